@@ -1,0 +1,3 @@
+"""VerzekAutoTrader: Telegram trading signals turned into automated DCA trades for many users."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""REST API: Flask app factory, blueprints, auth and schemas."""

@@ -1,0 +1,1 @@
+"""Trading engine: signal bus, orchestrator, position tracker, price monitor, order journal."""

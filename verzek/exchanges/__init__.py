@@ -1,0 +1,1 @@
+"""Exchange adapters behind one interface: ccxt (Binance, Bybit, Phemex), Coinexx, paper."""

@@ -1,0 +1,1 @@
+"""Signal understanding: message text to Signal, SignalUpdate or nothing; spam filters."""

@@ -1,0 +1,1 @@
+"""Crash-safe JSON persistence under the data directory, and the repositories over it."""

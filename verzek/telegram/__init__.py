@@ -1,0 +1,1 @@
+"""Telegram transports: the Telethon forwarder and the broadcast bot."""
