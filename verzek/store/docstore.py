@@ -1,0 +1,242 @@
+"""Crash-safe JSON documents: atomic replace, fsync, per-file locks, read-modify-write, cache.
+
+Write sequence (DESIGN.md): temp file in the same folder → write → fsync → os.replace →
+fsync the folder. A crash at any step leaves the old or the new document, never a torn one.
+"""
+
+from __future__ import annotations
+
+import copy
+import errno
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from verzek.errors import CorruptFile, DiskFault, InvalidInput
+from verzek.store.fileops import FileOps, dumps, loads
+
+logger = logging.getLogger(__name__)
+
+TMP_SUFFIX = ".tmp"
+Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def _check_rel(rel: str) -> None:
+    parts = Path(rel).parts
+    if not rel or Path(rel).is_absolute() or ".." in parts or not rel.endswith(".json"):
+        raise InvalidInput(f"bad document path {rel!r}")
+
+
+class DocumentStore:
+    """JSON documents under `root`, each replaced atomically; safe across threads.
+
+    Reads are served from a cache of parsed documents (one process owns the data directory,
+    so the cache is always current); `read` returns a deep copy the caller may change.
+    """
+
+    def __init__(
+        self, root: Path, *, schema_version: int = 1, migrate: Migration | None = None,
+        fileops: FileOps | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.schema_version = schema_version
+        self._migrate = migrate
+        self.fileops = fileops or FileOps()
+        self._locks: dict[str, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+        self._cache: dict[str, dict[str, Any] | None] = {}
+        self.last_error: str | None = None
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # --- start-up -------------------------------------------------------------------------
+
+    def clean_temp_files(self) -> list[Path]:
+        """Remove temp files a crash left behind (they never replaced a document)."""
+        removed = []
+        for path in self.root.rglob(f"*{TMP_SUFFIX}"):
+            if path.is_file() and path.name.startswith("."):
+                path.unlink()
+                removed.append(path)
+        if removed:
+            logger.warning("removed %d stray temp file(s) left by an interrupted write",
+                           len(removed))
+        return removed
+
+    def load_all(self, folder: str = "") -> int:
+        """Parse every document under `folder` into the cache; a bad one stops the start."""
+        count = 0
+        base = self.root / folder if folder else self.root
+        if not base.exists():
+            return 0
+        for path in sorted(base.rglob("*.json")):
+            rel = path.relative_to(self.root).as_posix()
+            with self.lock(rel):
+                self._cache[rel] = self._load_file(rel)
+            count += 1
+        return count
+
+    # --- locking ------------------------------------------------------------------------------
+
+    def lock(self, rel: str) -> threading.RLock:
+        """The lock of one document; hold it across a read-modify-write."""
+        with self._locks_guard:
+            lk = self._locks.get(rel)
+            if lk is None:
+                lk = self._locks[rel] = threading.RLock()
+            return lk
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def _load_file(self, rel: str) -> dict[str, Any] | None:
+        path = self.root / rel
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            doc = loads(data)
+            if not isinstance(doc, dict):
+                raise ValueError("top level is not a JSON object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptFile(
+                f"data file {path} does not parse ({exc}); restore it from a backup or repair "
+                "it — it was left untouched", details={"file": str(path)},
+            ) from None
+        version = doc.get("schema_version")
+        if not isinstance(version, int):
+            raise CorruptFile(f"data file {path} has no schema_version",
+                              details={"file": str(path)})
+        if version > self.schema_version:
+            raise CorruptFile(
+                f"data file {path} has schema_version {version}, newer than this program's "
+                f"{self.schema_version}; upgrade the program", details={"file": str(path)},
+            )
+        if version < self.schema_version and self._migrate is not None:
+            doc = self._migrate(rel, doc)
+            doc["schema_version"] = self.schema_version
+        return doc
+
+    def _cached(self, rel: str) -> dict[str, Any] | None:
+        if rel not in self._cache:
+            self._cache[rel] = self._load_file(rel)
+        return self._cache[rel]
+
+    def read(self, rel: str) -> dict[str, Any] | None:
+        """A copy of the document, or None when it does not exist."""
+        _check_rel(rel)
+        with self.lock(rel):
+            doc = self._cached(rel)
+            return copy.deepcopy(doc) if doc is not None else None
+
+    def read_shared(self, rel: str) -> dict[str, Any] | None:
+        """The cached document itself, for hot read paths; the caller must not change it."""
+        _check_rel(rel)
+        doc = self._cache.get(rel)
+        if doc is not None or rel in self._cache:
+            return doc
+        with self.lock(rel):
+            return self._cached(rel)
+
+    def exists(self, rel: str) -> bool:
+        return self.read_shared(rel) is not None
+
+    def list(self, folder: str) -> list[str]:
+        """Document paths directly under `folder` (relative to the root), sorted."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return sorted(
+            f"{folder}/{p.name}" for p in base.iterdir()
+            if p.suffix == ".json" and not p.name.startswith(".")
+        )
+
+    def iter_docs(self, folder: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(path, cached document) for every document in `folder`; read-only views."""
+        for rel in self.list(folder):
+            doc = self.read_shared(rel)
+            if doc is not None:
+                yield rel, doc
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def write(self, rel: str, doc: dict[str, Any]) -> None:
+        """Replace the document atomically and durably."""
+        _check_rel(rel)
+        doc = dict(doc)
+        doc.setdefault("schema_version", self.schema_version)
+        data = dumps(doc)  # serialise before touching the disk: bad data changes nothing
+        with self.lock(rel):
+            try:
+                self._write_bytes(rel, data)
+            except DiskFault:
+                self._cache.pop(rel, None)  # the disk decides: re-read it next time
+                raise
+            self._cache[rel] = loads(data)
+
+    def update(
+        self, rel: str, fn: Callable[[dict[str, Any] | None], dict[str, Any] | None],
+    ) -> dict[str, Any] | None:
+        """Read-modify-write under the document's lock; `fn` gets a copy (None if absent).
+
+        Returning None from `fn` deletes the document. If `fn` raises, nothing changes.
+        """
+        _check_rel(rel)
+        with self.lock(rel):
+            current = self._cached(rel)
+            new = fn(copy.deepcopy(current) if current is not None else None)
+            if new is None:
+                if current is not None:
+                    self.delete(rel)
+                return None
+            self.write(rel, new)
+            return copy.deepcopy(self._cache[rel])
+
+    def delete(self, rel: str) -> None:
+        _check_rel(rel)
+        with self.lock(rel):
+            path = self.root / rel
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            else:
+                self._fsync_dir(path.parent)
+            self._cache[rel] = None
+
+    def _fsync_dir(self, folder: Path) -> None:
+        try:
+            self.fileops.fsync_dir(folder)
+        except OSError as exc:
+            raise self._disk_fault(exc, folder) from exc
+
+    def _disk_fault(self, exc: OSError, path: Path) -> DiskFault:
+        name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        self.last_error = f"{name} on {path}"
+        logger.error("disk fault %s writing %s: %s", name, path, exc.strerror)
+        return DiskFault(f"the disk refused a write to {path} ({name})",
+                         details={"errno": name, "file": str(path)})
+
+    def _write_bytes(self, rel: str, data: bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            try:
+                self.fileops.write(fd, data)
+                self.fileops.fsync(fd)
+            finally:
+                os.close(fd)
+            self.fileops.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._disk_fault(exc, path) from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._fsync_dir(path.parent)
+        self.last_error = None

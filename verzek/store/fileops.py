@@ -1,0 +1,71 @@
+"""The file-system seam of the store: every write, fsync and rename goes through here.
+
+Tests and the fault campaign replace it to inject ENOSPC, EIO or a crash at any step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class FileOps:
+    """Real file operations; subclass and override one method to inject a fault."""
+
+    def write(self, fd: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+    def fsync(self, fd: int) -> None:
+        os.fsync(fd)
+
+    def replace(self, src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+
+    def fsync_dir(self, path: Path) -> None:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def truncate(self, path: Path, size: int) -> None:
+        with open(path, "r+b") as fh:
+            fh.truncate(size)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot store a {type(value).__name__} in JSON")
+
+
+def dumps(doc: Any, *, indent: int | None = None) -> bytes:
+    """JSON bytes: Decimal as string, datetime as ISO-8601, no NaN."""
+    return json.dumps(
+        doc, default=_default, ensure_ascii=False, allow_nan=False, indent=indent,
+        separators=(",", ":") if indent is None else None,
+    ).encode("utf-8")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON; NaN/Infinity literals are refused."""
+    def _refuse(token: str) -> Any:
+        raise ValueError(f"{token} is not valid in a data file")
+
+    return json.loads(data, parse_constant=_refuse)

@@ -1,0 +1,119 @@
+"""Append-only JSON Lines journals, fsynced per record or per batch; a torn tail is cut at open."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from verzek.errors import CorruptFile, DiskFault
+from verzek.store.fileops import FileOps, dumps, loads
+
+logger = logging.getLogger(__name__)
+
+
+class Journal:
+    """One append-only JSON Lines file.
+
+    At open, a last line that a crash left unfinished (no newline, or not JSON) is cut off and
+    reported in `repaired_bytes`; a bad line anywhere else stops the start (CorruptFile).
+    """
+
+    def __init__(self, path: Path, *, fileops: FileOps | None = None) -> None:
+        self.path = Path(path)
+        self.fileops = fileops or FileOps()
+        self._lock = threading.Lock()
+        self.repaired_bytes = 0
+        self.count = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._repair_tail()
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def _repair_tail(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        if not data:
+            return
+        good_end = len(data)
+        if not data.endswith(b"\n"):
+            good_end = data.rfind(b"\n") + 1
+        lines = data[:good_end].split(b"\n")[:-1] if good_end else []
+        # The last complete line may also be torn (a crash between write and newline is
+        # impossible, but a partly written page after power loss is): check it parses.
+        if lines:
+            try:
+                loads(lines[-1])
+            except ValueError:
+                good_end -= len(lines[-1]) + 1
+                lines.pop()
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                loads(line)
+            except ValueError:
+                raise CorruptFile(
+                    f"journal {self.path} line {number} does not parse; it is not a torn tail, "
+                    "so it was left untouched: restore or repair the file",
+                    details={"file": str(self.path), "line": number},
+                ) from None
+        self.count = sum(1 for line in lines if line.strip())
+        if good_end < len(data):
+            self.repaired_bytes = len(data) - good_end
+            logger.warning(
+                "journal %s: cut a torn last record of %d bytes left by an interrupted write",
+                self.path, self.repaired_bytes,
+            )
+            self.fileops.truncate(self.path, good_end)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one record and fsync it before returning."""
+        self.append_many([record])
+
+    def append_many(self, records: Iterable[dict[str, Any]]) -> None:
+        """Append records with one write and one fsync (a batch is durable as a whole)."""
+        payload = b"".join(dumps(r) + b"\n" for r in records)
+        if not payload:
+            return
+        with self._lock:
+            size_before = os.fstat(self._fd).st_size
+            try:
+                self.fileops.write(self._fd, payload)
+                self.fileops.fsync(self._fd)
+            except OSError as exc:
+                self._undo_partial(size_before)
+                name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+                logger.error("disk fault %s appending to %s", name, self.path)
+                raise DiskFault(f"the disk refused an append to {self.path} ({name})",
+                                details={"errno": name, "file": str(self.path)}) from exc
+            self.count += payload.count(b"\n")
+
+    def _undo_partial(self, size: int) -> None:
+        # A half-written batch must not sit in front of the next append.
+        try:
+            os.ftruncate(self._fd, size)
+        except OSError:
+            logger.error("journal %s: could not undo a partial append; it will be cut at the "
+                         "next start", self.path)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.read()
+
+    def read(self) -> Iterator[dict[str, Any]]:
+        """Every record, oldest first (what is on disk now)."""
+        with self._lock, open(self.path, "rb") as fh:
+            data = fh.read()
+        for line in data.split(b"\n"):
+            if line.strip():
+                yield loads(line)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
