@@ -18,10 +18,7 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
     "verzek_log_context", default=None
 )
 
-FORMAT = (
-    "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
-    " | user=%(user_id)s signal=%(signal_id)s symbol=%(symbol)s exchange=%(exchange)s"
-)
+FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s%(context)s"
 
 # Patterns that look like secrets: `key=...`, bearer tokens, bot tokens, Fernet tokens.
 _PATTERNS = [
@@ -76,13 +73,18 @@ def redact(text: str) -> str:
 
 
 class ContextFilter(logging.Filter):
-    """Fills the context fields from `extra=` or the current `log_context`, '-' when absent."""
+    """Fills the context fields from `extra=` or the current `log_context`; shows those set."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         ctx = _context.get() or {}
+        parts = []
         for name in CONTEXT_FIELDS:
             if not hasattr(record, name):
                 setattr(record, name, ctx.get(name, "-"))
+            value = getattr(record, name)
+            if value not in ("-", None):
+                parts.append(f"{name}={value}")
+        record.context = (" | " + " ".join(parts)) if parts else ""
         return True
 
 

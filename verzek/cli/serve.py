@@ -1,0 +1,59 @@
+"""Run the service: settings, logging, runtime, waitress on 0.0.0.0:$PORT, clean shutdown."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+
+from verzek.errors import ConfigError, StoreError
+
+logger = logging.getLogger("verzek")
+
+
+class _Shutdown(SystemExit):
+    """Raised from the signal handler to leave waitress's loop."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    from waitress import create_server
+
+    from verzek.api.app import create_app
+    from verzek.config import load_settings
+    from verzek.logs import setup_logging
+    from verzek.runtime import build_runtime
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc.message}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_file)
+    try:
+        runtime = build_runtime(settings)
+    except StoreError as exc:
+        logger.error("cannot start: %s", exc.message)
+        return 3
+    app = create_app(runtime, settings)
+    server = create_server(app, host=settings.host, port=settings.port, threads=8,
+                           ident="verzek", clear_untrusted_proxy_headers=True)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        logger.info("received %s: shutting down", signal.Signals(signum).name)
+        runtime.accepting.clear()  # stop taking new signals at once
+        raise _Shutdown(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        runtime.start()
+        logger.info("serving on http://%s:%s", settings.host, server.effective_port)
+        server.run()
+    except _Shutdown:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        server.close()
+        runtime.stop()
+    return 0
