@@ -1,0 +1,82 @@
+"""What the transports (REST API, Telegram commands) may ask of the trading engine.
+
+One facade, so REST routes and bot commands call the same functions (STYLE.md: thin transports
+over one facade). `verzek.engine.trading.TradingService` implements it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from verzek.domain.models import Position, Signal, SignalRecord, SignalSource
+
+
+@dataclass(frozen=True)
+class UserDecision:
+    """What the engine decided for one user on one signal."""
+
+    user_id: str
+    outcome: str  # "executed" | "skipped" | "failed"
+    reason: str = ""  # the rule's code and sentence when skipped
+    code: str = ""
+    position_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    signal_id: str
+    kind: str  # "signal" | "update" | "noise" | "duplicate"
+    decisions: list[UserDecision] = field(default_factory=list)
+    invalid_reason: str | None = None
+
+
+class TradingPort(Protocol):
+    """The engine's facade."""
+
+    def submit_text(self, text: str, source: SignalSource) -> SubmitResult:
+        """Parse a message and run it through the pipeline, waiting for every user's decision."""
+        ...
+
+    def submit_signal(self, signal: Signal, source: SignalSource) -> SubmitResult:
+        """Run an already structured signal through the same pipeline."""
+        ...
+
+    def recent_signals(self, limit: int, offset: int) -> list[SignalRecord]: ...
+
+    def get_signal(self, signal_id: str) -> SignalRecord:
+        """Raises NotFound."""
+        ...
+
+    def close_position(self, user_id: str, position_id: str) -> Position:
+        """Close at market (manual). Raises NotFound, Conflict (already closed)."""
+        ...
+
+    def user_stats(self, user_id: str) -> dict[str, Any]:
+        """{"today": {...}, "all_time": {...}, "daily": [{"date", ...} x 30]} with trades, wins,
+        losses, win_rate, realised_pnl_usdt, volume_usdt."""
+        ...
+
+    def safety_status(self) -> dict[str, Any]: ...
+
+    def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
+                        user_id: str | None = None) -> dict[str, Any]: ...
+
+    def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
+                  user_id: str | None = None) -> dict[str, Any]: ...
+
+    def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]: ...
+
+    def set_breaker_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]: ...
+
+    def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
+        """Only while the sim price feed runs; raises Conflict otherwise."""
+        ...
+
+    def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
+        """Check an exchange account's keys; updates its status. Raises NotFound."""
+        ...
+
+    def system_status(self) -> dict[str, Any]: ...
