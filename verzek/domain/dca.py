@@ -252,11 +252,13 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
         # triggers round away from the entry: a safety order never fills early
         price = _round_price(params, raw_price, "down") if number else raw_price
         if blocked is not None:
-            dropped.append(DroppedLevel(number, price, quote, blocked.code, blocked.reason))
+            dropped.append(DroppedLevel(number, price, quote, blocked.code,
+                                        f"follows level {blocked.level}, which was dropped"))
             continue
         if price <= 0:
             blocked = DroppedLevel(number, price, quote, "price_not_positive",
-                                   f"a {deviation}% deviation puts the price at or below zero")
+                                   f"a {_fmt(deviation)}% deviation puts the price at or below "
+                                   "zero; it and every later level are dropped")
             dropped.append(blocked)
             continue
         quantity = quote / price
@@ -270,8 +272,8 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
         if cap is not None and cum_quote + quote > cap:
             blocked = DroppedLevel(
                 number, price, quote, "cap_reached",
-                f"level {number} would raise the position to {cum_quote + quote} USDT, above "
-                f"the {cap_name} of {cap} USDT; it and every later level are dropped",
+                f"level {number} would raise the position to {_fmt(cum_quote + quote)} USDT, "
+                f"above the {cap_name} of {_fmt(cap)} USDT; it and every later level are dropped",
             )
             dropped.append(blocked)
             continue
@@ -316,6 +318,12 @@ def _round_price(params: DcaParams, price: Decimal, long_mode: RoundMode) -> Dec
     if params.side is Side.SHORT:
         mode = "down" if long_mode == "up" else "up"
     return round_to_step(price, params.price_step, mode)
+
+
+def _fmt(value: Decimal) -> str:
+    """A Decimal for a sentence: no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text
 
 
 def _cap(params: DcaParams) -> tuple[Decimal | None, str]:
