@@ -239,9 +239,11 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
         cum_qty = positive("progress.quantity", progress.quantity)
         first_level = positive_int("progress.levels_filled", progress.levels_filled,
                                    allow_zero=True) + 1
-        current = _point(params, first_level - 1, Decimal(0), cum_quote / cum_qty, cum_quote,
-                         cum_qty, cum_quote, cum_qty, None)
+        average = cum_quote / cum_qty
+        current = _point(params, first_level - 1, Decimal(0), average, cum_quote, cum_qty,
+                         cum_quote, cum_qty, average, None)
     previous_liq = current.liquidation_price if current else None
+    low = high = current.average_price if current else None
     candidates = [(0, Decimal(0), params.base_order_usdt), *level_deviations(params)]
     blocked: DroppedLevel | None = None
     for number, deviation, quote in candidates:
@@ -279,8 +281,13 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
             continue
         cum_quote += quote
         cum_qty += quantity
+        low = price if low is None else min(low, price)
+        high = price if high is None else max(high, price)
+        # the true average lies in [low, high]; clamping only undoes the division's last-digit
+        # rounding (28 significant digits), so the average never leaves the range of fills
+        average = min(max(cum_quote / cum_qty, low), high)
         point = _point(params, number, deviation, price, quote, quantity, cum_quote, cum_qty,
-                       previous_liq)
+                       average, previous_liq)
         levels.append(point)
         previous_liq = point.liquidation_price
     return DcaPlan(params=params, levels=tuple(levels), dropped=tuple(dropped), current=current)
@@ -288,9 +295,9 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
 
 def _point(
     params: DcaParams, number: int, deviation: Decimal, price: Decimal, quote: Decimal,
-    quantity: Decimal, cum_quote: Decimal, cum_qty: Decimal, previous_liq: Decimal | None,
+    quantity: Decimal, cum_quote: Decimal, cum_qty: Decimal, average: Decimal,
+    previous_liq: Decimal | None,
 ) -> PlanLevel:
-    average = cum_quote / cum_qty
     tp = None
     if params.take_profit_pct is not None:
         # a take profit rounds away from the entry: never less profit than asked
