@@ -35,7 +35,7 @@ def distribution_weights(
         raise InvalidInput(f"unknown take-profit distribution {distribution!r}")
     pcts = [positive(f"tp_distribution_pcts[{i}]", p) for i, p in enumerate(explicit_pcts)]
     if not pcts:
-        raise InvalidInput("an explicit distribution needs percents, e.g. 30/30/40",
+        raise InvalidInput("an explicit distribution needs tp_distribution_pcts, e.g. 30/30/40",
                            details={"field": "tp_distribution_pcts"})
     if sum(pcts, Decimal(0)) != HUNDRED:
         raise InvalidInput(f"tp_distribution_pcts must sum to 100 (got {sum(pcts)})",
