@@ -62,7 +62,7 @@ LEVERAGE_RE = re.compile(
 LONG_WORDS = r"long|лонг|largo|compra|comprar|buy|покупка|mua|alış|kaufen|achat"
 SHORT_WORDS = r"short|шорт|corto|venta|vender|venda|sell|продажа|b[áa]n|satış|verkaufen|vente"
 SIDE_RE = re.compile(
-    rf"(?<![\w/])(?:(?P<long>{LONG_WORDS})|(?P<short>{SHORT_WORDS}))(?![\w/])(?![\s-]term)", _I
+    rf"(?<![\w/$])(?:(?P<long>{LONG_WORDS})|(?P<short>{SHORT_WORDS}))(?![\w/])(?![\s-]term)", _I
 )
 SPOT_RE = re.compile(r"(?<!\w)(?:spot|спот|contado)(?!\w)", _I)
 FUTURES_RE = re.compile(

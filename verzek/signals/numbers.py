@@ -18,7 +18,8 @@ _MARKER_RE = re.compile(
     re.MULTILINE,
 )
 _THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
-_SPACED_ZERO_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (?=000(?![\d]))")
+_SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
+_SPACED_GROUP_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d|\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,13 @@ class Price:
 def join_thousands(text: str) -> str:
     """Remove thousands separators made of (narrow) no-break spaces, apostrophes, or " 000"."""
     text = _THOUSANDS_SPACE_RE.sub("", text)
-    return _SPACED_ZERO_RE.sub(r"\1", text)
+    if not _SPACED_ZERO_RE.search(text):
+        return text
+    # A line that writes "65 000" groups thousands with spaces: "63 500" on it is one number.
+    return "\n".join(
+        _SPACED_GROUP_RE.sub(r"\1\2", line) if _SPACED_ZERO_RE.search(line) else line
+        for line in text.split("\n")
+    )
 
 
 def strip_markers(text: str) -> str:

@@ -34,7 +34,7 @@ _ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 _UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
 )
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 

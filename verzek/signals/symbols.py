@@ -12,7 +12,7 @@ _GLUED_QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "USD")
 _BASE = r"[A-Z0-9]{2,10}"
 
 _PAIR_SEP_RE = re.compile(
-    rf"(?<![\w/$#])[#$]?\s?(?P<base>{_BASE})\s?[/\-_|]\s?(?P<quote>{'|'.join(QUOTES)})"
+    rf"(?<![\w/$#])[#$]?\s?(?P<base>{_BASE})(?:\s?/\s?|[\-_|])(?P<quote>{'|'.join(QUOTES)})"
     r"(?:[.:]P\b|PERP\b|:USDT\b)?(?![A-Z0-9])",
     re.IGNORECASE,
 )
@@ -39,19 +39,24 @@ _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     PHEMEX GATE HUOBI VIP CRYPTO TRADE TRADES TRADING UPDATE UPDATES ALERT NEWS SCALP SCALPING SWING
     BREAKING FREE PREMIUM TARGET TARGETS TP SL ENTRY ZONE CROSS ISOLATED LEVERAGE USDT USD USDC
     BUSD PERP PERPETUAL MARKET CMP NOW STOP LOSS RESULT RESULTS PROFIT PNL GIVEAWAY PROMO AD ADS
-    ANNOUNCEMENT CALL CALLS GEM GEMS ALTCOIN ALTCOINS DAYTRADE HODL DCA THE AND FOR WITH NEW TOP HOT
-    MID LOW HIGH RISK TAKE ALL NOT BUT ONE TWO SETUP INFO ANALYSIS CHART TA FA BULLISH BEARISH
+    ANNOUNCEMENT CALL CALLS GEM GEMS ALTCOIN ALTCOINS DAYTRADE HODL DCA THE AND FOR WITH NEW TOP
+    MID LOW RISK TAKE ALL NOT BUT TWO SETUP INFO ANALYSIS CHART TA FA BULLISH BEARISH
     PUMP DUMP PAIR COIN EXCHANGE ORDER LIMIT OPEN CLOSE CLOSED CANCEL CANCELLED HIT REACHED DONE
-    TF TIMEFRAME ID OK TO AT IN ON OF BY BE IS IT AS OR IF UP SO NO GO MY WE US ME LEV ENTRIES
+    TF TIMEFRAME OK TO AT IN ON OF BY BE IS IT AS OR IF UP SO NO GO MY WE US LEV ENTRIES
     REGULAR BREAKOUT ABOVE BELOW DIRECTION POSITION LONGS SHORTS ETC UTC GMT WEEKLY DAILY MONTHLY
-    JOIN LINK CHANNEL GROUP TELEGRAM TWITTER DM ADMIN SUPPORT BONUS REFERRAL CODE OFFER SALE
+    JOIN CHANNEL GROUP TELEGRAM TWITTER DM ADMIN SUPPORT BONUS REFERRAL CODE OFFER SALE
     ЛОНГ ШОРТ BE BREAKEVEN PRICE ZONE TPS SLS AREA RANGE AVG STRATEGY MARGIN"""
 NOT_COINS = frozenset(_NOT_COIN_WORDS.split())
+_NEVER_COINS = frozenset(
+    ("LONG", "SHORT", "BUY", "SELL", "ENTRY", "TP", "SL", "STOP", "TARGET", "TARGETS", "ЛОНГ", "ШОРТ")
+)
 
 
-def _norm_base(base: str) -> str | None:
+def _norm_base(base: str, *, quoted: bool = False) -> str | None:
     base = base.upper()
-    if not (2 <= len(base) <= 10) or base.isdigit() or base in NOT_COINS:
+    if not (2 <= len(base) <= 10) or base.isdigit() or base in _NEVER_COINS:
+        return None
+    if base in NOT_COINS and not quoted:
         return None
     return base
 
@@ -78,11 +83,11 @@ def _pairs(text: str) -> list[str]:
     hits: list[tuple[int, str]] = []
     for match in _PAIR_SEP_RE.finditer(text):
         raw, quote = match.group("base"), match.group("quote")
-        base = _norm_base(raw)
+        base = _norm_base(raw, quoted=True)
         if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
             hits.append((match.start(), f"{base}/{match.group('quote').upper()}"))
     for match in _GLUED_RE.finditer(text):
-        base = _norm_base(match.group("base"))
+        base = _norm_base(match.group("base"), quoted=True)
         if base and any(c.isalpha() for c in base):
             hits.append((match.start(), f"{base}/{match.group('quote')}"))
     return [symbol for _, symbol in sorted(hits)]
