@@ -48,7 +48,8 @@ _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     ЛОНГ ШОРТ BE BREAKEVEN PRICE ZONE TPS SLS AREA RANGE AVG STRATEGY MARGIN"""
 NOT_COINS = frozenset(_NOT_COIN_WORDS.split())
 _NEVER_COINS = frozenset(
-    ("LONG", "SHORT", "BUY", "SELL", "ENTRY", "TP", "SL", "STOP", "TARGET", "TARGETS", "ЛОНГ", "ШОРТ")
+    ("LONG", "SHORT", "BUY", "SELL", "ENTRY", "TP", "SL", "STOP", "TARGET", "TARGETS", "ЛОНГ",
+     "ШОРТ")
 )
 
 
