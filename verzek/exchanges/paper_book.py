@@ -1,0 +1,173 @@
+"""The paper exchange's accounting: balances, fills, fees, futures margin and liquidation.
+
+Pure functions over the account's state document (a dict of strings, as stored): they raise
+before changing anything they were handed a copy of, so a refused fill leaves no trace.
+Futures use one-way positions and isolated margin; liquidation price follows the usual
+isolated formula with a flat maintenance margin rate (`MAINTENANCE_MARGIN_RATE`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from verzek.domain.models import MarketType, OrderSide, OrderStatus
+from verzek.errors import InsufficientFunds, InvalidOrder
+from verzek.exchanges.base import MarketInfo
+
+ZERO = Decimal(0)
+MAINTENANCE_MARGIN_RATE = Decimal("0.005")  # Binance's first tier for BTC/ETH perpetuals
+MAX_FILLS_KEPT = 5000
+State = dict[str, Any]
+
+
+def new_state(account_id: str, exchange: str, balance_usdt: Decimal) -> State:
+    return {"schema_version": 1, "account_id": account_id, "exchange": exchange, "seq": 0,
+            "wallet": {"USDT": str(balance_usdt)}, "orders": {}, "positions": {},
+            "leverage": {}, "margin_mode": {}, "fills": []}
+
+
+def wallet(state: State, currency: str) -> Decimal:
+    return Decimal(state["wallet"].get(currency, "0"))
+
+
+def _add(state: State, currency: str, amount: Decimal) -> None:
+    state["wallet"][currency] = str(wallet(state, currency) + amount)
+
+
+def next_trade_id(state: State) -> str:
+    state["seq"] = int(state["seq"]) + 1
+    return f"pt-{state['account_id']}-{state['seq']}"
+
+
+def liquidation_price(side: str, entry: Decimal, qty: Decimal, cs: Decimal,
+                      margin: Decimal) -> Decimal:
+    """Isolated margin: the price at which margin minus loss meets maintenance margin."""
+    size = qty * cs
+    if size <= 0:
+        return ZERO
+    maintenance = size * entry * MAINTENANCE_MARGIN_RATE
+    move = (margin - maintenance) / size
+    return max(ZERO, entry - move) if side == "long" else entry + move
+
+
+def _fill_spot(state: State, m: MarketInfo, side: OrderSide, qty: Decimal, price: Decimal,
+               fee: Decimal) -> None:
+    cost = qty * price
+    if side is OrderSide.BUY:
+        if wallet(state, m.quote) < cost + fee:
+            raise InsufficientFunds(f"paper: {cost + fee} {m.quote} needed, "
+                                    f"{wallet(state, m.quote)} free")
+        _add(state, m.quote, -(cost + fee))
+        _add(state, m.base, qty)
+    else:
+        if wallet(state, m.base) < qty:
+            raise InsufficientFunds(f"paper: {qty} {m.base} needed, {wallet(state, m.base)} free")
+        _add(state, m.base, -qty)
+        _add(state, m.quote, cost - fee)
+
+
+def _fill_futures(state: State, m: MarketInfo, side: OrderSide, qty: Decimal, price: Decimal,
+                  fee: Decimal, reduce_only: bool) -> Decimal:
+    """Apply a futures fill; returns the quantity actually filled (reduce-only may clip)."""
+    pos = state["positions"].get(m.symbol)
+    signed = Decimal(pos["quantity"]) * (1 if pos["side"] == "long" else -1) if pos else ZERO
+    delta = qty if side is OrderSide.BUY else -qty
+    opposite = signed != 0 and (signed > 0) != (delta > 0)
+    if reduce_only:
+        if not opposite:
+            raise InvalidOrder(f"paper: reduce-only {side} on {m.symbol} has nothing to reduce",
+                               code="reduce_only_rejected")
+        qty = min(qty, abs(signed))
+        delta = qty if delta > 0 else -qty
+    cs = m.contract_size
+    closing = min(qty, abs(signed)) if opposite else ZERO
+    opening = qty - closing
+    if closing and pos is not None:
+        entry = Decimal(pos["entry_price"])
+        margin = Decimal(pos["margin"])
+        direction = 1 if signed > 0 else -1
+        pnl = closing * cs * (price - entry) * direction
+        released = margin * closing / abs(signed)
+        _add(state, "USDT", released + pnl)
+        remaining = abs(signed) - closing
+        if remaining == 0:
+            del state["positions"][m.symbol]
+            pos = None
+            signed = ZERO
+        else:
+            pos["quantity"] = str(remaining)
+            pos["margin"] = str(margin - released)
+            signed = remaining * direction
+    if opening:
+        leverage = Decimal(state["leverage"].get(m.symbol, 1))
+        margin_needed = opening * cs * price / leverage
+        if wallet(state, "USDT") < margin_needed + fee:
+            raise InsufficientFunds(f"paper: margin {margin_needed + fee} USDT needed, "
+                                    f"{wallet(state, 'USDT')} free")
+        _add(state, "USDT", -margin_needed)
+        if pos is None:
+            pos = {"side": "long" if delta > 0 else "short", "quantity": "0",
+                   "entry_price": str(price), "margin": "0", "leverage": int(leverage),
+                   "margin_mode": state["margin_mode"].get(m.symbol, "isolated")}
+            state["positions"][m.symbol] = pos
+        old_qty = Decimal(pos["quantity"])
+        new_qty = old_qty + opening
+        pos["entry_price"] = str((Decimal(pos["entry_price"]) * old_qty + price * opening)
+                                 / new_qty)
+        pos["quantity"] = str(new_qty)
+        pos["margin"] = str(Decimal(pos["margin"]) + margin_needed)
+    if wallet(state, "USDT") < fee:
+        raise InsufficientFunds("paper: not enough USDT for the fee")
+    _add(state, "USDT", -fee)
+    if pos is not None and m.symbol in state["positions"]:
+        pos["liquidation_price"] = str(liquidation_price(
+            pos["side"], Decimal(pos["entry_price"]), Decimal(pos["quantity"]), cs,
+            Decimal(pos["margin"])))
+    return qty
+
+
+def apply_fill(state: State, m: MarketInfo, order: dict[str, Any], price: Decimal,
+               fee_rate: Decimal, now: datetime) -> dict[str, Any]:
+    """Fill `order` (a stored order dict) completely at `price`; returns the fill record."""
+    side = OrderSide(order["side"])
+    qty = Decimal(order["quantity"]) - Decimal(order["filled"])
+    if m.market_type is MarketType.SPOT:
+        fee = qty * price * fee_rate
+        _fill_spot(state, m, side, qty, price, fee)
+    else:
+        fee = qty * m.contract_size * price * fee_rate
+        filled = _fill_futures(state, m, side, qty, price, fee, bool(order["reduce_only"]))
+        if filled != qty:
+            qty = filled
+            fee = qty * m.contract_size * price * fee_rate
+    fill = {"trade_id": next_trade_id(state), "client_order_id": order["client_order_id"],
+            "symbol": m.symbol, "side": side.value, "price": str(price), "quantity": str(qty),
+            "fee_usdt": str(fee), "at": now.isoformat()}
+    order["filled"] = str(Decimal(order["filled"]) + qty)
+    order["average_price"] = str(price)
+    order["fee_usdt"] = str(Decimal(order["fee_usdt"]) + fee)
+    order["status"] = OrderStatus.FILLED.value
+    order.setdefault("trade_ids", []).append(fill["trade_id"])
+    state["fills"].append(fill)
+    del state["fills"][:-MAX_FILLS_KEPT]
+    return fill
+
+
+def liquidate(state: State, m: MarketInfo, price: Decimal, now: datetime) -> dict[str, Any]:
+    """Close the position at `price`, its isolated margin lost; returns the fill record."""
+    pos = state["positions"].pop(m.symbol)
+    qty = Decimal(pos["quantity"])
+    entry = Decimal(pos["entry_price"])
+    direction = 1 if pos["side"] == "long" else -1
+    left = Decimal(pos["margin"]) + qty * m.contract_size * (price - entry) * direction
+    _add(state, "USDT", max(ZERO, left - qty * m.contract_size * price * MAINTENANCE_MARGIN_RATE))
+    fill = {"trade_id": next_trade_id(state), "client_order_id": "liquidation",
+            "symbol": m.symbol, "side": "sell" if direction > 0 else "buy", "price": str(price),
+            "quantity": str(qty), "fee_usdt": "0", "at": now.isoformat(), "liquidation": True}
+    state["fills"].append(fill)
+    for order in state["orders"].values():
+        if order["symbol"] == m.symbol and order["reduce_only"] and order["status"] == "open":
+            order["status"] = OrderStatus.CANCELED.value
+    return fill
