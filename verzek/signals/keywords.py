@@ -136,7 +136,9 @@ CLOSE_RE = re.compile(
     r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     _I | re.MULTILINE,
 )
-WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)", _I)
+WEAK_CLOSE_RE = re.compile(
+    r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)", _I
+)
 ENTRY_FILLED_RE = re.compile(
     r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"
     r"|achieved|✅)",

@@ -33,7 +33,8 @@ _TRANSLATE = str.maketrans({
 _ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 _CONNECTORS = frozenset(
-    "and or to then usdt usd usdc busd и или до y o a e ou ve veya và hoặc und et".split()
+    ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
+     "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
 )
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
