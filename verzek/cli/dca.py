@@ -14,6 +14,15 @@ from verzek.domain.models import Side
 from verzek.domain.numeric import to_decimal
 from verzek.errors import InvalidInput
 
+FLAGS = {
+    "entry_price": "--entry", "base_order_usdt": "--base-order",
+    "safety_order_usdt": "--safety-order", "max_safety_orders": "--max-safety-orders",
+    "deviation_pct": "--deviation", "step_scale": "--step-scale",
+    "volume_scale": "--volume-scale", "take_profit_pct": "--take-profit",
+    "leverage": "--leverage", "maintenance_margin_rate": "--mmr",
+    "max_position_usdt": "--max-investment", "price_step": "--price-step",
+    "amount_step": "--amount-step",
+}
 LEVEL_KEYS = ("level", "price", "quote", "quantity", "cumulative_quote", "average_price",
               "take_profit_price", "liquidation_price")
 
@@ -121,7 +130,9 @@ def main(argv: list[str]) -> int:
         )
         plan = build_plan(params)
     except InvalidInput as error:
-        print(f"error: {error.message}", file=sys.stderr)
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        flag = FLAGS.get(str(field), "")
+        print(f"error: {flag + ': ' if flag else ''}{error.message}", file=sys.stderr)
         return 2
     document = plan_document(plan, args.decimals)
     if args.format == "table":
