@@ -7,7 +7,13 @@ from decimal import Decimal
 from typing import Literal
 
 from verzek.domain.models import Side, StrategySettings
-from verzek.domain.numeric import floor_to_step, non_negative, optional_positive, positive
+from verzek.domain.numeric import (
+    as_side,
+    floor_to_step,
+    non_negative,
+    optional_positive,
+    positive,
+)
 from verzek.errors import InvalidInput
 
 HUNDRED = Decimal(100)
@@ -79,7 +85,7 @@ def target_quantities(
 def percent_from(side: Side, reference: Decimal, pct: Decimal, *, favourable: bool) -> Decimal:
     """`pct` % from `reference` in the direction that is a gain (`favourable`) or a loss."""
     factor = positive("pct", pct) / HUNDRED
-    up = (side is Side.LONG) == favourable
+    up = (as_side(side) is Side.LONG) == favourable
     ref = positive("reference", reference)
     return ref * (1 + factor) if up else ref * (1 - factor)
 
@@ -109,18 +115,18 @@ def stop_after_target(
     breakeven = positive("average_entry", average_entry)
     if current_stop is None:
         return breakeven
-    better = max if side is Side.LONG else min
+    better = max if as_side(side) is Side.LONG else min
     return better(current_stop, breakeven)
 
 
 def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached the stop."""
-    return price <= stop if side is Side.LONG else price >= stop
+    return price <= stop if as_side(side) is Side.LONG else price >= stop
 
 
 def is_target_hit(side: Side, target: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached a take-profit target."""
-    return price >= target if side is Side.LONG else price <= target
+    return price >= target if as_side(side) is Side.LONG else price <= target
 
 
 def trail_take_profit(
@@ -138,7 +144,7 @@ def trail_take_profit(
         if not is_target_hit(side, activation, price):
             return None, False
         extreme = price
-    best = max if side is Side.LONG else min
+    best = max if as_side(side) is Side.LONG else min
     extreme = best(extreme, price)
     trigger = percent_from(side, extreme, callback_pct, favourable=False)
     return extreme, is_stop_hit(side, trigger, price)
@@ -149,5 +155,5 @@ def trail_stop(side: Side, *, stop: Decimal | None, trail_pct: Decimal, price: D
     candidate = percent_from(side, price, trail_pct, favourable=False)
     if stop is None:
         return candidate
-    better = max if side is Side.LONG else min
+    better = max if as_side(side) is Side.LONG else min
     return better(stop, candidate)
