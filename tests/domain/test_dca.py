@@ -217,7 +217,8 @@ def test_bad_numbers_are_rejected_naming_the_field(field: str, bad: object) -> N
         worked_params(**{field: bad})
 
 
-@pytest.mark.parametrize("field,bad", [("max_safety_orders", -1), ("leverage", 0),
+@pytest.mark.parametrize("field,bad", [("max_safety_orders", -1), ("max_safety_orders", 101),
+                                       ("leverage", 0),
                                        ("leverage", -5), ("maintenance_margin_rate", D(1)),
                                        ("maintenance_margin_rate", D(-1)),
                                        ("side", "sideways"), ("symbol_room_usdt", D(-1))])

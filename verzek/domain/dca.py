@@ -39,6 +39,7 @@ from verzek.domain.sizing import position_cap_usdt, symbol_room_usdt
 from verzek.errors import InvalidInput
 
 HUNDRED = Decimal(100)
+MAX_SAFETY_ORDERS = 100  # no exchange ladder is longer; bounds the work per plan
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class DcaParams:
             room = non_negative("symbol_room_usdt", self.symbol_room_usdt)
             object.__setattr__(self, "symbol_room_usdt", room)
         positive_int("max_safety_orders", self.max_safety_orders, allow_zero=True)
+        if self.max_safety_orders > MAX_SAFETY_ORDERS:
+            raise InvalidInput(f"max_safety_orders must be at most {MAX_SAFETY_ORDERS}",
+                               details={"field": "max_safety_orders"})
         if self.leverage is not None:
             positive_int("leverage", self.leverage)
         mmr = validate_mmr(self.maintenance_margin_rate)

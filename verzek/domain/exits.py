@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from verzek.domain.models import Side, StrategySettings
+from verzek.domain.models import Side, StrategySettings, TakeProfitTarget
 from verzek.domain.numeric import (
     as_side,
     floor_to_step,
@@ -80,6 +80,21 @@ def target_quantities(
     weights = distribution_weights(n_targets, settings.tp_distribution,
                                    settings.tp_distribution_pcts)
     return split_quantity(quantity, weights, amount_step)
+
+
+def build_targets(
+    prices: Sequence[Decimal], quantity: Decimal, settings: StrategySettings,
+    amount_step: Decimal | None = None,
+) -> list[TakeProfitTarget]:
+    """The signal's target prices with the user's distribution of `quantity` over them; the
+    last target's quantity closes exactly what remains."""
+    if not prices:
+        raise InvalidInput("at least one take-profit target is needed",
+                           details={"field": "targets"})
+    valid = [positive(f"targets[{i}]", price) for i, price in enumerate(prices)]
+    quantities = target_quantities(quantity, len(valid), settings, amount_step)
+    return [TakeProfitTarget(price=price, quantity=qty)
+            for price, qty in zip(valid, quantities, strict=True)]
 
 
 def percent_from(side: Side, reference: Decimal, pct: Decimal, *, favourable: bool) -> Decimal:
