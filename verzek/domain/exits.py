@@ -30,7 +30,7 @@ def distribution_weights(
     percents go to the last target, with more targets the extra targets get nothing.
     """
     if n_targets < 1:
-        raise InvalidInput("at least one take-profit target is needed",
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)",
                            details={"field": "targets"})
     if distribution == "whole":
         return [HUNDRED] + [Decimal(0)] * (n_targets - 1)
@@ -63,7 +63,7 @@ def split_quantity(
     total = non_negative("quantity", quantity)
     step = optional_positive("amount_step", amount_step)
     if not weights_pct:
-        raise InvalidInput("at least one take-profit target is needed")
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)")
     parts: list[Decimal] = []
     for weight in weights_pct[:-1]:
         part = floor_to_step(total * non_negative("weight", weight) / HUNDRED, step)
@@ -89,7 +89,7 @@ def build_targets(
     """The signal's target prices with the user's distribution of `quantity` over them; the
     last target's quantity closes exactly what remains."""
     if not prices:
-        raise InvalidInput("at least one take-profit target is needed",
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)",
                            details={"field": "targets"})
     valid = [positive(f"targets[{i}]", price) for i, price in enumerate(prices)]
     quantities = target_quantities(quantity, len(valid), settings, amount_step)
