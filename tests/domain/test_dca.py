@@ -9,7 +9,7 @@ import pytest
 from tests.domain.conftest import worked_params
 from verzek.domain.dca import DcaParams, Progress, average_entry, build_plan, level_deviations
 from verzek.domain.margin import liquidation_price
-from verzek.domain.models import DcaLevel, DcaSettings, Side
+from verzek.domain.models import DcaLevel, DcaSettings, Side, UserSettings
 from verzek.errors import InvalidInput
 
 D = Decimal
@@ -172,14 +172,25 @@ def test_replan_with_a_worse_fill_moves_the_take_profit() -> None:
 
 
 def test_from_settings() -> None:
-    settings = DcaSettings(enabled=True, safety_order_usdt=D(50), max_safety_orders=5,
-                           deviation_pct=D("1.5"), step_scale=D("1.2"), volume_scale=D("1.5"))
-    plan = build_plan(DcaParams.from_settings(Side.LONG, D(100), D(100), settings,
-                                              take_profit_pct=D(2)))
+    settings = UserSettings()
+    settings.dca = DcaSettings(enabled=True, safety_order_usdt=D(50), max_safety_orders=5,
+                               deviation_pct=D("1.5"), step_scale=D("1.2"),
+                               volume_scale=D("1.5"))
+    settings.strategy.take_profit_mode = "percent"
+    plan = build_plan(DcaParams.from_settings(Side.LONG, D(100), D(100), settings))
     assert plan.max_investment == D("759.375")
-    disabled = DcaSettings(enabled=False, max_safety_orders=5)
-    plan = build_plan(DcaParams.from_settings(Side.LONG, D(100), D(100), disabled))
+    assert r2(plan.levels[-1].take_profit_price) == D("94.95")
+    settings.risk.max_position_usdt = D(600)
+    settings.dca.max_investment_usdt = D(500)
+    settings.risk.max_symbol_exposure_usdt = D(1000)
+    capped = build_plan(DcaParams.from_settings(Side.LONG, D(100), D(100), settings,
+                                                symbol_exposure_usdt=D(800)))
+    assert capped.max_investment == D(150)
+    assert "per-symbol" in capped.dropped[0].reason
+    settings.dca.enabled = False
+    plan = build_plan(DcaParams.from_settings(Side.LONG, D(100), D(100), settings, leverage=3))
     assert [level.level for level in plan.levels] == [0]
+    assert plan.params.leverage == 3
 
 
 def test_average_entry_helper() -> None:
@@ -206,7 +217,8 @@ def test_bad_numbers_are_rejected_naming_the_field(field: str, bad: object) -> N
         worked_params(**{field: bad})
 
 
-@pytest.mark.parametrize("field,bad", [("max_safety_orders", -1), ("leverage", 0),
+@pytest.mark.parametrize("field,bad", [("max_safety_orders", -1), ("max_safety_orders", 101),
+                                       ("leverage", 0),
                                        ("leverage", -5), ("maintenance_margin_rate", D(1)),
                                        ("maintenance_margin_rate", D(-1)),
                                        ("side", "sideways"), ("symbol_room_usdt", D(-1))])

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from verzek.domain.exits import (
+    build_targets,
     distribution_weights,
     is_stop_hit,
     is_target_hit,
@@ -65,6 +66,17 @@ def test_target_quantities_from_settings() -> None:
     settings = StrategySettings(tp_distribution="explicit",
                                 tp_distribution_pcts=[D(30), D(30), D(40)])
     assert target_quantities(D(10), 3, settings, D("0.1")) == [D(3), D(3), D(4)]
+
+
+def test_build_targets() -> None:
+    settings = StrategySettings(tp_distribution="even")
+    targets = build_targets([D(110), D(120), D(130)], D("1.001"), settings, D("0.001"))
+    assert [t.quantity for t in targets] == [D("0.333"), D("0.333"), D("0.335")]
+    assert [t.price for t in targets] == [D(110), D(120), D(130)]
+    with pytest.raises(InvalidInput, match="targets"):
+        build_targets([], D(1), settings)
+    with pytest.raises(InvalidInput, match=r"targets\[1\]"):
+        build_targets([D(110), D("NaN")], D(1), settings)
 
 
 def test_split_rejects_bad_quantity() -> None:

@@ -329,3 +329,16 @@ def test_counts_must_not_be_negative(field: str) -> None:
 def test_naive_times_are_rejected() -> None:
     with pytest.raises(InvalidInput, match="now"):
         ctx(now=datetime(2026, 3, 1))
+
+
+def test_decision_as_dict_is_json_ready() -> None:
+    import json
+
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D(-500)))
+    data = decision.as_dict()
+    assert data["details"]["paused_until"] == "2026-03-02T00:00:00+00:00"
+    assert data["details"]["loss_usdt"] == "500"
+    plan = build_plan(worked_params(leverage=25))
+    beyond = risk.dca_within_liquidation(ctx(dca_plan=plan)).as_dict()
+    assert all(isinstance(level, int) for level in beyond["details"]["levels"])
+    json.dumps([data, beyond])

@@ -23,9 +23,10 @@ from verzek.domain.margin import (
     liquidation_price,
     validate_mmr,
 )
-from verzek.domain.models import DcaLevel, DcaSettings, Side
+from verzek.domain.models import DcaLevel, Side, UserSettings
 from verzek.domain.numeric import (
     RoundMode,
+    as_side,
     floor_to_step,
     non_negative,
     optional_positive,
@@ -34,9 +35,11 @@ from verzek.domain.numeric import (
     round_to_step,
     to_decimal,
 )
+from verzek.domain.sizing import position_cap_usdt, symbol_room_usdt
 from verzek.errors import InvalidInput
 
 HUNDRED = Decimal(100)
+MAX_SAFETY_ORDERS = 100  # no exchange ladder is longer; bounds the work per plan
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,7 @@ class DcaParams:
     amount_step: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.side, Side):
-            try:
-                object.__setattr__(self, "side", Side(self.side))
-            except ValueError:
-                raise InvalidInput(f"side must be long or short (got {self.side!r})") from None
+        object.__setattr__(self, "side", as_side(self.side))
         for name in ("entry_price", "base_order_usdt", "safety_order_usdt", "deviation_pct",
                      "step_scale", "volume_scale"):
             object.__setattr__(self, name, positive(name, getattr(self, name)))
@@ -75,6 +74,9 @@ class DcaParams:
             room = non_negative("symbol_room_usdt", self.symbol_room_usdt)
             object.__setattr__(self, "symbol_room_usdt", room)
         positive_int("max_safety_orders", self.max_safety_orders, allow_zero=True)
+        if self.max_safety_orders > MAX_SAFETY_ORDERS:
+            raise InvalidInput(f"max_safety_orders must be at most {MAX_SAFETY_ORDERS}",
+                               details={"field": "max_safety_orders"})
         if self.leverage is not None:
             positive_int("leverage", self.leverage)
         mmr = validate_mmr(self.maintenance_margin_rate)
@@ -91,21 +93,27 @@ class DcaParams:
 
     @classmethod
     def from_settings(
-        cls, side: Side, entry_price: Decimal, base_order_usdt: Decimal, dca: DcaSettings,
-        **overrides: Any,
+        cls, side: Side, entry_price: Decimal, base_order_usdt: Decimal, settings: UserSettings,
+        *, symbol_exposure_usdt: Decimal = Decimal(0), **overrides: Any,
     ) -> DcaParams:
-        """Parameters from a user's DcaSettings; `overrides` set the rest (TP, leverage…)."""
-        safety_orders = dca.max_safety_orders if dca.enabled else 0
-        return cls(
-            side=side, entry_price=entry_price, base_order_usdt=base_order_usdt,
-            safety_order_usdt=dca.safety_order_usdt,
-            max_safety_orders=len(dca.levels) if dca.levels and dca.enabled else safety_orders,
-            deviation_pct=dca.deviation_pct, step_scale=dca.step_scale,
-            volume_scale=dca.volume_scale,
-            explicit_levels=tuple(dca.levels) if dca.enabled else (),
-            max_position_usdt=overrides.pop("max_position_usdt", dca.max_investment_usdt),
-            **overrides,
-        )
+        """Parameters from a user's settings: DCA levels (none when DCA is off), the take
+        profit in percent mode, the per-position cap and the room under the per-symbol cap.
+        `overrides` set the rest (leverage, maintenance_margin_rate, price_step, …)."""
+        dca = settings.dca
+        explicit = tuple(dca.levels) if dca.enabled else ()
+        count = (len(explicit) or dca.max_safety_orders) if dca.enabled else 0
+        strategy = settings.strategy
+        tp_pct = strategy.take_profit_pct if strategy.take_profit_mode == "percent" else None
+        values: dict[str, Any] = {
+            "safety_order_usdt": dca.safety_order_usdt, "max_safety_orders": count,
+            "deviation_pct": dca.deviation_pct, "step_scale": dca.step_scale,
+            "volume_scale": dca.volume_scale, "explicit_levels": explicit,
+            "take_profit_pct": tp_pct, "max_position_usdt": position_cap_usdt(settings),
+            "symbol_room_usdt": symbol_room_usdt(settings.risk, symbol_exposure_usdt),
+        }
+        values.update(overrides)
+        return cls(side=side, entry_price=entry_price, base_order_usdt=base_order_usdt,
+                   **values)
 
 
 @dataclass(frozen=True)
@@ -216,13 +224,13 @@ def level_deviations(params: DcaParams) -> list[tuple[int, Decimal, Decimal]]:
 def trigger_price(side: Side, entry_price: Decimal, deviation_pct: Decimal) -> Decimal:
     """P0·(1 − D/100) for a long, P0·(1 + D/100) for a short."""
     factor = deviation_pct / HUNDRED
-    return entry_price * (1 - factor) if side is Side.LONG else entry_price * (1 + factor)
+    return entry_price * (1 - factor) if as_side(side) is Side.LONG else entry_price * (1 + factor)
 
 
 def take_profit_price(side: Side, average: Decimal, tp_pct: Decimal) -> Decimal:
     """The take profit `tp_pct` % above (long) or below (short) the average entry."""
     factor = positive("take_profit_pct", tp_pct) / HUNDRED
-    return average * (1 + factor) if side is Side.LONG else average * (1 - factor)
+    return average * (1 + factor) if as_side(side) is Side.LONG else average * (1 - factor)
 
 
 def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from verzek.errors import TradingBlocked
@@ -38,5 +39,16 @@ class Decision:
             "allowed": self.allowed,
             "code": self.code,
             "message": self.message,
-            "details": {k: str(v) for k, v in self.details.items()},
+            "details": {key: _jsonable(value) for key, value in self.details.items()},
         }
+
+
+def _jsonable(value: Any) -> Any:
+    """Decimals as strings (exact), times as ISO-8601, sequences element-wise."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return str(value)

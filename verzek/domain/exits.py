@@ -6,8 +6,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from verzek.domain.models import Side, StrategySettings
-from verzek.domain.numeric import floor_to_step, non_negative, optional_positive, positive
+from verzek.domain.models import Side, StrategySettings, TakeProfitTarget
+from verzek.domain.numeric import (
+    as_side,
+    floor_to_step,
+    non_negative,
+    optional_positive,
+    positive,
+)
 from verzek.errors import InvalidInput
 
 HUNDRED = Decimal(100)
@@ -24,7 +30,7 @@ def distribution_weights(
     percents go to the last target, with more targets the extra targets get nothing.
     """
     if n_targets < 1:
-        raise InvalidInput("at least one take-profit target is needed",
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)",
                            details={"field": "targets"})
     if distribution == "whole":
         return [HUNDRED] + [Decimal(0)] * (n_targets - 1)
@@ -57,7 +63,7 @@ def split_quantity(
     total = non_negative("quantity", quantity)
     step = optional_positive("amount_step", amount_step)
     if not weights_pct:
-        raise InvalidInput("at least one take-profit target is needed")
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)")
     parts: list[Decimal] = []
     for weight in weights_pct[:-1]:
         part = floor_to_step(total * non_negative("weight", weight) / HUNDRED, step)
@@ -76,10 +82,25 @@ def target_quantities(
     return split_quantity(quantity, weights, amount_step)
 
 
+def build_targets(
+    prices: Sequence[Decimal], quantity: Decimal, settings: StrategySettings,
+    amount_step: Decimal | None = None,
+) -> list[TakeProfitTarget]:
+    """The signal's target prices with the user's distribution of `quantity` over them; the
+    last target's quantity closes exactly what remains."""
+    if not prices:
+        raise InvalidInput("at least one take-profit target is needed (targets is empty)",
+                           details={"field": "targets"})
+    valid = [positive(f"targets[{i}]", price) for i, price in enumerate(prices)]
+    quantities = target_quantities(quantity, len(valid), settings, amount_step)
+    return [TakeProfitTarget(price=price, quantity=qty)
+            for price, qty in zip(valid, quantities, strict=True)]
+
+
 def percent_from(side: Side, reference: Decimal, pct: Decimal, *, favourable: bool) -> Decimal:
     """`pct` % from `reference` in the direction that is a gain (`favourable`) or a loss."""
     factor = positive("pct", pct) / HUNDRED
-    up = (side is Side.LONG) == favourable
+    up = (as_side(side) is Side.LONG) == favourable
     ref = positive("reference", reference)
     return ref * (1 + factor) if up else ref * (1 - factor)
 
@@ -109,18 +130,18 @@ def stop_after_target(
     breakeven = positive("average_entry", average_entry)
     if current_stop is None:
         return breakeven
-    better = max if side is Side.LONG else min
+    better = max if as_side(side) is Side.LONG else min
     return better(current_stop, breakeven)
 
 
 def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached the stop."""
-    return price <= stop if side is Side.LONG else price >= stop
+    return price <= stop if as_side(side) is Side.LONG else price >= stop
 
 
 def is_target_hit(side: Side, target: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached a take-profit target."""
-    return price >= target if side is Side.LONG else price <= target
+    return price >= target if as_side(side) is Side.LONG else price <= target
 
 
 def trail_take_profit(
@@ -138,7 +159,7 @@ def trail_take_profit(
         if not is_target_hit(side, activation, price):
             return None, False
         extreme = price
-    best = max if side is Side.LONG else min
+    best = max if as_side(side) is Side.LONG else min
     extreme = best(extreme, price)
     trigger = percent_from(side, extreme, callback_pct, favourable=False)
     return extreme, is_stop_hit(side, trigger, price)
@@ -149,5 +170,5 @@ def trail_stop(side: Side, *, stop: Decimal | None, trail_pct: Decimal, price: D
     candidate = percent_from(side, price, trail_pct, favourable=False)
     if stop is None:
         return candidate
-    better = max if side is Side.LONG else min
+    better = max if as_side(side) is Side.LONG else min
     return better(stop, candidate)

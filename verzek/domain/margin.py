@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from verzek.domain.models import Side
-from verzek.domain.numeric import non_negative, positive, positive_int
+from verzek.domain.numeric import as_side, non_negative, positive, positive_int
 from verzek.errors import InvalidInput
 
 DEFAULT_MAINTENANCE_MARGIN_RATE = Decimal("0.005")
@@ -40,11 +40,11 @@ def liquidation_price(
     avg = positive("average_entry", average_entry)
     lev = Decimal(positive_int("leverage", leverage))
     mmr = validate_mmr(maintenance_margin_rate)
-    if side is Side.LONG:
+    if as_side(side) is Side.LONG:
         return max(Decimal(0), avg * (1 - 1 / lev + mmr))
     return avg * (1 + 1 / lev - mmr)
 
 
 def is_beyond_liquidation(side: Side, price: Decimal, liquidation: Decimal) -> bool:
     """Whether the market must pass the liquidation price before it reaches `price`."""
-    return price <= liquidation if side is Side.LONG else price >= liquidation
+    return price <= liquidation if as_side(side) is Side.LONG else price >= liquidation

@@ -1,4 +1,4 @@
-"""Decimal input validation and exchange-step rounding shared by the DCA, risk and PnL maths."""
+"""Input validation (Decimals, sides) and exchange-step rounding for the DCA, risk and PnL maths."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
+from verzek.domain.models import OrderSide, Side
 from verzek.errors import InvalidInput
 
 RoundMode = Literal["down", "up", "nearest"]
@@ -96,3 +97,21 @@ def floor_to_step(value: Decimal, step: Decimal | None) -> Decimal:
         return value
     units = (value / step).quantize(Decimal(1), rounding=ROUND_DOWN)
     return units * step
+
+
+def as_side(value: object) -> Side:
+    """`value` as a position Side; a plain "long"/"short" string is accepted."""
+    try:
+        return Side(str(value))
+    except ValueError:
+        raise InvalidInput(f"side must be long or short (got {value!r})",
+                           details={"field": "side"}) from None
+
+
+def as_order_side(value: object) -> OrderSide:
+    """`value` as an OrderSide; a plain "buy"/"sell" string is accepted."""
+    try:
+        return OrderSide(str(value))
+    except ValueError:
+        raise InvalidInput(f"order side must be buy or sell (got {value!r})",
+                           details={"field": "side_of_order"}) from None

@@ -18,7 +18,7 @@ from verzek.domain.models import (
     PositionStatus,
     Side,
 )
-from verzek.domain.numeric import positive
+from verzek.domain.numeric import as_order_side, as_side, positive
 from verzek.errors import Conflict, InvalidInput
 
 _ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED)
@@ -26,12 +26,12 @@ _ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED)
 
 def opening_side(side: Side) -> OrderSide:
     """The order side that adds to a position: buy for a long, sell for a short."""
-    return OrderSide.BUY if side is Side.LONG else OrderSide.SELL
+    return OrderSide.BUY if as_side(side) is Side.LONG else OrderSide.SELL
 
 
 def closing_side(side: Side) -> OrderSide:
     """The order side that reduces a position."""
-    return OrderSide.SELL if side is Side.LONG else OrderSide.BUY
+    return OrderSide.SELL if as_side(side) is Side.LONG else OrderSide.BUY
 
 
 def reason_for_leg(leg: str) -> CloseReason:
@@ -63,7 +63,7 @@ def apply_fill(
         return position
     if position.status is PositionStatus.CLOSED:
         raise Conflict(f"position {position.id} is closed; fill {fill.trade_id} not applied")
-    if side_of_order is opening_side(position.side):
+    if as_order_side(side_of_order) is opening_side(position.side):
         return _apply_entry(position, fill, leg)
     return _apply_exit(position, fill, leg, close_reason)
 
@@ -118,7 +118,7 @@ def _apply_exit(
 
 def gross_pnl(side: Side, average_entry: Decimal, price: Decimal, quantity: Decimal) -> Decimal:
     """PnL before fees of closing `quantity` at `price`."""
-    move = price - average_entry if side is Side.LONG else average_entry - price
+    move = price - average_entry if as_side(side) is Side.LONG else average_entry - price
     return move * quantity
 
 

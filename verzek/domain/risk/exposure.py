@@ -7,6 +7,7 @@ from decimal import Decimal
 from verzek.domain.decision import Decision
 from verzek.domain.models import MarketType
 from verzek.domain.risk.context import RiskContext
+from verzek.domain.sizing import position_cap_usdt
 
 
 def leverage_within_caps(ctx: RiskContext) -> Decision:
@@ -49,10 +50,7 @@ def exposure_caps(ctx: RiskContext) -> Decision:
     per-position, per-symbol and total-exposure caps; reaching a cap exactly is allowed."""
     risk = ctx.user.settings.risk
     planned = ctx.planned_investment_usdt
-    position_cap = risk.max_position_usdt
-    if ctx.user.settings.dca.max_investment_usdt is not None:
-        dca_cap = ctx.user.settings.dca.max_investment_usdt
-        position_cap = dca_cap if position_cap is None else min(position_cap, dca_cap)
+    position_cap = position_cap_usdt(ctx.user.settings)
     checks = (
         _cap_check("position_cap", "the position", planned, position_cap),
         _cap_check("symbol_cap", f"{ctx.signal.symbol} exposure",

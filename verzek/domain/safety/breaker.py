@@ -44,7 +44,8 @@ def record_trade(
     capital_usdt: Decimal, now: datetime,
 ) -> Breaker:
     """Add a closed trade's realised PnL; trips on loss ≥ `loss_pct` % of capital within the
-    window (net of wins in it) or on `max_consecutive_losses` losses in a row."""
+    window (net of wins in it) or on `max_consecutive_losses` losses in a row. While tripped,
+    results are not counted: after the cooldown the breaker starts from a clean slate."""
     pnl = to_decimal("pnl_usdt", pnl_usdt)
     capital = positive("capital_usdt", capital_usdt)
     breaker = _settle(breaker, now)
