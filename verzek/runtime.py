@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +13,27 @@ from verzek import __version__
 from verzek.clock import Clock, SystemClock
 from verzek.config import Settings
 from verzek.domain.models import SCHEMA_VERSION
+from verzek.engine.bus import SignalBus
+from verzek.engine.executor import OrderExecutor
+from verzek.engine.intents import IntentJournal
+from verzek.engine.monitor import PriceMonitor
+from verzek.engine.notifier import FanoutNotifier, LogNotifier
+from verzek.engine.orchestrator import Orchestrator
+from verzek.engine.pool import ExchangePool
+from verzek.engine.position_manager import PositionManager, UserLocks, user_strategy
+from verzek.engine.reconcile import Reconciler
+from verzek.engine.safety_service import SafetyService
+from verzek.engine.signal_log import SignalLog
+from verzek.engine.stats import StatsBook
+from verzek.engine.trading import TradingService
+from verzek.exchanges.pricefeed import PriceFeed, ccxt_ticker_source, open_price_feed
+from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S
 from verzek.logs import register_secret
 from verzek.store.docstore import DocumentStore
 from verzek.store.lock import DataDirLock
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.store.secrets import SecretBox, open_secret_box
-from verzek.supervisor import Supervisor
+from verzek.supervisor import LoopService, Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +53,19 @@ class Runtime:
     started_at: float = 0.0
     startup_s: float = 0.0
     accepting: threading.Event = field(default_factory=threading.Event)
+    stopping: threading.Event = field(default_factory=threading.Event)
     components: dict[str, Any] = field(default_factory=dict)
+    trading: TradingService | None = None
+    bus: SignalBus | None = None
+    notifier: FanoutNotifier | None = None
 
     def start(self) -> None:
+        if self.trading is not None:
+            counts = self.trading.reconciler.run_once()
+            logger.info("start-up reconciliation: %s", counts)
+            resumed = self.trading.resume_unfinished()
+            if resumed:
+                logger.warning("resumed %d signal fan-out(s) a crash had cut short", resumed)
         self.supervisor.start()
         self.accepting.set()
         self.startup_s = time.monotonic() - self.started_at
@@ -48,7 +74,13 @@ class Runtime:
     def stop(self) -> None:
         """Stop taking new work, let in-flight work finish (bounded), flush, release the lock."""
         self.accepting.clear()
+        self.stopping.set()
+        if self.trading is not None:
+            self.trading.orchestrator.shutdown(wait=True)
         self.supervisor.stop(self.settings.shutdown_grace_s)
+        if self.trading is not None:
+            self.trading.intents.close()
+            self.trading.signals.close()
         self.positions.close_journals()
         self.lock.release()
         logger.info("stopped cleanly")
@@ -56,6 +88,7 @@ class Runtime:
     def status(self) -> dict[str, Any]:
         return {
             "version": __version__,
+            "price_feed": self.components.get("price_feed"),
             "accepting_signals": self.accepting.is_set(),
             "services": self.supervisor.status(),
             "store": {"data_dir": str(self.settings.data_dir),
@@ -66,7 +99,9 @@ class Runtime:
         }
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+def build_runtime(settings: Settings, *, clock: Clock | None = None,
+                  sleeper: Callable[[float], None] | None = None,
+                  price_feed: PriceFeed | None = None) -> Runtime:
     """Take the data-directory lock, open and check the store, and build every part."""
     started = time.monotonic()
     for secret in settings.secret_values():
@@ -94,10 +129,69 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             started_at=started,
         )
         _report_off_parts(runtime)
+        build_engine(runtime, sleeper=sleeper, price_feed=price_feed)
         return runtime
     except BaseException:
         lock.release()
         raise
+
+
+def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
+                 sleeper: Callable[[float], None] | None = None,
+                 visibility_window_s: float = DEFAULT_VISIBILITY_WINDOW_S) -> TradingService:
+    """The trading engine over the runtime's store: bus, safety, pool, orchestrator, monitor."""
+    s = runtime.settings
+    clock = runtime.clock
+    store = runtime.store
+    if price_feed is None:
+        choice = open_price_feed(s.price_feed, clock=clock,
+                                 live_sources=[ccxt_ticker_source("binance")])
+        price_feed = choice.feed
+        runtime.components["price_feed"] = {"kind": choice.feed.kind,
+                                            "fallback_reason": choice.fallback_reason}
+    else:
+        runtime.components["price_feed"] = {"kind": price_feed.kind, "fallback_reason": None}
+    notifier = FanoutNotifier(LogNotifier())
+    bus = SignalBus()
+    safety = SafetyService(store=store, clock=clock)
+    intents = IntentJournal(s.data_dir / "journal" / "orders.jsonl", fileops=store.fileops)
+    signals = SignalLog(s.data_dir / "signals" / "log.jsonl", fileops=store.fileops)
+    stats = StatsBook(store)
+    pool = ExchangePool(store=store, clock=clock, price_feed=price_feed,
+                        live_builder=None, paper_balance_usdt=s.paper_balance_usdt,
+                        paper_slippage_pct=s.paper_slippage_pct)
+    executor = OrderExecutor(intents=intents, safety=safety, clock=clock,
+                             sleeper=sleeper or runtime.stopping.wait,
+                             visibility_window_s=visibility_window_s)
+    locks = UserLocks()
+    manager = PositionManager(positions=runtime.positions, executor=executor,
+                              notifier=notifier, clock=clock, locks=locks,
+                              strategy_of=user_strategy(runtime.users.get))
+    orchestrator = Orchestrator(users=runtime.users, positions=runtime.positions, pool=pool,
+                                manager=manager, safety=safety, notifier=notifier, clock=clock,
+                                stats=stats, workers=s.workers)
+    monitor = PriceMonitor(users=runtime.users, positions=runtime.positions, pool=pool,
+                           manager=manager, clock=clock)
+    reconciler = Reconciler(intents=intents, users=runtime.users, positions=runtime.positions,
+                            pool=pool, manager=manager, clock=clock,
+                            visibility_window_s=visibility_window_s)
+    trading = TradingService(
+        users=runtime.users, positions=runtime.positions, signals=signals, intents=intents,
+        safety=safety, pool=pool, manager=manager, orchestrator=orchestrator, monitor=monitor,
+        reconciler=reconciler, stats=stats, notifier=notifier, clock=clock,
+        accepting=runtime.accepting, status_provider=runtime.status, bus=bus)
+    bus.subscribe("orchestrator", trading.on_bus_message)
+    sup = runtime.supervisor
+    sup.add(bus)
+    sup.add(LoopService("price_monitor", monitor.run_once, interval_s=s.price_poll_s,
+                        clock=clock))
+    sup.add(LoopService("order_sync", monitor.sync_orders, interval_s=10.0, clock=clock))
+    sup.add(LoopService("reconciler", reconciler.run_once, interval_s=120.0, clock=clock))
+    sup.add(LoopService("housekeeping", safety.expire, interval_s=3600.0, clock=clock))
+    runtime.trading = trading
+    runtime.bus = bus
+    runtime.notifier = notifier
+    return trading
 
 
 def _report_off_parts(runtime: Runtime) -> None:

@@ -1,0 +1,72 @@
+"""End to end through the real engine, the paper exchange and the sim feed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import PlanName, PositionStatus, SignalSource
+from verzek.engine.notifier import EventKind
+
+SIGNAL = """#ETH/USDT LONG
+Entry: 100
+Targets: 104 - 108
+Stop Loss: 90
+Leverage: 10x"""
+
+
+def test_one_signal_three_users_get_exactly_their_orders(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("uvip", PlanName.VIP, general={"auto_trade": True},
+                    risk={"position_size_usdt": "100"},
+                    dca={"enabled": True, "max_safety_orders": 3, "safety_order_usdt": "50"})
+    engine.add_user("upro", PlanName.PRO, general={"auto_trade": True},
+                    risk={"position_size_usdt": "200", "max_leverage": 5})
+    engine.add_user("ufree", PlanName.FREE, general={"auto_trade": True},
+                    risk={"symbol_blacklist": ["ETH/USDT"]})
+    engine.add_user("uoff", PlanName.VIP)  # auto-trade off: not eligible at all
+    result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
+    assert result.kind == "signal"
+    by_user = {d.user_id: d for d in result.decisions}
+    assert set(by_user) == {"uvip", "upro", "ufree"}
+    assert by_user["uvip"].outcome == "executed"
+    assert by_user["upro"].outcome == "executed"
+    assert by_user["ufree"].outcome == "skipped"
+    assert by_user["ufree"].code == "symbol_blocked" or "ETH" in by_user["ufree"].reason
+    # the skip is recorded on the signal
+    record = engine.trading.get_signal(result.signal_id)
+    assert {d["user_id"]: d["outcome"] for d in record.decisions}["ufree"] == "skipped"
+
+    (vip,) = engine.positions("uvip")
+    assert vip.status is PositionStatus.OPEN and vip.quantity == Decimal("1.000")
+    assert vip.leverage == 10
+    legs = sorted(o.leg for o in vip.orders)
+    assert legs == ["dca1", "dca2", "dca3", "entry", "slr0", "tp1r0", "tp2r0"]
+    tps = {o.leg: o for o in vip.orders if o.leg.startswith("tp")}
+    assert tps["tp1r0"].quantity + tps["tp2r0"].quantity == Decimal("1.000")
+    assert tps["tp1r0"].price == Decimal("104")
+
+    (pro,) = engine.positions("upro")
+    assert pro.leverage == 5 and pro.quantity == Decimal("2.000")
+    assert sorted(o.leg for o in pro.orders) == ["entry", "slr0", "tp1r0", "tp2r0"]
+    assert engine.positions("ufree") == []
+    skipped = engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
+    assert [e.user_id for e in skipped] == ["ufree"]
+
+
+def test_same_signal_twice_is_a_duplicate(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    first = engine.trading.submit_text(SIGNAL, SignalSource(kind="telegram", chat_id=-1,
+                                                            message_id=5))
+    again = engine.trading.submit_text(SIGNAL, SignalSource(kind="telegram", chat_id=-2,
+                                                            message_id=9))
+    assert first.kind == "signal" and again.kind == "duplicate"
+    assert len(engine.positions("u1")) == 1
+
+
+def test_noise_is_logged_and_trades_nothing(engine: Engine) -> None:
+    engine.add_user("u1", general={"auto_trade": True})
+    result = engine.trading.submit_text("gm everyone, big pump soon 🚀", SignalSource())
+    assert result.kind == "noise" and result.decisions == []
+    assert engine.positions("u1") == []

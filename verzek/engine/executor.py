@@ -1,0 +1,153 @@
+"""Exactly-once order sending: journal the intent, ask safety at the moment of sending, send
+once, resolve any doubt by look-up, journal the outcome (DESIGN.md, "Exactly-once orders")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from verzek.clock import Clock
+from verzek.domain.models import OrderSide, OrderType
+from verzek.domain.safety.state import OrderPurpose
+from verzek.engine.intents import (
+    BLOCKED,
+    NOT_PLACED,
+    PLACED,
+    REJECTED,
+    Intent,
+    IntentJournal,
+)
+from verzek.engine.safety_service import SafetyService
+from verzek.errors import ExchangeError, OrderNotFound, TransientExchangeError
+from verzek.exchanges.base import Exchange, OrderRequest, OrderResult
+from verzek.exchanges.client_ids import make_client_order_id
+from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S, place_order_exactly_once
+from verzek.logs import log_context
+
+logger = logging.getLogger(__name__)
+MAX_REISSUES = 2
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    """An order as the engine means it, before it has a client id."""
+
+    symbol: str
+    side: OrderSide
+    type: OrderType
+    quantity: Decimal
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    reduce_only: bool = False
+    reference_price: Decimal | None = None
+    leverage: int | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What became of a send: placed (with the exchange's answer), or not, and why."""
+
+    status: str  # "placed" | "rejected" | "blocked" | "unknown"
+    client_order_id: str
+    result: OrderResult | None = None
+    code: str = ""
+    message: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.status == PLACED
+
+
+class OrderExecutor:
+    """Sends orders exactly once; the only code path that calls `create_order`."""
+
+    def __init__(
+        self, *, intents: IntentJournal, safety: SafetyService, clock: Clock,
+        sleeper: Callable[[float], None],
+        visibility_window_s: float = DEFAULT_VISIBILITY_WINDOW_S,
+    ) -> None:
+        self._intents = intents
+        self._safety = safety
+        self._clock = clock
+        self._sleeper = sleeper
+        self.visibility_window_s = visibility_window_s
+
+    def send(
+        self, exchange: Exchange, spec: OrderSpec, *, user_id: str, account_id: str,
+        position_id: str, leg: str, purpose: OrderPurpose,
+    ) -> SendResult:
+        """Send one leg of a position; repeated calls for the same leg never send twice."""
+        with log_context(user_id=user_id, symbol=spec.symbol,
+                         exchange=str(getattr(exchange, "name", "-"))):
+            for attempt in range(MAX_REISSUES + 1):
+                coid = make_client_order_id(position_id, user_id, leg, attempt)
+                known = self._intents.outcome(coid)
+                if known == NOT_PLACED:
+                    continue  # proven absent earlier: the next attempt gets a new id
+                if known is not None or self._intents.is_known(coid):
+                    return self._resume(exchange, spec, coid, known)
+                result = self._send_new(exchange, spec, coid, user_id=user_id,
+                                        account_id=account_id, position_id=position_id,
+                                        leg=leg, attempt=attempt, purpose=purpose)
+                if result is not None:
+                    return result
+            return SendResult(REJECTED, coid, code="not_placed",
+                              message=f"order not placed after {MAX_REISSUES + 1} attempts")
+
+    def _resume(self, exchange: Exchange, spec: OrderSpec, coid: str,
+                known: str | None) -> SendResult:
+        """The intent exists already (a retry after a crash or an unknown outcome)."""
+        if known in (REJECTED, BLOCKED):
+            return SendResult(known, coid, code="already_" + known)
+        try:
+            found = exchange.fetch_order(spec.symbol, client_order_id=coid)
+        except (OrderNotFound, TransientExchangeError):
+            return SendResult("unknown", coid, code="outcome_unknown",
+                              message="an earlier send of this order is not resolved yet")
+        if known is None:
+            self._intents.record_outcome(coid, PLACED, at=self._clock.now(),
+                                         exchange_order_id=found.exchange_order_id)
+        return SendResult(PLACED, coid, found)
+
+    def _send_new(
+        self, exchange: Exchange, spec: OrderSpec, coid: str, *, user_id: str,
+        account_id: str, position_id: str, leg: str, attempt: int, purpose: OrderPurpose,
+    ) -> SendResult | None:
+        now = self._clock.now()
+        self._intents.record_intent(Intent(
+            client_order_id=coid, user_id=user_id, account_id=account_id,
+            position_id=position_id, leg=leg, symbol=spec.symbol, side=spec.side.value,
+            type=spec.type.value, quantity=spec.quantity, price=spec.price,
+            stop_price=spec.stop_price, reduce_only=spec.reduce_only, attempt=attempt, at=now))
+        decision = self._safety.check_send(user_id, purpose)  # at the moment of sending
+        if not decision.allowed:
+            self._intents.record_outcome(coid, BLOCKED, at=self._clock.now(), code=decision.code)
+            return SendResult(BLOCKED, coid, code=decision.code, message=decision.message)
+        request = OrderRequest(
+            symbol=spec.symbol, side=spec.side, type=spec.type, quantity=spec.quantity,
+            client_order_id=coid, price=spec.price, stop_price=spec.stop_price,
+            reduce_only=spec.reduce_only, reference_price=spec.reference_price,
+            leverage=spec.leverage)
+        try:
+            outcome = place_order_exactly_once(
+                exchange, request, clock=self._clock, sleeper=self._sleeper,
+                visibility_window_s=self.visibility_window_s)
+        except TransientExchangeError as exc:
+            logger.warning("order %s (%s) outcome unknown: %s; reconciliation will resolve it",
+                           coid, leg, exc.code)
+            return SendResult("unknown", coid, code=exc.code, message=exc.message)
+        except ExchangeError as exc:
+            self._intents.record_outcome(coid, REJECTED, at=self._clock.now(), code=exc.code)
+            self._safety.record_exchange_error(str(getattr(exchange, "name", "exchange")))
+            logger.warning("order %s (%s) rejected: %s", coid, leg, exc.message)
+            return SendResult(REJECTED, coid, code=exc.code, message=exc.message)
+        if not outcome.placed or outcome.order is None:
+            self._intents.record_outcome(coid, NOT_PLACED, at=self._clock.now())
+            logger.warning("order %s (%s) proven not placed; re-issuing under a new id",
+                           coid, leg)
+            return None
+        self._intents.record_outcome(coid, PLACED, at=self._clock.now(),
+                                     exchange_order_id=outcome.order.exchange_order_id)
+        return SendResult(PLACED, coid, outcome.order)

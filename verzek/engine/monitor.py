@@ -1,0 +1,269 @@
+"""Price monitor and order sync: one batched ticker call per exchange per pass; monitored DCA
+triggers, spot stops, trailing take profit and trailing stop; fills of resting orders.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain.exits import is_stop_hit, trail_stop, trail_take_profit
+from verzek.domain.models import (
+    CloseReason,
+    MarketType,
+    OrderType,
+    Position,
+    PositionStatus,
+    User,
+)
+from verzek.domain.positions import close, opening_side
+from verzek.domain.safety.state import OrderPurpose
+from verzek.engine import protection
+from verzek.engine.executor import OrderSpec
+from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.position_manager import PositionManager
+from verzek.engine.tracker import live_orders
+from verzek.errors import NotFound, VerzekError
+from verzek.exchanges.base import Exchange
+from verzek.exchanges.paper import PaperExchange
+from verzek.logs import Throttle, log_context
+from verzek.store.repos import PositionRepository, UserRepository
+
+logger = logging.getLogger(__name__)
+ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED, PositionStatus.PENDING)
+
+
+@dataclass
+class PriceState:
+    """Last prices per (account exchange key, symbol) and how fresh they are."""
+
+    prices: dict[str, Decimal] = field(default_factory=dict)
+    missed: dict[str, int] = field(default_factory=dict)
+    last_pass_at: str | None = None
+
+
+class PriceMonitor:
+    """`run_once()` is one pass: prices, paper matching, triggers, then fills to positions."""
+
+    def __init__(self, *, users: UserRepository, positions: PositionRepository,
+                 pool: ExchangePool, manager: PositionManager, clock: Clock,
+                 stale_after_missed: int = 3) -> None:
+        self._users = users
+        self._positions = positions
+        self._pool = pool
+        self._manager = manager
+        self._clock = clock
+        self._stale_after = stale_after_missed
+        self.state = PriceState()
+        self._throttle = Throttle(60.0, clock)
+
+    # --- which positions, on which exchange --------------------------------------------
+
+    def _account_of(self, user: User, position: Position) -> Any:
+        for account in user.exchange_accounts:
+            if account.id == position.account_id:
+                return account
+        return demo_account(user, position.market_type, self._clock.now())
+
+    def active(self) -> list[tuple[User, Position]]:
+        out: list[tuple[User, Position]] = []
+        for user_id in self._positions.user_ids():
+            raw = self._positions.open_raw(user_id)
+            if not raw:
+                continue
+            user = self._users.find(user_id)
+            if user is None:
+                continue
+            out.extend((user, Position.model_validate(p)) for p in raw)
+        return out
+
+    # --- one pass -------------------------------------------------------------------------
+
+    def run_once(self) -> dict[str, int]:
+        pairs = self.active()
+        groups: dict[int, tuple[Exchange, list[tuple[User, Position]]]] = {}
+        for user, position in pairs:
+            try:
+                exchange = self._pool.get(user, self._account_of(user, position))
+            except VerzekError as exc:
+                self._log_once(f"pool:{position.account_id}", "no client for %s: %s",
+                               position.account_id, exc.message)
+                continue
+            groups.setdefault(id(exchange), (exchange, []))[1].append((user, position))
+        prices = self._fetch_prices(groups)
+        touched: set[str] = set()
+        for exchange, _ in groups.values():
+            if isinstance(exchange, PaperExchange):
+                touched |= self._match_paper(exchange, prices)
+        triggered = 0
+        for exchange, items in groups.values():
+            for user, position in items:
+                price = prices.get(position.symbol)
+                try:
+                    with self._manager.locks.hold(user.id), log_context(
+                            user_id=user.id, symbol=position.symbol):
+                        current = self._reload(position)
+                        if current is None:
+                            continue
+                        if current.id in touched:
+                            current = self._manager.sync(exchange, current)
+                        if price is not None and current.status in ACTIVE:
+                            before = current
+                            current = self.on_price(exchange, current, price)
+                            triggered += current is not before
+                except Exception:
+                    logger.exception("monitor failed on position %s", position.id)
+        self.state.last_pass_at = self._clock.now().isoformat()
+        return {"positions": len(pairs), "prices": len(prices), "triggered": triggered}
+
+    def _reload(self, position: Position) -> Position | None:
+        try:
+            current = self._positions.get(position.user_id, position.id)
+        except NotFound:
+            return None
+        return current if current.status is not PositionStatus.CLOSED else None
+
+    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[tuple[User, Position]]]],
+                      ) -> dict[str, Decimal]:
+        by_feed: dict[int, tuple[Exchange, set[str]]] = {}
+        for exchange, items in groups.values():
+            # Paper exchanges share one feed: one batched call covers all of them.
+            key = id(self._pool.price_feed) if isinstance(exchange, PaperExchange) else \
+                id(exchange)
+            by_feed.setdefault(key, (exchange, set()))[1].update(p.symbol for _, p in items)
+        prices: dict[str, Decimal] = {}
+        for exchange, symbols in by_feed.values():
+            try:
+                tickers = exchange.fetch_tickers(sorted(symbols))
+            except VerzekError as exc:
+                tickers = {}
+                self._log_once(f"tickers:{id(exchange)}", "tickers failed: %s", exc.message)
+            for symbol in symbols:
+                ticker = tickers.get(symbol)
+                if ticker is None:
+                    self.state.missed[symbol] = self.state.missed.get(symbol, 0) + 1
+                    continue
+                self.state.missed[symbol] = 0
+                prices[symbol] = ticker.last
+                self.state.prices[symbol] = ticker.last
+        return prices
+
+    def _match_paper(self, exchange: PaperExchange, prices: dict[str, Decimal]) -> set[str]:
+        """Let the paper exchange fill resting orders; return the positions to sync."""
+        try:
+            fills = exchange.process_prices({s: p for s, p in prices.items()
+                                             if s in exchange.load_markets()})
+        except VerzekError as exc:
+            self._log_once(f"paper:{exchange.account_id}", "paper matching failed: %s",
+                           exc.message)
+            return set()
+        touched: set[str] = set()
+        coids = {f.get("client_order_id") for f in fills}
+        if not coids:
+            return touched
+        for user_id in self._positions.user_ids():
+            for raw in self._positions.open_raw(user_id):
+                if raw["account_id"] != exchange.account_id:
+                    continue
+                if "liquidation" in coids and any(
+                        f.get("client_order_id") == "liquidation" and
+                        f.get("symbol") == raw["symbol"] for f in fills):
+                    self._liquidated(Position.model_validate(raw), fills)
+                    continue
+                if any(o["client_order_id"] in coids for o in raw.get("orders", [])):
+                    touched.add(raw["id"])
+        return touched
+
+    def _liquidated(self, position: Position, fills: list[dict[str, Any]]) -> None:
+        fill = next(f for f in fills if f.get("client_order_id") == "liquidation")
+        with self._manager.locks.hold(position.user_id):
+            closed = close(position, CloseReason.LIQUIDATED, self._clock.now(),
+                           settle_price=Decimal(str(fill["price"])))
+            self._manager.save(closed)
+        logger.error("position %s of %s liquidated at %s", position.id, position.user_id,
+                     fill["price"])
+
+    # --- triggers -------------------------------------------------------------------------------
+
+    def on_price(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
+        """Monitored exits and DCA for one position at `price`."""
+        if position.status is PositionStatus.PENDING or position.average_entry is None:
+            return position
+        strategy = self._manager.strategy_of(position)
+        spot = position.market_type is MarketType.SPOT
+        if position.stop_loss is not None and spot and \
+                is_stop_hit(position.side, position.stop_loss, price):
+            return self._manager.close_market(exchange, position, "sl", CloseReason.STOP_LOSS)
+        extra = dict(position.extra)
+        if strategy.trailing_tp_activation_pct and strategy.trailing_tp_callback_pct:
+            prev = extra.get("trail_extreme")
+            extreme, should_close = trail_take_profit(
+                position.side, average_entry=position.average_entry,
+                activation_pct=strategy.trailing_tp_activation_pct,
+                callback_pct=strategy.trailing_tp_callback_pct,
+                extreme=Decimal(prev) if prev else None, price=price)
+            if should_close:
+                return self._manager.close_market(exchange, position, "trail",
+                                                  CloseReason.TAKE_PROFIT)
+            if extreme is not None and str(extreme) != prev:
+                extra["trail_extreme"] = str(extreme)
+                position = self._manager.save(position.model_copy(update={"extra": extra}))
+        if strategy.trailing_stop_pct:
+            new_stop = trail_stop(position.side, stop=position.stop_loss,
+                                  trail_pct=strategy.trailing_stop_pct, price=price)
+            if new_stop != position.stop_loss:
+                extra = dict(position.extra)
+                extra["stop_moved"] = True
+                if not spot:
+                    extra["sl_rev"] = protection.sl_rev(position) + 1
+                position = self._manager.save(position.model_copy(
+                    update={"stop_loss": new_stop, "extra": extra}))
+                if not spot:
+                    position = self._manager.arm(exchange, position)
+        level = protection.next_monitored_dca(position)
+        if level is not None:
+            trigger = Decimal(level["price"])
+            crossed = price <= trigger if position.side.value == "long" else price >= trigger
+            if crossed and not live_orders(position, f"dca{level['level']}"):
+                spec = OrderSpec(symbol=position.symbol, side=opening_side(position.side),
+                                 type=OrderType.MARKET, quantity=Decimal(level["quantity"]),
+                                 reference_price=price, leverage=position.leverage)
+                position, _ = self._manager.send(exchange, position, f"dca{level['level']}",
+                                                 spec, OrderPurpose.INCREASE)
+        return position
+
+    # --- order sync for live exchanges ------------------------------------------------------
+
+    def sync_orders(self) -> int:
+        """Look up every live resting order of every position (fills the exchange made)."""
+        synced = 0
+        for user, position in self.active():
+            if not live_orders(position):
+                continue
+            try:
+                exchange = self._pool.get(user, self._account_of(user, position))
+                with self._manager.locks.hold(user.id):
+                    current = self._reload(position)
+                    if current is not None:
+                        self._manager.sync(exchange, current)
+                        synced += 1
+            except Exception:
+                logger.exception("order sync failed on position %s", position.id)
+        return synced
+
+    def stale_symbols(self) -> list[str]:
+        return sorted(s for s, n in self.state.missed.items() if n >= self._stale_after)
+
+    def status(self) -> dict[str, Any]:
+        stale = self.stale_symbols()
+        return {"last_pass_at": self.state.last_pass_at, "symbols": len(self.state.prices),
+                "stale_symbols": stale, "prices_fresh": not stale}
+
+    def _log_once(self, key: str, fmt: str, *args: object) -> None:
+        allowed, held = self._throttle.allow(key)
+        if allowed:
+            logger.warning(fmt + " (%d similar held back)", *args, held)
+

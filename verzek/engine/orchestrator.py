@@ -1,0 +1,336 @@
+"""Orchestrator: a signal in, a decision and (maybe) a position out, for every eligible user.
+
+Deduplicate (source message id, content hash) → persist → fan out across users on a bounded
+pool (in order within one user): gate through safety and every risk rule, plan, choose the
+account, set leverage, place the entry, protect it, arm the DCA levels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain import plans
+from verzek.domain.dca import DcaParams, build_plan
+from verzek.domain.decision import Decision
+from verzek.domain.exits import distribution_weights
+from verzek.domain.models import (
+    CloseReason,
+    ExchangeAccount,
+    MarketType,
+    OrderType,
+    Position,
+    PositionStatus,
+    Signal,
+    SignalRecord,
+    TakeProfitTarget,
+    User,
+)
+from verzek.domain.positions import close, opening_side
+from verzek.domain.risk import RiskContext, check
+from verzek.domain.safety.state import OrderPurpose
+from verzek.engine.executor import OrderSpec
+from verzek.engine.notifier import Event, EventKind, Notifier
+from verzek.engine.pool import ExchangePool, demo_account, is_paper
+from verzek.engine.ports import UserDecision
+from verzek.engine.position_manager import PositionManager
+from verzek.engine.safety_service import SafetyService
+from verzek.engine.stats import StatsBook
+from verzek.errors import ExchangeError, InvalidInput, TransientExchangeError, VerzekError
+from verzek.exchanges.base import Exchange, MarketInfo
+from verzek.logs import log_context
+from verzek.store.repos import PositionRepository, UserRepository
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided for one user and account before any order is sent."""
+
+    user: User
+    account: ExchangeAccount
+    exchange: Exchange
+    market: MarketInfo
+    price: Decimal
+    leverage: int
+    base_usdt: Decimal
+    levels: list[dict[str, str]]
+
+
+def exchange_symbol(symbol: str, market_type: MarketType) -> str:
+    """`BTC/USDT` on spot, `BTC/USDT:USDT` for a USDT-margined perpetual."""
+    base_quote = symbol.split(":")[0]
+    if market_type is MarketType.SPOT:
+        return base_quote
+    return f"{base_quote}:{base_quote.split('/')[1]}"
+
+
+def position_id_for(signal_id: str, user_id: str, account_id: str) -> str:
+    """Deterministic: the same signal for the same user and account is the same position."""
+    digest = hashlib.sha256(f"{signal_id}|{user_id}|{account_id}".encode()).hexdigest()
+    return f"p{digest[:20]}"
+
+
+class Orchestrator:
+    """Runs signals through every user's pipeline, in parallel across users."""
+
+    def __init__(
+        self, *, users: UserRepository, positions: PositionRepository, pool: ExchangePool,
+        manager: PositionManager, safety: SafetyService, notifier: Notifier, clock: Clock,
+        stats: StatsBook, workers: int = 64,
+    ) -> None:
+        self._stats = stats
+        self._users = users
+        self._positions = positions
+        self._pool = pool
+        self._manager = manager
+        self._safety = safety
+        self._notifier = notifier
+        self._clock = clock
+        self._workers = workers
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout")
+
+    # --- fan-out -------------------------------------------------------------------------
+
+    def fan_out(self, users: list[User], fn: Callable[[User], UserDecision]) -> list[UserDecision]:
+        """Run `fn` for every user on the pool; one user's failure is that user's decision."""
+        def guarded(user: User) -> UserDecision:
+            try:
+                with self._manager.locks.hold(user.id), log_context(user_id=user.id):
+                    return fn(user)
+            except Exception as exc:
+                logger.exception("pipeline failed for user %s", user.id)
+                return UserDecision(user.id, "failed", f"{type(exc).__name__}: {exc}",
+                                    "internal_error")
+        return list(self._executor.map(guarded, users))
+
+    def eligible_users(self) -> list[User]:
+        return [u for u in self._users.all() if u.settings.general.auto_trade]
+
+    def open_signal(self, record: SignalRecord, users: list[User] | None = None,
+                    ) -> list[UserDecision]:
+        """Every eligible user's decision on a new trade signal (positions opened on the way)."""
+        assert record.signal is not None
+        targets = users if users is not None else self.eligible_users()
+        with log_context(signal_id=record.id, symbol=record.signal.symbol):
+            return self.fan_out(targets, lambda user: self._open_for_user(record, user))
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=not wait)
+
+    # --- one user ----------------------------------------------------------------------------
+
+    def _accounts_for(self, user: User, signal: Signal) -> list[ExchangeAccount]:
+        general = user.settings.general
+        enabled = [a for a in user.exchange_accounts if a.enabled]
+        if signal.market is not None:
+            matching = [a for a in enabled if a.market_type is signal.market]
+            enabled = matching or enabled
+        if not enabled:
+            if is_paper(user, demo_account(user, MarketType.FUTURES, self._clock.now())):
+                market = signal.market or MarketType.FUTURES
+                return [demo_account(user, market, self._clock.now())]
+            return []
+        if general.trade_all_accounts:
+            return enabled
+        default = next((a for a in enabled if a.id == general.default_account_id), None)
+        return [default or enabled[0]]
+
+    def _open_for_user(self, record: SignalRecord, user: User) -> UserDecision:
+        signal = record.signal
+        assert signal is not None
+        accounts = self._accounts_for(user, signal)
+        if not accounts:
+            return UserDecision(user.id, "skipped", "No exchange account is chosen for this "
+                                "trade.", "no_account")
+        decisions = [self._open_on_account(record, user, account) for account in accounts]
+        executed = [d for d in decisions if d.outcome == "executed"]
+        return executed[0] if executed else decisions[0]
+
+    def _open_on_account(self, record: SignalRecord, user: User,
+                         account: ExchangeAccount) -> UserDecision:
+        signal = record.signal
+        assert signal is not None
+        pid = position_id_for(record.id, user.id, account.id)
+        existing = [p for p in self._positions.open_positions(user.id)]
+        if any(p.id == pid for p in existing):
+            return UserDecision(user.id, "skipped", f"You already executed signal {record.id}.",
+                                "duplicate_signal", pid)
+        gate = self._safety.check_new_position(user.id)
+        if not gate.allowed:
+            return self._skip(user, record, gate)
+        try:
+            prepared = self._prepare(record, user, account, existing)
+        except (ExchangeError, TransientExchangeError, InvalidInput) as exc:
+            return self._skip(user, record, Decision.deny(exc.code, exc.message))
+        if isinstance(prepared, Decision):
+            return self._skip(user, record, prepared)
+        position = self._new_position(record, prepared, pid)
+        position = self._manager.save(position)
+        position = self._place_entry(prepared, position, signal)
+        if position.status is PositionStatus.PENDING and not any(
+                o.status.value in ("open", "partially_filled", "unknown", "filled")
+                for o in position.orders):
+            reason = next((o.status.value for o in position.orders), "not sent")
+            self._manager.save(close(position, CloseReason.CANCELLED, self._clock.now()))
+            return UserDecision(user.id, "failed", f"The entry order was not placed ({reason}).",
+                                "entry_failed", pid)
+        return UserDecision(user.id, "executed", "Entry placed.", "executed", pid)
+
+    def _skip(self, user: User, record: SignalRecord, decision: Decision) -> UserDecision:
+        self._notifier.notify(Event(EventKind.SIGNAL_SKIPPED, user.id, self._clock.now(),
+                                    f"Signal {record.signal.symbol if record.signal else ''} "
+                                    f"skipped: {decision.message}",
+                                    {"signal_id": record.id, "code": decision.code}))
+        return UserDecision(user.id, "skipped", decision.message, decision.code)
+
+    def _prepare(self, record: SignalRecord, user: User, account: ExchangeAccount,
+                 existing: list[Position]) -> Prepared | Decision:
+        signal = record.signal
+        assert signal is not None
+        now = self._clock.now()
+        exchange = self._pool.get(user, account)
+        symbol = exchange_symbol(signal.symbol, account.market_type)
+        market = exchange.market(symbol)
+        price = exchange.fetch_ticker(symbol).last
+        capital = exchange.fetch_balance().get("USDT").total
+        if capital <= 0:
+            return Decision.deny("no_capital", "The account holds no USDT.")
+        features = plans.plan_caps(user, now)
+        dca = user.settings.dca
+        levels_allowed = min(dca.max_safety_orders, features.max_dca_levels) \
+            if features.dca_automation and dca.enabled else 0
+        ctx_kwargs: dict[str, Any] = dict(
+            user=user, signal=signal, signal_id=record.id, now=now,
+            signal_received_at=record.received_at, current_price=price, capital_usdt=capital,
+            account=account, market=account.market_type,
+            open_positions=len(existing),
+            daily_trades=self._trades_today(user.id, existing, now),
+            daily_realised_pnl_usdt=self._pnl_today(user.id, now),
+            symbol_exposure_usdt=sum((p.cost_usdt for p in existing if p.symbol == symbol),
+                                     ZERO),
+            total_exposure_usdt=sum((p.cost_usdt for p in existing), ZERO),
+            min_notional_usdt=market.min_notional,
+        )
+        base_ctx = RiskContext(**ctx_kwargs)
+        leverage = base_ctx.leverage
+        base_usdt = base_ctx.base_order_usdt
+        dca_plan = None
+        if levels_allowed:
+            effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
+                "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
+            dca_plan = build_plan(DcaParams.from_settings(
+                signal.side, price, base_usdt, effective,
+                symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
+                leverage=leverage if account.market_type is MarketType.FUTURES else None,
+                price_step=market.price_step, amount_step=market.amount_step))
+        decision = check(RiskContext(**ctx_kwargs, dca_plan=dca_plan, plan=features))
+        if not decision.allowed:
+            return decision
+        levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity)}
+                  for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
+        return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels)
+
+    def _trades_today(self, user_id: str, existing: list[Position], now: datetime) -> int:
+        today = now.date()
+        opened = sum(1 for p in existing if p.opened_at.date() == today)
+        return opened + self._closed_today(user_id, now)
+
+    def _closed_today(self, user_id: str, now: datetime) -> int:
+        stats = self._stats_today(user_id, now)
+        return int(stats.get("trades", 0)) if stats else 0
+
+    def _pnl_today(self, user_id: str, now: datetime) -> Decimal:
+        stats = self._stats_today(user_id, now)
+        return Decimal(stats.get("realised_pnl_usdt", "0")) if stats else ZERO
+
+    def _stats_today(self, user_id: str, now: datetime) -> dict[str, Any]:
+        return self._stats.day(user_id, now.date().isoformat())
+
+    def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
+        signal = record.signal
+        assert signal is not None
+        strategy = p.user.settings.strategy
+        now = self._clock.now()
+        extra: dict[str, Any] = {
+            "first_entry": str(p.price), "max_active_dca":
+            p.user.settings.dca.max_active_safety_orders,
+            "dca_execution": p.user.settings.dca.execution if p.levels else None,
+            "dca_levels": p.levels,
+            "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
+        }
+        targets: list[TakeProfitTarget] = []
+        if strategy.take_profit_mode == "signal_targets" and signal.targets:
+            targets = [TakeProfitTarget(price=t) for t in signal.targets]
+            weights = distribution_weights(len(targets), strategy.tp_distribution,
+                                           strategy.tp_distribution_pcts)
+            extra["tp_weights"] = [str(w) for w in weights]
+        else:
+            extra["tp_pct"] = str(strategy.take_profit_pct)
+        return Position(
+            id=pid, user_id=p.user.id, signal_id=record.id, account_id=p.account.id,
+            exchange=p.account.exchange, market_type=p.account.market_type,
+            mode=p.account.mode if not is_paper(p.user, p.account) else p.account.mode.DEMO,
+            symbol=p.market.symbol, side=signal.side, leverage=p.leverage,
+            status=PositionStatus.PENDING, stop_loss=signal.stop_loss, targets=targets,
+            opened_at=now, extra=extra)
+
+    def _place_entry(self, p: Prepared, position: Position, signal: Signal) -> Position:
+        exchange = p.exchange
+        if position.market_type is MarketType.FUTURES:
+            try:
+                exchange.set_margin_mode(position.symbol, p.user.settings.risk.margin_mode)
+                exchange.set_leverage(position.symbol, p.leverage)
+            except ExchangeError as exc:
+                logger.warning("leverage/margin not set on %s: %s", position.symbol, exc.message)
+        entry_type = p.user.settings.strategy.entry_type
+        entries = [] if signal.entry_is_market else list(signal.entries)
+        side = opening_side(position.side)
+        specs: list[tuple[str, OrderSpec]] = []
+        if entry_type == "market" or not entries:
+            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / p.price)
+            specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
+                                             type=OrderType.MARKET, quantity=qty,
+                                             reference_price=p.price, leverage=p.leverage)))
+        elif entry_type == "limit":
+            edge = min(entries) if side.value == "buy" else max(entries)
+            # Never rest a buy above the market (or a sell below): that would fill at once.
+            edge = min(edge, p.price) if side.value == "buy" else max(edge, p.price)
+            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / edge)
+            specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
+                                             type=OrderType.LIMIT, quantity=qty,
+                                             price=exchange.price_to_precision(
+                                                 position.symbol, edge),
+                                             leverage=p.leverage)))
+        else:
+            n = p.user.settings.strategy.split_entries
+            low, high = min(entries), max(entries)
+            prices = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
+            for i, px in enumerate(prices, start=1):
+                px = min(px, p.price) if side.value == "buy" else max(px, p.price)
+                qty = exchange.amount_to_precision(position.symbol, p.base_usdt / n / px)
+                specs.append((f"entry{i}", OrderSpec(
+                    symbol=position.symbol, side=side, type=OrderType.LIMIT, quantity=qty,
+                    price=exchange.price_to_precision(position.symbol, px),
+                    leverage=p.leverage)))
+        for leg, spec in specs:
+            try:
+                position, result = self._manager.send(exchange, position, leg, spec,
+                                                      OrderPurpose.OPEN)
+            except VerzekError as exc:
+                logger.warning("entry %s failed: %s", leg, exc.message)
+                continue
+            if result.status == "blocked":
+                break
+        if position.status is not PositionStatus.PENDING:
+            position = self._manager.arm(exchange, position)
+        return position

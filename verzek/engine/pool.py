@@ -1,0 +1,102 @@
+"""Exchange clients per account: a paper exchange for demo, the live adapter otherwise.
+
+One client per account behind the pool's cache (the adapters lock their own ccxt client).
+A demo user with no account of their own trades on an implicit paper account.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    ExchangeAccount,
+    ExchangeName,
+    MarketType,
+    TradingMode,
+    User,
+)
+from verzek.errors import SecretError
+from verzek.exchanges.base import Exchange
+from verzek.exchanges.paper import PaperExchange
+from verzek.exchanges.pricefeed import PriceFeed
+from verzek.store.docstore import DocumentStore
+
+logger = logging.getLogger(__name__)
+
+LiveBuilder = Callable[[ExchangeAccount], Exchange]
+
+
+def demo_account(user: User, market_type: MarketType, now: Any) -> ExchangeAccount:
+    """The implicit paper account of a demo user who added no account of their own."""
+    return ExchangeAccount(id=f"demo-{user.id}-{market_type.value}", user_id=user.id,
+                           exchange=ExchangeName.BINANCE, market_type=market_type,
+                           mode=TradingMode.DEMO, enabled=True, status="verified",
+                           created_at=user.created_at, label="demo")
+
+
+def is_paper(user: User, account: ExchangeAccount) -> bool:
+    """Demo users, and demo accounts, trade on paper: the identical pipeline, no real orders."""
+    return user.settings.general.mode is TradingMode.DEMO or account.mode is TradingMode.DEMO
+
+
+class ExchangePool:
+    """Builds and caches the Exchange of each account."""
+
+    def __init__(
+        self, *, store: DocumentStore, clock: Clock, price_feed: PriceFeed,
+        live_builder: LiveBuilder | None = None,
+        paper_balance_usdt: Decimal = Decimal("10000"),
+        paper_slippage_pct: Decimal = Decimal("0.05"),
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.price_feed = price_feed
+        self._live_builder = live_builder
+        self._balance = paper_balance_usdt
+        self._slippage = paper_slippage_pct
+        self._cache: dict[tuple[Any, ...], Exchange] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
+        paper = is_paper(user, account)
+        return (account.id, account.exchange, account.market_type, paper, account.testnet,
+                None if paper else account.credentials_ciphertext)
+
+    def get(self, user: User, account: ExchangeAccount) -> Exchange:
+        key = self._key(user, account)
+        with self._lock:
+            exchange = self._cache.get(key)
+            if exchange is None:
+                exchange = self._build(user, account)
+                self._cache[key] = exchange
+            return exchange
+
+    def _build(self, user: User, account: ExchangeAccount) -> Exchange:
+        if is_paper(user, account):
+            exchange = account.exchange
+            if exchange is ExchangeName.COINEXX:
+                exchange = ExchangeName.BINANCE  # paper Coinexx: crypto CFDs priced like spot
+            return PaperExchange(
+                account_id=f"{account.id}", exchange=exchange,
+                market_type=account.market_type, store=self._store, price_feed=self.price_feed,
+                clock=self._clock, starting_balance_usdt=self._balance,
+                slippage_pct=self._slippage)
+        if self._live_builder is None:
+            raise SecretError("live trading is not available: no live exchange builder is "
+                              "configured")
+        return self._live_builder(account)
+
+    def paper_exchanges(self) -> list[PaperExchange]:
+        with self._lock:
+            return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
+
+    def forget(self, account_id: str) -> None:
+        """Drop the cached client of an account (its keys or settings changed)."""
+        with self._lock:
+            for key in [k for k in self._cache if k[0] == account_id]:
+                self._cache.pop(key).close()

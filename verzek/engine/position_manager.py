@@ -1,0 +1,303 @@
+"""Position manager: sends a position's orders, applies their fills and keeps it protected.
+
+Every method runs under the owner's lock (one user's work is in order; users run in
+parallel) and saves the position after each step, so a crash loses at most the step in flight,
+which the intent journal and reconciliation then resolve.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    CloseReason,
+    Order,
+    OrderStatus,
+    OrderType,
+    Position,
+    PositionStatus,
+    StrategySettings,
+    User,
+)
+from verzek.domain.positions import close as close_position
+from verzek.domain.positions import closing_side
+from verzek.domain.safety.state import OrderPurpose
+from verzek.engine import protection
+from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
+from verzek.engine.notifier import Event, EventKind, Notifier
+from verzek.engine.tracker import (
+    LIVE_STATUSES,
+    add_order,
+    apply_result,
+    find_order,
+    live_orders,
+    new_order,
+    set_order_status,
+)
+from verzek.errors import ExchangeError, OrderNotFound, TransientExchangeError
+from verzek.exchanges.base import Exchange
+from verzek.store.repos import PositionRepository
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal(0)
+OnClosed = Callable[[Position], None]
+
+
+class UserLocks:
+    """One re-entrant lock per user id."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, user_id: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(user_id, threading.RLock())
+        with lock:
+            yield
+
+
+class PositionManager:
+    """Places, syncs, protects and closes positions."""
+
+    def __init__(self, *, positions: PositionRepository, executor: OrderExecutor,
+                 notifier: Notifier, clock: Clock, locks: UserLocks,
+                 strategy_of: Callable[[Position], StrategySettings]) -> None:
+        self._positions = positions
+        self._executor = executor
+        self._notifier = notifier
+        self._clock = clock
+        self.locks = locks
+        self.strategy_of = strategy_of
+        self.on_closed: list[OnClosed] = []
+
+    # --- persistence ---------------------------------------------------------------------
+
+    def save(self, position: Position) -> Position:
+        self._positions.save(position)
+        return position
+
+    def _emit(self, kind: EventKind, position: Position, message: str, **data: object) -> None:
+        self._notifier.notify(Event(kind, position.user_id, self._clock.now(), message, {
+            "position_id": position.id, "symbol": position.symbol, "side": position.side.value,
+            **data}))
+
+    # --- sending -------------------------------------------------------------------------
+
+    def send(self, exchange: Exchange, position: Position, leg: str, spec: OrderSpec,
+             purpose: OrderPurpose) -> tuple[Position, SendResult]:
+        """Send one leg and apply the exchange's answer to the position (saved)."""
+        result = self._executor.send(exchange, spec, user_id=position.user_id,
+                                     account_id=position.account_id, position_id=position.id,
+                                     leg=leg, purpose=purpose)
+        now = self._clock.now()
+        order = find_order(position, result.client_order_id) or new_order(
+            result.client_order_id, leg, spec.side, spec.type, spec.quantity, now,
+            price=spec.price, stop_price=spec.stop_price, reduce_only=spec.reduce_only)
+        if result.placed and result.result is not None:
+            position, fills = apply_result(position, order, result.result, now)
+            position = self.save(position)
+            if fills:
+                position = self._react(exchange, position, order.leg)
+            return position, result
+        status = {"unknown": OrderStatus.UNKNOWN, "blocked": OrderStatus.CANCELED}.get(
+            result.status, OrderStatus.REJECTED)
+        position = add_order(position, order.model_copy(update={"status": status,
+                                                                "updated_at": now}))
+        return self.save(position), result
+
+    # --- fills and reactions ---------------------------------------------------------------
+
+    def sync_order(self, exchange: Exchange, position: Position, order: Order) -> Position:
+        """Ask the exchange about one of our live orders and apply what it says."""
+        try:
+            report = exchange.fetch_order(position.symbol, client_order_id=order.client_order_id)
+        except OrderNotFound:
+            return position  # not visible (yet): reconciliation decides, never a resend
+        except TransientExchangeError as exc:
+            logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
+            return position
+        before = len(position.fills)
+        position, fills = apply_result(position, order, report, self._clock.now())
+        if not fills and len(position.fills) == before and report.status is order.status:
+            return position
+        position = self.save(position)
+        if fills:
+            position = self._react(exchange, position, order.leg)
+        return position
+
+    def sync(self, exchange: Exchange, position: Position) -> Position:
+        """Sync every live order of the position."""
+        for order in list(live_orders(position)):
+            if order.status is OrderStatus.INTENDED:
+                continue
+            current = find_order(position, order.client_order_id)
+            if current is not None and current.status in LIVE_STATUSES:
+                position = self.sync_order(exchange, position, current)
+        return position
+
+    def _react(self, exchange: Exchange, position: Position, leg: str) -> Position:
+        """After new fills of `leg`: notify, move targets and stops, re-arm or clean up."""
+        strategy = self.strategy_of(position)
+        step = self._amount_step(exchange, position)
+        if position.status is PositionStatus.CLOSED:
+            self._after_close(exchange, position)
+            return position
+        if leg.startswith(("entry", "dca")):
+            if leg.startswith("dca"):
+                extra = dict(position.extra)
+                extra["tp_rev"] = protection.tp_rev(position) + 1
+                if strategy.sl_recompute_on_dca:
+                    extra["sl_rev"] = protection.sl_rev(position) + 1
+                position = position.model_copy(update={"extra": extra})
+                self._emit(EventKind.DCA_FILLED, position,
+                           f"DCA level {position.dca_levels_filled} filled on "
+                           f"{position.symbol}; new average {position.average_entry:.8g}",
+                           level=position.dca_levels_filled,
+                           average_entry=str(position.average_entry))
+            elif not position.extra.get("opened_notified"):
+                position = position.model_copy(
+                    update={"extra": {**position.extra, "opened_notified": True}})
+                self._emit(EventKind.POSITION_OPENED, position,
+                           f"Opened {position.side.value} {position.symbol} at "
+                           f"{position.average_entry:.8g}", quantity=str(position.quantity))
+            position = protection.recompute_exits(position, strategy, amount_step=step)
+        elif leg.startswith("tp"):
+            index = int(leg[2:].split("r")[0]) - 1
+            order = next((o for o in position.orders if o.leg == leg), None)
+            if order is not None and order.status is OrderStatus.FILLED and \
+                    index < len(position.targets) and not position.targets[index].hit:
+                position = protection.after_target(position, strategy, index)
+                self._emit(EventKind.TARGET_HIT, position,
+                           f"Target {index + 1} hit on {position.symbol}", target=index + 1)
+        elif leg.startswith("sl"):
+            self._emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
+        position = self.save(position)
+        return self.arm(exchange, position)
+
+    def _after_close(self, exchange: Exchange, position: Position) -> None:
+        for order in live_orders(position):
+            self._cancel(exchange, position, order)
+        self._emit(EventKind.POSITION_CLOSED, position,
+                   f"Closed {position.symbol} ({position.close_reason}); realised PnL "
+                   f"{position.realised_pnl_usdt:.2f} USDT",
+                   reason=str(position.close_reason),
+                   pnl_usdt=str(position.realised_pnl_usdt))
+        if position.close_reason is CloseReason.STOP_LOSS:
+            self._emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
+        for listener in self.on_closed:
+            try:
+                listener(position)
+            except Exception:
+                logger.exception("close listener failed for position %s", position.id)
+
+    # --- protection -------------------------------------------------------------------------
+
+    def arm(self, exchange: Exchange, position: Position) -> Position:
+        """Place missing TP/SL/DCA legs, cancel stale ones."""
+        strategy = self.strategy_of(position)
+        try:
+            market = exchange.market(position.symbol)
+            min_notional = market.min_notional
+        except ExchangeError:
+            min_notional = ZERO
+        desired = protection.desired_legs(
+            position, strategy, min_notional=min_notional,
+            max_active_dca=int(position.extra.get("max_active_dca", 3)))
+        wanted = {d.leg for d in desired}
+        for order in live_orders(position):
+            if order.leg.startswith(("tp", "sl", "dca")) and order.leg not in wanted:
+                position = self._cancel(exchange, position, order)
+        placed_legs = {o.leg for o in position.orders
+                       if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
+        for item in desired:
+            if item.leg in placed_legs:
+                continue
+            purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
+                OrderPurpose.REDUCE
+            position, result = self.send(exchange, position, item.leg, item.spec, purpose)
+            if not result.placed and result.status != "unknown":
+                logger.warning("could not place %s for position %s: %s %s", item.leg,
+                               position.id, result.code, result.message)
+            if position.status is PositionStatus.CLOSED:
+                break
+        return position
+
+    def _cancel(self, exchange: Exchange, position: Position, order: Order) -> Position:
+        try:
+            report = exchange.cancel_order(position.symbol,
+                                           client_order_id=order.client_order_id)
+            position, _ = apply_result(position, order, report, self._clock.now())
+        except OrderNotFound:
+            # Filled or gone meanwhile: read it once to count any fill, never lose one.
+            try:
+                report = exchange.fetch_order(position.symbol,
+                                              client_order_id=order.client_order_id)
+                position, _ = apply_result(position, order, report, self._clock.now())
+            except (OrderNotFound, TransientExchangeError):
+                position = set_order_status(position, order.client_order_id,
+                                            OrderStatus.CANCELED, self._clock.now())
+        except TransientExchangeError as exc:
+            logger.warning("cancel of %s deferred: %s", order.client_order_id, exc.code)
+            return position
+        return self.save(position)
+
+    def cancel_all(self, exchange: Exchange, position: Position, prefix: str = "") -> Position:
+        for order in live_orders(position, prefix):
+            if order.status is not OrderStatus.INTENDED:
+                position = self._cancel(exchange, position, order)
+        return position
+
+    # --- closing -----------------------------------------------------------------------------
+
+    def close_market(self, exchange: Exchange, position: Position, leg: str,
+                     reason: CloseReason) -> Position:
+        """Cancel resting orders and close what is open at market (reduce-only on futures)."""
+        position = self.cancel_all(exchange, position)
+        if position.status is PositionStatus.CLOSED:
+            return position
+        if position.quantity == 0:
+            position = close_position(position, reason, self._clock.now())
+            position = self.save(position)
+            self._after_close(exchange, position)
+            return position
+        spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
+                         type=OrderType.MARKET, quantity=position.quantity,
+                         reduce_only=position.market_type.value == "futures")
+        n = sum(1 for o in position.orders if o.leg.startswith(leg))
+        position, result = self.send(exchange, position, f"{leg}{n}", spec,
+                                     OrderPurpose.REDUCE)
+        if result.placed and position.status is not PositionStatus.CLOSED:
+            position = self.sync(exchange, position)
+        if position.status is PositionStatus.CLOSED and position.close_reason is not reason \
+                and reason in (CloseReason.MANUAL, CloseReason.KILL_SWITCH,
+                               CloseReason.CHANNEL):
+            position = self.save(position.model_copy(update={"close_reason": reason}))
+        return position
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _amount_step(exchange: Exchange, position: Position) -> Decimal | None:
+        try:
+            return exchange.market(position.symbol).amount_step
+        except ExchangeError:
+            return None
+
+
+def user_strategy(users_get: Callable[[str], User]) -> Callable[[Position], StrategySettings]:
+    """The strategy settings of the position's owner (defaults if the user is gone)."""
+
+    def strategy(position: Position) -> StrategySettings:
+        try:
+            return users_get(position.user_id).settings.strategy
+        except Exception:
+            return StrategySettings()
+
+    return strategy

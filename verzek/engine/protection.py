@@ -1,0 +1,148 @@
+"""What should rest on the exchange for a position: take-profit, stop-loss and DCA orders.
+
+Pure functions over a Position (no I/O): the position manager diffs the desired legs against
+the live ones, cancelling what is stale and placing what is missing. Leg names carry a
+revision so a re-placed order gets a new client id (a TP re-placed after a DCA fill, say).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from verzek.domain.dca import take_profit_price
+from verzek.domain.exits import split_quantity, stop_after_target, stop_loss_price
+from verzek.domain.models import (
+    MarketType,
+    OrderType,
+    Position,
+    PositionStatus,
+    StrategySettings,
+    TakeProfitTarget,
+)
+from verzek.domain.numeric import floor_to_step
+from verzek.domain.positions import closing_side, opening_side
+from verzek.engine.executor import OrderSpec
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class DesiredLeg:
+    leg: str
+    spec: OrderSpec
+
+
+def tp_rev(position: Position) -> int:
+    return int(position.extra.get("tp_rev", 0))
+
+
+def sl_rev(position: Position) -> int:
+    return int(position.extra.get("sl_rev", 0))
+
+
+def recompute_exits(position: Position, strategy: StrategySettings, *,
+                    amount_step: Decimal | None) -> Position:
+    """Targets' prices and quantities and the stop for the position as it stands now."""
+    if position.average_entry is None or position.quantity == 0:
+        return position
+    extra: dict[str, Any] = dict(position.extra)
+    targets = list(position.targets)
+    if extra.get("tp_pct") is not None:
+        price = take_profit_price(position.side, position.average_entry,
+                                  Decimal(extra["tp_pct"]))
+        targets = [TakeProfitTarget(price=price)]
+    open_targets = [i for i, t in enumerate(targets) if not t.hit]
+    if open_targets:
+        weights = [Decimal(w) for w in extra.get("tp_weights", [])]
+        open_weights = [weights[i] for i in open_targets] if len(weights) == len(targets) \
+            else [Decimal(1)] * len(open_targets)
+        total = sum(open_weights, ZERO) or Decimal(1)
+        pcts = [w * 100 / total for w in open_weights]
+        quantities = split_quantity(position.quantity, pcts, amount_step)
+        for i, qty in zip(open_targets, quantities, strict=True):
+            targets[i] = targets[i].model_copy(update={"quantity": qty})
+    stop = position.stop_loss
+    first_entry = Decimal(extra.get("first_entry", position.average_entry))
+    if not extra.get("stop_moved"):
+        computed = stop_loss_price(position.side, strategy, average_entry=position.average_entry,
+                                   first_entry=first_entry,
+                                   signal_stop=_d(extra.get("signal_stop")))
+        if strategy.stop_loss_mode != "signal" or computed is not None:
+            stop = computed
+    return position.model_copy(update={"targets": targets, "stop_loss": stop})
+
+
+def after_target(position: Position, strategy: StrategySettings, index: int) -> Position:
+    """Mark target `index` (0-based) hit and move the stop (breakeven after the first)."""
+    targets = [t.model_copy(update={"hit": True}) if i == index else t
+               for i, t in enumerate(position.targets)]
+    stop = position.stop_loss
+    if position.average_entry is not None:
+        stop = stop_after_target(position.side, strategy, target_index=index + 1,
+                                 current_stop=position.stop_loss,
+                                 average_entry=position.average_entry)
+    extra = dict(position.extra)
+    if stop != position.stop_loss:
+        extra["stop_moved"] = True
+        extra["sl_rev"] = sl_rev(position) + 1
+    return position.model_copy(update={"targets": targets, "stop_loss": stop, "extra": extra})
+
+
+def desired_legs(position: Position, strategy: StrategySettings, *,
+                 min_notional: Decimal, max_active_dca: int) -> list[DesiredLeg]:
+    """The resting orders this position should have now."""
+    if position.status not in (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED):
+        return []
+    legs: list[DesiredLeg] = []
+    futures = position.market_type is MarketType.FUTURES
+    close_side = closing_side(position.side)
+    trailing_tp = strategy.trailing_tp_activation_pct is not None and \
+        strategy.trailing_tp_callback_pct is not None
+    if not trailing_tp and position.quantity > 0:
+        carry = ZERO
+        for i, target in enumerate(position.targets):
+            if target.hit:
+                continue
+            qty = target.quantity + carry
+            if qty <= 0:
+                continue
+            if qty * target.price < min_notional and i < len(position.targets) - 1:
+                carry = qty  # too small alone: folded into the next target
+                continue
+            carry = ZERO
+            legs.append(DesiredLeg(f"tp{i + 1}r{tp_rev(position)}", OrderSpec(
+                symbol=position.symbol, side=close_side, type=OrderType.LIMIT, quantity=qty,
+                price=target.price, reduce_only=futures)))
+    if futures and position.stop_loss is not None and position.quantity > 0:
+        legs.append(DesiredLeg(f"slr{sl_rev(position)}", OrderSpec(
+            symbol=position.symbol, side=close_side, type=OrderType.STOP_MARKET,
+            quantity=position.quantity, stop_price=position.stop_loss, reduce_only=True)))
+    if position.extra.get("dca_execution") == "limit":
+        pending = [lv for lv in position.extra.get("dca_levels", [])
+                   if int(lv["level"]) > position.dca_levels_filled]
+        for lv in pending[:max_active_dca]:
+            legs.append(DesiredLeg(f"dca{lv['level']}", OrderSpec(
+                symbol=position.symbol, side=opening_side(position.side), type=OrderType.LIMIT,
+                quantity=Decimal(lv["quantity"]), price=Decimal(lv["price"]),
+                leverage=position.leverage)))
+    return legs
+
+
+def next_monitored_dca(position: Position) -> dict[str, Any] | None:
+    """The next DCA level a monitor triggers at market (execution "monitored")."""
+    if position.extra.get("dca_execution") != "monitored":
+        return None
+    for lv in position.extra.get("dca_levels", []):
+        if int(lv["level"]) > position.dca_levels_filled:
+            return dict(lv)
+    return None
+
+
+def round_quantity(quantity: Decimal, step: Decimal | None) -> Decimal:
+    return floor_to_step(quantity, step) if step else quantity
+
+
+def _d(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

@@ -1,0 +1,176 @@
+"""Reconciliation: resolve every order intent without an outcome by looking it up, adopt what
+the exchange has into its position, and flag orders carrying our prefix that nobody journaled.
+
+Runs at start-up and every few minutes. "Not found" stays unknown until the exchange's
+visibility window has passed since the intent; only then is the intent marked not placed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    CloseReason,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Position,
+    PositionStatus,
+)
+from verzek.domain.positions import close
+from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
+from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.position_manager import PositionManager
+from verzek.engine.tracker import add_order, find_order, live_orders, new_order, set_order_status
+from verzek.errors import NotFound, OrderNotFound, TransientExchangeError, VerzekError
+from verzek.exchanges.base import Exchange
+from verzek.exchanges.client_ids import is_ours
+from verzek.store.repos import PositionRepository, UserRepository
+
+logger = logging.getLogger(__name__)
+
+
+class Reconciler:
+    """Makes the journal, the positions and the exchanges agree."""
+
+    def __init__(self, *, intents: IntentJournal, users: UserRepository,
+                 positions: PositionRepository, pool: ExchangePool, manager: PositionManager,
+                 clock: Clock, visibility_window_s: float) -> None:
+        self._intents = intents
+        self._users = users
+        self._positions = positions
+        self._pool = pool
+        self._manager = manager
+        self._clock = clock
+        self._window = timedelta(seconds=visibility_window_s)
+        self.flagged: list[dict[str, Any]] = []
+        self.last_run: dict[str, int] = {}
+
+    def _exchange_for(self, user_id: str, account_id: str, market_type: Any) -> Exchange | None:
+        user = self._users.find(user_id)
+        if user is None:
+            return None
+        account = next((a for a in user.exchange_accounts if a.id == account_id), None)
+        if account is None:
+            account = demo_account(user, market_type, self._clock.now())
+            if account.id != account_id:
+                return None
+        return self._pool.get(user, account)
+
+    def run_once(self) -> dict[str, int]:
+        counts = {"adopted": 0, "not_placed": 0, "unknown": 0, "cleaned": 0}
+        for intent in self._intents.open_intents():
+            try:
+                counts[self._resolve(intent)] += 1
+            except Exception:
+                counts["unknown"] += 1
+                logger.exception("reconciliation of %s failed", intent.client_order_id)
+        counts["cleaned"] = self._clean_unsent()
+        self.last_run = counts
+        if any(counts[k] for k in ("adopted", "not_placed", "cleaned")):
+            logger.warning("reconciliation: %s", counts)
+        return counts
+
+    def _resolve(self, intent: Intent) -> str:
+        try:
+            position = self._positions.get(intent.user_id, intent.position_id)
+            market_type = position.market_type
+        except NotFound:
+            position, market_type = None, None
+        if market_type is None:
+            from verzek.domain.models import MarketType
+
+            market_type = MarketType.FUTURES if ":" in intent.symbol else MarketType.SPOT
+        exchange = self._exchange_for(intent.user_id, intent.account_id, market_type)
+        if exchange is None:
+            return "unknown"
+        try:
+            report = exchange.fetch_order(intent.symbol, client_order_id=intent.client_order_id)
+        except OrderNotFound:
+            if self._clock.now() - intent.at < self._window:
+                return "unknown"
+            self._intents.record_outcome(intent.client_order_id, NOT_PLACED,
+                                         at=self._clock.now())
+            if position is not None:
+                with self._manager.locks.hold(intent.user_id):
+                    self._mark_not_placed(intent)
+            return "not_placed"
+        except TransientExchangeError:
+            return "unknown"
+        self._intents.record_outcome(intent.client_order_id, PLACED, at=self._clock.now(),
+                                     exchange_order_id=report.exchange_order_id)
+        if position is None:
+            self.flagged.append({"client_order_id": intent.client_order_id,
+                                 "user_id": intent.user_id, "reason": "position missing"})
+            logger.error("order %s exists on the exchange but its position %s does not",
+                         intent.client_order_id, intent.position_id)
+            return "adopted"
+        with self._manager.locks.hold(intent.user_id):
+            current = self._positions.get(intent.user_id, intent.position_id)
+            if current.status is PositionStatus.CLOSED:
+                return "adopted"
+            order = find_order(current, intent.client_order_id) or new_order(
+                intent.client_order_id, intent.leg, OrderSide(intent.side),
+                OrderType(intent.type), intent.quantity, intent.at, price=intent.price,
+                stop_price=intent.stop_price, reduce_only=intent.reduce_only,
+                status=OrderStatus.UNKNOWN)
+            current = self._manager.save(add_order(current, order.model_copy(
+                update={"status": OrderStatus.UNKNOWN})))
+            self._manager.sync_order(exchange, current, find_order(current, order.client_order_id)
+                                     or order)
+        return "adopted"
+
+    def _mark_not_placed(self, intent: Intent) -> None:
+        position = self._positions.get(intent.user_id, intent.position_id)
+        if position.status is PositionStatus.CLOSED:
+            return
+        position = set_order_status(position, intent.client_order_id, OrderStatus.REJECTED,
+                                    self._clock.now())
+        position = self._close_if_empty(position)
+        self._manager.save(position)
+
+    def _close_if_empty(self, position: Position) -> Position:
+        """A pending position whose every entry failed is closed as cancelled."""
+        if position.status is PositionStatus.PENDING and not live_orders(position) and \
+                position.quantity == 0:
+            return close(position, CloseReason.CANCELLED, self._clock.now())
+        return position
+
+    def _clean_unsent(self) -> int:
+        """Orders a crash left INTENDED with no journaled intent were never sent."""
+        cleaned = 0
+        known = self._intents.all_client_ids()
+        for user_id in self._positions.user_ids():
+            with self._manager.locks.hold(user_id):
+                for position in self._positions.open_positions(user_id):
+                    changed = position
+                    for order in position.orders:
+                        if order.status is OrderStatus.INTENDED and \
+                                order.client_order_id not in known:
+                            changed = set_order_status(changed, order.client_order_id,
+                                                       OrderStatus.CANCELED, self._clock.now())
+                    changed = self._close_if_empty(changed)
+                    if changed is not position:
+                        self._manager.save(changed)
+                        cleaned += 1
+        return cleaned
+
+    def flag_strays(self, exchange: Exchange, account_id: str) -> list[str]:
+        """Open orders with our prefix on this account that the journal does not know."""
+        try:
+            open_orders = exchange.fetch_open_orders()
+        except VerzekError as exc:
+            logger.warning("stray check on %s skipped: %s", account_id, exc.message)
+            return []
+        known = self._intents.all_client_ids()
+        strays = [o.client_order_id for o in open_orders
+                  if is_ours(o.client_order_id) and o.client_order_id not in known]
+        for coid in strays:
+            self.flagged.append({"client_order_id": coid, "account_id": account_id,
+                                 "reason": "open on the exchange, not in the journal"})
+            logger.error("order %s on account %s carries our prefix but is not journaled",
+                         coid, account_id)
+        return strays

@@ -1,0 +1,158 @@
+"""The live safety manager: the pure domain SafetyManager behind a lock, persisted on change."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from verzek.clock import Clock
+from verzek.domain.decision import Decision
+from verzek.domain.safety.manager import SafetyManager
+from verzek.domain.safety.state import BreakerThresholds, OrderPurpose, SafetyState
+from verzek.errors import CorruptFile
+from verzek.store.docstore import DocumentStore
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+DOC = "safety.json"
+
+
+class SafetyService:
+    """Thread-safe facade over SafetyManager; every change is written to `safety.json`."""
+
+    def __init__(self, *, store: DocumentStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._lock = threading.RLock()
+        doc = store.read(DOC)
+        if doc is None:
+            self._manager = SafetyManager()
+        else:
+            try:
+                self._manager = SafetyManager(SafetyState.model_validate(doc))
+            except ValueError as exc:
+                raise CorruptFile(f"{store.root / DOC} does not hold a valid safety state "
+                                  f"({exc.__class__.__name__}); it was left untouched") from None
+        # Listeners learn about kill switches and breaker trips (the engine acts on them).
+        self.on_change: list[Callable[[str, dict[str, Any]], None]] = []
+
+    def _persist(self) -> None:
+        self._store.write(DOC, self._manager.state.model_dump(mode="json"))
+
+    def _change(self, fn: Callable[[SafetyManager], T]) -> T:
+        with self._lock:
+            result = fn(self._manager)
+            self._persist()
+            return result
+
+    # --- checks (no persistence) -------------------------------------------------------
+
+    def check_new_position(self, user_id: str) -> Decision:
+        with self._lock:
+            return self._manager.check_new_position(user_id, self._clock.now())
+
+    def check_send(self, user_id: str, purpose: OrderPurpose) -> Decision:
+        """Asked at the moment of sending every order."""
+        with self._lock:
+            return self._manager.check_send(user_id, self._clock.now(), purpose)
+
+    def kill_requested(self, user_id: str) -> tuple[bool, bool]:
+        """(cancel open orders, close positions) that a kill switch asks of this user now."""
+        with self._lock:
+            actions = self._manager.required_actions(user_id)
+            return actions.cancel_open_orders, actions.close_positions
+
+    # --- changes ------------------------------------------------------------------------
+
+    def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
+                        user_id: str | None = None) -> dict[str, Any]:
+        now = self._clock.now()
+        self._change(lambda m: m.set_kill_switch(active, now=now, user_id=user_id,
+                                                 close_positions=close_positions,
+                                                 reason=reason))
+        logger.warning("kill switch %s for %s: %s", "ON" if active else "off",
+                       user_id or "the platform", reason or "-")
+        self._emit("kill_switch", {"active": active, "user_id": user_id,
+                                   "close_positions": close_positions, "reason": reason})
+        return self.status(user_id)
+
+    def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
+                  user_id: str | None = None) -> dict[str, Any]:
+        now = self._clock.now()
+        if paused:
+            self._change(lambda m: m.pause(now=now, user_id=user_id, until=until,
+                                           reason=reason))
+        else:
+            self._change(lambda m: m.resume(user_id=user_id))
+        logger.warning("trading pause %s for %s: %s", "ON" if paused else "off",
+                       user_id or "the platform", reason or "-")
+        return self.status(user_id)
+
+    def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]:
+        self._change(lambda m: m.reset_breaker(user_id=user_id))
+        return self.status(user_id)
+
+    def set_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]:
+        merged = {**self.thresholds().model_dump(), **thresholds}
+        validated = BreakerThresholds.model_validate(merged)
+        self._change(lambda m: m.set_thresholds(validated))
+        return self.status()
+
+    def thresholds(self) -> BreakerThresholds:
+        with self._lock:
+            return self._manager.state.thresholds
+
+    def record_trade_result(self, user_id: str, pnl_usdt: Decimal,
+                            capital_usdt: Decimal) -> Decision:
+        now = self._clock.now()
+        decision = self._change(
+            lambda m: m.record_trade_result(user_id, pnl_usdt, capital_usdt, now))
+        if not decision.allowed:
+            self._emit("breaker_tripped", {"user_id": user_id, "reason": decision.message})
+        return decision
+
+    def record_exchange_error(self, exchange: str) -> Decision:
+        now = self._clock.now()
+        decision = self._change(lambda m: m.record_exchange_error(exchange, now))
+        if not decision.allowed:
+            self._emit("breaker_tripped", {"user_id": None, "reason": decision.message})
+        return decision
+
+    def remember_signal(self, key: str) -> bool:
+        """True when `key` is new (and now remembered); False when seen within the TTL."""
+        now = self._clock.now()
+        return self._change(lambda m: m.idempotency.remember(key, now))
+
+    def expire(self) -> int:
+        now = self._clock.now()
+        return self._change(lambda m: m.idempotency.expire(now))
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        for listener in list(self.on_change):
+            try:
+                listener(kind, data)
+            except Exception:
+                logger.exception("safety listener failed on %s", kind)
+
+    def status(self, user_id: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            state = self._manager.state.model_dump(mode="json")
+            now = self._clock.now()
+            new_positions = self._manager.check_new_position(user_id or "-", now)
+        state.pop("idempotency", None)
+        if user_id is not None:
+            state = {
+                "user_id": user_id,
+                "kill_switch": state["user_kill"].get(user_id),
+                "pause": state["user_pause"].get(user_id),
+                "breaker": state["user_breakers"].get(user_id),
+                "platform_kill_switch": state["platform_kill"],
+                "platform_pause": state["platform_pause"],
+            }
+        state["new_positions_allowed"] = new_positions.allowed
+        state["reason"] = None if new_positions.allowed else new_positions.message
+        return state

@@ -1,0 +1,113 @@
+"""The signal log: every received message's parse, its source and each user's decision.
+
+Append-only (`signals/log.jsonl`); the most recent records are kept in memory for the API and
+for tying follow-up updates (a reply, or the same symbol) to the signal they concern.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from verzek.domain.models import SignalRecord
+from verzek.errors import NotFound
+from verzek.store.fileops import FileOps
+from verzek.store.journal import Journal
+
+KEEP = 5000
+
+
+class SignalLog:
+    """Persisted signal records with per-user decisions; recent ones indexed in memory."""
+
+    def __init__(self, path: Path, *, fileops: FileOps | None = None) -> None:
+        self._journal = Journal(path, fileops=fileops)
+        self._records: OrderedDict[str, SignalRecord] = OrderedDict()
+        self._by_message: dict[tuple[str, int], str] = {}
+        self._lock = threading.Lock()
+        self.unfinished: list[str] = []
+        done: set[str] = set()
+        for row in self._journal.read():
+            if row.get("t") == "signal":
+                self._index(SignalRecord.model_validate(row["record"]))
+            elif row.get("t") == "decisions" and row["id"] in self._records:
+                record = self._records[row["id"]]
+                self._records[row["id"]] = record.model_copy(
+                    update={"decisions": [*record.decisions, *row["decisions"]]})
+            elif row.get("t") == "done":
+                done.add(row["id"])
+        self.unfinished = [sid for sid, r in self._records.items()
+                           if r.kind == "signal" and sid not in done]
+
+    def _index(self, record: SignalRecord) -> None:
+        self._records[record.id] = record
+        self._records.move_to_end(record.id)
+        src = record.source
+        if src.chat_id is not None and src.message_id is not None:
+            self._by_message[(str(src.chat_id), src.message_id)] = record.id
+        while len(self._records) > KEEP:
+            _, old = self._records.popitem(last=False)
+            if old.source.chat_id is not None and old.source.message_id is not None:
+                self._by_message.pop((str(old.source.chat_id), old.source.message_id), None)
+
+    def add(self, record: SignalRecord) -> None:
+        self._journal.append({"t": "signal", "record": record.model_dump(mode="json")})
+        with self._lock:
+            self._index(record)
+
+    def add_decisions(self, signal_id: str, decisions: list[dict[str, Any]]) -> None:
+        if not decisions:
+            return
+        self._journal.append({"t": "decisions", "id": signal_id, "decisions": decisions})
+        with self._lock:
+            record = self._records.get(signal_id)
+            if record is not None:
+                self._records[signal_id] = record.model_copy(
+                    update={"decisions": [*record.decisions, *decisions]})
+
+    def finish(self, signal_id: str) -> None:
+        """The fan-out of this signal is complete (an unfinished one resumes after a crash)."""
+        self._journal.append({"t": "done", "id": signal_id})
+
+    def get(self, signal_id: str) -> SignalRecord:
+        with self._lock:
+            record = self._records.get(signal_id)
+        if record is None:
+            raise NotFound("no such signal")
+        return record
+
+    def recent(self, limit: int = 50, offset: int = 0) -> list[SignalRecord]:
+        with self._lock:
+            records = list(self._records.values())
+        records.reverse()
+        return records[offset: offset + limit]
+
+    def by_message(self, chat_id: object, message_id: int) -> SignalRecord | None:
+        with self._lock:
+            sid = self._by_message.get((str(chat_id), message_id))
+            return self._records.get(sid) if sid else None
+
+    def latest_for(self, symbol: str | None, chat_id: object = None) -> SignalRecord | None:
+        """The newest trade signal on `symbol` (from `chat_id` when given)."""
+        with self._lock:
+            for record in reversed(self._records.values()):
+                if record.kind != "signal" or record.signal is None:
+                    continue
+                if symbol is not None and record.signal.symbol != symbol:
+                    continue
+                if chat_id is not None and str(record.source.chat_id) != str(chat_id):
+                    continue
+                return record
+        return None
+
+    @property
+    def last_received_at(self) -> str | None:
+        with self._lock:
+            if not self._records:
+                return None
+            return next(reversed(self._records.values())).received_at.isoformat()
+
+    def close(self) -> None:
+        self._journal.close()

@@ -1,0 +1,133 @@
+"""Position tracker: applies what the exchange reports about our orders to positions.
+
+Each exchange trade id is counted once. When an exchange reports a filled amount without its
+trades, the missing part is recorded as one fill keyed by the cumulative amount, so the same
+report twice still counts once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from verzek.domain.models import (
+    CloseReason,
+    Fill,
+    Order,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Position,
+    PositionStatus,
+)
+from verzek.domain.positions import apply_fill, has_fill
+from verzek.exchanges.base import OrderResult
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal(0)
+LIVE_STATUSES = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
+                 OrderStatus.UNKNOWN)
+
+
+def find_order(position: Position, client_order_id: str) -> Order | None:
+    for order in position.orders:
+        if order.client_order_id == client_order_id:
+            return order
+    return None
+
+
+def add_order(position: Position, order: Order) -> Position:
+    """The position with `order` added (or replaced, same client id)."""
+    orders = [o for o in position.orders if o.client_order_id != order.client_order_id]
+    return position.model_copy(update={"orders": [*orders, order]})
+
+
+def set_order_status(position: Position, client_order_id: str, status: OrderStatus,
+                     now: datetime) -> Position:
+    orders = [o.model_copy(update={"status": status, "updated_at": now})
+              if o.client_order_id == client_order_id else o for o in position.orders]
+    return position.model_copy(update={"orders": orders})
+
+
+def new_order(client_order_id: str, leg: str, side: OrderSide, type_: OrderType,
+              quantity: Decimal, now: datetime, *, price: Decimal | None = None,
+              stop_price: Decimal | None = None, reduce_only: bool = False,
+              status: OrderStatus = OrderStatus.INTENDED) -> Order:
+    return Order(client_order_id=client_order_id, leg=leg, side=side, type=type_,
+                 quantity=quantity, price=price, stop_price=stop_price,
+                 reduce_only=reduce_only, status=status, created_at=now)
+
+
+def applied_quantity(position: Position, client_order_id: str) -> Decimal:
+    return sum((f.quantity for f in position.fills if f.client_order_id == client_order_id),
+               ZERO)
+
+
+def apply_result(position: Position, order: Order, result: OrderResult, now: datetime,
+                 ) -> tuple[Position, list[Fill]]:
+    """Apply an exchange report of `order`; returns the position and the fills that were new."""
+    coid = order.client_order_id
+    new_fills: list[Fill] = []
+    filled_reported = max(result.filled_quantity,
+                          sum((t.quantity for t in result.trades), ZERO))
+    for trade in result.trades:
+        if has_fill(position, trade.trade_id) or trade.quantity <= 0:
+            continue
+        if applied_quantity(position, coid) + trade.quantity > filled_reported:
+            continue
+        fill = Fill(trade_id=trade.trade_id, client_order_id=coid, price=trade.price,
+                    quantity=trade.quantity, fee_usdt=trade.fee_usdt, at=trade.at or now)
+        position = _apply(position, order, fill)
+        new_fills.append(fill)
+    missing = filled_reported - applied_quantity(position, coid)
+    if missing > 0 and position.status is not PositionStatus.CLOSED:
+        price = result.average_price or order.price or order.stop_price
+        if price is not None:
+            fee = ZERO
+            if result.fee_usdt and filled_reported:
+                fee = result.fee_usdt * missing / filled_reported
+            fill = Fill(trade_id=f"{coid}:{filled_reported}", client_order_id=coid,
+                        price=price, quantity=missing, fee_usdt=fee, at=now)
+            position = _apply(position, order, fill)
+            new_fills.append(fill)
+    status = result.status
+    if status is OrderStatus.OPEN and filled_reported > 0:
+        status = OrderStatus.PARTIALLY_FILLED
+    updated = order.model_copy(update={
+        "status": status, "exchange_order_id": result.exchange_order_id or
+        order.exchange_order_id, "filled_quantity": filled_reported,
+        "average_price": result.average_price or order.average_price, "updated_at": now})
+    position = add_order(position, updated)
+    return position, new_fills
+
+
+def _apply(position: Position, order: Order, fill: Fill) -> Position:
+    if position.status is PositionStatus.CLOSED:
+        logger.error("fill %s for closed position %s ignored (qty %s)", fill.trade_id,
+                     position.id, fill.quantity)
+        return position
+    reason = None
+    if order.leg.startswith("kill"):
+        reason = CloseReason.KILL_SWITCH
+    elif order.leg.startswith("chan"):
+        reason = CloseReason.CHANNEL
+    elif order.leg.startswith("trail"):
+        reason = CloseReason.TAKE_PROFIT
+    if fill.quantity > position.quantity and order.side is not _opening(position):
+        # Never sell more than is open: the exchange filled a reduce order larger than what we
+        # hold (a rounding difference); count what closes the position.
+        fill = fill.model_copy(update={"quantity": position.quantity})
+        if fill.quantity == 0:
+            return position
+    return apply_fill(position, fill, order.side, order.leg, close_reason=reason)
+
+
+def _opening(position: Position) -> OrderSide:
+    return OrderSide.BUY if position.side.value == "long" else OrderSide.SELL
+
+
+def live_orders(position: Position, prefix: str = "") -> list[Order]:
+    """Orders that may still fill (open, partly filled, or not yet resolved)."""
+    return [o for o in position.orders if o.status in LIVE_STATUSES
+            and o.leg.startswith(prefix)]

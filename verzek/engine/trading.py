@@ -1,0 +1,320 @@
+"""TradingService: the engine's facade (`TradingPort`) for the REST API, the bot and the bus."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    CloseReason,
+    Position,
+    PositionStatus,
+    Signal,
+    SignalRecord,
+    SignalSource,
+    SignalUpdate,
+    User,
+)
+from verzek.engine.bus import BusMessage
+from verzek.engine.intents import IntentJournal
+from verzek.engine.monitor import PriceMonitor
+from verzek.engine.notifier import Event, EventKind, Notifier
+from verzek.engine.orchestrator import Orchestrator
+from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.ports import SubmitResult, UserDecision
+from verzek.engine.position_manager import PositionManager
+from verzek.engine.reconcile import Reconciler
+from verzek.engine.safety_service import SafetyService
+from verzek.engine.signal_log import SignalLog
+from verzek.engine.stats import StatsBook
+from verzek.engine.updates import UpdateApplier
+from verzek.errors import Conflict, InvalidInput, NotFound
+from verzek.exchanges.base import Exchange
+from verzek.signals import content_hash, parse_message
+from verzek.store.repos import PositionRepository, UserRepository
+
+logger = logging.getLogger(__name__)
+
+
+class TradingService:
+    """One facade over the engine; every transport calls these methods."""
+
+    def __init__(
+        self, *, users: UserRepository, positions: PositionRepository, signals: SignalLog,
+        intents: IntentJournal, safety: SafetyService, pool: ExchangePool,
+        manager: PositionManager, orchestrator: Orchestrator, monitor: PriceMonitor,
+        reconciler: Reconciler, stats: StatsBook, notifier: Notifier, clock: Clock,
+        accepting: Any = None, status_provider: Any = None, bus: Any = None,
+    ) -> None:
+        self._bus = bus
+        self.users = users
+        self.positions = positions
+        self.signals = signals
+        self.intents = intents
+        self.safety = safety
+        self.pool = pool
+        self.manager = manager
+        self.orchestrator = orchestrator
+        self.monitor = monitor
+        self.reconciler = reconciler
+        self.stats = stats
+        self._notifier = notifier
+        self._clock = clock
+        self._accepting = accepting
+        self._status_provider = status_provider
+        self._updates = UpdateApplier(manager=manager, clock=clock)
+        manager.on_closed.append(self._on_closed)
+        safety.on_change.append(self._on_safety_change)
+
+    # --- intake ----------------------------------------------------------------------------
+
+    def on_bus_message(self, message: BusMessage) -> None:
+        """SignalBus subscriber: every message from Telegram, the bot or a webhook."""
+        if message.meta.get("processed"):
+            return  # the API ran it already and published it for the broadcaster
+        self.submit_text(message.text, message.source, received_at=message.received_at,
+                         publish=False)
+
+    def submit_text(self, text: str, source: SignalSource,
+                    received_at: datetime | None = None, *, publish: bool = True,
+                    ) -> SubmitResult:
+        """Parse and run a message; with `publish`, hand it to the bus for the broadcaster."""
+        if not text or not text.strip():
+            raise InvalidInput("the message is empty", details={"field": "text"})
+        parsed = parse_message(text)
+        result = self._submit(text, source, parsed.kind, parsed.signal, parsed.update,
+                              parsed.invalid_reason, received_at)
+        if publish and self._bus is not None and result.kind in ("signal", "update"):
+            self._bus.publish(BusMessage(text=text, source=source,
+                                         received_at=received_at or self._clock.now(),
+                                         origin=source.kind,
+                                         meta={"processed": True,
+                                               "signal_id": result.signal_id}))
+        return result
+
+    def submit_signal(self, signal: Signal, source: SignalSource) -> SubmitResult:
+        text = signal.raw_text or (
+            f"{signal.symbol} {signal.side.value} entries {signal.entries} targets "
+            f"{signal.targets} stop {signal.stop_loss} leverage {signal.leverage}")
+        return self._submit(text, source, "signal", signal, None, None, None)
+
+    def _submit(self, text: str, source: SignalSource, kind: str, signal: Signal | None,
+                update: SignalUpdate | None, invalid: str | None,
+                received_at: datetime | None) -> SubmitResult:
+        if self._accepting is not None and not self._accepting.is_set():
+            raise Conflict("the service is shutting down and takes no new signals")
+        chash = content_hash(text)
+        keys = [f"hash:{chash}"]
+        if source.chat_id is not None and source.message_id is not None:
+            keys.insert(0, f"msg:{source.chat_id}:{source.message_id}")
+        record = SignalRecord(id=f"s{uuid.uuid4().hex[:16]}",
+                              received_at=received_at or self._clock.now(), source=source,
+                              content_hash=chash, kind=kind,  # type: ignore[arg-type]
+                              signal=signal, update=update, invalid_reason=invalid)
+        if kind in ("signal", "update"):
+            fresh = [self.safety.remember_signal(k) for k in keys]
+            if not all(fresh):
+                logger.info("duplicate signal ignored (%s)", keys)
+                return SubmitResult(record.id, "duplicate", [], None)
+        self.signals.add(record)
+        decisions: list[UserDecision] = []
+        if kind == "signal" and signal is not None:
+            decisions = self.orchestrator.open_signal(record)
+        elif kind == "update" and update is not None:
+            decisions = self._apply_update(record, update)
+        self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
+        if kind == "signal":
+            self.signals.finish(record.id)
+        return SubmitResult(record.id, kind, decisions, invalid)
+
+    def resume_unfinished(self) -> int:
+        """After a crash: finish fan-outs that were cut short (no user is served twice)."""
+        resumed = 0
+        for signal_id in list(self.signals.unfinished):
+            record = self.signals.get(signal_id)
+            done = {d["user_id"] for d in record.decisions}
+            users = [u for u in self.orchestrator.eligible_users() if u.id not in done]
+            decisions = self.orchestrator.open_signal(record, users)
+            self.signals.add_decisions(signal_id, [_decision_dict(d) for d in decisions])
+            self.signals.finish(signal_id)
+            resumed += 1
+        self.signals.unfinished = []
+        return resumed
+
+    def _apply_update(self, record: SignalRecord, update: SignalUpdate) -> list[UserDecision]:
+        src = record.source
+        target = None
+        if src.reply_to_id is not None and src.chat_id is not None:
+            target = self.signals.by_message(src.chat_id, src.reply_to_id)
+        if target is None and update.symbol:
+            target = self.signals.latest_for(update.symbol, src.chat_id) or \
+                self.signals.latest_for(update.symbol)
+        if target is None and src.chat_id is not None:
+            target = self.signals.latest_for(None, src.chat_id)
+        if target is None:
+            return []
+        owners: list[tuple[User, Position]] = []
+        for user_id in self.positions.user_ids():
+            for position in self.positions.open_positions(user_id):
+                if position.signal_id == target.id:
+                    user = self.users.find(user_id)
+                    if user is not None:
+                        owners.append((user, position))
+        by_user: dict[str, list[Position]] = {}
+        for user, position in owners:
+            by_user.setdefault(user.id, []).append(position)
+        users = [u for u, _ in owners]
+
+        def run(user: User) -> UserDecision:
+            result = UserDecision(user.id, "skipped", "no position", "no_position")
+            for position in by_user[user.id]:
+                current = self.positions.get(user.id, position.id)
+                if current.status is PositionStatus.CLOSED:
+                    continue
+                result = self._updates.apply(self._exchange(user, current), user, current,
+                                             update)
+            return result
+
+        unique = list({u.id: u for u in users}.values())
+        return self.orchestrator.fan_out(unique, run)
+
+    # --- positions ---------------------------------------------------------------------------
+
+    def _exchange(self, user: User, position: Position) -> Exchange:
+        account = next((a for a in user.exchange_accounts if a.id == position.account_id),
+                       None) or demo_account(user, position.market_type, self._clock.now())
+        return self.pool.get(user, account)
+
+    def close_position(self, user_id: str, position_id: str,
+                       reason: CloseReason = CloseReason.MANUAL) -> Position:
+        user = self.users.get(user_id)
+        with self.manager.locks.hold(user_id):
+            position = self.positions.get(user_id, position_id)
+            if position.status is PositionStatus.CLOSED:
+                raise Conflict("the position is closed already")
+            return self.manager.close_market(self._exchange(user, position), position,
+                                             "close", reason)
+
+    def _on_closed(self, position: Position) -> None:
+        self.stats.record_close(position)
+        try:
+            user = self.users.get(position.user_id)
+            capital = self._exchange(user, position).fetch_balance().get("USDT").total
+        except Exception:
+            capital = Decimal("0")
+        if capital > 0:
+            self.safety.record_trade_result(position.user_id, position.realised_pnl_usdt,
+                                            capital)
+
+    def user_stats(self, user_id: str) -> dict[str, Any]:
+        self.users.get(user_id)
+        return self.stats.summary(user_id, self._clock.now())
+
+    # --- safety -----------------------------------------------------------------------------
+
+    def safety_status(self) -> dict[str, Any]:
+        return self.safety.status()
+
+    def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
+                        user_id: str | None = None) -> dict[str, Any]:
+        return self.safety.set_kill_switch(active=active, reason=reason,
+                                           close_positions=close_positions, user_id=user_id)
+
+    def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
+                  user_id: str | None = None) -> dict[str, Any]:
+        return self.safety.set_pause(paused=paused, until=until, reason=reason,
+                                     user_id=user_id)
+
+    def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]:
+        return self.safety.reset_breaker(user_id)
+
+    def set_breaker_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]:
+        return self.safety.set_thresholds(thresholds)
+
+    def _on_safety_change(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "breaker_tripped":
+            self._notifier.notify(Event(EventKind.BREAKER_TRIPPED, data.get("user_id"),
+                                        self._clock.now(), str(data.get("reason")), data))
+        if kind == "kill_switch" and data.get("active"):
+            self.enforce_kill_switch(data.get("user_id"))
+
+    def enforce_kill_switch(self, user_id: str | None) -> int:
+        """Cancel resting orders (and close positions when asked) of the users it covers."""
+        ids = [user_id] if user_id else self.positions.user_ids()
+        users = [u for u in (self.users.find(i) for i in ids) if u is not None]
+
+        def run(user: User) -> UserDecision:
+            cancel, close_all = self.safety.kill_requested(user.id)
+            for position in self.positions.open_positions(user.id):
+                exchange = self._exchange(user, position)
+                if close_all:
+                    self.manager.close_market(exchange, position, "kill",
+                                              CloseReason.KILL_SWITCH)
+                elif cancel:
+                    current = self.manager.cancel_all(exchange, position, "entry")
+                    self.manager.cancel_all(exchange, current, "dca")
+            return UserDecision(user.id, "executed", "kill switch enforced")
+
+        return len(self.orchestrator.fan_out(users, run))
+
+    # --- demo, accounts, status ------------------------------------------------------------------
+
+    def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
+        feed = self.pool.price_feed
+        if getattr(feed, "kind", "") != "sim":
+            raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim")
+        for symbol, price in prices.items():
+            if not price.is_finite() or price <= 0:
+                raise InvalidInput(f"price of {symbol} must be a positive number")
+        for symbol, price in prices.items():
+            feed.set_price(symbol, price)  # type: ignore[attr-defined]
+        return {s: str(p) for s, p in prices.items()}
+
+    def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
+        user = self.users.get(user_id)
+        account = next((a for a in user.exchange_accounts if a.id == account_id), None)
+        if account is None:
+            raise NotFound("no such exchange account")
+        self.pool.forget(account_id)
+        try:
+            report = self.pool.get(user, account).verify_credentials()
+            ok, message = report.ok, report.message
+            extra = {"can_withdraw": report.can_withdraw, "ip_restricted": report.ip_restricted}
+        except Exception as exc:
+            ok, message, extra = False, getattr(exc, "message", str(exc)), {}
+        status = "verified" if ok else "failed"
+
+        def apply(u: User) -> User:
+            accounts = [a.model_copy(update={"status": status, "status_message": message})
+                        if a.id == account_id else a for a in u.exchange_accounts]
+            return u.model_copy(update={"exchange_accounts": accounts})
+
+        self.users.update(user_id, apply)
+        return {"account_id": account_id, "ok": ok, "status": status, "message": message,
+                **extra}
+
+    def recent_signals(self, limit: int, offset: int) -> list[SignalRecord]:
+        return self.signals.recent(limit, offset)
+
+    def get_signal(self, signal_id: str) -> SignalRecord:
+        return self.signals.get(signal_id)
+
+    def system_status(self) -> dict[str, Any]:
+        base = self._status_provider() if self._status_provider else {}
+        return {**base, "last_signal_at": self.signals.last_received_at,
+                "prices": self.monitor.status(),
+                "open_intents": len(self.intents.open_intents()),
+                "reconciliation": self.reconciler.last_run,
+                "flagged_orders": self.reconciler.flagged[-20:],
+                "safety": {"new_positions_allowed":
+                           self.safety.status()["new_positions_allowed"]}}
+
+
+def _decision_dict(d: UserDecision) -> dict[str, Any]:
+    return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
+            "position_id": d.position_id}
+

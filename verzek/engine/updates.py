@@ -1,0 +1,110 @@
+"""Channel follow-ups (target hit, close, cancel, move stop) applied to the positions that were
+opened from the signal they concern, for every user who follows channel updates."""
+
+from __future__ import annotations
+
+import logging
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    CloseReason,
+    OrderType,
+    Position,
+    PositionStatus,
+    SignalUpdate,
+    User,
+)
+from verzek.domain.positions import close, closing_side
+from verzek.domain.safety.state import OrderPurpose
+from verzek.engine import protection
+from verzek.engine.executor import OrderSpec
+from verzek.engine.ports import UserDecision
+from verzek.engine.position_manager import PositionManager
+from verzek.exchanges.base import Exchange
+
+logger = logging.getLogger(__name__)
+
+
+class UpdateApplier:
+    """Applies one SignalUpdate to one user's position."""
+
+    def __init__(self, *, manager: PositionManager, clock: Clock) -> None:
+        self._manager = manager
+        self._clock = clock
+
+    def apply(self, exchange: Exchange, user: User, position: Position,
+              update: SignalUpdate) -> UserDecision:
+        if not user.settings.general.follow_channel_updates:
+            return UserDecision(user.id, "skipped", "You do not follow channel updates.",
+                                "not_following", position.id)
+        action = update.action
+        if action in ("close", "stop_hit"):
+            reason = CloseReason.STOP_LOSS if action == "stop_hit" else CloseReason.CHANNEL
+            position = self._manager.close_market(exchange, position, "chan", reason)
+            return self._done(user, position, f"closed ({position.close_reason})")
+        if action == "cancel":
+            return self._cancel(exchange, user, position)
+        if action == "move_sl":
+            return self._move_stop(exchange, user, position, update)
+        if action == "target_hit" and update.target_index:
+            return self._target(exchange, user, position, update.target_index)
+        return UserDecision(user.id, "skipped", f"No action for a '{action}' update.",
+                            "no_action", position.id)
+
+    def _done(self, user: User, position: Position, what: str) -> UserDecision:
+        return UserDecision(user.id, "executed", f"Position {position.id} {what}.",
+                            "update_applied", position.id)
+
+    def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
+        """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""
+        position = self._manager.cancel_all(exchange, position, "entry")
+        position = self._manager.cancel_all(exchange, position, "dca")
+        if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
+            position = self._manager.cancel_all(exchange, position)
+            position = self._manager.save(close(position, CloseReason.CANCELLED,
+                                                self._clock.now()))
+            return self._done(user, position, "cancelled before its entry filled")
+        return self._done(user, position, "kept: its entry filled; unfilled orders cancelled")
+
+    def _move_stop(self, exchange: Exchange, user: User, position: Position,
+                   update: SignalUpdate) -> UserDecision:
+        stop = update.new_stop
+        if stop is None and (update.to_breakeven or update.new_stop is None):
+            stop = position.average_entry
+        if stop is None:
+            return UserDecision(user.id, "skipped", "The position has no entry yet.",
+                                "no_entry", position.id)
+        extra = {**position.extra, "stop_moved": True,
+                 "sl_rev": protection.sl_rev(position) + 1}
+        position = self._manager.save(position.model_copy(
+            update={"stop_loss": stop, "extra": extra}))
+        position = self._manager.arm(exchange, position)
+        return self._done(user, position, f"stop moved to {stop}")
+
+    def _target(self, exchange: Exchange, user: User, position: Position,
+                index: int) -> UserDecision:
+        """Take the target's share at market when its order did not fill on the exchange."""
+        i = index - 1
+        if i < 0 or i >= len(position.targets) or position.targets[i].hit:
+            return UserDecision(user.id, "skipped", f"Target {index} is already done.",
+                                "target_done", position.id)
+        prefix = f"tp{index}r"
+        position = self._manager.cancel_all(exchange, position, prefix)
+        target = position.targets[i]
+        if position.targets[i].hit or position.quantity == 0:
+            return self._done(user, position, f"target {index} had filled")
+        qty = min(target.quantity or position.quantity, position.quantity)
+        if i == len(position.targets) - 1 or not any(
+                not t.hit for j, t in enumerate(position.targets) if j > i):
+            qty = position.quantity  # the last target closes what remains
+        spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
+                         type=OrderType.MARKET, quantity=qty,
+                         reduce_only=position.market_type.value == "futures")
+        position, result = self._manager.send(exchange, position, f"chantp{index}", spec,
+                                              OrderPurpose.REDUCE)
+        if result.placed and position.status is not PositionStatus.CLOSED:
+            strategy = self._manager.strategy_of(position)
+            position = self._manager.save(protection.after_target(position, strategy, i))
+            position = self._manager.arm(exchange, position)
+        return self._done(user, position, f"target {index} taken at market")
+
