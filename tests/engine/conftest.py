@@ -15,8 +15,8 @@ from verzek.clock import ManualClock
 from verzek.config import load_settings
 from verzek.domain import plans
 from verzek.domain.models import MarketType, PlanName, User, UserSettings
-from verzek.engine.pool import demo_account
 from verzek.engine.notifier import RecordingNotifier
+from verzek.engine.pool import demo_account
 from verzek.engine.trading import TradingService
 from verzek.exchanges.pricefeed import SimPriceFeed
 from verzek.runtime import Runtime, build_runtime

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 
 from verzek.clock import Clock
@@ -93,6 +94,7 @@ class PositionManager:
     def send(self, exchange: Exchange, position: Position, leg: str, spec: OrderSpec,
              purpose: OrderPurpose) -> tuple[Position, SendResult]:
         """Send one leg and apply the exchange's answer to the position (saved)."""
+        spec = self._to_precision(exchange, spec)
         result = self._executor.send(exchange, spec, user_id=position.user_id,
                                      account_id=position.account_id, position_id=position.id,
                                      leg=leg, purpose=purpose)
@@ -102,10 +104,9 @@ class PositionManager:
             price=spec.price, stop_price=spec.stop_price, reduce_only=spec.reduce_only)
         if result.placed and result.result is not None:
             position, fills = apply_result(position, order, result.result, now)
-            position = self.save(position)
             if fills:
-                position = self._react(exchange, position, order.leg)
-            return position, result
+                return self._react(exchange, position, order.leg), result
+            return self.save(position), result
         status = {"unknown": OrderStatus.UNKNOWN, "blocked": OrderStatus.CANCELED}.get(
             result.status, OrderStatus.REJECTED)
         position = add_order(position, order.model_copy(update={"status": status,
@@ -123,14 +124,12 @@ class PositionManager:
         except TransientExchangeError as exc:
             logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
             return position
-        before = len(position.fills)
         position, fills = apply_result(position, order, report, self._clock.now())
-        if not fills and len(position.fills) == before and report.status is order.status:
-            return position
-        position = self.save(position)
         if fills:
-            position = self._react(exchange, position, order.leg)
-        return position
+            return self._react(exchange, position, order.leg)
+        if report.status is order.status:
+            return position
+        return self.save(position)
 
     def sync(self, exchange: Exchange, position: Position) -> Position:
         """Sync every live order of the position."""
@@ -147,8 +146,7 @@ class PositionManager:
         strategy = self.strategy_of(position)
         step = self._amount_step(exchange, position)
         if position.status is PositionStatus.CLOSED:
-            self._after_close(exchange, position)
-            return position
+            return self.save(self._after_close(exchange, position))
         if leg.startswith(("entry", "dca")):
             if leg.startswith("dca"):
                 extra = dict(position.extra)
@@ -181,9 +179,10 @@ class PositionManager:
         position = self.save(position)
         return self.arm(exchange, position)
 
-    def _after_close(self, exchange: Exchange, position: Position) -> None:
+    def _after_close(self, exchange: Exchange, position: Position) -> Position:
+        """Cancel what still rests, tell the owner and the listeners; the caller saves."""
         for order in live_orders(position):
-            self._cancel(exchange, position, order)
+            position = self._cancel(exchange, position, order)
         self._emit(EventKind.POSITION_CLOSED, position,
                    f"Closed {position.symbol} ({position.close_reason}); realised PnL "
                    f"{position.realised_pnl_usdt:.2f} USDT",
@@ -196,6 +195,7 @@ class PositionManager:
                 listener(position)
             except Exception:
                 logger.exception("close listener failed for position %s", position.id)
+        return position
 
     # --- protection -------------------------------------------------------------------------
 
@@ -211,9 +211,12 @@ class PositionManager:
             position, strategy, min_notional=min_notional,
             max_active_dca=int(position.extra.get("max_active_dca", 3)))
         wanted = {d.leg for d in desired}
-        for order in live_orders(position):
-            if order.leg.startswith(("tp", "sl", "dca")) and order.leg not in wanted:
-                position = self._cancel(exchange, position, order)
+        stale = [o for o in live_orders(position)
+                 if o.leg.startswith(("tp", "sl", "dca")) and o.leg not in wanted]
+        for order in stale:
+            position = self._cancel(exchange, position, order)
+        if stale:
+            position = self.save(position)
         placed_legs = {o.leg for o in position.orders
                        if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
         for item in desired:
@@ -245,14 +248,15 @@ class PositionManager:
                                             OrderStatus.CANCELED, self._clock.now())
         except TransientExchangeError as exc:
             logger.warning("cancel of %s deferred: %s", order.client_order_id, exc.code)
-            return position
-        return self.save(position)
+        return position
 
     def cancel_all(self, exchange: Exchange, position: Position, prefix: str = "") -> Position:
-        for order in live_orders(position, prefix):
-            if order.status is not OrderStatus.INTENDED:
-                position = self._cancel(exchange, position, order)
-        return position
+        """Cancel the live orders whose leg starts with `prefix` (all by default); saved."""
+        orders = [o for o in live_orders(position, prefix)
+                  if o.status is not OrderStatus.INTENDED]
+        for order in orders:
+            position = self._cancel(exchange, position, order)
+        return self.save(position) if orders else position
 
     # --- closing -----------------------------------------------------------------------------
 
@@ -264,9 +268,7 @@ class PositionManager:
             return position
         if position.quantity == 0:
             position = close_position(position, reason, self._clock.now())
-            position = self.save(position)
-            self._after_close(exchange, position)
-            return position
+            return self.save(self._after_close(exchange, position))
         spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
                          type=OrderType.MARKET, quantity=position.quantity,
                          reduce_only=position.market_type.value == "futures")
@@ -282,6 +284,19 @@ class PositionManager:
         return position
 
     # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _to_precision(exchange: Exchange, spec: OrderSpec) -> OrderSpec:
+        """Prices and amounts as the exchange accepts them (decided before the intent)."""
+        try:
+            return replace(
+                spec, quantity=exchange.amount_to_precision(spec.symbol, spec.quantity),
+                price=exchange.price_to_precision(spec.symbol, spec.price)
+                if spec.price is not None else None,
+                stop_price=exchange.price_to_precision(spec.symbol, spec.stop_price)
+                if spec.stop_price is not None else None)
+        except ExchangeError:
+            return spec
 
     @staticmethod
     def _amount_step(exchange: Exchange, position: Position) -> Decimal | None:

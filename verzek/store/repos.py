@@ -110,6 +110,7 @@ class PositionRepository:
         self.store = store
         self._journals: dict[str, Journal] = {}
         self._journals_lock = threading.Lock()
+        self._archived: dict[str, set[str]] = {}
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{_check_id(user_id)}.json"
@@ -167,12 +168,17 @@ class PositionRepository:
         with self.store.lock(rel):
             doc = self.store.read_shared(rel)
             current = [Position.model_validate(p) for p in (doc or {}).get("positions", [])]
-            updated = fn([p for p in current if p.status != PositionStatus.CLOSED])
+            open_before = [p for p in current if p.status != PositionStatus.CLOSED]
+            open_ids = {p.id for p in open_before}
+            updated = fn(open_before)
             for p in updated:
                 if p.user_id != user_id:
                     raise InvalidInput("a position belongs to its user's file only")
             keep = [p for p in updated if p.status != PositionStatus.CLOSED]
-            closed = [p for p in updated if p.status == PositionStatus.CLOSED]
+            # A closed position is archived once: when it was open here, or never archived.
+            closed = [p for p in updated if p.status == PositionStatus.CLOSED and (
+                p.id in open_ids or p.id not in self._archived_ids(user_id))]
+            updated = keep + closed
             if closed:
                 self._write(rel, updated)
                 self._archive(user_id, closed)
@@ -186,6 +192,13 @@ class PositionRepository:
         self.history(user_id).append_many(
             {"position": p.model_dump(mode="json")} for p in closed
         )
+        self._archived_ids(user_id).update(p.id for p in closed)
+
+    def _archived_ids(self, user_id: str) -> set[str]:
+        ids = self._archived.get(user_id)
+        if ids is None:
+            ids = self._archived[user_id] = {p.id for p in self.closed_positions(user_id)}
+        return ids
 
     def recover(self) -> int:
         """Finish closes a crash interrupted: archive what is missing, drop what is archived."""
