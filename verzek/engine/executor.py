@@ -27,7 +27,8 @@ from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S, place_order_
 from verzek.logs import log_context
 
 logger = logging.getLogger(__name__)
-MAX_REISSUES = 2
+MAX_ATTEMPTS = 50  # ids per leg over its whole life
+NEW_SENDS_PER_CALL = 2  # proven-absent re-issues within one call; later calls go on
 
 
 @dataclass(frozen=True)
@@ -81,20 +82,26 @@ class OrderExecutor:
         """Send one leg of a position; repeated calls for the same leg never send twice."""
         with log_context(user_id=user_id, symbol=spec.symbol,
                          exchange=str(getattr(exchange, "name", "-"))):
-            for attempt in range(MAX_REISSUES + 1):
+            new_sends = 0
+            coid = ""
+            for attempt in range(MAX_ATTEMPTS):
                 coid = make_client_order_id(position_id, user_id, leg, attempt)
                 known = self._intents.outcome(coid)
                 if known == NOT_PLACED:
                     continue  # proven absent earlier: the next attempt gets a new id
                 if known is not None or self._intents.is_known(coid):
                     return self._resume(exchange, spec, coid, known)
+                if new_sends == NEW_SENDS_PER_CALL:
+                    break
+                new_sends += 1
                 result = self._send_new(exchange, spec, coid, user_id=user_id,
                                         account_id=account_id, position_id=position_id,
                                         leg=leg, attempt=attempt, purpose=purpose)
                 if result is not None:
                     return result
             return SendResult(REJECTED, coid, code="not_placed",
-                              message=f"order not placed after {MAX_REISSUES + 1} attempts")
+                              message=f"order not placed after {new_sends} attempt(s); "
+                              "it is tried again on the next pass")
 
     def _resume(self, exchange: Exchange, spec: OrderSpec, coid: str,
                 known: str | None) -> SendResult:

@@ -96,7 +96,7 @@ class PriceMonitor:
         prices = self._fetch_prices(groups)
         touched: set[str] = set()
         for exchange, _ in groups.values():
-            if isinstance(exchange, PaperExchange):
+            if _is_paper(exchange):
                 touched |= self._match_paper(exchange, prices)
         triggered = 0
         for exchange, items in groups.values():
@@ -131,8 +131,7 @@ class PriceMonitor:
         by_feed: dict[int, tuple[Exchange, set[str]]] = {}
         for exchange, items in groups.values():
             # Paper exchanges share one feed: one batched call covers all of them.
-            key = id(self._pool.price_feed) if isinstance(exchange, PaperExchange) else \
-                id(exchange)
+            key = id(self._pool.price_feed) if _is_paper(exchange) else id(exchange)
             by_feed.setdefault(key, (exchange, set()))[1].update(p.symbol for _, p in items)
         prices: dict[str, Decimal] = {}
         for exchange, symbols in by_feed.values():
@@ -151,7 +150,7 @@ class PriceMonitor:
                 self.state.prices[symbol] = ticker.last
         return prices
 
-    def _match_paper(self, exchange: PaperExchange, prices: dict[str, Decimal]) -> set[str]:
+    def _match_paper(self, exchange: Any, prices: dict[str, Decimal]) -> set[str]:
         """Let the paper exchange fill resting orders; return the positions to sync."""
         try:
             fills = exchange.process_prices({s: p for s, p in prices.items()
@@ -241,14 +240,14 @@ class PriceMonitor:
         """Look up every live resting order of every position (fills the exchange made)."""
         synced = 0
         for user, position in self.active():
-            if not live_orders(position):
-                continue
             try:
                 exchange = self._pool.get(user, self._account_of(user, position))
                 with self._manager.locks.hold(user.id):
                     current = self._reload(position)
                     if current is not None:
-                        self._manager.sync(exchange, current)
+                        current = self._manager.sync(exchange, current)
+                        # re-place protection a failed send left missing
+                        self._manager.arm(exchange, current)
                         synced += 1
             except Exception:
                 logger.exception("order sync failed on position %s", position.id)
@@ -267,3 +266,9 @@ class PriceMonitor:
         if allowed:
             logger.warning(fmt + " (%d similar held back)", *args, held)
 
+
+
+def _is_paper(exchange: Exchange) -> bool:
+    """A paper exchange (or a wrapper around one) matches its resting orders itself."""
+    return isinstance(exchange, PaperExchange) or isinstance(
+        getattr(exchange, "inner", None), PaperExchange)

@@ -61,6 +61,9 @@ class ExchangePool:
         self._slippage = paper_slippage_pct
         self._cache: dict[tuple[Any, ...], Exchange] = {}
         self._lock = threading.Lock()
+        # A hook around every built client (tests inject faults or latency through it).
+        self.wrap: Callable[[Exchange], Exchange] | None = None
+        self.owners: dict[str, str] = {}  # account id -> user id
 
     def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
         paper = is_paper(user, account)
@@ -73,7 +76,10 @@ class ExchangePool:
             exchange = self._cache.get(key)
             if exchange is None:
                 exchange = self._build(user, account)
+                if self.wrap is not None:
+                    exchange = self.wrap(exchange)
                 self._cache[key] = exchange
+                self.owners[account.id] = user.id
             return exchange
 
     def _build(self, user: User, account: ExchangeAccount) -> Exchange:
@@ -94,6 +100,10 @@ class ExchangePool:
     def paper_exchanges(self) -> list[PaperExchange]:
         with self._lock:
             return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
+
+    def clients(self) -> list[Exchange]:
+        with self._lock:
+            return list(self._cache.values())
 
     def forget(self, account_id: str) -> None:
         """Drop the cached client of an account (its keys or settings changed)."""

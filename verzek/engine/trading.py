@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -67,6 +68,7 @@ class TradingService:
         self._accepting = accepting
         self._status_provider = status_provider
         self._updates = UpdateApplier(manager=manager, clock=clock)
+        self._enforcers: list[threading.Thread] = []
         manager.on_closed.append(self._on_closed)
         safety.on_change.append(self._on_safety_change)
 
@@ -240,26 +242,46 @@ class TradingService:
             self._notifier.notify(Event(EventKind.BREAKER_TRIPPED, data.get("user_id"),
                                         self._clock.now(), str(data.get("reason")), data))
         if kind == "kill_switch" and data.get("active"):
-            self.enforce_kill_switch(data.get("user_id"))
+            # Enforced on its own thread: the flip itself returns at once, and sends already
+            # in flight are stopped by the check every send makes.
+            thread = threading.Thread(target=self.enforce_kill_switch,
+                                      args=(data.get("user_id"),), name="kill-switch",
+                                      daemon=True)
+            self._enforcers.append(thread)
+            thread.start()
+
+    def wait_enforced(self, timeout_s: float = 30.0) -> bool:
+        """Wait for kill-switch enforcement started so far (shutdown and tests)."""
+        for thread in list(self._enforcers):
+            thread.join(timeout_s)
+        return not any(t.is_alive() for t in self._enforcers)
 
     def enforce_kill_switch(self, user_id: str | None) -> int:
         """Cancel resting orders (and close positions when asked) of the users it covers."""
         ids = [user_id] if user_id else self.positions.user_ids()
-        users = [u for u in (self.users.find(i) for i in ids) if u is not None]
+        done = 0
+        for uid in ids:
+            user = self.users.find(uid)
+            if user is None:
+                continue
+            try:
+                with self.manager.locks.hold(uid):
+                    self._enforce_for(user)
+                done += 1
+            except Exception:
+                logger.exception("kill switch enforcement failed for user %s", uid)
+        logger.warning("kill switch enforced for %d user(s)", done)
+        return done
 
-        def run(user: User) -> UserDecision:
-            cancel, close_all = self.safety.kill_requested(user.id)
-            for position in self.positions.open_positions(user.id):
-                exchange = self._exchange(user, position)
-                if close_all:
-                    self.manager.close_market(exchange, position, "kill",
-                                              CloseReason.KILL_SWITCH)
-                elif cancel:
-                    current = self.manager.cancel_all(exchange, position, "entry")
-                    self.manager.cancel_all(exchange, current, "dca")
-            return UserDecision(user.id, "executed", "kill switch enforced")
-
-        return len(self.orchestrator.fan_out(users, run))
+    def _enforce_for(self, user: User) -> None:
+        cancel, close_all = self.safety.kill_requested(user.id)
+        for position in self.positions.open_positions(user.id):
+            exchange = self._exchange(user, position)
+            if close_all:
+                self.manager.close_market(exchange, position, "kill", CloseReason.KILL_SWITCH)
+            elif cancel:
+                current = self.manager.cancel_all(exchange, position, "entry")
+                self.manager.cancel_all(exchange, current, "dca")
 
     # --- demo, accounts, status ------------------------------------------------------------------
 

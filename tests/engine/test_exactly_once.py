@@ -1,0 +1,228 @@
+"""Exactly-once orders under exchange faults, the kill switch mid fan-out, and crashes at every
+step of an order's life."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from tests.engine.conftest import Engine, attach
+from verzek.clock import ManualClock
+from verzek.config import load_settings
+from verzek.domain.models import OrderType, SignalSource
+from verzek.exchanges.faults import FaultyExchange
+from verzek.runtime import build_runtime
+
+SYM = "ETH/USDT:USDT"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
+
+
+def _everything_on_the_exchange(engine: Engine) -> dict[str, int]:
+    """client order id -> times it exists across every paper account's book."""
+    counts: dict[str, int] = {}
+    for _rel, doc in engine.runtime.store.iter_docs("paper"):
+        for coid in doc["orders"]:
+            counts[coid] = counts.get(coid, 0) + 1
+    return counts
+
+
+def _tracked(engine: Engine) -> set[str]:
+    tracked: set[str] = set()
+    for uid in engine.runtime.positions.user_ids():
+        for p in engine.runtime.positions.open_positions(uid) + \
+                engine.runtime.positions.closed_positions(uid):
+            tracked |= {o.client_order_id for o in p.orders}
+    return tracked
+
+
+def test_fault_injecting_exchange_over_a_thousand_orders(engine: Engine) -> None:
+    faulty: list[FaultyExchange] = []
+
+    def wrap(inner):  # type: ignore[no-untyped-def]
+        ex = FaultyExchange(inner, rate=0.3, clock=engine.clock, seed=len(faulty))
+        faulty.append(ex)
+        return ex
+
+    engine.trading.pool.wrap = wrap
+    engine.price(SYM, "100")
+    for i in range(340):
+        # the manual clock runs every worker's waits one after another: no staleness here
+        engine.add_user(f"u{i:03d}", general={"auto_trade": True},
+                        risk={"position_size_usdt": "100", "max_signal_age_s": 86400})
+    result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
+    assert len(result.decisions) == 340
+    engine.clock.advance(120)  # past every visibility window
+    engine.trading.reconciler.run_once()
+    engine.trading.monitor.sync_orders()
+    received = sum((f.received for f in faulty), start=__import__("collections").Counter())
+    assert sum(received.values()) >= 1000, sum(received.values())
+    assert sum(sum(f.injected.values()) for f in faulty) > 250
+    assert max(received.values()) == 1  # no client order id reached the exchange twice
+    on_exchange = _everything_on_the_exchange(engine)
+    assert all(n == 1 for n in on_exchange.values())
+    assert set(on_exchange) <= _tracked(engine)  # nothing on the exchange we do not track
+    assert engine.trading.intents.open_intents() == []  # every intent resolved
+    # an executed user holds exactly the entry; a failed one holds nothing and was told why
+    outcomes = {d.user_id: d for d in result.decisions}
+    for i in range(340):
+        uid = f"u{i:03d}"
+        held = [p.quantity for p in engine.positions(uid)]
+        if outcomes[uid].outcome == "executed":
+            assert held == [Decimal("1.000")], (uid, outcomes[uid])
+        else:
+            assert held == [] and outcomes[uid].code == "entry_failed", (uid, outcomes[uid])
+    assert sum(d.outcome == "executed" for d in result.decisions) > 300
+
+
+def test_kill_switch_mid_fan_out_stops_every_later_opening_send(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    for i in range(200):
+        engine.add_user(f"k{i:03d}", general={"auto_trade": True},
+                        dca={"enabled": True, "max_safety_orders": 2})
+    opening_after_flip: list[str] = []
+    flipped = {"at": None}
+    sends = {"n": 0}
+
+    class Watch(FaultyExchange):
+        def create_order(self, req):  # type: ignore[no-untyped-def]
+            sends["n"] += 1
+            if sends["n"] == 60 and flipped["at"] is None:
+                flipped["at"] = sends["n"]
+                engine.trading.set_kill_switch(active=True, reason="test",
+                                               close_positions=False)
+            elif flipped["at"] is not None and not req.reduce_only:
+                opening_after_flip.append(req.client_order_id)
+            return super().create_order(req)
+
+    engine.trading.pool.wrap = lambda inner: Watch(inner, rate=0.0, clock=engine.clock)
+    result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
+    assert engine.trading.wait_enforced(60)
+    assert flipped["at"] == 60
+    assert opening_after_flip == []
+    outcomes = [d.outcome for d in result.decisions]
+    assert outcomes.count("executed") < 60 and "skipped" in [*outcomes, "failed"]
+    # resting opening orders (DCA limits) were cancelled; only reduce-only protection rests
+    for uid in engine.runtime.positions.user_ids():
+        user = engine.runtime.users.get(uid)
+        ex = engine.trading.pool.get(user, engine.trading.orchestrator._accounts_for(
+            user, engine.trading.get_signal(result.signal_id).signal)[0])
+        for order in ex.fetch_open_orders():
+            assert order.type is not OrderType.LIMIT or order.client_order_id in {
+                o.client_order_id for p in engine.positions(uid) for o in p.orders
+                if o.reduce_only}
+
+
+def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    src = SignalSource(kind="telegram", chat_id=-100, message_id=1)
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108, 112\n"
+                               "Stop: 90\n10x", src)
+    engine.price(SYM, "102")
+    reply = SignalSource(kind="telegram", chat_id=-100, message_id=2, reply_to_id=1)
+    r = engine.trading.submit_text("SL moved to entry", reply)
+    assert r.kind == "update"
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == p.average_entry
+    engine.price(SYM, "103")
+    r = engine.trading.submit_text("ETH Target 1 reached ✅",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=3))
+    (p,) = engine.positions("u1")
+    assert p.targets[0].hit and p.quantity == Decimal("3.000") - p.targets[0].quantity
+    r = engine.trading.submit_text("Close ETH now",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=4))
+    assert [d.outcome for d in r.decisions] == ["executed"]
+    assert engine.positions("u1") == []
+    # cancel before the entry filled: a limit entry below the market
+    engine.add_user("u2", general={"auto_trade": True}, strategy={"entry_type": "limit"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 95 - 99\nTarget: 110\nStop: 90\n10x",
+                               SignalSource(kind="telegram", chat_id=-200, message_id=1))
+    (p2,) = engine.positions("u2")
+    assert p2.quantity == 0
+    engine.trading.submit_text("Signal cancelled", SignalSource(
+        kind="telegram", chat_id=-200, message_id=2, reply_to_id=1))
+    assert engine.positions("u2") == []
+    (closed,) = engine.runtime.positions.closed_positions("u2")
+    assert closed.close_reason.value == "cancelled"
+
+
+CRASH = """
+import os, sys
+from pathlib import Path
+from tests.engine.conftest import make_engine, attach
+from verzek.clock import ManualClock
+from verzek.domain.models import SignalSource
+import verzek.engine.executor as ex_mod
+import verzek.engine.position_manager as pm_mod
+
+step = sys.argv[2]
+eng = make_engine(Path(sys.argv[1]), ManualClock())
+eng.price("ETH/USDT:USDT", "100")
+eng.add_user("u1", general={"auto_trade": True})
+
+real_record = eng.trading.intents.record_intent
+def record_intent(intent):
+    real_record(intent)
+    if step == "after-journal" and intent.leg == "entry": os._exit(9)
+eng.trading.intents.record_intent = record_intent
+
+real_outcome = eng.trading.intents.record_outcome
+def record_outcome(coid, outcome, **kw):
+    if step == "after-accept": os._exit(9)
+    real_outcome(coid, outcome, **kw)
+eng.trading.intents.record_outcome = record_outcome
+
+def wrap(inner):
+    real_create = inner.create_order
+    def create(req):
+        if step == "after-send" and req.client_order_id.startswith("vz"):
+            # the request left; the exchange never answered it (it did not arrive)
+            os._exit(9)
+        return real_create(req)
+    inner.create_order = create
+    return inner
+eng.trading.pool.wrap = wrap
+
+real_save = eng.trading.manager.save
+def save(position):
+    out = real_save(position)
+    if step == "after-record" and position.orders: os._exit(9)
+    return out
+eng.trading.manager.save = save
+eng.trading.submit_text(sys.argv[3], SignalSource(kind="api"))
+os._exit(0)
+"""
+
+
+def test_crash_at_every_step_of_an_order_then_restart(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    for step in ("after-journal", "after-send", "after-accept", "after-record"):
+        data = tmp_path / step
+        proc = subprocess.run([sys.executable, "-c", CRASH, str(data), step, SIGNAL],
+                              cwd=root, capture_output=True, timeout=120)
+        assert proc.returncode == 9, (step, proc.stderr.decode()[-2000:])
+        clock = ManualClock()
+        clock.advance(3600)
+        settings = load_settings({"VERZEK_DATA_DIR": str(data / "data"),
+                                  "VERZEK_PRICE_FEED": "sim", "VERZEK_PAPER_SLIPPAGE_PCT": "0"})
+        runtime = build_runtime(settings, clock=clock, sleeper=clock.advance)
+        eng = attach(runtime, clock)
+        eng.price(SYM, "100")
+        eng.trading.reconciler.run_once()
+        eng.trading.resume_unfinished()
+        eng.trading.monitor.sync_orders()
+        on_exchange = _everything_on_the_exchange(eng)
+        assert all(n == 1 for n in on_exchange.values()), step
+        assert set(on_exchange) <= _tracked(eng), step
+        assert eng.trading.intents.open_intents() == [], step
+        entries = [c for c in on_exchange]
+        positions = eng.positions("u1") + eng.runtime.positions.closed_positions("u1")
+        filled = [p for p in positions if p.quantity > 0]
+        # the entry that reached the exchange is in a position; none is lost, none doubled
+        if step in ("after-accept", "after-record"):
+            assert len(filled) == 1 and filled[0].quantity == Decimal("1.000"), step
+        assert len(filled) <= 1, step
+        assert entries or step in ("after-journal", "after-send")
+        runtime.stop()
