@@ -1,0 +1,344 @@
+"""Every pre-trade risk rule, each at limit−ε, at the limit and at limit+ε, plus bad inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.domain.conftest import worked_params
+from verzek.domain import risk
+from verzek.domain.dca import build_plan
+from verzek.domain.models import (
+    ExchangeAccount,
+    MarketType,
+    PlanName,
+    Signal,
+    Subscription,
+    TradingMode,
+    User,
+)
+from verzek.domain.plans import PLANS
+from verzek.domain.risk import RiskContext
+from verzek.errors import InvalidInput
+
+D = Decimal
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+EPS = D("0.01")
+MS = timedelta(milliseconds=1)
+
+
+def account(n: int = 1, mode: TradingMode = TradingMode.DEMO, enabled: bool = True
+            ) -> ExchangeAccount:
+    return ExchangeAccount(id=f"a{n}", user_id="u1", exchange="binance", mode=mode,
+                           enabled=enabled, created_at=NOW - timedelta(days=10 - n))
+
+
+def make_user(plan: PlanName = PlanName.VIP, **settings: dict[str, Any]) -> User:
+    user = User(id="u1", email="u@example.com", created_at=NOW - timedelta(days=30),
+                subscription=Subscription(plan=plan, started_at=NOW - timedelta(days=1)),
+                exchange_accounts=[account()])
+    user.settings.general.auto_trade = True
+    for section, values in settings.items():
+        for key, value in values.items():
+            setattr(getattr(user.settings, section), key, value)
+    return user
+
+
+def ctx(user: User | None = None, **overrides: Any) -> RiskContext:
+    values: dict[str, Any] = dict(
+        user=user or make_user(), signal=Signal(symbol="BTC/USDT", side="long",
+                                                entries=[D(100)], leverage=20),
+        signal_id="s1", now=NOW, signal_received_at=NOW, current_price=D(100),
+        capital_usdt=D(1000), account=account(),
+    )
+    values.update(overrides)
+    return RiskContext(**values)
+
+
+def test_a_good_trade_passes_every_rule() -> None:
+    decisions = risk.evaluate_all(ctx())
+    assert all(d.allowed for d in decisions), [d for d in decisions if not d.allowed]
+    verdict = risk.check(ctx())
+    assert verdict.allowed and verdict.details["leverage"] == 10
+    assert risk.first_failure(ctx()) is None
+
+
+def test_first_failure_and_messages() -> None:
+    user = make_user(general={"auto_trade": False})
+    failure = risk.first_failure(ctx(user))
+    assert failure is not None and failure.code == "auto_trade_off"
+    assert "switched off" in failure.message
+    assert failure.as_dict()["allowed"] is False
+
+
+# --- counters: allowed below the limit, refused at and above it -----------------------------
+
+@pytest.mark.parametrize("count,allowed", [(4, True), (5, False), (6, False)])
+def test_max_concurrent_positions(count: int, allowed: bool) -> None:
+    assert risk.concurrent_positions(ctx(open_positions=count)).allowed is allowed
+
+
+@pytest.mark.parametrize("count,allowed", [(19, True), (20, False), (21, False)])
+def test_max_daily_trades(count: int, allowed: bool) -> None:
+    assert risk.daily_trades(ctx(daily_trades=count)).allowed is allowed
+
+
+@pytest.mark.parametrize("pnl,allowed", [(-100 + EPS, True), (D(-100), False),
+                                         (-100 - EPS, False), (D(50), True)])
+def test_max_daily_loss_pauses_until_next_utc_day(pnl: Decimal, allowed: bool) -> None:
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=pnl))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.details["paused_until"] == datetime(2026, 3, 2, tzinfo=UTC)
+
+
+# --- time limits ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("elapsed,allowed", [(timedelta(seconds=600) - MS, False),
+                                             (timedelta(seconds=600), True),
+                                             (timedelta(seconds=600) + MS, True)])
+def test_cooldown_after_close(elapsed: timedelta, allowed: bool) -> None:
+    user = make_user(risk={"cooldown_after_close_s": 600})
+    assert risk.cooldown_passed(ctx(user, last_close_at=NOW - elapsed)).allowed is allowed
+
+
+@pytest.mark.parametrize("age,allowed", [(timedelta(seconds=300) - MS, True),
+                                         (timedelta(seconds=300), True),
+                                         (timedelta(seconds=300) + MS, False)])
+def test_stale_signal(age: timedelta, allowed: bool) -> None:
+    assert risk.signal_fresh(ctx(signal_received_at=NOW - age)).allowed is allowed
+
+
+# --- prices -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("price,allowed", [
+    (105 - EPS, True), (D(105), True), (105 + EPS, False),
+    (95 + EPS, True), (D(95), True), (95 - EPS, False),
+])
+def test_price_collar(price: Decimal, allowed: bool) -> None:
+    assert risk.price_in_collar(ctx(current_price=price)).allowed is allowed
+
+
+def test_price_collar_uses_the_entry_zone_and_skips_market_entries() -> None:
+    zone = Signal(symbol="BTC/USDT", side="long", entries=[D(100), D(110)])
+    assert risk.price_in_collar(ctx(signal=zone, current_price=D("115.5"))).allowed
+    assert not risk.price_in_collar(ctx(signal=zone, current_price=D("115.51"))).allowed
+    market = Signal(symbol="BTC/USDT", side="long", entry_is_market=True)
+    assert risk.price_in_collar(ctx(signal=market, current_price=D(500))).allowed
+
+
+# --- size, caps, minimum ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("size,allowed", [(100 - EPS, True), (D(100), True), (100 + EPS, False)])
+def test_per_position_cap(size: Decimal, allowed: bool) -> None:
+    user = make_user(risk={"position_size_usdt": size, "max_position_usdt": D(100)})
+    decision = risk.exposure_caps(ctx(user))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.code == "position_cap"
+
+
+@pytest.mark.parametrize("exposure,allowed", [(400 - EPS, True), (D(400), True),
+                                              (400 + EPS, False)])
+def test_per_symbol_cap(exposure: Decimal, allowed: bool) -> None:
+    user = make_user(risk={"max_symbol_exposure_usdt": D(500)})
+    decision = risk.exposure_caps(ctx(user, symbol_exposure_usdt=exposure))
+    assert decision.allowed is allowed
+    assert allowed or decision.code == "symbol_cap"
+
+
+@pytest.mark.parametrize("exposure,allowed", [(900 - EPS, True), (D(900), True),
+                                              (900 + EPS, False)])
+def test_total_exposure_cap(exposure: Decimal, allowed: bool) -> None:
+    user = make_user(risk={"max_total_exposure_usdt": D(1000)})
+    decision = risk.exposure_caps(ctx(user, total_exposure_usdt=exposure))
+    assert decision.allowed is allowed
+    assert allowed or decision.code == "total_exposure_cap"
+
+
+def test_caps_count_the_whole_dca_plan() -> None:
+    user = make_user(risk={"max_total_exposure_usdt": D(700)})
+    plan = build_plan(worked_params())
+    decision = risk.exposure_caps(ctx(user, dca_plan=plan))
+    assert not decision.allowed and decision.details["used_usdt"] == D("759.375")
+
+
+@pytest.mark.parametrize("minimum,allowed", [(100 - EPS, True), (D(100), True),
+                                             (100 + EPS, False)])
+def test_exchange_minimum_order_value(minimum: Decimal, allowed: bool) -> None:
+    decision = risk.position_size(ctx(min_notional_usdt=minimum))
+    assert decision.allowed is allowed
+    assert allowed or decision.code == "below_min_notional"
+
+
+def test_minimum_applies_to_every_planned_order() -> None:
+    plan = build_plan(worked_params())  # smallest order: the 50 USDT first safety order
+    assert risk.position_size(ctx(min_notional_usdt=D(50), dca_plan=plan)).allowed
+    assert not risk.position_size(ctx(min_notional_usdt=50 + EPS, dca_plan=plan)).allowed
+
+
+@pytest.mark.parametrize("capital,allowed", [(100 - EPS, False), (D(100), True),
+                                             (100 + EPS, True)])
+def test_margin_must_fit_the_capital(capital: Decimal, allowed: bool) -> None:
+    spot = ctx(market=MarketType.SPOT, capital_usdt=capital)
+    assert risk.position_size(spot).allowed is allowed
+
+
+def test_percent_position_size() -> None:
+    user = make_user(risk={"position_size_mode": "percent", "position_size_pct": D("2.5")})
+    assert ctx(user, capital_usdt=D(1000)).base_order_usdt == D(25)
+
+
+# --- leverage ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("signal_leverage,expected", [(9, 9), (10, 10), (11, 10), (None, 10)])
+def test_leverage_is_min_of_signal_user_and_plan(signal_leverage: int | None,
+                                                 expected: int) -> None:
+    signal = Signal(symbol="BTC/USDT", side="long", entries=[D(100)], leverage=signal_leverage)
+    context = ctx(signal=signal)  # user cap 10, VIP plan cap 50
+    assert context.leverage == expected
+    assert risk.leverage_within_caps(context).details["leverage"] == expected
+
+
+@pytest.mark.parametrize("plan_cap,expected", [(4, 4), (5, 5), (6, 5)])
+def test_plan_leverage_cap(plan_cap: int, expected: int) -> None:
+    from dataclasses import replace
+
+    signal = Signal(symbol="BTC/USDT", side="long", leverage=5)
+    plan = replace(PLANS[PlanName.VIP], max_leverage=plan_cap)
+    assert ctx(signal=signal, plan=plan).leverage == expected
+
+
+def test_spot_leverage_is_one() -> None:
+    assert ctx(market=MarketType.SPOT).leverage == 1
+
+
+# --- plan gating ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("levels,allowed", [(2, True), (3, True), (4, False)])
+def test_pro_plan_dca_levels(levels: int, allowed: bool) -> None:
+    user = make_user(PlanName.PRO, dca={"enabled": True, "max_safety_orders": levels})
+    assert risk.plan_allows_dca(ctx(user)).allowed is allowed
+
+
+def test_dca_levels_counted_from_the_plan_when_given() -> None:
+    user = make_user(PlanName.PRO, dca={"enabled": True, "max_safety_orders": 5})
+    plan = build_plan(worked_params(max_safety_orders=3))
+    assert risk.plan_allows_dca(ctx(user, dca_plan=plan)).allowed
+
+
+def test_free_plan_has_no_dca_and_no_live() -> None:
+    user = make_user(PlanName.FREE, dca={"enabled": True, "max_safety_orders": 1})
+    assert risk.plan_allows_dca(ctx(user)).code == "plan_no_dca"
+    live = ctx(make_user(PlanName.FREE), account=account(mode=TradingMode.LIVE))
+    assert risk.plan_allows_trade(live).code == "plan_no_live_trading"
+    assert risk.plan_allows_trade(ctx(make_user(PlanName.FREE))).allowed
+
+
+def test_expired_paid_plan_blocks_new_live_entries() -> None:
+    user = make_user(PlanName.PRO)
+    user.subscription.expires_at = NOW
+    live = ctx(user, account=account(mode=TradingMode.LIVE))
+    assert live.features.name is PlanName.FREE
+    assert not risk.plan_allows_trade(live).allowed
+
+
+@pytest.mark.parametrize("n_accounts,allowed", [(4, True), (5, True), (6, False)])
+def test_exchange_account_count_within_plan(n_accounts: int, allowed: bool) -> None:
+    user = make_user(PlanName.VIP)
+    user.exchange_accounts = [account(n) for n in range(1, n_accounts + 1)]
+    newest = user.exchange_accounts[-1]
+    assert risk.exchange_account_usable(ctx(user, account=newest)).allowed is allowed
+    assert risk.exchange_account_usable(ctx(user, account=user.exchange_accounts[0])).allowed
+
+
+def test_disabled_or_missing_account() -> None:
+    assert risk.exchange_account_usable(ctx(account=None)).code == "no_account"
+    assert risk.exchange_account_usable(ctx(account=account(enabled=False))).code == \
+        "account_disabled"
+
+
+def test_auto_trade_and_pause() -> None:
+    assert not risk.auto_trade_enabled(ctx(make_user(general={"auto_trade": False}))).allowed
+    user = make_user()
+    user.paused, user.paused_until = True, NOW + MS
+    assert not risk.user_not_paused(ctx(user)).allowed
+    user.paused_until = NOW
+    assert risk.user_not_paused(ctx(user)).allowed
+
+
+# --- symbols, duplicates, liquidation ---------------------------------------------------------
+
+@pytest.mark.parametrize("whitelist,blacklist,allowed", [
+    ([], [], True), (["BTCUSDT"], [], True), (["ETH/USDT"], [], False),
+    ([], ["btc/usdt"], False), (["BTC/USDT"], ["BTC-USDT"], False),
+])
+def test_symbol_lists(whitelist: list[str], blacklist: list[str], allowed: bool) -> None:
+    user = make_user(risk={"symbol_whitelist": whitelist, "symbol_blacklist": blacklist})
+    assert risk.symbol_allowed(ctx(user)).allowed is allowed
+
+
+def test_duplicate_signal() -> None:
+    assert risk.not_duplicate(ctx(already_executed=True)).code == "duplicate_signal"
+    assert risk.not_duplicate(ctx()).allowed
+
+
+def test_plan_beyond_liquidation_rejected_unless_allowed() -> None:
+    plan = build_plan(worked_params(leverage=25))
+    assert plan.has_levels_beyond_liquidation
+    assert risk.dca_within_liquidation(ctx(dca_plan=plan)).code == "dca_beyond_liquidation"
+    allowed = make_user(risk={"allow_dca_beyond_liquidation": True})
+    assert risk.dca_within_liquidation(ctx(allowed, dca_plan=plan)).allowed
+    safe = build_plan(worked_params(leverage=5))
+    assert risk.dca_within_liquidation(ctx(dca_plan=safe)).allowed
+
+
+# --- bad inputs -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["current_price", "capital_usdt"])
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1), D(0),
+                                 float("nan"), float("-inf")])
+def test_positive_inputs_reject_bad_numbers(field: str, bad: object) -> None:
+    with pytest.raises(InvalidInput, match=field):
+        ctx(**{field: bad})
+
+
+@pytest.mark.parametrize("field", ["symbol_exposure_usdt", "total_exposure_usdt",
+                                   "min_notional_usdt"])
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1)])
+def test_non_negative_inputs_reject_bad_numbers(field: str, bad: object) -> None:
+    with pytest.raises(InvalidInput, match=field):
+        ctx(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), float("nan")])
+def test_daily_pnl_must_be_finite(bad: object) -> None:
+    with pytest.raises(InvalidInput, match="daily_realised_pnl_usdt"):
+        ctx(daily_realised_pnl_usdt=bad)
+
+
+@pytest.mark.parametrize("field", ["open_positions", "daily_trades"])
+def test_counts_must_not_be_negative(field: str) -> None:
+    with pytest.raises(InvalidInput, match=field):
+        ctx(**{field: -1})
+
+
+def test_naive_times_are_rejected() -> None:
+    with pytest.raises(InvalidInput, match="now"):
+        ctx(now=datetime(2026, 3, 1))
+
+
+def test_decision_as_dict_is_json_ready() -> None:
+    import json
+
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D(-500)))
+    data = decision.as_dict()
+    assert data["details"]["paused_until"] == "2026-03-02T00:00:00+00:00"
+    assert data["details"]["loss_usdt"] == "500"
+    plan = build_plan(worked_params(leverage=25))
+    beyond = risk.dca_within_liquidation(ctx(dca_plan=plan)).as_dict()
+    assert all(isinstance(level, int) for level in beyond["details"]["levels"])
+    json.dumps([data, beyond])
