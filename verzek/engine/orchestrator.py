@@ -122,7 +122,22 @@ class Orchestrator:
         assert record.signal is not None
         targets = users if users is not None else self.eligible_users()
         with log_context(signal_id=record.id, symbol=record.signal.symbol):
-            return self.fan_out(targets, lambda user: self._open_for_user(record, user))
+            decisions = self.fan_out(targets, lambda user: self._open_for_user(record, user))
+            # Every entry first, then every position's protection: the last user's entry does
+            # not wait for the first users' take-profit and stop orders.
+            opened = {d.user_id: d.position_id for d in decisions
+                      if d.outcome == "executed" and d.position_id}
+            by_id = {u.id: u for u in targets if u.id in opened}
+            self.fan_out(list(by_id.values()), lambda user: self._protect(user, opened[user.id]))
+            return decisions
+
+    def _protect(self, user: User, position_id: str) -> UserDecision:
+        position = self._positions.get(user.id, position_id)
+        if position.status in (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED):
+            account = next((a for a in user.exchange_accounts if a.id == position.account_id),
+                           None) or demo_account(user, position.market_type, self._clock.now())
+            self._manager.arm(self._pool.get(user, account), position)
+        return UserDecision(user.id, "executed", "protected", "protected", position_id)
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
@@ -201,7 +216,7 @@ class Orchestrator:
         exchange = self._pool.get(user, account)
         symbol = exchange_symbol(signal.symbol, account.market_type)
         market = exchange.market(symbol)
-        price = exchange.fetch_ticker(symbol).last
+        price = self._pool.ticker(exchange, symbol).last
         capital = exchange.fetch_balance().get("USDT").total
         if capital <= 0:
             return Decision.deny("no_capital", "The account holds no USDT.")
@@ -288,8 +303,8 @@ class Orchestrator:
         exchange = p.exchange
         if position.market_type is MarketType.FUTURES:
             try:
-                exchange.set_margin_mode(position.symbol, p.user.settings.risk.margin_mode)
-                exchange.set_leverage(position.symbol, p.leverage)
+                self._pool.ensure_futures_settings(exchange, p.account.id, position.symbol,
+                                                   p.leverage, p.user.settings.risk.margin_mode)
             except ExchangeError as exc:
                 logger.warning("leverage/margin not set on %s: %s", position.symbol, exc.message)
         entry_type = p.user.settings.strategy.entry_type
@@ -325,12 +340,10 @@ class Orchestrator:
         for leg, spec in specs:
             try:
                 position, result = self._manager.send(exchange, position, leg, spec,
-                                                      OrderPurpose.OPEN)
+                                                      OrderPurpose.OPEN, protect=False)
             except VerzekError as exc:
                 logger.warning("entry %s failed: %s", leg, exc.message)
                 continue
             if result.status == "blocked":
                 break
-        if position.status is not PositionStatus.PENDING:
-            position = self._manager.arm(exchange, position)
         return position

@@ -21,8 +21,8 @@ from verzek.domain.models import (
     User,
 )
 from verzek.errors import SecretError
-from verzek.exchanges.base import Exchange
-from verzek.exchanges.paper import PaperExchange
+from verzek.exchanges.base import Exchange, MarketInfo, Ticker
+from verzek.exchanges.paper import PaperExchange, load_markets_snapshot
 from verzek.exchanges.pricefeed import PriceFeed
 from verzek.store.docstore import DocumentStore
 
@@ -64,6 +64,10 @@ class ExchangePool:
         # A hook around every built client (tests inject faults or latency through it).
         self.wrap: Callable[[Exchange], Exchange] | None = None
         self.owners: dict[str, str] = {}  # account id -> user id
+        self._markets: dict[str, dict[str, MarketInfo]] = {}
+        self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
+        self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
+        self.ticker_ttl_s = 2.0
 
     def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
         paper = is_paper(user, account)
@@ -87,11 +91,14 @@ class ExchangePool:
             exchange = account.exchange
             if exchange is ExchangeName.COINEXX:
                 exchange = ExchangeName.BINANCE  # paper Coinexx: crypto CFDs priced like spot
+            markets = self._markets.get(exchange.value)
+            if markets is None:
+                markets = self._markets[exchange.value] = load_markets_snapshot(exchange.value)
             return PaperExchange(
                 account_id=f"{account.id}", exchange=exchange,
                 market_type=account.market_type, store=self._store, price_feed=self.price_feed,
                 clock=self._clock, starting_balance_usdt=self._balance,
-                slippage_pct=self._slippage)
+                slippage_pct=self._slippage, markets=markets)
         if self._live_builder is None:
             raise SecretError("live trading is not available: no live exchange builder is "
                               "configured")
@@ -100,6 +107,29 @@ class ExchangePool:
     def paper_exchanges(self) -> list[PaperExchange]:
         with self._lock:
             return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
+
+    def ticker(self, exchange: Exchange, symbol: str) -> Ticker:
+        """A ticker shared by every account of one exchange for `ticker_ttl_s` (one request
+        per symbol per fan-out, not one per user)."""
+        key = (f"{getattr(exchange, 'name', '')}:{_is_paper_kind(exchange)}", symbol)
+        now = self._clock.monotonic()
+        cached = self._tickers.get(key)
+        if cached is not None and now - cached[0] < self.ticker_ttl_s:
+            return cached[1]
+        ticker = exchange.fetch_ticker(symbol)
+        self._tickers[key] = (now, ticker)
+        return ticker
+
+    def ensure_futures_settings(self, exchange: Exchange, account_id: str, symbol: str,
+                                leverage: int, margin_mode: Any) -> None:
+        """Set margin mode and leverage before the first order of a symbol, once per value."""
+        key = (account_id, symbol)
+        wanted = (leverage, str(margin_mode))
+        if self._futures_set.get(key) == wanted:
+            return
+        exchange.set_margin_mode(symbol, margin_mode)
+        exchange.set_leverage(symbol, leverage)
+        self._futures_set[key] = wanted
 
     def clients(self) -> list[Exchange]:
         with self._lock:
@@ -110,3 +140,8 @@ class ExchangePool:
         with self._lock:
             for key in [k for k in self._cache if k[0] == account_id]:
                 self._cache.pop(key).close()
+
+
+def _is_paper_kind(exchange: Exchange) -> bool:
+    return isinstance(exchange, PaperExchange) or isinstance(
+        getattr(exchange, "inner", None), PaperExchange)

@@ -92,8 +92,14 @@ class PositionManager:
     # --- sending -------------------------------------------------------------------------
 
     def send(self, exchange: Exchange, position: Position, leg: str, spec: OrderSpec,
-             purpose: OrderPurpose) -> tuple[Position, SendResult]:
-        """Send one leg and apply the exchange's answer to the position (saved)."""
+             purpose: OrderPurpose, *, save: bool = True, protect: bool = True,
+             ) -> tuple[Position, SendResult]:
+        """Send one leg and apply the exchange's answer to the position.
+
+        The position is saved unless `save` is False (the caller saves a batch of sends once;
+        the intent journal already holds every order sent). A fill is always saved, and
+        re-arms the position's protection unless `protect` is False.
+        """
         spec = self._to_precision(exchange, spec)
         result = self._executor.send(exchange, spec, user_id=position.user_id,
                                      account_id=position.account_id, position_id=position.id,
@@ -105,13 +111,13 @@ class PositionManager:
         if result.placed and result.result is not None:
             position, fills = apply_result(position, order, result.result, now)
             if fills:
-                return self._react(exchange, position, order.leg), result
-            return self.save(position), result
+                return self._react(exchange, position, order.leg, protect=protect), result
+            return (self.save(position) if save else position), result
         status = {"unknown": OrderStatus.UNKNOWN, "blocked": OrderStatus.CANCELED}.get(
             result.status, OrderStatus.REJECTED)
         position = add_order(position, order.model_copy(update={"status": status,
                                                                 "updated_at": now}))
-        return self.save(position), result
+        return (self.save(position) if save else position), result
 
     # --- fills and reactions ---------------------------------------------------------------
 
@@ -141,7 +147,8 @@ class PositionManager:
                 position = self.sync_order(exchange, position, current)
         return position
 
-    def _react(self, exchange: Exchange, position: Position, leg: str) -> Position:
+    def _react(self, exchange: Exchange, position: Position, leg: str, *,
+               protect: bool = True) -> Position:
         """After new fills of `leg`: notify, move targets and stops, re-arm or clean up."""
         strategy = self.strategy_of(position)
         step = self._amount_step(exchange, position)
@@ -177,7 +184,7 @@ class PositionManager:
         elif leg.startswith("sl"):
             self._emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
         position = self.save(position)
-        return self.arm(exchange, position)
+        return self.arm(exchange, position) if protect else position
 
     def _after_close(self, exchange: Exchange, position: Position) -> Position:
         """Cancel what still rests, tell the owner and the listeners; the caller saves."""
@@ -219,18 +226,21 @@ class PositionManager:
             position = self.save(position)
         placed_legs = {o.leg for o in position.orders
                        if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
+        sent = False
         for item in desired:
             if item.leg in placed_legs:
                 continue
             purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
                 OrderPurpose.REDUCE
-            position, result = self.send(exchange, position, item.leg, item.spec, purpose)
+            position, result = self.send(exchange, position, item.leg, item.spec, purpose,
+                                         save=False)
+            sent = True
             if not result.placed and result.status != "unknown":
                 logger.warning("could not place %s for position %s: %s %s", item.leg,
                                position.id, result.code, result.message)
             if position.status is PositionStatus.CLOSED:
                 break
-        return position
+        return self.save(position) if sent else position
 
     def _cancel(self, exchange: Exchange, position: Position, order: Order) -> Position:
         try:
