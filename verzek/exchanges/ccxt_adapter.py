@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -18,7 +20,14 @@ import ccxt
 import requests
 
 from verzek.clock import Clock
-from verzek.domain.models import ExchangeName, MarginMode, MarketType, OrderSide, OrderType
+from verzek.domain.models import (
+    ExchangeName,
+    MarginMode,
+    MarketType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+)
 from verzek.errors import (
     BelowMinimum,
     DuplicateOrder,
@@ -81,7 +90,7 @@ class CcxtExchange(Exchange):
         self, *, account_id: str, exchange: ExchangeName, market_type: MarketType,
         credentials: dict[str, str], clock: Clock, backoff: BackoffRegistry,
         testnet: bool = False, session: requests.Session | None = None, timeout_ms: int = 10_000,
-        ccxt_options: dict[str, Any] | None = None,
+        ccxt_options: dict[str, Any] | None = None, sleeper: Callable[[float], None] = time.sleep,
     ) -> None:
         self.name = exchange
         self.account_id = account_id
@@ -96,10 +105,18 @@ class CcxtExchange(Exchange):
             "apiKey": credentials.get("api_key"), "secret": credentials.get("api_secret"),
             "enableRateLimit": True, "timeout": timeout_ms,
             "options": {"defaultType": "spot" if market_type is MarketType.SPOT else "swap",
-                        **(ccxt_options or {})},
+                        # Binance: margin pairs are a signed call we do not need.
+                        "fetchMargins": False, **(ccxt_options or {})},
         }
         client = getattr(ccxt, CCXT_IDS[exchange])(config)
         client.enableLastJsonResponse = True
+        # ccxt's limiter, timed by our clock and sleeper (tests never sleep for real).
+        self._sleeper = sleeper
+        self._last_request_s = float("-inf")
+        client.throttle = self._throttle
+        # Currencies come from a signed endpoint on Binance and Bybit; we do not need them,
+        # and market loading must not depend on the key.
+        client.has["fetchCurrencies"] = False
         if session is not None:
             client.session = session
         client.session.hooks["response"].append(self._last.hook)
@@ -111,6 +128,14 @@ class CcxtExchange(Exchange):
                 client.set_sandbox_mode(True)
         self._client = client
         self.testnet = testnet
+
+    def _throttle(self, cost: float | None = None) -> None:
+        """ccxt's own spacing (rateLimit ms x cost between requests), on the injected clock."""
+        gap_s = self._client.rateLimit * (1 if cost is None else cost) / 1000
+        wait_s = gap_s - (self._clock.monotonic() - self._last_request_s)
+        if wait_s > 0:
+            self._sleeper(wait_s)
+        self._last_request_s = self._clock.monotonic()
 
     # --- the one door to ccxt ---------------------------------------------------------------
 
@@ -135,13 +160,19 @@ class CcxtExchange(Exchange):
             code = str(raw) if raw is not None else None
             text = str(body.get("msg") or body.get("retMsg") or "") or None
         status = self._last.status
-        retry_after = self._last.retry_after_s
-        if status in DEFAULT_BAN_S:
-            # 429: slow down; 418: Binance's IP ban after ignored 429s. Shared per exchange.
-            retry_after = retry_after if retry_after is not None else DEFAULT_BAN_S[status]
-            self._backoff.ban(self.name.value, retry_after)
         err = map_ccxt_error(exc, exchange=self.name.value, code=code,
-                             retry_after_s=retry_after, text=text)
+                             retry_after_s=self._last.retry_after_s, text=text)
+        if status in (418, 429) and not isinstance(err, RateLimited):
+            # The HTTP status decides when an exchange's body code is not in ccxt's table
+            # (Phemex answers 429 with {"code": 429}, which ccxt calls ExchangeError).
+            err = RateLimited(err.message, retry_after_s=self._last.retry_after_s,
+                              details=err.details)
+        if isinstance(err, RateLimited):
+            # 429 slow down; 418 Binance's IP ban after ignored 429s; 403 Bybit's IP ban.
+            # The back-off is shared by every client of this exchange.
+            if err.retry_after_s is None:
+                err.retry_after_s = DEFAULT_BAN_S.get(status or 0, 1.0)
+            self._backoff.ban(self.name.value, err.retry_after_s)
         if creating and isinstance(err, NetworkError | ExchangeUnavailable):
             return OutcomeUnknown(f"{self.name.value}: order outcome unknown ({err.message})",
                                   details=err.details)
@@ -194,14 +225,13 @@ class CcxtExchange(Exchange):
         if req.reduce_only:
             params["reduceOnly"] = True
         if req.type is OrderType.STOP_MARKET:
-            stop = float(self.price_to_precision(req.symbol, req.stop_price or Decimal(0)))
-            if req.reduce_only:
-                params["stopLossPrice"] = stop  # ccxt picks the closing trigger direction
-            else:
-                params["triggerPrice"] = stop
-                if self.name is ExchangeName.BYBIT:  # Bybit: 1 rises to, 2 falls to
-                    params["triggerDirection"] = "ascending" if req.side is OrderSide.BUY \
-                        else "descending"
+            # A conditional market order (not a stop attached to an entry): triggerPrice.
+            # A buy stop fires when the price rises to it, a sell stop when it falls to it.
+            params["triggerPrice"] = float(
+                self.price_to_precision(req.symbol, req.stop_price or Decimal(0)))
+            if self.name is not ExchangeName.BINANCE:
+                params["triggerDirection"] = ("ascending" if req.side is OrderSide.BUY
+                                              else "descending")
         return params
 
     def _prepare_futures(self, req: OrderRequest) -> None:
@@ -253,8 +283,17 @@ class CcxtExchange(Exchange):
     def cancel_order(self, symbol: str, *, exchange_order_id: str | None = None,
                      client_order_id: str | None = None) -> OrderResult:
         params = self._client_id_params(client_order_id) if exchange_order_id is None else {}
-        raw = self._call(self._client.cancel_order, exchange_order_id, symbol, params)
-        return conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+        try:
+            raw = self._call(self._client.cancel_order, exchange_order_id, symbol, params)
+        except OrderNotFound:
+            if not self._has_algo_orders(symbol):
+                raise
+            raw = self._call(self._client.cancel_order, exchange_order_id, symbol,
+                             {**params, "trigger": True})
+        result = conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+        if raw.get("status") is None:  # Bybit acknowledges a cancel with the ids only
+            result = replace(result, status=OrderStatus.CANCELED)
+        return result
 
     def _client_id_params(self, client_order_id: str | None) -> dict[str, Any]:
         if client_order_id is None:
@@ -268,8 +307,19 @@ class CcxtExchange(Exchange):
         if self.name is ExchangeName.BYBIT:
             return self._bybit_fetch_order(symbol, exchange_order_id, client_order_id)
         params = self._client_id_params(client_order_id) if exchange_order_id is None else {}
-        raw = self._call(self._client.fetch_order, exchange_order_id, symbol, params)
+        try:
+            raw = self._call(self._client.fetch_order, exchange_order_id, symbol, params)
+        except OrderNotFound:
+            if not self._has_algo_orders(symbol):
+                raise
+            # Binance USDⓈ-M stop orders live on the algo-order endpoint (clientAlgoId).
+            raw = self._call(self._client.fetch_order, exchange_order_id, symbol,
+                             {**params, "trigger": True})
         return conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+
+    def _has_algo_orders(self, symbol: str) -> bool:
+        return (self.name is ExchangeName.BINANCE
+                and self.market(symbol).market_type is MarketType.FUTURES)
 
     def _bybit_fetch_order(self, symbol: str, exchange_order_id: str | None,
                            client_order_id: str | None) -> OrderResult:

@@ -39,7 +39,9 @@ def market_info_from_ccxt(m: dict[str, Any]) -> MarketInfo:
         quote=m["quote"],
         amount_step=dec(precision.get("amount"), Decimal("0.00000001")),  # type: ignore[arg-type]
         price_step=dec(precision.get("price"), Decimal("0.00000001")),  # type: ignore[arg-type]
-        min_amount=dec((limits.get("amount") or {}).get("min"), Decimal(0)),  # type: ignore[arg-type]
+        # No published minimum: one amount step is the least the exchange can take.
+        min_amount=dec((limits.get("amount") or {}).get("min"))  # type: ignore[arg-type]
+        or dec(precision.get("amount"), Decimal(0)),
         min_notional=dec((limits.get("cost") or {}).get("min"), Decimal(0)),  # type: ignore[arg-type]
         contract_size=dec(m.get("contractSize"), Decimal(1)),  # type: ignore[arg-type]
         taker_fee=dec(m.get("taker"), Decimal("0.001")),  # type: ignore[arg-type]
