@@ -37,6 +37,7 @@ from verzek.errors import (
     OrderNotFound,
     OutcomeUnknown,
     RateLimited,
+    UnsupportedOperation,
     VerzekError,
 )
 from verzek.exchanges import ccxt_convert as conv
@@ -247,6 +248,9 @@ class CcxtExchange(Exchange):
     def create_order(self, req: OrderRequest) -> OrderResult:
         check_client_order_id(req.client_order_id)
         m = self.market(req.symbol)
+        if req.stop_loss is not None or req.take_profit is not None:
+            raise UnsupportedOperation("attached stop loss / take profit: send a reduce-only "
+                                       "stop-market order instead")
         if req.type is OrderType.LIMIT and req.price is None:
             raise InvalidOrder("a limit order needs a price")
         if req.type is OrderType.STOP_MARKET and req.stop_price is None:

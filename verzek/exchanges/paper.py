@@ -28,7 +28,13 @@ from verzek.domain.models import (
     OrderType,
     Side,
 )
-from verzek.errors import DuplicateOrder, InsufficientFunds, InvalidOrder, OrderNotFound
+from verzek.errors import (
+    DuplicateOrder,
+    InsufficientFunds,
+    InvalidOrder,
+    OrderNotFound,
+    UnsupportedOperation,
+)
 from verzek.exchanges import paper_book as book
 from verzek.exchanges.base import (
     Balance,
@@ -166,6 +172,9 @@ class PaperExchange(Exchange):
     def create_order(self, req: OrderRequest) -> OrderResult:
         check_client_order_id(req.client_order_id)
         m = self.market(req.symbol)
+        if req.stop_loss is not None or req.take_profit is not None:
+            raise UnsupportedOperation("attached stop loss / take profit: send a reduce-only "
+                                       "stop-market order instead")
         qty = self.amount_to_precision(req.symbol, req.quantity)
         price = self.price_to_precision(req.symbol, req.price) if req.price else None
         stop = self.price_to_precision(req.symbol, req.stop_price) if req.stop_price else None
