@@ -57,7 +57,7 @@ from verzek.exchanges.ccxt_errors import (
     is_already_set,
     map_ccxt_error,
 )
-from verzek.exchanges.ccxt_markets import is_supported, market_info_from_ccxt
+from verzek.exchanges.ccxt_markets import install_throttle, is_supported, market_info_from_ccxt
 from verzek.exchanges.client_ids import check_client_order_id
 from verzek.exchanges.credentials import credential_report
 from verzek.exchanges.resilient import BackoffRegistry
@@ -112,9 +112,7 @@ class CcxtExchange(Exchange):
         client = getattr(ccxt, CCXT_IDS[exchange])(config)
         client.enableLastJsonResponse = True
         # ccxt's limiter, timed by our clock and sleeper (tests never sleep for real).
-        self._sleeper = sleeper
-        self._last_request_s = float("-inf")
-        client.throttle = self._throttle
+        install_throttle(client, monotonic=clock.monotonic, sleeper=sleeper)
         # Currencies come from a signed endpoint on Binance and Bybit; we do not need them,
         # and market loading must not depend on the key.
         client.has["fetchCurrencies"] = False
@@ -129,14 +127,6 @@ class CcxtExchange(Exchange):
                 client.set_sandbox_mode(True)
         self._client = client
         self.testnet = testnet
-
-    def _throttle(self, cost: float | None = None) -> None:
-        """ccxt's own spacing (rateLimit ms x cost between requests), on the injected clock."""
-        gap_s = self._client.rateLimit * (1 if cost is None else cost) / 1000
-        wait_s = gap_s - (self._clock.monotonic() - self._last_request_s)
-        if wait_s > 0:
-            self._sleeper(wait_s)
-        self._last_request_s = self._clock.monotonic()
 
     # --- the one door to ccxt ---------------------------------------------------------------
 
