@@ -31,3 +31,33 @@ class TestBybitContract(_CcxtContract):
 
 class TestPhemexContract(_CcxtContract):
     venue_class = PhemexVenue
+
+
+def test_binance_sets_margin_mode_and_leverage_before_first_futures_order(
+        clock: Any) -> None:
+    from decimal import Decimal
+
+    from tests.exchanges.contract import order
+    from verzek.domain.models import MarginMode, OrderSide, OrderType
+    from verzek.exchanges.resilient import BackoffRegistry, replace_stop_loss
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        venue = BinanceVenue(rsps)
+        venue.leverage(already=True)
+        venue.create("filled")
+        ex = venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock))
+        req = order(venue.symbol, leverage=5, margin_mode=MarginMode.ISOLATED)
+        ex.create_order(req)
+        ex.create_order(order(venue.symbol, client_order_id="vz2", leverage=5,
+                              margin_mode=MarginMode.ISOLATED))
+        paths = [c.request.url.split("?")[0].rsplit("/", 1)[-1] for c in rsps.calls
+                 if c.request.method == "POST"]
+        assert paths == ["marginType", "leverage", "order", "order"]  # set once, then cached
+        venue.cancel("vzold")
+        stop = order(venue.symbol, side=OrderSide.SELL, type=OrderType.STOP_MARKET,
+                     stop_price=Decimal("55000"), reduce_only=True, client_order_id="vzsl2")
+        outcome = replace_stop_loss(ex, stop, old_client_order_id="vzold", clock=clock,
+                                    sleeper=clock.advance)
+        assert outcome.placed
+        methods = [c.request.method for c in rsps.calls[-2:]]
+        assert methods == ["POST", "DELETE"]  # new stop first, then the old one cancelled
