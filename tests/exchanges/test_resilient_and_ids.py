@@ -167,3 +167,11 @@ def test_live_ticker_source_reads_public_ccxt_tickers(clock: ManualClock) -> Non
         source = ccxt_ticker_source("binance", clock=clock, sleeper=clock.advance)
         assert source("BTC/USDT") == Decimal("73369.84")
         assert "X-MBX-APIKEY" not in rsps.calls[-1].request.headers  # keyless
+
+
+def test_refused_by_our_own_backoff_is_not_looked_up(clock: ManualClock) -> None:
+    ex = Scripted([RateLimited("backing off", retry_after_s=30, details={"not_sent": True})],
+                  [FOUND])
+    with pytest.raises(RateLimited):
+        place(ex, clock)
+    assert clock.monotonic() == 1000.0  # no waiting, no look-up

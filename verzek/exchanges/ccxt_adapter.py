@@ -37,6 +37,7 @@ from verzek.errors import (
     OrderNotFound,
     OutcomeUnknown,
     RateLimited,
+    TransientExchangeError,
     UnsupportedOperation,
     VerzekError,
 )
@@ -134,7 +135,8 @@ class CcxtExchange(Exchange):
         exchange = self.name.value
         wait = self._backoff.remaining_s(exchange)
         if wait > 0:
-            raise RateLimited(f"{exchange} is backing off", retry_after_s=wait)
+            raise RateLimited(f"{exchange} is backing off", retry_after_s=wait,
+                              details={"not_sent": True})
         with self._lock:
             self._client.last_json_response = None
             self._last.status = None
@@ -269,8 +271,11 @@ class CcxtExchange(Exchange):
         """Binance -2010 covers duplicates among other rejections: the look-up decides."""
         try:
             self.fetch_order(req.symbol, client_order_id=req.client_order_id)
-        except (OrderNotFound, VerzekError):
+        except OrderNotFound:
             return
+        except TransientExchangeError as lookup_exc:  # cannot tell: it may exist
+            raise OutcomeUnknown(f"{self.name.value}: -2010 and the look-up failed",
+                                 details=exc.details) from lookup_exc
         raise DuplicateOrder(f"{self.name.value}: client order id {req.client_order_id} exists",
                              details=exc.details) from exc
 

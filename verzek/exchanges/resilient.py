@@ -142,8 +142,10 @@ def place_order_exactly_once(
             duplicate = True
             window = visibility_window_s
         except TransientExchangeError as exc:
-            # A rate limit or ban answered before sending is still "unknown" here: the adapter
-            # cannot always tell, and a look-up is cheap next to a double fill.
+            if isinstance(exc.details, dict) and exc.details.get("not_sent"):
+                raise  # refused by our own back-off before any request: retry later, same id
+            # Anything else may have reached the exchange: a look-up is cheap next to a
+            # double fill.
             logger.warning("order %s outcome unknown (%s): looking it up",
                            req.client_order_id, exc.code)
             window = visibility_window_s
