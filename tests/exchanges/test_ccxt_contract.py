@@ -139,3 +139,26 @@ def test_verify_credentials_reports_bybit_ip_restriction(clock: Any) -> None:
         report = venue.make_exchange(clock=clock,
                                      backoff=BackoffRegistry(clock=clock)).verify_credentials()
         assert report.ok and report.can_withdraw is False and report.ip_restricted is True
+
+
+def test_bybit_spot_market_buy_quantity_is_in_base_units(clock: Any) -> None:
+    from decimal import Decimal
+
+    from tests.exchanges.contract import CID, order
+    from verzek.domain.models import ExchangeName, MarketType
+    from verzek.exchanges.ccxt_adapter import CcxtExchange
+    from verzek.exchanges.resilient import BackoffRegistry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        venue = BybitVenue(rsps)
+        venue.create("filled")
+        ex = CcxtExchange(account_id="a", exchange=ExchangeName.BYBIT,
+                          market_type=MarketType.SPOT,
+                          credentials={"api_key": "k" * 16, "api_secret": "s" * 16},
+                          clock=clock, backoff=BackoffRegistry(clock=clock),
+                          sleeper=clock.advance, ccxt_options=dict(BybitVenue.ccxt_options))
+        assert ex.create_order(order("BTC/USDT", quantity=Decimal("0.0123"))).client_order_id \
+            == CID
+        (sent,) = venue.creates()
+        assert sent["marketUnit"] == "baseCoin" and Decimal(sent["qty"]) == Decimal("0.0123")
+        assert sent["category"] == "spot" and sent["orderLinkId"] == CID

@@ -217,6 +217,10 @@ class CcxtExchange(Exchange):
         params: dict[str, Any] = {"clientOrderId": req.client_order_id}
         if req.reduce_only:
             params["reduceOnly"] = True
+        if self.name is ExchangeName.BYBIT and m.market_type is MarketType.SPOT \
+                and req.type is OrderType.MARKET:
+            # Bybit reads a spot market BUY's qty as quote (USDT) unless told otherwise.
+            params["marketUnit"] = "baseCoin"
         if req.type is OrderType.STOP_MARKET:
             # A conditional market order (not a stop attached to an entry): triggerPrice.
             # A buy stop fires when the price rises to it, a sell stop when it falls to it.
