@@ -162,3 +162,32 @@ def test_bybit_spot_market_buy_quantity_is_in_base_units(clock: Any) -> None:
         (sent,) = venue.creates()
         assert sent["marketUnit"] == "baseCoin" and Decimal(sent["qty"]) == Decimal("0.0123")
         assert sent["category"] == "spot" and sent["orderLinkId"] == CID
+
+
+@pytest.mark.parametrize(("name", "market_type", "host"), [
+    ("binance", "spot", "testnet.binance.vision"),
+    ("binance", "futures", "demo-api.binance.com"),  # demo trading, markets first
+    ("bybit", "futures", "api-testnet.bybit.com"),
+    ("phemex", "futures", "testnet-api.phemex.com"),
+])
+def test_testnet_accounts_talk_to_the_testnet(clock: Any, name: str, market_type: str,
+                                              host: str) -> None:
+    from verzek.domain.models import ExchangeName, MarketType
+    from verzek.errors import ExchangeUnavailable
+    from verzek.exchanges.ccxt_adapter import CcxtExchange
+    from verzek.exchanges.resilient import BackoffRegistry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.GET, re.compile(r"https://.*"), status=503, body="down")
+        ex = CcxtExchange(account_id="a", exchange=ExchangeName(name),
+                          market_type=MarketType(market_type), testnet=True,
+                          credentials={"api_key": "k" * 16, "api_secret": "s" * 16},
+                          clock=clock, backoff=BackoffRegistry(clock=clock),
+                          sleeper=clock.advance)
+        ticker_symbol = "BTC/USDT" if market_type == "spot" else "BTC/USDT:USDT"
+        with pytest.raises(ExchangeUnavailable):
+            ex.fetch_ticker(ticker_symbol)
+        hosts = {c.request.url.split("/")[2] for c in rsps.calls}
+        assert host in hosts, hosts
+        assert not any(h in ("api.binance.com", "fapi.binance.com", "api.bybit.com",
+                             "api.phemex.com") for h in hosts), hosts
