@@ -205,3 +205,38 @@ def test_short_profit_is_realised(tmp_path: Path, clock: ManualClock,
     fees = Decimal("0.01") * (entry + close) * Decimal("0.0005")
     expected = Decimal("10000") + Decimal("0.01") * (entry - close) - fees
     assert ex.fetch_balance().get("USDT").total == expected
+
+
+def test_resting_limit_orders_hold_funds_until_filled_or_cancelled(
+        tmp_path: Path, clock: ManualClock, feed: SimPriceFeed) -> None:
+    ex = paper(tmp_path, clock, feed, MarketType.SPOT)
+    ex.set_balance("USDT", Decimal("1000"))
+    ex.create_order(order("BTC/USDT", type=OrderType.LIMIT, price=Decimal("50000"),
+                          client_order_id=cid("dca1")))
+    held = Decimal("0.01") * Decimal("50000") * Decimal("1.001")
+    bal = ex.fetch_balance().get("USDT")
+    assert bal.free == Decimal("1000") - held and bal.used == held and bal.total == 1000
+    with pytest.raises(InsufficientFunds):  # the second one does not fit next to the first
+        ex.create_order(order("BTC/USDT", type=OrderType.LIMIT, price=Decimal("50000"),
+                              client_order_id=cid("dca2")))
+    ex.cancel_order("BTC/USDT", client_order_id=cid("dca1"))
+    assert ex.fetch_balance().get("USDT").free == Decimal("1000")
+    ex.create_order(order("BTC/USDT", type=OrderType.LIMIT, price=Decimal("50000"),
+                          client_order_id=cid("dca2")))
+    ex.process_prices({"BTC/USDT": Decimal("49000")})
+    bal = ex.fetch_balance()
+    assert bal.get("USDT").used == 0 and bal.get("BTC").free == Decimal("0.01")
+    assert bal.get("USDT").free == Decimal("1000") - Decimal("500") * Decimal("1.001")
+
+
+def test_a_stop_that_cannot_fill_is_rejected_without_side_effects(
+        tmp_path: Path, clock: ManualClock, feed: SimPriceFeed) -> None:
+    ex = paper(tmp_path, clock, feed)
+    ex.create_order(order("BTC/USDT:USDT", type=OrderType.STOP_MARKET,
+                          stop_price=Decimal("61000"), quantity=Decimal("1"),
+                          client_order_id=cid("breakout")))
+    before = ex.fetch_balance()
+    ex.process_prices({"BTC/USDT:USDT": Decimal("61500")})
+    assert ex.fetch_order("BTC/USDT:USDT", client_order_id=cid("breakout")).status \
+        is OrderStatus.REJECTED
+    assert ex.fetch_balance() == before and ex.fetch_positions() == []

@@ -155,8 +155,9 @@ class PaperExchange(Exchange):
         margin = sum((Decimal(p["margin"]) for p in state["positions"].values()), Decimal(0))
         out = {}
         for cur, value in state["wallet"].items():
-            free = Decimal(value)
-            used = margin if cur == "USDT" else Decimal(0)
+            held = book.reserved(state, cur)
+            free = Decimal(value) - held
+            used = held + (margin if cur == "USDT" else Decimal(0))
             out[cur] = BalanceEntry(free, used, free + used)
         return Balance(out)
 
@@ -200,11 +201,27 @@ class PaperExchange(Exchange):
                      "reduce_only": req.reduce_only, "status": OrderStatus.OPEN.value,
                      "filled": "0", "average_price": None, "fee_usdt": "0",
                      "created_at": now.isoformat(), "trade_ids": []}
-            self._try_fill(state, m, order, last, now, taker=True)
+            if not self._try_fill(state, m, order, last, now, taker=True):
+                self._reserve(state, m, order)
             state["orders"][req.client_order_id] = order
             return _order_result(order, state["fills"])
 
         return self._mutate(apply)
+
+    def _reserve(self, state: book.State, m: MarketInfo, order: dict[str, Any]) -> None:
+        """A resting limit order holds its funds; stops and reduce-only orders hold none."""
+        if order["type"] != OrderType.LIMIT.value or order["reduce_only"]:
+            return
+        qty, price = Decimal(order["quantity"]), Decimal(order["price"])
+        if m.market_type is MarketType.SPOT:
+            if order["side"] == OrderSide.SELL.value:
+                book.reserve(state, order, m.base, qty)
+            else:
+                book.reserve(state, order, m.quote, qty * price * (1 + m.maker_fee))
+            return
+        leverage = Decimal(state["leverage"].get(m.symbol, 1))
+        notional = qty * m.contract_size * price
+        book.reserve(state, order, "USDT", notional / leverage + notional * m.maker_fee)
 
     def _try_fill(self, state: book.State, m: MarketInfo, order: dict[str, Any], last: Decimal,
                   now: datetime, *, taker: bool) -> bool:
@@ -233,6 +250,7 @@ class PaperExchange(Exchange):
             if taker and kind != OrderType.STOP_MARKET.value:
                 raise
             order["status"] = OrderStatus.REJECTED.value
+            book.release(state, order)
             logger.warning("paper: %s %s rejected at fill time", order["client_order_id"], kind)
         return True
 
@@ -287,6 +305,7 @@ class PaperExchange(Exchange):
             if order["status"] != OrderStatus.OPEN.value:
                 raise OrderNotFound(f"paper: order {order['client_order_id']} is not open")
             order["status"] = OrderStatus.CANCELED.value
+            book.release(state, order)
             return _order_result(order, state["fills"])
 
         return self._mutate(apply)
