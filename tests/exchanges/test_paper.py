@@ -240,3 +240,14 @@ def test_a_stop_that_cannot_fill_is_rejected_without_side_effects(
     assert ex.fetch_order("BTC/USDT:USDT", client_order_id=cid("breakout")).status \
         is OrderStatus.REJECTED
     assert ex.fetch_balance() == before and ex.fetch_positions() == []
+
+
+def test_a_stop_already_crossed_is_refused(tmp_path: Path, clock: ManualClock,
+                                           feed: SimPriceFeed) -> None:
+    ex = paper(tmp_path, clock, feed)
+    ex.create_order(order("BTC/USDT:USDT", client_order_id=cid("e")))
+    with pytest.raises(InvalidOrder):
+        ex.create_order(order("BTC/USDT:USDT", side=OrderSide.SELL, type=OrderType.STOP_MARKET,
+                              stop_price=Decimal("61000"), reduce_only=True,
+                              client_order_id=cid("sl")))
+    assert len(ex.fetch_positions()) == 1

@@ -201,6 +201,12 @@ class PaperExchange(Exchange):
                      "reduce_only": req.reduce_only, "status": OrderStatus.OPEN.value,
                      "filled": "0", "average_price": None, "fee_usdt": "0",
                      "created_at": now.isoformat(), "trade_ids": []}
+            if req.type is OrderType.STOP_MARKET and stop is not None and (
+                    (req.side is OrderSide.BUY and last >= stop)
+                    or (req.side is OrderSide.SELL and last <= stop)):
+                # As Binance (-2021) and Bybit do: a stop already crossed is refused.
+                raise InvalidOrder(f"paper: stop {stop} would trigger immediately at {last}",
+                                   code="would_trigger_immediately")
             if not self._try_fill(state, m, order, last, now, taker=True):
                 self._reserve(state, m, order)
             state["orders"][req.client_order_id] = order
