@@ -219,6 +219,7 @@ class CoinexxExchange(Exchange):
         if req.type is not OrderType.MARKET:
             raise UnsupportedOperation("coinexx: reduce-only limit orders are not supported")
         volume = min(volume, pos.quantity)
+        trade: dict[str, Any]
         if volume >= pos.quantity:
             trade = {"actionType": "POSITION_CLOSE_ID", "positionId": pos.position_id,
                      "clientId": cid}

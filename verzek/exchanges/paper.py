@@ -193,7 +193,7 @@ class PaperExchange(Exchange):
             if req.client_order_id in state["orders"]:
                 raise DuplicateOrder(f"paper: client order id {req.client_order_id} exists")
             state["seq"] = int(state["seq"]) + 1
-            order = {"id": f"po-{self.account_id}-{state['seq']}",
+            order: dict[str, Any] = {"id": f"po-{self.account_id}-{state['seq']}",
                      "client_order_id": req.client_order_id, "symbol": req.symbol,
                      "side": req.side.value, "type": req.type.value, "quantity": str(qty),
                      "price": str(price) if price else None,
