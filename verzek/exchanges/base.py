@@ -91,6 +91,10 @@ class OrderRequest:
     # Futures: set before the first order of the symbol (cached; "already set" is fine).
     leverage: int | None = None
     margin_mode: MarginMode | None = None
+    # Protection attached to a market entry; only Coinexx (MetaTrader) takes them with the
+    # order, the other adapters refuse them (place a separate reduce-only stop instead).
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,10 @@ class PositionInfo:
     mark_price: Decimal | None = None
     leverage: int | None = None
     margin_mode: MarginMode | None = None
+    # Protection attached to a market entry; only Coinexx (MetaTrader) takes them with the
+    # order, the other adapters refuse them (place a separate reduce-only stop instead).
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
     liquidation_price: Decimal | None = None
     unrealised_pnl_usdt: Decimal = ZERO
     position_id: str | None = None  # Coinexx/MetaTrader ticket

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -18,7 +20,14 @@ import ccxt
 import requests
 
 from verzek.clock import Clock
-from verzek.domain.models import ExchangeName, MarginMode, MarketType, OrderSide, OrderType
+from verzek.domain.models import (
+    ExchangeName,
+    MarginMode,
+    MarketType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+)
 from verzek.errors import (
     BelowMinimum,
     DuplicateOrder,
@@ -28,6 +37,8 @@ from verzek.errors import (
     OrderNotFound,
     OutcomeUnknown,
     RateLimited,
+    TransientExchangeError,
+    UnsupportedOperation,
     VerzekError,
 )
 from verzek.exchanges import ccxt_convert as conv
@@ -47,7 +58,7 @@ from verzek.exchanges.ccxt_errors import (
     is_already_set,
     map_ccxt_error,
 )
-from verzek.exchanges.ccxt_markets import is_supported, market_info_from_ccxt
+from verzek.exchanges.ccxt_markets import install_throttle, is_supported, market_info_from_ccxt
 from verzek.exchanges.client_ids import check_client_order_id
 from verzek.exchanges.credentials import credential_report
 from verzek.exchanges.resilient import BackoffRegistry
@@ -81,7 +92,7 @@ class CcxtExchange(Exchange):
         self, *, account_id: str, exchange: ExchangeName, market_type: MarketType,
         credentials: dict[str, str], clock: Clock, backoff: BackoffRegistry,
         testnet: bool = False, session: requests.Session | None = None, timeout_ms: int = 10_000,
-        ccxt_options: dict[str, Any] | None = None,
+        ccxt_options: dict[str, Any] | None = None, sleeper: Callable[[float], None] = time.sleep,
     ) -> None:
         self.name = exchange
         self.account_id = account_id
@@ -96,10 +107,16 @@ class CcxtExchange(Exchange):
             "apiKey": credentials.get("api_key"), "secret": credentials.get("api_secret"),
             "enableRateLimit": True, "timeout": timeout_ms,
             "options": {"defaultType": "spot" if market_type is MarketType.SPOT else "swap",
-                        **(ccxt_options or {})},
+                        # Binance: margin pairs are a signed call we do not need.
+                        "fetchMargins": False, **(ccxt_options or {})},
         }
         client = getattr(ccxt, CCXT_IDS[exchange])(config)
         client.enableLastJsonResponse = True
+        # ccxt's limiter, timed by our clock and sleeper (tests never sleep for real).
+        install_throttle(client, monotonic=clock.monotonic, sleeper=sleeper)
+        # Currencies come from a signed endpoint on Binance and Bybit; we do not need them,
+        # and market loading must not depend on the key.
+        client.has["fetchCurrencies"] = False
         if session is not None:
             client.session = session
         client.session.hooks["response"].append(self._last.hook)
@@ -118,7 +135,8 @@ class CcxtExchange(Exchange):
         exchange = self.name.value
         wait = self._backoff.remaining_s(exchange)
         if wait > 0:
-            raise RateLimited(f"{exchange} is backing off", retry_after_s=wait)
+            raise RateLimited(f"{exchange} is backing off", retry_after_s=wait,
+                              details={"not_sent": True})
         with self._lock:
             self._client.last_json_response = None
             self._last.status = None
@@ -135,13 +153,19 @@ class CcxtExchange(Exchange):
             code = str(raw) if raw is not None else None
             text = str(body.get("msg") or body.get("retMsg") or "") or None
         status = self._last.status
-        retry_after = self._last.retry_after_s
-        if status in DEFAULT_BAN_S:
-            # 429: slow down; 418: Binance's IP ban after ignored 429s. Shared per exchange.
-            retry_after = retry_after if retry_after is not None else DEFAULT_BAN_S[status]
-            self._backoff.ban(self.name.value, retry_after)
         err = map_ccxt_error(exc, exchange=self.name.value, code=code,
-                             retry_after_s=retry_after, text=text)
+                             retry_after_s=self._last.retry_after_s, text=text)
+        if status in (418, 429) and not isinstance(err, RateLimited):
+            # The HTTP status decides when an exchange's body code is not in ccxt's table
+            # (Phemex answers 429 with {"code": 429}, which ccxt calls ExchangeError).
+            err = RateLimited(err.message, retry_after_s=self._last.retry_after_s,
+                              details=err.details)
+        if isinstance(err, RateLimited):
+            # 429 slow down; 418 Binance's IP ban after ignored 429s; 403 Bybit's IP ban.
+            # The back-off is shared by every client of this exchange.
+            if err.retry_after_s is None:
+                err.retry_after_s = DEFAULT_BAN_S.get(status or 0, 1.0)
+            self._backoff.ban(self.name.value, err.retry_after_s)
         if creating and isinstance(err, NetworkError | ExchangeUnavailable):
             return OutcomeUnknown(f"{self.name.value}: order outcome unknown ({err.message})",
                                   details=err.details)
@@ -193,15 +217,18 @@ class CcxtExchange(Exchange):
         params: dict[str, Any] = {"clientOrderId": req.client_order_id}
         if req.reduce_only:
             params["reduceOnly"] = True
+        if self.name is ExchangeName.BYBIT and m.market_type is MarketType.SPOT \
+                and req.type is OrderType.MARKET:
+            # Bybit reads a spot market BUY's qty as quote (USDT) unless told otherwise.
+            params["marketUnit"] = "baseCoin"
         if req.type is OrderType.STOP_MARKET:
-            stop = float(self.price_to_precision(req.symbol, req.stop_price or Decimal(0)))
-            if req.reduce_only:
-                params["stopLossPrice"] = stop  # ccxt picks the closing trigger direction
-            else:
-                params["triggerPrice"] = stop
-                if self.name is ExchangeName.BYBIT:  # Bybit: 1 rises to, 2 falls to
-                    params["triggerDirection"] = "ascending" if req.side is OrderSide.BUY \
-                        else "descending"
+            # A conditional market order (not a stop attached to an entry): triggerPrice.
+            # A buy stop fires when the price rises to it, a sell stop when it falls to it.
+            params["triggerPrice"] = float(
+                self.price_to_precision(req.symbol, req.stop_price or Decimal(0)))
+            if self.name is not ExchangeName.BINANCE:
+                params["triggerDirection"] = ("ascending" if req.side is OrderSide.BUY
+                                              else "descending")
         return params
 
     def _prepare_futures(self, req: OrderRequest) -> None:
@@ -217,6 +244,9 @@ class CcxtExchange(Exchange):
     def create_order(self, req: OrderRequest) -> OrderResult:
         check_client_order_id(req.client_order_id)
         m = self.market(req.symbol)
+        if req.stop_loss is not None or req.take_profit is not None:
+            raise UnsupportedOperation("attached stop loss / take profit: send a reduce-only "
+                                       "stop-market order instead")
         if req.type is OrderType.LIMIT and req.price is None:
             raise InvalidOrder("a limit order needs a price")
         if req.type is OrderType.STOP_MARKET and req.stop_price is None:
@@ -245,16 +275,28 @@ class CcxtExchange(Exchange):
         """Binance -2010 covers duplicates among other rejections: the look-up decides."""
         try:
             self.fetch_order(req.symbol, client_order_id=req.client_order_id)
-        except (OrderNotFound, VerzekError):
+        except OrderNotFound:
             return
+        except TransientExchangeError as lookup_exc:  # cannot tell: it may exist
+            raise OutcomeUnknown(f"{self.name.value}: -2010 and the look-up failed",
+                                 details=exc.details) from lookup_exc
         raise DuplicateOrder(f"{self.name.value}: client order id {req.client_order_id} exists",
                              details=exc.details) from exc
 
     def cancel_order(self, symbol: str, *, exchange_order_id: str | None = None,
                      client_order_id: str | None = None) -> OrderResult:
         params = self._client_id_params(client_order_id) if exchange_order_id is None else {}
-        raw = self._call(self._client.cancel_order, exchange_order_id, symbol, params)
-        return conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+        try:
+            raw = self._call(self._client.cancel_order, exchange_order_id, symbol, params)
+        except OrderNotFound:
+            if not self._has_algo_orders(symbol):
+                raise
+            raw = self._call(self._client.cancel_order, exchange_order_id, symbol,
+                             {**params, "trigger": True})
+        result = conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+        if raw.get("status") is None:  # Bybit acknowledges a cancel with the ids only
+            result = replace(result, status=OrderStatus.CANCELED)
+        return result
 
     def _client_id_params(self, client_order_id: str | None) -> dict[str, Any]:
         if client_order_id is None:
@@ -268,8 +310,19 @@ class CcxtExchange(Exchange):
         if self.name is ExchangeName.BYBIT:
             return self._bybit_fetch_order(symbol, exchange_order_id, client_order_id)
         params = self._client_id_params(client_order_id) if exchange_order_id is None else {}
-        raw = self._call(self._client.fetch_order, exchange_order_id, symbol, params)
+        try:
+            raw = self._call(self._client.fetch_order, exchange_order_id, symbol, params)
+        except OrderNotFound:
+            if not self._has_algo_orders(symbol):
+                raise
+            # Binance USDⓈ-M stop orders live on the algo-order endpoint (clientAlgoId).
+            raw = self._call(self._client.fetch_order, exchange_order_id, symbol,
+                             {**params, "trigger": True})
         return conv.order_from_ccxt(raw, fallback_client_id=client_order_id or "")
+
+    def _has_algo_orders(self, symbol: str) -> bool:
+        return (self.name is ExchangeName.BINANCE
+                and self.market(symbol).market_type is MarketType.FUTURES)
 
     def _bybit_fetch_order(self, symbol: str, exchange_order_id: str | None,
                            client_order_id: str | None) -> OrderResult:

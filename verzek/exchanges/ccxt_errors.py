@@ -55,7 +55,9 @@ ALREADY_SET_CODES: dict[str, frozenset[str]] = {
     "bybit": frozenset({"110043", "110026", "110025"}),
     "phemex": frozenset(),
 }
-DEFAULT_BAN_S = {418: 120.0, 429: 1.0}
+# Back-off when the answer carries no Retry-After: 418 Binance IP ban (2 min .. 3 days),
+# 429 rate limit, 403 Bybit "access too frequent" IP ban (Bybit asks for 10 minutes).
+DEFAULT_BAN_S = {418: 120.0, 429: 1.0, 403: 600.0}
 
 
 def map_ccxt_error(

@@ -1,7 +1,8 @@
-"""Turn ccxt's unified markets into our `MarketInfo` (the one place that reads their shape)."""
+"""ccxt helpers: unified markets into our `MarketInfo`, and ccxt's limiter on our clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,9 @@ def market_info_from_ccxt(m: dict[str, Any]) -> MarketInfo:
         quote=m["quote"],
         amount_step=dec(precision.get("amount"), Decimal("0.00000001")),  # type: ignore[arg-type]
         price_step=dec(precision.get("price"), Decimal("0.00000001")),  # type: ignore[arg-type]
-        min_amount=dec((limits.get("amount") or {}).get("min"), Decimal(0)),  # type: ignore[arg-type]
+        # No published minimum: one amount step is the least the exchange can take.
+        min_amount=dec((limits.get("amount") or {}).get("min"))  # type: ignore[arg-type]
+        or dec(precision.get("amount"), Decimal(0)),
         min_notional=dec((limits.get("cost") or {}).get("min"), Decimal(0)),  # type: ignore[arg-type]
         contract_size=dec(m.get("contractSize"), Decimal(1)),  # type: ignore[arg-type]
         taker_fee=dec(m.get("taker"), Decimal("0.001")),  # type: ignore[arg-type]
@@ -69,3 +72,22 @@ def market_info_from_json(d: dict[str, Any]) -> MarketInfo:
         taker_fee=Decimal(d["taker_fee"]), maker_fee=Decimal(d["maker_fee"]),
         max_leverage=int(d["max_leverage"]), exchange_id=d.get("exchange_id", ""),
     )
+
+
+def install_throttle(client: Any, *, monotonic: Callable[[], float],
+                     sleeper: Callable[[float], None]) -> None:
+    """Replace ccxt's limiter sleep (rateLimit ms x cost between requests) with ours.
+
+    Same spacing as ccxt's sync `throttle`, timed by the injected clock and sleeper so tests
+    never sleep for real. Callers serialise requests per client (ccxt's is not thread-safe).
+    """
+    last = [float("-inf")]
+
+    def throttle(cost: float | None = None) -> None:
+        gap_s = client.rateLimit * (1 if cost is None else cost) / 1000
+        wait_s = gap_s - (monotonic() - last[0])
+        if wait_s > 0:
+            sleeper(wait_s)
+        last[0] = monotonic()
+
+    client.throttle = throttle

@@ -28,7 +28,13 @@ from verzek.domain.models import (
     OrderType,
     Side,
 )
-from verzek.errors import DuplicateOrder, InsufficientFunds, InvalidOrder, OrderNotFound
+from verzek.errors import (
+    DuplicateOrder,
+    InsufficientFunds,
+    InvalidOrder,
+    OrderNotFound,
+    UnsupportedOperation,
+)
 from verzek.exchanges import paper_book as book
 from verzek.exchanges.base import (
     Balance,
@@ -149,8 +155,9 @@ class PaperExchange(Exchange):
         margin = sum((Decimal(p["margin"]) for p in state["positions"].values()), Decimal(0))
         out = {}
         for cur, value in state["wallet"].items():
-            free = Decimal(value)
-            used = margin if cur == "USDT" else Decimal(0)
+            held = book.reserved(state, cur)
+            free = Decimal(value) - held
+            used = held + (margin if cur == "USDT" else Decimal(0))
             out[cur] = BalanceEntry(free, used, free + used)
         return Balance(out)
 
@@ -166,6 +173,9 @@ class PaperExchange(Exchange):
     def create_order(self, req: OrderRequest) -> OrderResult:
         check_client_order_id(req.client_order_id)
         m = self.market(req.symbol)
+        if req.stop_loss is not None or req.take_profit is not None:
+            raise UnsupportedOperation("attached stop loss / take profit: send a reduce-only "
+                                       "stop-market order instead")
         qty = self.amount_to_precision(req.symbol, req.quantity)
         price = self.price_to_precision(req.symbol, req.price) if req.price else None
         stop = self.price_to_precision(req.symbol, req.stop_price) if req.stop_price else None
@@ -183,7 +193,7 @@ class PaperExchange(Exchange):
             if req.client_order_id in state["orders"]:
                 raise DuplicateOrder(f"paper: client order id {req.client_order_id} exists")
             state["seq"] = int(state["seq"]) + 1
-            order = {"id": f"po-{self.account_id}-{state['seq']}",
+            order: dict[str, Any] = {"id": f"po-{self.account_id}-{state['seq']}",
                      "client_order_id": req.client_order_id, "symbol": req.symbol,
                      "side": req.side.value, "type": req.type.value, "quantity": str(qty),
                      "price": str(price) if price else None,
@@ -191,11 +201,33 @@ class PaperExchange(Exchange):
                      "reduce_only": req.reduce_only, "status": OrderStatus.OPEN.value,
                      "filled": "0", "average_price": None, "fee_usdt": "0",
                      "created_at": now.isoformat(), "trade_ids": []}
-            self._try_fill(state, m, order, last, now, taker=True)
+            if req.type is OrderType.STOP_MARKET and stop is not None and (
+                    (req.side is OrderSide.BUY and last >= stop)
+                    or (req.side is OrderSide.SELL and last <= stop)):
+                # As Binance (-2021) and Bybit do: a stop already crossed is refused.
+                raise InvalidOrder(f"paper: stop {stop} would trigger immediately at {last}",
+                                   code="would_trigger_immediately")
+            if not self._try_fill(state, m, order, last, now, taker=True):
+                self._reserve(state, m, order)
             state["orders"][req.client_order_id] = order
             return _order_result(order, state["fills"])
 
         return self._mutate(apply)
+
+    def _reserve(self, state: book.State, m: MarketInfo, order: dict[str, Any]) -> None:
+        """A resting limit order holds its funds; stops and reduce-only orders hold none."""
+        if order["type"] != OrderType.LIMIT.value or order["reduce_only"]:
+            return
+        qty, price = Decimal(order["quantity"]), Decimal(order["price"])
+        if m.market_type is MarketType.SPOT:
+            if order["side"] == OrderSide.SELL.value:
+                book.reserve(state, order, m.base, qty)
+            else:
+                book.reserve(state, order, m.quote, qty * price * (1 + m.maker_fee))
+            return
+        leverage = Decimal(state["leverage"].get(m.symbol, 1))
+        notional = qty * m.contract_size * price
+        book.reserve(state, order, "USDT", notional / leverage + notional * m.maker_fee)
 
     def _try_fill(self, state: book.State, m: MarketInfo, order: dict[str, Any], last: Decimal,
                   now: datetime, *, taker: bool) -> bool:
@@ -224,6 +256,7 @@ class PaperExchange(Exchange):
             if taker and kind != OrderType.STOP_MARKET.value:
                 raise
             order["status"] = OrderStatus.REJECTED.value
+            book.release(state, order)
             logger.warning("paper: %s %s rejected at fill time", order["client_order_id"], kind)
         return True
 
@@ -278,6 +311,7 @@ class PaperExchange(Exchange):
             if order["status"] != OrderStatus.OPEN.value:
                 raise OrderNotFound(f"paper: order {order['client_order_id']} is not open")
             order["status"] = OrderStatus.CANCELED.value
+            book.release(state, order)
             return _order_result(order, state["fills"])
 
         return self._mutate(apply)

@@ -25,11 +25,37 @@ State = dict[str, Any]
 def new_state(account_id: str, exchange: str, balance_usdt: Decimal) -> State:
     return {"schema_version": 1, "account_id": account_id, "exchange": exchange, "seq": 0,
             "wallet": {"USDT": str(balance_usdt)}, "orders": {}, "positions": {},
-            "leverage": {}, "margin_mode": {}, "fills": []}
+            "leverage": {}, "margin_mode": {}, "fills": [], "reserved": {}}
 
 
 def wallet(state: State, currency: str) -> Decimal:
     return Decimal(state["wallet"].get(currency, "0"))
+
+
+def reserved(state: State, currency: str) -> Decimal:
+    return Decimal(state.setdefault("reserved", {}).get(currency, "0"))
+
+
+def available(state: State, currency: str) -> Decimal:
+    """What a new order may use: the wallet minus what resting orders hold."""
+    return wallet(state, currency) - reserved(state, currency)
+
+
+def reserve(state: State, order: dict[str, Any], currency: str, amount: Decimal) -> None:
+    """Hold funds for a resting order, as an exchange does; InsufficientFunds if short."""
+    if available(state, currency) < amount:
+        raise InsufficientFunds(f"paper: {amount} {currency} needed for the order, "
+                                f"{available(state, currency)} available")
+    state["reserved"][currency] = str(reserved(state, currency) + amount)
+    order["reserved"] = {"currency": currency, "amount": str(amount)}
+
+
+def release(state: State, order: dict[str, Any]) -> None:
+    """Give back what a resting order held (on fill, cancel or rejection)."""
+    held = order.pop("reserved", None)
+    if held:
+        cur = held["currency"]
+        state["reserved"][cur] = str(max(ZERO, reserved(state, cur) - Decimal(held["amount"])))
 
 
 def _add(state: State, currency: str, amount: Decimal) -> None:
@@ -56,59 +82,58 @@ def _fill_spot(state: State, m: MarketInfo, side: OrderSide, qty: Decimal, price
                fee: Decimal) -> None:
     cost = qty * price
     if side is OrderSide.BUY:
-        if wallet(state, m.quote) < cost + fee:
+        if available(state, m.quote) < cost + fee:
             raise InsufficientFunds(f"paper: {cost + fee} {m.quote} needed, "
-                                    f"{wallet(state, m.quote)} free")
+                                    f"{available(state, m.quote)} free")
         _add(state, m.quote, -(cost + fee))
         _add(state, m.base, qty)
     else:
-        if wallet(state, m.base) < qty:
-            raise InsufficientFunds(f"paper: {qty} {m.base} needed, {wallet(state, m.base)} free")
+        if available(state, m.base) < qty:
+            raise InsufficientFunds(f"paper: {qty} {m.base} needed, "
+                                    f"{available(state, m.base)} free")
         _add(state, m.base, -qty)
         _add(state, m.quote, cost - fee)
 
 
 def _fill_futures(state: State, m: MarketInfo, side: OrderSide, qty: Decimal, price: Decimal,
-                  fee: Decimal, reduce_only: bool) -> Decimal:
-    """Apply a futures fill; returns the quantity actually filled (reduce-only may clip)."""
+                  fee_rate: Decimal, reduce_only: bool) -> tuple[Decimal, Decimal]:
+    """Apply a futures fill; returns (quantity filled, fee). Checks all before changing any."""
     pos = state["positions"].get(m.symbol)
     signed = Decimal(pos["quantity"]) * (1 if pos["side"] == "long" else -1) if pos else ZERO
-    delta = qty if side is OrderSide.BUY else -qty
-    opposite = signed != 0 and (signed > 0) != (delta > 0)
+    buying = side is OrderSide.BUY
+    opposite = signed != 0 and (signed > 0) != buying
     if reduce_only:
         if not opposite:
             raise InvalidOrder(f"paper: reduce-only {side} on {m.symbol} has nothing to reduce",
                                code="reduce_only_rejected")
         qty = min(qty, abs(signed))
-        delta = qty if delta > 0 else -qty
     cs = m.contract_size
+    fee = qty * cs * price * fee_rate
     closing = min(qty, abs(signed)) if opposite else ZERO
     opening = qty - closing
+    pnl = released = ZERO
     if closing and pos is not None:
-        entry = Decimal(pos["entry_price"])
-        margin = Decimal(pos["margin"])
         direction = 1 if signed > 0 else -1
-        pnl = closing * cs * (price - entry) * direction
-        released = margin * closing / abs(signed)
-        _add(state, "USDT", released + pnl)
+        pnl = closing * cs * (price - Decimal(pos["entry_price"])) * direction
+        released = Decimal(pos["margin"]) * closing / abs(signed)
+    leverage = Decimal(state["leverage"].get(m.symbol, 1))
+    margin_needed = opening * cs * price / leverage
+    if available(state, "USDT") + released + pnl < margin_needed + fee:
+        raise InsufficientFunds(f"paper: margin {margin_needed + fee} USDT needed, "
+                                f"{available(state, 'USDT') + released + pnl} free")
+    # --- checks passed: change the state -----------------------------------------------------
+    _add(state, "USDT", released + pnl - margin_needed - fee)
+    if closing and pos is not None:
         remaining = abs(signed) - closing
         if remaining == 0:
             del state["positions"][m.symbol]
             pos = None
-            signed = ZERO
         else:
             pos["quantity"] = str(remaining)
-            pos["margin"] = str(margin - released)
-            signed = remaining * direction
+            pos["margin"] = str(Decimal(pos["margin"]) - released)
     if opening:
-        leverage = Decimal(state["leverage"].get(m.symbol, 1))
-        margin_needed = opening * cs * price / leverage
-        if wallet(state, "USDT") < margin_needed + fee:
-            raise InsufficientFunds(f"paper: margin {margin_needed + fee} USDT needed, "
-                                    f"{wallet(state, 'USDT')} free")
-        _add(state, "USDT", -margin_needed)
         if pos is None:
-            pos = {"side": "long" if delta > 0 else "short", "quantity": "0",
+            pos = {"side": "long" if buying else "short", "quantity": "0",
                    "entry_price": str(price), "margin": "0", "leverage": int(leverage),
                    "margin_mode": state["margin_mode"].get(m.symbol, "isolated")}
             state["positions"][m.symbol] = pos
@@ -118,30 +143,25 @@ def _fill_futures(state: State, m: MarketInfo, side: OrderSide, qty: Decimal, pr
                                  / new_qty)
         pos["quantity"] = str(new_qty)
         pos["margin"] = str(Decimal(pos["margin"]) + margin_needed)
-    if wallet(state, "USDT") < fee:
-        raise InsufficientFunds("paper: not enough USDT for the fee")
-    _add(state, "USDT", -fee)
     if pos is not None and m.symbol in state["positions"]:
         pos["liquidation_price"] = str(liquidation_price(
             pos["side"], Decimal(pos["entry_price"]), Decimal(pos["quantity"]), cs,
             Decimal(pos["margin"])))
-    return qty
+    return qty, fee
 
 
 def apply_fill(state: State, m: MarketInfo, order: dict[str, Any], price: Decimal,
                fee_rate: Decimal, now: datetime) -> dict[str, Any]:
     """Fill `order` (a stored order dict) completely at `price`; returns the fill record."""
+    release(state, order)
     side = OrderSide(order["side"])
     qty = Decimal(order["quantity"]) - Decimal(order["filled"])
     if m.market_type is MarketType.SPOT:
         fee = qty * price * fee_rate
         _fill_spot(state, m, side, qty, price, fee)
     else:
-        fee = qty * m.contract_size * price * fee_rate
-        filled = _fill_futures(state, m, side, qty, price, fee, bool(order["reduce_only"]))
-        if filled != qty:
-            qty = filled
-            fee = qty * m.contract_size * price * fee_rate
+        qty, fee = _fill_futures(state, m, side, qty, price, fee_rate,
+                                 bool(order["reduce_only"]))
     fill = {"trade_id": next_trade_id(state), "client_order_id": order["client_order_id"],
             "symbol": m.symbol, "side": side.value, "price": str(price), "quantity": str(qty),
             "fee_usdt": str(fee), "at": now.isoformat()}

@@ -133,15 +133,19 @@ class LivePriceFeed:
         return value
 
 
-def ccxt_ticker_source(exchange_id: str, *, session: Any = None,
-                       timeout_ms: int = 5000) -> TickerSource:
+def ccxt_ticker_source(exchange_id: str, *, clock: Clock, sleeper: Callable[[float], None],
+                       session: Any = None, timeout_ms: int = 5000) -> TickerSource:
     """A keyless ccxt client's `fetch_ticker(symbol)['last']` as a Decimal, errors mapped."""
     import ccxt
 
     from verzek.exchanges.ccxt_errors import map_ccxt_error
+    from verzek.exchanges.ccxt_markets import install_throttle
 
-    options: dict[str, Any] = {"enableRateLimit": True, "timeout": timeout_ms}
+    options: dict[str, Any] = {"enableRateLimit": True, "timeout": timeout_ms,
+                               "options": {"fetchMargins": False}}
     client = getattr(ccxt, exchange_id)(options)
+    client.has["fetchCurrencies"] = False
+    install_throttle(client, monotonic=clock.monotonic, sleeper=sleeper)
     if session is not None:
         client.session = session
     lock = threading.Lock()

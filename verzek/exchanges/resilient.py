@@ -142,8 +142,10 @@ def place_order_exactly_once(
             duplicate = True
             window = visibility_window_s
         except TransientExchangeError as exc:
-            # A rate limit or ban answered before sending is still "unknown" here: the adapter
-            # cannot always tell, and a look-up is cheap next to a double fill.
+            if isinstance(exc.details, dict) and exc.details.get("not_sent"):
+                raise  # refused by our own back-off before any request: retry later, same id
+            # Anything else may have reached the exchange: a look-up is cheap next to a
+            # double fill.
             logger.warning("order %s outcome unknown (%s): looking it up",
                            req.client_order_id, exc.code)
             window = visibility_window_s
@@ -158,3 +160,26 @@ def place_order_exactly_once(
         logger.warning("order %s not visible after %.0f s: not placed", req.client_order_id,
                        window)
         return PlacementOutcome(None, placed=False, resolved_by_lookup=True)
+
+
+def replace_stop_loss(
+    exchange: Exchange, new: OrderRequest, *, old_client_order_id: str | None,
+    clock: Clock, sleeper: Sleeper, visibility_window_s: float = DEFAULT_VISIBILITY_WINDOW_S,
+) -> PlacementOutcome:
+    """Swap a position's exchange-side stop: place the new reduce-only stop, then cancel the old.
+
+    New first, so the position is never without a stop; a reduce-only pair cannot close more
+    than the position holds. An old stop already gone (filled, cancelled) is fine.
+    """
+    if not (new.reduce_only and new.stop_price is not None):
+        raise ValueError("a stop loss is a reduce-only stop-market order")
+    outcome = place_order_exactly_once(exchange, new, clock=clock, sleeper=sleeper,
+                                       visibility_window_s=visibility_window_s)
+    if outcome.placed and old_client_order_id and old_client_order_id != new.client_order_id:
+        try:
+            with_retry(lambda: exchange.cancel_order(new.symbol,
+                                                     client_order_id=old_client_order_id),
+                       sleeper=sleeper)
+        except OrderNotFound:
+            logger.info("old stop %s already gone", old_client_order_id)
+    return outcome
