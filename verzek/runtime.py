@@ -26,6 +26,7 @@ from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.trading import TradingService
+from verzek.exchanges.factory import ExchangeFactory
 from verzek.exchanges.pricefeed import PriceFeed, ccxt_ticker_source, open_price_feed
 from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S
 from verzek.logs import register_secret
@@ -144,8 +145,10 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     clock = runtime.clock
     store = runtime.store
     if price_feed is None:
-        choice = open_price_feed(s.price_feed, clock=clock,
-                                 live_sources=[ccxt_ticker_source("binance")])
+        sources = [] if s.price_feed == "sim" else [
+            ccxt_ticker_source(name, clock=clock, sleeper=runtime.stopping.wait)
+            for name in ("binance", "bybit")]
+        choice = open_price_feed(s.price_feed, clock=clock, live_sources=sources)
         price_feed = choice.feed
         runtime.components["price_feed"] = {"kind": choice.feed.kind,
                                             "fallback_reason": choice.fallback_reason}
@@ -157,8 +160,13 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     intents = IntentJournal(s.data_dir / "journal" / "orders.jsonl", fileops=store.fileops)
     signals = SignalLog(s.data_dir / "signals" / "log.jsonl", fileops=store.fileops)
     stats = StatsBook(store)
+    factory = ExchangeFactory(
+        secret_box=runtime.secret_box, clock=clock, paper_store=store, price_feed=price_feed,
+        paper_balance_usdt=s.paper_balance_usdt, paper_slippage_pct=s.paper_slippage_pct,
+        sleeper=sleeper or runtime.stopping.wait)
     pool = ExchangePool(store=store, clock=clock, price_feed=price_feed,
-                        live_builder=None, paper_balance_usdt=s.paper_balance_usdt,
+                        live_builder=factory.get, live_forget=factory.forget,
+                        paper_balance_usdt=s.paper_balance_usdt,
                         paper_slippage_pct=s.paper_slippage_pct)
     executor = OrderExecutor(intents=intents, safety=safety, clock=clock,
                              sleeper=sleeper or runtime.stopping.wait,

@@ -50,6 +50,7 @@ class ExchangePool:
     def __init__(
         self, *, store: DocumentStore, clock: Clock, price_feed: PriceFeed,
         live_builder: LiveBuilder | None = None,
+        live_forget: Callable[[str], None] | None = None,
         paper_balance_usdt: Decimal = Decimal("10000"),
         paper_slippage_pct: Decimal = Decimal("0.05"),
     ) -> None:
@@ -57,6 +58,7 @@ class ExchangePool:
         self._clock = clock
         self.price_feed = price_feed
         self._live_builder = live_builder
+        self._live_forget = live_forget
         self._balance = paper_balance_usdt
         self._slippage = paper_slippage_pct
         self._cache: dict[tuple[Any, ...], Exchange] = {}
@@ -140,6 +142,8 @@ class ExchangePool:
         with self._lock:
             for key in [k for k in self._cache if k[0] == account_id]:
                 self._cache.pop(key).close()
+        if self._live_forget is not None:
+            self._live_forget(account_id)
 
 
 def _is_paper_kind(exchange: Exchange) -> bool:
