@@ -31,7 +31,7 @@ typecheck: $(VENV)/.stamp-dev
 test: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy verzek/domain verzek/engine
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(VENV)/.stamp-dev
 	$(PY) bench/run_all.py
