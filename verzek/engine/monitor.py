@@ -80,44 +80,99 @@ class PriceMonitor:
             out.extend((user, Position.model_validate(p)) for p in raw)
         return out
 
+    def _client(self, user_id: str, raw: dict[str, Any]) -> Exchange | None:
+        """The position's exchange client: cached by account, built on first need."""
+        paper = raw.get("mode") == "demo"
+        exchange = self._pool.cached(raw["account_id"], paper)
+        if exchange is not None:
+            return exchange
+        user = self._users.find(user_id)
+        if user is None:
+            return None
+        position = Position.model_validate(raw)
+        try:
+            return self._pool.get(user, self._account_of(user, position))
+        except VerzekError as exc:
+            self._log_once(f"pool:{position.account_id}", "no client for %s: %s",
+                           position.account_id, exc.message)
+            return None
+
     # --- one pass -------------------------------------------------------------------------
 
     def run_once(self) -> dict[str, int]:
-        pairs = self.active()
-        groups: dict[int, tuple[Exchange, list[tuple[User, Position]]]] = {}
-        for user, position in pairs:
-            try:
-                exchange = self._pool.get(user, self._account_of(user, position))
-            except VerzekError as exc:
-                self._log_once(f"pool:{position.account_id}", "no client for %s: %s",
-                               position.account_id, exc.message)
-                continue
-            groups.setdefault(id(exchange), (exchange, []))[1].append((user, position))
+        """Cheap checks on the stored positions; only a position whose trigger fires (or
+        whose orders filled) is loaded in full and acted on, under its owner's lock."""
+        groups: dict[int, tuple[Exchange, list[tuple[str, dict[str, Any]]]]] = {}
+        count = 0
+        for user_id in self._positions.user_ids():
+            for raw in self._positions.open_raw(user_id):
+                exchange = self._client(user_id, raw)
+                if exchange is None:
+                    continue
+                groups.setdefault(id(exchange), (exchange, []))[1].append((user_id, raw))
+                count += 1
         prices = self._fetch_prices(groups)
         touched: set[str] = set()
         for exchange, _ in groups.values():
             if _is_paper(exchange):
                 touched |= self._match_paper(exchange, prices)
         triggered = 0
+        strategies: dict[str, dict[str, Any]] = {}
         for exchange, items in groups.values():
-            for user, position in items:
-                price = prices.get(position.symbol)
+            for user_id, raw in items:
+                price = prices.get(raw["symbol"])
+                if raw["id"] not in touched and (price is None or not self._wants(
+                        user_id, raw, price, strategies)):
+                    continue
+                triggered += 1
                 try:
-                    with self._manager.locks.hold(user.id), log_context(
-                            user_id=user.id, symbol=position.symbol):
-                        current = self._reload(position)
-                        if current is None:
-                            continue
-                        if current.id in touched:
-                            current = self._manager.sync(exchange, current)
-                        if price is not None and current.status in ACTIVE:
-                            before = current
-                            current = self.on_price(exchange, current, price)
-                            triggered += current is not before
+                    self._act(exchange, user_id, raw["id"], price, raw["id"] in touched)
                 except Exception:
-                    logger.exception("monitor failed on position %s", position.id)
+                    logger.exception("monitor failed on position %s", raw["id"])
         self.state.last_pass_at = self._clock.now().isoformat()
-        return {"positions": len(pairs), "prices": len(prices), "triggered": triggered}
+        return {"positions": count, "prices": len(prices), "triggered": triggered}
+
+    def _act(self, exchange: Exchange, user_id: str, position_id: str,
+             price: Decimal | None, touched: bool) -> None:
+        with self._manager.locks.hold(user_id), log_context(user_id=user_id):
+            try:
+                current: Position | None = self._positions.get(user_id, position_id)
+            except NotFound:
+                return
+            if current is None or current.status is PositionStatus.CLOSED:
+                return
+            if touched:
+                current = self._manager.sync(exchange, current)
+            if price is not None and current.status in ACTIVE:
+                self.on_price(exchange, current, price)
+
+    def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
+               strategies: dict[str, dict[str, Any]]) -> bool:
+        """Whether a monitored trigger may fire at `price` (decided on the stored dict)."""
+        if raw["status"] == PositionStatus.PENDING.value or raw.get("average_entry") is None:
+            return False
+        long = raw["side"] == "long"
+        stop = raw.get("stop_loss")
+        if stop is not None and raw["market_type"] == MarketType.SPOT.value:
+            stop_d = Decimal(stop)
+            if (price <= stop_d) if long else (price >= stop_d):
+                return True
+        strategy = strategies.get(user_id)
+        if strategy is None:
+            doc = self._users.store.read_shared(f"users/{user_id}.json") or {}
+            strategy = strategies[user_id] = doc.get("settings", {}).get("strategy", {})
+        if strategy.get("trailing_stop_pct") or (
+                strategy.get("trailing_tp_activation_pct") and
+                strategy.get("trailing_tp_callback_pct")):
+            return True
+        extra = raw.get("extra") or {}
+        if extra.get("dca_execution") == "monitored":
+            filled = int(raw.get("dca_levels_filled", 0))
+            for level in extra.get("dca_levels", []):
+                if int(level["level"]) > filled:
+                    trigger = Decimal(level["price"])
+                    return (price <= trigger) if long else (price >= trigger)
+        return False
 
     def _reload(self, position: Position) -> Position | None:
         try:
@@ -126,13 +181,14 @@ class PriceMonitor:
             return None
         return current if current.status is not PositionStatus.CLOSED else None
 
-    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[tuple[User, Position]]]],
+    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
                       ) -> dict[str, Decimal]:
         by_feed: dict[int, tuple[Exchange, set[str]]] = {}
         for exchange, items in groups.values():
             # Paper exchanges share one feed: one batched call covers all of them.
             key = id(self._pool.price_feed) if _is_paper(exchange) else id(exchange)
-            by_feed.setdefault(key, (exchange, set()))[1].update(p.symbol for _, p in items)
+            by_feed.setdefault(key, (exchange, set()))[1].update(
+                raw["symbol"] for _, raw in items)
         prices: dict[str, Decimal] = {}
         for exchange, symbols in by_feed.values():
             try:

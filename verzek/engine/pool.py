@@ -66,6 +66,7 @@ class ExchangePool:
         # A hook around every built client (tests inject faults or latency through it).
         self.wrap: Callable[[Exchange], Exchange] | None = None
         self.owners: dict[str, str] = {}  # account id -> user id
+        self._by_account: dict[tuple[str, bool], Exchange] = {}
         self._markets: dict[str, dict[str, MarketInfo]] = {}
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
         self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
@@ -86,6 +87,7 @@ class ExchangePool:
                     exchange = self.wrap(exchange)
                 self._cache[key] = exchange
                 self.owners[account.id] = user.id
+            self._by_account[(account.id, key[3])] = exchange
             return exchange
 
     def _build(self, user: User, account: ExchangeAccount) -> Exchange:
@@ -109,6 +111,10 @@ class ExchangePool:
     def paper_exchanges(self) -> list[PaperExchange]:
         with self._lock:
             return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
+
+    def cached(self, account_id: str, paper: bool) -> Exchange | None:
+        """The client already built for an account (the monitor's hot path), or None."""
+        return self._by_account.get((account_id, paper))
 
     def ticker(self, exchange: Exchange, symbol: str) -> Ticker:
         """A ticker shared by every account of one exchange for `ticker_ttl_s` (one request
@@ -142,6 +148,8 @@ class ExchangePool:
         with self._lock:
             for key in [k for k in self._cache if k[0] == account_id]:
                 self._cache.pop(key).close()
+            for key in [k for k in self._by_account if k[0] == account_id]:
+                del self._by_account[key]
         if self._live_forget is not None:
             self._live_forget(account_id)
 
