@@ -171,3 +171,16 @@ def test_manual_close(engine: Engine) -> None:
     assert closed.status is PositionStatus.CLOSED
     assert closed.close_reason is CloseReason.MANUAL
     assert engine.paper("u1").fetch_open_orders() == []
+
+
+def test_liquidation_closes_the_position_and_cleans_up(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 80\nLeverage 10x",
+          risk={"position_size_usdt": "100", "price_collar_pct": "50"})
+    engine.tick(SYM, "85")  # through the ~90.5 liquidation price before the stop
+    closed = _closed(engine)
+    assert closed.close_reason is CloseReason.LIQUIDATED and closed.quantity == 0
+    assert closed.realised_pnl_usdt < 0
+    assert engine.paper("u1").fetch_open_orders() == []
+    assert engine.trading.user_stats("u1")["today"]["losses"] == 1
+    assert EventKind.POSITION_CLOSED in [e.kind for e in engine.events.events]

@@ -19,7 +19,7 @@ from verzek.domain.models import (
     PositionStatus,
     User,
 )
-from verzek.domain.positions import close, opening_side
+from verzek.domain.positions import opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
@@ -226,18 +226,18 @@ class PriceMonitor:
                 if "liquidation" in coids and any(
                         f.get("client_order_id") == "liquidation" and
                         f.get("symbol") == raw["symbol"] for f in fills):
-                    self._liquidated(Position.model_validate(raw), fills)
+                    self._liquidated(exchange, Position.model_validate(raw), fills)
                     continue
                 if any(o["client_order_id"] in coids for o in raw.get("orders", [])):
                     touched.add(raw["id"])
         return touched
 
-    def _liquidated(self, position: Position, fills: list[dict[str, Any]]) -> None:
+    def _liquidated(self, exchange: Exchange, position: Position,
+                    fills: list[dict[str, Any]]) -> None:
         fill = next(f for f in fills if f.get("client_order_id") == "liquidation")
         with self._manager.locks.hold(position.user_id):
-            closed = close(position, CloseReason.LIQUIDATED, self._clock.now(),
-                           settle_price=Decimal(str(fill["price"])))
-            self._manager.save(closed)
+            self._manager.settle(exchange, position, CloseReason.LIQUIDATED,
+                                 Decimal(str(fill["price"])))
         logger.error("position %s of %s liquidated at %s", position.id, position.user_id,
                      fill["price"])
 

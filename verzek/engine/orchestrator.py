@@ -202,6 +202,11 @@ class Orchestrator:
         return UserDecision(user.id, "executed", "Entry placed.", "executed", pid)
 
     def _skip(self, user: User, record: SignalRecord, decision: Decision) -> UserDecision:
+        until = decision.details.get("paused_until")
+        if isinstance(until, datetime) and until > self._clock.now():
+            # The daily loss limit pauses the user until the next UTC day (persisted).
+            self._safety.set_pause(paused=True, until=until, reason=decision.message,
+                                   user_id=user.id)
         self._notifier.notify(Event(EventKind.SIGNAL_SKIPPED, user.id, self._clock.now(),
                                     f"Signal {record.signal.symbol if record.signal else ''} "
                                     f"skipped: {decision.message}",

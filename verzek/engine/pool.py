@@ -112,6 +112,11 @@ class ExchangePool:
         with self._lock:
             return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
 
+    def accounts(self) -> list[tuple[str, Exchange]]:
+        """(account id, client) of every client built so far."""
+        with self._lock:
+            return [(key[0], ex) for key, ex in self._by_account.items()]
+
     def cached(self, account_id: str, paper: bool) -> Exchange | None:
         """The client already built for an account (the monitor's hot path), or None."""
         return self._by_account.get((account_id, paper))

@@ -270,6 +270,12 @@ class PositionManager:
 
     # --- closing -----------------------------------------------------------------------------
 
+    def settle(self, exchange: Exchange, position: Position, reason: CloseReason,
+               price: Decimal) -> Position:
+        """Close what the exchange closed by itself (a liquidation) at its price; saved."""
+        closed = close_position(position, reason, self._clock.now(), settle_price=price)
+        return self.save(self._after_close(exchange, closed))
+
     def close_market(self, exchange: Exchange, position: Position, leg: str,
                      reason: CloseReason) -> Position:
         """Cancel resting orders and close what is open at market (reduce-only on futures)."""

@@ -61,7 +61,7 @@ class Reconciler:
         return self._pool.get(user, account)
 
     def run_once(self) -> dict[str, int]:
-        counts = {"adopted": 0, "not_placed": 0, "unknown": 0, "cleaned": 0}
+        counts = {"adopted": 0, "not_placed": 0, "unknown": 0, "cleaned": 0, "strays": 0}
         for intent in self._intents.open_intents():
             try:
                 counts[self._resolve(intent)] += 1
@@ -69,8 +69,10 @@ class Reconciler:
                 counts["unknown"] += 1
                 logger.exception("reconciliation of %s failed", intent.client_order_id)
         counts["cleaned"] = self._clean_unsent()
+        counts["strays"] = sum(len(self.flag_strays(exchange, account_id))
+                               for account_id, exchange in self._pool.accounts())
         self.last_run = counts
-        if any(counts[k] for k in ("adopted", "not_placed", "cleaned")):
+        if any(counts[k] for k in ("adopted", "not_placed", "cleaned", "strays")):
             logger.warning("reconciliation: %s", counts)
         return counts
 
@@ -166,8 +168,10 @@ class Reconciler:
             logger.warning("stray check on %s skipped: %s", account_id, exc.message)
             return []
         known = self._intents.all_client_ids()
+        already = {f["client_order_id"] for f in self.flagged}
         strays = [o.client_order_id for o in open_orders
-                  if is_ours(o.client_order_id) and o.client_order_id not in known]
+                  if is_ours(o.client_order_id) and o.client_order_id not in known
+                  and o.client_order_id not in already]
         for coid in strays:
             self.flagged.append({"client_order_id": coid, "account_id": account_id,
                                  "reason": "open on the exchange, not in the journal"})

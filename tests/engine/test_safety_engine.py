@@ -1,0 +1,85 @@
+"""The engine acting on safety: daily loss pause, circuit breaker, strays flagged, pauses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import OrderSide, OrderType, SignalSource
+from verzek.engine.notifier import EventKind
+from verzek.exchanges.base import OrderRequest
+
+SYM = "ETH/USDT:USDT"
+
+
+def _signal(n: int) -> str:
+    return f"#ETH/USDT LONG\nEntry: 100\nTarget: 150\nStop: {90 - n}\nLeverage 2x"
+
+
+def test_daily_loss_limit_pauses_the_user_until_the_next_utc_day(engine: Engine) -> None:
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "1000", "max_daily_loss_pct": "1"})
+    engine.price(SYM, "100")
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    engine.tick(SYM, "85")  # the stop at 90 fills at 85 (a gap): about -150 USDT on 10,000
+    assert engine.positions("u1") == []
+    engine.price(SYM, "100")
+    result = engine.trading.submit_text(_signal(1), SignalSource(kind="api"))
+    (decision,) = result.decisions
+    assert decision.outcome == "skipped" and decision.code == "max_daily_loss"
+    status = engine.trading.safety.status("u1")
+    assert status["pause"]["active"] and status["pause"]["until"].startswith("2026-01-02")
+    # the next UTC day the user trades again
+    engine.clock.advance(86400)
+    result = engine.trading.submit_text(_signal(2), SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"]
+
+
+def test_consecutive_losses_trip_the_users_breaker_only(engine: Engine) -> None:
+    engine.trading.set_breaker_thresholds({"max_consecutive_losses": 2, "loss_pct": "90"})
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    engine.add_user("u2", general={"auto_trade": True}, risk={"position_size_usdt": "100"},
+                    strategy={"stop_loss_mode": "none"})
+    for n in range(2):
+        engine.price(SYM, "100")
+        engine.trading.submit_text(_signal(n), SignalSource(kind="api"))
+        engine.tick(SYM, "80")
+        engine.clock.advance(60)
+    assert engine.events.of_kind(EventKind.BREAKER_TRIPPED)
+    engine.price(SYM, "100")
+    result = engine.trading.submit_text(_signal(5), SignalSource(kind="api"))
+    by_user = {d.user_id: d for d in result.decisions}
+    assert by_user["u1"].outcome == "skipped"
+    assert by_user["u2"].outcome == "executed"  # one user's losses never pause another
+    engine.trading.reset_breaker("u1")
+    result = engine.trading.submit_text(_signal(6), SignalSource(kind="api"))
+    assert {d.user_id: d.outcome for d in result.decisions}["u1"] == "executed"
+
+
+def test_platform_pause_blocks_new_positions_until_it_ends(engine: Engine) -> None:
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.price(SYM, "100")
+    until = engine.clock.now() + timedelta(minutes=10)
+    engine.trading.set_pause(paused=True, until=until, reason="maintenance")
+    result = engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["skipped"]
+    engine.clock.advance(601)
+    result = engine.trading.submit_text(_signal(1), SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"]
+
+
+def test_orders_with_our_prefix_that_nobody_journaled_are_flagged(engine: Engine) -> None:
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.price(SYM, "100")
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    paper = engine.paper("u1")
+    paper.create_order(OrderRequest(symbol=SYM, side=OrderSide.BUY, type=OrderType.LIMIT,
+                                    quantity=Decimal("0.1"), price=Decimal("50"),
+                                    client_order_id="vzdeadbeef"))
+    counts = engine.trading.reconciler.run_once()
+    assert counts["strays"] == 1
+    assert engine.trading.reconciler.flagged[-1]["client_order_id"] == "vzdeadbeef"
+    assert engine.trading.reconciler.run_once()["strays"] == 0  # flagged once
+    status = engine.trading.system_status()
+    assert status["flagged_orders"][-1]["client_order_id"] == "vzdeadbeef"
