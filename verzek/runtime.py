@@ -64,6 +64,8 @@ class Runtime:
         if self.trading is not None:
             counts = self.trading.reconciler.run_once()
             logger.info("start-up reconciliation: %s", counts)
+            # fills the exchange made while we were down are counted before anything else
+            self.trading.monitor.sync_orders()
             resumed = self.trading.resume_unfinished()
             if resumed:
                 logger.warning("resumed %d signal fan-out(s) a crash had cut short", resumed)
