@@ -1,0 +1,111 @@
+"""Price tokens in signal text: read exactly as written into Decimal; indexes and % skipped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# A raw numeric token; its separators are interpreted afterwards.
+_TOKEN_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d|[.,]\d+)")
+_TRAIL_RE = re.compile(r"\s*([%]|[^\W\d_]+|\$)?")
+_UNITS = frozenset({"usdt", "usd", "usdc", "busd", "k", "$"})
+# List markers before a price: "1)", "(2)", "3.", "4 -", keycaps, circled digits, "1st".
+_MARKER_RE = re.compile(
+    r"(?<![\w(.,])\(?\d{1,2}\)(?!\d)"
+    r"|^[^\w\n]*\d{1,2}(?:\.(?!\d)|:|\s*-\s+(?=\d|\.\d)|\s+(?=\d))"
+    r"|\d\ufe0f?\u20e3|🔟|[①-⑳]",
+    re.MULTILINE,
+)
+_THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
+_SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
+_SPACED_GROUP_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d|\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """A price as written; `split` holds the other reading of an ambiguous "100,110"."""
+
+    value: Decimal
+    split: tuple[Decimal, ...] = ()
+
+
+def join_thousands(text: str) -> str:
+    """Remove thousands separators made of (narrow) no-break spaces, apostrophes, or " 000"."""
+    text = _THOUSANDS_SPACE_RE.sub("", text)
+    if not _SPACED_ZERO_RE.search(text):
+        return text
+    # A line that writes "65 000" groups thousands with spaces: "63 500" on it is one number.
+    return "\n".join(
+        _SPACED_GROUP_RE.sub(r"\1\2", line) if _SPACED_ZERO_RE.search(line) else line
+        for line in text.split("\n")
+    )
+
+
+def strip_markers(text: str) -> str:
+    """Blank out list and index markers so "1) 0.5" yields 0.5, never 1."""
+    return _MARKER_RE.sub(" ", text)
+
+
+def _dec(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
+def read_token(raw: str) -> Price | list[Price] | None:
+    """Interpret one token's separators; a comma list gives several prices, garbage gives None."""
+    dots, commas = raw.count("."), raw.count(",")
+    if raw[0] in ".,":
+        value = _dec("0." + raw[1:]) if raw.count(".") + raw.count(",") == 1 else None
+        return Price(value) if value is not None else None
+    if dots and commas:
+        last_dot, last_comma = raw.rfind("."), raw.rfind(",")
+        if last_dot > last_comma:  # 65,000.5
+            value = _dec(raw.replace(",", "")) if dots == 1 else None
+        else:  # 65.000,5
+            value = _dec(raw.replace(".", "").replace(",", ".")) if commas == 1 else None
+        return Price(value) if value is not None else None
+    if dots > 1:  # 1.234.567 is thousands; anything else (a date) is not a price
+        groups = raw.split(".")
+        if all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
+            value = _dec(raw.replace(".", ""))
+            return Price(value) if value is not None else None
+        return None
+    if commas == 1:
+        head, tail = raw.split(",")
+        if len(tail) != 3 or head == "0" or len(head) > 3:
+            value = _dec(f"{head}.{tail}")
+            return Price(value) if value is not None else None
+        value = _dec(head + tail)
+        parts = tuple(p for p in (_dec(head), _dec(tail)) if p is not None)
+        return Price(value, parts) if value is not None else None
+    if commas > 1:  # "100,110,120": no crypto price has two thousands groups
+        prices = [Price(v) for v in (_dec(p) for p in raw.split(",")) if v is not None]
+        return prices or None
+    value = _dec(raw)
+    return Price(value) if value is not None else None
+
+
+def scan_prices(text: str) -> list[Price]:
+    """All prices in `text` in written order; percents and numbers glued to words are skipped."""
+    out: list[Price] = []
+    for match in _TOKEN_RE.finditer(text):
+        trail = _TRAIL_RE.match(text, match.end())
+        unit = trail.group(1) if trail else None
+        if unit == "%":
+            continue
+        if unit and match.end() == trail.start(1) and unit.lower() not in _UNITS:  # type: ignore[union-attr]
+            continue  # "4H", "2nd", "1000PEPE": not a price
+        if unit and unit.lower() == "k":
+            continue
+        read = read_token(match.group())
+        if read is None:
+            continue
+        if isinstance(read, list):
+            out.extend(read)
+        else:
+            out.append(read)
+    return out

@@ -1,0 +1,251 @@
+"""Message text to a trade call (`Signal`), a follow-up (`SignalUpdate`), or nothing.
+
+Entries keep the order they are written in; a zone "0.123 - 0.130" is its two ends in written
+order. `entry_is_market` is set when the entry says market/CMP/now; prices written beside it are
+kept as entries. A message whose parts contradict each other is invalid, never repaired.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from statistics import median
+from typing import Literal
+
+from pydantic import ValidationError
+
+from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
+from verzek.signals import keywords as kw
+from verzek.signals import validate
+from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
+from verzek.signals.symbols import find_symbol, find_symbols, normalise_symbol
+from verzek.signals.updates import UpdateFinding, detect_update
+
+Kind = Literal["signal", "update", "noise"]
+_MAX_CHARS = 4000
+
+_TRANSLATE = str.maketrans({
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
+    "*": " ", "`": " ", "\u200b": None, "\u200d": None, "\ufe0f": None, "\u2800": None,
+    "\u201c": '"', "\u201d": '"',
+})
+_ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+_UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
+_UPDATE_BARE_RE = re.compile(
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
+)
+_ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What a message is; `invalid_reason` says why a trade-shaped message is not a trade."""
+
+    kind: Kind
+    signal: Signal | None = None
+    update: SignalUpdate | None = None
+    invalid_reason: str | None = None
+
+
+@dataclass(slots=True)
+class _Draft:
+    entries: list[Price] = field(default_factory=list)
+    targets: list[Price] = field(default_factory=list)
+    stop: Price | None = None
+    entry_is_market: bool = False
+    side_hint: Side | None = None
+    label_spans: list[tuple[int, int]] = field(default_factory=list)
+    has_fields: bool = False
+
+
+def normalise(text: str) -> str:
+    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
+    text = _ARROWS_RE.sub(" ", text.translate(_TRANSLATE))
+    return join_thousands(text)
+
+
+def parse(text: str) -> Signal | SignalUpdate | None:
+    """An executable `Signal`, a `SignalUpdate`, or None for noise and inconsistent signals."""
+    result = parse_message(text)
+    return result.signal or result.update
+
+
+def parse_message(text: str) -> ParseResult:
+    """Classify and read one message; never raises on any input text."""
+    if not text or not text.strip():
+        return ParseResult("noise")
+    clipped = text[:_MAX_CHARS]
+    norm = normalise(clipped)
+    finding = detect_update(norm)
+    leverage, body = _leverage(norm)
+    draft = _fields(body)
+    if not draft.entries and kw.NOW_ENTRY_RE.search(body):
+        draft.entry_is_market = True
+    side = _side(body, draft)
+    if finding is not None and (finding.is_result or not _is_complete(draft, side)):
+        return _update_result(norm, finding, text)
+    if not draft.has_fields:
+        return ParseResult("noise")
+    symbol, strength = find_symbol(norm)
+    return _signal_result(text, norm, draft, side, symbol, strength, leverage)
+
+
+def _leverage(text: str) -> tuple[int | None, str]:
+    found: int | None = None
+    for match in kw.LEVERAGE_RE.finditer(text):
+        if found is None:
+            found = int(match.group("a") or match.group("b"))
+    if found is None:
+        return None, text
+    return found, kw.LEVERAGE_RE.sub(" ", text)
+
+
+def _fields(text: str) -> _Draft:
+    draft = _Draft()
+    marks = list(kw.FIELD_RE.finditer(text))
+    seen_entry = False
+    for pos, mark in enumerate(marks):
+        kind = _kind_of(mark)
+        if kind == "selllabel":
+            kind = "target" if seen_entry else "shortentry"
+        if kind in ("buylabel", "shortentry", "entry", "at"):
+            seen_entry = True
+        draft.label_spans.append(mark.span())
+        if kind == "buylabel":
+            draft.side_hint = draft.side_hint or Side.LONG
+        elif kind == "shortentry":
+            draft.side_hint = draft.side_hint or Side.SHORT
+        end = marks[pos + 1].start() if pos + 1 < len(marks) else len(text)
+        segment = _section(text[mark.end():end])
+        if kind in _ENTRY_KINDS:
+            first_line = segment.split("\n", 1)[0]
+            if kw.MARKET_ENTRY_RE.search(first_line):
+                draft.entry_is_market = True
+                draft.has_fields = True
+            prices = scan_prices(strip_markers(segment))
+            draft.entries.extend(prices)
+        elif kind == "target":
+            prices = scan_prices(strip_markers(segment))
+            draft.targets.extend(prices)
+        else:  # stop
+            prices = scan_prices(strip_markers(segment))
+            if draft.stop is None and prices:
+                draft.stop = prices[0]
+        draft.has_fields = draft.has_fields or bool(prices)
+    return draft
+
+
+def _kind_of(mark: re.Match[str]) -> str:
+    for name in ("entry", "shortentry", "target", "stop", "buylabel", "selllabel", "at"):
+        if mark.group(name) is not None:
+            return name
+    return "stop" if mark.group("stop_emoji") else "target"
+
+
+def _section(segment: str) -> str:
+    """The keyword's own line plus following lines that hold only numbers and list markers."""
+    lines = segment.split("\n")
+    kept = [lines[0]]
+    has_numbers = any(c.isdigit() for c in lines[0])
+    for line in lines[1:]:
+        if not line.strip():
+            if has_numbers:
+                break
+            continue
+        if _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line)):
+            break
+        kept.append(line)
+        has_numbers = has_numbers or any(c.isdigit() for c in line)
+    return "\n".join(kept)
+
+
+def _side(text: str, draft: _Draft) -> Side | None:
+    for match in kw.SIDE_RE.finditer(text):
+        start = match.start()
+        if any(a <= start < b for a, b in draft.label_spans):
+            continue
+        return Side.LONG if match.group("long") else Side.SHORT
+    return draft.side_hint
+
+
+def _is_complete(draft: _Draft, side: Side | None) -> bool:
+    return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
+
+
+def _resolve(prices: list[Price], scale: Decimal | None) -> list[Decimal]:
+    out: list[Decimal] = []
+    for price in prices:
+        if price.split and scale is not None and price.value > scale * 50:
+            out.extend(price.split)
+        else:
+            out.append(price.value)
+    return out
+
+
+def _signal_result(
+    raw: str, norm: str, draft: _Draft, side: Side | None, symbol: str | None, strength: int,
+    leverage: int | None,
+) -> ParseResult:
+    plain = [p.value for p in (*draft.entries, *draft.targets) if not p.split]
+    if draft.stop is not None and not draft.stop.split:
+        plain.append(draft.stop.value)
+    scale = median(plain) if plain else None
+    entries = _resolve(draft.entries, scale)
+    targets = _resolve(draft.targets, scale)
+    stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+    if symbol is None:
+        return ParseResult("noise", invalid_reason="no symbol")
+    if not entries and not targets and stop is None:
+        return ParseResult("noise", invalid_reason="no prices")
+    if not entries and not draft.entry_is_market:
+        return ParseResult("noise", invalid_reason="no entry price or market entry")
+    if not targets and stop is None:
+        return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
+    side_written = side is not None
+    if side is None:
+        side = validate.infer_side(entries, targets, stop)
+        if side is None:
+            return ParseResult("noise", invalid_reason="no side (long/short) and prices disagree")
+    reason = validate.check(side, entries, targets, stop, leverage)
+    if reason is not None:
+        return ParseResult("noise", invalid_reason=reason)
+    market = _market(norm, leverage)
+    parts = [side_written, bool(entries), bool(targets), stop is not None, strength >= 2,
+             market is not None or leverage is not None]
+    confidence = round(0.4 + 0.1 * sum(parts), 2)
+    try:
+        signal = Signal(
+            symbol=symbol, side=side, entries=entries, entry_is_market=draft.entry_is_market,
+            targets=targets, stop_loss=stop, leverage=leverage, market=market,
+            confidence=confidence, raw_text=raw,
+        )
+    except ValidationError as exc:
+        return ParseResult("noise", invalid_reason=f"not a valid signal: {exc.errors()[0]['msg']}")
+    return ParseResult("signal", signal=signal)
+
+
+def _market(text: str, leverage: int | None) -> MarketType | None:
+    if kw.FUTURES_RE.search(text):
+        return MarketType.FUTURES
+    if kw.SPOT_RE.search(text):
+        return MarketType.SPOT
+    return MarketType.FUTURES if leverage is not None else None
+
+
+def _update_result(norm: str, finding: UpdateFinding, raw: str) -> ParseResult:
+    symbols = find_symbols(norm)
+    strong = [s for s, strength in symbols if strength >= 2]
+    if len(strong) > 1:  # a results round-up over several coins, not one follow-up
+        return ParseResult("noise", invalid_reason="update names several symbols")
+    symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
+    if symbol is None:
+        bare = _UPDATE_BARE_RE.search(norm)
+        symbol = normalise_symbol(bare.group(1)) if bare else None
+    update = SignalUpdate(
+        symbol=symbol, action=finding.action,  # type: ignore[arg-type]
+        target_index=finding.target_index, new_stop=finding.new_stop,
+        to_breakeven=finding.to_breakeven, raw_text=raw,
+    )
+    return ParseResult("update", update=update)

@@ -1,0 +1,67 @@
+"""Consistency of a parsed trade call: side against prices, scale, leverage; reasons, no repairs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from verzek.domain.models import Side
+
+# Targets or stops more than this factor away from the entries are a misread, not a trade.
+MAX_PRICE_RATIO = Decimal(20)
+MAX_LEVERAGE = 125
+
+
+def infer_side(
+    entries: list[Decimal], targets: list[Decimal], stop: Decimal | None
+) -> Side | None:
+    """The side the prices imply when the message names none, or None when they do not agree."""
+    if not entries or (not targets and stop is None):
+        return None
+    low, high = min(entries), max(entries)
+    votes: set[Side] = set()
+    if targets:
+        if min(targets) > high:
+            votes.add(Side.LONG)
+        elif max(targets) < low:
+            votes.add(Side.SHORT)
+        else:
+            return None
+    if stop is not None:
+        if stop < low:
+            votes.add(Side.LONG)
+        elif stop > high:
+            votes.add(Side.SHORT)
+        else:
+            return None
+    return votes.pop() if len(votes) == 1 else None
+
+
+def check(
+    side: Side,
+    entries: list[Decimal],
+    targets: list[Decimal],
+    stop: Decimal | None,
+    leverage: int | None,
+) -> str | None:
+    """Why this call cannot be traded as written, or None when it is consistent."""
+    if leverage is not None and not 1 <= leverage <= MAX_LEVERAGE:
+        return f"leverage {leverage}x is outside 1..{MAX_LEVERAGE}"
+    prices = [*entries, *targets, *([stop] if stop is not None else [])]
+    if prices and max(prices) / min(prices) > MAX_PRICE_RATIO:
+        return "prices differ by more than 20x: a misread number, not a trade"
+    is_long = side is Side.LONG
+    word = "long" if is_long else "short"
+    if entries:
+        low, high = min(entries), max(entries)
+        if stop is not None and (stop >= low if is_long else stop <= high):
+            where = "at or above" if is_long else "at or below"
+            return f"stop loss {stop} is {where} the entry for a {word}"
+        wrong = [t for t in targets if (t <= high if is_long else t >= low)]
+        if wrong:
+            where = "at or below" if is_long else "at or above"
+            return f"target {wrong[0]} is {where} the entry for a {word}"
+    elif stop is not None and targets and (
+        stop >= min(targets) if is_long else stop <= max(targets)
+    ):
+        return f"stop loss {stop} is on the target side for a {word}"
+    return None
