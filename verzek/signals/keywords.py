@@ -34,7 +34,7 @@ TARGET_WORDS = (
 )
 STOP_WORDS = (
     r"stop\s+targets?|stop[\s-]?loss|stop|s/l|sl"
-    r"|стоп[\s-]?лосс|стоп|сл|zarar\s+durdur|c[ắa]t\s+l[ỗo]|d[ừu]ng\s+l[ỗo]|stopp"
+    r"|invalidation|стоп[\s-]?лосс|стоп|сл|zarar\s+durdur|c[ắa]t\s+l[ỗo]|d[ừu]ng\s+l[ỗo]|stopp"
 )
 
 # One alternation; longer phrases come first inside each group so they win.
@@ -44,7 +44,9 @@ FIELD_RE = re.compile(
     rf"|(?P<target>{TARGET_WORDS}){_INDEX.format(g='ti')}"
     rf"|(?P<stop>{STOP_WORDS})"
     rf"|(?P<buylabel>buy)(?=\s*(?::|@|\d))|(?P<selllabel>sell)(?=\s*(?::|@|\d)))(?!\w)"
-    r"|(?P<target_emoji>🎯)|(?P<stop_emoji>🛑|⛔)|(?P<at>@)(?=\s*\d)",
+    r"|(?P<target_emoji>🎯)|(?P<stop_emoji>🛑|⛔)|(?P<at>@|(?<!\w)at(?!\w))(?=\s*\$?\s*\d)"
+    r"|(?<!\w)(?:buy|sell|long|short)\s+(?P<sideentry>[#$]?(?-i:[A-Z0-9]{2,10})(?:/[A-Z]{3,5})?)"
+    r"\s*[:@-]?(?=\s*\$?\d)",
     _I,
 )
 
@@ -55,7 +57,7 @@ MARGIN_WORDS = r"cross|isolated|isolate|iso|кросс|изолированн\w*
 LEVERAGE_RE = re.compile(
     rf"(?<!\w)(?:(?:{LEVERAGE_WORDS})\s*[:=\-]?\s*(?:(?:{MARGIN_WORDS})\s*[:\-(]?\s*)?"
     rf"|(?:{MARGIN_WORDS})\s*[:\-(]?\s*)[x×х]?\s*(?P<a>\d{{1,3}})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
-    r"|(?<![\w.,])(?P<b>\d{1,3})\s?[x×х](?!\w)",
+    r"|(?<![\w.,])(?P<b>\d{1,3})\s?[x×х](?!\w)|(?<![\w.,])[x×](?P<c>\d{1,3})(?![\w.,])",
     _I,
 )
 
@@ -133,6 +135,9 @@ CLOSE_RE = re.compile(
     r"|early|the\s+(?:trade|position|rest))"
     r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     _I | re.MULTILINE,
+)
+WEAK_CLOSE_RE = re.compile(
+    r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)", _I
 )
 ENTRY_FILLED_RE = re.compile(
     r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"

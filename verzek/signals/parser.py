@@ -32,6 +32,11 @@ _TRANSLATE = str.maketrans({
 })
 _ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+_CONNECTORS = frozenset(
+    ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
+     "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
+)
+_SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
@@ -58,6 +63,7 @@ class _Draft:
     side_hint: Side | None = None
     label_spans: list[tuple[int, int]] = field(default_factory=list)
     has_fields: bool = False
+    weak_entry: bool = False
 
 
 def normalise(text: str) -> str:
@@ -84,11 +90,18 @@ def parse_message(text: str) -> ParseResult:
     if not draft.entries and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
     side = _side(body, draft)
+    if finding is None and kw.WEAK_CLOSE_RE.search(norm) and find_symbol(norm)[1] >= 2:
+        finding = UpdateFinding("close", is_result=True)  # "#1INCH/USDT closed due to ..."
     if finding is not None and (finding.is_result or not _is_complete(draft, side)):
         return _update_result(norm, finding, text)
     if not draft.has_fields:
         return ParseResult("noise")
-    symbol, strength = find_symbol(norm)
+    symbols = find_symbols(norm)
+    symbol, strength = symbols[0] if symbols else (None, 0)
+    if sum(1 for _, level in symbols if level >= 2) > 1:
+        return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
+    if draft.weak_entry and strength < 2:
+        return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
     return _signal_result(text, norm, draft, side, symbol, strength, leverage)
 
 
@@ -96,7 +109,7 @@ def _leverage(text: str) -> tuple[int | None, str]:
     found: int | None = None
     for match in kw.LEVERAGE_RE.finditer(text):
         if found is None:
-            found = int(match.group("a") or match.group("b"))
+            found = int(match.group("a") or match.group("b") or match.group("c"))
     if found is None:
         return None, text
     return found, kw.LEVERAGE_RE.sub(" ", text)
@@ -104,61 +117,95 @@ def _leverage(text: str) -> tuple[int | None, str]:
 
 def _fields(text: str) -> _Draft:
     draft = _Draft()
-    marks = list(kw.FIELD_RE.finditer(text))
+    marks = _marks(text)
     seen_entry = False
-    for pos, mark in enumerate(marks):
-        kind = _kind_of(mark)
+    weak_entries: list[Price] = []
+    for pos, (kind, mark) in enumerate(marks):
         if kind == "selllabel":
             kind = "target" if seen_entry else "shortentry"
-        if kind in ("buylabel", "shortentry", "entry", "at"):
-            seen_entry = True
+        seen_entry = seen_entry or kind in _ENTRY_KINDS
         draft.label_spans.append(mark.span())
         if kind == "buylabel":
             draft.side_hint = draft.side_hint or Side.LONG
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
-        end = marks[pos + 1].start() if pos + 1 < len(marks) else len(text)
+        end = marks[pos + 1][1].start() if pos + 1 < len(marks) else len(text)
         segment = _section(text[mark.end():end])
+        prices = scan_prices(strip_markers(segment))
         if kind in _ENTRY_KINDS:
-            first_line = segment.split("\n", 1)[0]
-            if kw.MARKET_ENTRY_RE.search(first_line):
+            if kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
                 draft.entry_is_market = True
                 draft.has_fields = True
-            prices = scan_prices(strip_markers(segment))
-            draft.entries.extend(prices)
+            (weak_entries if kind == "at" else draft.entries).extend(prices)
         elif kind == "target":
-            prices = scan_prices(strip_markers(segment))
             draft.targets.extend(prices)
-        else:  # stop
-            prices = scan_prices(strip_markers(segment))
-            if draft.stop is None and prices:
-                draft.stop = prices[0]
+        elif draft.stop is None and prices:
+            draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
+    if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
+        draft.entries = weak_entries
+        draft.weak_entry = True
     return draft
+
+
+def _marks(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Field keywords in order; an "at"/"@" right after another keyword belongs to it."""
+    marks: list[tuple[str, re.Match[str]]] = []
+    for mark in kw.FIELD_RE.finditer(text):
+        kind = _kind_of(mark)
+        if kind == "at" and marks and not text[marks[-1][1].end():mark.start()].strip(" :-"):
+            continue
+        marks.append((kind, mark))
+    return marks
 
 
 def _kind_of(mark: re.Match[str]) -> str:
     for name in ("entry", "shortentry", "target", "stop", "buylabel", "selllabel", "at"):
         if mark.group(name) is not None:
             return name
+    if mark.group("sideentry") is not None:
+        return "at"
     return "stop" if mark.group("stop_emoji") else "target"
 
 
 def _section(segment: str) -> str:
-    """The keyword's own line plus following lines that hold only numbers and list markers."""
+    """The keyword's own line plus following lines that start with a number or list marker.
+
+    Words after the numbers on such a line ("0.1568 (40% of profit)") are cut off; a line
+    of words ends the section.
+    """
     lines = segment.split("\n")
-    kept = [lines[0]]
-    has_numbers = any(c.isdigit() for c in lines[0])
+    kept = [_cut_prose(lines[0])]
+    has_numbers = any(c.isdigit() for c in kept[0])
+    header_only = not has_numbers
     for line in lines[1:]:
+        sub = _SUBLABEL_RE.match(line) if header_only else None
+        if sub is not None:  # "TARGETS" then "Short Term: 36.5 - 37": a labelled sub-list
+            line = line[sub.end():]
         if not line.strip():
             if has_numbers:
                 break
             continue
-        if _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line)):
-            break
+        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line))
+        if words is not None:
+            head = line[: words.start()]
+            if not any(c.isdigit() for c in head):
+                break
+            line = head
         kept.append(line)
         has_numbers = has_numbers or any(c.isdigit() for c in line)
     return "\n".join(kept)
+
+
+def _cut_prose(line: str) -> str:
+    """The line up to the first prose word after its first number: "60000, don't chase ..."."""
+    first_digit = next((i for i, c in enumerate(line) if c.isdigit()), None)
+    if first_digit is None:
+        return line
+    for word in _LETTERS_RE.finditer(line, first_digit):
+        if word.group().lower() not in _CONNECTORS:
+            return line[: word.start()]
+    return line
 
 
 def _side(text: str, draft: _Draft) -> Side | None:

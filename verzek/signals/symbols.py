@@ -28,7 +28,8 @@ _LABEL_RE = re.compile(
 )
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
-    r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*(?P<b1>[A-Z0-9]{2,10})(?!\w)"
+    r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
+    r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[A-Z0-9]{2,10})(?!\w)"
     r"|(?<![\w/#$])(?P<b2>[A-Z0-9]{2,10})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
     r"(?![\w]))",
     re.IGNORECASE,
