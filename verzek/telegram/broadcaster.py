@@ -114,6 +114,10 @@ class Broadcaster:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {exc}"
             logger.error("broadcast to the %s group failed: %s", group, exc)
+        except Exception as exc:  # a bug here must not cost the other group its copy
+            self.counters["group_failures"] += 1
+            self.last_error = f"{group}: {type(exc).__name__}: {exc}"
+            logger.exception("broadcast to the %s group failed unexpectedly", group)
 
     def status(self) -> dict[str, Any]:
         return {**self.counters, "last_error": self.last_error, "window": len(self._window)}

@@ -1,0 +1,237 @@
+"""The broadcast bot end to end: the real python-telegram-bot client against the fake Bot API
+server on 127.0.0.1 (TELEGRAM_BOT_API_URL), the real SignalBus and the real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from verzek.clock import ManualClock
+from verzek.domain.models import SignalSource
+from verzek.engine.bus import BusMessage, SignalBus
+from verzek.engine.notifier import Event, EventKind
+from verzek.engine.telegram_links import TelegramLinkService
+from verzek.store.docstore import DocumentStore
+from verzek.store.repos import PositionRepository, UserRepository
+from verzek.telegram.bot import BotService
+from verzek.telegram.broadcaster import Broadcaster
+from verzek.telegram.commands import UserCommands
+from verzek.telegram.format import HEADER
+from verzek.telegram.notify import TelegramNotifier
+from verzek.telegram.sender import Sender
+from verzek.telegram.state import BroadcastWindow, GroupDirectory
+
+from .conftest import RecordingTrading, set_auto_trade_in
+from .fake_bot_api import BOT_ID, BOT_USER, TOKEN, FakeBotApi, FakeBotApiServer
+
+# PTB 22.8's RetryAfter warns about its own retry_after type on construction.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+VIP = -1001111
+TRIAL = -1002222
+ADMIN = 9001
+SIGNAL = "#ETH/USDT SHORT\nEntry: 3000 - 3050\nTargets: 2900, 2800\nStop: 3150 <tight> & fast"
+EXPECTED = (f"{HEADER}\n\n{SIGNAL}\n\n📊 Summary\nPair: ETH/USDT\nSide: SHORT\n"
+            "Entry: 3000 - 3050\nTargets: 2900, 2800\nStop loss: 3150")
+
+
+@dataclass
+class Harness:
+    api: FakeBotApi
+    bus: SignalBus
+    bot: BotService
+    broadcaster: Broadcaster
+    groups: GroupDirectory
+    links: TelegramLinkService
+    sleeps: list[float]
+    published: list[BusMessage]
+
+    def publish(self, text: str, *, chat_id: int = -100555, message_id: int = 1) -> None:
+        self.bus.publish(BusMessage(
+            text=text, source=SignalSource(kind="telegram", chat_id=chat_id,
+                                           message_id=message_id),
+            received_at=datetime(2026, 1, 1, tzinfo=UTC), origin="telegram"))
+
+
+@pytest.fixture
+def harness(store: DocumentStore, users: UserRepository, positions: PositionRepository,
+            trading: RecordingTrading, links: TelegramLinkService,
+            tg_clock: ManualClock) -> Iterator[Harness]:
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    groups = GroupDirectory(store=store, vip_chat_id=VIP, trial_chat_id=TRIAL)
+    commands = UserCommands(links=links, trading=trading, positions=positions,  # type: ignore[arg-type]
+                            set_auto_trade=set_auto_trade_in(users), clock=tg_clock)
+    bus = SignalBus()
+    published: list[BusMessage] = []
+    with FakeBotApiServer() as server:
+        bot = BotService(token=TOKEN, bus=bus, groups=groups, clock=tg_clock, commands=commands,
+                         admin_ids=frozenset({ADMIN}), base_url=server.url, poll_timeout_s=1,
+                         sender=Sender(sleep=fake_sleep, on_migrate=groups.record_migration))
+        broadcaster = Broadcaster(bot=bot, window=BroadcastWindow(store=store, clock=tg_clock),
+                                  sleep=fake_sleep, ready_timeout_s=10, send_timeout_s=20)
+        broadcaster.attach(bus)
+        bus.subscribe("recorder", published.append)
+        bus.start()
+        bot.start()
+        assert bot.wait_ready(10), bot.status()
+        try:
+            yield Harness(server.api, bus, bot, broadcaster, groups, links, sleeps, published)
+        finally:
+            bot.stop(10)
+            bus.stop(5)
+    assert not bot.is_alive()
+
+
+def _wait_idle(h: Harness) -> None:
+    """Wait until every bus message was handled (the bus threads drained)."""
+    assert h.api.wait_for(lambda: all(
+        s["queued"] == 0 for s in h.bus.status()["subscribers"].values()), 10)
+
+
+def _broadcasts(h: Harness) -> int:
+    return h.broadcaster.counters["broadcast"]
+
+
+def test_bus_signal_goes_to_vip_and_trial_with_exact_text(harness: Harness) -> None:
+    h = harness
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1 and len(h.api.sent(VIP)) == 1)
+    assert h.api.sent(VIP) == [EXPECTED]
+    assert h.api.sent(TRIAL) == [EXPECTED]
+    sent = h.api.calls_of("sendMessage")
+    assert all("parse_mode" not in c for c in sent)  # plain text: < > & never break it
+    assert h.bot.status()["state"] == "running"
+
+
+def test_own_broadcast_fed_back_is_never_broadcast_again(harness: Harness) -> None:
+    h = harness
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1)
+    # Telegram shows the bot its own group post; an admin forwards the broadcast privately.
+    h.api.inject_group_text(VIP, EXPECTED, from_user=BOT_USER)
+    h.api.inject_private_text(ADMIN, EXPECTED, extra={"forward_origin": {
+        "type": "chat", "date": 1, "sender_chat": {"id": VIP, "type": "supergroup",
+                                                   "title": "VIP"}}})
+    h.api.inject_group_text(TRIAL, SIGNAL, from_user={"id": ADMIN, "is_bot": False,
+                                                      "first_name": "Admin"})
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] >= 3), h.bot.counters
+    h.publish(EXPECTED, chat_id=VIP, message_id=50)  # and if it reached the bus anyway
+    h.publish(SIGNAL, message_id=2)  # the same content again, from another message
+    _wait_idle(h)
+    assert h.api.sent(VIP) == [EXPECTED] and h.api.sent(TRIAL) == [EXPECTED]
+    assert h.broadcaster.counters["own"] == 1 and h.broadcaster.counters["duplicates"] == 1
+    assert [m.origin for m in h.published] == ["telegram", "telegram", "telegram"]
+    assert h.api.sent(ADMIN) == []  # nothing answered to the forwarded copy
+
+
+def test_admin_private_signal_is_published_and_broadcast(harness: Harness) -> None:
+    h = harness
+    h.api.inject_private_text(ADMIN, SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1 and len(h.api.sent(VIP)) == 1)
+    assert h.api.sent(VIP) == [EXPECTED]
+    assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 1)
+    assert h.api.sent(ADMIN) == ["✅ Published (signal)."]
+    bot_messages = [m for m in h.published if m.origin == "bot"]
+    assert len(bot_messages) == 1
+    assert bot_messages[0].source.kind == "bot" and bot_messages[0].source.chat_id == ADMIN
+    h.api.inject_private_text(ADMIN, "hello there")
+    h.api.inject_private_text(4444, SIGNAL)  # not an admin
+    assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 2 and len(h.api.sent(4444)) == 1)
+    assert h.api.sent(ADMIN)[1] == "Not published: no signal keywords."
+    assert h.api.sent(4444) == ["Send /help to see what I can do."]
+    assert len([m for m in h.published if m.origin == "bot"]) == 1
+
+
+def test_rate_limit_is_waited_out_with_the_injected_sleeper(harness: Harness) -> None:
+    h = harness
+    h.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", chat_id=VIP,
+                    parameters={"retry_after": 7})
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1 and len(h.api.sent(TRIAL)) == 1)
+    assert 7.0 in h.sleeps
+    vip_calls = [c for c in h.api.calls_of("sendMessage") if c["chat_id"] == VIP]
+    assert len(vip_calls) == 2  # refused once, then delivered once
+    assert h.bot.sender.counters["retry_after"] == 1
+
+
+def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
+    h = harness
+    new_trial = -1009999
+    h.api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup "
+                    "chat", chat_id=TRIAL, parameters={"migrate_to_chat_id": new_trial})
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(new_trial)) == 1 and len(h.api.sent(VIP)) == 1)
+    assert h.groups.chat_id("TRIAL") == new_trial
+    h.publish("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000", message_id=2)
+    assert h.api.wait_for(lambda: len(h.api.sent(new_trial)) == 2)
+    assert len(h.api.sent(TRIAL)) == 0
+    assert new_trial in h.bot.groups.own_chat_ids()
+
+
+def test_failure_to_one_group_never_blocks_the_other(harness: Harness) -> None:
+    h = harness
+    h.api.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the supergroup chat",
+                    chat_id=VIP)
+    for _ in range(5):
+        h.api.fail_next("sendMessage", 502, "Bad Gateway", chat_id=TRIAL)
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: h.broadcaster.counters["group_failures"] == 2, 10)
+    assert h.api.sent(VIP) == [] and h.api.sent(TRIAL) == []
+    h.publish("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000", message_id=2)
+    assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1 and len(h.api.sent(TRIAL)) == 1)
+    assert h.bot.sender.counters["forbidden"] == 1
+    assert h.bot.sender.counters["network_retries"] >= 4
+
+
+def test_linking_flow_commands_and_notifications(harness: Harness, users: UserRepository,
+                                                 trading: RecordingTrading) -> None:
+    h = harness
+    code = h.links.issue_code("u1").code
+    h.api.inject_private_text(555, "/start WRONG")
+    h.api.inject_private_text(555, f"/start {code}")
+    assert h.api.wait_for(lambda: len(h.api.sent(555)) == 2)
+    assert h.api.sent(555)[0].startswith("❌ this link code is unknown, used or expired")
+    assert h.api.sent(555)[1].startswith("✅ Linked to u1@example.com")
+    assert users.get("u1").telegram_user_id == 555
+    h.api.inject_private_text(555, "/pause")
+    h.api.inject_private_text(555, f"/autotrade@{BOT_USER['username']} on")
+    assert h.api.wait_for(lambda: len(h.api.sent(555)) == 4)
+    assert h.api.sent(555)[2].startswith("⏸ Trading paused")
+    assert h.api.sent(555)[3] == "🤖 Auto-trade switched on."
+    assert users.get("u1").paused and users.get("u1").settings.general.auto_trade
+    assert ("set_pause", {"paused": True, "user_id": "u1"}) in trading.calls
+
+    notifier = TelegramNotifier(bot=h.bot, find_user=users.find,
+                                admin_chat_ids=frozenset({ADMIN}))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    notifier.notify(Event(EventKind.TARGET_HIT, "u1", at, "BTC/USDT target 1 hit",
+                          {"symbol": "BTC/USDT", "price": "62000"}))
+    notifier.notify(Event(EventKind.SIGNAL_SKIPPED, "u2", at, "skipped"))  # u2 not linked
+    notifier.notify(Event(EventKind.BREAKER_TRIPPED, None, at, "daily loss breaker tripped"))
+    assert h.api.wait_for(lambda: len(h.api.sent(555)) == 5 and len(h.api.sent(ADMIN)) == 1)
+    assert h.api.sent(555)[4] == "🎯 BTC/USDT target 1 hit\nPair: BTC/USDT\nPrice: 62000"
+    assert h.api.sent(ADMIN) == ["⚠️ daily loss breaker tripped"]
+    assert h.api.wait_for(lambda: notifier.counters["sent"] == 2)
+    assert notifier.counters["unlinked"] == 1
+
+    h.api.inject_private_text(555, "/unlink")
+    assert h.api.wait_for(lambda: len(h.api.sent(555)) == 6)
+    assert users.get("u1").telegram_user_id is None
+
+
+def test_bot_stops_cleanly_and_restarts(harness: Harness) -> None:
+    h = harness
+    h.bot.stop(10)
+    assert not h.bot.is_alive() and h.bot.status()["state"] == "stopped"
+    assert h.bot.bot_id == BOT_ID
+    h.bot.start()
+    assert h.bot.wait_ready(10)
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1)
