@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,17 @@ def trading(users: UserRepository) -> RecordingTrading:
 def links(store: DocumentStore, users: UserRepository,
           tg_clock: ManualClock) -> TelegramLinkService:
     return TelegramLinkService(store=store, users=users, clock=tg_clock)
+
+
+@pytest.fixture
+def harness(store: DocumentStore, users: UserRepository, positions: PositionRepository,
+            trading: RecordingTrading, links: TelegramLinkService,
+            tg_clock: ManualClock) -> Iterator[Any]:
+    from .harness import running_bot
+
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock) as h:
+        yield h
 
 
 def set_auto_trade_in(users: UserRepository) -> Any:

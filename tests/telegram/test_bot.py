@@ -3,100 +3,25 @@ server on 127.0.0.1 (TELEGRAM_BOT_API_URL), the real SignalBus and the real stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from verzek.clock import ManualClock
-from verzek.domain.models import SignalSource
-from verzek.engine.bus import BusMessage, SignalBus
 from verzek.engine.notifier import Event, EventKind
-from verzek.engine.telegram_links import TelegramLinkService
-from verzek.store.docstore import DocumentStore
-from verzek.store.repos import PositionRepository, UserRepository
-from verzek.telegram.bot import BotService
-from verzek.telegram.broadcaster import Broadcaster
-from verzek.telegram.commands import UserCommands
+from verzek.store.repos import UserRepository
 from verzek.telegram.format import HEADER
 from verzek.telegram.notify import TelegramNotifier
-from verzek.telegram.sender import Sender
-from verzek.telegram.state import BroadcastWindow, GroupDirectory
 
-from .conftest import RecordingTrading, set_auto_trade_in
-from .fake_bot_api import BOT_ID, BOT_USER, TOKEN, FakeBotApi, FakeBotApiServer
+from .conftest import RecordingTrading
+from .fake_bot_api import BOT_ID, BOT_USER
+from .harness import ADMIN, TRIAL, VIP, Harness
 
 # PTB 22.8's RetryAfter warns about its own retry_after type on construction.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
-VIP = -1001111
-TRIAL = -1002222
-ADMIN = 9001
 SIGNAL = "#ETH/USDT SHORT\nEntry: 3000 - 3050\nTargets: 2900, 2800\nStop: 3150 <tight> & fast"
 EXPECTED = (f"{HEADER}\n\n{SIGNAL}\n\n📊 Summary\nPair: ETH/USDT\nSide: SHORT\n"
             "Entry: 3000 - 3050\nTargets: 2900, 2800\nStop loss: 3150")
-
-
-@dataclass
-class Harness:
-    api: FakeBotApi
-    bus: SignalBus
-    bot: BotService
-    broadcaster: Broadcaster
-    groups: GroupDirectory
-    links: TelegramLinkService
-    sleeps: list[float]
-    published: list[BusMessage]
-
-    def publish(self, text: str, *, chat_id: int = -100555, message_id: int = 1) -> None:
-        self.bus.publish(BusMessage(
-            text=text, source=SignalSource(kind="telegram", chat_id=chat_id,
-                                           message_id=message_id),
-            received_at=datetime(2026, 1, 1, tzinfo=UTC), origin="telegram"))
-
-
-@pytest.fixture
-def harness(store: DocumentStore, users: UserRepository, positions: PositionRepository,
-            trading: RecordingTrading, links: TelegramLinkService,
-            tg_clock: ManualClock) -> Iterator[Harness]:
-    sleeps: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    groups = GroupDirectory(store=store, vip_chat_id=VIP, trial_chat_id=TRIAL)
-    commands = UserCommands(links=links, trading=trading, positions=positions,  # type: ignore[arg-type]
-                            set_auto_trade=set_auto_trade_in(users), clock=tg_clock)
-    bus = SignalBus()
-    published: list[BusMessage] = []
-    with FakeBotApiServer() as server:
-        bot = BotService(token=TOKEN, bus=bus, groups=groups, clock=tg_clock, commands=commands,
-                         admin_ids=frozenset({ADMIN}), base_url=server.url, poll_timeout_s=1,
-                         sender=Sender(sleep=fake_sleep, on_migrate=groups.record_migration))
-        broadcaster = Broadcaster(bot=bot, window=BroadcastWindow(store=store, clock=tg_clock),
-                                  sleep=fake_sleep, ready_timeout_s=10, send_timeout_s=20)
-        broadcaster.attach(bus)
-        bus.subscribe("recorder", published.append)
-        bus.start()
-        bot.start()
-        assert bot.wait_ready(10), bot.status()
-        try:
-            yield Harness(server.api, bus, bot, broadcaster, groups, links, sleeps, published)
-        finally:
-            bot.stop(10)
-            bus.stop(5)
-    assert not bot.is_alive()
-
-
-def _wait_idle(h: Harness) -> None:
-    """Wait until every bus message was handled (the bus threads drained)."""
-    assert h.api.wait_for(lambda: all(
-        s["queued"] == 0 for s in h.bus.status()["subscribers"].values()), 10)
-
-
-def _broadcasts(h: Harness) -> int:
-    return h.broadcaster.counters["broadcast"]
 
 
 def test_bus_signal_goes_to_vip_and_trial_with_exact_text(harness: Harness) -> None:
@@ -124,7 +49,7 @@ def test_own_broadcast_fed_back_is_never_broadcast_again(harness: Harness) -> No
     assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] >= 3), h.bot.counters
     h.publish(EXPECTED, chat_id=VIP, message_id=50)  # and if it reached the bus anyway
     h.publish(SIGNAL, message_id=2)  # the same content again, from another message
-    _wait_idle(h)
+    h.wait_idle()
     assert h.api.sent(VIP) == [EXPECTED] and h.api.sent(TRIAL) == [EXPECTED]
     assert h.broadcaster.counters["own"] == 1 and h.broadcaster.counters["duplicates"] == 1
     assert [m.origin for m in h.published] == ["telegram", "telegram", "telegram"]

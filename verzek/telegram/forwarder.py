@@ -247,7 +247,7 @@ class Forwarder:
 
     async def _watchdog(self, client: Any) -> None:
         while True:
-            await self._sleep(self.watchdog_interval_s)
+            await asyncio.sleep(self.watchdog_interval_s)  # a period, not a back-off
             await self.run_once(client, self._clock.monotonic())
 
     async def run_forever(self) -> None:
