@@ -3,6 +3,8 @@ broadcaster, commands and group access, with an injected sleeper that records wa
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.telegram.access import GroupAccess
 from verzek.telegram.bot import BotService
-from verzek.telegram.broadcaster import Broadcaster
+from verzek.telegram.broadcaster import Broadcaster, Sleeper
 from verzek.telegram.commands import UserCommands
 from verzek.telegram.sender import Sender
 from verzek.telegram.state import BroadcastWindow, GroupDirectory
@@ -27,6 +29,28 @@ from .fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer
 VIP = -1001111
 TRIAL = -1002222
 ADMIN = 9001
+
+
+class Gate:
+    """An async sleeper that waits until the test opens it (a delay without real time)."""
+
+    def __init__(self) -> None:
+        self.waiting = threading.Event()
+        self.asked: list[float] = []
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        event = asyncio.Event()
+        self._waiters.append((asyncio.get_running_loop(), event))
+        self.waiting.set()
+        await event.wait()
+
+    def open(self) -> None:
+        """Release every sleeper waiting now."""
+        for loop, event in self._waiters:
+            loop.call_soon_threadsafe(event.set)
+        self._waiters.clear()
 
 
 @dataclass
@@ -56,7 +80,8 @@ class Harness:
 @contextmanager
 def running_bot(*, store: DocumentStore, users: UserRepository, positions: PositionRepository,
                 trading: RecordingTrading, links: TelegramLinkService,
-                clock: ManualClock, trial_delay_s: float = 0.0) -> Iterator[Harness]:
+                clock: ManualClock, trial_delay_s: float = 0.0,
+                delay_sleep: Sleeper | None = None) -> Iterator[Harness]:
     sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -75,7 +100,7 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
         commands.attach_access(access)
         bot.on_member = access.on_member
         broadcaster = Broadcaster(bot=bot, window=BroadcastWindow(store=store, clock=clock),
-                                  trial_delay_s=trial_delay_s, sleep=fake_sleep,
+                                  trial_delay_s=trial_delay_s, sleep=delay_sleep or fake_sleep,
                                   ready_timeout_s=10, send_timeout_s=20)
         broadcaster.attach(bus)
         bus.subscribe("recorder", published.append)

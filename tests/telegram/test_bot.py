@@ -7,14 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from verzek.clock import ManualClock
 from verzek.engine.notifier import Event, EventKind
-from verzek.store.repos import UserRepository
+from verzek.engine.telegram_links import TelegramLinkService
+from verzek.store.docstore import DocumentStore
+from verzek.store.repos import PositionRepository, UserRepository
 from verzek.telegram.format import HEADER
 from verzek.telegram.notify import TelegramNotifier
 
 from .conftest import RecordingTrading
 from .fake_bot_api import BOT_ID, BOT_USER
-from .harness import ADMIN, TRIAL, VIP, Harness
+from .harness import ADMIN, TRIAL, VIP, Gate, Harness, running_bot
 
 # PTB 22.8's RetryAfter warns about its own retry_after type on construction.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -160,3 +163,21 @@ def test_bot_stops_cleanly_and_restarts(harness: Harness) -> None:
     assert h.bot.wait_ready(10)
     h.publish(SIGNAL)
     assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1)
+
+
+def test_trial_copy_waits_for_its_delay_without_holding_back_vip(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock) -> None:
+    gate = Gate()
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, trial_delay_s=45, delay_sleep=gate) as h:
+        h.publish(SIGNAL)
+        assert gate.waiting.wait(10)
+        assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1)
+        h.publish("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000", message_id=2)
+        assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)  # VIP is never held back
+        assert h.api.sent(TRIAL) == []
+        gate.open()
+        assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1)
+        assert h.api.sent(TRIAL) == [EXPECTED]
+        assert gate.asked == [45, 45]

@@ -23,8 +23,8 @@ def _real_client(api_id: int, api_hash: str) -> Any:
 async def login(client: Any, *, phone: Callable[[], str], code: Callable[[], str],
                 password: Callable[[], str]) -> str:
     """Sign the client in and return its session string."""
-    await client.start(phone=phone, code_callback=code, password=password)
     try:
+        await client.start(phone=phone, code_callback=code, password=password)
         me = await client.get_me()
         name = getattr(me, "username", None) or getattr(me, "first_name", None) or "?"
         print(f"signed in as {name}", file=sys.stderr)

@@ -163,6 +163,7 @@ class BotService:
             self._ready.clear()
             self._app = None
             self._loop = None
+            _cancel_pending(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
@@ -343,3 +344,12 @@ class BotService:
         name = change.invite_link.name if change.invite_link is not None else None
         await asyncio.to_thread(self.on_member, change.chat.id,
                                 change.new_chat_member.user.id, name, joined)
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is still scheduled (delayed sends, notifications) and let it finish."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

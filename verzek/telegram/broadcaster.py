@@ -104,7 +104,13 @@ class Broadcaster:
 
     async def _send_group(self, group: GroupName, text: str, delay_s: float) -> None:
         if delay_s > 0:
-            await self._sleep(delay_s)
+            try:
+                await self._sleep(delay_s)
+            except asyncio.CancelledError:
+                self.counters["group_failures"] += 1
+                logger.error("broadcast to the %s group lost: shutdown during its %.0f s delay",
+                             group, delay_s)
+                raise
         chat_id = self._bot.groups.chat_id(group)
         if chat_id is None:
             return
