@@ -35,22 +35,29 @@ class Gate:
     """An async sleeper that waits until the test opens it (a delay without real time)."""
 
     def __init__(self) -> None:
-        self.waiting = threading.Event()
         self.asked: list[float] = []
+        self._cond = threading.Condition()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
 
     async def __call__(self, seconds: float) -> None:
-        self.asked.append(seconds)
         event = asyncio.Event()
-        self._waiters.append((asyncio.get_running_loop(), event))
-        self.waiting.set()
+        with self._cond:
+            self.asked.append(seconds)
+            self._waiters.append((asyncio.get_running_loop(), event))
+            self._cond.notify_all()
         await event.wait()
+
+    def wait_asked(self, count: int, timeout_s: float = 10.0) -> bool:
+        """Wait until `count` sleeps were asked for."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.asked) >= count, timeout_s)
 
     def open(self) -> None:
         """Release every sleeper waiting now."""
-        for loop, event in self._waiters:
-            loop.call_soon_threadsafe(event.set)
-        self._waiters.clear()
+        with self._cond:
+            for loop, event in self._waiters:
+                loop.call_soon_threadsafe(event.set)
+            self._waiters.clear()
 
 
 @dataclass
