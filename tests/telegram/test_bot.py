@@ -36,6 +36,8 @@ def test_bus_signal_goes_to_vip_and_trial_with_exact_text(harness: Harness) -> N
     sent = h.api.calls_of("sendMessage")
     assert all("parse_mode" not in c for c in sent)  # plain text: < > & never break it
     assert h.bot.status()["state"] == "running"
+    menu = h.api.calls_of("setMyCommands")[0]["commands"]
+    assert [c["command"] for c in menu][:3] == ["status", "positions", "pnl"]
 
 
 def test_own_broadcast_fed_back_is_never_broadcast_again(harness: Harness) -> None:

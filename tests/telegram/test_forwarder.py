@@ -50,6 +50,7 @@ class FakeClient:
         self.disconnected = asyncio.Event()
         self.subscribed = threading.Event()
         self.reads: list[tuple[int, int]] = []
+        self.dialogs_read = False
 
     async def connect(self) -> None:
         if self.fail_connect:
@@ -57,6 +58,10 @@ class FakeClient:
 
     async def is_user_authorized(self) -> bool:
         return True
+
+    async def get_dialogs(self) -> list[Any]:
+        self.dialogs_read = True
+        return []
 
     async def get_peer_id(self, source: str) -> int:
         return {"@signals": CHAT}[source]
@@ -273,3 +278,14 @@ def test_service_reconnects_with_backoff_and_stops_cleanly(
     assert fw.counters["reconnects"] == 2
     assert fw.status()["state"] == "stopped"
     assert fw.status()["sources"] == [CHAT]
+
+
+def test_sources_resolve_and_our_own_groups_are_never_watched(
+        store: DocumentStore, tg_clock: ManualClock) -> None:
+    rig = Rig(store, tg_clock)
+    fw = Forwarder(client_factory=lambda: None, sources=("@signals", " -1000000000777", "-5"),
+                   bus=rig.bus, progress=SourceProgress(store=store), clock=tg_clock,
+                   exclude_chat_ids=frozenset({-1000000000777}))
+    client = FakeClient({})
+    assert run(fw.resolve_sources(client)) == [CHAT, -5]
+    assert client.dialogs_read

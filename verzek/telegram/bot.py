@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import Bot, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -72,6 +72,7 @@ class BotService:
         self.poll_timeout_s = poll_timeout_s
         self.retry_delay_s = retry_delay_s
         self.on_member = on_member
+        self.status_sources: dict[str, Callable[[], dict[str, Any]]] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -142,9 +143,13 @@ class BotService:
         return self._thread is not None and self._thread.is_alive()
 
     def status(self) -> dict[str, Any]:
-        return {"state": self.state, "last_error": self.last_error,
-                "bot_username": self.bot_username, "groups": self.groups.configured(),
-                **self.counters, "send": dict(self.sender.counters)}
+        out: dict[str, Any] = {"state": self.state, "last_error": self.last_error,
+                               "bot_username": self.bot_username,
+                               "groups": self.groups.configured(), **self.counters,
+                               "send": dict(self.sender.counters)}
+        for name, source in self.status_sources.items():
+            out[name] = source()
+        return out
 
     # --- the thread -------------------------------------------------------------------------
 
@@ -207,6 +212,7 @@ class BotService:
         self.bot_id = app.bot.id
         self.bot_username = app.bot.username
         try:
+            await self._publish_commands(app.bot)
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(
@@ -225,6 +231,14 @@ class BotService:
             if app.running:
                 await app.stop()
             await app.shutdown()
+
+    async def _publish_commands(self, bot: Bot) -> None:
+        """The command menu users see; a failure here never stops the bot."""
+        commands = [BotCommand(name, text[:256]) for name, text in USER_COMMANDS.items()]
+        try:
+            await self.sender.call(lambda: bot.set_my_commands(commands), what="setMyCommands")
+        except SendFailed as exc:
+            logger.warning("telegram bot: command menu not set: %s", exc)
 
     async def _wait_stop(self, delay_s: float) -> None:
         assert self._stop_async is not None

@@ -55,8 +55,9 @@ class Broadcaster:
     def attach(self, bus: SignalBus) -> None:
         bus.subscribe(self.SUBSCRIBER, self.handle)
 
-    def decide(self, message: BusMessage) -> Decision:
-        """Whether and what to broadcast; claims the content in the window when it will be."""
+    def decide(self, message: BusMessage, *, claim: bool = True) -> Decision:
+        """Whether and what to broadcast; with `claim`, records the content in the window
+        (a repeat within the window is then skipped)."""
         if message.meta.get("no_broadcast"):
             return Decision("skipped", "not for broadcast")
         chat_id = message.source.chat_id
@@ -68,23 +69,23 @@ class Broadcaster:
         if text is None:
             self.counters["not_signals"] += 1
             return Decision("skipped", "neither a signal nor an update")
-        source_key = None
-        if message.source.chat_id is not None and message.source.message_id is not None:
-            source_key = f"{message.source.chat_id}:{message.source.message_id}"
-        if not self._window.claim(content_hash(clean_text(message.text)), source_key):
+        if claim and not self._window.claim(content_hash(clean_text(message.text)),
+                                            _source_key(message)):
             self.counters["duplicates"] += 1
             return Decision("skipped", "broadcast already within the window")
         return Decision("broadcast", "new", text)
 
     def handle(self, message: BusMessage) -> None:
         """Bus handler (the broadcaster's own bus thread): waits for the VIP send only."""
-        decision = self.decide(message)
-        if decision.text is None:
-            logger.debug("broadcast skipped: %s", decision.reason)
+        if self.decide(message, claim=False).text is None:
             return
-        if not self._bot.wait_ready(self.ready_timeout_s):
+        if not self._bot.wait_ready(self.ready_timeout_s):  # claimed only once sendable
             self.last_error = "bot not running: broadcast dropped"
             raise BotNotRunning("the Telegram bot is not running; broadcast dropped")
+        decision = self.decide(message)
+        if decision.text is None:
+            logger.info("broadcast skipped: %s", decision.reason)
+            return
         future = self._bot.submit(self.deliver(decision.text))
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
@@ -127,3 +128,9 @@ class Broadcaster:
 
     def status(self) -> dict[str, Any]:
         return {**self.counters, "last_error": self.last_error, "window": len(self._window)}
+
+
+def _source_key(message: BusMessage) -> str | None:
+    if message.source.chat_id is None or message.source.message_id is None:
+        return None
+    return f"{message.source.chat_id}:{message.source.message_id}"

@@ -206,6 +206,10 @@ class Forwarder:
         return total
 
     async def resolve_sources(self, client: Any) -> list[int]:
+        """Marked chat ids of the sources; numeric ids need the dialogs in the session's
+        entity cache first (Telethon cannot resolve a bare id it has never seen)."""
+        if any(isinstance(s, int) for s in self.sources):
+            await client.get_dialogs()
         ids = []
         for source in self.sources:
             ids.append(source if isinstance(source, int) else await client.get_peer_id(source))

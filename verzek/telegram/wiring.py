@@ -66,6 +66,8 @@ def build_telegram(
         parts.bot, parts.access, parts.broadcaster = bot, access, broadcaster
         parts.notifier = TelegramNotifier(bot=bot, find_user=users.find,
                                           admin_chat_ids=frozenset(settings.telegram_admin_ids))
+        bot.status_sources.update(broadcaster=broadcaster.status,
+                                  notifications=parts.notifier.status)
         bot_id = bot.bot_id
     if settings.telegram_forwarder_configured:
         assert settings.telegram_api_id is not None and settings.telegram_api_hash is not None
