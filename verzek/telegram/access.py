@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot
+from telegram import Bot, ChatInviteLink
 
 from verzek.clock import Clock
 from verzek.domain.models import PlanName, User
@@ -37,6 +37,13 @@ def telegram_group(user: User, now: datetime) -> GroupName | None:
         return "VIP"
     trial_end = sub.trial_ends_at or (user.created_at + timedelta(days=TRIAL_DAYS))
     return "TRIAL" if now < trial_end else None
+
+
+def _as_group(value: str | None) -> GroupName | None:
+    for name in GROUP_NAMES:
+        if value == name:
+            return name
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +88,20 @@ class GroupAccess:
         (group not configured or Telegram refused)."""
         user = self._users.get(user_id)
         now = self._clock.now()
-        group = self._group_of(user, now)
-        if group not in GROUP_NAMES:
+        group = _as_group(self._group_of(user, now))
+        if group is None:
             raise Forbidden("your plan gives no Telegram group now (the free trial has ended)")
         expires = now + timedelta(seconds=self.invite_ttl_s)
 
-        def create(bot: Bot, chat_id: int) -> Awaitable[Any]:
+        def create(bot: Bot, chat_id: int) -> Awaitable[ChatInviteLink]:
             return bot.create_chat_invite_link(chat_id, expire_date=expires, member_limit=1,
                                                name=f"{INVITE_PREFIX}{user_id}"[:32])
 
-        link = self._in_group(group, create, "createChatInviteLink")  # type: ignore[arg-type]
+        link = self._in_group(group, create, "createChatInviteLink")
         if user.telegram_user_id is not None:
-            self._remember(group, user.telegram_user_id, user_id)  # type: ignore[arg-type]
+            self._remember(group, user.telegram_user_id, user_id)
         logger.info("telegram: invite link to %s issued", group, extra={"user_id": user_id})
-        return InviteLink(group=group, url=link.invite_link, expires_at=expires)  # type: ignore[arg-type]
+        return InviteLink(group=group, url=link.invite_link, expires_at=expires)
 
     def on_member(self, chat_id: int, telegram_user_id: int, invite_name: str | None,
                   joined: bool) -> None:
@@ -107,7 +114,8 @@ class GroupAccess:
         elif not joined:
             self._forget(group, telegram_user_id)
 
-    def members(self) -> dict[str, dict[str, str]]:
+    def members(self) -> dict[GroupName, dict[str, str]]:
+        """Remembered members per group: Telegram user id (as text) -> user id."""
         doc = self._store.read(self.DOC) or {}
         return {g: dict(doc.get("members", {}).get(g, {})) for g in GROUP_NAMES}
 
@@ -121,7 +129,7 @@ class GroupAccess:
                 user = self._users.find(user_id)
                 if user is not None and self._group_of(user, now) == group:
                     continue
-                out.append(self._remove(group, int(tid), user_id))  # type: ignore[arg-type]
+                out.append(self._remove(group, int(tid), user_id))
         return out
 
     def _remove(self, group: GroupName, telegram_user_id: int, user_id: str) -> Removal:
@@ -154,9 +162,11 @@ class GroupAccess:
                 chat_id = self._bot.groups.chat_id(group)
                 if chat_id is None:
                     raise Conflict(f"the {group} group is not configured")
+                def attempt(c: int = chat_id) -> Awaitable[T]:
+                    return fn(bot, c)
+
                 try:
-                    return await self._bot.sender.call(lambda c=chat_id: fn(bot, c), what=what,
-                                                       chat_id=chat_id)
+                    return await self._bot.sender.call(attempt, what=what, chat_id=chat_id)
                 except ChatMoved:
                     continue  # the directory now holds the new id
             raise Conflict(f"the {group} group keeps migrating")

@@ -68,10 +68,10 @@ class UserCommands:
         """`/start CODE` links; a bare `/start` greets."""
         if args:
             try:
-                user = self._links.consume(args[0], telegram_user_id)
+                linked = self._links.consume(args[0], telegram_user_id)
             except VerzekError as exc:
                 return f"❌ {exc.message}"
-            return (f"✅ Linked to {user.email}. You will get your trade notifications here.\n"
+            return (f"✅ Linked to {linked.email}. You will get your trade notifications here.\n"
                     + self.help_text())
         user = self._links.user_for(telegram_user_id)
         if user is None:
