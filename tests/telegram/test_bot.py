@@ -105,6 +105,19 @@ def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
     assert new_trial in h.bot.groups.own_chat_ids()
 
 
+def test_migration_announced_in_an_update_is_recorded(harness: Harness) -> None:
+    h = harness
+    new_vip = -1007777
+    h.api.inject({"message": {"message_id": 1, "date": 1, "chat": {"id": VIP, "type": "group",
+                                                                    "title": "VIP"},
+                              "migrate_to_chat_id": new_vip}})
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 1)
+    assert h.groups.chat_id("VIP") == new_vip
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(new_vip)) == 1)
+    assert h.bot.deep_link("ABC") == "https://t.me/verzek_test_bot?start=ABC"
+
+
 def test_failure_to_one_group_never_blocks_the_other(harness: Harness) -> None:
     h = harness
     h.api.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the supergroup chat",

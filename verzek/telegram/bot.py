@@ -116,6 +116,13 @@ class BotService:
 
         return self.submit(run()).result(timeout_s)
 
+    def deep_link(self, code: str) -> str | None:
+        """`https://t.me/<bot>?start=<code>`: opens the bot and sends `/start <code>`; None
+        until the bot has started once (its username comes from getMe)."""
+        if self.bot_username is None:
+            return None
+        return f"https://t.me/{self.bot_username}?start={code}"
+
     # --- Service interface ----------------------------------------------------------------
 
     def start(self) -> None:
@@ -287,6 +294,10 @@ class BotService:
         self.counters["updates"] += 1
         if update.chat_member is not None:
             return  # membership changes in our groups are wanted (access tracking)
+        message, chat = update.effective_message, update.effective_chat
+        if (message is not None and chat is not None and message.migrate_to_chat_id
+                and chat.id in self.groups.own_chat_ids()):
+            self.groups.record_migration(chat.id, message.migrate_to_chat_id)
         if self.is_own(update):
             self.counters["ignored_own"] += 1
             raise ApplicationHandlerStop
