@@ -108,6 +108,8 @@ class BotService:
     def call(self, fn: Callable[[Bot], Awaitable[T]], *, timeout_s: float = 60.0,
              ready_timeout_s: float = 30.0) -> T:
         """Run `fn(bot)` on the bot's loop and wait for its result (from another thread)."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("BotService.call from the bot's own loop would deadlock; await")
         if not self.wait_ready(ready_timeout_s):
             raise BotNotRunning("the Telegram bot is not running")
 
