@@ -20,17 +20,19 @@ from verzek.signals import keywords as kw
 from verzek.signals import validate
 from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
 from verzek.signals.symbols import find_symbol, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, detect_update
+from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
 
 Kind = Literal["signal", "update", "noise"]
 _MAX_CHARS = 4000
 
 _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
-    "*": " ", "`": " ", "\u200b": None, "\u200d": None, "\ufe0f": None, "\u2800": None,
-    "\u201c": '"', "\u201d": '"',
+    "*": " ", "`": " ", "\u0130": "I", "\u200b": None, "\u200d": None, "\ufe0f": None,
+    "\u2800": None,
+    "\u201c": '"', "\u201d": '"', "→": " ", "➡": " ", "⟶": " ", "➜": " ", "➔": " ", "»": " ",
 })
-_ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
+_TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+_DIGIT_RE = re.compile(r"\d")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
@@ -68,8 +70,12 @@ class _Draft:
 
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
-    text = _ARROWS_RE.sub(" ", text.translate(_TRANSLATE))
-    return join_thousands(text)
+    text = join_thousands(text)
+    if _TRANSLATE_GATE_RE.search(text):
+        text = text.translate(_TRANSLATE)
+    if ">" in text:
+        text = text.replace("->", "  ").replace("=>", "  ")
+    return text
 
 
 def parse(text: str) -> Signal | SignalUpdate | None:
@@ -82,55 +88,76 @@ def parse_message(text: str) -> ParseResult:
     """Classify and read one message; never raises on any input text."""
     if not text or not text.strip():
         return ParseResult("noise")
-    clipped = text[:_MAX_CHARS]
-    norm = normalise(clipped)
-    finding = detect_update(norm)
-    leverage, body = _leverage(norm)
-    draft = _fields(body)
-    if not draft.entries and kw.NOW_ENTRY_RE.search(body):
+    norm = normalise(text[:_MAX_CHARS])
+    low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
+    finding = detect_update(low)
+    if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
+        return _update_result(norm, low, finding, text)
+    if _DIGIT_RE.search(low) is None and finding is None:
+        return ParseResult("noise")  # no number, no follow-up: nothing to trade
+    leverage, body = _leverage(low)
+    draft = _fields(body, norm)
+    if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    side = _side(body, draft)
-    if finding is None and kw.WEAK_CLOSE_RE.search(norm) and find_symbol(norm)[1] >= 2:
+    if finding is None and is_weak_close(low) and find_symbol(norm, low)[1] >= 2:
         finding = UpdateFinding("close", is_result=True)  # "#1INCH/USDT closed due to ..."
-    if finding is not None and (finding.is_result or not _is_complete(draft, side)):
-        return _update_result(norm, finding, text)
+    if finding is not None and (finding.is_result or not _is_complete(draft)):
+        return _update_result(norm, low, finding, text)
     if not draft.has_fields:
         return ParseResult("noise")
-    symbols = find_symbols(norm)
+    symbols = find_symbols(norm, low)
     symbol, strength = symbols[0] if symbols else (None, 0)
     if sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
-    return _signal_result(text, norm, draft, side, symbol, strength, leverage)
+    side = _side(body, draft)
+    return _signal_result(text, low, draft, side, symbol, strength, leverage)
 
 
-def _leverage(text: str) -> tuple[int | None, str]:
-    found: int | None = None
-    for match in kw.LEVERAGE_RE.finditer(text):
-        if found is None:
-            found = int(match.group("a") or match.group("b") or match.group("c"))
-    if found is None:
-        return None, text
-    return found, kw.LEVERAGE_RE.sub(" ", text)
+def _leverage(low: str) -> tuple[int | None, str]:
+    """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
+    every leverage blanked out so it can never be read as a target."""
+    spans: list[tuple[int, int, int]] = []
+    has_x = "x" in low or "×" in low or "х" in low
+    for regex, extra in ((kw.LEVERAGE_WORD_RE, ""), (kw.LEVERAGE_NUM_X_RE, ".,"),
+                         (kw.LEVERAGE_X_NUM_RE, ".,")):
+        if regex is not kw.LEVERAGE_WORD_RE and not has_x:
+            continue
+        for match in regex.finditer(low):
+            if kw.at_word_start(low, match.start(), extra):
+                digits = match.group("n") if regex is kw.LEVERAGE_WORD_RE else \
+                    "".join(c for c in match.group() if c.isdigit())
+                spans.append((match.start(), match.end(), int(digits)))
+    if not spans:
+        return None, low
+    spans.sort()
+    parts, last = [], 0
+    for start, end, _ in spans:
+        if start >= last:
+            parts.append(low[last:start])
+            parts.append(" " * (end - start))  # keep offsets equal to the original text
+            last = end
+    parts.append(low[last:])
+    return spans[0][2], "".join(parts)
 
 
-def _fields(text: str) -> _Draft:
+def _fields(low: str, norm: str) -> _Draft:
     draft = _Draft()
-    marks = _marks(text)
+    marks = _marks(low)
     seen_entry = False
     weak_entries: list[Price] = []
-    for pos, (kind, mark) in enumerate(marks):
+    for pos, (kind, start, end) in enumerate(marks):
         if kind == "selllabel":
             kind = "target" if seen_entry else "shortentry"
         seen_entry = seen_entry or kind in _ENTRY_KINDS
-        draft.label_spans.append(mark.span())
+        draft.label_spans.append((start, end))
         if kind == "buylabel":
             draft.side_hint = draft.side_hint or Side.LONG
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
-        end = marks[pos + 1][1].start() if pos + 1 < len(marks) else len(text)
-        segment = _section(text[mark.end():end])
+        stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
+        segment = _section(low[end:stop_at])
         prices = scan_prices(strip_markers(segment))
         if kind in _ENTRY_KINDS:
             if kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
@@ -142,30 +169,42 @@ def _fields(text: str) -> _Draft:
         elif draft.stop is None and prices:
             draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
+    if not draft.entries and not weak_entries:
+        weak_entries = _side_entry(low, norm)
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
-        draft.weak_entry = True
+        draft.weak_entry = draft.has_fields = True
     return draft
 
 
-def _marks(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Field keywords in order; an "at"/"@" right after another keyword belongs to it."""
-    marks: list[tuple[str, re.Match[str]]] = []
-    for mark in kw.FIELD_RE.finditer(text):
-        kind = _kind_of(mark)
-        if kind == "at" and marks and not text[marks[-1][1].end():mark.start()].strip(" :-"):
+def _side_entry(low: str, norm: str) -> list[Price]:
+    """ "Buy $BONK 0.0000215": a price right after side and coin, when no Entry line exists."""
+    match = kw.SIDE_ENTRY_RE.search(low)
+    if match is None:
+        return []
+    written = norm[match.start("sym"):match.end("sym")]
+    if not (written[0] in "#$" or written.isupper()):
+        return []
+    line_end = low.find("\n", match.end())
+    return scan_prices(_cut_prose(low[match.end():line_end if line_end >= 0 else len(low)]))
+
+
+def _marks(low: str) -> list[tuple[str, int, int]]:
+    """Field keywords in order with their index; an "at"/"@" right after a keyword is its own."""
+    marks: list[tuple[str, int, int]] = []
+    for mark in kw.FIELD_RE.finditer(low):
+        start, end = mark.span()
+        if not kw.at_word_start(low, start):
             continue
-        marks.append((kind, mark))
+        kind = kw.classify(mark.group())
+        if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
+            continue
+        if kind in ("entry", "target"):
+            index = kw.INDEX_RE.match(low, end)
+            if index is not None:
+                end = index.end()
+        marks.append((kind, start, end))
     return marks
-
-
-def _kind_of(mark: re.Match[str]) -> str:
-    for name in ("entry", "shortentry", "target", "stop", "buylabel", "selllabel", "at"):
-        if mark.group(name) is not None:
-            return name
-    if mark.group("sideentry") is not None:
-        return "at"
-    return "stop" if mark.group("stop_emoji") else "target"
 
 
 def _section(segment: str) -> str:
@@ -174,9 +213,11 @@ def _section(segment: str) -> str:
     Words after the numbers on such a line ("0.1568 (40% of profit)") are cut off; a line
     of words ends the section.
     """
+    if "\n" not in segment:
+        return _cut_prose(segment)
     lines = segment.split("\n")
     kept = [_cut_prose(lines[0])]
-    has_numbers = any(c.isdigit() for c in kept[0])
+    has_numbers = _DIGIT_RE.search(kept[0]) is not None
     header_only = not has_numbers
     for line in lines[1:]:
         sub = _SUBLABEL_RE.match(line) if header_only else None
@@ -189,20 +230,20 @@ def _section(segment: str) -> str:
         words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line))
         if words is not None:
             head = line[: words.start()]
-            if not any(c.isdigit() for c in head):
+            if _DIGIT_RE.search(head) is None:
                 break
             line = head
         kept.append(line)
-        has_numbers = has_numbers or any(c.isdigit() for c in line)
+        has_numbers = has_numbers or _DIGIT_RE.search(line) is not None
     return "\n".join(kept)
 
 
 def _cut_prose(line: str) -> str:
     """The line up to the first prose word after its first number: "60000, don't chase ..."."""
-    first_digit = next((i for i, c in enumerate(line) if c.isdigit()), None)
-    if first_digit is None:
+    digit = _DIGIT_RE.search(line)
+    if digit is None:
         return line
-    for word in _LETTERS_RE.finditer(line, first_digit):
+    for word in _LETTERS_RE.finditer(line, digit.start()):
         if word.group().lower() not in _CONNECTORS:
             return line[: word.start()]
     return line
@@ -217,7 +258,7 @@ def _side(text: str, draft: _Draft) -> Side | None:
     return draft.side_hint
 
 
-def _is_complete(draft: _Draft, side: Side | None) -> bool:
+def _is_complete(draft: _Draft) -> bool:
     return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
@@ -235,10 +276,11 @@ def _signal_result(
     raw: str, norm: str, draft: _Draft, side: Side | None, symbol: str | None, strength: int,
     leverage: int | None,
 ) -> ParseResult:
-    plain = [p.value for p in (*draft.entries, *draft.targets) if not p.split]
-    if draft.stop is not None and not draft.stop.split:
-        plain.append(draft.stop.value)
-    scale = median(plain) if plain else None
+    written = [*draft.entries, *draft.targets, *([draft.stop] if draft.stop else [])]
+    scale: Decimal | None = None
+    if any(p.split for p in written):  # "100,110": thousands or two prices? the others decide
+        plain = [p.value for p in written if not p.split]
+        scale = median(plain) if plain else None
     entries = _resolve(draft.entries, scale)
     targets = _resolve(draft.targets, scale)
     stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
@@ -273,16 +315,22 @@ def _signal_result(
     return ParseResult("signal", signal=signal)
 
 
-def _market(text: str, leverage: int | None) -> MarketType | None:
-    if kw.FUTURES_RE.search(text):
+def _market(low: str, leverage: int | None) -> MarketType | None:
+    if _word_search(kw.FUTURES_RE, low) or (
+        (".p" in low or "perp" in low) and kw.PERP_SUFFIX_RE.search(low)
+    ):
         return MarketType.FUTURES
-    if kw.SPOT_RE.search(text):
+    if _word_search(kw.SPOT_RE, low):
         return MarketType.SPOT
     return MarketType.FUTURES if leverage is not None else None
 
 
-def _update_result(norm: str, finding: UpdateFinding, raw: str) -> ParseResult:
-    symbols = find_symbols(norm)
+def _word_search(regex: re.Pattern[str], low: str) -> bool:
+    return any(kw.at_word_start(low, m.start(), "") for m in regex.finditer(low))
+
+
+def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
+    symbols = find_symbols(norm, low)
     strong = [s for s, strength in symbols if strength >= 2]
     if len(strong) > 1:  # a results round-up over several coins, not one follow-up
         return ParseResult("noise", invalid_reason="update names several symbols")
