@@ -89,7 +89,7 @@ INDEX_RE = re.compile(
     r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅]|[.](?!\d)|-\s|-(?=\s*\d)))"
 )
 SIDE_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?)"
+    r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
     r"\s*[:@-]?(?=\s*\$?\d)"
 )
 

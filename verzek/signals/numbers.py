@@ -13,11 +13,13 @@ _UNITS = frozenset({"usdt", "usd", "usdc", "busd"})
 # List markers before a price: "1)", "(2)", "3.", "4 -", keycaps, circled digits, "1st".
 _MARKER_RE = re.compile(
     r"(?<![\w(.,])\(?\d{1,2}\)(?!\d)"
-    r"|^[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d)|\s*-\s+(?=\d*\.\d))"
+    r"|^[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))"
     r"|\d\ufe0f?\u20e3|🔟|[①-⑳]",
     re.MULTILINE,
 )
-_LEAD_MARKER_RE = re.compile(r"[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d)|\s*-\s+(?=\d*\.\d))")
+_LEAD_MARKER_RE = re.compile(r"[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))")
+# "1 - 0.5" is a marker only in a numbered run ("1 - ...", "2 - ..."); alone it is a zone.
+_DASH_MARKER_RE = re.compile(r"^([^\w\n]*)(\d{1,2})(\s*-\s+)(?=\.?\d)", re.MULTILINE)
 _MARKER_GATE = frozenset(")\n\u20e3🔟①②③④⑤⑥⑦⑧⑨⑩")
 _THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
 _THOUSANDS_GATE_RE = re.compile("[\u00a0\u202f\u2009'’]")
@@ -51,6 +53,12 @@ def strip_markers(text: str) -> str:
     if _MARKER_GATE.isdisjoint(text):  # one line, no ")": only a leading "1." can be a marker
         lead = _LEAD_MARKER_RE.match(text)
         return text if lead is None else " " * lead.end() + text[lead.end():]
+    if "-" in text:
+        dashes = list(_DASH_MARKER_RE.finditer(text))
+        if len(dashes) >= 2 and [int(m.group(2)) for m in dashes] == list(
+            range(int(dashes[0].group(2)), int(dashes[0].group(2)) + len(dashes))
+        ):
+            text = _DASH_MARKER_RE.sub(lambda m: " " * len(m.group()), text)
     return _MARKER_RE.sub(" ", text)
 
 

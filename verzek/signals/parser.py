@@ -41,7 +41,7 @@ _CONNECTORS = frozenset(
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 _UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 

@@ -9,7 +9,8 @@ QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "BTC", "ETH", "BNB", "
 # Quotes that may be glued to the base without a separator ("BTCUSDT"); "ETHBTC" is too
 # ambiguous with bases ending in BTC (WBTC) to read glued.
 _GLUED_QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "USD")
-_BASE = r"[A-Z0-9]{2,10}"
+# A base: 2-10 letters and digits, after an optional multiplier ("1000PEPE", "1000000MOG").
+_BASE_SHAPE_RE = re.compile(r"(?:1\d{1,6}(?=[A-Z]))?[A-Z0-9]{2,10}")
 
 # The keyword-like finders run on lower-cased text; the case a coin was written in is then
 # checked on the original, which has the same length.
@@ -18,18 +19,18 @@ _QUOTE_AFTER_RE = re.compile(
     rf"\s?(?P<quote>{'|'.join(q.lower() for q in QUOTES)})(?:[.:]p\b|perp\b|:usdt\b)?(?![a-z0-9])"
 )
 _GLUED_QUOTE_RE = re.compile(rf"(?:{'|'.join(_GLUED_QUOTES)})(?:\.P|PERP)?(?![A-Za-z0-9])")
-_TAG_RE = re.compile(r"[#$](?<![\w][#$])(?P<base>[A-Za-z0-9]{2,10})(?![\w])")
+_TAG_RE = re.compile(r"[#$](?<![\w][#$])(?P<base>[A-Za-z0-9]{2,16})(?![\w])")
 _LABEL_RE = re.compile(
     r"^[^\w\n]*(?:coin|pair|symbol|asset|token|ticker|монета|пара|moneda|par|moeda|coin\s+name"
-    r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,10})(?![\w])",
+    r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,16})(?![\w])",
     re.MULTILINE,
 )
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
-    r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,10})(?!\w)"
-    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,10})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
+    r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,16})(?!\w)"
+    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
     r"(?![\w]))"
 )
 # Hashtags and bare words that are never a coin.
@@ -46,17 +47,23 @@ _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     JOIN CHANNEL GROUP TELEGRAM TWITTER DM ADMIN SUPPORT BONUS REFERRAL CODE OFFER SALE
     ЛОНГ ШОРТ BE BREAKEVEN PRICE ZONE TPS SLS AREA RANGE AVG STRATEGY MARGIN"""
 NOT_COINS = frozenset(_NOT_COIN_WORDS.split())
+# Plain words that are also tickers (NOT, PUMP, GO...): no coin when bare, a coin when tagged.
+_WORD_TICKER_WORDS = """THE AND FOR WITH TOP MID LOW RISK TAKE ALL NOT BUT TWO INFO TO AT IN ON
+    OF BY BE IS IT AS OR IF UP SO NO GO MY WE US OK ETC PUMP DUMP OPEN CLOSE CODE SALE GEM GEMS AD
+    ADS"""
+_WORD_TICKERS = frozenset(_WORD_TICKER_WORDS.split())
+_NOT_TAGS = NOT_COINS - _WORD_TICKERS
 _NEVER_COINS = frozenset(
     ("LONG", "SHORT", "BUY", "SELL", "ENTRY", "TP", "SL", "STOP", "TARGET", "TARGETS", "ЛОНГ",
      "ШОРТ")
 )
 
 
-def _norm_base(base: str, *, quoted: bool = False) -> str | None:
+def _norm_base(base: str, *, quoted: bool = False, tagged: bool = False) -> str | None:
     base = base.upper()
-    if not (2 <= len(base) <= 10) or base.isdigit() or base in _NEVER_COINS:
+    if not _BASE_SHAPE_RE.fullmatch(base) or base in _NEVER_COINS:
         return None
-    if base in NOT_COINS and not quoted:
+    if not quoted and base in (_NOT_TAGS if tagged else NOT_COINS):
         return None
     return base
 
@@ -116,7 +123,7 @@ def _pairs(text: str, low: str) -> list[str]:
 
 def _word_start(low: str, end: int) -> int:
     start = end
-    while start > 0 and end - start < 11 and low[start - 1] in _ALNUM:
+    while start > 0 and end - start < 17 and low[start - 1] in _ALNUM:
         start -= 1
     return start
 
@@ -138,7 +145,7 @@ def _tags(text: str, low: str) -> list[str]:
         raw = text[start:end]
         if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
             continue  # "#Signal", "#Binance": a word, not a ticker
-        base = _norm_base(raw)
+        base = _norm_base(raw, tagged=not raw.islower())  # "#NOT" is a coin, "#not" a word
         if base and any(c.isalpha() for c in base):
             out.append(_strip_quote(base))
     return out
