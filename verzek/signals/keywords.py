@@ -126,8 +126,7 @@ LEVERAGE_WORD_RE = re.compile(
     rf"(?:{_LEV_ANY})\s*[:=\-]?\s*(?:(?:{_MARGIN})\s*[:\-(]?\s*)?[(]?\s*"
     r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
 )
-LEVERAGE_NUM_X_RE = re.compile(r"\d{1,3}\s?[x×х](?!\w)")  # "20x", "20 x"
-LEVERAGE_X_NUM_RE = re.compile(r"[x×]\d{1,3}(?![\w.,])")  # "x20"
+LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
               "kaufen", "achat")

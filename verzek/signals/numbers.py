@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 # A raw numeric token; its separators are interpreted afterwards.
 # A raw numeric token and what is glued to it: a percent sign, or letters ("4h", "1000pepe").
@@ -27,8 +27,7 @@ _SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
 _SPACED_GROUP_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d|\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     """A price as written; `split` holds the other reading of an ambiguous "100,110"."""
 
     value: Decimal
@@ -113,6 +112,11 @@ def scan_prices(text: str) -> list[Price]:
     for raw, glued in _TOKEN_RE.findall(text):
         if glued and glued.lower() not in _UNITS:
             continue  # "5%", "4H", "2nd", "1000PEPE", "30k": not a price
+        if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
+            value = Decimal(raw)
+            if value > 0:
+                out.append(Price(value))
+            continue
         read = read_token(raw)
         if read is None:
             continue

@@ -119,16 +119,13 @@ def _leverage(low: str) -> tuple[int | None, str]:
     """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
     every leverage blanked out so it can never be read as a target."""
     spans: list[tuple[int, int, int]] = []
-    has_x = "x" in low or "×" in low or "х" in low
-    for regex, extra in ((kw.LEVERAGE_WORD_RE, ""), (kw.LEVERAGE_NUM_X_RE, ".,"),
-                         (kw.LEVERAGE_X_NUM_RE, ".,")):
-        if regex is not kw.LEVERAGE_WORD_RE and not has_x:
-            continue
-        for match in regex.finditer(low):
-            if kw.at_word_start(low, match.start(), extra):
-                digits = match.group("n") if regex is kw.LEVERAGE_WORD_RE else \
-                    "".join(c for c in match.group() if c.isdigit())
-                spans.append((match.start(), match.end(), int(digits)))
+    for match in kw.LEVERAGE_WORD_RE.finditer(low):
+        if kw.at_word_start(low, match.start(), ""):
+            spans.append((match.start(), match.end(), int(match.group("n"))))
+    if "x" in low or "×" in low or "х" in low:
+        for match in kw.LEVERAGE_X_RE.finditer(low):
+            if kw.at_word_start(low, match.start(), ".,"):
+                spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
     if not spans:
         return None, low
     spans.sort()
@@ -157,7 +154,7 @@ def _fields(low: str, norm: str) -> _Draft:
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
-        segment = _section(low[end:stop_at])
+        segment = _section(low[end:stop_at].rstrip())
         prices = scan_prices(strip_markers(segment))
         if kind in _ENTRY_KINDS:
             if kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
@@ -227,7 +224,7 @@ def _section(segment: str) -> str:
             if has_numbers:
                 break
             continue
-        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line))
+        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
         if words is not None:
             head = line[: words.start()]
             if _DIGIT_RE.search(head) is None:
@@ -238,8 +235,14 @@ def _section(segment: str) -> str:
     return "\n".join(kept)
 
 
+def _same_length_blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
 def _cut_prose(line: str) -> str:
     """The line up to the first prose word after its first number: "60000, don't chase ..."."""
+    if _LETTERS_RE.search(line) is None:
+        return line
     digit = _DIGIT_RE.search(line)
     if digit is None:
         return line

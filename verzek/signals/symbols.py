@@ -14,7 +14,7 @@ _BASE_SHAPE_RE = re.compile(r"(?:1\d{1,6}(?=[A-Z]))?[A-Z0-9]{2,10}")
 
 # The keyword-like finders run on lower-cased text; the case a coin was written in is then
 # checked on the original, which has the same length.
-_SEPARATOR_RE = re.compile(r"[/\-_|]")
+_SEPARATOR_RE = re.compile(r"[/\-_|](?=\s?[fubetc])")  # only before a quote's first letter
 _QUOTE_AFTER_RE = re.compile(
     rf"\s?(?P<quote>{'|'.join(q.lower() for q in QUOTES)})(?:[.:]p\b|perp\b|:usdt\b)?(?![a-z0-9])"
 )
