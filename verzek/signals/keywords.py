@@ -86,7 +86,7 @@ def at_word_start(text: str, start: int, extra: str = "/") -> bool:
 # Attached digits are an index; a spaced one only before ":", ")", "-", "=", "." or a tick.
 INDEX_RE = re.compile(
     r"(?P<a>\d{1,2})(?![\d.,]\d|\d)"
-    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅]|[.](?!\d)|-\s|-(?=\s*\d)))"
+    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
 )
 SIDE_ENTRY_RE = re.compile(
     r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"

@@ -29,7 +29,7 @@ _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
     "*": " ", "`": " ", "\u0130": "I", "\u200b": None, "\u200d": None, "\ufe0f": None,
     "\u2800": None,
-    "\u201c": '"', "\u201d": '"', "→": " ", "➡": " ", "⟶": " ", "➜": " ", "➔": " ", "»": " ",
+    "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 _DIGIT_RE = re.compile(r"\d")
@@ -74,7 +74,7 @@ def normalise(text: str) -> str:
     if _TRANSLATE_GATE_RE.search(text):
         text = text.translate(_TRANSLATE)
     if ">" in text:
-        text = text.replace("->", "  ").replace("=>", "  ")
+        text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
     return text
 
 

@@ -49,13 +49,14 @@ def _num(n: int) -> str:
 
 MOVE_SL_RE = re.compile(
     r"(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
-    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|->)?\s*"
+    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→)?\s*"
     rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
-    rf"|(?<!\w){_SLW}\s+(?:moved|move|is\s+now|now|updated|->|перенесен)\s*(?:to|at|на)?\s*"
+    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенесен)\s*(?:to|at|на)?\s*"
     rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
     rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
 )
-_MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл")
+_MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
+              "→")
 CANCEL_RE = re.compile(
     r"(?<!\w)(?:cancel(?:l?ed)?|cancelling|отмен\w*|cancelad[oa]|iptal|hủy)(?!\w)"
 )

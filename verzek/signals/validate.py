@@ -14,8 +14,12 @@ MAX_LEVERAGE = 125
 def infer_side(
     entries: list[Decimal], targets: list[Decimal], stop: Decimal | None
 ) -> Side | None:
-    """The side the prices imply when the message names none, or None when they do not agree."""
-    if not entries or (not targets and stop is None):
+    """The side the prices imply when the message names none, or None when they do not agree.
+
+    Both targets and a stop must be written and agree: "Entry 140, TP 160" alone is as often a
+    promotion quoting a past call as it is a call.
+    """
+    if not entries or not targets or stop is None:
         return None
     low, high = min(entries), max(entries)
     votes: set[Side] = set()
