@@ -33,6 +33,11 @@ _TRANSLATE = str.maketrans({
 })
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 _DIGIT_RE = re.compile(r"\d")
+# A one-line segment of plain numbers and list separators needs none of the slower rules.
+_SIMPLE_SEGMENT_RE = re.compile(
+    r"[ \t:=#@$-]*\d+(?:\.\d+)?(?:[ \t]*(?:[-/|&]|,(?=[ \t])|[ \t])[ \t]*\$?\d+(?:\.\d+)?)*"
+)
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
@@ -154,10 +159,15 @@ def _fields(low: str, norm: str) -> _Draft:
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
-        segment = _section(low[end:stop_at].rstrip())
-        prices = scan_prices(strip_markers(segment))
+        segment = low[end:stop_at].rstrip()
+        simple = "\n" not in segment and _SIMPLE_SEGMENT_RE.fullmatch(segment) is not None
+        if simple:  # ": 0.5", ": 0.123 - 0.130", ": 1.2 / 1.3, 1.4": plain numbers only
+            prices = [Price(v) for v in map(Decimal, _PLAIN_NUMBER_RE.findall(segment)) if v > 0]
+        else:
+            segment = _section(segment)
+            prices = scan_prices(strip_markers(segment))
         if kind in _ENTRY_KINDS:
-            if kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
+            if not simple and kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
                 draft.entry_is_market = True
                 draft.has_fields = True
             (weak_entries if kind == "at" else draft.entries).extend(prices)
