@@ -201,8 +201,8 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
     marks: list[tuple[str, int, int]] = []
     for mark in kw.FIELD_RE.finditer(low):
         start, end = mark.span()
-        if not kw.at_word_start(low, start):
-            continue
+        if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
+            continue  # inside a word: "http", "sentry"
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
@@ -265,7 +265,7 @@ def _cut_prose(line: str) -> str:
 def _side(text: str, draft: _Draft) -> Side | None:
     for match in kw.SIDE_RE.finditer(text):
         start = match.start()
-        if any(a <= start < b for a, b in draft.label_spans):
+        if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
             continue
         return Side.LONG if match.group("long") else Side.SHORT
     return draft.side_hint

@@ -116,7 +116,7 @@ def _pairs(text: str, low: str) -> list[str]:
                 continue
             base = _norm_base(raw, quoted=True)
             quote = quote_match.group().removesuffix("PERP").removesuffix(".P")
-            if base and any(c.isalpha() for c in base):
+            if base and not base.isdigit():
                 hits.append((start, f"{base}/{quote}"))
     return [symbol for _, symbol in sorted(hits)]
 
@@ -146,7 +146,7 @@ def _tags(text: str, low: str) -> list[str]:
         if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
             continue  # "#Signal", "#Binance": a word, not a ticker
         base = _norm_base(raw, tagged=not raw.islower())  # "#NOT" is a coin, "#not" a word
-        if base and any(c.isalpha() for c in base):
+        if base and not base.isdigit():
             out.append(_strip_quote(base))
     return out
 
@@ -159,7 +159,7 @@ def _bare(text: str, low: str) -> list[str]:
         if not raw.isupper():
             continue
         base = _norm_base(raw)
-        if base and any(c.isalpha() for c in base):
+        if base and not base.isdigit():
             out.append(_strip_quote(base))
     return out
 
@@ -176,5 +176,5 @@ def normalise_symbol(raw: str) -> str | None:
     symbol, _ = find_symbol(raw.strip().upper() if raw.strip()[:1] in "#$" else raw.strip())
     if symbol is None:
         base = _norm_base(raw.strip().lstrip("#$"))
-        symbol = _strip_quote(base) if base and any(c.isalpha() for c in base) else None
+        symbol = _strip_quote(base) if base and not base.isdigit() else None
     return symbol
