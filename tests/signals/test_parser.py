@@ -216,3 +216,18 @@ def test_non_english_keyword_sets(text: str) -> None:
 def test_parse_returns_the_domain_types() -> None:
     assert isinstance(parse("#BTC/USDT LONG\nEntry: 100\nTP: 110\nSL: 90"), Signal)
     assert isinstance(parse("TP1 ✅ #BTC"), SignalUpdate)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["TP: 1" + " " * 3990 + "x", "TP: " + "1 " * 1990 + "x", "Entry: " + "1." * 1990,
+     "Entry: " + "1 - " * 990 + "x", "tp1 " * 1000, "20x " * 1000, "move sl to " * 360,
+     "Targets:\n" + "1) 0.5\n" * 570, "#BTC/USDT LONG Entry 1 - 2 TP 3 SL 0.5 ✅ " * 90,
+     "x" * 100_000],
+)
+def test_hostile_input_parses_in_linear_time(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    parse_message(text)
+    assert time.perf_counter() - started < 0.25  # a quadratic regex takes seconds here

@@ -34,8 +34,9 @@ _TRANSLATE = str.maketrans({
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 _DIGIT_RE = re.compile(r"\d")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
-_SIMPLE_SEGMENT_RE = re.compile(
-    r"[ \t:=#@$-]*\d+(?:\.\d+)?(?:[ \t]*(?:[-/|&]|,(?=[ \t])|[ \t])[ \t]*\$?\d+(?:\.\d+)?)*"
+_SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
+    r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
+    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
 )
 _PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
@@ -351,9 +352,12 @@ def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> Par
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
         symbol = normalise_symbol(bare.group(1)) if bare else None
-    update = SignalUpdate(
-        symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-        target_index=finding.target_index, new_stop=finding.new_stop,
-        to_breakeven=finding.to_breakeven, raw_text=raw,
-    )
+    try:
+        update = SignalUpdate(
+            symbol=symbol, action=finding.action,  # type: ignore[arg-type]
+            target_index=finding.target_index, new_stop=finding.new_stop,
+            to_breakeven=finding.to_breakeven, raw_text=raw,
+        )
+    except ValidationError as exc:
+        return ParseResult("noise", invalid_reason=f"not a valid update: {exc.errors()[0]['msg']}")
     return ParseResult("update", update=update)
