@@ -1,14 +1,13 @@
-"""Keyword vocabularies (English and common non-English sets) compiled into the parser's regexes.
-
-Every regex here runs on lower-cased text (no IGNORECASE: it halves the matching cost); the
-big alternations are grouped by first letter so a position is rejected in one step.
-"""
+"""Keyword vocabularies (English and common non-English sets) compiled into the parser's regexes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+
+# Every regex here runs on lower-cased text (no IGNORECASE: it halves the matching cost); the
+# big alternations are grouped by first letter so a position is rejected in one step.
 
 
 def alternation(words: Iterable[str]) -> str:

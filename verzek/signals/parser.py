@@ -1,9 +1,4 @@
-"""Message text to a trade call (`Signal`), a follow-up (`SignalUpdate`), or nothing.
-
-Entries keep the order they are written in; a zone "0.123 - 0.130" is its two ends in written
-order. `entry_is_market` is set when the entry says market/CMP/now; prices written beside it are
-kept as entries. A message whose parts contradict each other is invalid, never repaired.
-"""
+"""Message text to a trade call (`Signal`), a follow-up (`SignalUpdate`), or nothing."""
 
 from __future__ import annotations
 
@@ -21,6 +16,12 @@ from verzek.signals import validate
 from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
 from verzek.signals.symbols import find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
+
+# Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
+# is its two ends in written order (never re-sorted by side). `entry_is_market` is set when the
+# entry says market/CMP/now; prices written beside it are kept as entries. A message whose parts
+# contradict each other is invalid with a reason, never repaired. A past-tense outcome ("TP1 ✅",
+# "stopped out") makes the message an update even when it repeats the whole call.
 
 Kind = Literal["signal", "update", "noise"]
 _MAX_CHARS = 4000

@@ -1,7 +1,4 @@
-"""Follow-up posts on an earlier signal: target hit, stop hit, stop moved, close, cancel.
-
-Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
-"""
+"""Follow-up posts on an earlier signal: target hit, stop hit, stop moved, close, cancel."""
 
 from __future__ import annotations
 
@@ -11,6 +8,8 @@ from decimal import Decimal
 
 from verzek.signals.keywords import alternation
 from verzek.signals.numbers import read_token
+
+# Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
 _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other")
 
