@@ -45,7 +45,7 @@ SHORT_ENTRY_WORDS = (
 )
 TARGET_WORDS = (
     r"take[\s-]?profit\s+targets?", r"profit\s+targets?", r"sell\s+targets?",
-    r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}\s*[:=)\-])",
+    r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
     r"toma\s+de\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al", r"m[ụu]c\s+ti[êe]u",
     r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi",

@@ -34,6 +34,14 @@ _TRANSLATE = str.maketrans({
 })
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 _DIGIT_RE = re.compile(r"\d")
+# A keyword right after one of these words is a reference to the field, not the field itself.
+_REFERENCE_RE = re.compile(
+    r"(?<![^\W\d_])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
+    r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
+    r"[ \t]+\Z"
+)
+_LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
+_PRICE_START_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
 _SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
     r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
@@ -205,6 +213,8 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
             continue  # inside a word: "http", "sentry"
+        if _REFERENCE_RE.search(low, max(0, start - 12), start):
+            continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
@@ -236,6 +246,8 @@ def _section(segment: str) -> str:
             if has_numbers:
                 break
             continue
+        if _LABEL_START_RE.match(line):
+            break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
         words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
         if words is not None:
             head = line[: words.start()]
@@ -255,10 +267,10 @@ def _cut_prose(line: str) -> str:
     """The line up to the first prose word after its first number: "60000, don't chase ..."."""
     if _LETTERS_RE.search(line) is None:
         return line
-    digit = _DIGIT_RE.search(line)
-    if digit is None:
+    price = _PRICE_START_RE.search(line)  # "4H close below 0.45": 4H is no price, 0.45 is
+    if price is None:
         return line
-    for word in _LETTERS_RE.finditer(line, digit.start()):
+    for word in _LETTERS_RE.finditer(line, price.end()):
         if word.group().lower() not in _CONNECTORS:
             return line[: word.start()]
     return line
