@@ -102,6 +102,23 @@ SIGNALS: list[tuple[str, str, dict[str, Any]]] = [
                                 "62900")),
     ("arrow_targets", "#BTC/USDT LONG\nEntry 64000\nTP1 → 65000\nTP2 → 66000\nSL → 63000",
      sig("BTC/USDT", "long", ["64000"], ["65000", "66000"], "63000")),
+    ("timeframe_first_stop", "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 3300\n"
+     "SL: 4H close below 3000", sig("ETH/USDT", "long", ["3100"], ["3200", "3300"], "3000")),
+    ("stop_mentions_entry", "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 3300\n"
+     "Stop loss: 5% below entry (2945)", sig("ETH/USDT", "long", ["3100"], ["3200", "3300"],
+                                            "2945")),
+    ("dollar_suffix", "#SOL/USDT LONG 🟢\nEntry Zone: 140$ - 142$\nTargets: 145$ - 150$\n"
+     "SL: 135$", sig("SOL/USDT", "long", ["140", "142"], ["145", "150"], "135")),
+    ("t_labels", "Long #ATOM\nEntry 8.10 - 8.00\nT1 8.30\nT2 8.50\nT3 8.80\nStop 7.80",
+     sig("ATOM/USDT", "long", ["8.10", "8.00"], ["8.30", "8.50", "8.80"], "7.80")),
+    ("dca_in_entry", "#BNB/USDT LONG\nEntry: 580 (DCA 565)\nTP: 595 / 610 / 630\nSL: 550",
+     sig("BNB/USDT", "long", ["580", "565"], ["595", "610", "630"], "550")),
+    ("exchange_ticks_footer", "#AAVE/USDT LONG\nEntry Price 95.2\nTP1 97\nTP2 99.5\n"
+     "TP3 102\nSL 91.8\n\n✅ Binance ✅ Bybit ✅ OKX",
+     sig("AAVE/USDT", "long", ["95.2"], ["97", "99.5", "102"], "91.8")),
+    ("risk_amount_footer", "#MATIC/USDT LONG\nEntry: 0.72\nTPs: 0.74, 0.76, 0.79\n"
+     "SL: 0.69\nRisk: High ⚠️\nAmount: 3%",
+     sig("MATIC/USDT", "long", ["0.72"], ["0.74", "0.76", "0.79"], "0.69")),
 ]
 
 INVALID: list[tuple[str, str]] = [
