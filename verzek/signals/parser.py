@@ -40,6 +40,10 @@ _REFERENCE_RE = re.compile(
     r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
     r"[ \t]+\Z"
 )
+_RESULT_RE = re.compile(
+    r"(?<!\w)(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
+    r"|(?<!\w)profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+)
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 _PRICE_START_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
@@ -126,6 +130,8 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
+    if _RESULT_RE.search(low):
+        return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
 

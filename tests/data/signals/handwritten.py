@@ -219,4 +219,6 @@ NOISE: list[str] = [
     "🔥 Our last #SOL signal: Entry 140 → TP 160 (+14%)! Join VIP",
     "If you missed the BTC long at 60000, don't chase. Wait for a retest around 61000, TP 63000.",
     "Last week results:\n#BTC LONG Entry 60000 TP 62000 ✅\n#ETH SHORT Entry 3000 TP 2900 ✅",
+    "#BTC/USDT LONG\nEntry: 64000\nTP1: 65000\nTP2: 66000\nSL: 63000\n\nResult: +45% 🚀",
+    "#SOL/USDT SHORT\nEntry: 150\nTargets: 145 - 140\nStop: 155\nProfit: +38% in 6 hours 🔥",
 ]
