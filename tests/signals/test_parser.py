@@ -231,3 +231,26 @@ def test_hostile_input_parses_in_linear_time(text: str) -> None:
     started = time.perf_counter()
     parse_message(text)
     assert time.perf_counter() - started < 0.25  # a quadratic regex takes seconds here
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Previous BTC trade closed in profit.\n#ETH/USDT LONG\nEntry: 3000\nTP: 3100\nSL: 2900",
+     "BTC closed in profit. Watching #ETH for an entry"],
+)
+def test_a_follow_up_about_another_coin_never_acts_on_the_named_pair(text: str) -> None:
+    result = parse_message(text)
+    assert result.kind == "noise" and result.update is None and result.signal is None
+
+
+def test_imperative_close_mid_line() -> None:
+    update = parse("#ETH/USDT Close ETH now")
+    assert isinstance(update, SignalUpdate)
+    assert (update.symbol, update.action) == ("ETH/USDT", "close")
+
+
+def test_stop_after_a_timeframe_and_a_referenced_entry() -> None:
+    assert signal("#ETH/USDT LONG\nEntry: 3100\nTP: 3200\nSL: 4H close below 3000").stop_loss \
+        == D("3000")
+    s = signal("#ETH/USDT LONG\nEntry: 3100\nTP: 3200\nStop loss: 5% below entry (2945)")
+    assert (s.entries, s.stop_loss) == ([D("3100")], D("2945"))

@@ -14,7 +14,7 @@ from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
 from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
-from verzek.signals.symbols import find_symbol, find_symbols, normalise_symbol
+from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
@@ -62,6 +62,8 @@ _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECAS
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
+_SENTENCE_END_RE = re.compile(r"[\n!?]|\.(?=\s)")
+_UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 
 
@@ -119,7 +121,7 @@ def parse_message(text: str) -> ParseResult:
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
     if finding is None and is_weak_close(low) and find_symbol(norm, low)[1] >= 2:
-        finding = UpdateFinding("close", is_result=True)  # "#1INCH/USDT closed due to ..."
+        finding = UpdateFinding("close")  # "#1INCH/USDT closed due to ...", unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
@@ -358,6 +360,17 @@ def _market(low: str, leverage: int | None) -> MarketType | None:
     return MarketType.FUTURES if leverage is not None else None
 
 
+def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
+    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
+    end_match = _SENTENCE_END_RE.search(norm, at)
+    sentence = norm[start:end_match.start() if end_match else len(norm)]
+    named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
+    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
+                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
+    return bool(named) and symbol.split("/")[0] not in named
+
+
 def _word_search(regex: re.Pattern[str], low: str) -> bool:
     return any(kw.at_word_start(low, m.start(), "") for m in regex.finditer(low))
 
@@ -367,6 +380,9 @@ def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> Par
     strong = [s for s, strength in symbols if strength >= 2]
     if len(strong) > 1:  # a results round-up over several coins, not one follow-up
         return ParseResult("noise", invalid_reason="update names several symbols")
+    if strong and _cue_names_other_coin(norm, finding.at, strong[0]):
+        # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
+        return ParseResult("noise", invalid_reason="the follow-up names another coin")
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)

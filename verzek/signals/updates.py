@@ -62,6 +62,9 @@ CANCEL_RE = re.compile(
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
 CLOSE_RE = re.compile(
     r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+    r"|(?<!\w)(?:close|exit)\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
+    r"(?:now|here|immediately|asap|manually)\b"
+    r"|(?<!\w)(?:close|exit)\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
     r"|(?<!\w)clos(?:ed|ing)\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
     r"|early|the\s+(?:trade|position|rest))"
     r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
@@ -85,6 +88,7 @@ class UpdateFinding:
     new_stop: Decimal | None = None
     to_breakeven: bool = False
     is_result: bool = False
+    at: int = 0  # where the cue was written, to find the coin it speaks of
 
 
 _GATES: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -101,13 +105,14 @@ _ANY_GATE = tuple(sorted({*_DONE_GATE, *_STOP_GATE, *_MOVE_GATE, *_CANCEL_GATE, 
                           *_FILLED_GATE}))
 
 
-def _max_index(low: str) -> int | None:
+def _max_index(low: str) -> tuple[int | None, int]:
     best: int | None = None
+    at = 0
     for match in TARGET_HIT_RE.finditer(low):
         raw = match.group("i1") or match.group("i2")
-        if raw is not None:
-            best = max(best or 0, int(raw))
-    return best
+        if raw is not None and int(raw) > (best or 0):
+            best, at = int(raw), match.start()
+    return best, at
 
 
 def detect_update(low: str) -> UpdateFinding | None:
@@ -115,26 +120,32 @@ def detect_update(low: str) -> UpdateFinding | None:
     if not _has(low, _ANY_GATE):
         return None
     found: dict[str, UpdateFinding] = {}
-    if _has(low, _STOP_GATE) and STOP_HIT_RE.search(low):
-        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True)
+    stop = STOP_HIT_RE.search(low) if _has(low, _STOP_GATE) else None
+    if stop:
+        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
     cancel = CANCEL_RE.search(low) if _has(low, _CANCEL_GATE) else None
     if cancel:
-        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel")
+        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
+                                        at=cancel.start())
     move = MOVE_SL_RE.search(low) if _has(low, _MOVE_GATE) else None
     if move:
         found["move_sl"] = _move_finding(move)
     close = CLOSE_RE.search(low) if _has(low, _CLOSE_GATE) else None
     if close:
         said = close.group()
-        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said)
+        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
+                                       at=close.start())
     done = _has(low, _DONE_GATE)
-    index = _max_index(low) if done else None
+    index, index_at = _max_index(low) if done else (None, 0)
+    all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
     if index is not None:
-        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True)
-    elif done and ALL_TARGETS_RE.search(low):
-        found["target_hit"] = UpdateFinding("target_hit", is_result=True)
-    if not found and _has(low, _FILLED_GATE) and ENTRY_FILLED_RE.search(low):
-        found["other"] = UpdateFinding("other", is_result=True)
+        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True,
+                                            at=index_at)
+    elif all_done:
+        found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
+    filled = ENTRY_FILLED_RE.search(low) if not found and _has(low, _FILLED_GATE) else None
+    if filled:
+        found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
     if not found:
         return None
     if "target_hit" in found and "close" in found and found["target_hit"].target_index is None:
@@ -143,7 +154,7 @@ def detect_update(low: str) -> UpdateFinding | None:
     best, hit = found[action], found.get("target_hit")
     if hit is not None and action != "target_hit":
         best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
-                             best.is_result or hit.is_result)
+                             best.is_result or hit.is_result, best.at)
     return best
 
 
@@ -160,4 +171,5 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):
             new_stop = read.value
-    return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven)
+    return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven,
+                         at=match.start())
