@@ -55,7 +55,7 @@ STOP_WORDS = (
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
     "stopp",
 )
-LABEL_WORDS = (r"buy(?=\s*[:@\d])", r"sell(?=\s*[:@\d])")
+LABEL_WORDS = (r"buy(?=\s*[:@\d])", r"sell(?:\s+at)?(?=\s*[:@$\d])")
 
 _ENTRY_FULL = re.compile("|".join(ENTRY_WORDS))
 _SHORT_ENTRY_FULL = re.compile("|".join(SHORT_ENTRY_WORDS))
@@ -104,7 +104,7 @@ def classify(word: str) -> str:
         return "at"
     if word == "buy":
         return "buylabel"
-    if word == "sell":
+    if word == "sell" or (word.startswith("sell") and word.endswith(" at")):
         return "selllabel"
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
                         ("target", _TARGET_FULL), ("stop", _STOP_FULL)):

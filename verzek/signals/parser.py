@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
-from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
+from verzek.signals.numbers import Price, join_thousands, scan_prices
+from verzek.signals.sections import cut_prose, segment_prices
 from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
 
@@ -44,21 +45,6 @@ _RESULT_RE = re.compile(
     r"(?<!\w)(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
     r"|(?<!\w)profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
-_LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
-_PRICE_START_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)")
-# A one-line segment of plain numbers and list separators needs none of the slower rules.
-_SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
-    r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
-    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
-)
-_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
-_CONNECTORS = frozenset(
-    ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
-     "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
-)
-_SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
-_UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
@@ -177,18 +163,15 @@ def _fields(low: str, norm: str) -> _Draft:
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
-        segment = low[end:stop_at].rstrip()
-        simple = "\n" not in segment and _SIMPLE_SEGMENT_RE.fullmatch(segment) is not None
-        if simple:  # ": 0.5", ": 0.123 - 0.130", ": 1.2 / 1.3, 1.4": plain numbers only
-            prices = [Price(v) for v in map(Decimal, _PLAIN_NUMBER_RE.findall(segment)) if v > 0]
-        else:
-            segment = _section(segment)
-            prices = scan_prices(strip_markers(segment))
+        prices, wordy = segment_prices(low[end:stop_at].rstrip())
         if kind in _ENTRY_KINDS:
-            if not simple and kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
+            if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
                 draft.entry_is_market = True
                 draft.has_fields = True
-            (weak_entries if kind == "at" else draft.entries).extend(prices)
+            if kind != "at":
+                draft.entries.extend(prices)
+            elif not weak_entries:  # only the first "at": "sell at 68000" is no entry
+                weak_entries = prices
         elif kind == "target":
             draft.targets.extend(prices)
         elif draft.stop is None and prices:
@@ -211,7 +194,7 @@ def _side_entry(low: str, norm: str) -> list[Price]:
     if not (written[0] in "#$" or written.isupper()):
         return []
     line_end = low.find("\n", match.end())
-    return scan_prices(_cut_prose(low[match.end():line_end if line_end >= 0 else len(low)]))
+    return scan_prices(cut_prose(low[match.end():line_end if line_end >= 0 else len(low)]))
 
 
 def _marks(low: str) -> list[tuple[str, int, int]]:
@@ -232,56 +215,6 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
                 end = index.end()
         marks.append((kind, start, end))
     return marks
-
-
-def _section(segment: str) -> str:
-    """The keyword's own line plus following lines that start with a number or list marker.
-
-    Words after the numbers on such a line ("0.1568 (40% of profit)") are cut off; a line
-    of words ends the section.
-    """
-    if "\n" not in segment:
-        return _cut_prose(segment)
-    lines = segment.split("\n")
-    kept = [_cut_prose(lines[0])]
-    has_numbers = _DIGIT_RE.search(kept[0]) is not None
-    header_only = not has_numbers
-    for line in lines[1:]:
-        sub = _SUBLABEL_RE.match(line) if header_only else None
-        if sub is not None:  # "TARGETS" then "Short Term: 36.5 - 37": a labelled sub-list
-            line = line[sub.end():]
-        if not line.strip():
-            if has_numbers:
-                break
-            continue
-        if _LABEL_START_RE.match(line):
-            break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
-        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
-        if words is not None:
-            head = line[: words.start()]
-            if _DIGIT_RE.search(head) is None:
-                break
-            line = head
-        kept.append(line)
-        has_numbers = has_numbers or _DIGIT_RE.search(line) is not None
-    return "\n".join(kept)
-
-
-def _same_length_blank(match: re.Match[str]) -> str:
-    return " " * (match.end() - match.start())
-
-
-def _cut_prose(line: str) -> str:
-    """The line up to the first prose word after its first number: "60000, don't chase ..."."""
-    if _LETTERS_RE.search(line) is None:
-        return line
-    price = _PRICE_START_RE.search(line)  # "4H close below 0.45": 4H is no price, 0.45 is
-    if price is None:
-        return line
-    for word in _LETTERS_RE.finditer(line, price.end()):
-        if word.group().lower() not in _CONNECTORS:
-            return line[: word.start()]
-    return line
 
 
 def _side(text: str, draft: _Draft) -> Side | None:

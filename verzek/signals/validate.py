@@ -8,6 +8,7 @@ from verzek.domain.models import Side
 
 # Targets or stops more than this factor away from the entries are a misread, not a trade.
 MAX_PRICE_RATIO = Decimal(20)
+MAX_ENTRY_SPREAD = Decimal(2)
 MAX_LEVERAGE = 125
 
 
@@ -50,6 +51,8 @@ def check(
     """Why this call cannot be traded as written, or None when it is consistent."""
     if leverage is not None and not 1 <= leverage <= MAX_LEVERAGE:
         return f"leverage {leverage}x is outside 1..{MAX_LEVERAGE}"
+    if entries and max(entries) / min(entries) > MAX_ENTRY_SPREAD:
+        return "entries differ by more than 2x: a misread number, not a ladder"
     prices = [*entries, *targets, *([stop] if stop is not None else [])]
     if prices and max(prices) / min(prices) > MAX_PRICE_RATIO:
         return "prices differ by more than 20x: a misread number, not a trade"
