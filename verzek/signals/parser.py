@@ -45,6 +45,11 @@ _RESULT_RE = re.compile(
     r"(?<!\w)(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
     r"|(?<!\w)profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
+_NOT_A_CALL_RE = re.compile(
+    r"(?<!\w)(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
+    r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
+    r"|(?:do\s+not|don'?t)\s+(?:enter|take|follow|trade)|not\s+a\s+signal|напоминание)(?!\w)"
+)
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
@@ -120,6 +125,8 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
     if _RESULT_RE.search(low):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
+    if _NOT_A_CALL_RE.search(low):
+        return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
 

@@ -25,7 +25,7 @@ TARGET_HIT_RE = re.compile(
     rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 )
 ALL_TARGETS_RE = re.compile(
-    rf"(?<!\w)(?:all\s+(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
+    rf"(?<!\w)(?:all\s+(?:\d{{1,2}}\s+)?(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
     rf"|todos\s+os\s+alvos|t[üu]m\s+hedefler)[^\n]{{0,20}}?{_DONE}"
 )
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
