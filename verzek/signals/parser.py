@@ -41,14 +41,15 @@ _REFERENCE_RE = re.compile(
     r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
     r"[ \t]+\Z"
 )
-_RESULT_RE = re.compile(
-    r"(?<!\w)(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
-    r"|(?<!\w)profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+_RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
+    r"(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
+    r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
 _NOT_A_CALL_RE = re.compile(
-    r"(?<!\w)(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
+    r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
     r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
-    r"|(?:do\s+not|don'?t)\s+(?:enter|take|follow|trade)|not\s+a\s+signal|напоминание)(?!\w)"
+    r"|do\s+not\s+(?:enter|take|follow|trade)|don'?t\s+(?:enter|take|follow|trade)"
+    r"|not\s+a\s+signal|напоминание)(?!\w)"
 )
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
@@ -123,9 +124,9 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
-    if _RESULT_RE.search(low):
+    if _word_search(_RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
-    if _NOT_A_CALL_RE.search(low):
+    if _word_search(_NOT_A_CALL_RE, low):
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
@@ -311,8 +312,10 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     return bool(named) and symbol.split("/")[0] not in named
 
 
-def _word_search(regex: re.Pattern[str], low: str) -> bool:
-    return any(kw.at_word_start(low, m.start(), "") for m in regex.finditer(low))
+def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
+    """A match that starts a word (or starts with a character of `free`, like "+")."""
+    return any(m.group()[0] in free or kw.at_word_start(low, m.start(), "")
+               for m in regex.finditer(low))
 
 
 def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
