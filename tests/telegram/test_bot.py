@@ -74,7 +74,7 @@ def test_admin_private_signal_is_published_and_broadcast(harness: Harness) -> No
     h.api.inject_private_text(ADMIN, "hello there")
     h.api.inject_private_text(4444, SIGNAL)  # not an admin
     assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 2 and len(h.api.sent(4444)) == 1)
-    assert h.api.sent(ADMIN)[1] == "Not published: no signal keywords."
+    assert h.api.sent(ADMIN)[1] == "Not published: no keyword."
     assert h.api.sent(4444) == ["Send /help to see what I can do."]
     assert len([m for m in h.published if m.origin == "bot"]) == 1
 

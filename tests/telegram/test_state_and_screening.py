@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from verzek.clock import ManualClock
+from verzek.signals import FilterSettings, MessageFilter
 from verzek.store.docstore import DocumentStore
-from verzek.telegram.screening import screen
+from verzek.telegram.screening import Screening, SignalScreen
 from verzek.telegram.state import BroadcastWindow, GroupDirectory
+
+from .conftest import NOW
 
 
 def test_group_directory_follows_and_persists_migrations(store: DocumentStore) -> None:
@@ -42,10 +45,27 @@ def test_window_is_bounded(store: DocumentStore, tg_clock: ManualClock) -> None:
 
 
 def test_screen_accepts_signals_and_updates_rejects_spam_header_and_chat() -> None:
-    assert screen("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000").accepted
-    assert screen("BTC/USDT Target 1 reached ✅").accepted
-    assert not screen("🚨 New Signal Alert\n\nBTC LONG entry 1 tp 2 sl 0.5").accepted
-    assert screen("Join our VIP channel t.me/+abc, giveaway!").reason == "spam"
-    assert not screen("good morning, markets look calm").accepted
-    assert not screen("").accepted
-    assert not screen("x" * 9000).accepted
+    screen = SignalScreen()
+
+    def check(text: str, sender: int | None = None) -> Screening:
+        return screen(text, now=NOW, sender=sender)
+
+    assert check("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000") == Screening(True, "signal")
+    assert check("BTC/USDT Target 1 reached ✅").accepted
+    assert check("#ETH closed manually in profit") == Screening(True, "update")  # no keyword
+    assert check("BTC/USDT Target 1 reached ✅").accepted  # a repeat is not this screen's job
+    assert check("🚨 New Signal Alert\n\nBTC LONG entry 1 tp 2 sl 0.5") == Screening(
+        False, "carries our broadcast header")
+    assert check("Join our VIP channel t.me/+abc, long BTC!").reason.startswith("invite link")
+    assert check("Huge giveaway for our long-term members").reason == "promotion (giveaway)"
+    assert check("good morning, markets look calm") == Screening(False, "no keyword")
+    assert not check("").accepted
+    assert not check("entry " * 2000).accepted
+
+
+def test_screen_uses_the_signals_filter_settings() -> None:
+    screen = SignalScreen(message_filter=MessageFilter(settings=FilterSettings(
+        blocked_senders=frozenset({"42"}), duplicate_window_s=0)))
+    text = "#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000"
+    assert screen(text, now=NOW, sender=42).reason.startswith("blocked sender")
+    assert screen(text, now=NOW, sender=43).accepted

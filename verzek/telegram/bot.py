@@ -33,7 +33,7 @@ from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.format import has_header, truncate
-from verzek.telegram.screening import Screen, screen
+from verzek.telegram.screening import Screen, SignalScreen
 from verzek.telegram.sender import Sender, SendFailed
 from verzek.telegram.state import GroupDirectory
 
@@ -56,7 +56,7 @@ class BotService:
     def __init__(self, *, token: str, bus: SignalBus, groups: GroupDirectory, clock: Clock,
                  commands: UserCommands, admin_ids: frozenset[int] = frozenset(),
                  base_url: str | None = None, sender: Sender | None = None,
-                 screen_text: Screen = screen, rate_limiter: BaseRateLimiter | None = None,
+                 screen_text: Screen | None = None, rate_limiter: BaseRateLimiter | None = None,
                  poll_timeout_s: int = 10, retry_delay_s: float = 5.0,
                  on_member: MemberHook | None = None) -> None:
         self._token = token
@@ -67,7 +67,7 @@ class BotService:
         self.admin_ids = frozenset(admin_ids)
         self._base_url = base_url
         self.sender = sender or Sender(on_migrate=groups.record_migration)
-        self._screen = screen_text
+        self._screen = screen_text or SignalScreen()
         self._rate_limiter = rate_limiter
         self.poll_timeout_s = poll_timeout_s
         self.retry_delay_s = retry_delay_s
@@ -342,7 +342,7 @@ class BotService:
         if user.id not in self.admin_ids:
             await self._reply(update, "Send /help to see what I can do.")
             return
-        verdict = self._screen(message.text)
+        verdict = self._screen(message.text, now=self._clock.now(), sender=user.id)
         if not verdict.accepted:
             self.counters["admin_rejected"] += 1
             await self._reply(update, f"Not published: {verdict.reason}.")

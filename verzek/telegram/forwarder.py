@@ -20,7 +20,7 @@ from verzek.clock import Clock
 from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.telegram.progress import SourceProgress
-from verzek.telegram.screening import Screen, screen
+from verzek.telegram.screening import Screen, SignalScreen
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class Forwarder:
 
     def __init__(self, *, client_factory: Callable[[], Any], sources: tuple[str | int, ...],
                  bus: SignalBus, progress: SourceProgress, clock: Clock,
-                 screen_text: Screen = screen, exclude_chat_ids: frozenset[int] = frozenset(),
+                 screen_text: Screen | None = None, exclude_chat_ids: frozenset[int] = frozenset(),
                  ignore_sender_ids: frozenset[int] = frozenset(), sleep: Sleeper = asyncio.sleep,
                  watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
@@ -65,7 +65,7 @@ class Forwarder:
         self._bus = bus
         self.progress = progress
         self._clock = clock
-        self._screen = screen_text
+        self._screen = screen_text or SignalScreen()
         self.exclude_chat_ids = exclude_chat_ids
         self.ignore_sender_ids = ignore_sender_ids
         self._sleep = sleep
@@ -123,7 +123,7 @@ class Forwarder:
             self.counters["filtered"] += 1
             return False
         text = message.raw_text or ""
-        verdict = self._screen(text)
+        verdict = self._screen(text, now=self._clock.now(), sender=message.sender_id)
         if not verdict.accepted:
             self.counters["filtered"] += 1
             logger.debug("forwarder: %s/%s filtered: %s", chat_id, message.id, verdict.reason)

@@ -1,28 +1,15 @@
-"""Which incoming Telegram texts are worth putting on the bus: keyword detection, spam and
-loop filters, in front of the parser.
-
-A stand-in until `verzek.signals.filters` lands: the forwarder and the bot take any
-`Screen` callable, so the lead can swap this one for the signals package's filter.
-"""
+"""Which incoming Telegram texts go onto the bus: our loop guard, then the signals package's
+keyword and spam filter (`verzek.signals.filters`), with the parser vouching for follow-ups
+that carry no listed keyword ("Closed BTC manually")."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from verzek.signals import keywords as kw
-from verzek.signals import parse_message
+from verzek.signals import FilterSettings, MessageFilter, parse_message
 from verzek.telegram.format import has_header
-
-MAX_TEXT_CHARS = 8000
-
-_SPAM_RE = re.compile(
-    r"(?i)(?<!\w)(?:giveaway|airdrop|referral|promo\s*code|sign\s*up\s+(?:now|here)"
-    r"|join\s+(?:our|my)\s+(?:vip|premium|channel|group)|dm\s+(?:me|us)|inbox\s+me"
-    r"|limited\s+(?:offer|seats|spots)|subscribe\s+now|discount|casino|bonus\s+code"
-    r"|t\.me/(?:joinchat/|\+))"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,23 +20,34 @@ class Screening:
     reason: str
 
 
-Screen = Callable[[str], Screening]
+class Screen(Protocol):
+    def __call__(self, text: str, *, now: datetime,
+                 sender: int | str | None = None) -> Screening: ...
 
 
-def screen(text: str) -> Screening:
-    """Accept signals and follow-ups; reject empty, oversized, our own broadcasts and spam."""
-    if not text or not text.strip():
-        return Screening(False, "empty")
-    if len(text) > MAX_TEXT_CHARS:
-        return Screening(False, "too long for a signal")
-    if has_header(text):
-        return Screening(False, "carries our broadcast header")
-    result = parse_message(text)
-    if result.kind in ("signal", "update"):
-        return Screening(True, result.kind)
-    if _SPAM_RE.search(text):
-        return Screening(False, "spam")
-    if kw.FIELD_RE.search(text) and kw.SIDE_RE.search(text):
-        # Trade-shaped but not parseable: the engine records it with its invalid reason.
-        return Screening(True, result.invalid_reason or "signal keywords")
-    return Screening(False, "no signal keywords")
+class SignalScreen:
+    """Loop guard + `MessageFilter` + parser; safe to share between threads."""
+
+    def __init__(self, *, message_filter: MessageFilter | None = None) -> None:
+        # No duplicate window here: the same follow-up text ("TP1 hit ✅") under two different
+        # signals must both arrive; repeats are caught downstream by source id and content hash
+        # (engine) and by the broadcast window (bot).
+        self._filter = message_filter or MessageFilter(
+            settings=FilterSettings(duplicate_window_s=0))
+
+    def __call__(self, text: str, *, now: datetime,
+                 sender: int | str | None = None) -> Screening:
+        if not text or not text.strip():
+            return Screening(False, "empty")
+        if has_header(text):
+            return Screening(False, "carries our broadcast header")
+        decision = self._filter.check(text, now=now, sender=sender)
+        kind = None
+        if not decision.allowed and decision.reason == "no_keyword":
+            kind = parse_message(text).kind
+            if kind in ("signal", "update"):
+                return Screening(True, kind)
+        if not decision.allowed:
+            reason = (decision.reason or "filtered").replace("_", " ")
+            return Screening(False, f"{reason} ({decision.detail})" if decision.detail else reason)
+        return Screening(True, kind or parse_message(text).kind)
