@@ -42,9 +42,12 @@ class FakeClient:
     """What the forwarder uses of a TelegramClient; history shared between 'connections'."""
 
     def __init__(self, history: dict[int, list[Message]], *, fail_connect: bool = False,
-                 flood_once: bool = False) -> None:
+                 flood_once: bool = False, authorized: bool = True,
+                 flood_connect: bool = False) -> None:
         self.history = history
         self.fail_connect = fail_connect
+        self.flood_connect = flood_connect
+        self.authorized = authorized
         self.flood_once = flood_once
         self.handlers: list[tuple[Any, Any]] = []
         self.disconnected = asyncio.Event()
@@ -55,9 +58,11 @@ class FakeClient:
     async def connect(self) -> None:
         if self.fail_connect:
             raise ConnectionError("network is down")
+        if self.flood_connect:
+            raise FloodWaitError(request=None, capture=30)
 
     async def is_user_authorized(self) -> bool:
-        return True
+        return self.authorized
 
     async def get_dialogs(self) -> list[Any]:
         self.dialogs_read = True
@@ -252,15 +257,18 @@ def test_watchdog_catches_up_after_silence_and_waits_out_flood(
     assert fw.counters["flood_waits"] == 1
 
 
-def test_service_reconnects_with_backoff_and_stops_cleanly(
+def test_service_reconnects_with_backoff_honours_flood_wait_and_stops_cleanly(
         store: DocumentStore, tg_clock: ManualClock) -> None:
     rig = Rig(store, tg_clock)
     history = {CHAT: [msg(1, signal(1))]}
-    clients = [FakeClient(history, fail_connect=True), FakeClient(history, fail_connect=True),
+    clients = [FakeClient(history, fail_connect=True), FakeClient(history, flood_connect=True),
+               FakeClient(history, fail_connect=True), FakeClient(history, authorized=False),
                FakeClient(history)]
     made: list[FakeClient] = []
+    errors: list[str | None] = []
 
     def factory() -> FakeClient:
+        errors.append(fw.last_error)
         made.append(clients[len(made)])
         return made[-1]
 
@@ -269,13 +277,15 @@ def test_service_reconnects_with_backoff_and_stops_cleanly(
                    backoff_s=1.0)
     fw.start()
     try:
-        assert clients[2].subscribed.wait(10)
+        assert clients[4].subscribed.wait(10)
         assert fw.is_alive()
     finally:
         fw.stop(10)
     assert not fw.is_alive()
-    assert rig.sleeps == [1.0, 2.0]  # exponential back-off between failed connects
-    assert fw.counters["reconnects"] == 2
+    # back-off doubles on failures; a FloodWait waits what Telegram asked, back-off unchanged
+    assert rig.sleeps == [1.0, 30.0, 2.0, 4.0]
+    assert "telegram login" in (errors[4] or "")  # the unauthorised session said what to do
+    assert fw.counters["reconnects"] == 4 and fw.counters["flood_waits"] == 1
     assert fw.status()["state"] == "stopped"
     assert fw.status()["sources"] == [CHAT]
 
