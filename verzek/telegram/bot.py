@@ -287,6 +287,9 @@ class BotService:
                 origin_chat = getattr(message.forward_origin, "sender_chat", None)
             if origin_chat is not None and origin_chat.id in own_chats:
                 return True
+            origin_user = getattr(message.forward_origin, "sender_user", None)
+            if origin_user is not None and origin_user.id == self.bot_id:
+                return True
             text = message.text or message.caption or ""
             if text and has_header(text):
                 return True
