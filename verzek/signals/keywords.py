@@ -3,144 +3,148 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 
-_I = re.IGNORECASE
+# Every regex here runs on lower-cased text (no IGNORECASE: it halves the matching cost); the
+# big alternations are grouped by first letter so a position is rejected in one step.
 
-# A target or entry index written next to its keyword: "TP1", "Target 2:", "Entry #1 -".
-# Attached digits ("TP1") are always an index; a spaced one only before ":", ")", "-", "=", ".".
-_INDEX = (
-    r"(?:(?<=[^\W\d_])(?P<{g}>\d{{1,2}})(?![\d.,])"
-    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<{g}b>\d{{1,2}})(?=\s*(?:[:)\]=>→➡]|[.](?!\d)|-\s|-(?=\s*\d)|✅)))?"
-)
+
+def alternation(words: Iterable[str]) -> str:
+    """`a|b|c` grouped by first literal character, keeping each group's order (longest first)."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        head = word[0]
+        if head in "\\([.?*+{|^$":
+            raise ValueError(f"alternative must start with a literal: {word!r}")
+        groups.setdefault(head, []).append(word[1:])
+    parts = []
+    for head, tails in groups.items():
+        escaped = re.escape(head)
+        if len(tails) == 1:
+            parts.append(escaped + tails[0])
+        else:
+            parts.append(f"{escaped}(?:{'|'.join(tails)})")
+    return "|".join(parts)
+
 
 ENTRY_WORDS = (
-    r"entry\s+targets?|entry\s+zone|entry\s+price|entry\s+area|entry\s+range|entry\s+points?"
-    r"|entry\s+orders?|entries|entry|enter(?:\s+(?:at|around|near|between|above|below))?"
-    r"|buy(?:ing)?\s+(?:zone|range|area|price|between|around|near|at|below|under)"
-    r"|accumulation\s+zone|accumulate\s+(?:at|between|zone)|open(?:ing)?\s+price|dca"
-    r"|точка\s+входа|зона\s+входа|цена\s+входа|вход(?:\s+в\s+(?:сделку|позицию))?|входим"
-    r"|zona\s+de\s+entrada|precio\s+de\s+entrada|pre[çc]o\s+de\s+entrada|entrada"
-    r"|giri[şs]\s+b[öo]lgesi|al[ıi]m\s+b[öo]lgesi|giri[şs]"
-    r"|v[àa]o\s+l[ệe]nh|đi[ểe]m\s+v[àa]o|gi[áa]\s+v[àa]o|v[ùu]ng\s+v[àa]o"
-    r"|einstieg|entr[ée]e|ingresso"
+    r"entry\s+targets?", r"entry\s+zone", r"entry\s+price", r"entry\s+area", r"entry\s+range",
+    r"entry\s+points?", r"entry\s+orders?", "entries", "entry",
+    r"enter(?:\s+(?:at|around|near|between|above|below))?",
+    r"buy(?:ing)?\s+(?:zone|range|area|price|between|around|near|at|below|under)",
+    r"accumulation\s+zone", r"accumulate\s+(?:at|between|zone)", r"open(?:ing)?\s+price", "dca",
+    r"точка\s+входа", r"зона\s+входа", r"цена\s+входа", r"вход(?:\s+в\s+(?:сделку|позицию))?",
+    "входим", r"zona\s+de\s+entrada", r"precio\s+de\s+entrada", r"preço\s+de\s+entrada",
+    r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"al[ıi]m\s+b[öo]lgesi",
+    "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
+    r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso",
 )
-SHORT_ENTRY_WORDS = r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)|short\s+zone"
+SHORT_ENTRY_WORDS = (
+    r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)", r"short\s+zone",
+)
 TARGET_WORDS = (
-    r"take[\s-]?profit\s+targets?|profit\s+targets?|sell\s+targets?|take[\s-]?profits?"
-    r"|targets?|tps|tp|t(?=\d{1,2}\s*[:=)\-])"
-    r"|тейк[\s-]?профит\w*|тейки|тейк|цели|цель|тп"
-    r"|objetivos?|toma\s+de\s+ganancias|alvos?|hedefler|hedef|kar\s+al"
-    r"|m[ụu]c\s+ti[êe]u|ch[ốo]t\s+l[ờo]i|ziele|ziel|objectifs|cibles|obiettivi"
+    r"take[\s-]?profit\s+targets?", r"profit\s+targets?", r"sell\s+targets?",
+    r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
+    r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
+    r"toma\s+de\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al", r"m[ụu]c\s+ti[êe]u",
+    r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi",
 )
 STOP_WORDS = (
-    r"stop\s+targets?|stop[\s-]?loss|stop|s/l|sl"
-    r"|invalidation|стоп[\s-]?лосс|стоп|сл|zarar\s+durdur|c[ắa]t\s+l[ỗo]|d[ừu]ng\s+l[ỗo]|stopp"
+    r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
+    r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
+    "stopp",
+)
+LABEL_WORDS = (r"buy(?=\s*[:@\d])", r"sell(?:\s+at)?(?=\s*[:@$\d])")
+
+_ENTRY_FULL = re.compile("|".join(ENTRY_WORDS))
+_SHORT_ENTRY_FULL = re.compile("|".join(SHORT_ENTRY_WORDS))
+_TARGET_FULL = re.compile("|".join(TARGET_WORDS))
+_STOP_FULL = re.compile("|".join(STOP_WORDS))
+
+# Longer phrases first overall so "entry targets" beats "entry" and "stop targets" beats "stop".
+# Every alternative starts with a literal, so the regex engine skips other characters in C; the
+# word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
+FIELD_RE = re.compile(
+    "(?:"
+    + alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
+                          *LABEL_WORDS), key=lambda w: -len(w)))
+    + r")(?![^\W\d_])|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
 
-# One alternation; longer phrases come first inside each group so they win.
-FIELD_RE = re.compile(
-    rf"(?<![\w/])(?:(?P<entry>{ENTRY_WORDS}){_INDEX.format(g='ei')}"
-    rf"|(?P<shortentry>{SHORT_ENTRY_WORDS})"
-    rf"|(?P<target>{TARGET_WORDS}){_INDEX.format(g='ti')}"
-    rf"|(?P<stop>{STOP_WORDS})"
-    rf"|(?P<buylabel>buy)(?=\s*(?::|@|\d))|(?P<selllabel>sell)(?=\s*(?::|@|\d)))(?!\w)"
-    r"|(?P<target_emoji>🎯)|(?P<stop_emoji>🛑|⛔)|(?P<at>@|(?<!\w)at(?!\w))(?=\s*\$?\s*\d)"
-    r"|(?<!\w)(?:buy|sell|long|short)\s+(?P<sideentry>[#$]?(?-i:[A-Z0-9]{2,10})(?:/[A-Z]{3,5})?)"
-    r"\s*[:@-]?(?=\s*\$?\d)",
-    _I,
+
+def at_word_start(text: str, start: int, extra: str = "/") -> bool:
+    """True when `text[start]` begins a word: the previous character is no letter or digit."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before == "_" or before in extra)
+
+
+# A target or entry index right after its keyword: "tp1", "target 2:", "entry #1 -".
+# Attached digits are an index; a spaced one only before ":", ")", "-", "=", "." or a tick.
+INDEX_RE = re.compile(
+    r"(?P<a>\d{1,2})(?![\d.,]\d|\d)"
+    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
 )
+SIDE_ENTRY_RE = re.compile(
+    r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    r"\s*[:@-]?(?=\s*\$?\d)"
+)
+
+
+@lru_cache(maxsize=4096)
+def classify(word: str) -> str:
+    """The field a matched keyword opens: entry, shortentry, target, stop, buylabel, ..."""
+    if word in ("🎯",):
+        return "target"
+    if word in ("🛑", "⛔"):
+        return "stop"
+    if word in ("@", "at"):
+        return "at"
+    if word == "buy":
+        return "buylabel"
+    if word == "sell" or (word.startswith("sell") and word.endswith(" at")):
+        return "selllabel"
+    for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
+                        ("target", _TARGET_FULL), ("stop", _STOP_FULL)):
+        if regex.fullmatch(word):
+            return kind
+    return "target" if word.startswith("t") else "stop"
+
 
 LEVERAGE_WORDS = (
-    r"leverage|lev|плечо|apalancamiento|alavancagem|kald[ıi]ra[çc]|đ[òo]n\s+b[ẩa]y|hebel|levier"
+    "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldıraç", "kaldirac",
+    r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier",
 )
-MARGIN_WORDS = r"cross|isolated|isolate|iso|кросс|изолированн\w*|cruzado|aislado|izole"
-LEVERAGE_RE = re.compile(
-    rf"(?<!\w)(?:(?:{LEVERAGE_WORDS})\s*[:=\-]?\s*(?:(?:{MARGIN_WORDS})\s*[:\-(]?\s*)?"
-    rf"|(?:{MARGIN_WORDS})\s*[:\-(]?\s*)[x×х]?\s*(?P<a>\d{{1,3}})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
-    r"|(?<![\w.,])(?P<b>\d{1,3})\s?[x×х](?!\w)|(?<![\w.,])[x×](?P<c>\d{1,3})(?![\w.,])",
-    _I,
+MARGIN_WORDS = ("cross", "isolated", "isolate", "iso", "кросс", r"изолированн\w*", "cruzado",
+                "aislado", "izole")
+_LEV_ANY = alternation(sorted((*LEVERAGE_WORDS, *MARGIN_WORDS), key=lambda w: -len(w)))
+_MARGIN = alternation(MARGIN_WORDS)
+LEVERAGE_WORD_RE = re.compile(
+    rf"(?:{_LEV_ANY})\s*[:=\-]?\s*(?:(?:{_MARGIN})\s*[:\-(]?\s*)?[(]?\s*"
+    r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
 )
+LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
 
-LONG_WORDS = r"long|лонг|largo|compra|comprar|buy|покупка|mua|alış|kaufen|achat"
-SHORT_WORDS = r"short|шорт|corto|venta|vender|venda|sell|продажа|b[áa]n|satış|verkaufen|vente"
+LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
+              "kaufen", "achat")
+SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
+               "satış", "verkaufen", "vente")
 SIDE_RE = re.compile(
-    rf"(?<![\w/$])(?:(?P<long>{LONG_WORDS})|(?P<short>{SHORT_WORDS}))(?![\w/])(?![\s-]term)", _I
+    rf"(?<![\w/$])(?:(?P<long>{alternation(LONG_WORDS)})|(?P<short>{alternation(SHORT_WORDS)}))"
+    r"(?![\w/])(?![\s-]term)"
 )
-SPOT_RE = re.compile(r"(?<!\w)(?:spot|спот|contado)(?!\w)", _I)
+SPOT_RE = re.compile(r"(?:spot|спот|contado)(?!\w)")
 FUTURES_RE = re.compile(
-    r"(?<!\w)(?:futures?|perpetual|perps?|фьючерс\w*|futuros|vadeli|usd[tⓢs]?-m)(?!\w)"
-    r"|(?<=[A-Z])\.P\b|(?<=USDT)PERP\b",
-    _I,
+    r"(?:futures?|perpetual|perps?|фьючерс\w*|futuros|vadeli|usd[tⓢs]?-m)(?!\w)"
 )
+PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)")
 NOW_ENTRY_RE = re.compile(
     r"(?<!\w)(?:buy|long|short|sell|enter|entry|лонг|шорт)(?!\w)[^\n]{0,24}?(?<!\w)"
-    r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp)(?!\w)",
-    _I,
+    r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp)(?!\w)"
 )
 MARKET_ENTRY_RE = re.compile(
     r"(?<!\w)(?:market(?:\s+price)?|cmp|now|current\s+price|по\s+рынку|рынок|mercado"
-    r"|a\s+mercado|piyasa|gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng)(?!\w)",
-    _I,
-)
-
-# Follow-ups. Past-tense result markers override even a complete-looking signal.
-_DONE = (
-    r"(?:reached|hit|achieved|done|smashed|completed|booked|secured|touched|✅|✔️?|☑️?|💰"
-    r"|достигнут[аы]?|взят[аы]?|alcanzad[oa]s?|atingid[oa]s?|ula[şs][ıi]ld[ıi]|đạt)"
-)
-_TGT = r"(?:tp|target|take[\s-]?profit|t|цель|тейк|objetivo|alvo|hedef|m[ụu]c\s+ti[êe]u)"
-TARGET_HIT_RE = re.compile(
-    rf"(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
-    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)",
-    _I,
-)
-ALL_TARGETS_RE = re.compile(
-    rf"(?<!\w)(?:all\s+(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
-    rf"|todos\s+os\s+alvos|t[üu]m\s+hedefler)[^\n]{{0,20}}?{_DONE}",
-    _I,
-)
-_SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
-STOP_HIT_RE = re.compile(
-    rf"(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
-    rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w)",
-    _I,
-)
-
-
-def _be(n: int) -> str:
-    return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыток"
-            rf"|entrada)")
-
-
-def _num(n: int) -> str:
-    return rf"(?P<num{n}>\d[\d.,]*)"
-
-
-MOVE_SL_RE = re.compile(
-    rf"(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
-    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→|->)?\s*"
-    rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
-    rf"|(?<!\w){_SLW}\s+(?:moved|move|is\s+now|now|updated|→|->|перенесен)\s*(?:to|at|на)?\s*"
-    rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
-    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})",
-    _I,
-)
-CANCEL_RE = re.compile(
-    r"(?<!\w)(?:cancel(?:l?ed)?|cancelling|отмен\w*|cancelad[oa]|iptal|h[ủu]y)(?!\w)", _I
-)
-CLOSE_RE = re.compile(
-    r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
-    r"|(?<!\w)clos(?:ed|ing)\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
-    r"|early|the\s+(?:trade|position|rest))"
-    r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
-    _I | re.MULTILINE,
-)
-WEAK_CLOSE_RE = re.compile(
-    r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)", _I
-)
-ENTRY_FILLED_RE = re.compile(
-    r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"
-    r"|achieved|✅)",
-    _I,
+    r"|piyasa|gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng)(?!\w)"
 )

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 # A raw numeric token; its separators are interpreted afterwards.
-_TOKEN_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d|[.,]\d+)")
-_TRAIL_RE = re.compile(r"\s*([%]|[^\W\d_]+|\$)?")
-_UNITS = frozenset({"usdt", "usd", "usdc", "busd", "k", "$"})
+# A raw numeric token and what is glued to it: a percent sign, or letters ("4h", "1000pepe").
+_TOKEN_RE = re.compile(r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+)?")
+_UNITS = frozenset({"usdt", "usd", "usdc", "busd"})
 # List markers before a price: "1)", "(2)", "3.", "4 -", keycaps, circled digits, "1st".
 _MARKER_RE = re.compile(
     r"(?<![\w(.,])\(?\d{1,2}\)(?!\d)"
-    r"|^[^\w\n]*\d{1,2}(?:\.(?!\d)|:|\s*-\s+(?=\d|\.\d)|\s+(?=\d))"
+    r"|^[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))"
     r"|\d\ufe0f?\u20e3|🔟|[①-⑳]",
     re.MULTILINE,
 )
+_LEAD_MARKER_RE = re.compile(r"[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))")
+# "1 - 0.5" is a marker only in a numbered run ("1 - ...", "2 - ..."); alone it is a zone.
+_DASH_MARKER_RE = re.compile(r"^([^\w\n]*)(\d{1,2})(\s*-\s+)(?=\.?\d)", re.MULTILINE)
+_MARKER_GATE = frozenset(")\n\u20e3🔟①②③④⑤⑥⑦⑧⑨⑩")
 _THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
+_THOUSANDS_GATE_RE = re.compile("[\u00a0\u202f\u2009'’]")
 _SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
 _SPACED_GROUP_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d|\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     """A price as written; `split` holds the other reading of an ambiguous "100,110"."""
 
     value: Decimal
@@ -32,8 +36,9 @@ class Price:
 
 def join_thousands(text: str) -> str:
     """Remove thousands separators made of (narrow) no-break spaces, apostrophes, or " 000"."""
-    text = _THOUSANDS_SPACE_RE.sub("", text)
-    if not _SPACED_ZERO_RE.search(text):
+    if _THOUSANDS_GATE_RE.search(text):
+        text = _THOUSANDS_SPACE_RE.sub("", text)
+    if " 000" not in text or not _SPACED_ZERO_RE.search(text):
         return text
     # A line that writes "65 000" groups thousands with spaces: "63 500" on it is one number.
     return "\n".join(
@@ -44,6 +49,15 @@ def join_thousands(text: str) -> str:
 
 def strip_markers(text: str) -> str:
     """Blank out list and index markers so "1) 0.5" yields 0.5, never 1."""
+    if _MARKER_GATE.isdisjoint(text):  # one line, no ")": only a leading "1." can be a marker
+        lead = _LEAD_MARKER_RE.match(text)
+        return text if lead is None else " " * lead.end() + text[lead.end():]
+    if "-" in text:
+        dashes = list(_DASH_MARKER_RE.finditer(text))
+        if len(dashes) >= 2 and [int(m.group(2)) for m in dashes] == list(
+            range(int(dashes[0].group(2)), int(dashes[0].group(2)) + len(dashes))
+        ):
+            text = _DASH_MARKER_RE.sub(lambda m: " " * len(m.group()), text)
     return _MARKER_RE.sub(" ", text)
 
 
@@ -57,6 +71,9 @@ def _dec(raw: str) -> Decimal | None:
 
 def read_token(raw: str) -> Price | list[Price] | None:
     """Interpret one token's separators; a comma list gives several prices, garbage gives None."""
+    if "," not in raw and raw[0] != "." and raw.count(".") <= 1:
+        value = _dec(raw)
+        return Price(value) if value is not None else None
     dots, commas = raw.count("."), raw.count(",")
     if raw[0] in ".,":
         value = _dec("0." + raw[1:]) if raw.count(".") + raw.count(",") == 1 else None
@@ -92,16 +109,15 @@ def read_token(raw: str) -> Price | list[Price] | None:
 def scan_prices(text: str) -> list[Price]:
     """All prices in `text` in written order; percents and numbers glued to words are skipped."""
     out: list[Price] = []
-    for match in _TOKEN_RE.finditer(text):
-        trail = _TRAIL_RE.match(text, match.end())
-        unit = trail.group(1) if trail else None
-        if unit == "%":
+    for raw, glued in _TOKEN_RE.findall(text):
+        if glued and glued.lower() not in _UNITS:
+            continue  # "5%", "4H", "2nd", "1000PEPE", "30k": not a price
+        if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
+            value = Decimal(raw)
+            if value > 0:
+                out.append(Price(value))
             continue
-        if unit and match.end() == trail.start(1) and unit.lower() not in _UNITS:  # type: ignore[union-attr]
-            continue  # "4H", "2nd", "1000PEPE": not a price
-        if unit and unit.lower() == "k":
-            continue
-        read = read_token(match.group())
+        read = read_token(raw)
         if read is None:
             continue
         if isinstance(read, list):

@@ -1,9 +1,4 @@
-"""Message text to a trade call (`Signal`), a follow-up (`SignalUpdate`), or nothing.
-
-Entries keep the order they are written in; a zone "0.123 - 0.130" is its two ends in written
-order. `entry_is_market` is set when the entry says market/CMP/now; prices written beside it are
-kept as entries. A message whose parts contradict each other is invalid, never repaired.
-"""
+"""Message text to a trade call (`Signal`), a follow-up (`SignalUpdate`), or nothing."""
 
 from __future__ import annotations
 
@@ -18,29 +13,49 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
-from verzek.signals.numbers import Price, join_thousands, scan_prices, strip_markers
-from verzek.signals.symbols import find_symbol, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, detect_update
+from verzek.signals.numbers import Price, join_thousands, scan_prices
+from verzek.signals.sections import cut_prose, segment_prices
+from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
+from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
+
+# Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
+# is its two ends in written order (never re-sorted by side). `entry_is_market` is set when the
+# entry says market/CMP/now; prices written beside it are kept as entries. A message whose parts
+# contradict each other is invalid with a reason, never repaired. A past-tense outcome ("TP1 ✅",
+# "stopped out") makes the message an update even when it repeats the whole call.
 
 Kind = Literal["signal", "update", "noise"]
 _MAX_CHARS = 4000
 
 _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
-    "*": " ", "`": " ", "\u200b": None, "\u200d": None, "\ufe0f": None, "\u2800": None,
-    "\u201c": '"', "\u201d": '"',
+    "*": " ", "`": " ", "\u0130": "I", "\u200b": None, "\u200d": None, "\ufe0f": None,
+    "\u2800": None,
+    "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
-_ARROWS_RE = re.compile(r"[→➡⟶➜➔»]|=>|->|-->")
-_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
-_CONNECTORS = frozenset(
-    ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
-     "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
+_TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+_DIGIT_RE = re.compile(r"\d")
+# A keyword right after one of these words is a reference to the field, not the field itself.
+_REFERENCE_RE = re.compile(
+    r"(?<![^\W\d_])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
+    r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
+    r"[ \t]+\Z"
 )
-_SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
-_UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
+_RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
+    r"(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
+    r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+)
+_NOT_A_CALL_RE = re.compile(
+    r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
+    r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
+    r"|do\s+not\s+(?:enter|take|follow|trade)|don'?t\s+(?:enter|take|follow|trade)"
+    r"|not\s+a\s+signal|напоминание)(?!\w)"
+)
 _UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,10})(?!\w)"
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
+_SENTENCE_END_RE = re.compile(r"[\n!?]|\.(?=\s)")
+_UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 
 
@@ -68,8 +83,12 @@ class _Draft:
 
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
-    text = _ARROWS_RE.sub(" ", text.translate(_TRANSLATE))
-    return join_thousands(text)
+    text = join_thousands(text)
+    if _TRANSLATE_GATE_RE.search(text):
+        text = text.translate(_TRANSLATE)
+    if ">" in text:
+        text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
+    return text
 
 
 def parse(text: str) -> Signal | SignalUpdate | None:
@@ -82,142 +101,140 @@ def parse_message(text: str) -> ParseResult:
     """Classify and read one message; never raises on any input text."""
     if not text or not text.strip():
         return ParseResult("noise")
-    clipped = text[:_MAX_CHARS]
-    norm = normalise(clipped)
-    finding = detect_update(norm)
-    leverage, body = _leverage(norm)
-    draft = _fields(body)
-    if not draft.entries and kw.NOW_ENTRY_RE.search(body):
+    norm = normalise(text[:_MAX_CHARS])
+    low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
+    finding = detect_update(low)
+    if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
+        return _update_result(norm, low, finding, text)
+    if _DIGIT_RE.search(low) is None and finding is None:
+        return ParseResult("noise")  # no number, no follow-up: nothing to trade
+    leverage, body = _leverage(low)
+    draft = _fields(body, norm)
+    if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    side = _side(body, draft)
-    if finding is None and kw.WEAK_CLOSE_RE.search(norm) and find_symbol(norm)[1] >= 2:
-        finding = UpdateFinding("close", is_result=True)  # "#1INCH/USDT closed due to ..."
-    if finding is not None and (finding.is_result or not _is_complete(draft, side)):
-        return _update_result(norm, finding, text)
+    if finding is None and is_weak_close(low) and find_symbol(norm, low)[1] >= 2:
+        finding = UpdateFinding("close")  # "#1INCH/USDT closed due to ...", unless a full call
+    if finding is not None and (finding.is_result or not _is_complete(draft)):
+        return _update_result(norm, low, finding, text)
     if not draft.has_fields:
         return ParseResult("noise")
-    symbols = find_symbols(norm)
+    symbols = find_symbols(norm, low)
     symbol, strength = symbols[0] if symbols else (None, 0)
     if sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
-    return _signal_result(text, norm, draft, side, symbol, strength, leverage)
+    if _word_search(_RESULT_RE, low, "+"):
+        return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
+    if _word_search(_NOT_A_CALL_RE, low):
+        return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
+    side = _side(body, draft)
+    return _signal_result(text, low, draft, side, symbol, strength, leverage)
 
 
-def _leverage(text: str) -> tuple[int | None, str]:
-    found: int | None = None
-    for match in kw.LEVERAGE_RE.finditer(text):
-        if found is None:
-            found = int(match.group("a") or match.group("b") or match.group("c"))
-    if found is None:
-        return None, text
-    return found, kw.LEVERAGE_RE.sub(" ", text)
+def _leverage(low: str) -> tuple[int | None, str]:
+    """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
+    every leverage blanked out so it can never be read as a target."""
+    spans: list[tuple[int, int, int]] = []
+    for match in kw.LEVERAGE_WORD_RE.finditer(low):
+        if kw.at_word_start(low, match.start(), ""):
+            spans.append((match.start(), match.end(), int(match.group("n"))))
+    if "x" in low or "×" in low or "х" in low:
+        for match in kw.LEVERAGE_X_RE.finditer(low):
+            if kw.at_word_start(low, match.start(), ".,"):
+                spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
+    if not spans:
+        return None, low
+    spans.sort()
+    parts, last = [], 0
+    for start, end, _ in spans:
+        if start >= last:
+            parts.append(low[last:start])
+            parts.append(" " * (end - start))  # keep offsets equal to the original text
+            last = end
+    parts.append(low[last:])
+    return spans[0][2], "".join(parts)
 
 
-def _fields(text: str) -> _Draft:
+def _fields(low: str, norm: str) -> _Draft:
     draft = _Draft()
-    marks = _marks(text)
+    marks = _marks(low)
     seen_entry = False
     weak_entries: list[Price] = []
-    for pos, (kind, mark) in enumerate(marks):
+    for pos, (kind, start, end) in enumerate(marks):
         if kind == "selllabel":
             kind = "target" if seen_entry else "shortentry"
         seen_entry = seen_entry or kind in _ENTRY_KINDS
-        draft.label_spans.append(mark.span())
+        draft.label_spans.append((start, end))
         if kind == "buylabel":
             draft.side_hint = draft.side_hint or Side.LONG
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
-        end = marks[pos + 1][1].start() if pos + 1 < len(marks) else len(text)
-        segment = _section(text[mark.end():end])
-        prices = scan_prices(strip_markers(segment))
+        stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
+        prices, wordy = segment_prices(low[end:stop_at].rstrip())
         if kind in _ENTRY_KINDS:
-            if kw.MARKET_ENTRY_RE.search(segment.split("\n", 1)[0]):
+            if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
                 draft.entry_is_market = True
                 draft.has_fields = True
-            (weak_entries if kind == "at" else draft.entries).extend(prices)
+            if kind != "at":
+                draft.entries.extend(prices)
+            elif not weak_entries:  # only the first "at": "sell at 68000" is no entry
+                weak_entries = prices
         elif kind == "target":
             draft.targets.extend(prices)
         elif draft.stop is None and prices:
             draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
+    if not draft.entries and not weak_entries:
+        weak_entries = _side_entry(low, norm)
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
-        draft.weak_entry = True
+        draft.weak_entry = draft.has_fields = True
     return draft
 
 
-def _marks(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Field keywords in order; an "at"/"@" right after another keyword belongs to it."""
-    marks: list[tuple[str, re.Match[str]]] = []
-    for mark in kw.FIELD_RE.finditer(text):
-        kind = _kind_of(mark)
-        if kind == "at" and marks and not text[marks[-1][1].end():mark.start()].strip(" :-"):
+def _side_entry(low: str, norm: str) -> list[Price]:
+    """ "Buy $BONK 0.0000215": a price right after side and coin, when no Entry line exists."""
+    match = kw.SIDE_ENTRY_RE.search(low)
+    if match is None:
+        return []
+    written = norm[match.start("sym"):match.end("sym")]
+    if not (written[0] in "#$" or written.isupper()):
+        return []
+    line_end = low.find("\n", match.end())
+    return scan_prices(cut_prose(low[match.end():line_end if line_end >= 0 else len(low)]))
+
+
+def _marks(low: str) -> list[tuple[str, int, int]]:
+    """Field keywords in order with their index; an "at"/"@" right after a keyword is its own."""
+    marks: list[tuple[str, int, int]] = []
+    for mark in kw.FIELD_RE.finditer(low):
+        start, end = mark.span()
+        if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
+            continue  # inside a word: "http", "sentry"
+        if _REFERENCE_RE.search(low, max(0, start - 12), start):
+            continue  # "5% below entry (2945)": the entry is mentioned, not given
+        kind = kw.classify(mark.group())
+        if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
-        marks.append((kind, mark))
+        if kind in ("entry", "target"):
+            index = kw.INDEX_RE.match(low, end)
+            if index is not None:
+                end = index.end()
+        marks.append((kind, start, end))
     return marks
-
-
-def _kind_of(mark: re.Match[str]) -> str:
-    for name in ("entry", "shortentry", "target", "stop", "buylabel", "selllabel", "at"):
-        if mark.group(name) is not None:
-            return name
-    if mark.group("sideentry") is not None:
-        return "at"
-    return "stop" if mark.group("stop_emoji") else "target"
-
-
-def _section(segment: str) -> str:
-    """The keyword's own line plus following lines that start with a number or list marker.
-
-    Words after the numbers on such a line ("0.1568 (40% of profit)") are cut off; a line
-    of words ends the section.
-    """
-    lines = segment.split("\n")
-    kept = [_cut_prose(lines[0])]
-    has_numbers = any(c.isdigit() for c in kept[0])
-    header_only = not has_numbers
-    for line in lines[1:]:
-        sub = _SUBLABEL_RE.match(line) if header_only else None
-        if sub is not None:  # "TARGETS" then "Short Term: 36.5 - 37": a labelled sub-list
-            line = line[sub.end():]
-        if not line.strip():
-            if has_numbers:
-                break
-            continue
-        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(" ", line))
-        if words is not None:
-            head = line[: words.start()]
-            if not any(c.isdigit() for c in head):
-                break
-            line = head
-        kept.append(line)
-        has_numbers = has_numbers or any(c.isdigit() for c in line)
-    return "\n".join(kept)
-
-
-def _cut_prose(line: str) -> str:
-    """The line up to the first prose word after its first number: "60000, don't chase ..."."""
-    first_digit = next((i for i, c in enumerate(line) if c.isdigit()), None)
-    if first_digit is None:
-        return line
-    for word in _LETTERS_RE.finditer(line, first_digit):
-        if word.group().lower() not in _CONNECTORS:
-            return line[: word.start()]
-    return line
 
 
 def _side(text: str, draft: _Draft) -> Side | None:
     for match in kw.SIDE_RE.finditer(text):
         start = match.start()
-        if any(a <= start < b for a, b in draft.label_spans):
+        if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
             continue
         return Side.LONG if match.group("long") else Side.SHORT
     return draft.side_hint
 
 
-def _is_complete(draft: _Draft, side: Side | None) -> bool:
+def _is_complete(draft: _Draft) -> bool:
     return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
@@ -235,10 +252,11 @@ def _signal_result(
     raw: str, norm: str, draft: _Draft, side: Side | None, symbol: str | None, strength: int,
     leverage: int | None,
 ) -> ParseResult:
-    plain = [p.value for p in (*draft.entries, *draft.targets) if not p.split]
-    if draft.stop is not None and not draft.stop.split:
-        plain.append(draft.stop.value)
-    scale = median(plain) if plain else None
+    written = [*draft.entries, *draft.targets, *([draft.stop] if draft.stop else [])]
+    scale: Decimal | None = None
+    if any(p.split for p in written):  # "100,110": thousands or two prices? the others decide
+        plain = [p.value for p in written if not p.split]
+        scale = median(plain) if plain else None
     entries = _resolve(draft.entries, scale)
     targets = _resolve(draft.targets, scale)
     stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
@@ -273,26 +291,51 @@ def _signal_result(
     return ParseResult("signal", signal=signal)
 
 
-def _market(text: str, leverage: int | None) -> MarketType | None:
-    if kw.FUTURES_RE.search(text):
+def _market(low: str, leverage: int | None) -> MarketType | None:
+    if _word_search(kw.FUTURES_RE, low) or (
+        (".p" in low or "perp" in low) and kw.PERP_SUFFIX_RE.search(low)
+    ):
         return MarketType.FUTURES
-    if kw.SPOT_RE.search(text):
+    if _word_search(kw.SPOT_RE, low):
         return MarketType.SPOT
     return MarketType.FUTURES if leverage is not None else None
 
 
-def _update_result(norm: str, finding: UpdateFinding, raw: str) -> ParseResult:
-    symbols = find_symbols(norm)
+def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
+    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
+    end_match = _SENTENCE_END_RE.search(norm, at)
+    sentence = norm[start:end_match.start() if end_match else len(norm)]
+    named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
+    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
+                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
+    return bool(named) and symbol.split("/")[0] not in named
+
+
+def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
+    """A match that starts a word (or starts with a character of `free`, like "+")."""
+    return any(m.group()[0] in free or kw.at_word_start(low, m.start(), "")
+               for m in regex.finditer(low))
+
+
+def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
+    symbols = find_symbols(norm, low)
     strong = [s for s, strength in symbols if strength >= 2]
     if len(strong) > 1:  # a results round-up over several coins, not one follow-up
         return ParseResult("noise", invalid_reason="update names several symbols")
+    if strong and _cue_names_other_coin(norm, finding.at, strong[0]):
+        # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
+        return ParseResult("noise", invalid_reason="the follow-up names another coin")
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
         symbol = normalise_symbol(bare.group(1)) if bare else None
-    update = SignalUpdate(
-        symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-        target_index=finding.target_index, new_stop=finding.new_stop,
-        to_breakeven=finding.to_breakeven, raw_text=raw,
-    )
+    try:
+        update = SignalUpdate(
+            symbol=symbol, action=finding.action,  # type: ignore[arg-type]
+            target_index=finding.target_index, new_stop=finding.new_stop,
+            to_breakeven=finding.to_breakeven, raw_text=raw,
+        )
+    except ValidationError as exc:
+        return ParseResult("noise", invalid_reason=f"not a valid update: {exc.errors()[0]['msg']}")
     return ParseResult("update", update=update)

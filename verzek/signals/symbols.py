@@ -9,30 +9,29 @@ QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "BTC", "ETH", "BNB", "
 # Quotes that may be glued to the base without a separator ("BTCUSDT"); "ETHBTC" is too
 # ambiguous with bases ending in BTC (WBTC) to read glued.
 _GLUED_QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "USD")
-_BASE = r"[A-Z0-9]{2,10}"
+# A base: 2-10 letters and digits, after an optional multiplier ("1000PEPE", "1000000MOG").
+_BASE_SHAPE_RE = re.compile(r"(?:1\d{1,6}(?=[A-Z]))?[A-Z0-9]{2,10}")
 
-_PAIR_SEP_RE = re.compile(
-    rf"(?<![\w/$#])[#$]?\s?(?P<base>{_BASE})(?:\s?/\s?|[\-_|])(?P<quote>{'|'.join(QUOTES)})"
-    r"(?:[.:]P\b|PERP\b|:USDT\b)?(?![A-Z0-9])",
-    re.IGNORECASE,
+# The keyword-like finders run on lower-cased text; the case a coin was written in is then
+# checked on the original, which has the same length.
+_SEPARATOR_RE = re.compile(r"[/\-_|](?=\s?[fubetc])")  # only before a quote's first letter
+_QUOTE_AFTER_RE = re.compile(
+    rf"\s?(?P<quote>{'|'.join(q.lower() for q in QUOTES)})(?:[.:]p\b|perp\b|:usdt\b)?(?![a-z0-9])"
 )
-_GLUED_RE = re.compile(
-    rf"(?<![\w/$#])[#$]?(?P<base>[A-Z0-9]{{2,10}}?)(?P<quote>{'|'.join(_GLUED_QUOTES)})"
-    r"(?:\.P|PERP)?(?![A-Za-z0-9])"
-)
-_TAG_RE = re.compile(r"(?<![\w])[#$](?P<base>[A-Za-z0-9]{2,10})(?![\w])")
+_GLUED_QUOTE_RE = re.compile(rf"(?:{'|'.join(_GLUED_QUOTES)})(?:\.P|PERP)?(?![A-Za-z0-9])")
+_TAG_RE = re.compile(r"[#$](?<![\w][#$])(?P<base>[A-Za-z0-9]{2,16})(?![\w])")
 _LABEL_RE = re.compile(
-    r"(?<!\w)(?:coin|pair|symbol|asset|token|ticker|монета|пара|moneda|par|moeda|coin\s+name"
-    r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[A-Za-z0-9]{2,10})(?![\w])",
-    re.IGNORECASE,
+    r"^[^\w\n]*(?:coin|pair|symbol|asset|token|ticker|монета|пара|moneda|par|moeda|coin\s+name"
+    r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,16})(?![\w])",
+    re.MULTILINE,
 )
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
-    r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[A-Z0-9]{2,10})(?!\w)"
-    r"|(?<![\w/#$])(?P<b2>[A-Z0-9]{2,10})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
-    r"(?![\w]))",
-    re.IGNORECASE,
+    r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,16})(?!\w)"
+    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
+    r"(?![\w]))"
 )
 # Hashtags and bare words that are never a coin.
 _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
@@ -48,74 +47,119 @@ _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     JOIN CHANNEL GROUP TELEGRAM TWITTER DM ADMIN SUPPORT BONUS REFERRAL CODE OFFER SALE
     ЛОНГ ШОРТ BE BREAKEVEN PRICE ZONE TPS SLS AREA RANGE AVG STRATEGY MARGIN"""
 NOT_COINS = frozenset(_NOT_COIN_WORDS.split())
+# Plain words that are also tickers (NOT, PUMP, GO...): no coin when bare, a coin when tagged.
+_WORD_TICKER_WORDS = """THE AND FOR WITH TOP MID LOW RISK TAKE ALL NOT BUT TWO INFO TO AT IN ON
+    OF BY BE IS IT AS OR IF UP SO NO GO MY WE US OK ETC PUMP DUMP OPEN CLOSE CODE SALE GEM GEMS AD
+    ADS"""
+_WORD_TICKERS = frozenset(_WORD_TICKER_WORDS.split())
+_NOT_TAGS = NOT_COINS - _WORD_TICKERS
 _NEVER_COINS = frozenset(
     ("LONG", "SHORT", "BUY", "SELL", "ENTRY", "TP", "SL", "STOP", "TARGET", "TARGETS", "ЛОНГ",
      "ШОРТ")
 )
 
 
-def _norm_base(base: str, *, quoted: bool = False) -> str | None:
+def _norm_base(base: str, *, quoted: bool = False, tagged: bool = False) -> str | None:
     base = base.upper()
-    if not (2 <= len(base) <= 10) or base.isdigit() or base in _NEVER_COINS:
+    if not _BASE_SHAPE_RE.fullmatch(base) or base in _NEVER_COINS:
         return None
-    if base in NOT_COINS and not quoted:
+    if not quoted and base in (_NOT_TAGS if tagged else NOT_COINS):
         return None
     return base
 
 
-def find_symbol(text: str) -> tuple[str | None, int]:
+def find_symbol(text: str, low: str | None = None) -> tuple[str | None, int]:
     """The first pair in `text` as BASE/QUOTE, with a strength: 3 pair, 2 tag/label, 1 bare, 0."""
-    found = find_symbols(text, limit=1)
+    found = find_symbols(text, low)
     return found[0] if found else (None, 0)
 
 
-def find_symbols(text: str, limit: int = 0) -> list[tuple[str, int]]:
-    """Every distinct pair in `text`, strongest kind first (written order within a kind)."""
+def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
+    """Distinct pairs in `text`, strongest kind first; bare words only when nothing stronger.
+
+    `low` is `text.lower()` when the caller has it already (it must be the same length).
+    """
+    low = text.lower() if low is None else low
     seen: dict[str, int] = {}
-    for strength, finder in ((3, _pairs), (2, _tags), (1, _bare)):
-        for symbol in finder(text):
-            if symbol not in seen:
-                seen[symbol] = strength
-        if limit and len(seen) >= limit:
-            break
+    for strength, finder in ((3, _pairs), (2, _tags)):
+        for symbol in finder(text, low):
+            seen.setdefault(symbol, strength)
+    if not seen:
+        for symbol in _bare(text, low):
+            seen.setdefault(symbol, 1)
     return list(seen.items())
 
 
-def _pairs(text: str) -> list[str]:
+def _pairs(text: str, low: str) -> list[str]:
     hits: list[tuple[int, str]] = []
-    for match in _PAIR_SEP_RE.finditer(text):
-        raw, quote = match.group("base"), match.group("quote")
+    for sep in _SEPARATOR_RE.finditer(low):
+        at = sep.start()
+        quote_match = _QUOTE_AFTER_RE.match(low, at + 1)
+        if quote_match is None or (quote_match.group()[0] == " " and low[at] != "/"):
+            continue
+        end = at - 1 if at > 0 and low[at - 1] == " " and low[at] == "/" else at
+        start = _word_start(low, end)
+        if start == end or not _base_boundary(low, start):
+            continue
+        raw = text[start:end]
+        quote = text[quote_match.start("quote"):quote_match.end("quote")]
         base = _norm_base(raw, quoted=True)
         if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
-            hits.append((match.start(), f"{base}/{match.group('quote').upper()}"))
-    for match in _GLUED_RE.finditer(text):
-        base = _norm_base(match.group("base"), quoted=True)
-        if base and any(c.isalpha() for c in base):
-            hits.append((match.start(), f"{base}/{match.group('quote')}"))
+            hits.append((start, f"{base}/{quote.upper()}"))
+    if "USD" in text:
+        for quote_match in _GLUED_QUOTE_RE.finditer(text):
+            end = quote_match.start()
+            start = _word_start(low, end)
+            raw = text[start:end]
+            if start == end or not _base_boundary(low, start) or (not raw.isupper() and not \
+                    raw.isdigit() and raw != raw.upper()):
+                continue
+            base = _norm_base(raw, quoted=True)
+            quote = quote_match.group().removesuffix("PERP").removesuffix(".P")
+            if base and not base.isdigit():
+                hits.append((start, f"{base}/{quote}"))
     return [symbol for _, symbol in sorted(hits)]
 
 
-def _tags(text: str) -> list[str]:
+def _word_start(low: str, end: int) -> int:
+    start = end
+    while start > 0 and end - start < 17 and low[start - 1] in _ALNUM:
+        start -= 1
+    return start
+
+
+def _base_boundary(low: str, start: int) -> bool:
+    """The base starts a word (a "#" or "$" in front is fine, a "/" or letter is not)."""
+    if start > 0 and low[start - 1] in "#$":
+        start -= 1
+    return start == 0 or not (low[start - 1].isalnum() or low[start - 1] in "_/$#")
+
+
+def _tags(text: str, low: str) -> list[str]:
     out: list[str] = []
-    for regex in (_TAG_RE, _LABEL_RE):
-        for match in regex.finditer(text):
-            raw = match.group("base")
-            if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
-                continue  # "#Signal", "#Binance": a word, not a ticker
-            base = _norm_base(raw)
-            if base and any(c.isalpha() for c in base):
-                out.append(_strip_quote(base))
+    matches = [m.span("base") for m in _TAG_RE.finditer(text)] if ("#" in text or "$" in text) \
+        else []
+    if ":" in low or "=" in low or "-" in low:
+        matches.extend(m.span("base") for m in _LABEL_RE.finditer(low))
+    for start, end in matches:
+        raw = text[start:end]
+        if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
+            continue  # "#Signal", "#Binance": a word, not a ticker
+        base = _norm_base(raw, tagged=not raw.islower())  # "#NOT" is a coin, "#not" a word
+        if base and not base.isdigit():
+            out.append(_strip_quote(base))
     return out
 
 
-def _bare(text: str) -> list[str]:
+def _bare(text: str, low: str) -> list[str]:
     out: list[str] = []
-    for match in _BARE_RE.finditer(text):
-        raw = match.group("b1") or match.group("b2")
+    for match in _BARE_RE.finditer(low):
+        group = "b1" if match.group("b1") else "b2"
+        raw = text[match.start(group):match.end(group)]
         if not raw.isupper():
             continue
         base = _norm_base(raw)
-        if base and any(c.isalpha() for c in base):
+        if base and not base.isdigit():
             out.append(_strip_quote(base))
     return out
 
@@ -132,5 +176,5 @@ def normalise_symbol(raw: str) -> str | None:
     symbol, _ = find_symbol(raw.strip().upper() if raw.strip()[:1] in "#$" else raw.strip())
     if symbol is None:
         base = _norm_base(raw.strip().lstrip("#$"))
-        symbol = _strip_quote(base) if base and any(c.isalpha() for c in base) else None
+        symbol = _strip_quote(base) if base and not base.isdigit() else None
     return symbol

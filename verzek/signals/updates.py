@@ -6,10 +6,77 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from verzek.signals import keywords as kw
+from verzek.signals.keywords import alternation
 from verzek.signals.numbers import read_token
 
+# Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
+
 _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other")
+
+_DONE = (
+    r"(?:reached|hit|achieved|done|smashed|completed|booked|secured|touched|✅|✔️?|☑️?|💰"
+    r"|достигнут[аы]?|взят[аы]?|alcanzad[oa]s?|atingid[oa]s?|ula[şs][ıi]ld[ıi]|đạt)"
+)
+_DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
+              "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
+_TGT = r"(?:tp|target|take[\s-]?profit|t|цель|тейк|objetivo|alvo|hedef|m[ụu]c\s+ti[êe]u)"
+TARGET_HIT_RE = re.compile(
+    rf"(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
+)
+ALL_TARGETS_RE = re.compile(
+    rf"(?<!\w)(?:all\s+(?:\d{{1,2}}\s+)?(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
+    rf"|todos\s+os\s+alvos|t[üu]m\s+hedefler)[^\n]{{0,20}}?{_DONE}"
+)
+_SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
+STOP_HIT_RE = re.compile(
+    rf"(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
+    rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w)"
+)
+_STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
+              "alcanz", "tocad", "ating", "closed")
+
+
+def _be(n: int) -> str:
+    return rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыток|entrada)"
+
+
+def _num(n: int) -> str:
+    return rf"(?P<num{n}>\d[\d.,]*)"
+
+
+MOVE_SL_RE = re.compile(
+    r"(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
+    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→)?\s*"
+    rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
+    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенесен)\s*(?:to|at|на)?\s*"
+    rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
+    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
+)
+_MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
+              "→")
+CANCEL_RE = re.compile(
+    r"(?<!\w)(?:cancel(?:l?ed)?|cancelling|отмен\w*|cancelad[oa]|iptal|hủy)(?!\w)"
+)
+_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
+CLOSE_RE = re.compile(
+    r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+    r"|(?<!\w)(?:close|exit)\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
+    r"(?:now|here|immediately|asap|manually)\b"
+    r"|(?<!\w)(?:close|exit)\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
+    r"|(?<!\w)clos(?:ed|ing)\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
+    r"|early|the\s+(?:trade|position|rest))"
+    r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
+    re.MULTILINE,
+)
+_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
+WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)")
+ENTRY_FILLED_RE = re.compile(
+    r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"
+    r"|achieved|✅)"
+)
+_FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,52 +88,79 @@ class UpdateFinding:
     new_stop: Decimal | None = None
     to_breakeven: bool = False
     is_result: bool = False
+    at: int = 0  # where the cue was written, to find the coin it speaks of
 
 
-def _max_index(regex: re.Pattern[str], text: str) -> int | None:
+_GATES: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _has(low: str, gate: tuple[str, ...]) -> bool:
+    regex = _GATES.get(gate)
+    if regex is None:
+        regex = _GATES[gate] = re.compile(alternation(sorted(gate, key=lambda w: -len(w))))
+    return regex.search(low) is not None
+
+
+_ANY_GATE = tuple(sorted({*_DONE_GATE, *_STOP_GATE, *_MOVE_GATE, *_CANCEL_GATE, *_CLOSE_GATE,
+                          *_FILLED_GATE}))
+
+
+def _max_index(low: str) -> tuple[int | None, int]:
     best: int | None = None
-    for match in regex.finditer(text):
+    at = 0
+    for match in TARGET_HIT_RE.finditer(low):
         raw = match.group("i1") or match.group("i2")
-        if raw is not None:
-            best = max(best or 0, int(raw))
-    return best
+        if raw is not None and int(raw) > (best or 0):
+            best, at = int(raw), match.start()
+    return best, at
 
 
-def detect_update(text: str) -> UpdateFinding | None:
-    """The update a message announces, or None; several cues resolve by `_ACTION_ORDER`."""
+def detect_update(low: str) -> UpdateFinding | None:
+    """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`."""
+    if not _has(low, _ANY_GATE):
+        return None
     found: dict[str, UpdateFinding] = {}
-    if kw.STOP_HIT_RE.search(text):
-        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True)
-    cancel = kw.CANCEL_RE.search(text)
+    stop = STOP_HIT_RE.search(low) if _has(low, _STOP_GATE) else None
+    if stop:
+        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
+    cancel = CANCEL_RE.search(low) if _has(low, _CANCEL_GATE) else None
     if cancel:
-        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group().lower() != "cancel")
-    move = kw.MOVE_SL_RE.search(text)
+        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
+                                        at=cancel.start())
+    move = MOVE_SL_RE.search(low) if _has(low, _MOVE_GATE) else None
     if move:
         found["move_sl"] = _move_finding(move)
-    close = kw.CLOSE_RE.search(text)
+    close = CLOSE_RE.search(low) if _has(low, _CLOSE_GATE) else None
     if close:
-        said = close.group().lower()
-        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said)
-    index = _max_index(kw.TARGET_HIT_RE, text)
+        said = close.group()
+        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
+                                       at=close.start())
+    done = _has(low, _DONE_GATE)
+    index, index_at = _max_index(low) if done else (None, 0)
+    all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
     if index is not None:
-        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True)
-    elif kw.ALL_TARGETS_RE.search(text):
-        found["target_hit"] = UpdateFinding("target_hit", is_result=True)
-    if not found and kw.ENTRY_FILLED_RE.search(text):
-        found["other"] = UpdateFinding("other", is_result=True)
+        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True,
+                                            at=index_at)
+    elif all_done:
+        found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
+    filled = ENTRY_FILLED_RE.search(low) if not found and _has(low, _FILLED_GATE) else None
+    if filled:
+        found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
     if not found:
         return None
     if "target_hit" in found and "close" in found and found["target_hit"].target_index is None:
         del found["close"]  # "all targets achieved, trade closed" is a target post
-    for action in _ACTION_ORDER:
-        if action in found:
-            best = found[action]
-            hit = found.get("target_hit")
-            if hit is not None and action != "target_hit":
-                best = UpdateFinding(best.action, hit.target_index, best.new_stop,
-                                     best.to_breakeven, best.is_result or hit.is_result)
-            return best
-    return None
+    action = next(a for a in _ACTION_ORDER if a in found)
+    best, hit = found[action], found.get("target_hit")
+    if hit is not None and action != "target_hit":
+        best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
+                             best.is_result or hit.is_result, best.at)
+    return best
+
+
+def is_weak_close(low: str) -> bool:
+    """A bare past-tense "closed": a close update only when the message names its coin."""
+    return _has(low, _CLOSE_GATE) and WEAK_CLOSE_RE.search(low) is not None
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
@@ -77,4 +171,5 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):
             new_stop = read.value
-    return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven)
+    return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven,
+                         at=match.start())

@@ -8,14 +8,19 @@ from verzek.domain.models import Side
 
 # Targets or stops more than this factor away from the entries are a misread, not a trade.
 MAX_PRICE_RATIO = Decimal(20)
+MAX_ENTRY_SPREAD = Decimal(2)
 MAX_LEVERAGE = 125
 
 
 def infer_side(
     entries: list[Decimal], targets: list[Decimal], stop: Decimal | None
 ) -> Side | None:
-    """The side the prices imply when the message names none, or None when they do not agree."""
-    if not entries or (not targets and stop is None):
+    """The side the prices imply when the message names none, or None when they do not agree.
+
+    Both targets and a stop must be written and agree: "Entry 140, TP 160" alone is as often a
+    promotion quoting a past call as it is a call.
+    """
+    if not entries or not targets or stop is None:
         return None
     low, high = min(entries), max(entries)
     votes: set[Side] = set()
@@ -46,6 +51,8 @@ def check(
     """Why this call cannot be traded as written, or None when it is consistent."""
     if leverage is not None and not 1 <= leverage <= MAX_LEVERAGE:
         return f"leverage {leverage}x is outside 1..{MAX_LEVERAGE}"
+    if entries and max(entries) / min(entries) > MAX_ENTRY_SPREAD:
+        return "entries differ by more than 2x: a misread number, not a ladder"
     prices = [*entries, *targets, *([stop] if stop is not None else [])]
     if prices and max(prices) / min(prices) > MAX_PRICE_RATIO:
         return "prices differ by more than 20x: a misread number, not a trade"

@@ -55,6 +55,70 @@ SIGNALS: list[tuple[str, str, dict[str, Any]]] = [
     ("entry_now_with_price", "#INJ/USDT SHORT\nEntry: now (24.5)\nTP: 23.5 - 22.8\nSL: 25.6\n"
      "Cross 20x", sig("INJ/USDT", "short", ["24.5"], ["23.5", "22.8"], "25.6", 20, "futures",
                       True)),
+    ("cornix_orders", "Client: Binance Futures\nTrade Type: Regular (Long)\n"
+     "Leverage: Isolated (10.0X)\nSymbol: #SUI/USDT\nEntry Orders:\n1) 1.2345 - 50.0%\n"
+     "2) 1.2100 - 50.0%\nTake-Profit Orders:\n1) 1.2600 - 25.0%\n2) 1.2900 - 25.0%\n"
+     "3) 1.3200 - 50.0%\nStop-loss: 1.1800\nTrailing Configuration:\n"
+     "Stop: Moving Target - Trigger: Target (1)",
+     sig("SUI/USDT", "long", ["1.2345", "1.2100"], ["1.2600", "1.2900", "1.3200"], "1.1800", 10,
+         "futures")),
+    ("tp_dash_footer", "🔥 #AVAX/USDT SHORT 🔥\nLeverage 20x\n\nEntry: 36.40 - 36.90\n"
+     "TP1 - 35.80\nTP2 - 35.20\nTP3 - 34.50\nSL - 37.80\n\n⚠️ Use max 2% of your portfolio",
+     sig("AVAX/USDT", "short", ["36.40", "36.90"], ["35.80", "35.20", "34.50"], "37.80", 20,
+         "futures")),
+    ("spot_no_stop", "#FET/USDT (SPOT)\nBuy: 1.45 - 1.50\nSell: 1.60 - 1.75 - 1.90\nSL: 1.30",
+     sig("FET/USDT", "long", ["1.45", "1.50"], ["1.60", "1.75", "1.90"], "1.30", None, "spot")),
+    ("ru_direction", "#SOL/USDT\nНаправление: ЛОНГ\nВход: 145-147\nЦели: 150, 155, 160\n"
+     "Стоп: 140\nПлечо: x10", sig("SOL/USDT", "long", ["145", "147"], ["150", "155", "160"],
+                                   "140", 10, "futures")),
+    ("dollar_prices", "$LINK LONG 🚀\nEntry: $14.20\nTargets: $14.80 / $15.40\nStop: $13.60",
+     sig("LINK/USDT", "long", ["14.20"], ["14.80", "15.40"], "13.60")),
+    ("sell_zone_short", "SELL #XRP/USDT\nSell zone: 0.6200 - 0.6300\nTargets: 0.6000 - 0.5800\n"
+     "SL: 0.6500", sig("XRP/USDT", "short", ["0.6200", "0.6300"], ["0.6000", "0.5800"], "0.6500")),
+    ("range_with_to", "#ARB/USDT LONG\nEntry: 1.05 to 1.08\nTargets: 1.12, 1.15, 1.20\n"
+     "Stop: 0.99", sig("ARB/USDT", "long", ["1.05", "1.08"], ["1.12", "1.15", "1.20"], "0.99")),
+    ("date_line", "#NEAR/USDT SHORT\n27.11.2026 14:30 UTC\nEntry: 5.40\nTargets: 5.20 5.00\n"
+     "Stop: 5.65", sig("NEAR/USDT", "short", ["5.40"], ["5.20", "5.00"], "5.65")),
+    ("keycap_entries", "#TIA/USDT LONG\nEntry:\n1️⃣ 10.50\n2️⃣ 10.20\nTargets:\n1️⃣ 10.90\n"
+     "2️⃣ 11.30\nStop: 9.80", sig("TIA/USDT", "long", ["10.50", "10.20"], ["10.90", "11.30"],
+                                  "9.80")),
+    ("cross_on_symbol_line", "📌 #WIF/USDT Cross 25x LONG\nEntry 2.35 - 2.30\n"
+     "Target 2.42 - 2.50 - 2.60\nSL 2.20", sig("WIF/USDT", "long", ["2.35", "2.30"],
+                                              ["2.42", "2.50", "2.60"], "2.20", 25, "futures")),
+    ("medal_targets", "🔥 #CTSI/USDT (Long📈, x20) 🔥\n\nEntry - 0.1553\nSL - 0.1498\n\n"
+     "Take-Profit:\n🥉 0.1568 (40% of profit)\n🥈 0.1584 (60% of profit)\n"
+     "🥇 0.1599 (80% of profit)\n🚀 0.1615 (100% of profit)",
+     sig("CTSI/USDT", "long", ["0.1553"], ["0.1568", "0.1584", "0.1599", "0.1615"], "0.1498", 20,
+         "futures")),
+    ("term_sublists", "SIGNAL ID: #1234\nCOIN: $AVAX/USDT (3-5x)\nDirection: LONG📈\n"
+     "ENTRY: 35.10 - 36.20\nOTE: 35.70\n\nTARGETS\nShort Term: 36.50 - 37.00 - 37.50\n"
+     "Mid Term: 38.50 - 40.00\n\nSTOP LOSS: 33.90\nThis message cannot be forwarded",
+     sig("AVAX/USDT", "long", ["35.10", "36.20"], ["36.50", "37.00", "37.50", "38.50", "40.00"],
+         "33.90", 5, "futures")),
+    ("side_coin_price", "Buy $BONK 0.00002150\nTP 0.00002300 0.00002450\nSL 0.00002000",
+     sig("BONK/USDT", "long", ["0.00002150"], ["0.00002300", "0.00002450"], "0.00002000")),
+    ("invalidation_stop", "BTC/USDT 4H\nLong entry: 64200\nTargets: 65500 | 66800 | 68000\n"
+     "Invalidation: 62900", sig("BTC/USDT", "long", ["64200"], ["65500", "66800", "68000"],
+                                "62900")),
+    ("arrow_targets", "#BTC/USDT LONG\nEntry 64000\nTP1 → 65000\nTP2 → 66000\nSL → 63000",
+     sig("BTC/USDT", "long", ["64000"], ["65000", "66000"], "63000")),
+    ("timeframe_first_stop", "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 3300\n"
+     "SL: 4H close below 3000", sig("ETH/USDT", "long", ["3100"], ["3200", "3300"], "3000")),
+    ("stop_mentions_entry", "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 3300\n"
+     "Stop loss: 5% below entry (2945)", sig("ETH/USDT", "long", ["3100"], ["3200", "3300"],
+                                            "2945")),
+    ("dollar_suffix", "#SOL/USDT LONG 🟢\nEntry Zone: 140$ - 142$\nTargets: 145$ - 150$\n"
+     "SL: 135$", sig("SOL/USDT", "long", ["140", "142"], ["145", "150"], "135")),
+    ("t_labels", "Long #ATOM\nEntry 8.10 - 8.00\nT1 8.30\nT2 8.50\nT3 8.80\nStop 7.80",
+     sig("ATOM/USDT", "long", ["8.10", "8.00"], ["8.30", "8.50", "8.80"], "7.80")),
+    ("dca_in_entry", "#BNB/USDT LONG\nEntry: 580 (DCA 565)\nTP: 595 / 610 / 630\nSL: 550",
+     sig("BNB/USDT", "long", ["580", "565"], ["595", "610", "630"], "550")),
+    ("exchange_ticks_footer", "#AAVE/USDT LONG\nEntry Price 95.2\nTP1 97\nTP2 99.5\n"
+     "TP3 102\nSL 91.8\n\n✅ Binance ✅ Bybit ✅ OKX",
+     sig("AAVE/USDT", "long", ["95.2"], ["97", "99.5", "102"], "91.8")),
+    ("risk_amount_footer", "#MATIC/USDT LONG\nEntry: 0.72\nTPs: 0.74, 0.76, 0.79\n"
+     "SL: 0.69\nRisk: High ⚠️\nAmount: 3%",
+     sig("MATIC/USDT", "long", ["0.72"], ["0.74", "0.76", "0.79"], "0.69")),
 ]
 
 INVALID: list[tuple[str, str]] = [
@@ -103,9 +167,19 @@ UPDATES: list[tuple[str, dict[str, Any]]] = [
     ("Exit now #MATIC, invalidated", upd("MATIC/USDT", "close")),
     ("#KAS/USDT\nTP1 ✅ TP2 ✅", upd("KAS/USDT", "target_hit", 2)),
     ("Alvo 2 atingido ✅ #LINK", upd("LINK/USDT", "target_hit", 2)),
+    ("🏆 #SOL/USDT\nLONG from 140\nAll 3 targets done!\nProfit: 45% 🚀",
+     upd("SOL/USDT", "target_hit")),
+    ("#XRP/USDT: Entry 2 filled at 0.49, avg 0.5", upd("XRP/USDT", "other")),
     ("#BTC/USDT Trade closed at breakeven", upd("BTC/USDT", "close")),
     ("Hedef 1 ulaşıldı ✅ #AVAX", upd("AVAX/USDT", "target_hit", 1)),
     ("Signal canceled for #APT, price ran away", upd("APT/USDT", "cancel")),
+    ("#OP/USDT: SL → 1.90", upd("OP/USDT", "move_sl")),
+    ("Book 50% profit on #INJ now and move SL to entry", upd("INJ/USDT", "move_sl")),
+    ("#DOGE/USDT 🎯 Target 3 done ✅ 150% profit", upd("DOGE/USDT", "target_hit", 3)),
+    ("#BTC/USDT LONG\nEntry: 64000\nTP1: 65000 ✅\nTP2: 66000 ✅\nTP3: 67000\nSL: 63000\n"
+     "Profit: +62% with 20x", upd("BTC/USDT", "target_hit", 2)),
+    ("Binance Futures, Bybit USDT\n#1INCH/USDT Closed due to reversal signal ⚠️ Profit: 12%",
+     upd("1INCH/USDT", "close")),
 ]
 
 NOISE: list[str] = [
@@ -143,4 +217,17 @@ NOISE: list[str] = [
     "Long-term I'm bullish on ETH, short-term we may see 2800.",
     "Check pinned message for rules",
     "📈 BTC/USDT 1H chart attached",
+    "BTC analysis: support 62000, resistance 66000. Break above 66000 targets 68000.",
+    "Should I short BTC at 65000 with SL 66000? TP 60000?",
+    "🔥 Our last #SOL signal: Entry 140 → TP 160 (+14%)! Join VIP",
+    "If you missed the BTC long at 60000, don't chase. Wait for a retest around 61000, TP 63000.",
+    "Last week results:\n#BTC LONG Entry 60000 TP 62000 ✅\n#ETH SHORT Entry 3000 TP 2900 ✅",
+    "#BTC/USDT LONG\nEntry: 64000\nTP1: 65000\nTP2: 66000\nSL: 63000\n\nResult: +45% 🚀",
+    "#SOL/USDT SHORT\nEntry: 150\nTargets: 145 - 140\nStop: 155\nProfit: +38% in 6 hours 🔥",
+    "Reminder: #BTC/USDT LONG is still active. Entry 64000, TP 66000, SL 63000.",
+    "#ETH/USDT\nEntry: 3100\nTP: 3200\nSL: 3000\n(this was a test, ignore)",
+    "Premium signal preview: #ARB/USDT LONG\nEntry: ***\nTargets: ***\nStop: ***\nJoin VIP",
+    "📊 Yesterday's calls:\n#BTC/USDT LONG Entry 64000 → 66000 ✅\n#ETH/USDT SHORT Entry 3200",
+    "Market open: #BTC/USDT 65000 | #ETH/USDT 3200 | #SOL/USDT 150",
+    "When BTC hits 70000 I'll go long, TP 75000, SL 68000. Not a signal yet.",
 ]

@@ -1,0 +1,95 @@
+"""Group access by plan: one-time expiring invite links and the expiry sweep, through the real
+PTB client against the fake Bot API server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from verzek.clock import ManualClock
+from verzek.domain.models import PlanName
+from verzek.errors import Forbidden
+from verzek.store.repos import UserRepository
+from verzek.telegram.access import telegram_group
+
+from .conftest import NOW, make_user
+from .harness import TRIAL, VIP, Harness
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+def test_group_rule_matches_the_plans() -> None:
+    assert telegram_group(make_user("a"), NOW) == "TRIAL"
+    assert telegram_group(make_user("a"), NOW + timedelta(days=3)) is None
+    assert telegram_group(make_user("b", plan=PlanName.VIP), NOW + timedelta(days=300)) == "VIP"
+    lapsed = make_user("c", plan=PlanName.PRO, expires=NOW + timedelta(days=30))
+    assert telegram_group(lapsed, NOW + timedelta(days=29)) == "VIP"
+    assert telegram_group(lapsed, NOW + timedelta(days=30)) is None  # trial long over
+
+
+def test_invite_links_are_one_time_expiring_and_for_the_plans_group(
+        harness: Harness, users: UserRepository, tg_clock: ManualClock) -> None:
+    h = harness
+    users.update("u1", lambda u: u.model_copy(update={"telegram_user_id": 501}))
+    trial_link = h.access.invite_link("u1")  # free, in trial
+    vip_link = h.access.invite_link("u2")  # pro
+    calls = h.api.calls_of("createChatInviteLink")
+    assert [c["chat_id"] for c in calls] == [TRIAL, VIP]
+    expected_expiry = int((NOW + timedelta(hours=1)).timestamp())
+    assert all(c["member_limit"] == 1 and c["expire_date"] == expected_expiry for c in calls)
+    assert calls[0]["name"] == "u:u1" and calls[1]["name"] == "u:u2"
+    assert trial_link.group == "TRIAL" and vip_link.group == "VIP"
+    assert trial_link.url.startswith("https://t.me/+")
+    assert trial_link.expires_at == datetime(2026, 1, 1, 1, tzinfo=UTC)
+    tg_clock.advance(3 * 86400)
+    with pytest.raises(Forbidden):
+        h.access.invite_link("u1")  # the trial ended
+
+
+def test_sweep_removes_expired_members_without_a_permanent_ban(
+        harness: Harness, users: UserRepository, tg_clock: ManualClock) -> None:
+    h = harness
+    users.create(make_user("u3", plan=PlanName.VIP, expires=NOW + timedelta(days=10)))
+    users.update("u1", lambda u: u.model_copy(update={"telegram_user_id": 501}))
+    h.access.invite_link("u1")
+    h.access.invite_link("u3")
+    h.access.on_member(VIP, 503, "u:u3", True)  # u3 joined the VIP group with its link
+    h.access.on_member(-42, 999, "u:u2", True)  # not one of our groups: ignored
+    assert h.access.members() == {"VIP": {"503": "u3"}, "TRIAL": {"501": "u1"}}
+    assert h.access.sweep() == []  # everyone still entitled
+    tg_clock.advance(3 * 86400 + 1)  # u1's trial is over
+    removed = h.access.sweep()
+    assert [(r.group, r.telegram_user_id, r.removed) for r in removed] == [("TRIAL", 501, True)]
+    assert h.api.calls_of("banChatMember") == [{"chat_id": TRIAL, "user_id": 501}]
+    assert h.api.calls_of("unbanChatMember") == [
+        {"chat_id": TRIAL, "user_id": 501, "only_if_banned": True}]
+    tg_clock.advance(10 * 86400)  # u3's VIP plan expired
+    assert [r.telegram_user_id for r in h.access.sweep()] == [503]
+    assert h.access.members() == {"VIP": {}, "TRIAL": {}}
+
+
+def test_sweep_keeps_trying_after_a_transient_failure_and_drops_a_permanent_one(
+        harness: Harness, users: UserRepository, tg_clock: ManualClock) -> None:
+    h = harness
+    h.access.on_member(TRIAL, 601, "u:u1", True)
+    h.access.on_member(TRIAL, 602, "u:gone", True)  # a deleted user: no longer entitled
+    tg_clock.advance(4 * 86400)
+    h.bot.sender.max_attempts = 1
+    h.api.fail_next("banChatMember", 502, "Bad Gateway", chat_id=TRIAL)
+    h.api.fail_next("banChatMember", 400, "Bad Request: can't remove chat owner", chat_id=TRIAL)
+    results = {r.telegram_user_id: r for r in h.access.sweep()}
+    assert not results[601].removed and not results[602].removed
+    assert h.access.members()["TRIAL"] == {"601": "u1"}  # transient: retried next sweep
+    assert [r.removed for r in h.access.sweep()] == [True]
+    assert h.access.members()["TRIAL"] == {}
+
+
+def test_join_command_sends_the_invite(harness: Harness, users: UserRepository) -> None:
+    h = harness
+    h.links.consume(h.links.issue_code("u2").code, 700)
+    h.api.inject_private_text(700, "/join")
+    assert h.api.wait_for(lambda: len(h.api.sent(700)) == 1)
+    assert h.api.sent(700)[0].startswith("🔗 Your one-time invite to the VIP group")
+    assert h.access.members()["VIP"] == {"700": "u2"}
+

@@ -1,0 +1,84 @@
+"""The numbers a field keyword governs: its line, the list lines under it, not the prose after."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from verzek.signals.numbers import Price, scan_prices, strip_markers
+
+_DIGIT_RE = re.compile(r"\d")
+_LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
+_PRICE_START_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)")
+# A one-line segment of plain numbers and list separators needs none of the slower rules.
+_SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
+    r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
+    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
+)
+_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+_CONNECTORS = frozenset(
+    ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
+     "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
+)
+_SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
+_UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
+
+
+def segment_prices(segment: str) -> tuple[list[Price], str]:
+    """The prices of one keyword's segment, and the part of the text they were read from."""
+    if "\n" not in segment and _SIMPLE_SEGMENT_RE.fullmatch(segment) is not None:
+        # ": 0.5", ": 0.123 - 0.130", ": 1.2 / 1.3, 1.4": plain numbers only, no letters
+        return [Price(v) for v in map(Decimal, _PLAIN_NUMBER_RE.findall(segment)) if v > 0], ""
+    kept = section(segment)
+    return scan_prices(strip_markers(kept)), kept
+
+
+def section(segment: str) -> str:
+    """The keyword's own line plus following lines that start with a number or list marker.
+
+    Words after the numbers on such a line ("0.1568 (40% of profit)") are cut off; a line
+    of words ends the section.
+    """
+    if "\n" not in segment:
+        return cut_prose(segment)
+    lines = segment.split("\n")
+    kept = [cut_prose(lines[0])]
+    has_numbers = _DIGIT_RE.search(kept[0]) is not None
+    header_only = not has_numbers
+    for line in lines[1:]:
+        sub = _SUBLABEL_RE.match(line) if header_only else None
+        if sub is not None:  # "TARGETS" then "Short Term: 36.5 - 37": a labelled sub-list
+            line = line[sub.end():]
+        if not line.strip():
+            if has_numbers:
+                break
+            continue
+        if _LABEL_START_RE.match(line):
+            break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
+        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
+        if words is not None:
+            head = line[: words.start()]
+            if _DIGIT_RE.search(head) is None:
+                break
+            line = head
+        kept.append(line)
+        has_numbers = has_numbers or _DIGIT_RE.search(line) is not None
+    return "\n".join(kept)
+
+
+def _same_length_blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+def cut_prose(line: str) -> str:
+    """The line up to the first prose word after its first number: "60000, don't chase ..."."""
+    if _LETTERS_RE.search(line) is None:
+        return line
+    price = _PRICE_START_RE.search(line)  # "4H close below 0.45": 4H is no price, 0.45 is
+    if price is None:
+        return line
+    for word in _LETTERS_RE.finditer(line, price.end()):
+        if word.group().lower() not in _CONNECTORS:
+            return line[: word.start()]
+    return line

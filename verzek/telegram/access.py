@@ -1,0 +1,195 @@
+"""Group access by plan: one-time expiring invite links to the group a user's plan grants, and a
+sweep (run by the scheduler) that removes members whose plan or trial no longer grants it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from telegram import Bot, ChatInviteLink
+
+from verzek.clock import Clock
+from verzek.domain.models import PlanName, User
+from verzek.errors import Conflict, Forbidden
+from verzek.store.docstore import DocumentStore
+from verzek.store.repos import UserRepository
+from verzek.telegram.bot import BotService
+from verzek.telegram.sender import ChatMoved, SendFailed
+from verzek.telegram.state import GROUP_NAMES, GroupName
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+GroupRule = Callable[[User, datetime], str | None]
+TRIAL_DAYS = 3
+INVITE_PREFIX = "u:"
+
+
+def telegram_group(user: User, now: datetime) -> GroupName | None:
+    """Local stand-in for `verzek.domain.plans.telegram_group` (same rule): a live pro or vip
+    plan gives VIP; free gives TRIAL until the trial ends; otherwise no group."""
+    sub = user.subscription
+    expired = sub.expires_at is not None and now >= sub.expires_at
+    if sub.plan in (PlanName.PRO, PlanName.VIP) and not expired:
+        return "VIP"
+    trial_end = sub.trial_ends_at or (user.created_at + timedelta(days=TRIAL_DAYS))
+    return "TRIAL" if now < trial_end else None
+
+
+def _as_group(value: str | None) -> GroupName | None:
+    for name in GROUP_NAMES:
+        if value == name:
+            return name
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class InviteLink:
+    """A one-member invite link to `group`, usable until `expires_at`."""
+
+    group: GroupName
+    url: str
+    expires_at: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        return {"group": self.group, "url": self.url, "expires_at": self.expires_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    group: GroupName
+    telegram_user_id: int
+    user_id: str
+    removed: bool
+    error: str | None = None
+
+
+class GroupAccess:
+    """Invite links and the expiry sweep; membership is remembered in `telegram/members.json`."""
+
+    DOC = "telegram/members.json"
+
+    def __init__(self, *, bot: BotService, users: UserRepository, store: DocumentStore,
+                 clock: Clock, group_of: GroupRule = telegram_group,
+                 invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0) -> None:
+        self._bot = bot
+        self._users = users
+        self._store = store
+        self._clock = clock
+        self._group_of = group_of
+        self.invite_ttl_s = invite_ttl_s
+        self.call_timeout_s = call_timeout_s
+
+    def invite_link(self, user_id: str) -> InviteLink:
+        """A fresh link to the user's group. Raises NotFound, Forbidden (no group now), Conflict
+        (group not configured or Telegram refused)."""
+        user = self._users.get(user_id)
+        now = self._clock.now()
+        group = _as_group(self._group_of(user, now))
+        if group is None:
+            raise Forbidden("your plan gives no Telegram group now (the free trial has ended)")
+        expires = now + timedelta(seconds=self.invite_ttl_s)
+
+        def create(bot: Bot, chat_id: int) -> Awaitable[ChatInviteLink]:
+            return bot.create_chat_invite_link(chat_id, expire_date=expires, member_limit=1,
+                                               name=f"{INVITE_PREFIX}{user_id}"[:32])
+
+        link = self._in_group(group, create, "createChatInviteLink")
+        if user.telegram_user_id is not None:
+            self._remember(group, user.telegram_user_id, user_id)
+        logger.info("telegram: invite link to %s issued", group, extra={"user_id": user_id})
+        return InviteLink(group=group, url=link.invite_link, expires_at=expires)
+
+    def on_member(self, chat_id: int, telegram_user_id: int, invite_name: str | None,
+                  joined: bool) -> None:
+        """A chat_member update from one of our groups: remember who joined by whose link."""
+        group = next((g for g, c in self._bot.groups.configured().items() if c == chat_id), None)
+        if group is None:
+            return
+        if joined and invite_name and invite_name.startswith(INVITE_PREFIX):
+            self._remember(group, telegram_user_id, invite_name[len(INVITE_PREFIX):])
+        elif not joined:
+            self._forget(group, telegram_user_id)
+
+    def members(self) -> dict[GroupName, dict[str, str]]:
+        """Remembered members per group: Telegram user id (as text) -> user id."""
+        doc = self._store.read(self.DOC) or {}
+        return {g: dict(doc.get("members", {}).get(g, {})) for g in GROUP_NAMES}
+
+    def sweep(self) -> list[Removal]:
+        """Remove every remembered member whose plan or trial no longer grants the group
+        (ban then unban: removed, free to come back with a new link)."""
+        now = self._clock.now()
+        out: list[Removal] = []
+        for group, members in self.members().items():
+            for tid, user_id in members.items():
+                user = self._users.find(user_id)
+                if user is not None and self._group_of(user, now) == group:
+                    continue
+                out.append(self._remove(group, int(tid), user_id))
+        return out
+
+    def _remove(self, group: GroupName, telegram_user_id: int, user_id: str) -> Removal:
+        async def kick(bot: Bot, chat_id: int) -> bool:
+            await self._bot.sender.call(
+                lambda: bot.ban_chat_member(chat_id, telegram_user_id),
+                what=f"banChatMember in {group}", chat_id=chat_id)
+            return await self._bot.sender.call(
+                lambda: bot.unban_chat_member(chat_id, telegram_user_id, only_if_banned=True),
+                what=f"unbanChatMember in {group}", chat_id=chat_id)
+
+        try:
+            self._in_group(group, kick, "remove member")
+        except Conflict as exc:
+            logger.error("telegram: could not remove %s from %s: %s", telegram_user_id, group,
+                         exc.message, extra={"user_id": user_id})
+            if not exc.details or not exc.details.get("permanent"):
+                return Removal(group, telegram_user_id, user_id, False, exc.message)
+            self._forget(group, telegram_user_id)  # e.g. an admin: never retried
+            return Removal(group, telegram_user_id, user_id, False, exc.message)
+        self._forget(group, telegram_user_id)
+        logger.info("telegram: removed from %s (plan or trial ended)", group,
+                    extra={"user_id": user_id})
+        return Removal(group, telegram_user_id, user_id, True)
+
+    def _in_group(self, group: GroupName, fn: Callable[[Bot, int], Awaitable[T]],
+                  what: str) -> T:
+        async def run(bot: Bot) -> T:
+            for _ in range(2):
+                chat_id = self._bot.groups.chat_id(group)
+                if chat_id is None:
+                    raise Conflict(f"the {group} group is not configured")
+                def attempt(c: int = chat_id) -> Awaitable[T]:
+                    return fn(bot, c)
+
+                try:
+                    return await self._bot.sender.call(attempt, what=what, chat_id=chat_id)
+                except ChatMoved:
+                    continue  # the directory now holds the new id
+            raise Conflict(f"the {group} group keeps migrating")
+
+        try:
+            return self._bot.call(run, timeout_s=self.call_timeout_s)
+        except SendFailed as exc:
+            raise Conflict(f"Telegram refused: {exc}",
+                           details={"permanent": exc.permanent}) from None
+
+    def _remember(self, group: GroupName, telegram_user_id: int, user_id: str) -> None:
+        def apply(doc: dict[str, Any] | None) -> dict[str, Any]:
+            doc = doc or {}
+            doc.setdefault("members", {}).setdefault(group, {})[str(telegram_user_id)] = user_id
+            return doc
+
+        self._store.update(self.DOC, apply)
+
+    def _forget(self, group: GroupName, telegram_user_id: int) -> None:
+        def apply(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+            if doc is None:
+                return None
+            doc.get("members", {}).get(group, {}).pop(str(telegram_user_id), None)
+            return doc
+
+        self._store.update(self.DOC, apply)

@@ -1,0 +1,136 @@
+"""Broadcaster: bus messages to the VIP group at once and the TRIAL group after a delay, each
+content once per window, never our own broadcasts again, one group's failure never the other's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from verzek.engine.bus import BusMessage, SignalBus
+from verzek.signals import content_hash, parse_message
+from verzek.telegram.bot import BotNotRunning, BotService
+from verzek.telegram.format import broadcast_text, clean_text, has_header
+from verzek.telegram.sender import SendFailed
+from verzek.telegram.state import BroadcastWindow, GroupName
+
+logger = logging.getLogger(__name__)
+
+Sleeper = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the broadcaster did with one bus message."""
+
+    action: str  # "broadcast" | "skipped"
+    reason: str
+    text: str | None = None
+
+
+class Broadcaster:
+    """Subscribes to the bus; formats, deduplicates and sends through the bot's loop."""
+
+    SUBSCRIBER = "telegram_broadcaster"
+
+    def __init__(self, *, bot: BotService, window: BroadcastWindow, trial_delay_s: float = 0.0,
+                 sleep: Sleeper = asyncio.sleep, ready_timeout_s: float = 60.0,
+                 send_timeout_s: float = 300.0) -> None:
+        self._bot = bot
+        self._window = window
+        self.trial_delay_s = trial_delay_s
+        self._sleep = sleep
+        self.ready_timeout_s = ready_timeout_s
+        self.send_timeout_s = send_timeout_s
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # delayed TRIAL sends, kept referenced
+        self.counters: dict[str, int] = {"broadcast": 0, "duplicates": 0, "own": 0,
+                                         "not_signals": 0, "group_failures": 0}
+        self.last_error: str | None = None
+
+    def attach(self, bus: SignalBus) -> None:
+        bus.subscribe(self.SUBSCRIBER, self.handle)
+
+    def decide(self, message: BusMessage, *, claim: bool = True) -> Decision:
+        """Whether and what to broadcast; with `claim`, records the content in the window
+        (a repeat within the window is then skipped)."""
+        if message.meta.get("no_broadcast"):
+            return Decision("skipped", "not for broadcast")
+        chat_id = message.source.chat_id
+        if has_header(message.text) or (
+                isinstance(chat_id, int) and chat_id in self._bot.groups.own_chat_ids()):
+            self.counters["own"] += 1
+            return Decision("skipped", "our own broadcast")
+        text = broadcast_text(message.text, parse_message(message.text))
+        if text is None:
+            self.counters["not_signals"] += 1
+            return Decision("skipped", "neither a signal nor an update")
+        if claim and not self._window.claim(content_hash(clean_text(message.text)),
+                                            _source_key(message)):
+            self.counters["duplicates"] += 1
+            return Decision("skipped", "broadcast already within the window")
+        return Decision("broadcast", "new", text)
+
+    def handle(self, message: BusMessage) -> None:
+        """Bus handler (the broadcaster's own bus thread): waits for the VIP send only."""
+        if self.decide(message, claim=False).text is None:
+            return
+        if not self._bot.wait_ready(self.ready_timeout_s):  # claimed only once sendable
+            self.last_error = "bot not running: broadcast dropped"
+            raise BotNotRunning("the Telegram bot is not running; broadcast dropped")
+        decision = self.decide(message)
+        if decision.text is None:
+            logger.info("broadcast skipped: %s", decision.reason)
+            return
+        future = self._bot.submit(self.deliver(decision.text))
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        future.result(self.send_timeout_s)
+        self.counters["broadcast"] += 1
+
+    async def deliver(self, text: str) -> None:
+        """Send to VIP now and schedule TRIAL after the delay; returns after the VIP send."""
+        groups = self._bot.groups.configured()
+        if "TRIAL" in groups:
+            task = asyncio.get_running_loop().create_task(
+                self._send_group("TRIAL", text, self.trial_delay_s))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if "VIP" in groups:
+            await self._send_group("VIP", text, 0.0)
+
+    async def _send_group(self, group: GroupName, text: str, delay_s: float) -> None:
+        if delay_s > 0:
+            try:
+                await self._sleep(delay_s)
+            except asyncio.CancelledError:
+                self.counters["group_failures"] += 1
+                logger.error("broadcast to the %s group lost: shutdown during its %.0f s delay",
+                             group, delay_s)
+                raise
+        chat_id = self._bot.groups.chat_id(group)
+        if chat_id is None:
+            return
+        try:
+            await self._bot.sender.send_text(self._bot.bot, chat_id, text)
+        except (SendFailed, BotNotRunning) as exc:
+            self.counters["group_failures"] += 1
+            self.last_error = f"{group}: {exc}"
+            logger.error("broadcast to the %s group failed: %s", group, exc)
+        except Exception as exc:  # a bug here must not cost the other group its copy
+            self.counters["group_failures"] += 1
+            self.last_error = f"{group}: {type(exc).__name__}: {exc}"
+            logger.exception("broadcast to the %s group failed unexpectedly", group)
+
+    def status(self) -> dict[str, Any]:
+        return {**self.counters, "last_error": self.last_error, "window": len(self._window)}
+
+
+def _source_key(message: BusMessage) -> str | None:
+    if message.source.chat_id is None or message.source.message_id is None:
+        return None
+    return f"{message.source.chat_id}:{message.source.message_id}"

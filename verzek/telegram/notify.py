@@ -1,0 +1,86 @@
+"""A Notifier that delivers the engine's events to linked users' Telegram chats (and
+platform-wide events to the admins) through the bot's loop, without ever blocking the engine."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from verzek.domain.models import User
+from verzek.engine.notifier import Event, EventKind
+from verzek.logs import Throttle
+from verzek.telegram.bot import BotNotRunning, BotService
+from verzek.telegram.format import event_text
+
+logger = logging.getLogger(__name__)
+
+UserLookup = Callable[[str], User | None]
+
+USER_KINDS = frozenset({
+    EventKind.POSITION_OPENED, EventKind.DCA_FILLED, EventKind.TARGET_HIT, EventKind.STOP_HIT,
+    EventKind.POSITION_CLOSED, EventKind.SIGNAL_SKIPPED, EventKind.BREAKER_TRIPPED,
+    EventKind.ATTENTION,
+})
+
+
+class TelegramNotifier:
+    """`notify(event)` queues the message on the bot's loop and returns at once."""
+
+    def __init__(self, *, bot: BotService, find_user: UserLookup,
+                 admin_chat_ids: frozenset[int] = frozenset(),
+                 kinds: frozenset[EventKind] = USER_KINDS) -> None:
+        self._bot = bot
+        self._find_user = find_user
+        self.admin_chat_ids = admin_chat_ids
+        self.kinds = kinds
+        self.counters: dict[str, int] = {"queued": 0, "sent": 0, "failed": 0, "dropped": 0,
+                                         "unlinked": 0}
+        self._throttle = Throttle(60.0)
+
+    def recipients(self, event: Event) -> list[int]:
+        """The chat ids that should get this event."""
+        if event.kind not in self.kinds:
+            return []
+        if event.user_id is None:
+            return sorted(self.admin_chat_ids)
+        user = self._find_user(event.user_id)
+        if user is None or user.telegram_user_id is None:
+            self.counters["unlinked"] += 1
+            return []
+        if not user.settings.general.notifications:
+            return []
+        return [user.telegram_user_id]
+
+    def notify(self, event: Event) -> None:
+        try:
+            chat_ids = self.recipients(event)
+        except Exception:  # a notifier never raises into the engine
+            logger.exception("telegram notifier: cannot resolve recipients of %s", event.kind)
+            return
+        if not chat_ids:
+            return
+        text = event_text(event)
+        for chat_id in chat_ids:
+            try:
+                future = self._bot.submit(self._bot.sender.send_text(self._bot.bot, chat_id,
+                                                                     text))
+            except BotNotRunning:
+                self.counters["dropped"] += 1
+                allowed, held = self._throttle.allow("not running")
+                if allowed:
+                    logger.warning("telegram notifier: bot not running; %s event dropped "
+                                   "(%d more since the last report)", event.kind.value, held)
+                continue
+            self.counters["queued"] += 1
+            future.add_done_callback(self._done)
+
+    def _done(self, future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            self.counters["failed"] += 1
+        else:
+            self.counters["sent"] += 1
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.counters)

@@ -1,0 +1,145 @@
+"""Bot API calls with one retry policy: wait out RetryAfter, back off on network errors, follow
+a group's migration to a supergroup, give up on Forbidden and bad requests. PTB errors stop here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from verzek.logs import Throttle
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+Sleeper = Callable[[float], Awaitable[None]]
+MigrationHook = Callable[[int, int], None]
+
+
+class SendFailed(Exception):
+    """A Bot API call failed for good; `permanent` when retrying later will not help."""
+
+    def __init__(self, message: str, *, permanent: bool, chat_id: int | str | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.chat_id = chat_id
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Where a message went (the chat id may differ from the one asked: a migration)."""
+
+    chat_id: int | str
+    message_id: int
+
+
+def retry_after_s(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds, whatever PTB's timedelta setting."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Sender:
+    """Runs Bot API calls with the retry policy; counts what happened for the status page."""
+
+    def __init__(self, *, sleep: Sleeper = asyncio.sleep, max_attempts: int = 5,
+                 backoff_s: float = 1.0, max_backoff_s: float = 30.0,
+                 max_retry_after_s: float = 600.0, on_migrate: MigrationHook | None = None) -> None:
+        self._sleep = sleep
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.max_retry_after_s = max_retry_after_s
+        self.on_migrate = on_migrate
+        self.counters: dict[str, int] = {"sent": 0, "retry_after": 0, "network_retries": 0,
+                                         "migrations": 0, "forbidden": 0, "failed": 0}
+        self._throttle = Throttle(60.0)
+
+    async def send_text(self, bot: Bot, chat_id: int | str, text: str) -> Sent:
+        """Send plain text (no parse mode, no link previews); follows a migration once."""
+        target = chat_id
+        for _ in range(2):
+            try:
+                message = await self.call(
+                    lambda to=target: bot.send_message(chat_id=to, text=text,  # type: ignore[misc]
+                                                       link_preview_options=_NO_PREVIEW),
+                    what=f"sendMessage to {target}", chat_id=target)
+            except ChatMoved as moved:
+                target = moved.new_chat_id
+                continue
+            self.counters["sent"] += 1
+            return Sent(chat_id=message.chat_id, message_id=message.message_id)
+        raise SendFailed(f"chat {chat_id} keeps migrating", permanent=True, chat_id=chat_id)
+
+    async def call(self, fn: Callable[[], Awaitable[T]], *, what: str,
+                   chat_id: int | str | None = None) -> T:
+        """Run `fn` until it succeeds, retrying what is transient; raises SendFailed."""
+        delay = self.backoff_s
+        for attempt in range(1, self.max_attempts + 1):
+            last = attempt == self.max_attempts
+            try:
+                return await fn()
+            except RetryAfter as exc:
+                wait_s = retry_after_s(exc)
+                self.counters["retry_after"] += 1
+                if last or wait_s > self.max_retry_after_s:
+                    return self._fail(what, exc, permanent=False, chat_id=chat_id)
+                logger.info("telegram: %s rate limited; retrying in %.1f s", what, wait_s)
+                await self._sleep(wait_s)
+            except ChatMigrated as exc:
+                self.counters["migrations"] += 1
+                if chat_id is not None and self.on_migrate is not None:
+                    self.on_migrate(int(chat_id), int(exc.new_chat_id))
+                raise ChatMoved(int(exc.new_chat_id)) from None
+            except Forbidden as exc:
+                self.counters["forbidden"] += 1
+                return self._fail(what, exc, permanent=True, chat_id=chat_id)
+            except BadRequest as exc:
+                return self._fail(what, exc, permanent=True, chat_id=chat_id)
+            except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; both transient
+                self.counters["network_retries"] += 1
+                if last:
+                    return self._fail(what, exc, permanent=False, chat_id=chat_id)
+                await self._sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+            except TelegramError as exc:
+                return self._fail(what, exc, permanent=True, chat_id=chat_id)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fail(self, what: str, exc: Exception, *, permanent: bool,
+              chat_id: int | str | None) -> Any:
+        self.counters["failed"] += 1
+        allowed, held = self._throttle.allow(f"{what}:{type(exc).__name__}")
+        if allowed:
+            logger.error("telegram: %s failed: %s: %s (%d similar held back)", what,
+                         type(exc).__name__, exc, held)
+        raise SendFailed(f"{what}: {type(exc).__name__}: {exc}", permanent=permanent,
+                         chat_id=chat_id) from None
+
+
+class ChatMoved(Exception):
+    """The group became a supergroup with `new_chat_id` (already recorded); call again there."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(new_chat_id)
+        self.new_chat_id = new_chat_id
