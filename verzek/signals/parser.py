@@ -306,10 +306,13 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
     end_match = _SENTENCE_END_RE.search(norm, at)
     sentence = norm[start:end_match.start() if end_match else len(norm)]
+    base = symbol.split("/")[0]
+    if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
+        return False
     named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
     named.update(w for w in _UPPER_WORD_RE.findall(sentence)
                  if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
-    return bool(named) and symbol.split("/")[0] not in named
+    return bool(named) and base not in named
 
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
