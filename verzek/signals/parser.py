@@ -272,7 +272,8 @@ def _signal_result(
     if side is None:
         side = validate.infer_side(entries, targets, stop)
         if side is None:
-            return ParseResult("noise", invalid_reason="no side (long/short) and prices disagree")
+            reason = "no side written, and targets and stop do not both imply one"
+            return ParseResult("noise", invalid_reason=reason)
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
