@@ -272,8 +272,8 @@ def _signal_result(
     if side is None:
         side = validate.infer_side(entries, targets, stop)
         if side is None:
-            reason = "no side written, and targets and stop do not both imply one"
-            return ParseResult("noise", invalid_reason=reason)
+            why = "no side written, and targets and stop do not both imply one"
+            return ParseResult("noise", invalid_reason=why)
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
