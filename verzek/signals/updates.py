@@ -73,8 +73,8 @@ CLOSE_RE = re.compile(
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
 WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)")
 ENTRY_FILLED_RE = re.compile(
-    r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"
-    r"|achieved|✅)"
+    r"(?<!\w)(?:(?:all\s+)?entry\s+targets?|entries|entry|вход)\s*#?\d?\s*"
+    r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
 )
 _FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
 
