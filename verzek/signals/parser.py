@@ -49,7 +49,7 @@ _NOT_A_CALL_RE = re.compile(
     r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
     r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
     r"|do\s+not\s+(?:enter|take|follow|trade)|don'?t\s+(?:enter|take|follow|trade)"
-    r"|not\s+a\s+signal|напоминание)(?!\w)"
+    r"|not\s+a\s+signal|example|how\s+to\s+read|tutorial|hypothetical|напоминание|пример)(?!\w)"
 )
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"

@@ -249,4 +249,5 @@ NOISE: list[str] = [
     "📊 Yesterday's calls:\n#BTC/USDT LONG Entry 64000 → 66000 ✅\n#ETH/USDT SHORT Entry 3200",
     "Market open: #BTC/USDT 65000 | #ETH/USDT 3200 | #SOL/USDT 150",
     "When BTC hits 70000 I'll go long, TP 75000, SL 68000. Not a signal yet.",
+    "How to read our calls (example):\n#BTC/USDT LONG\nEntry: 100\nTP: 110\nSL: 90",
 ]
