@@ -254,3 +254,19 @@ def test_stop_after_a_timeframe_and_a_referenced_entry() -> None:
         == D("3000")
     s = signal("#ETH/USDT LONG\nEntry: 3100\nTP: 3200\nStop loss: 5% below entry (2945)")
     assert (s.entries, s.stop_loss) == ([D("3100")], D("2945"))
+
+
+def test_inline_dot_numbering_is_not_a_price() -> None:
+    s = signal("#ADA/USDT LONG\nEntry: 0.4\nTargets: 1. 0.5 2. 0.6 3. 0.7\nSL: 0.3")
+    assert s.targets == [D("0.5"), D("0.6"), D("0.7")]
+
+
+def test_targets_out_of_order_are_a_misread_not_a_trade() -> None:
+    result = parse_message("#ADA/USDT LONG\nEntry: 0.4\nTargets: 0.5 2 0.6\nSL: 0.3")
+    assert result.kind == "noise" and "out of order" in (result.invalid_reason or "")
+
+
+def test_sell_at_is_a_target_after_a_buy() -> None:
+    s = signal("BUY #BTC at 62000-63000, sell at 68000, stop 60000")
+    assert (s.entries, s.targets, s.stop_loss) == ([D("62000"), D("63000")], [D("68000")],
+                                                   D("60000"))

@@ -8,7 +8,9 @@ from typing import NamedTuple
 
 # A raw numeric token; its separators are interpreted afterwards.
 # A raw numeric token and what is glued to it: a percent sign, or letters ("4h", "1000pepe").
-_TOKEN_RE = re.compile(r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+)?")
+_TOKEN_RE = re.compile(
+    r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"
+)
 _UNITS = frozenset({"usdt", "usd", "usdc", "busd"})
 # List markers before a price: "1)", "(2)", "3.", "4 -", keycaps, circled digits, "1st".
 _MARKER_RE = re.compile(
@@ -110,7 +112,10 @@ def scan_prices(text: str) -> list[Price]:
     """All prices in `text` in written order; percents and numbers glued to words are skipped."""
     out: list[Price] = []
     for raw, glued in _TOKEN_RE.findall(text):
-        if glued and glued.lower() not in _UNITS:
+        if glued == ".":  # "2. 0.6" numbers a list; "65000. 66000" ends a sentence
+            if raw.isdigit() and len(raw) <= 2:
+                continue
+        elif glued and glued.lower() not in _UNITS:
             continue  # "5%", "4H", "2nd", "1000PEPE", "30k": not a price
         if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
             value = Decimal(raw)

@@ -49,7 +49,7 @@ _NOT_A_CALL_RE = re.compile(
     r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
     r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
     r"|do\s+not\s+(?:enter|take|follow|trade)|don'?t\s+(?:enter|take|follow|trade)"
-    r"|not\s+a\s+signal|напоминание)(?!\w)"
+    r"|not\s+a\s+signal|example|how\s+to\s+read|tutorial|hypothetical|напоминание|пример)(?!\w)"
 )
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
@@ -272,7 +272,8 @@ def _signal_result(
     if side is None:
         side = validate.infer_side(entries, targets, stop)
         if side is None:
-            return ParseResult("noise", invalid_reason="no side (long/short) and prices disagree")
+            why = "no side written, and targets and stop do not both imply one"
+            return ParseResult("noise", invalid_reason=why)
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
@@ -306,10 +307,13 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
     end_match = _SENTENCE_END_RE.search(norm, at)
     sentence = norm[start:end_match.start() if end_match else len(norm)]
+    base = symbol.split("/")[0]
+    if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
+        return False
     named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
     named.update(w for w in _UPPER_WORD_RE.findall(sentence)
                  if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
-    return bool(named) and symbol.split("/")[0] not in named
+    return bool(named) and base not in named
 
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:

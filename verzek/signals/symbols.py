@@ -25,7 +25,7 @@ _LABEL_RE = re.compile(
     r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,16})(?![\w])",
     re.MULTILINE,
 )
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_RUN_BEFORE_RE = re.compile(r"[a-z0-9]+$")
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
@@ -122,10 +122,9 @@ def _pairs(text: str, low: str) -> list[str]:
 
 
 def _word_start(low: str, end: int) -> int:
-    start = end
-    while start > 0 and end - start < 17 and low[start - 1] in _ALNUM:
-        start -= 1
-    return start
+    """Where the run of letters and digits that ends at `end` begins (at most 17 back)."""
+    run = _RUN_BEFORE_RE.search(low, max(0, end - 17), end)
+    return run.start() if run is not None else end
 
 
 def _base_boundary(low: str, start: int) -> bool:

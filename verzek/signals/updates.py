@@ -73,8 +73,8 @@ CLOSE_RE = re.compile(
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
 WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)")
 ENTRY_FILLED_RE = re.compile(
-    r"(?<!\w)(?:entry|entries|вход)\s*#?\d?\s*(?:filled|triggered|activated|done|hit|reached"
-    r"|achieved|✅)"
+    r"(?<!\w)(?:(?:all\s+)?entry\s+targets?|entries|entry|вход)\s*#?\d?\s*"
+    r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
 )
 _FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
 
@@ -91,18 +91,19 @@ class UpdateFinding:
     at: int = 0  # where the cue was written, to find the coin it speaks of
 
 
-_GATES: dict[tuple[str, ...], re.Pattern[str]] = {}
+def _gate(*groups: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex finding any of the words: a cheap test before the expensive patterns."""
+    words = sorted({w for group in groups for w in group}, key=lambda w: -len(w))
+    return re.compile(alternation(words))
 
 
-def _has(low: str, gate: tuple[str, ...]) -> bool:
-    regex = _GATES.get(gate)
-    if regex is None:
-        regex = _GATES[gate] = re.compile(alternation(sorted(gate, key=lambda w: -len(w))))
-    return regex.search(low) is not None
+_ANY = _gate(_DONE_GATE, _STOP_GATE, _MOVE_GATE, _CANCEL_GATE, _CLOSE_GATE, _FILLED_GATE)
+_STOP_G, _CANCEL_G, _MOVE_G = _gate(_STOP_GATE), _gate(_CANCEL_GATE), _gate(_MOVE_GATE)
+_CLOSE_G, _DONE_G, _FILLED_G = _gate(_CLOSE_GATE), _gate(_DONE_GATE), _gate(_FILLED_GATE)
 
 
-_ANY_GATE = tuple(sorted({*_DONE_GATE, *_STOP_GATE, *_MOVE_GATE, *_CANCEL_GATE, *_CLOSE_GATE,
-                          *_FILLED_GATE}))
+def _has(low: str, gate: re.Pattern[str]) -> bool:
+    return gate.search(low) is not None
 
 
 def _max_index(low: str) -> tuple[int | None, int]:
@@ -117,25 +118,25 @@ def _max_index(low: str) -> tuple[int | None, int]:
 
 def detect_update(low: str) -> UpdateFinding | None:
     """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`."""
-    if not _has(low, _ANY_GATE):
+    if not _has(low, _ANY):
         return None
     found: dict[str, UpdateFinding] = {}
-    stop = STOP_HIT_RE.search(low) if _has(low, _STOP_GATE) else None
+    stop = STOP_HIT_RE.search(low) if _has(low, _STOP_G) else None
     if stop:
         found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
-    cancel = CANCEL_RE.search(low) if _has(low, _CANCEL_GATE) else None
+    cancel = CANCEL_RE.search(low) if _has(low, _CANCEL_G) else None
     if cancel:
         found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
                                         at=cancel.start())
-    move = MOVE_SL_RE.search(low) if _has(low, _MOVE_GATE) else None
+    move = MOVE_SL_RE.search(low) if _has(low, _MOVE_G) else None
     if move:
         found["move_sl"] = _move_finding(move)
-    close = CLOSE_RE.search(low) if _has(low, _CLOSE_GATE) else None
+    close = CLOSE_RE.search(low) if _has(low, _CLOSE_G) else None
     if close:
         said = close.group()
         found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
                                        at=close.start())
-    done = _has(low, _DONE_GATE)
+    done = _has(low, _DONE_G)
     index, index_at = _max_index(low) if done else (None, 0)
     all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
     if index is not None:
@@ -143,7 +144,7 @@ def detect_update(low: str) -> UpdateFinding | None:
                                             at=index_at)
     elif all_done:
         found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
-    filled = ENTRY_FILLED_RE.search(low) if not found and _has(low, _FILLED_GATE) else None
+    filled = ENTRY_FILLED_RE.search(low) if not found and _has(low, _FILLED_G) else None
     if filled:
         found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
     if not found:
@@ -160,7 +161,7 @@ def detect_update(low: str) -> UpdateFinding | None:
 
 def is_weak_close(low: str) -> bool:
     """A bare past-tense "closed": a close update only when the message names its coin."""
-    return _has(low, _CLOSE_GATE) and WEAK_CLOSE_RE.search(low) is not None
+    return _has(low, _CLOSE_G) and WEAK_CLOSE_RE.search(low) is not None
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 from verzek.domain.models import Side
 
@@ -58,6 +59,9 @@ def check(
         return "prices differ by more than 20x: a misread number, not a trade"
     is_long = side is Side.LONG
     word = "long" if is_long else "short"
+    for before, after in pairwise(targets):
+        if (after <= before) if is_long else (after >= before):
+            return f"targets out of order for a {word} ({before} then {after}): a misread list"
     if entries:
         low, high = min(entries), max(entries)
         if stop is not None and (stop >= low if is_long else stop <= high):

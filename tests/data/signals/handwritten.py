@@ -100,6 +100,18 @@ SIGNALS: list[tuple[str, str, dict[str, Any]]] = [
     ("invalidation_stop", "BTC/USDT 4H\nLong entry: 64200\nTargets: 65500 | 66800 | 68000\n"
      "Invalidation: 62900", sig("BTC/USDT", "long", ["64200"], ["65500", "66800", "68000"],
                                 "62900")),
+    ("allocation_percents", "BYBIT\nOPUSDT SHORT\nLeverage: Cross 25x\nEntry: 1.912\n"
+     "Target 1: 1.890 - 30%\nTarget 2: 1.871 - 20%\nTarget 3: 1.850 - 50%\nStoploss: 1.975",
+     sig("OP/USDT", "short", ["1.912"], ["1.890", "1.871", "1.850"], "1.975", 25, "futures")),
+    ("pair_label_side_null", "BYBIT\nPair: ADA LONG\nLeverage: Cross 10x\n"
+     "Entry zone: 0.4410 - 0.4480\nTargets: 0.4550 - 0.4600 - 0.4680 - null\nSL: 0.4290",
+     sig("ADA/USDT", "long", ["0.4410", "0.4480"], ["0.4550", "0.4600", "0.4680"], "0.4290", 10,
+         "futures")),
+    ("forex_gold", "XAUUSD BUY\nEntry Zone: 2050.00 - 2052.00\nStop Loss: 2045.00\n"
+     "TP1: 2060.00\nTP2: 2070.00", sig("XAU/USD", "long", ["2050.00", "2052.00"],
+                                        ["2060.00", "2070.00"], "2045.00")),
+    ("at_sign_one_line", "EURUSD LONG @ 1.0850 STOP 1.0800 TARGET 1.0900",
+     sig("EUR/USD", "long", ["1.0850"], ["1.0900"], "1.0800")),
     ("arrow_targets", "#BTC/USDT LONG\nEntry 64000\nTP1 → 65000\nTP2 → 66000\nSL → 63000",
      sig("BTC/USDT", "long", ["64000"], ["65000", "66000"], "63000")),
     ("timeframe_first_stop", "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 3300\n"
@@ -170,6 +182,13 @@ UPDATES: list[tuple[str, dict[str, Any]]] = [
     ("🏆 #SOL/USDT\nLONG from 140\nAll 3 targets done!\nProfit: 45% 🚀",
      upd("SOL/USDT", "target_hit")),
     ("#XRP/USDT: Entry 2 filled at 0.49, avg 0.5", upd("XRP/USDT", "other")),
+    ("Binance Futures\n#OP/USDT All entry targets achieved\nAverage Entry Price: 1.874 💵",
+     upd("OP/USDT", "other")),
+    ("Binance Futures\n#OP/USDT Closed at stoploss after reaching take profit ⚠️",
+     upd("OP/USDT", "stop_hit")),
+    ("Binance Futures\n#ADA/USDT Cancelled ❌\nTarget achieved before entering the entry zone",
+     upd("ADA/USDT", "cancel")),
+    ("✅ XAUUSD TP1 HIT\n🔒 Move SL to Breakeven", upd("XAU/USD", "move_sl", 1)),
     ("#BTC/USDT Trade closed at breakeven", upd("BTC/USDT", "close")),
     ("Hedef 1 ulaşıldı ✅ #AVAX", upd("AVAX/USDT", "target_hit", 1)),
     ("Signal canceled for #APT, price ran away", upd("APT/USDT", "cancel")),
@@ -230,4 +249,5 @@ NOISE: list[str] = [
     "📊 Yesterday's calls:\n#BTC/USDT LONG Entry 64000 → 66000 ✅\n#ETH/USDT SHORT Entry 3200",
     "Market open: #BTC/USDT 65000 | #ETH/USDT 3200 | #SOL/USDT 150",
     "When BTC hits 70000 I'll go long, TP 75000, SL 68000. Not a signal yet.",
+    "How to read our calls (example):\n#BTC/USDT LONG\nEntry: 100\nTP: 110\nSL: 90",
 ]
