@@ -91,19 +91,23 @@ class UpdateFinding:
     at: int = 0  # where the cue was written, to find the coin it speaks of
 
 
-def _gate(*groups: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex finding any of the words: a cheap test before the expensive patterns."""
-    words = sorted({w for group in groups for w in group}, key=lambda w: -len(w))
-    return re.compile(alternation(words))
+_FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
+             "cancel": _CANCEL_GATE, "close": _CLOSE_GATE, "filled": _FILLED_GATE}
+_ALL_WORDS = sorted({w for words in _FAMILIES.values() for w in words}, key=lambda w: -len(w))
+_CUE_WORD_RE = re.compile(alternation(_ALL_WORDS))
+# A matched word opens every family one of whose words it contains ("closed" also has "clos").
+_WORD_FAMILIES = {
+    word: frozenset(name for name, words in _FAMILIES.items() if any(w in word for w in words))
+    for word in _ALL_WORDS
+}
 
 
-_ANY = _gate(_DONE_GATE, _STOP_GATE, _MOVE_GATE, _CANCEL_GATE, _CLOSE_GATE, _FILLED_GATE)
-_STOP_G, _CANCEL_G, _MOVE_G = _gate(_STOP_GATE), _gate(_CANCEL_GATE), _gate(_MOVE_GATE)
-_CLOSE_G, _DONE_G, _FILLED_G = _gate(_CLOSE_GATE), _gate(_DONE_GATE), _gate(_FILLED_GATE)
-
-
-def _has(low: str, gate: re.Pattern[str]) -> bool:
-    return gate.search(low) is not None
+def _families(low: str) -> frozenset[str]:
+    """Which cue families the text mentions, in one pass: the gate before the costly patterns."""
+    found: set[str] = set()
+    for match in _CUE_WORD_RE.finditer(low):
+        found |= _WORD_FAMILIES[match.group()]
+    return frozenset(found)
 
 
 def _max_index(low: str) -> tuple[int | None, int]:
@@ -118,25 +122,26 @@ def _max_index(low: str) -> tuple[int | None, int]:
 
 def detect_update(low: str) -> UpdateFinding | None:
     """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`."""
-    if not _has(low, _ANY):
+    families = _families(low)
+    if not families:
         return None
     found: dict[str, UpdateFinding] = {}
-    stop = STOP_HIT_RE.search(low) if _has(low, _STOP_G) else None
+    stop = STOP_HIT_RE.search(low) if "stop" in families else None
     if stop:
         found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
-    cancel = CANCEL_RE.search(low) if _has(low, _CANCEL_G) else None
+    cancel = CANCEL_RE.search(low) if "cancel" in families else None
     if cancel:
         found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
                                         at=cancel.start())
-    move = MOVE_SL_RE.search(low) if _has(low, _MOVE_G) else None
+    move = MOVE_SL_RE.search(low) if "move" in families else None
     if move:
         found["move_sl"] = _move_finding(move)
-    close = CLOSE_RE.search(low) if _has(low, _CLOSE_G) else None
+    close = CLOSE_RE.search(low) if "close" in families else None
     if close:
         said = close.group()
         found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
                                        at=close.start())
-    done = _has(low, _DONE_G)
+    done = "done" in families
     index, index_at = _max_index(low) if done else (None, 0)
     all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
     if index is not None:
@@ -144,7 +149,7 @@ def detect_update(low: str) -> UpdateFinding | None:
                                             at=index_at)
     elif all_done:
         found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
-    filled = ENTRY_FILLED_RE.search(low) if not found and _has(low, _FILLED_G) else None
+    filled = ENTRY_FILLED_RE.search(low) if not found and "filled" in families else None
     if filled:
         found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
     if not found:
@@ -161,7 +166,10 @@ def detect_update(low: str) -> UpdateFinding | None:
 
 def is_weak_close(low: str) -> bool:
     """A bare past-tense "closed": a close update only when the message names its coin."""
-    return _has(low, _CLOSE_G) and WEAK_CLOSE_RE.search(low) is not None
+    if not ("clos" in low or "закрыт" in low or "cerrad" in low or "fechad" in low
+            or "kapat" in low):
+        return False
+    return WEAK_CLOSE_RE.search(low) is not None
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
