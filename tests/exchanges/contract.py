@@ -6,6 +6,7 @@ Like hummingbot's connector test base: the suite drives the adapter through a ve
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +68,16 @@ class ExchangeContract:
         assert ex.amount_to_precision(venue.symbol, Decimal("0.0123456")) == Decimal("0.012")
         with pytest.raises(InvalidOrder):
             ex.market("NOPE/USDT:USDT")
+
+    def test_the_threads_decimal_context_is_left_alone(self, ex: Exchange, venue: Any) -> None:
+        # ccxt sets ROUND_HALF_UP and traps Underflow on the thread's context in its
+        # precision helpers; our money maths must not inherit that.
+        before = decimal.getcontext().copy()
+        ex.amount_to_precision(venue.symbol, Decimal("0.0123456"))
+        ex.price_to_precision(venue.symbol, Decimal("50000.0123"))
+        after = decimal.getcontext()
+        assert after.rounding == before.rounding and after.prec == before.prec
+        assert after.traps[decimal.Underflow] == before.traps[decimal.Underflow]
 
     def test_ticker(self, ex: Exchange, venue: Any) -> None:
         venue.ticker()

@@ -7,6 +7,7 @@ ccxt leaves this module. A transient failure while creating an order becomes `Ou
 
 from __future__ import annotations
 
+import decimal
 import logging
 import threading
 import time
@@ -137,7 +138,9 @@ class CcxtExchange(Exchange):
         if wait > 0:
             raise RateLimited(f"{exchange} is backing off", retry_after_s=wait,
                               details={"not_sent": True})
-        with self._lock:
+        # ccxt changes the thread's decimal context (rounding, traps) in its precision
+        # helpers; a local context keeps that from leaking into our money maths.
+        with self._lock, decimal.localcontext():
             self._client.last_json_response = None
             self._last.status = None
             try:
@@ -186,14 +189,14 @@ class CcxtExchange(Exchange):
     def amount_to_precision(self, symbol: str, amount: Decimal) -> Decimal:
         self.market(symbol)
         try:
-            with self._lock:
+            with self._lock, decimal.localcontext():
                 return Decimal(self._client.amount_to_precision(symbol, float(amount)))
         except ccxt.InvalidOrder as exc:  # ccxt: amount rounds to zero
             raise BelowMinimum(f"{symbol}: quantity {amount} rounds to zero") from exc
 
     def price_to_precision(self, symbol: str, price: Decimal) -> Decimal:
         self.market(symbol)
-        with self._lock:
+        with self._lock, decimal.localcontext():
             return Decimal(self._client.price_to_precision(symbol, float(price)))
 
     def fetch_ticker(self, symbol: str) -> Ticker:

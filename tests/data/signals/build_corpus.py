@@ -5,6 +5,7 @@ Run from the repository root: `python -m tests.data.signals.build_corpus`. Deter
 
 from __future__ import annotations
 
+import decimal
 import json
 import random
 from decimal import Decimal
@@ -18,6 +19,12 @@ OUT = Path(__file__).with_name("corpus.jsonl")
 
 
 def build() -> list[dict[str, object]]:
+    # The default decimal context, whatever another library did to this thread's one.
+    with decimal.localcontext(decimal.Context()):
+        return _build()
+
+
+def _build() -> list[dict[str, object]]:
     rng = random.Random(20261127)
     rows: list[dict[str, object]] = []
     for n, template in enumerate(TEMPLATES):
