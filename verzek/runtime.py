@@ -12,7 +12,8 @@ from typing import Any
 from verzek import __version__
 from verzek.clock import Clock, SystemClock
 from verzek.config import Settings
-from verzek.domain.models import SCHEMA_VERSION
+from verzek.domain import plans
+from verzek.domain.models import SCHEMA_VERSION, User
 from verzek.engine.bus import SignalBus
 from verzek.engine.executor import OrderExecutor
 from verzek.engine.intents import IntentJournal
@@ -35,6 +36,7 @@ from verzek.store.lock import DataDirLock
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.store.secrets import SecretBox, open_secret_box
 from verzek.supervisor import LoopService, Supervisor
+from verzek.telegram.wiring import build_telegram
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +193,25 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
         reconciler=reconciler, stats=stats, notifier=notifier, clock=clock,
         accepting=runtime.accepting, status_provider=runtime.status, bus=bus)
     bus.subscribe("orchestrator", trading.on_bus_message)
+    tg = build_telegram(s, bus=bus, store=store, users=runtime.users,
+                        positions=runtime.positions, trading=trading,
+                        set_auto_trade=lambda user_id, on: set_auto_trade(runtime.users, user_id,
+                                                                          on),
+                        clock=clock, group_of=plans.telegram_group)
+    runtime.components["telegram"] = tg
+    if tg.notifier is not None:
+        notifier.add(tg.notifier)
     sup = runtime.supervisor
+    # The bot first and the forwarder last: stopping in reverse drains the bus into a bot
+    # that is still running.
+    if tg.bot is not None:
+        sup.add(tg.bot)
     sup.add(bus)
+    if tg.forwarder is not None:
+        sup.add(tg.forwarder)
+    if tg.access is not None:
+        sup.add(LoopService("group_access_sweep", tg.access.sweep, interval_s=1800.0,
+                            clock=clock))
     sup.add(LoopService("price_monitor", monitor.run_once, interval_s=s.price_poll_s,
                         clock=clock))
     sup.add(LoopService("order_sync", monitor.sync_orders, interval_s=10.0, clock=clock))
@@ -202,6 +221,17 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     runtime.bus = bus
     runtime.notifier = notifier
     return trading
+
+
+def set_auto_trade(users: UserRepository, user_id: str, on: bool) -> User:
+    """Turn a user's auto-trading on or off (the bot's /autotrade and the settings route)."""
+
+    def apply(user: User) -> User:
+        general = user.settings.general.model_copy(update={"auto_trade": on})
+        return user.model_copy(update={"settings": user.settings.model_copy(
+            update={"general": general})})
+
+    return users.update(user_id, apply)
 
 
 def _report_off_parts(runtime: Runtime) -> None:
