@@ -6,13 +6,12 @@ Money is `Decimal` (serialised as strings), time is timezone-aware UTC (ISO-8601
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
@@ -48,16 +47,14 @@ UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 
 class Model(BaseModel):
-    """Base of every domain type: strict field names, Decimal-safe, NaN/Infinity refused."""
+    """Base of every domain type: strict field names, Decimal-safe, NaN/Infinity refused.
+
+    `allow_inf_nan=False` makes pydantic refuse NaN and ±Infinity in every float and Decimal
+    field (as numbers or strings); free-form containers are refused NaN when stored, since the
+    store writes strict JSON.
+    """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _refuse_float_nan(cls, value: Any) -> Any:
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            raise ValueError("must be a finite number (NaN and Infinity are not accepted)")
-        return value
 
 
 # --- enums -------------------------------------------------------------------------------
