@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from verzek.clock import Clock
 from verzek.domain.models import OrderSide, OrderType
@@ -78,8 +79,12 @@ class OrderExecutor:
     def send(
         self, exchange: Exchange, spec: OrderSpec, *, user_id: str, account_id: str,
         position_id: str, leg: str, purpose: OrderPurpose,
+        position_doc: dict[str, Any] | None = None,
     ) -> SendResult:
-        """Send one leg of a position; repeated calls for the same leg never send twice."""
+        """Send one leg of a position; repeated calls for the same leg never send twice.
+
+        `position_doc` (a new position's first order) is journaled with the intent, so the
+        position need not be saved before the send to survive a crash."""
         with log_context(user_id=user_id, symbol=spec.symbol,
                          exchange=str(getattr(exchange, "name", "-"))):
             new_sends = 0
@@ -96,7 +101,8 @@ class OrderExecutor:
                 new_sends += 1
                 result = self._send_new(exchange, spec, coid, user_id=user_id,
                                         account_id=account_id, position_id=position_id,
-                                        leg=leg, attempt=attempt, purpose=purpose)
+                                        leg=leg, attempt=attempt, purpose=purpose,
+                                        position_doc=position_doc)
                 if result is not None:
                     return result
             return SendResult(REJECTED, coid, code="not_placed",
@@ -121,13 +127,15 @@ class OrderExecutor:
     def _send_new(
         self, exchange: Exchange, spec: OrderSpec, coid: str, *, user_id: str,
         account_id: str, position_id: str, leg: str, attempt: int, purpose: OrderPurpose,
+        position_doc: dict[str, Any] | None = None,
     ) -> SendResult | None:
         now = self._clock.now()
         self._intents.record_intent(Intent(
             client_order_id=coid, user_id=user_id, account_id=account_id,
             position_id=position_id, leg=leg, symbol=spec.symbol, side=spec.side.value,
             type=spec.type.value, quantity=spec.quantity, price=spec.price,
-            stop_price=spec.stop_price, reduce_only=spec.reduce_only, attempt=attempt, at=now))
+            stop_price=spec.stop_price, reduce_only=spec.reduce_only, attempt=attempt, at=now,
+            position=position_doc))
         decision = self._safety.check_send(user_id, purpose)  # at the moment of sending
         if not decision.allowed:
             self._intents.record_outcome(coid, BLOCKED, at=self._clock.now(), code=decision.code)

@@ -40,14 +40,21 @@ class Intent:
     reduce_only: bool
     attempt: int
     at: datetime
+    # The position as it stood before its first order (entries only): reconciliation
+    # recreates it from here if a crash came before the position was saved.
+    position: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:
-        return {"t": "intent", "coid": self.client_order_id, "user": self.user_id,
+        record: dict[str, Any] = {"t": "intent", "coid": self.client_order_id,
+                                  "user": self.user_id,
                 "account": self.account_id, "position": self.position_id, "leg": self.leg,
                 "symbol": self.symbol, "side": self.side, "type": self.type,
                 "qty": str(self.quantity), "price": _s(self.price),
                 "stop": _s(self.stop_price), "reduce_only": self.reduce_only,
                 "attempt": self.attempt, "at": self.at.isoformat()}
+        if self.position is not None:
+            record["position_doc"] = self.position
+        return record
 
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> Intent:
@@ -55,7 +62,8 @@ class Intent:
                    position_id=r["position"], leg=r["leg"], symbol=r["symbol"], side=r["side"],
                    type=r["type"], quantity=Decimal(r["qty"]), price=_d(r.get("price")),
                    stop_price=_d(r.get("stop")), reduce_only=bool(r.get("reduce_only")),
-                   attempt=int(r.get("attempt", 0)), at=datetime.fromisoformat(r["at"]))
+                   attempt=int(r.get("attempt", 0)), at=datetime.fromisoformat(r["at"]),
+                   position=r.get("position_doc"))
 
 
 def _s(value: Decimal | None) -> str | None:

@@ -189,8 +189,8 @@ class Orchestrator:
             return self._skip(user, record, Decision.deny(exc.code, exc.message))
         if isinstance(prepared, Decision):
             return self._skip(user, record, prepared)
+        # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
-        position = self._manager.save(position)
         position = self._place_entry(prepared, position, signal)
         if position.status is PositionStatus.PENDING and not any(
                 o.status.value in ("open", "partially_filled", "unknown", "filled")

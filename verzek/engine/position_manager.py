@@ -101,9 +101,12 @@ class PositionManager:
         re-arms the position's protection unless `protect` is False.
         """
         spec = self._to_precision(exchange, spec)
+        first = position.status is PositionStatus.PENDING and not position.orders
         result = self._executor.send(exchange, spec, user_id=position.user_id,
                                      account_id=position.account_id, position_id=position.id,
-                                     leg=leg, purpose=purpose)
+                                     leg=leg, purpose=purpose,
+                                     position_doc=position.model_dump(mode="json")
+                                     if first else None)
         now = self._clock.now()
         order = find_order(position, result.client_order_id) or new_order(
             result.client_order_id, leg, spec.side, spec.type, spec.quantity, now,

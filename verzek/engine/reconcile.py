@@ -104,6 +104,10 @@ class Reconciler:
             return "unknown"
         self._intents.record_outcome(intent.client_order_id, PLACED, at=self._clock.now(),
                                      exchange_order_id=report.exchange_order_id)
+        if position is None and intent.position is not None:
+            # A crash came between the send and the first save: recreate the position.
+            with self._manager.locks.hold(intent.user_id):
+                position = self._manager.save(Position.model_validate(intent.position))
         if position is None:
             self.flagged.append({"client_order_id": intent.client_order_id,
                                  "user_id": intent.user_id, "reason": "position missing"})
