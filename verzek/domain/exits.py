@@ -1,0 +1,153 @@
+"""Exits of a position: take-profit split over targets, stop loss, breakeven and trailing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Literal
+
+from verzek.domain.models import Side, StrategySettings
+from verzek.domain.numeric import floor_to_step, non_negative, optional_positive, positive
+from verzek.errors import InvalidInput
+
+HUNDRED = Decimal(100)
+Distribution = Literal["whole", "even", "explicit"]
+
+
+def distribution_weights(
+    n_targets: int, distribution: Distribution, explicit_pcts: Sequence[Decimal] = ()
+) -> list[Decimal]:
+    """Percent of the position for each target, summing to exactly 100.
+
+    `whole` puts everything on the first target; `even` splits evenly; `explicit` uses the
+    given percents (which must sum to 100): with fewer targets than percents the extra
+    percents go to the last target, with more targets the extra targets get nothing.
+    """
+    if n_targets < 1:
+        raise InvalidInput("at least one take-profit target is needed",
+                           details={"field": "targets"})
+    if distribution == "whole":
+        return [HUNDRED] + [Decimal(0)] * (n_targets - 1)
+    if distribution == "even":
+        share = HUNDRED / n_targets
+        return [share] * (n_targets - 1) + [HUNDRED - share * (n_targets - 1)]
+    if distribution != "explicit":
+        raise InvalidInput(f"unknown take-profit distribution {distribution!r}")
+    pcts = [positive(f"tp_distribution_pcts[{i}]", p) for i, p in enumerate(explicit_pcts)]
+    if not pcts:
+        raise InvalidInput("an explicit distribution needs tp_distribution_pcts, e.g. 30/30/40",
+                           details={"field": "tp_distribution_pcts"})
+    if sum(pcts, Decimal(0)) != HUNDRED:
+        raise InvalidInput(f"tp_distribution_pcts must sum to 100 (got {sum(pcts)})",
+                           details={"field": "tp_distribution_pcts"})
+    if len(pcts) >= n_targets:
+        head = pcts[: n_targets - 1]
+        return [*head, HUNDRED - sum(head, Decimal(0))]
+    return pcts + [Decimal(0)] * (n_targets - len(pcts))
+
+
+def split_quantity(
+    quantity: Decimal, weights_pct: Sequence[Decimal], amount_step: Decimal | None = None
+) -> list[Decimal]:
+    """Quantities per target: each rounded down to the step, the last closes what remains.
+
+    The result sums to `quantity` exactly, so closing the last target leaves no dust.
+    A target whose share is below one step gets 0 (the engine skips it).
+    """
+    total = non_negative("quantity", quantity)
+    step = optional_positive("amount_step", amount_step)
+    if not weights_pct:
+        raise InvalidInput("at least one take-profit target is needed")
+    parts: list[Decimal] = []
+    for weight in weights_pct[:-1]:
+        part = floor_to_step(total * non_negative("weight", weight) / HUNDRED, step)
+        parts.append(min(part, total - sum(parts, Decimal(0))))
+    parts.append(total - sum(parts, Decimal(0)))
+    return parts
+
+
+def target_quantities(
+    quantity: Decimal, n_targets: int, settings: StrategySettings,
+    amount_step: Decimal | None = None,
+) -> list[Decimal]:
+    """The user's distribution applied to `quantity` over `n_targets` signal targets."""
+    weights = distribution_weights(n_targets, settings.tp_distribution,
+                                   settings.tp_distribution_pcts)
+    return split_quantity(quantity, weights, amount_step)
+
+
+def percent_from(side: Side, reference: Decimal, pct: Decimal, *, favourable: bool) -> Decimal:
+    """`pct` % from `reference` in the direction that is a gain (`favourable`) or a loss."""
+    factor = positive("pct", pct) / HUNDRED
+    up = (side is Side.LONG) == favourable
+    ref = positive("reference", reference)
+    return ref * (1 + factor) if up else ref * (1 - factor)
+
+
+def stop_loss_price(
+    side: Side, settings: StrategySettings, *, average_entry: Decimal, first_entry: Decimal,
+    signal_stop: Decimal | None = None,
+) -> Decimal | None:
+    """The stop for the position now: the signal's, or a % from the average entry (recomputed
+    after each DCA fill when `sl_recompute_on_dca`, otherwise fixed from the first entry)."""
+    if settings.stop_loss_mode == "none":
+        return None
+    if settings.stop_loss_mode == "signal":
+        return optional_positive("signal_stop", signal_stop)
+    reference = average_entry if settings.sl_recompute_on_dca else first_entry
+    return percent_from(side, reference, settings.stop_loss_pct, favourable=False)
+
+
+def stop_after_target(
+    side: Side, settings: StrategySettings, *, target_index: int, current_stop: Decimal | None,
+    average_entry: Decimal,
+) -> Decimal | None:
+    """The stop after target `target_index` (1-based) was hit: breakeven after the first when
+    set, but never a stop that is worse than the current one."""
+    if not (settings.move_sl_to_breakeven_after_tp1 and target_index >= 1):
+        return current_stop
+    breakeven = positive("average_entry", average_entry)
+    if current_stop is None:
+        return breakeven
+    better = max if side is Side.LONG else min
+    return better(current_stop, breakeven)
+
+
+def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
+    """Whether the market price has reached the stop."""
+    return price <= stop if side is Side.LONG else price >= stop
+
+
+def is_target_hit(side: Side, target: Decimal, price: Decimal) -> bool:
+    """Whether the market price has reached a take-profit target."""
+    return price >= target if side is Side.LONG else price <= target
+
+
+def trail_take_profit(
+    side: Side, *, average_entry: Decimal, activation_pct: Decimal, callback_pct: Decimal,
+    extreme: Decimal | None, price: Decimal,
+) -> tuple[Decimal | None, bool]:
+    """Step a trailing take profit with a new price; returns (new extreme, should close).
+
+    It activates once the price is `activation_pct` % in profit, then follows the best price
+    (`extreme`) and closes when the price falls back `callback_pct` % from it.
+    """
+    price = positive("price", price)
+    activation = percent_from(side, average_entry, activation_pct, favourable=True)
+    if extreme is None:
+        if not is_target_hit(side, activation, price):
+            return None, False
+        extreme = price
+    best = max if side is Side.LONG else min
+    extreme = best(extreme, price)
+    trigger = percent_from(side, extreme, callback_pct, favourable=False)
+    return extreme, is_stop_hit(side, trigger, price)
+
+
+def trail_stop(side: Side, *, stop: Decimal | None, trail_pct: Decimal, price: Decimal) -> Decimal:
+    """A trailing stop `trail_pct` % behind the price that only ever moves in the gain's way."""
+    candidate = percent_from(side, price, trail_pct, favourable=False)
+    if stop is None:
+        return candidate
+    better = max if side is Side.LONG else min
+    return better(stop, candidate)

@@ -1,0 +1,169 @@
+"""Position state machine: pending → open → DCA fills → partly closed → closed, with PnL.
+
+Every function returns a new Position (the input is never mutated). A fill whose trade id was
+applied already is a no-op, so fills are counted once however often they are reported.
+Realised PnL is net of every fee paid (entry and exit); unrealised PnL comes from a mark price.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from verzek.domain.models import (
+    CloseReason,
+    Fill,
+    OrderSide,
+    Position,
+    PositionStatus,
+    Side,
+)
+from verzek.domain.numeric import positive
+from verzek.errors import Conflict, InvalidInput
+
+_ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED)
+
+
+def opening_side(side: Side) -> OrderSide:
+    """The order side that adds to a position: buy for a long, sell for a short."""
+    return OrderSide.BUY if side is Side.LONG else OrderSide.SELL
+
+
+def closing_side(side: Side) -> OrderSide:
+    """The order side that reduces a position."""
+    return OrderSide.SELL if side is Side.LONG else OrderSide.BUY
+
+
+def reason_for_leg(leg: str) -> CloseReason:
+    """The close reason implied by the leg of the order that closed the position."""
+    if leg.startswith("tp"):
+        return CloseReason.TAKE_PROFIT
+    if leg.startswith("sl"):
+        return CloseReason.STOP_LOSS
+    if leg.startswith("liq"):
+        return CloseReason.LIQUIDATED
+    if leg.startswith("kill"):
+        return CloseReason.KILL_SWITCH
+    return CloseReason.MANUAL
+
+
+def has_fill(position: Position, trade_id: str) -> bool:
+    """Whether the exchange trade id was applied to the position already."""
+    return any(f.trade_id == trade_id for f in position.fills)
+
+
+def apply_fill(
+    position: Position, fill: Fill, side_of_order: OrderSide, leg: str,
+    *, close_reason: CloseReason | None = None,
+) -> Position:
+    """The position after `fill` of an order on `side_of_order` for `leg` ("entry", "dca2",
+    "tp1", "sl", "close"…). Entries raise the average; exits realise PnL. Raises Conflict on a
+    closed position, an exit before any entry, or an exit larger than what is open."""
+    if has_fill(position, fill.trade_id):
+        return position
+    if position.status is PositionStatus.CLOSED:
+        raise Conflict(f"position {position.id} is closed; fill {fill.trade_id} not applied")
+    if side_of_order is opening_side(position.side):
+        return _apply_entry(position, fill, leg)
+    return _apply_exit(position, fill, leg, close_reason)
+
+
+def _apply_entry(position: Position, fill: Fill, leg: str) -> Position:
+    cost = position.cost_usdt + fill.price * fill.quantity
+    quantity = position.quantity + fill.quantity
+    new_level = leg.startswith("dca") and not any(
+        f.client_order_id == fill.client_order_id for f in position.fills
+    )
+    status = position.status
+    if status is PositionStatus.PENDING:
+        status = PositionStatus.OPEN
+    return position.model_copy(update={
+        "status": status,
+        "quantity": quantity,
+        "entry_quantity": position.entry_quantity + fill.quantity,
+        "cost_usdt": cost,
+        "average_entry": cost / quantity,
+        "fees_usdt": position.fees_usdt + fill.fee_usdt,
+        "realised_pnl_usdt": position.realised_pnl_usdt - fill.fee_usdt,
+        "dca_levels_filled": position.dca_levels_filled + (1 if new_level else 0),
+        "fills": [*position.fills, fill],
+    })
+
+
+def _apply_exit(
+    position: Position, fill: Fill, leg: str, close_reason: CloseReason | None
+) -> Position:
+    if position.status not in _ACTIVE or position.average_entry is None:
+        raise Conflict(f"position {position.id} has nothing open to close")
+    if fill.quantity > position.quantity:
+        raise Conflict(
+            f"fill {fill.trade_id} closes {fill.quantity} but position {position.id} holds "
+            f"only {position.quantity}"
+        )
+    pnl = gross_pnl(position.side, position.average_entry, fill.price, fill.quantity)
+    quantity = position.quantity - fill.quantity
+    update: dict[str, object] = {
+        "quantity": quantity,
+        "cost_usdt": position.average_entry * quantity,
+        "fees_usdt": position.fees_usdt + fill.fee_usdt,
+        "realised_pnl_usdt": position.realised_pnl_usdt + pnl - fill.fee_usdt,
+        "fills": [*position.fills, fill],
+        "status": PositionStatus.PARTIALLY_CLOSED,
+    }
+    if quantity == 0:
+        update.update(status=PositionStatus.CLOSED, closed_at=fill.at,
+                      close_reason=close_reason or reason_for_leg(leg))
+    return position.model_copy(update=update)
+
+
+def gross_pnl(side: Side, average_entry: Decimal, price: Decimal, quantity: Decimal) -> Decimal:
+    """PnL before fees of closing `quantity` at `price`."""
+    move = price - average_entry if side is Side.LONG else average_entry - price
+    return move * quantity
+
+
+def unrealised_pnl(position: Position, mark_price: Decimal) -> Decimal:
+    """PnL of what is still open at `mark_price` (before the fees of closing it)."""
+    mark = positive("mark_price", mark_price)
+    if position.average_entry is None or position.quantity == 0:
+        return Decimal(0)
+    return gross_pnl(position.side, position.average_entry, mark, position.quantity)
+
+
+def close(
+    position: Position, reason: CloseReason, now: datetime, *,
+    settle_price: Decimal | None = None, fee_usdt: Decimal = Decimal(0),
+) -> Position:
+    """Mark the position closed without an order fill: a pending one cancelled, or what
+    remains settled at `settle_price` (a liquidation, a close reported by the exchange).
+    A position that still holds quantity cannot be closed without a settle price."""
+    if position.status is PositionStatus.CLOSED:
+        raise Conflict(f"position {position.id} is closed already")
+    if position.quantity == 0:
+        return position.model_copy(update={
+            "status": PositionStatus.CLOSED, "close_reason": reason, "closed_at": now})
+    if settle_price is None or position.average_entry is None:
+        raise Conflict(
+            f"position {position.id} still holds {position.quantity}; close it with a fill or "
+            "a settle price, never leave it open while marked closed"
+        )
+    price = positive("settle_price", settle_price)
+    if fee_usdt < 0:
+        raise InvalidInput("fee_usdt must not be negative", details={"field": "fee_usdt"})
+    pnl = gross_pnl(position.side, position.average_entry, price, position.quantity)
+    return position.model_copy(update={
+        "quantity": Decimal(0), "cost_usdt": Decimal(0),
+        "realised_pnl_usdt": position.realised_pnl_usdt + pnl - fee_usdt,
+        "fees_usdt": position.fees_usdt + fee_usdt,
+        "status": PositionStatus.CLOSED, "close_reason": reason, "closed_at": now,
+    })
+
+
+def notional_usdt(position: Position) -> Decimal:
+    """What is open, valued at the average entry (for exposure caps)."""
+    return position.cost_usdt
+
+
+def is_active(position: Position) -> bool:
+    """Whether the position still holds something or waits for its entry."""
+    return position.status is not PositionStatus.CLOSED

@@ -1,0 +1,76 @@
+"""Rules on who may trade: auto-trade switch, user pause, plan features and the account."""
+
+from __future__ import annotations
+
+from verzek.domain.decision import Decision
+from verzek.domain.models import TradingMode
+from verzek.domain.risk.context import RiskContext
+
+
+def auto_trade_enabled(ctx: RiskContext) -> Decision:
+    """The user switched auto-trading on."""
+    if not ctx.user.settings.general.auto_trade:
+        return Decision.deny("auto_trade_off", "Auto-trading is switched off in your settings.")
+    return Decision.allow("auto_trade_on", "Auto-trading is on.")
+
+
+def user_not_paused(ctx: RiskContext) -> Decision:
+    """The user is not paused (by themselves, an admin or the daily-loss limit)."""
+    user = ctx.user
+    if user.paused and (user.paused_until is None or ctx.now < user.paused_until):
+        until = f" until {user.paused_until.isoformat()}" if user.paused_until else ""
+        return Decision.deny("user_paused", f"Your trading is paused{until}.",
+                             paused_until=user.paused_until)
+    return Decision.allow("user_active", "Your trading is not paused.")
+
+
+def plan_allows_trade(ctx: RiskContext) -> Decision:
+    """The plan allows auto-trading, and live trading when the account is live."""
+    plan = ctx.features
+    if not plan.auto_trade:
+        return Decision.deny("plan_no_auto_trade",
+                             f"The {plan.name.value} plan does not include auto-trading.")
+    if ctx.mode is TradingMode.LIVE and not plan.live_trading:
+        return Decision.deny("plan_no_live_trading",
+                             f"The {plan.name.value} plan trades in demo only; upgrade to trade "
+                             "live.")
+    return Decision.allow("plan_allows_trade", f"The {plan.name.value} plan allows this trade.")
+
+
+def plan_allows_dca(ctx: RiskContext) -> Decision:
+    """The plan allows DCA automation and this many safety orders."""
+    dca = ctx.user.settings.dca
+    if ctx.dca_plan is not None:
+        levels = ctx.dca_plan.safety_order_count
+    else:
+        levels = (len(dca.levels) or dca.max_safety_orders) if dca.enabled else 0
+    if levels == 0:
+        return Decision.allow("no_dca", "No DCA levels are planned.")
+    plan = ctx.features
+    if not plan.dca_automation:
+        return Decision.deny("plan_no_dca",
+                             f"The {plan.name.value} plan does not include DCA automation.")
+    if levels > plan.max_dca_levels:
+        return Decision.deny(
+            "plan_dca_levels", f"{levels} DCA levels planned; the {plan.name.value} plan allows "
+            f"at most {plan.max_dca_levels}.", levels=levels, limit=plan.max_dca_levels)
+    return Decision.allow("dca_allowed", f"{levels} DCA levels are within the plan.")
+
+
+def exchange_account_usable(ctx: RiskContext) -> Decision:
+    """An enabled account, and one within the plan's number of accounts (oldest first)."""
+    account = ctx.account
+    if account is None:
+        return Decision.deny("no_account", "No exchange account is chosen for this trade.")
+    if not account.enabled or account.status in ("failed", "disabled"):
+        return Decision.deny("account_disabled",
+                             f"Exchange account {account.label or account.id} is disabled.")
+    enabled = sorted((a for a in ctx.user.exchange_accounts if a.enabled),
+                     key=lambda a: (a.created_at, a.id))
+    allowed_ids = {a.id for a in enabled[: ctx.features.max_exchange_accounts]}
+    if enabled and account.id not in allowed_ids:
+        return Decision.deny(
+            "plan_account_limit",
+            f"The {ctx.features.name.value} plan allows {ctx.features.max_exchange_accounts} "
+            f"exchange account(s); account {account.label or account.id} is beyond it.")
+    return Decision.allow("account_ok", "The exchange account is enabled.")

@@ -1,0 +1,79 @@
+"""Rules on the trade's size: leverage, size and minimum, caps, liquidation of the plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from verzek.domain.decision import Decision
+from verzek.domain.models import MarketType
+from verzek.domain.risk.context import RiskContext
+
+
+def leverage_within_caps(ctx: RiskContext) -> Decision:
+    """The leverage used is min(signal, user cap, plan cap): never above a cap."""
+    leverage = ctx.leverage
+    wanted = ctx.signal.leverage
+    if ctx.market is MarketType.FUTURES and wanted is not None and wanted > leverage:
+        return Decision.allow("leverage_capped", f"Leverage reduced from {wanted}x to "
+                              f"{leverage}x by your and your plan's caps.", leverage=leverage)
+    return Decision.allow("leverage_ok", f"Leverage {leverage}x.", leverage=leverage)
+
+
+def position_size(ctx: RiskContext) -> Decision:
+    """The base order's margin fits the capital and every order meets the exchange minimum."""
+    size = ctx.base_order_usdt
+    margin = size / ctx.leverage
+    if margin > ctx.capital_usdt:
+        return Decision.deny("insufficient_capital", f"The order needs {margin} USDT of margin; "
+                             f"the capital is {ctx.capital_usdt} USDT.",
+                             margin_usdt=margin, capital_usdt=ctx.capital_usdt)
+    smallest = size
+    if ctx.dca_plan is not None and ctx.dca_plan.levels:
+        smallest = min(level.quote for level in ctx.dca_plan.levels)
+    if smallest < ctx.min_notional_usdt:
+        return Decision.deny("below_min_notional", f"An order of {smallest} USDT is below the "
+                             f"exchange minimum of {ctx.min_notional_usdt} USDT.",
+                             order_usdt=smallest, min_usdt=ctx.min_notional_usdt)
+    return Decision.allow("size_ok", f"Base order {size} USDT.", size_usdt=size)
+
+
+def _cap_check(code: str, what: str, used: Decimal, cap: Decimal | None) -> Decision | None:
+    if cap is not None and used > cap:
+        return Decision.deny(code, f"This trade would bring {what} to {used} USDT, above the cap "
+                             f"of {cap} USDT.", used_usdt=used, cap_usdt=cap)
+    return None
+
+
+def exposure_caps(ctx: RiskContext) -> Decision:
+    """The planned notional (base order plus every planned DCA level) stays within the
+    per-position, per-symbol and total-exposure caps; reaching a cap exactly is allowed."""
+    risk = ctx.user.settings.risk
+    planned = ctx.planned_investment_usdt
+    position_cap = risk.max_position_usdt
+    if ctx.user.settings.dca.max_investment_usdt is not None:
+        dca_cap = ctx.user.settings.dca.max_investment_usdt
+        position_cap = dca_cap if position_cap is None else min(position_cap, dca_cap)
+    checks = (
+        _cap_check("position_cap", "the position", planned, position_cap),
+        _cap_check("symbol_cap", f"{ctx.signal.symbol} exposure",
+                   ctx.symbol_exposure_usdt + planned, risk.max_symbol_exposure_usdt),
+        _cap_check("total_exposure_cap", "your total exposure",
+                   ctx.total_exposure_usdt + planned, risk.max_total_exposure_usdt),
+    )
+    for failure in checks:
+        if failure is not None:
+            return failure
+    return Decision.allow("caps_ok", f"{planned} USDT fits every cap.", planned_usdt=planned)
+
+
+def dca_within_liquidation(ctx: RiskContext) -> Decision:
+    """No planned DCA level lies beyond liquidation, unless the user allowed it."""
+    plan = ctx.dca_plan
+    if plan is None or not plan.has_levels_beyond_liquidation:
+        return Decision.allow("liquidation_ok", "Every DCA level fills before liquidation.")
+    beyond = [lvl.level for lvl in plan.levels if lvl.beyond_liquidation]
+    if ctx.user.settings.risk.allow_dca_beyond_liquidation:
+        return Decision.allow("liquidation_accepted", f"DCA levels {beyond} lie beyond "
+                              "liquidation; you allowed that.", levels=beyond)
+    return Decision.deny("dca_beyond_liquidation", f"DCA levels {beyond} lie beyond the "
+                         "liquidation price; lower the leverage or the levels.", levels=beyond)

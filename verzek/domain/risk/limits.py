@@ -1,0 +1,51 @@
+"""Rules on how much the user trades: concurrent positions, daily trades, daily loss."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from verzek.domain.decision import Decision
+from verzek.domain.risk.context import RiskContext
+
+HUNDRED = Decimal(100)
+
+
+def next_utc_day(now: datetime) -> datetime:
+    """Midnight UTC after `now`: when a daily-loss pause ends and daily counters reset."""
+    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def concurrent_positions(ctx: RiskContext) -> Decision:
+    """Fewer open positions than `max_concurrent_positions`."""
+    limit = ctx.user.settings.risk.max_concurrent_positions
+    if ctx.open_positions >= limit:
+        return Decision.deny("max_concurrent_positions",
+                             f"You have {ctx.open_positions} open positions; the limit is {limit}.",
+                             count=ctx.open_positions, limit=limit)
+    return Decision.allow("concurrent_ok", f"{ctx.open_positions} of {limit} positions open.")
+
+
+def daily_trades(ctx: RiskContext) -> Decision:
+    """Fewer trades today (UTC) than `max_daily_trades`."""
+    limit = ctx.user.settings.risk.max_daily_trades
+    if ctx.daily_trades >= limit:
+        return Decision.deny("max_daily_trades",
+                             f"You made {ctx.daily_trades} trades today; the limit is {limit}.",
+                             count=ctx.daily_trades, limit=limit)
+    return Decision.allow("daily_trades_ok", f"{ctx.daily_trades} of {limit} trades today.")
+
+
+def daily_loss(ctx: RiskContext) -> Decision:
+    """Today's realised loss is below `max_daily_loss_pct` % of capital; at or beyond it the
+    user is paused until the next UTC day (`details["paused_until"]`)."""
+    limit_pct = ctx.user.settings.risk.max_daily_loss_pct
+    limit_usdt = ctx.capital_usdt * limit_pct / HUNDRED
+    loss_usdt = -ctx.daily_realised_pnl_usdt
+    if loss_usdt >= limit_usdt:
+        until = next_utc_day(ctx.now)
+        return Decision.deny(
+            "max_daily_loss", f"Today's loss of {loss_usdt} USDT reached {limit_pct}% of your "
+            f"capital; trading is paused until {until.isoformat()}.",
+            loss_usdt=loss_usdt, limit_usdt=limit_usdt, paused_until=until)
+    return Decision.allow("daily_loss_ok", "Today's loss is within the limit.")

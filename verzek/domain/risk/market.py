@@ -1,0 +1,81 @@
+"""Rules on the signal itself: symbol lists, cooldown, duplicate, staleness, price collar."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from verzek.domain.decision import Decision
+from verzek.domain.risk.context import RiskContext
+
+HUNDRED = Decimal(100)
+
+
+def normalise_symbol(symbol: str) -> str:
+    """BTC/USDT, btc-usdt, BTCUSDT and BTC/USDT:USDT all become BTCUSDT."""
+    return symbol.split(":")[0].replace("/", "").replace("-", "").replace("_", "").upper()
+
+
+def symbol_allowed(ctx: RiskContext) -> Decision:
+    """The symbol is on the whitelist (when one is set) and not on the blacklist."""
+    risk = ctx.user.settings.risk
+    symbol = normalise_symbol(ctx.signal.symbol)
+    if symbol in {normalise_symbol(s) for s in risk.symbol_blacklist}:
+        return Decision.deny("symbol_blacklisted", f"{ctx.signal.symbol} is on your blacklist.")
+    whitelist = {normalise_symbol(s) for s in risk.symbol_whitelist}
+    if whitelist and symbol not in whitelist:
+        return Decision.deny("symbol_not_whitelisted",
+                             f"{ctx.signal.symbol} is not on your whitelist.")
+    return Decision.allow("symbol_allowed", f"{ctx.signal.symbol} may be traded.")
+
+
+def cooldown_passed(ctx: RiskContext) -> Decision:
+    """The symbol's cooldown after the user's last close on it has passed."""
+    cooldown_s = ctx.user.settings.risk.cooldown_after_close_s
+    if ctx.last_close_at is None or cooldown_s == 0:
+        return Decision.allow("no_cooldown", "No cooldown applies.")
+    elapsed_s = (ctx.now - ctx.last_close_at).total_seconds()
+    if elapsed_s < cooldown_s:
+        return Decision.deny(
+            "symbol_cooldown", f"{ctx.signal.symbol} closed {int(elapsed_s)} s ago; the cooldown "
+            f"is {cooldown_s} s.", elapsed_s=elapsed_s, limit_s=cooldown_s)
+    return Decision.allow("cooldown_passed", "The symbol's cooldown has passed.")
+
+
+def not_duplicate(ctx: RiskContext) -> Decision:
+    """This user has not executed this signal already."""
+    if ctx.already_executed:
+        return Decision.deny("duplicate_signal",
+                             f"You already executed signal {ctx.signal_id}.")
+    return Decision.allow("first_execution", "The signal is new for you.")
+
+
+def signal_fresh(ctx: RiskContext) -> Decision:
+    """The signal is not older than `max_signal_age_s`."""
+    limit_s = ctx.user.settings.risk.max_signal_age_s
+    age_s = (ctx.now - ctx.signal_received_at).total_seconds()
+    if age_s > limit_s:
+        return Decision.deny("signal_stale", f"The signal is {int(age_s)} s old; the limit is "
+                             f"{limit_s} s.", age_s=age_s, limit_s=limit_s)
+    return Decision.allow("signal_fresh", "The signal is fresh.")
+
+
+def price_in_collar(ctx: RiskContext) -> Decision:
+    """The current price is within `price_collar_pct` % of the signal's entry zone."""
+    entries = ctx.signal.entries
+    if not entries or ctx.signal.entry_is_market:
+        return Decision.allow("no_entry_zone", "Market entry: no price collar applies.")
+    low, high = min(entries), max(entries)
+    price = ctx.current_price
+    if price < low:
+        distance_pct = (low - price) / low * HUNDRED
+    elif price > high:
+        distance_pct = (price - high) / high * HUNDRED
+    else:
+        distance_pct = Decimal(0)
+    limit = ctx.user.settings.risk.price_collar_pct
+    if distance_pct > limit:
+        return Decision.deny(
+            "price_outside_collar", f"The price {price} is {distance_pct:.2f}% away from the "
+            f"entry zone {low}–{high}; the collar is {limit}%.",
+            distance_pct=distance_pct, limit_pct=limit)
+    return Decision.allow("price_in_collar", "The price is within the entry zone's collar.")

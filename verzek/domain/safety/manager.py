@@ -1,0 +1,144 @@
+"""SafetyManager: holds the safety state and answers "may I?" — no lock and no IO here; the
+engine wraps it with a lock and persists `to_json()` through the store after each change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from verzek.domain.decision import Decision
+from verzek.domain.safety import breaker as breakers
+from verzek.domain.safety import checks
+from verzek.domain.safety.checks import SafetyActions
+from verzek.domain.safety.idempotency import IdempotencyRegistry
+from verzek.domain.safety.state import (
+    Breaker,
+    BreakerThresholds,
+    KillSwitch,
+    OrderPurpose,
+    Pause,
+    SafetyState,
+)
+from verzek.errors import InvalidInput
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise InvalidInput("now must carry a timezone (UTC)", details={"field": "now"})
+    return now
+
+
+class SafetyManager:
+    """Kill switches, pauses, circuit breakers and the idempotency registry of the platform."""
+
+    def __init__(self, state: SafetyState | None = None) -> None:
+        self._state = state if state is not None else SafetyState()
+
+    @property
+    def state(self) -> SafetyState:
+        """The current state (persist it after every change)."""
+        return self._state
+
+    @property
+    def idempotency(self) -> IdempotencyRegistry:
+        """Signal ids and client order ids seen, with their TTL."""
+        return self._state.idempotency
+
+    def check_new_position(self, user_id: str, now: datetime) -> Decision:
+        """May `user_id` open a new position now?"""
+        return checks.check_new_position(self._state, user_id, now)
+
+    def check_send(
+        self, user_id: str, now: datetime, purpose: OrderPurpose = OrderPurpose.OPEN
+    ) -> Decision:
+        """May an order be sent now? Call it at the moment of sending."""
+        return checks.check_send(self._state, user_id, now, purpose)
+
+    def required_actions(self, user_id: str) -> SafetyActions:
+        """Orders to cancel and positions to close because of a kill switch."""
+        return checks.required_actions(self._state, user_id)
+
+    def set_kill_switch(
+        self, active: bool, *, now: datetime, user_id: str | None = None,
+        close_positions: bool = False, reason: str = "",
+    ) -> SafetyActions:
+        """Flip the platform's (no `user_id`) or a user's kill switch; returns what to do."""
+        switch = KillSwitch(active=active, close_positions=close_positions and active,
+                            reason=reason, since=_aware(now) if active else None)
+        if user_id is None:
+            self._state.platform_kill = switch
+        else:
+            self._state.user_kill[user_id] = switch
+        if not active:
+            return SafetyActions()
+        return SafetyActions(cancel_open_orders=True, close_positions=close_positions,
+                             reason=reason)
+
+    def pause(
+        self, *, now: datetime, user_id: str | None = None, until: datetime | None = None,
+        reason: str = "",
+    ) -> None:
+        """Pause new positions platform-wide or for one user, optionally until a time."""
+        if until is not None and _aware(until) <= _aware(now):
+            raise InvalidInput("a pause must end after now", details={"field": "until"})
+        pause = Pause(active=True, until=until, reason=reason, since=_aware(now))
+        if user_id is None:
+            self._state.platform_pause = pause
+        else:
+            self._state.user_pause[user_id] = pause
+
+    def resume(self, *, user_id: str | None = None) -> None:
+        """End the platform's or a user's pause."""
+        if user_id is None:
+            self._state.platform_pause = Pause()
+        else:
+            self._state.user_pause.pop(user_id, None)
+
+    def record_trade_result(
+        self, user_id: str, pnl_usdt: Decimal, capital_usdt: Decimal, now: datetime
+    ) -> Decision:
+        """Feed a closed trade's realised PnL to the user's breaker; says if it tripped."""
+        old = self._state.user_breakers.get(user_id, Breaker())
+        new = breakers.record_trade(old, self._state.thresholds_for(user_id), pnl_usdt=pnl_usdt,
+                                    capital_usdt=capital_usdt, now=_aware(now))
+        self._state.user_breakers[user_id] = new
+        return self._breaker_decision(new, now)
+
+    def record_exchange_error(self, exchange: str, now: datetime) -> Decision:
+        """Feed an exchange rejection to the platform breaker; says if it tripped."""
+        new = breakers.record_error(self._state.platform_breaker, self._state.thresholds,
+                                    exchange=exchange, now=_aware(now))
+        self._state.platform_breaker = new
+        return self._breaker_decision(new, now)
+
+    def reset_breaker(self, *, user_id: str | None = None) -> None:
+        """An admin resets the platform's or a user's circuit breaker."""
+        if user_id is None:
+            self._state.platform_breaker = breakers.reset(self._state.platform_breaker)
+        else:
+            self._state.user_breakers.pop(user_id, None)
+
+    def set_thresholds(
+        self, thresholds: BreakerThresholds, *, user_id: str | None = None
+    ) -> None:
+        """Set the platform's breaker thresholds, or one user's own."""
+        validated = BreakerThresholds.model_validate(thresholds.model_dump())
+        if user_id is None:
+            self._state.thresholds = validated
+        else:
+            self._state.user_thresholds[user_id] = validated
+
+    def to_json(self) -> str:
+        """The state as JSON text, for the store."""
+        return self._state.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> SafetyManager:
+        """A manager from the store's JSON text (raises pydantic's ValidationError if bad)."""
+        return cls(SafetyState.model_validate_json(text))
+
+    @staticmethod
+    def _breaker_decision(breaker: Breaker, now: datetime) -> Decision:
+        if breaker.is_tripped(now):
+            return Decision.deny(breaker.code, f"Circuit breaker tripped: {breaker.reason}.")
+        return Decision.allow("breaker_ok", "The circuit breaker holds no stop.")
