@@ -1,0 +1,104 @@
+"""Safety: the platform's kill switch, pause and circuit breakers (admin), and a user's own
+pause and kill switch."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from verzek.api.auth import require_admin, require_owner
+from verzek.api.context import ctx
+from verzek.api.schemas import AnyObject, ApiDatetime, ApiModel, ApiPositiveDecimal, UserPath
+
+SECURITY = [{"bearerAuth": []}]
+api = APIBlueprint("safety", __name__, url_prefix="/api",
+                   abp_tags=[Tag(name="safety", description="kill switches, pauses, breakers")])
+Reason = Annotated[StrictStr, Field(max_length=500)]
+Seconds = Annotated[StrictInt, Field(ge=1, le=30 * 86400)]
+Count = Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
+class KillSwitchBody(ApiModel):
+    active: StrictBool
+    reason: Reason = ""
+    close_positions: StrictBool = False
+
+
+class PauseBody(ApiModel):
+    paused: StrictBool
+    until: ApiDatetime | None = None  # None: until resumed
+    reason: Reason = ""
+
+
+class ThresholdsBody(ApiModel):
+    """Circuit-breaker thresholds of the platform (what is left out keeps its value)."""
+
+    loss_pct: ApiPositiveDecimal | None = None  # type: ignore[valid-type]
+    loss_window_s: Seconds | None = None
+    max_consecutive_losses: Count | None = None
+    error_burst: Count | None = None
+    error_window_s: Seconds | None = None
+    cooldown_s: Seconds | None = None
+
+
+def _answer(result: dict[str, Any]) -> Response:
+    return jsonify(result)
+
+
+@api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
+def safety_status() -> Response:
+    """Kill switches, pauses and breakers of the platform and of users (admin)."""
+    require_admin()
+    return _answer(ctx().trading.safety_status())
+
+
+@api.post("/safety/kill-switch", responses={200: AnyObject}, security=SECURITY)
+def platform_kill_switch(body: KillSwitchBody) -> Response:
+    """Stop all trading (optionally closing every position), or lift the stop (admin)."""
+    require_admin()
+    return _answer(ctx().trading.set_kill_switch(
+        active=body.active, reason=body.reason, close_positions=body.close_positions))
+
+
+@api.post("/safety/pause", responses={200: AnyObject}, security=SECURITY)
+def platform_pause(body: PauseBody) -> Response:
+    """Stop new positions platform-wide until a time or until resumed (admin)."""
+    require_admin()
+    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
+                                           reason=body.reason))
+
+
+@api.post("/safety/circuit-breaker/reset", responses={200: AnyObject}, security=SECURITY)
+def reset_breaker() -> Response:
+    """Reset the platform's tripped circuit breaker (admin)."""
+    require_admin()
+    return _answer(ctx().trading.reset_breaker())
+
+
+@api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)
+def set_thresholds(body: ThresholdsBody) -> Response:
+    """Change the circuit-breaker thresholds (admin)."""
+    require_admin()
+    values: dict[str, Decimal | int] = body.model_dump(exclude_none=True)
+    return _answer(ctx().trading.set_breaker_thresholds(values))
+
+
+@api.post("/users/<user_id>/pause", responses={200: AnyObject}, security=SECURITY)
+def user_pause(path: UserPath, body: PauseBody) -> Response:
+    """Pause (or resume) new positions for this user."""
+    require_owner(path.user_id)
+    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
+                                           reason=body.reason, user_id=path.user_id))
+
+
+@api.post("/users/<user_id>/kill-switch", responses={200: AnyObject}, security=SECURITY)
+def user_kill_switch(path: UserPath, body: KillSwitchBody) -> Response:
+    """Stop this user's trading (optionally closing their positions), or lift the stop."""
+    require_owner(path.user_id)
+    return _answer(ctx().trading.set_kill_switch(
+        active=body.active, reason=body.reason, close_positions=body.close_positions,
+        user_id=path.user_id))

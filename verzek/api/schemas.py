@@ -1,0 +1,176 @@
+"""Shared request/response types of the API: strict scalars whose JSON schema says exactly what
+is accepted, the error body, pagination, and strict API twins of domain input models."""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic.fields import FieldInfo
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_DECIMAL = Decimal("1e15")
+
+
+class ApiModel(BaseModel):
+    """Base of every API request model: unknown fields refused, NaN/Infinity refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _number(minimum: Decimal | None, exclusive: bool) -> Any:
+    def check(value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+            raise ValueError("must be a JSON number")
+        dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not dec.is_finite():
+            raise ValueError("must be a finite number")
+        if minimum is not None and (dec <= minimum if exclusive else dec < minimum):
+            raise ValueError(f"must be {'>' if exclusive else '>='} {minimum}")
+        if abs(dec) > MAX_DECIMAL:
+            raise ValueError(f"must be at most {MAX_DECIMAL:f} in size")
+        return dec
+
+    schema: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
+    if minimum is None:
+        schema["minimum"] = -int(MAX_DECIMAL)
+    else:
+        schema["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+    return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
+
+
+ApiDecimal = _number(None, False)
+ApiPositiveDecimal = _number(Decimal(0), True)
+ApiNonNegDecimal = _number(Decimal(0), False)
+
+
+def _strict_datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date-time string with a timezone")
+    return value
+
+
+ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
+IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def _finite_float(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a JSON number")
+    return float(value)
+
+
+# --- errors and pages -------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorDetail
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+ERROR_RESPONSES: dict[int, type[BaseModel]] = {s: ErrorResponse for s in ERROR_STATUSES}
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=10**9)
+
+
+class UserPath(BaseModel):
+    user_id: IdStr
+
+
+class Deleted(BaseModel):
+    deleted: bool = True
+
+
+class AnyObject(BaseModel):
+    """A JSON object whose fields the engine owns."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- strict twins of domain models ------------------------------------------------------------
+
+
+def _validator_names(metadata: list[Any]) -> set[str]:
+    return {getattr(m.func, "__name__", "") for m in metadata if isinstance(m, AfterValidator)}
+
+
+def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
+    """The strict API type for a domain annotation (Decimal → JSON number with its bounds,
+    int/bool/str → no coercion, nested models → their strict twin)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *meta = typing.get_args(annotation)
+        return _strict_type(base, [*metadata, *meta])
+    if annotation is Decimal:
+        names = _validator_names(metadata)
+        if "_positive" in names:
+            return ApiPositiveDecimal
+        if "_non_negative" in names:
+            return ApiNonNegDecimal
+        return ApiDecimal
+    if annotation is bool:
+        return StrictBool
+    if annotation is int:
+        return StrictInt
+    if annotation is str:
+        return StrictStr
+    if annotation is float:
+        return Annotated[float, BeforeValidator(_finite_float)]
+    if annotation is datetime:
+        return ApiDatetime
+    if origin in (Union, types.UnionType):
+        args = tuple(_strict_type(a, []) for a in typing.get_args(annotation))
+        return Union[args]  # noqa: UP007 - built from a tuple at run time
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        return list[_strict_type(item, [])]  # type: ignore[misc]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return strict_twin(annotation)
+    if origin is Literal or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return annotation
+    return annotation
+
+
+@cache
+def strict_twin(model: type[BaseModel]) -> type[ApiModel]:
+    """An API model with the fields, defaults and bounds of `model`, validated strictly."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        strict = _strict_type(info.annotation, list(info.metadata))
+        kept = [m for m in info.metadata if not isinstance(m, AfterValidator)]
+        new_info = FieldInfo.merge_field_infos(info, annotation=strict)
+        new_info.metadata = kept
+        fields[name] = (strict, new_info)
+    twin = create_model(model.__name__ + "In", __base__=ApiModel, **fields)
+    return twin  # type: ignore[return-value]

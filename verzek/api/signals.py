@@ -1,0 +1,118 @@
+"""Signals: submit one (text or structured) through the same pipeline as Telegram, read recent
+ones with their per-user outcomes; and the TradingView webhook."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, Literal
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field, RootModel, StrictStr
+
+from verzek.api.auth import require_admin
+from verzek.api.context import ctx
+from verzek.api.schemas import ID_PATTERN, ApiModel, PageQuery, strict_twin
+from verzek.domain.models import Signal, SignalRecord, SignalSource
+from verzek.engine.ports import SubmitResult
+from verzek.errors import NotFound
+
+SECURITY = [{"bearerAuth": []}]
+api = APIBlueprint("signals", __name__, url_prefix="/api/signals",
+                   abp_tags=[Tag(name="signals", description="trading signals")])
+webhooks_api = APIBlueprint("webhooks", __name__, url_prefix="/api/webhooks",
+                            abp_tags=[Tag(name="webhooks", description="inbound alerts")])
+blueprints = (api, webhooks_api)
+SignalIn = strict_twin(Signal)
+
+
+class TextSignal(ApiModel):
+    text: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+
+
+class StructuredSignal(ApiModel):
+    signal: SignalIn  # type: ignore[valid-type]
+
+
+class SignalBody(RootModel[TextSignal | StructuredSignal]):
+    pass
+
+
+class DecisionOut(BaseModel):
+    user_id: str
+    outcome: Literal["executed", "skipped", "failed"] | str
+    reason: str
+    code: str = ""
+    position_id: str | None = None
+
+
+class SubmitOut(BaseModel):
+    signal_id: str
+    kind: str
+    decisions: list[DecisionOut]
+    invalid_reason: str | None = None
+
+
+class SignalPath(BaseModel):
+    signal_id: Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class SignalList(BaseModel):
+    items: list[SignalRecord]
+    limit: int
+    offset: int
+
+
+class WebhookPath(BaseModel):
+    secret: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
+    source = SignalSource(kind=kind)
+    data = body.root
+    trading = ctx().trading
+    if isinstance(data, TextSignal):
+        result: SubmitResult = trading.submit_text(data.text, source)
+    else:
+        signal = Signal.model_validate(data.signal.model_dump())
+        result = trading.submit_signal(signal, source)
+    return {"signal_id": result.signal_id, "kind": result.kind,
+            "invalid_reason": result.invalid_reason,
+            "decisions": [{"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason,
+                           "code": d.code, "position_id": d.position_id}
+                          for d in result.decisions]}
+
+
+@api.post("", responses={200: SubmitOut}, security=SECURITY)
+def submit_signal(body: SignalBody) -> Response:
+    """Run a signal (message text or structured) for every eligible user; wait for each
+    user's decision (admin)."""
+    require_admin()
+    return jsonify(submit(body, "api"))
+
+
+@api.get("", responses={200: SignalList}, security=SECURITY)
+def list_signals(query: PageQuery) -> Response:
+    """Recent signals, newest first, with the parse and each user's outcome (admin)."""
+    require_admin()
+    records = ctx().trading.recent_signals(query.limit, query.offset)
+    return jsonify({"items": [r.model_dump(mode="json") for r in records],
+                    "limit": query.limit, "offset": query.offset})
+
+
+@api.get("/<signal_id>", responses={200: SignalRecord}, security=SECURITY)
+def get_signal(path: SignalPath) -> Response:
+    """One signal with its parse and each user's outcome (admin)."""
+    require_admin()
+    return jsonify(ctx().trading.get_signal(path.signal_id).model_dump(mode="json"))
+
+
+@webhooks_api.post("/tradingview/<secret>", responses={200: SubmitOut})
+def tradingview(path: WebhookPath, body: SignalBody) -> Response:
+    """A TradingView alert: `{"text": ...}` or a structured signal; the path carries the
+    webhook secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret answers 404."""
+    configured = ctx().settings.tradingview_secret
+    if configured is None or not hmac.compare_digest(
+            path.secret.encode(), configured.get_secret_value().encode()):
+        raise NotFound("no such webhook")
+    return jsonify(submit(body, "webhook"))

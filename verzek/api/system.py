@@ -1,0 +1,24 @@
+"""System status for operators: background services, last signal, prices, store, version."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+
+from verzek.api.auth import require_admin
+from verzek.api.context import ctx
+from verzek.api.schemas import AnyObject
+
+api = APIBlueprint("system", __name__, url_prefix="/api/system",
+                   abp_tags=[Tag(name="system", description="operations")])
+
+
+@api.get("/status", responses={200: AnyObject}, security=[{"bearerAuth": []}])
+def system_status() -> Response:
+    """Each background service's state and last error, last signal time, price freshness,
+    store health and version (admin)."""
+    require_admin()
+    status = dict(ctx().runtime.status())
+    trading = getattr(ctx().runtime, "trading", None)
+    status["trading"] = trading.system_status() if trading is not None else None
+    return jsonify(status)
