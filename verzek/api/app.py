@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from verzek import __version__
 from verzek.api import auth
 from verzek.api.context import ApiContext
-from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse
+from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
 from verzek.errors import BadRequest, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
         return jsonify(app.api_doc)
 
     _register_blueprints(app)
+    restore_request_schemas(app.api_doc)
     app.before_request(_guard_body)
     app.before_request(auth.authenticate)
     _register_error_handlers(app)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, jsonify, request
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, StrictStr
 
 from verzek.api.auth import caller
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel
+from verzek.api.schemas import ApiModel, api_blueprint
 
-api = APIBlueprint("auth", __name__, url_prefix="/api/auth",
-                   abp_tags=[Tag(name="auth", description="login tokens")])
+api = api_blueprint("auth", "/api/auth", "login tokens")
 
 
 class LoginBody(ApiModel):

@@ -5,22 +5,29 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, ApiPositiveDecimal
+from verzek.api.schemas import ApiModel, ApiPositiveDecimal, api_blueprint
 from verzek.errors import Conflict
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("demo", __name__, url_prefix="/api/demo",
-                   abp_tags=[Tag(name="demo", description="simulated market")])
-Symbol = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$")]
+api = api_blueprint("demo", "/api/demo", "simulated market")
+SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$"
+Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
+
+
+PRICES_SCHEMA = {
+    "type": "object", "minProperties": 1, "maxProperties": 500,
+    "propertyNames": {"pattern": SYMBOL_PATTERN},
+    "additionalProperties": ApiPositiveDecimal.__metadata__[-1].json_schema,
+}
 
 
 class PricesBody(ApiModel):
-    prices: dict[Symbol, ApiPositiveDecimal] = Field(min_length=1, max_length=500)  # type: ignore[valid-type]
+    prices: Annotated[dict[Symbol, ApiPositiveDecimal],  # type: ignore[valid-type]
+                      Field(min_length=1, max_length=500), WithJsonSchema(PRICES_SCHEMA)]
 
 
 class PricesOut(BaseModel):

@@ -6,18 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, RootModel, StrictBool, StrictStr
 
 from verzek.api.auth import require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, ApiModel, Deleted, UserPath
+from verzek.api.schemas import ID_PATTERN, ApiModel, Deleted, UserPath, api_blueprint
 from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, TradingMode
 from verzek.engine.accounts import find_account
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("exchanges", __name__, url_prefix="/api/users",
-                   abp_tags=[Tag(name="exchanges", description="exchange accounts")])
+api = api_blueprint("exchanges", "/api/users", "exchange accounts")
 Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=r"^\S+$")]
 Label = Annotated[StrictStr, Field(max_length=100)]
 

@@ -6,18 +6,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, UserPath
+from verzek.api.schemas import ID_PATTERN, UserPath, api_blueprint
 from verzek.domain.models import ExchangeName, Position
 from verzek.errors import NotFound
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("positions", __name__, url_prefix="/api",
-                   abp_tags=[Tag(name="positions", description="trades in progress and done")])
+api = api_blueprint("positions", "/api", "trades in progress and done")
 SUMMARY_SKIP = frozenset({"orders", "fills"})
 StatusFilter = Literal["active", "all", "pending", "open", "partially_closed", "closed"]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN)]

@@ -7,19 +7,25 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import AnyObject, ApiDatetime, ApiModel, ApiPositiveDecimal, UserPath
+from verzek.api.schemas import (
+    AnyObject,
+    ApiDatetime,
+    ApiModel,
+    ApiPositiveDecimal,
+    UserPath,
+    api_blueprint,
+    api_int,
+)
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("safety", __name__, url_prefix="/api",
-                   abp_tags=[Tag(name="safety", description="kill switches, pauses, breakers")])
+api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
 Reason = Annotated[StrictStr, Field(max_length=500)]
-Seconds = Annotated[StrictInt, Field(ge=1, le=30 * 86400)]
-Count = Annotated[StrictInt, Field(ge=1, le=10_000)]
+Seconds = api_int(ge=1, le=30 * 86400)
+Count = api_int(ge=1, le=10_000)
 
 
 class KillSwitchBody(ApiModel):

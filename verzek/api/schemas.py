@@ -11,6 +11,8 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
+import annotated_types
+from flask_openapi3 import APIBlueprint, Tag
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -19,7 +21,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     StrictStr,
     WithJsonSchema,
     create_model,
@@ -60,6 +61,25 @@ def _number(minimum: Decimal | None, exclusive: bool) -> Any:
 ApiDecimal = _number(None, False)
 ApiPositiveDecimal = _number(Decimal(0), True)
 ApiNonNegDecimal = _number(Decimal(0), False)
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, Decimal | float):
+        if value != value.to_integral_value() if isinstance(value, Decimal) \
+                else not float(value).is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+ApiInt = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def api_int(**bounds: int) -> Any:
+    """A JSON integer (no booleans, no coercion from strings) within `bounds` (ge, le, ...)."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole_number)]  # type: ignore[arg-type]
 
 
 def _strict_datetime(value: Any) -> Any:
@@ -125,13 +145,19 @@ def _validator_names(metadata: list[Any]) -> set[str]:
     return {getattr(m.func, "__name__", "") for m in metadata if isinstance(m, AfterValidator)}
 
 
+NUMERIC_BOUNDS = (annotated_types.Ge, annotated_types.Le, annotated_types.Gt,
+                  annotated_types.Lt, annotated_types.MultipleOf)
+
+
 def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     """The strict API type for a domain annotation (Decimal → JSON number with its bounds,
-    int/bool/str → no coercion, nested models → their strict twin)."""
+    int/bool/str → no coercion, nested models → their strict twin); numeric bounds of the
+    field are moved onto the scalar so the JSON schema shows them."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         base, *meta = typing.get_args(annotation)
         return _strict_type(base, [*metadata, *meta])
+    bounds = [m for m in metadata if isinstance(m, NUMERIC_BOUNDS)]
     if annotation is Decimal:
         names = _validator_names(metadata)
         if "_positive" in names:
@@ -142,15 +168,16 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     if annotation is bool:
         return StrictBool
     if annotation is int:
-        return StrictInt
+        return Annotated[(int, *bounds, BeforeValidator(_whole_number))]
     if annotation is str:
         return StrictStr
     if annotation is float:
-        return Annotated[float, BeforeValidator(_finite_float)]
+        return Annotated[(float, *bounds, BeforeValidator(_finite_float))]
     if annotation is datetime:
         return ApiDatetime
     if origin in (Union, types.UnionType):
-        args = tuple(_strict_type(a, []) for a in typing.get_args(annotation))
+        args = tuple(_strict_type(a, bounds if a is not type(None) else [])
+                     for a in typing.get_args(annotation))
         return Union[args]  # noqa: UP007 - built from a tuple at run time
     if origin is list:
         (item,) = typing.get_args(annotation)
@@ -168,9 +195,38 @@ def strict_twin(model: type[BaseModel]) -> type[ApiModel]:
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         strict = _strict_type(info.annotation, list(info.metadata))
-        kept = [m for m in info.metadata if not isinstance(m, AfterValidator)]
+        kept = [m for m in info.metadata
+                if not isinstance(m, (AfterValidator, *NUMERIC_BOUNDS))]
         new_info = FieldInfo.merge_field_infos(info, annotation=strict)
         new_info.metadata = kept
         fields[name] = (strict, new_info)
     twin = create_model(model.__name__ + "In", __base__=ApiModel, **fields)
     return twin  # type: ignore[return-value]
+
+
+def api_blueprint(name: str, prefix: str, description: str) -> APIBlueprint:
+    """A resource's blueprint; every operation documents the JSON error answers."""
+    return APIBlueprint(name, "verzek.api", url_prefix=prefix,
+                        abp_tags=[Tag(name=name, description=description)],
+                        abp_responses=ERROR_RESPONSES)
+
+
+def _api_models(cls: type[BaseModel] = ApiModel) -> dict[str, type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    for sub in cls.__subclasses__():
+        found[sub.__name__] = sub
+        found.update(_api_models(sub))
+    return found
+
+
+def restore_request_schemas(doc: dict[str, Any]) -> None:
+    """Put back the JSON-schema keywords flask-openapi3's Schema model drops (propertyNames,
+    patternProperties, ...) so the document states exactly what a request model accepts."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    models = _api_models()
+    for name in list(schemas):
+        model = models.get(name)
+        if model is not None:
+            full = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            full.pop("$defs", None)
+            schemas[name] = full

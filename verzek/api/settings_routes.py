@@ -7,17 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, create_model
 
 from verzek.api.auth import require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import UserPath, strict_twin
+from verzek.api.schemas import UserPath, api_blueprint, strict_twin
 from verzek.engine.accounts import SECTION_MODELS, Section
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("settings", __name__, url_prefix="/api/users",
-                   abp_tags=[Tag(name="settings", description="a user's trading settings")])
+api = api_blueprint("settings", "/api/users", "a user's trading settings")
 
 
 def _answer(stored: Any, effective: Any) -> Response:

@@ -7,21 +7,18 @@ import hmac
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, RootModel, StrictStr
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, ApiModel, PageQuery, strict_twin
+from verzek.api.schemas import ID_PATTERN, ApiModel, PageQuery, api_blueprint, strict_twin
 from verzek.domain.models import Signal, SignalRecord, SignalSource
 from verzek.engine.ports import SubmitResult
 from verzek.errors import NotFound
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("signals", __name__, url_prefix="/api/signals",
-                   abp_tags=[Tag(name="signals", description="trading signals")])
-webhooks_api = APIBlueprint("webhooks", __name__, url_prefix="/api/webhooks",
-                            abp_tags=[Tag(name="webhooks", description="inbound alerts")])
+api = api_blueprint("signals", "/api/signals", "trading signals")
+webhooks_api = api_blueprint("webhooks", "/api/webhooks", "inbound alerts")
 blueprints = (api, webhooks_api)
 SignalIn = strict_twin(Signal)
 

@@ -6,19 +6,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field, RootModel, StrictInt
+from pydantic import BaseModel, Field, RootModel
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, UserPath
+from verzek.api.schemas import ApiModel, UserPath, api_blueprint, api_int
 from verzek.domain.models import PlanName, User
 from verzek.domain.plans import effective_plan, is_expired
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("subscription", __name__, url_prefix="/api/users",
-                   abp_tags=[Tag(name="subscription", description="plans")])
-Days = Annotated[StrictInt, Field(ge=1, le=3650)]
+api = api_blueprint("subscription", "/api/users", "plans")
+Days = api_int(ge=1, le=3650)
 
 
 class Activate(ApiModel):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import AnyObject
+from verzek.api.schemas import AnyObject, api_blueprint
 
-api = APIBlueprint("system", __name__, url_prefix="/api/system",
-                   abp_tags=[Tag(name="system", description="operations")])
+api = api_blueprint("system", "/api/system", "operations")
 
 
 @api.get("/status", responses={200: AnyObject}, security=[{"bearerAuth": []}])

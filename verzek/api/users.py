@@ -7,19 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify
-from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, StrictStr
 
 from verzek.api.auth import caller, require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, Deleted, PageQuery, UserPath
+from verzek.api.schemas import ApiModel, Deleted, PageQuery, UserPath, api_blueprint
 from verzek.domain.models import Role, Subscription, User
 from verzek.engine.accounts import EMAIL_RE
 from verzek.errors import Forbidden, Unauthorized
 
 SECURITY = [{"bearerAuth": []}]
-api = APIBlueprint("users", __name__, url_prefix="/api/users",
-                   abp_tags=[Tag(name="users", description="accounts of the platform")])
+api = api_blueprint("users", "/api/users", "accounts of the platform")
 
 Email = StrictStr
 

@@ -34,7 +34,8 @@ from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
 from verzek.store.secrets import SecretBox
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s]{1,63}$")
+_NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schema) regexes
+EMAIL_RE = re.compile(rf"^{_NOT_SPACE}{{1,64}}@{_NOT_SPACE}{{1,185}}\.{_NOT_SPACE}{{1,63}}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 Section = Literal["general", "risk", "strategy", "dca"]
 SECTION_MODELS = {"general": GeneralSettings, "risk": RiskSettings,
@@ -375,10 +376,10 @@ def find_account(user: User, account_id: str) -> ExchangeAccount:
 
 
 def _check_email(email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL_RE.match(email):
+    """The e-mail, checked as given, lower-cased for uniqueness."""
+    if not EMAIL_RE.fullmatch(email):
         raise InvalidInput("not an e-mail address", details={"field": "email"})
-    return email
+    return email.lower()
 
 
 def _current_plan(user: User, now: datetime) -> PlanName:
