@@ -118,10 +118,11 @@ def get_user(path: UserPath) -> Response:
 
 @api.patch("/<user_id>", responses={200: UserOut}, security=SECURITY)
 def update_user(path: UserPath, body: UserPatch) -> Response:
-    """Change name, e-mail or password (a new password revokes the user's tokens)."""
-    require_owner(path.user_id)
+    """Change name, e-mail or password (a new password revokes the user's other tokens)."""
+    who = require_owner(path.user_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    return jsonify(user_out(ctx().accounts.update_user(path.user_id, changes)))
+    keep = None if who.is_admin else who.token
+    return jsonify(user_out(ctx().accounts.update_user(path.user_id, changes, keep_token=keep)))
 
 
 @api.delete("/<user_id>", responses={200: Deleted}, security=SECURITY)

@@ -125,11 +125,15 @@ class TokenService:
                     "tokens": {d: e for d, e in (doc or {}).get("tokens", {}).items()
                                if d != digest}})
 
-    def revoke_all(self, user_id: str) -> None:
+    def revoke_all(self, user_id: str, *, keep: str | None = None) -> None:
+        """Revoke every token of the user (but `keep`, the caller's own, when given)."""
+        kept = _token_hash(keep) if keep else None
         with self._lock:
-            for digest in [d for d, (u, _) in self._index.items() if u == user_id]:
+            for digest in [d for d, (u, _) in self._index.items() if u == user_id and d != kept]:
                 del self._index[digest]
-            self.store.update(self._rel(user_id), lambda doc: None)
+            self.store.update(self._rel(user_id), lambda doc: None if doc is None or not kept
+                              else {"tokens": {d: e for d, e in doc.get("tokens", {}).items()
+                                               if d == kept}})
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{user_id}.json"
@@ -224,8 +228,10 @@ class AccountService:
         users = [u for u in (self.users.find(i) for i in ids) if u is not None]
         return users[offset:offset + limit], len(users)
 
-    def update_user(self, user_id: str, changes: dict[str, Any]) -> User:
-        """Apply name / e-mail / password changes; anything else is refused, nothing changed."""
+    def update_user(self, user_id: str, changes: dict[str, Any], *,
+                    keep_token: str | None = None) -> User:
+        """Apply name / e-mail / password changes; anything else is refused, nothing changed.
+        A new password revokes the user's tokens but `keep_token` (the caller's own)."""
         refused = sorted(set(changes) - USER_EDITABLE)
         if refused:
             raise Forbidden("these fields are not yours to set", code="forbidden_field",
@@ -242,7 +248,7 @@ class AccountService:
             values["name"] = values["name"].strip()
         user = self.users.update(user_id, lambda u: u.model_copy(update=values))
         if "password_hash" in values:
-            self.tokens.revoke_all(user_id)
+            self.tokens.revoke_all(user_id, keep=keep_token)
         return user
 
     def delete_user(self, user_id: str) -> None:
