@@ -155,6 +155,8 @@ def _register_error_handlers(app: Flask) -> None:
         resp = jsonify(exc.to_dict())
         if isinstance(exc, TooManyRequests) and isinstance(exc.details, dict):
             resp.headers["Retry-After"] = str(exc.details.get("retry_after_s", 60))
+        if exc.http_status == 401:
+            resp.headers["WWW-Authenticate"] = "Bearer"
         return resp, exc.http_status
 
     @app.errorhandler(HTTPException)
