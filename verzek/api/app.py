@@ -7,6 +7,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from flask import Flask, Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
@@ -37,11 +38,26 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return DefaultJSONProvider.default(value)
+
+
 class StrictJSONProvider(DefaultJSONProvider):
-    """JSON in: NaN/Infinity literals refused, numbers with a fraction kept exact as Decimal."""
+    """JSON in: NaN/Infinity literals refused, numbers with a fraction kept exact as Decimal.
+    JSON out: orjson (Decimal as a string), keys in their given order."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return json.loads(s, parse_constant=_refuse_constant, parse_float=Decimal)
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, default=_orjson_default).decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        body = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_APPEND_NEWLINE)
+        return self._app.response_class(body, mimetype=self.mimetype)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

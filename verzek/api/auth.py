@@ -36,7 +36,7 @@ def resolve(token: str) -> Caller | None:
     if any(hmac.compare_digest(raw, admin) for admin in ctx().admin_tokens):
         return Caller(is_admin=True, token=token)
     user_id = ctx().tokens.resolve(token)
-    if user_id is None or ctx().accounts.users.find(user_id) is None:
+    if user_id is None or not ctx().accounts.is_active_user(user_id):
         return None
     return Caller(is_admin=False, user_id=user_id, token=token)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, UserPath, api_blueprint
+from verzek.api.schemas import ID_PATTERN, QueryModel, UserPath, api_blueprint
 from verzek.domain.models import ExchangeName, Position
 from verzek.errors import NotFound
 
@@ -27,9 +27,7 @@ PositionSummary: type[BaseModel] = create_model(
 )
 
 
-class PositionQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class PositionQuery(QueryModel):
     status: StatusFilter = "active"
     symbol: str | None = Field(default=None, max_length=40)
     exchange: ExchangeName | None = None
@@ -70,11 +68,33 @@ def _matches(row: dict[str, Any], query: PositionQuery) -> bool:
             and (query.exchange is None or row.get("exchange") == query.exchange.value))
 
 
+class _Summaries:
+    """Row summaries (no orders, no fills) remembered per stored row: the store replaces a
+    row's dict when it rewrites the document, so identity says when a summary is stale."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._by_id: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._size = size
+
+    def of(self, row: dict[str, Any]) -> dict[str, Any]:
+        hit = self._by_id.get(id(row))
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        summary = {k: v for k, v in row.items() if k not in SUMMARY_SKIP}
+        if len(self._by_id) >= self._size:
+            self._by_id.clear()
+        self._by_id[id(row)] = (row, summary)  # holding `row` keeps its id from being reused
+        return summary
+
+
+_summaries = _Summaries()
+
+
 def _page(rows: list[dict[str, Any]], query: PositionQuery) -> Response:
     if query.symbol is not None or query.exchange is not None:
         rows = [r for r in rows if _matches(r, query)]
     page = rows[query.offset:query.offset + query.limit]
-    items = [{k: v for k, v in row.items() if k not in SUMMARY_SKIP} for row in page]
+    items = [_summaries.of(row) for row in page]
     return jsonify({"items": items, "total": len(rows), "limit": query.limit,
                     "offset": query.offset})
 

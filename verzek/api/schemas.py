@@ -117,9 +117,26 @@ ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
 ERROR_RESPONSES: dict[int, type[BaseModel]] = {s: ErrorResponse for s in ERROR_STATUSES}
 
 
-class PageQuery(BaseModel):
+class QueryModel(BaseModel):
+    """Query-string models: unknown parameters ignored; the JSON schema computed once
+    (flask-openapi3 asks for it on every request)."""
+
     model_config = ConfigDict(extra="ignore")
 
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        cached = _SCHEMA_CACHE.get(cls)
+        if cached is None:  # the per-request call: read-only by flask-openapi3
+            cached = _SCHEMA_CACHE[cls] = super().model_json_schema()
+        return cached
+
+
+_SCHEMA_CACHE: dict[type, dict[str, Any]] = {}
+
+
+class PageQuery(QueryModel):
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=10**9)
 
