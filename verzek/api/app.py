@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from flask import Flask, Response, jsonify, request
@@ -57,7 +57,7 @@ class StrictJSONProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
         body = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_APPEND_NEWLINE)
-        return self._app.response_class(body, mimetype=self.mimetype)
+        return cast(Response, self._app.response_class(body, mimetype=self.mimetype))  # type: ignore[arg-type]
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         if exc.response is not None and exc.response.is_json:
-            return exc.response  # flask-openapi3's validation answer, already our body
+            return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
         code = (exc.name or "error").lower().replace(" ", "_")
         resp = jsonify(error_body(code, exc.description or exc.name))
         resp.status_code = exc.code or 500

@@ -9,10 +9,9 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, ApiPositiveDecimal, api_blueprint
+from verzek.api.schemas import SECURITY, ApiModel, ApiPositiveDecimal, api_blueprint
 from verzek.errors import Conflict
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("demo", "/api/demo", "simulated market")
 SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$"
 Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]

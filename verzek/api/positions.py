@@ -10,11 +10,10 @@ from pydantic import BaseModel, Field, create_model
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, QueryModel, UserPath, api_blueprint
+from verzek.api.schemas import ID_PATTERN, SECURITY, QueryModel, UserPath, api_blueprint
 from verzek.domain.models import ExchangeName, Position
 from verzek.errors import NotFound
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("positions", "/api", "trades in progress and done")
 SUMMARY_SKIP = frozenset({"orders", "fills"})
 StatusFilter = Literal["active", "all", "pending", "open", "partially_closed", "closed"]

@@ -12,20 +12,20 @@ from pydantic import Field, StrictBool, StrictStr
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import (
+    SECURITY,
     AnyObject,
     ApiDatetime,
     ApiModel,
     ApiPositiveDecimal,
     UserPath,
+    WholeNumber,
     api_blueprint,
-    api_int,
 )
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
 Reason = Annotated[StrictStr, Field(max_length=500)]
-Seconds = api_int(ge=1, le=30 * 86400)
-Count = api_int(ge=1, le=10_000)
+Seconds = Annotated[int, Field(ge=1, le=30 * 86400), WholeNumber]
+Count = Annotated[int, Field(ge=1, le=10_000), WholeNumber]
 
 
 class KillSwitchBody(ApiModel):

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 import annotated_types
 from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.types import ResponseDict
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -77,9 +78,8 @@ def _whole_number(value: Any) -> Any:
 ApiInt = Annotated[int, BeforeValidator(_whole_number)]
 
 
-def api_int(**bounds: int) -> Any:
-    """A JSON integer (no booleans, no coercion from strings) within `bounds` (ge, le, ...)."""
-    return Annotated[int, Field(**bounds), BeforeValidator(_whole_number)]  # type: ignore[arg-type]
+# put after the bounds: `Annotated[int, Field(ge=1), WholeNumber]` (a JSON integer, no bools)
+WholeNumber = BeforeValidator(_whole_number)
 
 
 def _strict_datetime(value: Any) -> Any:
@@ -114,7 +114,8 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
-ERROR_RESPONSES: dict[int, type[BaseModel]] = {s: ErrorResponse for s in ERROR_STATUSES}
+ERROR_RESPONSES: ResponseDict = {s: ErrorResponse for s in ERROR_STATUSES}
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class QueryModel(BaseModel):

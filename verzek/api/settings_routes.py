@@ -11,10 +11,9 @@ from pydantic import BaseModel, create_model
 
 from verzek.api.auth import require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import UserPath, api_blueprint, strict_twin
+from verzek.api.schemas import SECURITY, UserPath, api_blueprint, strict_twin
 from verzek.engine.accounts import SECTION_MODELS, Section
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("settings", "/api/users", "a user's trading settings")
 
 

@@ -4,19 +4,18 @@ ones with their per-user outcomes; and the TradingView webhook."""
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, RootModel, StrictStr
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, ApiModel, PageQuery, api_blueprint, strict_twin
+from verzek.api.schemas import ID_PATTERN, SECURITY, ApiModel, PageQuery, api_blueprint, strict_twin
 from verzek.domain.models import Signal, SignalRecord, SignalSource
 from verzek.engine.ports import SubmitResult
 from verzek.errors import NotFound
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("signals", "/api/signals", "trading signals")
 webhooks_api = api_blueprint("webhooks", "/api/webhooks", "inbound alerts")
 blueprints = (api, webhooks_api)
@@ -71,7 +70,7 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
     if isinstance(data, TextSignal):
         result: SubmitResult = trading.submit_text(data.text, source)
     else:
-        signal = Signal.model_validate(data.signal.model_dump())
+        signal = Signal.model_validate(cast(BaseModel, data.signal).model_dump())
         result = trading.submit_signal(signal, source)
     return {"signal_id": result.signal_id, "kind": result.kind,
             "invalid_reason": result.invalid_reason,

@@ -10,13 +10,12 @@ from pydantic import BaseModel, Field, RootModel
 
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, UserPath, api_blueprint, api_int
+from verzek.api.schemas import SECURITY, ApiModel, UserPath, WholeNumber, api_blueprint
 from verzek.domain.models import PlanName, User
 from verzek.domain.plans import effective_plan, is_expired
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("subscription", "/api/users", "plans")
-Days = api_int(ge=1, le=3650)
+Days = Annotated[int, Field(ge=1, le=3650), WholeNumber]
 
 
 class Activate(ApiModel):

@@ -11,12 +11,11 @@ from pydantic import BaseModel, Field, StrictStr
 
 from verzek.api.auth import caller, require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ApiModel, Deleted, PageQuery, UserPath, api_blueprint
+from verzek.api.schemas import SECURITY, ApiModel, Deleted, PageQuery, UserPath, api_blueprint
 from verzek.domain.models import Role, Subscription, User
 from verzek.engine.accounts import EMAIL_RE
 from verzek.errors import Forbidden, Unauthorized
 
-SECURITY = [{"bearerAuth": []}]
 api = api_blueprint("users", "/api/users", "accounts of the platform")
 
 Email = StrictStr

@@ -21,6 +21,7 @@ from verzek.domain.models import (
     ExchangeName,
     GeneralSettings,
     MarketType,
+    Model,
     PlanName,
     RiskSettings,
     StrategySettings,
@@ -38,8 +39,9 @@ _NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schem
 EMAIL_RE = re.compile(rf"^{_NOT_SPACE}{{1,64}}@{_NOT_SPACE}{{1,185}}\.{_NOT_SPACE}{{1,63}}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 Section = Literal["general", "risk", "strategy", "dca"]
-SECTION_MODELS = {"general": GeneralSettings, "risk": RiskSettings,
-                  "strategy": StrategySettings, "dca": DcaSettings}
+SECTION_MODELS: dict[str, type[Model]] = {
+    "general": GeneralSettings, "risk": RiskSettings, "strategy": StrategySettings,
+    "dca": DcaSettings}
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -199,6 +201,14 @@ class AccountService:
         self.secret_box, self.clock = secret_box, clock
 
     # users ------------------------------------------------------------------------------
+    def is_active_user(self, user_id: str) -> bool:
+        """Whether the user exists and is not deleted (hot path: no model is built)."""
+        try:
+            doc = self.users.store.read_shared(f"{self.users.FOLDER}/{user_id}.json")
+        except InvalidInput:
+            return False
+        return doc is not None and not doc.get("deleted")
+
     def create_user(self, *, email: str, password: str, name: str) -> User:
         email = _check_email(email)
         now = self.clock.now()
