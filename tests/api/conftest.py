@@ -37,9 +37,12 @@ def runtime(tmp_path: Path, clock: ManualClock,
             settings_overrides: dict[str, Any]) -> Iterator[Runtime]:
     settings = make_settings(tmp_path / "data", **settings_overrides)
     rt = build_runtime(settings, clock=clock)
-    # The engine facade: swap FakeTrading for the real TradingService when it lands.
-    rt.trading = FakeTrading(users=rt.users, positions=rt.positions,  # type: ignore[attr-defined]
-                             clock=clock)
+    if getattr(rt, "trading", None) is None:
+        # Until the runtime wires the engine (`verzek.engine.trading.TradingService`), the
+        # in-test fake stands in for it; once it does, these tests run against the real one.
+        rt.trading = FakeTrading(users=rt.users,  # type: ignore[attr-defined]
+                                 positions=rt.positions, clock=clock)
+    rt.accepting.set()  # taking signals, without starting the background threads
     yield rt
     rt.stop()
 

@@ -143,4 +143,5 @@ class FakeTrading:
         return {"ok": True, "balance_usdt": "10000"}
 
     def system_status(self) -> dict[str, Any]:
+        """The engine's part; the real one also carries the runtime's status."""
         return {"last_signal_at": None, "prices": {"fresh": True}}

@@ -22,7 +22,7 @@ from verzek.domain.models import (
 from verzek.store.repos import PositionRepository
 
 
-def make_position(user_id: str, position_id: str, now: datetime, *, symbol: str = "BTC/USDT",
+def make_position(user_id: str, position_id: str, now: datetime, *, symbol: str = "BTC/USDT:USDT",
                   exchange: ExchangeName = ExchangeName.BINANCE) -> Position:
     order = Order(client_order_id=f"vz-{position_id}-entry", leg="entry", side=OrderSide.BUY,
                   type=OrderType.MARKET, quantity=Decimal("0.01"), status=OrderStatus.FILLED,

@@ -121,14 +121,14 @@ def test_user_token_on_admin_routes_is_403_and_changes_nothing(
     signal_id = signal.get_json()["signal_id"]
     trading: Any = runtime.trading  # type: ignore[attr-defined]
     before_files = snapshot(runtime.settings.data_dir)
-    before_state = (repr(trading.safety), len(trading.signals), dict(trading.prices))
+    before_state = (trading.safety_status(), len(trading.recent_signals(500, 0)))
     for method, template, body in ADMIN_ROUTES:
         path = template.replace("{signal_id}", signal_id).replace("{own_id}", a["id"])
         resp = client.open(path, method=method, json=body, headers=a["headers"])
         assert resp.status_code == 403, (method, path, resp.status_code)
         assert resp.get_json()["error"]["code"] == "admin_only"
     assert snapshot(runtime.settings.data_dir) == before_files
-    assert (repr(trading.safety), len(trading.signals), dict(trading.prices)) == before_state
+    assert (trading.safety_status(), len(trading.recent_signals(500, 0))) == before_state
 
 
 def test_every_api_route_refuses_a_missing_or_bad_token(client: FlaskClient) -> None:

@@ -175,6 +175,10 @@ def _register_error_handlers(app: Flask) -> None:
             resp.headers["WWW-Authenticate"] = "Bearer"
         return resp, exc.http_status
 
+    @app.errorhandler(ValidationError)
+    def model_error(exc: ValidationError) -> Response:
+        return validation_error_response(exc)  # a domain model refused a value: 422, no 500
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         if exc.response is not None and exc.response.is_json:

@@ -21,6 +21,7 @@ from verzek.api.schemas import (
     WholeNumber,
     api_blueprint,
 )
+from verzek.errors import Conflict
 
 api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
 Reason = Annotated[StrictStr, Field(max_length=500)]
@@ -55,6 +56,15 @@ def _answer(result: dict[str, Any]) -> Response:
     return jsonify(result)
 
 
+def _pause(body: PauseBody, user_id: str | None = None) -> Response:
+    """A pause that would end before it starts is a conflict with the clock, not bad input."""
+    if body.paused and body.until is not None and body.until <= ctx().runtime.clock.now():
+        raise Conflict("a pause must end after now", code="until_passed",
+                       details={"field": "until"})
+    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
+                                           reason=body.reason, user_id=user_id))
+
+
 @api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
 def safety_status() -> Response:
     """Kill switches, pauses and breakers of the platform and of users (admin)."""
@@ -74,8 +84,7 @@ def platform_kill_switch(body: KillSwitchBody) -> Response:
 def platform_pause(body: PauseBody) -> Response:
     """Stop new positions platform-wide until a time or until resumed (admin)."""
     require_admin()
-    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
-                                           reason=body.reason))
+    return _pause(body)
 
 
 @api.post("/safety/circuit-breaker/reset", responses={200: AnyObject}, security=SECURITY)
@@ -97,8 +106,7 @@ def set_thresholds(body: ThresholdsBody) -> Response:
 def user_pause(path: UserPath, body: PauseBody) -> Response:
     """Pause (or resume) new positions for this user."""
     require_owner(path.user_id)
-    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
-                                           reason=body.reason, user_id=path.user_id))
+    return _pause(body, path.user_id)
 
 
 @api.post("/users/<user_id>/kill-switch", responses={200: AnyObject}, security=SECURITY)

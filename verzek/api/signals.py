@@ -19,11 +19,21 @@ from verzek.errors import NotFound
 api = api_blueprint("signals", "/api/signals", "trading signals")
 webhooks_api = api_blueprint("webhooks", "/api/webhooks", "inbound alerts")
 blueprints = (api, webhooks_api)
-SignalIn = strict_twin(Signal)
+SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
+
+
+class SignalIn(strict_twin(Signal)):  # type: ignore[misc]
+    """A structured signal; the symbol is BASE/QUOTE (optionally :SETTLE), upper case."""
+
+    symbol: Annotated[StrictStr, Field(pattern=SYMBOL_PATTERN)]
+
+
+# at least one character that is not blank in Python, JSON-schema (ECMA) and Rust regexes
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 
 
 class TextSignal(ApiModel):
-    text: Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+    text: Annotated[StrictStr, Field(min_length=1, max_length=4096, pattern=NOT_BLANK)]
 
 
 class StructuredSignal(ApiModel):

@@ -18,5 +18,8 @@ def system_status() -> Response:
     require_admin()
     status = dict(ctx().runtime.status())
     trading = getattr(ctx().runtime, "trading", None)
-    status["trading"] = trading.system_status() if trading is not None else None
+    if trading is None:
+        status["engine"] = "off"
+    else:
+        status.update(trading.system_status())
     return jsonify(status)
