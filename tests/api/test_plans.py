@@ -22,11 +22,11 @@ def test_settings_answer_effective_values_after_plan_caps(client: FlaskClient,
     base = f"/api/users/{user_id}/settings"
     resp = client.put(f"{base}/dca", headers=headers,
                       json={"enabled": True, "max_safety_orders": 5,
-                            "levels": [{"deviation_pct": 1, "size_multiplier": "1.5"}]})
-    assert resp.status_code == 422  # money is a JSON number, not a string
+                            "levels": [{"deviation_pct": 1, "size_multiplier": "1.5e0"}]})
+    assert resp.status_code == 422  # a decimal string is plain digits
     resp = client.put(f"{base}/dca", headers=headers,
                       json={"enabled": True, "max_safety_orders": 5,
-                            "levels": [{"deviation_pct": 1, "size_multiplier": 1.5}]})
+                            "levels": [{"deviation_pct": 1, "size_multiplier": "1.5"}]})
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["settings"]["enabled"] is True and body["settings"]["max_safety_orders"] == 5
@@ -45,7 +45,9 @@ def test_settings_ranges_and_types_are_validated(client: FlaskClient, auth: Auth
     for section, body in (("risk", {"max_leverage": 126}), ("risk", {"max_leverage": True}),
                           ("risk", {"position_size_usdt": 0}),
                           ("risk", {"position_size_usdt": -5}),
-                          ("risk", {"position_size_usdt": "100"}),
+                          ("risk", {"position_size_usdt": "1e2"}),
+                          ("risk", {"position_size_usdt": "0.000"}),
+                          ("risk", {"position_size_usdt": "abc"}),
                           ("dca", {"max_safety_orders": 51}),
                           ("strategy", {"entry_type": "yolo"}),
                           ("general", {"auto_trade": "yes"}),
@@ -54,6 +56,17 @@ def test_settings_ranges_and_types_are_validated(client: FlaskClient, auth: Auth
                           headers=headers)
         assert resp.status_code == 422, (section, body, resp.get_json())
     assert user_files(runtime.settings.data_dir, user_id) == before
+
+
+@pytest.mark.parametrize("section", ["general", "risk", "strategy", "dca"])
+def test_settings_read_can_be_written_back(client: FlaskClient, auth: AuthActions,
+                                           section: str) -> None:
+    user_id, headers = auth.user(f"{section}@example.com")
+    url = f"/api/users/{user_id}/settings/{section}"
+    stored = client.get(url, headers=headers).get_json()["settings"]
+    resp = client.put(url, json=stored, headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["settings"] == stored
 
 
 def test_live_mode_needs_a_plan_with_live_trading(client: FlaskClient,

@@ -122,12 +122,12 @@ def test_webhook_off_without_a_secret(client: FlaskClient,
 
 def test_demo_prices(client: FlaskClient, auth: AuthActions) -> None:
     resp = client.put("/api/demo/prices", headers=auth.admin(),
-                      json={"prices": {"BTC/USDT": 65000, "ETH/USDT": 3000.5}})
+                      json={"prices": {"BTC/USDT": 65000, "ETH/USDT:USDT": "3000.5"}})
     assert resp.status_code == 200
-    assert resp.get_json()["prices"] == {"BTC/USDT": "65000", "ETH/USDT": "3000.5"}
+    assert resp.get_json()["prices"] == {"BTC/USDT": "65000", "ETH/USDT:USDT": "3000.5"}
     bad: dict[str, Any]
     for bad in ({"prices": {"btc": 1}}, {"prices": {"BTC/USDT": 0}}, {"prices": {}},
-                {"prices": {"BTC/USDT": "1"}}):
+                {"prices": {"BTC/USDT": "0"}}, {"prices": {"BTC/USDT": "1e3"}}):
         assert client.put("/api/demo/prices", json=bad, headers=auth.admin()).status_code == 422
 
 

@@ -13,14 +13,14 @@ from verzek.api.schemas import SECURITY, ApiModel, ApiPositiveDecimal, api_bluep
 from verzek.errors import Conflict
 
 api = api_blueprint("demo", "/api/demo", "simulated market")
-SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}$"
+SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
 Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
 
 
 PRICES_SCHEMA = {
     "type": "object", "minProperties": 1, "maxProperties": 500,
     "propertyNames": {"pattern": SYMBOL_PATTERN},
-    "additionalProperties": ApiPositiveDecimal.__metadata__[-1].json_schema,
+    "additionalProperties": ApiPositiveDecimal.__metadata__[-1].json_schema,  # type: ignore[attr-defined]
 }
 
 

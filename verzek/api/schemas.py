@@ -3,6 +3,7 @@ is accepted, the error body, pagination, and strict API twins of domain input mo
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from datetime import datetime
@@ -38,10 +39,21 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-def _number(minimum: Decimal | None, exclusive: bool) -> Any:
+# Money and other decimals: a JSON number, or a plain decimal string (as the API answers them,
+# so a value read can be sent back); no exponents, at most 15 integer and 18 fraction digits.
+SIGNED_DECIMAL = r"^-?[0-9]{1,15}(\.[0-9]{1,18})?$"
+NON_NEG_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,18})?$"
+POSITIVE_DECIMAL = r"^(0*[1-9][0-9]{0,14}(\.[0-9]{1,18})?|0{1,15}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+
+
+def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
     def check(value: Any) -> Decimal:
+        if isinstance(value, str):
+            if not re.fullmatch(pattern, value):
+                raise ValueError(f"must be a decimal number (pattern {pattern})")
+            return Decimal(value)
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
-            raise ValueError("must be a JSON number")
+            raise ValueError("must be a JSON number or a decimal string")
         dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not dec.is_finite():
             raise ValueError("must be a finite number")
@@ -51,17 +63,18 @@ def _number(minimum: Decimal | None, exclusive: bool) -> Any:
             raise ValueError(f"must be at most {MAX_DECIMAL:f} in size")
         return dec
 
-    schema: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
+    number: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
     if minimum is None:
-        schema["minimum"] = -int(MAX_DECIMAL)
+        number["minimum"] = -int(MAX_DECIMAL)
     else:
-        schema["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+        number["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+    schema = {"anyOf": [number, {"type": "string", "pattern": pattern}]}
     return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
 
 
-ApiDecimal = _number(None, False)
-ApiPositiveDecimal = _number(Decimal(0), True)
-ApiNonNegDecimal = _number(Decimal(0), False)
+ApiDecimal = _number(None, False, SIGNED_DECIMAL)
+ApiPositiveDecimal = _number(Decimal(0), True, POSITIVE_DECIMAL)
+ApiNonNegDecimal = _number(Decimal(0), False, NON_NEG_DECIMAL)
 
 
 def _whole_number(value: Any) -> Any:
