@@ -127,3 +127,16 @@ def test_user_validation(client: FlaskClient, auth: AuthActions) -> None:
         resp = client.post("/api/users", json=body, headers=auth.admin())
         assert resp.status_code == 422, body
         assert resp.get_json()["error"]["code"] == "validation_error"
+
+
+def test_limiter_forgets_aged_failures(clock: ManualClock) -> None:
+    from verzek.engine.accounts import LoginLimiter
+
+    limiter = LoginLimiter(clock=clock)
+    for i in range(50):
+        limiter.failed(f"spray{i}@example.com", "10.0.0.1")
+    clock.advance(15 * 60 + 1)
+    limiter.check("spray1@example.com", "10.0.0.1")
+    limiter.SWEEP_AT = 1
+    limiter.failed("last@example.com", "10.0.0.2")
+    assert len(limiter._failures) == 2  # only the fresh failure's two keys remain

@@ -110,8 +110,8 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
 
     _register_blueprints(app)
     restore_request_schemas(app.api_doc)
+    app.before_request(auth.authenticate)  # 401 before anything about the body
     app.before_request(_guard_body)
-    app.before_request(auth.authenticate)
     _register_error_handlers(app)
     return app
 

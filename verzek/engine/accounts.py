@@ -142,7 +142,8 @@ class TokenService:
 
 
 class LoginLimiter:
-    """Failed-login counter per account and per address, in memory (reset at restart)."""
+    """Failed-login counter per account and per address, in memory (reset at restart); keys
+    whose failures have all aged out are dropped, so sprayed e-mails do not pile up."""
 
     def __init__(self, *, clock: Clock, per_account: int = 5, per_address: int = 20,
                  window_s: float = 900.0) -> None:
@@ -150,6 +151,8 @@ class LoginLimiter:
         self.limits = {"account": per_account, "address": per_address}
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
+
+    SWEEP_AT = 10_000  # keys held before a failure sweeps out the aged ones
 
     def check(self, account: str, address: str) -> None:
         """Raise TooManyRequests (with `retry_after_s`) when either limit is reached."""
@@ -165,17 +168,22 @@ class LoginLimiter:
     def failed(self, account: str, address: str) -> None:
         now = self.clock.monotonic()
         with self._lock:
+            if len(self._failures) >= self.SWEEP_AT:
+                for key in list(self._failures):
+                    self._recent(key, now)
             for key in (("account", account), ("address", address)):
-                self._recent(key, now).append(now)
+                self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, account: str) -> None:
         with self._lock:
             self._failures.pop(("account", account), None)
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+        times = self._failures.get(key, deque())
         while times and times[0] <= now - self.window_s:
             times.popleft()
+        if not times:
+            self._failures.pop(key, None)
         return times
 
 
