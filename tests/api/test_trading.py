@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.conftest import TV_SECRET, AuthActions
+from tests.api.conftest import ADMIN_TOKEN, TV_SECRET, AuthActions
 from tests.api.helpers import add_positions, make_position
 from verzek.api.app import create_app
 from verzek.domain.models import ExchangeName, PositionStatus
@@ -111,6 +111,15 @@ def test_tradingview_webhook_uses_its_secret(client: FlaskClient) -> None:
     assert client.post("/api/webhooks/tradingview/wrong", json=body).status_code == 404
     resp = client.post(f"/api/webhooks/tradingview/{TV_SECRET}", json=body)
     assert resp.status_code == 200 and resp.get_json()["signal_id"]
+    resp = client.post(f"/api/webhooks/tradingview/{TV_SECRET}", data="ETH/USDT SHORT",
+                       content_type="text/plain; charset=utf-8")
+    assert resp.status_code == 200 and resp.get_json()["signal_id"]
+    resp = client.post(f"/api/webhooks/tradingview/{TV_SECRET}", data="   ",
+                       content_type="text/plain")
+    assert resp.status_code == 422
+    resp = client.post("/api/signals", data="BTC/USDT LONG", content_type="text/plain",
+                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert resp.status_code == 415  # text bodies only where documented
 
 
 @pytest.mark.parametrize("settings_overrides", [{"tradingview_secret": None}])

@@ -18,6 +18,7 @@ from verzek import __version__
 from verzek.api import auth
 from verzek.api.context import ApiContext
 from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
+from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
 from verzek.errors import BadRequest, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
 
     _register_blueprints(app)
     restore_request_schemas(app.api_doc)
+    document_text_bodies(app.api_doc)
     app.before_request(auth.authenticate)  # 401 before anything about the body
     app.before_request(_guard_body)
     _register_error_handlers(app)
@@ -142,6 +144,13 @@ def _guard_body() -> None:
         return
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
     if not has_body:
+        return
+    if request.mimetype == "text/plain" and request.endpoint in TEXT_BODY_ENDPOINTS:
+        try:
+            text = request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the body is not UTF-8 text", code="malformed_text") from None
+        request._cached_json = ({"text": text}, {"text": text})  # what get_json() answers
         return
     if not request.is_json:
         raise UnsupportedMedia("send the body as application/json",

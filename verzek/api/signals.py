@@ -113,10 +113,22 @@ def get_signal(path: SignalPath) -> Response:
     return jsonify(ctx().trading.get_signal(path.signal_id).model_dump(mode="json"))
 
 
+# TradingView posts a non-JSON alert message as text/plain: it is taken as {"text": <body>}.
+TEXT_BODY_ENDPOINTS = frozenset({"webhooks.tradingview"})
+TEXT_BODY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": NOT_BLANK}
+
+
+def document_text_bodies(doc: dict[str, Any]) -> None:
+    """Add the text/plain request body of the webhook to the OpenAPI document."""
+    operation = doc["paths"]["/api/webhooks/tradingview/{secret}"]["post"]
+    operation["requestBody"]["content"]["text/plain"] = {"schema": TEXT_BODY_SCHEMA}
+
+
 @webhooks_api.post("/tradingview/<secret>", responses={200: SubmitOut})
 def tradingview(path: WebhookPath, body: SignalBody) -> Response:
-    """A TradingView alert: `{"text": ...}` or a structured signal; the path carries the
-    webhook secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret answers 404."""
+    """A TradingView alert: the message as text/plain, or JSON `{"text": ...}` or a structured
+    signal; the path carries the webhook secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret
+    answers 404."""
     configured = ctx().settings.tradingview_secret
     if configured is None or not hmac.compare_digest(
             path.secret.encode(), configured.get_secret_value().encode()):
