@@ -1,23 +1,85 @@
-"""Flask app factory: OpenAPI app, JSON errors for everything, the public health route."""
+"""Flask app factory: OpenAPI app, request guards, JSON errors for everything, the blueprints."""
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
-from flask import Response, jsonify
+import orjson
+from flask import Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from verzek import __version__
-from verzek.errors import VerzekError
+from verzek.api import auth
+from verzek.api.context import ApiContext
+from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
+from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
+from verzek.errors import BadRequest, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ADMIN_OWNED_FIELDS = frozenset({
+    "id", "role", "plan", "subscription", "exchange_accounts", "paused", "paused_until",
+    "deleted", "password_hash", "created_at", "telegram_user_id", "settings", "schema_version",
+    "user_id", "credentials_ciphertext", "key_last4", "status", "status_message",
+})
 
 
 class HealthResponse(BaseModel):
     status: str
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return DefaultJSONProvider.default(value)
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """JSON in: NaN/Infinity literals refused, numbers with a fraction kept exact as Decimal.
+    JSON out: orjson (Decimal as a string), keys in their given order."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, parse_constant=_refuse_constant, parse_float=Decimal)
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, default=_orjson_default).decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        body = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_APPEND_NEWLINE)
+        return cast(Response, self._app.response_class(body, mimetype=self.mimetype))  # type: ignore[arg-type]
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def validation_error_response(exc: ValidationError) -> Response:
+    """422 with every field error; 403 when the only problem is fields an admin owns."""
+    errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+              for e in exc.errors(include_url=False, include_context=False, include_input=False)]
+    forbidden = [e["loc"][0] for e in errors if e["type"] == "extra_forbidden"
+                 and len(e["loc"]) == 1 and e["loc"][0] in ADMIN_OWNED_FIELDS]
+    if forbidden and len(forbidden) == len(errors):
+        resp = jsonify(error_body("forbidden_field", "these fields are not yours to set",
+                                  {"fields": sorted(forbidden)}))
+        resp.status_code = 403
+        return resp
+    resp = jsonify(error_body("validation_error", "the request is not valid",
+                              {"errors": errors}))
+    resp.status_code = 422
+    return resp
 
 
 def create_app(runtime: Any, settings: Any) -> OpenAPI:
@@ -26,11 +88,18 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
         __name__,
         info=Info(title="VerzekAutoTrader API", version=__version__),
         doc_prefix="/docs", doc_ui=True,
+        security_schemes={"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        responses=ERROR_RESPONSES,
+        validation_error_status=422,
+        validation_error_model=ErrorResponse,
+        validation_error_callback=validation_error_response,
     )
+    app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["verzek_runtime"] = runtime
+    app.extensions["verzek"] = ApiContext.build(runtime, settings)
 
-    @app.get("/health", responses={200: HealthResponse}, doc_ui=True)
+    @app.get("/health", responses={200: HealthResponse})
     def health() -> Response:
         """Liveness: answers once the service is up."""
         return jsonify({"status": "ok"})
@@ -40,22 +109,98 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
         """The OpenAPI document of this API."""
         return jsonify(app.api_doc)
 
+    _register_blueprints(app)
+    restore_request_schemas(app.api_doc)
+    document_text_bodies(app.api_doc)
+    app.before_request(auth.authenticate)  # 401 before anything about the body
+    app.before_request(_guard_body)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_blueprints(app: OpenAPI) -> None:
+    from verzek.api import (
+        auth_routes,
+        demo,
+        exchanges,
+        positions,
+        safety,
+        settings_routes,
+        signals,
+        subscription,
+        system,
+        users,
+    )
+
+    for module in (auth_routes, users, settings_routes, subscription, exchanges, positions,
+                   safety, signals, demo, system):
+        for blueprint in getattr(module, "blueprints", (module.api,)):
+            app.register_api(blueprint)
+
+
+def _guard_body() -> None:
+    """Refuse a body that is not JSON (415) or does not parse (400) before any view runs."""
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+    if not has_body:
+        return
+    if request.mimetype == "text/plain" and request.endpoint in TEXT_BODY_ENDPOINTS:
+        try:
+            text = request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the body is not UTF-8 text", code="malformed_text") from None
+        request._cached_json = ({"text": text}, {"text": text})  # what get_json() answers
+        return
+    if not request.is_json:
+        raise UnsupportedMedia("send the body as application/json",
+                               details={"content_type": request.mimetype or None})
+    try:
+        data = request.get_data(cache=True)
+        parsed = app_json_loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from None
+    request._cached_json = (parsed, parsed)  # flask's own get_json() cache
+
+
+def app_json_loads(data: bytes) -> Any:
+    return json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal)
+
+
+class UnsupportedMedia(VerzekError):
+    """The body is not JSON: send application/json."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VerzekError)
     def verzek_error(exc: VerzekError) -> tuple[Response, int]:
-        return jsonify(exc.to_dict()), exc.http_status
+        resp = jsonify(exc.to_dict())
+        if isinstance(exc, TooManyRequests) and isinstance(exc.details, dict):
+            resp.headers["Retry-After"] = str(exc.details.get("retry_after_s", 60))
+        if exc.http_status == 401:
+            resp.headers["WWW-Authenticate"] = "Bearer"
+        return resp, exc.http_status
+
+    @app.errorhandler(ValidationError)
+    def model_error(exc: ValidationError) -> Response:
+        return validation_error_response(exc)  # a domain model refused a value: 422, no 500
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response, int]:
+    def http_error(exc: HTTPException) -> Response:
+        if exc.response is not None and exc.response.is_json:
+            return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
         code = (exc.name or "error").lower().replace(" ", "_")
-        body = {"error": {"code": code, "message": exc.description or exc.name,
-                          "details": None}}
-        return jsonify(body), exc.code or 500
+        resp = jsonify(error_body(code, exc.description or exc.name))
+        resp.status_code = exc.code or 500
+        for key, value in exc.get_headers():
+            if key.lower() == "allow":
+                resp.headers[key] = value
+        return resp
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response, int]:
         logger.exception("unhandled error in a request")
-        body = {"error": {"code": "internal_error", "message": "internal error",
-                          "details": None}}
-        return jsonify(body), 500
-
-    return app
+        return jsonify(error_body("internal_error", "internal error")), 500

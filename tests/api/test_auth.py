@@ -1,0 +1,142 @@
+"""Login, tokens (hashed, expiring, revocable), rate limits, sign-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.api.conftest import AuthActions
+from verzek.clock import ManualClock
+from verzek.runtime import Runtime
+
+
+def test_token_is_stored_only_as_a_hash(client: FlaskClient, auth: AuthActions,
+                                        runtime: Runtime) -> None:
+    auth.create_user("h@example.com")
+    login = auth.login("h@example.com")
+    assert set(login) == {"token", "user_id", "expires_at"}
+    stored = b"".join(p.read_bytes() for p in runtime.settings.data_dir.rglob("*.json"))
+    assert login["token"].encode() not in stored
+    assert b"correct horse 1" not in stored and b"scrypt$" in stored
+
+
+def test_wrong_password_and_unknown_email_answer_alike(client: FlaskClient,
+                                                      auth: AuthActions) -> None:
+    auth.create_user("w@example.com")
+    wrong = client.post("/api/auth/login", json={"email": "w@example.com", "password": "nope"})
+    unknown = client.post("/api/auth/login", json={"email": "x@example.com", "password": "n"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json() == unknown.get_json()
+
+
+def test_expired_token_is_refused(client: FlaskClient, auth: AuthActions, clock: ManualClock,
+                                  runtime: Runtime) -> None:
+    user_id, headers = auth.user("e@example.com")
+    assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200
+    clock.advance(runtime.settings.token_ttl_s + 1)
+    resp = client.get(f"/api/users/{user_id}", headers=headers)
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_logout_revokes_the_token(client: FlaskClient, auth: AuthActions) -> None:
+    user_id, headers = auth.user("l@example.com")
+    other = {"Authorization": f"Bearer {auth.login('l@example.com')['token']}"}
+    assert client.post("/api/auth/logout", headers=headers).get_json() == {"revoked": True}
+    assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 401
+    assert client.get(f"/api/users/{user_id}", headers=other).status_code == 200
+
+
+def test_tokens_survive_a_restart(client: FlaskClient, auth: AuthActions,
+                                  runtime: Runtime) -> None:
+    from verzek.api.app import create_app
+
+    user_id, headers = auth.user("r@example.com")
+    fresh = create_app(runtime, runtime.settings).test_client()
+    assert fresh.get(f"/api/users/{user_id}", headers=headers).status_code == 200
+
+
+def test_password_change_revokes_other_tokens(client: FlaskClient, auth: AuthActions) -> None:
+    user_id, headers = auth.user("p@example.com")
+    other = {"Authorization": f"Bearer {auth.login('p@example.com')['token']}"}
+    resp = client.patch(f"/api/users/{user_id}", json={"password": "a new password"},
+                        headers=headers)
+    assert resp.status_code == 200
+    assert client.get(f"/api/users/{user_id}", headers=other).status_code == 401
+    assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200
+    auth.login("p@example.com", "a new password")
+
+
+def test_deleted_users_token_is_refused(client: FlaskClient, auth: AuthActions) -> None:
+    user_id, headers = auth.user("d@example.com")
+    assert client.delete(f"/api/users/{user_id}", headers=headers).status_code == 200
+    assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 401
+    assert client.get(f"/api/users/{user_id}", headers=auth.admin()).status_code == 404
+
+
+def test_login_is_rate_limited_per_account(client: FlaskClient, auth: AuthActions,
+                                           clock: ManualClock) -> None:
+    auth.create_user("rl@example.com")
+    for _ in range(5):
+        resp = client.post("/api/auth/login", json={"email": "rl@example.com",
+                                                    "password": "wrong"})
+        assert resp.status_code == 401
+    resp = client.post("/api/auth/login", json={"email": "rl@example.com",
+                                                "password": "correct horse 1"})
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    assert resp.get_json()["error"]["code"] == "rate_limited"
+    clock.advance(15 * 60 + 1)
+    auth.login("rl@example.com")
+
+
+def test_login_is_rate_limited_per_address(client: FlaskClient) -> None:
+    for i in range(20):
+        resp = client.post("/api/auth/login", json={"email": f"n{i}@example.com",
+                                                    "password": "wrong"})
+        assert resp.status_code == 401
+    resp = client.post("/api/auth/login", json={"email": "fresh@example.com",
+                                                "password": "wrong"})
+    assert resp.status_code == 429
+
+
+def test_signup_is_closed_by_default(client: FlaskClient, auth: AuthActions) -> None:
+    body = {"email": "s@example.com", "password": "long enough", "name": "S"}
+    assert client.post("/api/users", json=body).status_code == 401
+    _, headers = auth.user("u@example.com")
+    resp = client.post("/api/users", json=body, headers=headers)
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("settings_overrides", [{"allow_signup": True}])
+def test_open_signup(client: FlaskClient, settings_overrides: dict[str, Any]) -> None:
+    body = {"email": "Open@Example.com", "password": "long enough", "name": "O"}
+    resp = client.post("/api/users", json=body)
+    assert resp.status_code == 201
+    user = resp.get_json()
+    assert user["id"].startswith("u_") and user["email"] == "open@example.com"
+    assert user["subscription"]["plan"] == "free" and user["subscription"]["trial_ends_at"]
+    assert client.post("/api/users", json=body).status_code == 409
+
+
+def test_user_validation(client: FlaskClient, auth: AuthActions) -> None:
+    for body in ({"email": "not-an-email", "password": "long enough"},
+                 {"email": "a@example.com", "password": "short"},
+                 {"email": "a@example.com", "password": "long enough", "name": "x" * 101},
+                 {"email": "a@example.com", "password": "long enough", "extra": 1}):
+        resp = client.post("/api/users", json=body, headers=auth.admin())
+        assert resp.status_code == 422, body
+        assert resp.get_json()["error"]["code"] == "validation_error"
+
+
+def test_limiter_forgets_aged_failures(clock: ManualClock) -> None:
+    from verzek.engine.accounts import LoginLimiter
+
+    limiter = LoginLimiter(clock=clock)
+    for i in range(50):
+        limiter.failed(f"spray{i}@example.com", "10.0.0.1")
+    clock.advance(15 * 60 + 1)
+    limiter.check("spray1@example.com", "10.0.0.1")
+    limiter.SWEEP_AT = 1
+    limiter.failed("last@example.com", "10.0.0.2")
+    assert len(limiter._failures) == 2  # only the fresh failure's two keys remain

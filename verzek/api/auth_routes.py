@@ -1,0 +1,48 @@
+"""Login and logout: user bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel, Field, StrictStr
+
+from verzek.api.auth import caller
+from verzek.api.context import ctx
+from verzek.api.schemas import ApiModel, api_blueprint
+
+api = api_blueprint("auth", "/api/auth", "login tokens")
+
+
+class LoginBody(ApiModel):
+    email: StrictStr = Field(min_length=3, max_length=320)
+    password: StrictStr = Field(min_length=1, max_length=1024)
+
+
+class LoginResponse(BaseModel):
+    token: str
+    user_id: str
+    expires_at: datetime
+
+
+class LogoutResponse(BaseModel):
+    revoked: bool
+
+
+@api.post("/login", responses={200: LoginResponse})
+def login(body: LoginBody) -> Response:
+    """Exchange an e-mail and password for a bearer token (rate-limited)."""
+    address = request.remote_addr or "unknown"
+    result = ctx().accounts.login(email=body.email, password=body.password, address=address)
+    return jsonify({"token": result.token, "user_id": result.user_id,
+                    "expires_at": result.expires_at.isoformat()})
+
+
+@api.post("/logout", responses={200: LogoutResponse},
+          security=[{"bearerAuth": []}])
+def logout() -> Response:
+    """Revoke the token this request carries (admin tokens live in the environment)."""
+    who = caller()
+    if not who.is_admin:
+        ctx().tokens.revoke(who.token)
+    return jsonify({"revoked": not who.is_admin})

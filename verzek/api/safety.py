@@ -1,0 +1,118 @@
+"""Safety: the platform's kill switch, pause and circuit breakers (admin), and a user's own
+pause and kill switch."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from flask import Response, jsonify
+from pydantic import Field, StrictBool, StrictStr
+
+from verzek.api.auth import require_admin, require_owner
+from verzek.api.context import ctx
+from verzek.api.schemas import (
+    SECURITY,
+    AnyObject,
+    ApiDatetime,
+    ApiModel,
+    ApiPositiveDecimal,
+    UserPath,
+    WholeNumber,
+    api_blueprint,
+)
+from verzek.errors import Conflict
+
+api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
+Reason = Annotated[StrictStr, Field(max_length=500)]
+Seconds = Annotated[int, Field(ge=1, le=30 * 86400), WholeNumber]
+Count = Annotated[int, Field(ge=1, le=10_000), WholeNumber]
+
+
+class KillSwitchBody(ApiModel):
+    active: StrictBool
+    reason: Reason = ""
+    close_positions: StrictBool = False
+
+
+class PauseBody(ApiModel):
+    paused: StrictBool
+    until: ApiDatetime | None = None  # None: until resumed
+    reason: Reason = ""
+
+
+class ThresholdsBody(ApiModel):
+    """Circuit-breaker thresholds of the platform (what is left out keeps its value)."""
+
+    loss_pct: ApiPositiveDecimal | None = None  # type: ignore[valid-type]
+    loss_window_s: Seconds | None = None
+    max_consecutive_losses: Count | None = None
+    error_burst: Count | None = None
+    error_window_s: Seconds | None = None
+    cooldown_s: Seconds | None = None
+
+
+def _answer(result: dict[str, Any]) -> Response:
+    return jsonify(result)
+
+
+def _pause(body: PauseBody, user_id: str | None = None) -> Response:
+    """A pause that would end before it starts is a conflict with the clock, not bad input."""
+    if body.paused and body.until is not None and body.until <= ctx().runtime.clock.now():
+        raise Conflict("a pause must end after now", code="until_passed",
+                       details={"field": "until"})
+    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
+                                           reason=body.reason, user_id=user_id))
+
+
+@api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
+def safety_status() -> Response:
+    """Kill switches, pauses and breakers of the platform and of users (admin)."""
+    require_admin()
+    return _answer(ctx().trading.safety_status())
+
+
+@api.post("/safety/kill-switch", responses={200: AnyObject}, security=SECURITY)
+def platform_kill_switch(body: KillSwitchBody) -> Response:
+    """Stop all trading (optionally closing every position), or lift the stop (admin)."""
+    require_admin()
+    return _answer(ctx().trading.set_kill_switch(
+        active=body.active, reason=body.reason, close_positions=body.close_positions))
+
+
+@api.post("/safety/pause", responses={200: AnyObject}, security=SECURITY)
+def platform_pause(body: PauseBody) -> Response:
+    """Stop new positions platform-wide until a time or until resumed (admin)."""
+    require_admin()
+    return _pause(body)
+
+
+@api.post("/safety/circuit-breaker/reset", responses={200: AnyObject}, security=SECURITY)
+def reset_breaker() -> Response:
+    """Reset the platform's tripped circuit breaker (admin)."""
+    require_admin()
+    return _answer(ctx().trading.reset_breaker())
+
+
+@api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)
+def set_thresholds(body: ThresholdsBody) -> Response:
+    """Change the circuit-breaker thresholds (admin)."""
+    require_admin()
+    values: dict[str, Decimal | int] = body.model_dump(exclude_none=True)
+    return _answer(ctx().trading.set_breaker_thresholds(values))
+
+
+@api.post("/users/<user_id>/pause", responses={200: AnyObject}, security=SECURITY)
+def user_pause(path: UserPath, body: PauseBody) -> Response:
+    """Pause (or resume) new positions for this user."""
+    require_owner(path.user_id)
+    return _pause(body, path.user_id)
+
+
+@api.post("/users/<user_id>/kill-switch", responses={200: AnyObject}, security=SECURITY)
+def user_kill_switch(path: UserPath, body: KillSwitchBody) -> Response:
+    """Stop this user's trading (optionally closing their positions), or lift the stop."""
+    require_owner(path.user_id)
+    return _answer(ctx().trading.set_kill_switch(
+        active=body.active, reason=body.reason, close_positions=body.close_positions,
+        user_id=path.user_id))

@@ -1,0 +1,263 @@
+"""Shared request/response types of the API: strict scalars whose JSON schema says exactly what
+is accepted, the error body, pagination, and strict API twins of domain input models."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+
+import annotated_types
+from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.types import ResponseDict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic.fields import FieldInfo
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_DECIMAL = Decimal("1e15")
+
+
+class ApiModel(BaseModel):
+    """Base of every API request model: unknown fields refused, NaN/Infinity refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# Money and other decimals: a JSON number, or a plain decimal string (as the API answers them,
+# so a value read can be sent back); no exponents, at most 15 integer and 18 fraction digits.
+SIGNED_DECIMAL = r"^-?[0-9]{1,15}(\.[0-9]{1,18})?$"
+NON_NEG_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,18})?$"
+POSITIVE_DECIMAL = r"^(0*[1-9][0-9]{0,14}(\.[0-9]{1,18})?|0{1,15}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+
+
+def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
+    def check(value: Any) -> Decimal:
+        if isinstance(value, str):
+            if not re.fullmatch(pattern, value):
+                raise ValueError(f"must be a decimal number (pattern {pattern})")
+            return Decimal(value)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+            raise ValueError("must be a JSON number or a decimal string")
+        dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not dec.is_finite():
+            raise ValueError("must be a finite number")
+        if minimum is not None and (dec <= minimum if exclusive else dec < minimum):
+            raise ValueError(f"must be {'>' if exclusive else '>='} {minimum}")
+        if abs(dec) > MAX_DECIMAL:
+            raise ValueError(f"must be at most {MAX_DECIMAL:f} in size")
+        return dec
+
+    number: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
+    if minimum is None:
+        number["minimum"] = -int(MAX_DECIMAL)
+    else:
+        number["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+    schema = {"anyOf": [number, {"type": "string", "pattern": pattern}]}
+    return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
+
+
+ApiDecimal = _number(None, False, SIGNED_DECIMAL)
+ApiPositiveDecimal = _number(Decimal(0), True, POSITIVE_DECIMAL)
+ApiNonNegDecimal = _number(Decimal(0), False, NON_NEG_DECIMAL)
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, Decimal | float):
+        if value != value.to_integral_value() if isinstance(value, Decimal) \
+                else not float(value).is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+ApiInt = Annotated[int, BeforeValidator(_whole_number)]
+
+
+# put after the bounds: `Annotated[int, Field(ge=1), WholeNumber]` (a JSON integer, no bools)
+WholeNumber = BeforeValidator(_whole_number)
+
+
+def _strict_datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date-time string with a timezone")
+    return value
+
+
+ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
+IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def _finite_float(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a JSON number")
+    return float(value)
+
+
+# --- errors and pages -------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorDetail
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+ERROR_RESPONSES: ResponseDict = {s: ErrorResponse for s in ERROR_STATUSES}
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+class QueryModel(BaseModel):
+    """Query-string models: unknown parameters ignored; the JSON schema computed once
+    (flask-openapi3 asks for it on every request)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        cached = _SCHEMA_CACHE.get(cls)
+        if cached is None:  # the per-request call: read-only by flask-openapi3
+            cached = _SCHEMA_CACHE[cls] = super().model_json_schema()
+        return cached
+
+
+_SCHEMA_CACHE: dict[type, dict[str, Any]] = {}
+
+
+class PageQuery(QueryModel):
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=10**9)
+
+
+class UserPath(BaseModel):
+    user_id: IdStr
+
+
+class Deleted(BaseModel):
+    deleted: bool = True
+
+
+class AnyObject(BaseModel):
+    """A JSON object whose fields the engine owns."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- strict twins of domain models ------------------------------------------------------------
+
+
+def _validator_names(metadata: list[Any]) -> set[str]:
+    return {getattr(m.func, "__name__", "") for m in metadata if isinstance(m, AfterValidator)}
+
+
+NUMERIC_BOUNDS = (annotated_types.Ge, annotated_types.Le, annotated_types.Gt,
+                  annotated_types.Lt, annotated_types.MultipleOf)
+
+
+def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
+    """The strict API type for a domain annotation (Decimal → JSON number with its bounds,
+    int/bool/str → no coercion, nested models → their strict twin); numeric bounds of the
+    field are moved onto the scalar so the JSON schema shows them."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *meta = typing.get_args(annotation)
+        return _strict_type(base, [*metadata, *meta])
+    bounds = [m for m in metadata if isinstance(m, NUMERIC_BOUNDS)]
+    if annotation is Decimal:
+        names = _validator_names(metadata)
+        if "_positive" in names:
+            return ApiPositiveDecimal
+        if "_non_negative" in names:
+            return ApiNonNegDecimal
+        return ApiDecimal
+    if annotation is bool:
+        return StrictBool
+    if annotation is int:
+        return Annotated[(int, *bounds, BeforeValidator(_whole_number))]
+    if annotation is str:
+        return StrictStr
+    if annotation is float:
+        return Annotated[(float, *bounds, BeforeValidator(_finite_float))]
+    if annotation is datetime:
+        return ApiDatetime
+    if origin in (Union, types.UnionType):
+        args = tuple(_strict_type(a, bounds if a is not type(None) else [])
+                     for a in typing.get_args(annotation))
+        return Union[args]  # noqa: UP007 - built from a tuple at run time
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        return list[_strict_type(item, [])]  # type: ignore[misc]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return strict_twin(annotation)
+    if origin is Literal or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return annotation
+    return annotation
+
+
+@cache
+def strict_twin(model: type[BaseModel]) -> type[ApiModel]:
+    """An API model with the fields, defaults and bounds of `model`, validated strictly."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        strict = _strict_type(info.annotation, list(info.metadata))
+        kept = [m for m in info.metadata
+                if not isinstance(m, (AfterValidator, *NUMERIC_BOUNDS))]
+        new_info = FieldInfo.merge_field_infos(info, annotation=strict)
+        new_info.metadata = kept
+        fields[name] = (strict, new_info)
+    twin = create_model(model.__name__ + "In", __base__=ApiModel, **fields)
+    return twin  # type: ignore[return-value]
+
+
+def api_blueprint(name: str, prefix: str, description: str) -> APIBlueprint:
+    """A resource's blueprint; every operation documents the JSON error answers."""
+    return APIBlueprint(name, "verzek.api", url_prefix=prefix,
+                        abp_tags=[Tag(name=name, description=description)],
+                        abp_responses=ERROR_RESPONSES)
+
+
+def _api_models(cls: type[BaseModel] = ApiModel) -> dict[str, type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    for sub in cls.__subclasses__():
+        found[sub.__name__] = sub
+        found.update(_api_models(sub))
+    return found
+
+
+def restore_request_schemas(doc: dict[str, Any]) -> None:
+    """Put back the JSON-schema keywords flask-openapi3's Schema model drops (propertyNames,
+    patternProperties, ...) so the document states exactly what a request model accepts."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    models = _api_models()
+    for name in list(schemas):
+        model = models.get(name)
+        if model is not None:
+            full = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            full.pop("$defs", None)
+            schemas[name] = full

@@ -1,0 +1,142 @@
+"""Users: list and create (admin, or anyone when sign-up is open), read, change, delete, stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, jsonify
+from pydantic import BaseModel, Field, StrictStr
+
+from verzek.api.auth import caller, require_admin, require_owner
+from verzek.api.context import ctx
+from verzek.api.schemas import SECURITY, ApiModel, Deleted, PageQuery, UserPath, api_blueprint
+from verzek.domain.models import Role, Subscription, User
+from verzek.engine.accounts import EMAIL_RE
+from verzek.errors import Forbidden, Unauthorized
+
+api = api_blueprint("users", "/api/users", "accounts of the platform")
+
+Email = StrictStr
+
+
+class UserCreate(ApiModel):
+    email: Email = Field(min_length=3, max_length=320, pattern=EMAIL_RE.pattern)
+    password: StrictStr = Field(min_length=8, max_length=1024)
+    name: StrictStr = Field(default="", max_length=100)
+
+
+class UserPatch(ApiModel):
+    """Only these fields are the user's; plan, role, id and the rest belong to admins."""
+
+    name: StrictStr | None = Field(default=None, max_length=100)
+    email: Email | None = Field(default=None, min_length=3, max_length=320,
+                                pattern=EMAIL_RE.pattern)
+    password: StrictStr | None = Field(default=None, min_length=8, max_length=1024)
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    created_at: datetime
+    subscription: Subscription
+    paused: bool
+    paused_until: datetime | None = None
+    exchange_accounts: int
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class PeriodStats(BaseModel):
+    model_config = {"extra": "allow"}
+
+    trades: int
+    wins: int
+    losses: int
+    win_rate: Decimal | float
+    realised_pnl_usdt: Decimal
+    volume_usdt: Decimal
+
+
+class DayStats(PeriodStats):
+    date: str
+
+
+class UserStats(BaseModel):
+    today: PeriodStats
+    all_time: PeriodStats
+    daily: list[DayStats]
+
+
+def user_out(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role.value,
+            "created_at": user.created_at.isoformat(),
+            "subscription": user.subscription.model_dump(mode="json"),
+            "paused": user.paused,
+            "paused_until": user.paused_until.isoformat() if user.paused_until else None,
+            "exchange_accounts": len(user.exchange_accounts)}
+
+
+@api.get("", responses={200: UserPage}, security=SECURITY)
+def list_users(query: PageQuery) -> Response:
+    """Every user, paginated (admin)."""
+    require_admin()
+    users, total = ctx().accounts.list_users(limit=query.limit, offset=query.offset)
+    return jsonify({"items": [user_out(u) for u in users], "total": total,
+                    "limit": query.limit, "offset": query.offset})
+
+
+@api.post("", responses={201: UserOut}, security=[*SECURITY, {}])
+def create_user(body: UserCreate) -> tuple[Response, int]:
+    """Create a user (admin; anyone while VERZEK_ALLOW_SIGNUP=1). Starts on the free plan."""
+    from flask import g
+
+    who = g.get("caller")
+    if who is None and not ctx().settings.allow_signup:
+        raise Unauthorized("a valid bearer token is required")
+    if who is not None and not who.is_admin:
+        raise Forbidden("admins only", code="admin_only")
+    user = ctx().accounts.create_user(email=body.email, password=body.password, name=body.name)
+    return jsonify(user_out(user)), 201
+
+
+@api.get("/<user_id>", responses={200: UserOut}, security=SECURITY)
+def get_user(path: UserPath) -> Response:
+    """One user."""
+    require_owner(path.user_id)
+    return jsonify(user_out(ctx().accounts.users.get(path.user_id)))
+
+
+@api.patch("/<user_id>", responses={200: UserOut}, security=SECURITY)
+def update_user(path: UserPath, body: UserPatch) -> Response:
+    """Change name, e-mail or password (a new password revokes the user's other tokens)."""
+    who = require_owner(path.user_id)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    keep = None if who.is_admin else who.token
+    return jsonify(user_out(ctx().accounts.update_user(path.user_id, changes, keep_token=keep)))
+
+
+@api.delete("/<user_id>", responses={200: Deleted}, security=SECURITY)
+def delete_user(path: UserPath) -> Response:
+    """Delete a user (their tokens are revoked; the id answers 404 afterwards)."""
+    require_owner(path.user_id)
+    ctx().accounts.delete_user(path.user_id)
+    return jsonify({"deleted": True})
+
+
+@api.get("/<user_id>/stats", responses={200: UserStats}, security=SECURITY)
+def user_stats(path: UserPath) -> Response:
+    """Trades, wins, losses, win rate, realised PnL and volume: today, all time, last 30 days."""
+    require_owner(path.user_id)
+    return jsonify(ctx().trading.user_stats(path.user_id))
+
+
+__all__ = ["api", "caller", "user_out"]

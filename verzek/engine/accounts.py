@@ -1,0 +1,433 @@
+"""Users, login tokens, settings, subscriptions and exchange accounts: the service both the REST
+API and the Telegram commands call (no transport code here)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from verzek.clock import Clock
+from verzek.domain.models import (
+    DcaSettings,
+    ExchangeAccount,
+    ExchangeName,
+    GeneralSettings,
+    MarketType,
+    Model,
+    PlanName,
+    RiskSettings,
+    StrategySettings,
+    Subscription,
+    TradingMode,
+    User,
+)
+from verzek.domain.plans import new_subscription, plan_features, subscribe
+from verzek.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from verzek.store.docstore import DocumentStore
+from verzek.store.repos import UserRepository
+from verzek.store.secrets import SecretBox
+
+_NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schema) regexes
+EMAIL_RE = re.compile(rf"^{_NOT_SPACE}{{1,64}}@{_NOT_SPACE}{{1,185}}\.{_NOT_SPACE}{{1,63}}$")
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+Section = Literal["general", "risk", "strategy", "dca"]
+SECTION_MODELS: dict[str, type[Model]] = {
+    "general": GeneralSettings, "risk": RiskSettings, "strategy": StrategySettings,
+    "dca": DcaSettings}
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$n$r$p$salt$hash` with a random salt (stdlib scrypt, no extra dependency)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of `password` against a stored scrypt hash."""
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- tokens and login ----------------------------------------------------------------------------
+
+
+class TokenService:
+    """User bearer tokens: random, stored only as sha256 hashes in `auth/<user id>.json`."""
+
+    FOLDER = "auth"
+
+    def __init__(self, *, store: DocumentStore, clock: Clock, ttl_s: int) -> None:
+        self.store, self.clock, self.ttl_s = store, clock, ttl_s
+        self._index: dict[str, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+        for rel, doc in store.iter_docs(self.FOLDER):
+            user_id = rel.rsplit("/", 1)[1].removesuffix(".json")
+            for digest, expires in doc.get("tokens", {}).items():
+                self._index[digest] = (user_id, datetime.fromisoformat(expires))
+
+    def issue(self, user_id: str) -> tuple[str, datetime]:
+        """A new token for `user_id` and its expiry; expired ones of the user are pruned."""
+        token = secrets.token_urlsafe(32)
+        digest = _token_hash(token)
+        now = self.clock.now()
+        expires = now + timedelta(seconds=self.ttl_s)
+
+        def add(doc: dict[str, Any] | None) -> dict[str, Any]:
+            tokens = {d: e for d, e in (doc or {}).get("tokens", {}).items()
+                      if datetime.fromisoformat(e) > now}
+            tokens[digest] = expires.isoformat()
+            return {"tokens": tokens}
+
+        with self._lock:
+            self.store.update(self._rel(user_id), add)
+            self._index[digest] = (user_id, expires)
+        return token, expires
+
+    def resolve(self, token: str) -> str | None:
+        """The user id a live token belongs to, or None (unknown, revoked or expired)."""
+        entry = self._index.get(_token_hash(token))
+        if entry is None or self.clock.now() >= entry[1]:
+            return None
+        return entry[0]
+
+    def revoke(self, token: str) -> None:
+        digest = _token_hash(token)
+        with self._lock:
+            entry = self._index.pop(digest, None)
+            if entry is not None:
+                self.store.update(self._rel(entry[0]), lambda doc: {
+                    "tokens": {d: e for d, e in (doc or {}).get("tokens", {}).items()
+                               if d != digest}})
+
+    def revoke_all(self, user_id: str, *, keep: str | None = None) -> None:
+        """Revoke every token of the user (but `keep`, the caller's own, when given)."""
+        kept = _token_hash(keep) if keep else None
+        with self._lock:
+            for digest in [d for d, (u, _) in self._index.items() if u == user_id and d != kept]:
+                del self._index[digest]
+            self.store.update(self._rel(user_id), lambda doc: None if doc is None or not kept
+                              else {"tokens": {d: e for d, e in doc.get("tokens", {}).items()
+                                               if d == kept}})
+
+    def _rel(self, user_id: str) -> str:
+        return f"{self.FOLDER}/{user_id}.json"
+
+
+class LoginLimiter:
+    """Failed-login counter per account and per address, in memory (reset at restart); keys
+    whose failures have all aged out are dropped, so sprayed e-mails do not pile up."""
+
+    def __init__(self, *, clock: Clock, per_account: int = 5, per_address: int = 20,
+                 window_s: float = 900.0) -> None:
+        self.clock, self.window_s = clock, window_s
+        self.limits = {"account": per_account, "address": per_address}
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    SWEEP_AT = 10_000  # keys held before a failure sweeps out the aged ones
+
+    def check(self, account: str, address: str) -> None:
+        """Raise TooManyRequests (with `retry_after_s`) when either limit is reached."""
+        now = self.clock.monotonic()
+        with self._lock:
+            for key in (("account", account), ("address", address)):
+                times = self._recent(key, now)
+                if len(times) >= self.limits[key[0]]:
+                    retry = max(1, int(times[0] + self.window_s - now) + 1)
+                    raise TooManyRequests("too many failed logins; try again later",
+                                          details={"retry_after_s": retry})
+
+    def failed(self, account: str, address: str) -> None:
+        now = self.clock.monotonic()
+        with self._lock:
+            if len(self._failures) >= self.SWEEP_AT:
+                for key in list(self._failures):
+                    self._recent(key, now)
+            for key in (("account", account), ("address", address)):
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, account: str) -> None:
+        with self._lock:
+            self._failures.pop(("account", account), None)
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if not times:
+            self._failures.pop(key, None)
+        return times
+
+
+# --- users, settings, subscriptions, exchange accounts ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Login:
+    token: str
+    user_id: str
+    expires_at: datetime
+
+
+USER_EDITABLE = frozenset({"name", "email", "password"})
+
+
+class AccountService:
+    """What a user or an admin may do to users and their settings, plans and exchange keys."""
+
+    def __init__(self, *, users: UserRepository, tokens: TokenService, limiter: LoginLimiter,
+                 secret_box: SecretBox, clock: Clock) -> None:
+        self.users, self.tokens, self.limiter = users, tokens, limiter
+        self.secret_box, self.clock = secret_box, clock
+
+    # users ------------------------------------------------------------------------------
+    def is_active_user(self, user_id: str) -> bool:
+        """Whether the user exists and is not deleted (hot path: no model is built)."""
+        try:
+            doc = self.users.store.read_shared(f"{self.users.FOLDER}/{user_id}.json")
+        except InvalidInput:
+            return False
+        return doc is not None and not doc.get("deleted")
+
+    def create_user(self, *, email: str, password: str, name: str) -> User:
+        email = _check_email(email)
+        now = self.clock.now()
+        user = User(id="u_" + secrets.token_hex(8), email=email, name=name.strip(),
+                    password_hash=hash_password(password), created_at=now,
+                    subscription=new_subscription(now))
+        return self.users.create(user)
+
+    def login(self, *, email: str, password: str, address: str) -> Login:
+        key = email.strip().lower()
+        self.limiter.check(key, address)
+        user = self.users.by_email(key)
+        if user is None or not user.password_hash:
+            verify_password(password, _DUMMY_HASH)  # same cost whether the account exists
+            ok = False
+        else:
+            ok = verify_password(password, user.password_hash)
+        if not ok or user is None:
+            self.limiter.failed(key, address)
+            raise InvalidCredentials("wrong e-mail or password")
+        self.limiter.succeeded(key)
+        token, expires = self.tokens.issue(user.id)
+        return Login(token=token, user_id=user.id, expires_at=expires)
+
+    def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
+        ids = sorted(self.users.ids())
+        users = [u for u in (self.users.find(i) for i in ids) if u is not None]
+        return users[offset:offset + limit], len(users)
+
+    def update_user(self, user_id: str, changes: dict[str, Any], *,
+                    keep_token: str | None = None) -> User:
+        """Apply name / e-mail / password changes; anything else is refused, nothing changed.
+        A new password revokes the user's tokens but `keep_token` (the caller's own)."""
+        refused = sorted(set(changes) - USER_EDITABLE)
+        if refused:
+            raise Forbidden("these fields are not yours to set", code="forbidden_field",
+                            details={"fields": refused})
+        values = dict(changes)
+        if "email" in values:
+            values["email"] = _check_email(values["email"])
+            other = self.users.by_email(values["email"])
+            if other is not None and other.id != user_id:
+                raise Conflict("a user with this e-mail exists already", code="email_taken")
+        if "password" in values:
+            values["password_hash"] = hash_password(values.pop("password"))
+        if "name" in values:
+            values["name"] = values["name"].strip()
+        user = self.users.update(user_id, lambda u: u.model_copy(update=values))
+        if "password_hash" in values:
+            self.tokens.revoke_all(user_id, keep=keep_token)
+        return user
+
+    def delete_user(self, user_id: str) -> None:
+        self.users.update(user_id, lambda u: u.model_copy(update={"deleted": True}))
+        self.tokens.revoke_all(user_id)
+
+    # settings ---------------------------------------------------------------------------
+    def get_settings(self, user_id: str, section: Section) -> tuple[Any, Any]:
+        """(stored, effective after the plan's caps) of one settings section."""
+        user = self.users.get(user_id)
+        return getattr(user.settings, section), effective_section(user, section, self.clock.now())
+
+    def put_settings(self, user_id: str, section: Section, value: Any) -> tuple[Any, Any]:
+        """Replace one section after checking it against the user's plan and accounts."""
+        model = SECTION_MODELS[section].model_validate(value.model_dump())
+        now = self.clock.now()
+
+        def apply(user: User) -> User:
+            if isinstance(model, GeneralSettings):
+                features = plan_features(_current_plan(user, now))
+                if model.mode is TradingMode.LIVE and not features.live_trading:
+                    raise Forbidden("your plan does not include live trading",
+                                    code="plan_forbids", details={"field": "mode"})
+                ids = {a.id for a in user.exchange_accounts}
+                if model.default_account_id is not None and model.default_account_id not in ids:
+                    raise Conflict("no such exchange account", code="unknown_account",
+                                   details={"field": "default_account_id"})
+            new_settings = user.settings.model_copy(update={section: model})
+            return user.model_copy(update={"settings": new_settings})
+
+        user = self.users.update(user_id, apply)
+        return getattr(user.settings, section), effective_section(user, section, now)
+
+    # subscriptions ------------------------------------------------------------------------
+    def change_subscription(self, user_id: str, action: str, plan: PlanName | None = None,
+                            days: int | None = None) -> User:
+        now = self.clock.now()
+
+        def apply(user: User) -> User:
+            sub = user.subscription
+            if action == "activate":
+                assert plan is not None
+                new = subscribe(plan, now, days)
+            elif action == "extend":
+                assert days is not None
+                if sub.plan is PlanName.FREE or sub.expires_at is None:
+                    raise Conflict("only a paid plan with an end date can be extended",
+                                   code="not_extendable")
+                start = max(sub.expires_at, now)
+                new = sub.model_copy(update={"expires_at": start + timedelta(days=days)})
+            else:
+                new = Subscription(plan=PlanName.FREE, started_at=now,
+                                   trial_ends_at=sub.trial_ends_at)
+            return user.model_copy(update={"subscription": new})
+
+        return self.users.update(user_id, apply)
+
+    # exchange accounts ------------------------------------------------------------------
+    def add_account(self, user_id: str, *, exchange: ExchangeName, market_type: MarketType,
+                    mode: TradingMode, testnet: bool, label: str,
+                    credentials: dict[str, str], key_field: str) -> ExchangeAccount:
+        """Store a new account with its credentials encrypted; refuses over the plan's limit."""
+        if mode is TradingMode.LIVE and not self.secret_box.allows_live_credentials:
+            raise Conflict("live credentials need VERZEK_MASTER_KEYS set outside the data "
+                           "directory", code="master_key_required")
+        now = self.clock.now()
+        account_id = "a_" + secrets.token_hex(8)
+
+        def apply(user: User) -> User:
+            features = plan_features(_current_plan(user, now))
+            if len(user.exchange_accounts) >= features.max_exchange_accounts:
+                raise Forbidden(f"your plan allows {features.max_exchange_accounts} exchange "
+                                "account(s)", code="plan_limit")
+            if mode is TradingMode.LIVE and not features.live_trading:
+                raise Forbidden("your plan does not include live trading", code="plan_forbids")
+            account = ExchangeAccount(
+                id=account_id, user_id=user_id, exchange=exchange, market_type=market_type,
+                mode=mode, testnet=testnet, label=label, created_at=now,
+                key_last4=credentials[key_field][-4:],
+                credentials_ciphertext=self.secret_box.encrypt(user_id, exchange, credentials))
+            return user.model_copy(update={"exchange_accounts": [*user.exchange_accounts,
+                                                                 account]})
+
+        user = self.users.update(user_id, apply)
+        return find_account(user, account_id)
+
+    def update_account(self, user_id: str, account_id: str,
+                       changes: dict[str, Any]) -> ExchangeAccount:
+        now = self.clock.now()
+
+        def apply(user: User) -> User:
+            account = find_account(user, account_id)
+            if changes.get("mode") is TradingMode.LIVE:
+                if not self.secret_box.allows_live_credentials:
+                    raise Conflict("live credentials need VERZEK_MASTER_KEYS set outside the "
+                                   "data directory", code="master_key_required")
+                if not plan_features(_current_plan(user, now)).live_trading:
+                    raise Forbidden("your plan does not include live trading",
+                                    code="plan_forbids")
+            new = account.model_copy(update=changes)
+            return user.model_copy(update={"exchange_accounts": [
+                new if a.id == account_id else a for a in user.exchange_accounts]})
+
+        return find_account(self.users.update(user_id, apply), account_id)
+
+    def delete_account(self, user_id: str, account_id: str) -> None:
+        def apply(user: User) -> User:
+            find_account(user, account_id)
+            general = user.settings.general
+            if general.default_account_id == account_id:
+                general = general.model_copy(update={"default_account_id": None})
+            settings = user.settings.model_copy(update={"general": general})
+            return user.model_copy(update={"settings": settings, "exchange_accounts": [
+                a for a in user.exchange_accounts if a.id != account_id]})
+
+        self.users.update(user_id, apply)
+
+
+class InvalidCredentials(InvalidInput):
+    """The e-mail or password is wrong; the same answer whether the account exists or not."""
+
+    code = "invalid_credentials"
+    http_status = 401
+
+
+def find_account(user: User, account_id: str) -> ExchangeAccount:
+    for account in user.exchange_accounts:
+        if account.id == account_id:
+            return account
+    raise NotFound("no such exchange account")
+
+
+def _check_email(email: str) -> str:
+    """The e-mail, checked as given, lower-cased for uniqueness."""
+    if not EMAIL_RE.fullmatch(email):
+        raise InvalidInput("not an e-mail address", details={"field": "email"})
+    return email.lower()
+
+
+def _current_plan(user: User, now: datetime) -> PlanName:
+    from verzek.domain.plans import effective_plan
+
+    return effective_plan(user.subscription, now).name
+
+
+def effective_section(user: User, section: Section, now: datetime) -> Any:
+    """A settings section as the engine applies it after the plan's caps."""
+    features = plan_features(_current_plan(user, now))
+    value = getattr(user.settings, section)
+    if isinstance(value, GeneralSettings):
+        mode = value.mode if features.live_trading else TradingMode.DEMO
+        return value.model_copy(update={"mode": mode,
+                                        "auto_trade": value.auto_trade and features.auto_trade})
+    if isinstance(value, RiskSettings):
+        return value.model_copy(update={"max_leverage": min(value.max_leverage,
+                                                            features.max_leverage)})
+    if isinstance(value, DcaSettings):
+        cap = features.max_dca_levels
+        return value.model_copy(update={
+            "enabled": value.enabled and features.dca_automation,
+            "max_safety_orders": min(value.max_safety_orders, cap),
+            "max_active_safety_orders": max(1, min(value.max_active_safety_orders, cap)),
+            "levels": value.levels[:cap]})
+    return value
