@@ -70,3 +70,53 @@ def test_noise_is_logged_and_trades_nothing(engine: Engine) -> None:
     result = engine.trading.submit_text("gm everyone, big pump soon 🚀", SignalSource())
     assert result.kind == "noise" and result.decisions == []
     assert engine.positions("u1") == []
+
+
+def test_a_size_below_the_exchange_minimum_is_skipped_with_the_reason(engine: Engine) -> None:
+    engine.price("BTC/USDT:USDT", "65000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "50"})
+    result = engine.trading.submit_text(
+        "#BTC/USDT LONG\nEntry: 65000\nTarget: 66000\nStop: 64000\n5x", SignalSource())
+    (decision,) = result.decisions
+    assert decision.outcome == "skipped" and decision.code == "below_minimum"
+    assert "raise the position size" in decision.reason
+    assert engine.positions("u1") == []
+
+
+def test_a_symbol_that_is_not_base_quote_is_refused() -> None:
+    import pytest
+
+    from verzek.domain.models import MarketType
+    from verzek.engine.orchestrator import exchange_symbol
+    from verzek.errors import InvalidInput
+
+    assert exchange_symbol("BTC/USDT", MarketType.FUTURES) == "BTC/USDT:USDT"
+    assert exchange_symbol("BTC/USDT:USDT", MarketType.SPOT) == "BTC/USDT"
+    for bad in ("BTCUSDT", "/USDT", "A/B/C"):
+        with pytest.raises(InvalidInput):
+            exchange_symbol(bad, MarketType.FUTURES)
+
+
+def test_a_refused_close_is_an_error_not_a_silent_success(engine: Engine) -> None:
+    import pytest
+
+    from verzek.errors import Conflict, InsufficientFunds
+    from verzek.exchanges.faults import FaultyExchange
+
+    class RefuseReduce(FaultyExchange):
+        def create_order(self, req):  # type: ignore[no-untyped-def]
+            if req.reduce_only and req.type.value == "market":
+                raise InsufficientFunds("refused (test)")
+            return super().create_order(req)
+
+    engine.trading.pool.wrap = lambda inner: RefuseReduce(inner, rate=0.0, clock=engine.clock)
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(SIGNAL, SignalSource())
+    (p,) = engine.positions("u1")
+    with pytest.raises(Conflict, match="still open"):
+        engine.trading.close_position("u1", p.id)
+    (still,) = engine.positions("u1")
+    assert still.quantity == p.quantity
+    live = {o.leg[:2] for o in still.orders if o.status.value == "open"}
+    assert {"tp", "sl"} <= live  # protection put back after the refused close

@@ -227,8 +227,8 @@ def check_stats(data: Path, positions: dict[str, dict[str, Any]]) -> None:
     """Daily stats agree with the closed positions (and so with their fills)."""
     expected: dict[str, tuple[int, Decimal]] = {}
     for p in positions.values():
-        if p["status"] != "closed":
-            continue
+        if p["status"] != "closed" or Decimal(p["entry_quantity"]) == 0:
+            continue  # a cancelled entry never traded
         n, pnl = expected.get(p["user_id"], (0, Decimal(0)))
         expected[p["user_id"]] = (n + 1, pnl + Decimal(p["realised_pnl_usdt"]))
     for uid, (n, pnl) in expected.items():

@@ -69,6 +69,8 @@ class Prepared:
 def exchange_symbol(symbol: str, market_type: MarketType) -> str:
     """`BTC/USDT` on spot, `BTC/USDT:USDT` for a USDT-margined perpetual."""
     base_quote = symbol.split(":")[0]
+    if base_quote.count("/") != 1 or not all(base_quote.split("/")):
+        raise InvalidInput(f"symbol {symbol!r} is not BASE/QUOTE", details={"field": "symbol"})
     if market_type is MarketType.SPOT:
         return base_quote
     return f"{base_quote}:{base_quote.split('/')[1]}"
@@ -256,6 +258,12 @@ class Orchestrator:
         decision = check(RiskContext(**ctx_kwargs, dca_plan=dca_plan, plan=features))
         if not decision.allowed:
             return decision
+        quantity = exchange.amount_to_precision(symbol, base_usdt / price)
+        if quantity <= 0 or quantity < market.min_amount:
+            return Decision.deny(
+                "below_minimum", f"{base_usdt} USDT buys {quantity} {market.base} at {price}, "
+                f"below the exchange's minimum amount {market.min_amount or market.amount_step}"
+                "; raise the position size.")
         levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels)

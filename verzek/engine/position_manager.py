@@ -222,21 +222,21 @@ class PositionManager:
             max_active_dca=int(position.extra.get("max_active_dca", 3)))
         wanted = {d.leg for d in desired}
         stale = [o for o in live_orders(position)
-                 if o.leg.startswith(("tp", "sl", "dca")) and o.leg not in wanted]
+                 if o.leg.startswith(("tp", "sl", "dca")) and _base(o.leg) not in wanted]
         for order in stale:
             position = self._cancel(exchange, position, order)
         if stale:
             position = self.save(position)
-        placed_legs = {o.leg for o in position.orders
-                       if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
+        placed = {_base(o.leg) for o in position.orders
+                  if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
         sent = False
         for item in desired:
-            if item.leg in placed_legs:
+            if item.leg in placed:
                 continue
             purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
                 OrderPurpose.REDUCE
-            position, result = self.send(exchange, position, item.leg, item.spec, purpose,
-                                         save=False)
+            position, result = self.send(exchange, position, _fresh(position, item.leg),
+                                         item.spec, purpose, save=False)
             sent = True
             if not result.placed and result.status != "unknown":
                 logger.warning("could not place %s for position %s: %s %s", item.leg,
@@ -296,6 +296,9 @@ class PositionManager:
                                      OrderPurpose.REDUCE)
         if result.placed and position.status is not PositionStatus.CLOSED:
             position = self.sync(exchange, position)
+        if result.status in ("rejected", "blocked"):
+            # The close did not happen: put the protection back rather than leave it bare.
+            position = self.arm(exchange, position)
         if position.status is PositionStatus.CLOSED and position.close_reason is not reason \
                 and reason in (CloseReason.MANUAL, CloseReason.KILL_SWITCH,
                                CloseReason.CHANNEL):
@@ -323,6 +326,20 @@ class PositionManager:
             return exchange.market(position.symbol).amount_step
         except ExchangeError:
             return None
+
+
+DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
+
+
+def _base(leg: str) -> str:
+    """A leg's name without its re-placement suffix (`tp1r0x2` -> `tp1r0`)."""
+    return leg.split("x", 1)[0]
+
+
+def _fresh(position: Position, leg: str) -> str:
+    """A leg name no dead order used: a leg re-placed after a cancel gets a new client id."""
+    dead = sum(1 for o in position.orders if _base(o.leg) == leg and o.status in DEAD)
+    return leg if dead == 0 else f"{leg}x{dead}"
 
 
 def user_strategy(users_get: Callable[[str], User]) -> Callable[[Position], StrategySettings]:

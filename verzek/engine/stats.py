@@ -27,7 +27,10 @@ class StatsBook:
         return f"stats/{user_id}.json"
 
     def record_close(self, position: Position) -> None:
-        """Count a closed position once (its id is remembered)."""
+        """Count a closed position once (its id is remembered); one that never filled (a
+        cancelled entry) is not a trade."""
+        if position.entry_quantity == 0:
+            return
         day = (position.closed_at or position.opened_at).date().isoformat()
         volume = sum((f.price * f.quantity for f in position.fills), ZERO)
         pnl = position.realised_pnl_usdt

@@ -12,6 +12,7 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    OrderStatus,
     Position,
     PositionStatus,
     Signal,
@@ -198,8 +199,16 @@ class TradingService:
             position = self.positions.get(user_id, position_id)
             if position.status is PositionStatus.CLOSED:
                 raise Conflict("the position is closed already")
-            return self.manager.close_market(self._exchange(user, position), position,
-                                             "close", reason)
+            closed = self.manager.close_market(self._exchange(user, position), position,
+                                               "close", reason)
+        if closed.status is not PositionStatus.CLOSED:
+            last = next((o for o in reversed(closed.orders) if o.leg.startswith("close")), None)
+            if last is not None and last.status in (OrderStatus.REJECTED,
+                                                    OrderStatus.CANCELED):
+                raise Conflict("the exchange did not take the close order; the position is "
+                               "still open", code="close_failed",
+                               details={"order_status": last.status.value})
+        return closed
 
     def _on_closed(self, position: Position) -> None:
         self.stats.record_close(position)
