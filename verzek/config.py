@@ -31,6 +31,8 @@ ENV_FIELDS: dict[str, tuple[str, str]] = {
     "VERZEK_PAPER_BALANCE_USDT": ("paper_balance_usdt", "starting demo balance in USDT"),
     "VERZEK_PAPER_SLIPPAGE_PCT": ("paper_slippage_pct", "demo market-order slippage in %"),
     "VERZEK_TRADINGVIEW_SECRET": ("tradingview_secret", "path secret of the TradingView webhook"),
+    "VERZEK_OPERATOR_USER_ID": ("operator_user_id", "the user whose exchange accounts without "
+                                "stored keys trade with the operator's keys below"),
     "TELEGRAM_API_ID": ("telegram_api_id", "Telethon api_id (my.telegram.org)"),
     "TELEGRAM_API_HASH": ("telegram_api_hash", "Telethon api_hash"),
     "TELEGRAM_SESSION": ("telegram_session", "Telethon StringSession"),
@@ -74,6 +76,7 @@ class Settings(BaseModel):
     paper_balance_usdt: Decimal = Field(default=Decimal("10000"), gt=0, le=Decimal("1e12"))
     paper_slippage_pct: Decimal = Field(default=Decimal("0.05"), ge=0, le=10)
     tradingview_secret: SecretStr | None = None
+    operator_user_id: str | None = None
     telegram_api_id: int | None = Field(default=None, ge=1)
     telegram_api_hash: SecretStr | None = None
     telegram_session: SecretStr | None = None
@@ -132,6 +135,19 @@ class Settings(BaseModel):
     @property
     def telegram_bot_configured(self) -> bool:
         return self.telegram_bot_token is not None
+
+    def operator_credentials(self) -> dict[str, dict[str, str]]:
+        """The operator's own exchange keys from the environment, by exchange name."""
+        out: dict[str, dict[str, str]] = {}
+        for name in ("binance", "bybit", "phemex"):
+            key, secret = getattr(self, f"{name}_api_key"), getattr(self, f"{name}_api_secret")
+            if key is not None and secret is not None:
+                out[name] = {"api_key": key.get_secret_value(),
+                             "api_secret": secret.get_secret_value()}
+        if self.coinexx_metaapi_token is not None and self.coinexx_metaapi_account_id:
+            out["coinexx"] = {"token": self.coinexx_metaapi_token.get_secret_value(),
+                              "account_id": self.coinexx_metaapi_account_id}
+        return out
 
     def secret_values(self) -> list[str]:
         """Every secret's clear value, so the log filter can mask them."""

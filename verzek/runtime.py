@@ -13,7 +13,7 @@ from verzek import __version__
 from verzek.clock import Clock, SystemClock
 from verzek.config import Settings
 from verzek.domain import plans
-from verzek.domain.models import SCHEMA_VERSION, User
+from verzek.domain.models import SCHEMA_VERSION, ExchangeName, User
 from verzek.engine.bus import SignalBus
 from verzek.engine.executor import OrderExecutor
 from verzek.engine.intents import IntentJournal
@@ -167,7 +167,8 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     factory = ExchangeFactory(
         secret_box=runtime.secret_box, clock=clock, paper_store=store, price_feed=price_feed,
         paper_balance_usdt=s.paper_balance_usdt, paper_slippage_pct=s.paper_slippage_pct,
-        sleeper=sleeper or runtime.stopping.wait)
+        sleeper=sleeper or runtime.stopping.wait, operator_user_id=s.operator_user_id,
+        operator_credentials={ExchangeName(k): v for k, v in s.operator_credentials().items()})
     pool = ExchangePool(store=store, clock=clock, price_feed=price_feed,
                         live_builder=factory.get, live_forget=factory.forget,
                         paper_balance_usdt=s.paper_balance_usdt,
@@ -242,8 +243,11 @@ def _report_off_parts(runtime: Runtime) -> None:
                     "and TELEGRAM_SOURCES are not all set")
     if not s.telegram_bot_configured:
         sup.disable("telegram_bot", "TELEGRAM_BOT_TOKEN is not set")
-    if not any((s.binance_api_key, s.bybit_api_key, s.phemex_api_key, s.coinexx_metaapi_token)):
+    if not s.operator_credentials():
         sup.disable("operator_live_trading", "no operator exchange keys are set: users trade "
                     "in demo or with their own stored keys")
+    elif not s.operator_user_id:
+        sup.disable("operator_live_trading", "operator exchange keys are set but "
+                    "VERZEK_OPERATOR_USER_ID is not: nobody trades with them")
     if not s.admin_tokens:
         logger.warning("VERZEK_ADMIN_TOKEN is not set: admin API routes answer 401")
