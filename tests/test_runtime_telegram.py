@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApiServer
+from verzek.api.app import create_app
 from verzek.clock import SystemClock
 from verzek.config import load_settings
 from verzek.domain import plans
@@ -23,7 +24,7 @@ def test_admin_signal_trades_broadcasts_and_notifies(tmp_path: Path) -> None:
             "VERZEK_DATA_DIR": str(tmp_path / "data"), "VERZEK_PRICE_FEED": "sim",
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BOT_API_URL": server.url,
             "TELEGRAM_VIP_GROUP_ID": str(VIP), "TELEGRAM_TRIAL_GROUP_ID": str(TRIAL),
-            "TELEGRAM_ADMIN_IDS": str(ADMIN)})
+            "TELEGRAM_ADMIN_IDS": str(ADMIN), "VERZEK_ADMIN_TOKEN": "admin-token-0123456789"})
         runtime = build_runtime(settings, clock=SystemClock())
         clock = runtime.clock
         now = clock.now()
@@ -33,11 +34,14 @@ def test_admin_signal_trades_broadcasts_and_notifies(tmp_path: Path) -> None:
                                   subscription=plans.subscribe(PlanName.VIP, now, 30),
                                   settings=UserSettings.model_validate(base)))
         runtime.trading.pool.price_feed.pin("ETH/USDT:USDT", 3400)  # type: ignore[union-attr]
-        tg = runtime.components["telegram"]
         runtime.start()
         try:
-            code = tg.links.issue_code("u1")
-            server.api.inject_private_text(USER_TG, f"/start {code.code}")
+            client = create_app(runtime, settings).test_client()
+            answer = client.post("/api/users/u1/telegram/link",
+                                 headers={"Authorization": "Bearer admin-token-0123456789"})
+            assert answer.status_code == 200, answer.get_json()
+            code = answer.get_json()["code"]
+            server.api.inject_private_text(USER_TG, f"/start {code}")
             assert server.api.wait_for(lambda: runtime.users.get("u1").telegram_user_id
                                        == USER_TG, 20)
             server.api.inject_private_text(ADMIN, SIGNAL)

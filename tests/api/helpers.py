@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from verzek.domain.models import (
     ExchangeName,
@@ -53,3 +54,18 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def user_files(root: Path, user_id: str) -> dict[str, bytes]:
     return {k: v for k, v in snapshot(root).items() if user_id in k}
+
+
+def seed_paper(runtime: Any, user_id: str, symbol: str = "BTC/USDT:USDT",
+               quantity: Decimal = Decimal("0.01")) -> None:
+    """Put on the user's demo paper account the holding that `make_position` records, so
+    closing that position through the real engine finds something to close."""
+    from verzek.engine.pool import demo_account
+    from verzek.exchanges.base import OrderRequest
+
+    user = runtime.users.get(user_id)
+    exchange = runtime.trading.pool.get(
+        user, demo_account(user, MarketType.FUTURES, runtime.clock.now()))
+    exchange.create_order(OrderRequest(symbol=symbol, side=OrderSide.BUY,
+                                       type=OrderType.MARKET, quantity=quantity,
+                                       client_order_id=f"seed{abs(hash(user_id)) % 10**9}"))

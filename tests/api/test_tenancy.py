@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
-from tests.api.helpers import add_positions, snapshot, user_files
+from tests.api.helpers import add_positions, seed_paper, snapshot, user_files
 from verzek.runtime import Runtime
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -50,6 +50,7 @@ def two_users(client: FlaskClient, auth: AuthActions, runtime: Runtime) -> dict[
         assert resp.status_code == 201
         account_id = resp.get_json()["id"]
         positions = add_positions(runtime.positions, user_id, runtime.clock.now(), 2)
+        seed_paper(runtime, user_id)
         resp = client.post(f"/api/users/{user_id}/positions/{positions[1]}/close",
                            headers=headers)
         assert resp.status_code == 200  # one open, one in the history

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import ADMIN_TOKEN, TV_SECRET, AuthActions
-from tests.api.helpers import add_positions, make_position
+from tests.api.helpers import add_positions, make_position, seed_paper
 from verzek.api.app import create_app
 from verzek.domain.models import ExchangeName, PositionStatus
 from verzek.runtime import Runtime
@@ -43,6 +43,7 @@ def test_positions_filters_pagination_detail_and_close(
     assert admin["total"] == 6
     assert client.get("/api/positions", headers=auth.admin()).get_json()["total"] == 6
     # closing goes through the engine: the open one is answered, the closed one refused
+    seed_paper(runtime, user_id)
     closed = client.post(f"{base}/{ids[0]}/close", headers=headers)
     assert closed.status_code == 200 and closed.get_json()["id"] == ids[0]
     assert client.post(f"{base}/done1/close", headers=headers).status_code == 409

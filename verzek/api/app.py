@@ -129,11 +129,12 @@ def _register_blueprints(app: OpenAPI) -> None:
         signals,
         subscription,
         system,
+        telegram_link,
         users,
     )
 
     for module in (auth_routes, users, settings_routes, subscription, exchanges, positions,
-                   safety, signals, demo, system):
+                   safety, signals, demo, system, telegram_link):
         for blueprint in getattr(module, "blueprints", (module.api,)):
             app.register_api(blueprint)
 
