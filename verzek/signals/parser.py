@@ -34,6 +34,9 @@ _TRANSLATE = str.maketrans({
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+# str.translate walks every character through a dict on non-ASCII text (slow); replacing only
+# the few distinct characters present gives the same text, since no replacement is a key.
+_REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
 _DIGIT_RE = re.compile(r"\d")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
@@ -84,8 +87,8 @@ class _Draft:
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
     text = join_thousands(text)
-    if _TRANSLATE_GATE_RE.search(text):
-        text = text.translate(_TRANSLATE)
+    for char in set(_TRANSLATE_GATE_RE.findall(text)):
+        text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
     return text
@@ -212,7 +215,9 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
             continue  # inside a word: "http", "sentry"
-        if _REFERENCE_RE.search(low, max(0, start - 12), start):
+        if start > 1 and low[start - 1] in " \t" and _REFERENCE_RE.search(
+            low, max(0, start - 12), start
+        ):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
