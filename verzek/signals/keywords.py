@@ -28,6 +28,22 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(parts)
 
 
+def guarded(words: Iterable[str], guard: str = r"\w") -> str:
+    """`alternation(words)` where no alternative may follow a `guard` character.
+
+    Same as `(?<!guard)(?:words)`, but the check sits after each group's first literal, so the
+    regex keeps its first-character prefilter and skips other characters in C.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if word[0] in "\\([.?*+{|^$\n":
+            raise ValueError(f"alternative must start with a literal: {word!r}")
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(
+        f"{re.escape(head)}(?<!{guard}.)(?:{'|'.join(tails)})" for head, tails in groups.items()
+    )
+
+
 ENTRY_WORDS = (
     r"entry\s+targets?", r"entry\s+zone", r"entry\s+price", r"entry\s+area", r"entry\s+range",
     r"entry\s+points?", r"entry\s+orders?", "entries", "entry",
@@ -131,10 +147,9 @@ LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "поку
               "kaufen", "achat")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
                "satış", "verkaufen", "vente")
-SIDE_RE = re.compile(
-    rf"(?<![\w/$])(?:(?P<long>{alternation(LONG_WORDS)})|(?P<short>{alternation(SHORT_WORDS)}))"
-    r"(?![\w/])(?![\s-]term)"
-)
+LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
+_SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
+SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")
 SPOT_RE = re.compile(r"(?:spot|спот|contado)(?!\w)")
 FUTURES_RE = re.compile(
     r"(?:futures?|perpetual|perps?|фьючерс\w*|futuros|vadeli|usd[tⓢs]?-m)(?!\w)"

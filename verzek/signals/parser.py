@@ -235,7 +235,7 @@ def _side(text: str, draft: _Draft) -> Side | None:
         start = match.start()
         if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
             continue
-        return Side.LONG if match.group("long") else Side.SHORT
+        return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
     return draft.side_hint
 
 
