@@ -142,7 +142,7 @@ def _leverage(low: str) -> tuple[int | None, str]:
     for match in kw.LEVERAGE_WORD_RE.finditer(low):
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
-    if "x" in low or "×" in low or "х" in low:
+    if kw.LEVERAGE_X_GATE_RE.search(low):
         for match in kw.LEVERAGE_X_RE.finditer(low):
             if kw.at_word_start(low, match.start(), ".,"):
                 spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
