@@ -10,8 +10,12 @@ from functools import lru_cache
 # big alternations are grouped by first letter so a position is rejected in one step.
 
 
-def alternation(words: Iterable[str]) -> str:
-    """`a|b|c` grouped by first literal character, keeping each group's order (longest first)."""
+def alternation(words: Iterable[str], suffix: str = "") -> str:
+    """`a|b|c` grouped by first literal character, keeping each group's order (longest first).
+
+    `suffix` (a lookahead) is repeated inside every group: `(?:a|b)(?!x)` as one alternation
+    would hide the first characters from the engine's prefilter, `a(?!x)|b(?!x)` does not.
+    """
     groups: dict[str, list[str]] = {}
     for word in words:
         head = word[0]
@@ -22,9 +26,9 @@ def alternation(words: Iterable[str]) -> str:
     for head, tails in groups.items():
         escaped = re.escape(head)
         if len(tails) == 1:
-            parts.append(escaped + tails[0])
+            parts.append(escaped + tails[0] + suffix)
         else:
-            parts.append(f"{escaped}(?:{'|'.join(tails)})")
+            parts.append(f"{escaped}(?:{'|'.join(tails)}){suffix}")
     return "|".join(parts)
 
 
@@ -82,10 +86,9 @@ _STOP_FULL = re.compile("|".join(STOP_WORDS))
 # Every alternative starts with a literal, so the regex engine skips other characters in C; the
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
-    "(?:"
-    + alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                          *LABEL_WORDS), key=lambda w: -len(w)))
-    + r")(?![^\W\d_])|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
+    alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
+                        *LABEL_WORDS), key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
+    + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
 
 

@@ -45,8 +45,9 @@ _REFERENCE_RE = re.compile(
     r"[ \t]+\Z"
 )
 _RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
-    r"(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
-    r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+    kw.alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado"),
+                   suffix=r"(?!\w)")
+    + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
 _NOT_A_CALL_RE = re.compile(
     r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
