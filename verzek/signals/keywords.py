@@ -149,6 +149,25 @@ LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])"
 # It starts with the x, so the engine skips to x characters in C.
 LEVERAGE_X_GATE_RE = re.compile(r"[x×х](?:(?<=\d.)|(?<=\d\s.)|(?<=[x×])\d)")
 
+
+def leverage_x_matches(low: str) -> list[re.Match[str]]:
+    """What `LEVERAGE_X_RE.finditer(low)` yields, tried only up to 4 characters before each x
+    next to a digit: every match holds such an x within its first 5 characters, so no other
+    start can match (the regex would otherwise try every position, every digit of every price)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    for gate in LEVERAGE_X_GATE_RE.finditer(low):
+        x_at = gate.start()
+        if x_at < pos:
+            continue
+        for start in range(max(pos, x_at - 4), x_at + 1):
+            match = LEVERAGE_X_RE.match(low, start)
+            if match is not None:
+                out.append(match)
+                pos = match.end()
+                break
+    return out
+
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
               "kaufen", "achat")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",

@@ -143,10 +143,9 @@ def _leverage(low: str) -> tuple[int | None, str]:
     for match in kw.LEVERAGE_WORD_RE.finditer(low):
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
-    if kw.LEVERAGE_X_GATE_RE.search(low):
-        for match in kw.LEVERAGE_X_RE.finditer(low):
-            if kw.at_word_start(low, match.start(), ".,"):
-                spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
+    for match in kw.leverage_x_matches(low):
+        if kw.at_word_start(low, match.start(), ".,"):
+            spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
     if not spans:
         return None, low
     spans.sort()

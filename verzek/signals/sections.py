@@ -56,7 +56,11 @@ def section(segment: str) -> str:
             continue
         if _LABEL_START_RE.match(line):
             break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
-        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
+        folded = line.lower()  # every unit word holds "sd" ("ſ" is an s to IGNORECASE)
+        if "sd" in folded or "ſd" in folded:
+            words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
+        else:
+            words = _LETTERS_RE.search(line)
         if words is not None:
             head = line[: words.start()]
             if _DIGIT_RE.search(head) is None:
