@@ -107,7 +107,8 @@ INDEX_RE = re.compile(
     r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
 )
 SIDE_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
+    r"\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
     r"\s*[:@-]?(?=\s*\$?\d)"
 )
 
@@ -181,10 +182,10 @@ FUTURES_RE = re.compile(
 )
 PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)")
 NOW_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:buy|long|short|sell|enter|entry|лонг|шорт)(?!\w)[^\n]{0,24}?(?<!\w)"
+    f"(?:{guarded(('buy', 'long', 'short', 'sell', 'enter', 'entry', 'лонг', 'шорт'))})"
+    r"(?!\w)[^\n]{0,24}?(?<!\w)"
     r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp)(?!\w)"
 )
-MARKET_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:market(?:\s+price)?|cmp|now|current\s+price|по\s+рынку|рынок|mercado"
-    r"|piyasa|gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng)(?!\w)"
-)
+_MARKET_WORDS = (r"market(?:\s+price)?", "cmp", "now", r"current\s+price", r"по\s+рынку", "рынок",
+                 "mercado", "piyasa", r"gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng")
+MARKET_ENTRY_RE = re.compile(f"(?:{guarded(_MARKET_WORDS)})" r"(?!\w)")

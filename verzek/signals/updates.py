@@ -27,10 +27,9 @@ TARGET_HIT_RE = re.compile(
     rf"(?:(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
     rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d))"
 )
-ALL_TARGETS_RE = re.compile(
-    rf"(?<!\w)(?:all\s+(?:\d{{1,2}}\s+)?(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
-    rf"|todos\s+os\s+alvos|t[üu]m\s+hedefler)[^\n]{{0,20}}?{_DONE}"
-)
+_ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
+                   r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
+ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
 STOP_HIT_RE = re.compile(
     rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
@@ -73,9 +72,11 @@ CLOSE_RE = re.compile(
     re.MULTILINE,
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
-WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)")
+_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
+WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
+_FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
-    r"(?<!\w)(?:(?:all\s+)?entry\s+targets?|entries|entry|вход)\s*#?\d?\s*"
+    f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
     r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
 )
 _FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
