@@ -58,7 +58,7 @@ _NOT_A_CALL_RE = re.compile(
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
-_SENTENCE_END_RE = re.compile(r"[\n!?]|\.(?=\s)")
+_SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 
@@ -323,8 +323,12 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
-    return any(m.group()[0] in free or kw.at_word_start(low, m.start(), "")
-               for m in regex.finditer(low))
+    for match in regex.finditer(low):
+        start = match.start()
+        if start == 0 or low[start] in free or not (low[start - 1].isalnum()
+                                                   or low[start - 1] == "_"):
+            return True
+    return False
 
 
 def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
