@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 DEFAULT_QUOTE = "USDT"
 QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "BTC", "ETH", "BNB", "EUR", "TRY")
@@ -65,6 +66,8 @@ _NEVER_COINS = frozenset(
 )
 
 
+# Tickers are a small vocabulary, so the per-word checks below are cached (pure functions).
+@lru_cache(maxsize=4096)
 def _norm_base(base: str, *, quoted: bool = False, tagged: bool = False) -> str | None:
     base = base.upper()
     if not _BASE_SHAPE_RE.fullmatch(base) or base in _NEVER_COINS:
@@ -171,6 +174,7 @@ def _bare(text: str, low: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _strip_quote(base: str) -> str:
     for quote in _GLUED_QUOTES:
         if base.endswith(quote) and len(base) - len(quote) >= 2:
