@@ -82,7 +82,7 @@ ENTRY_FILLED_RE = re.compile(
 _FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # internal and never changed; not frozen: a frozen __init__ is 3x slower
 class UpdateFinding:
     """What the update detector saw; `is_result` means a past-tense outcome, not an instruction."""
 
