@@ -10,8 +10,12 @@ from functools import lru_cache
 # big alternations are grouped by first letter so a position is rejected in one step.
 
 
-def alternation(words: Iterable[str]) -> str:
-    """`a|b|c` grouped by first literal character, keeping each group's order (longest first)."""
+def alternation(words: Iterable[str], suffix: str = "") -> str:
+    """`a|b|c` grouped by first literal character, keeping each group's order (longest first).
+
+    `suffix` (a lookahead) is repeated inside every group: `(?:a|b)(?!x)` as one alternation
+    would hide the first characters from the engine's prefilter, `a(?!x)|b(?!x)` does not.
+    """
     groups: dict[str, list[str]] = {}
     for word in words:
         head = word[0]
@@ -22,10 +26,26 @@ def alternation(words: Iterable[str]) -> str:
     for head, tails in groups.items():
         escaped = re.escape(head)
         if len(tails) == 1:
-            parts.append(escaped + tails[0])
+            parts.append(escaped + tails[0] + suffix)
         else:
-            parts.append(f"{escaped}(?:{'|'.join(tails)})")
+            parts.append(f"{escaped}(?:{'|'.join(tails)}){suffix}")
     return "|".join(parts)
+
+
+def guarded(words: Iterable[str], guard: str = r"\w") -> str:
+    """`alternation(words)` where no alternative may follow a `guard` character.
+
+    Same as `(?<!guard)(?:words)`, but the check sits after each group's first literal, so the
+    regex keeps its first-character prefilter and skips other characters in C.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if word[0] in "\\([.?*+{|^$\n":
+            raise ValueError(f"alternative must start with a literal: {word!r}")
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(
+        f"{re.escape(head)}(?<!{guard}.)(?:{'|'.join(tails)})" for head, tails in groups.items()
+    )
 
 
 ENTRY_WORDS = (
@@ -66,10 +86,9 @@ _STOP_FULL = re.compile("|".join(STOP_WORDS))
 # Every alternative starts with a literal, so the regex engine skips other characters in C; the
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
-    "(?:"
-    + alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                          *LABEL_WORDS), key=lambda w: -len(w)))
-    + r")(?![^\W\d_])|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
+    alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
+                        *LABEL_WORDS), key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
+    + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
 
 
@@ -88,7 +107,8 @@ INDEX_RE = re.compile(
     r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
 )
 SIDE_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:buy|sell|long|short)\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
+    r"\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
     r"\s*[:@-]?(?=\s*\$?\d)"
 )
 
@@ -126,25 +146,46 @@ LEVERAGE_WORD_RE = re.compile(
     r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
 )
 LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
+# Where LEVERAGE_X_RE can match: an x with a digit before (maybe one space apart) or after it.
+# It starts with the x, so the engine skips to x characters in C.
+LEVERAGE_X_GATE_RE = re.compile(r"[x×х](?:(?<=\d.)|(?<=\d\s.)|(?<=[x×])\d)")
+
+
+def leverage_x_matches(low: str) -> list[re.Match[str]]:
+    """What `LEVERAGE_X_RE.finditer(low)` yields, tried only up to 4 characters before each x
+    next to a digit: every match holds such an x within its first 5 characters, so no other
+    start can match (the regex would otherwise try every position, every digit of every price)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    for gate in LEVERAGE_X_GATE_RE.finditer(low):
+        x_at = gate.start()
+        if x_at < pos:
+            continue
+        for start in range(max(pos, x_at - 4), x_at + 1):
+            match = LEVERAGE_X_RE.match(low, start)
+            if match is not None:
+                out.append(match)
+                pos = match.end()
+                break
+    return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
               "kaufen", "achat")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
                "satış", "verkaufen", "vente")
-SIDE_RE = re.compile(
-    rf"(?<![\w/$])(?:(?P<long>{alternation(LONG_WORDS)})|(?P<short>{alternation(SHORT_WORDS)}))"
-    r"(?![\w/])(?![\s-]term)"
-)
+LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
+_SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
+SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")
 SPOT_RE = re.compile(r"(?:spot|спот|contado)(?!\w)")
 FUTURES_RE = re.compile(
     r"(?:futures?|perpetual|perps?|фьючерс\w*|futuros|vadeli|usd[tⓢs]?-m)(?!\w)"
 )
 PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)")
 NOW_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:buy|long|short|sell|enter|entry|лонг|шорт)(?!\w)[^\n]{0,24}?(?<!\w)"
+    f"(?:{guarded(('buy', 'long', 'short', 'sell', 'enter', 'entry', 'лонг', 'шорт'))})"
+    r"(?!\w)[^\n]{0,24}?(?<!\w)"
     r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp)(?!\w)"
 )
-MARKET_ENTRY_RE = re.compile(
-    r"(?<!\w)(?:market(?:\s+price)?|cmp|now|current\s+price|по\s+рынку|рынок|mercado"
-    r"|piyasa|gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng)(?!\w)"
-)
+_MARKET_WORDS = (r"market(?:\s+price)?", "cmp", "now", r"current\s+price", r"по\s+рынку", "рынок",
+                 "mercado", "piyasa", r"gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng")
+MARKET_ENTRY_RE = re.compile(f"(?:{guarded(_MARKET_WORDS)})" r"(?!\w)")

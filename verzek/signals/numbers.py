@@ -8,8 +8,10 @@ from typing import NamedTuple
 
 # A raw numeric token; its separators are interpreted afterwards.
 # A raw numeric token and what is glued to it: a percent sign, or letters ("4h", "1000pepe").
+# (The first character is consumed before the word-start check: the engine's prefilter applies.)
 _TOKEN_RE = re.compile(
-    r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"
+    r"([\d.,](?<![\w.,].)(?:(?<=\d)(?:[\d.,]*\d)?|(?<=[.,])\d+))"
+    r"(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"
 )
 _UNITS = frozenset({"usdt", "usd", "usdc", "busd"})
 # List markers before a price: "1)", "(2)", "3.", "4 -", keycaps, circled digits, "1st".

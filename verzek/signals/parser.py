@@ -34,6 +34,9 @@ _TRANSLATE = str.maketrans({
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
 _TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+# str.translate walks every character through a dict on non-ASCII text (slow); replacing only
+# the few distinct characters present gives the same text, since no replacement is a key.
+_REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
 _DIGIT_RE = re.compile(r"\d")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
@@ -42,8 +45,9 @@ _REFERENCE_RE = re.compile(
     r"[ \t]+\Z"
 )
 _RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
-    r"(?:results?|pnl|realized|realised|результат\w*|resultado)(?!\w)"
-    r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+    kw.alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado"),
+                   suffix=r"(?!\w)")
+    + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
 _NOT_A_CALL_RE = re.compile(
     r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
@@ -54,7 +58,7 @@ _NOT_A_CALL_RE = re.compile(
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
-_SENTENCE_END_RE = re.compile(r"[\n!?]|\.(?=\s)")
+_SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 
@@ -84,8 +88,8 @@ class _Draft:
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
     text = join_thousands(text)
-    if _TRANSLATE_GATE_RE.search(text):
-        text = text.translate(_TRANSLATE)
+    for char in set(_TRANSLATE_GATE_RE.findall(text)):
+        text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
     return text
@@ -139,10 +143,9 @@ def _leverage(low: str) -> tuple[int | None, str]:
     for match in kw.LEVERAGE_WORD_RE.finditer(low):
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
-    if "x" in low or "×" in low or "х" in low:
-        for match in kw.LEVERAGE_X_RE.finditer(low):
-            if kw.at_word_start(low, match.start(), ".,"):
-                spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
+    for match in kw.leverage_x_matches(low):
+        if kw.at_word_start(low, match.start(), ".,"):
+            spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
     if not spans:
         return None, low
     spans.sort()
@@ -212,7 +215,9 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
             continue  # inside a word: "http", "sentry"
-        if _REFERENCE_RE.search(low, max(0, start - 12), start):
+        if start > 1 and low[start - 1] in " \t" and _REFERENCE_RE.search(
+            low, max(0, start - 12), start
+        ):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
@@ -230,7 +235,7 @@ def _side(text: str, draft: _Draft) -> Side | None:
         start = match.start()
         if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
             continue
-        return Side.LONG if match.group("long") else Side.SHORT
+        return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
     return draft.side_hint
 
 
@@ -318,8 +323,12 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
-    return any(m.group()[0] in free or kw.at_word_start(low, m.start(), "")
-               for m in regex.finditer(low))
+    for match in regex.finditer(low):
+        start = match.start()
+        if start == 0 or low[start] in free or not (low[start - 1].isalnum()
+                                                   or low[start - 1] == "_"):
+            return True
+    return False
 
 
 def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:

@@ -9,14 +9,16 @@ from verzek.signals.numbers import Price, scan_prices, strip_markers
 
 _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
-_PRICE_START_RE = re.compile(r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)")
+# Patterns here start with a consumed character class (the word-start check comes after it), so
+# the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
+_PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
 _SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
     r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
     r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
 )
-_PLAIN_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+_PLAIN_NUMBER_RE = re.compile(r"\d\d*(?:\.\d+)?")
+_LETTERS_RE = re.compile(r"[^\W\d_][^\W\d_]+")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
      "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
@@ -56,7 +58,11 @@ def section(segment: str) -> str:
             continue
         if _LABEL_START_RE.match(line):
             break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
-        words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
+        folded = line.lower()  # every unit word holds "sd" ("ſ" is an s to IGNORECASE)
+        if "sd" in folded or "ſd" in folded:
+            words = _LETTERS_RE.search(_UNIT_WORDS_RE.sub(_same_length_blank, line))
+        else:
+            words = _LETTERS_RE.search(line)
         if words is not None:
             head = line[: words.start()]
             if _DIGIT_RE.search(head) is None:

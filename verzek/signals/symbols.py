@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 DEFAULT_QUOTE = "USDT"
 QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "BTC", "ETH", "BNB", "EUR", "TRY")
@@ -33,6 +34,12 @@ _BARE_RE = re.compile(
     r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
     r"(?![\w]))"
 )
+# Both _BARE_RE branches need a side word and _LABEL_RE a label word: literal-first gates that
+# the engine runs in C, so text without one skips the slower patterns (which try every position).
+_SIDE_GATE_RE = re.compile(r"long|short|buy|sell|лонг|шорт")
+_LABEL_GATE_RE = re.compile(
+    r"coin|pair|symbol|asset|token|ticker|монета|пара|moneda|par|moeda|cặp|đồng"
+)
 # Hashtags and bare words that are never a coin.
 _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     FUTURES FUTURE SPOT BINANCE BYBIT OKX KUCOIN BITGET MEXC
@@ -59,6 +66,8 @@ _NEVER_COINS = frozenset(
 )
 
 
+# Tickers are a small vocabulary, so the per-word checks below are cached (pure functions).
+@lru_cache(maxsize=4096)
 def _norm_base(base: str, *, quoted: bool = False, tagged: bool = False) -> str | None:
     base = base.upper()
     if not _BASE_SHAPE_RE.fullmatch(base) or base in _NEVER_COINS:
@@ -138,7 +147,7 @@ def _tags(text: str, low: str) -> list[str]:
     out: list[str] = []
     matches = [m.span("base") for m in _TAG_RE.finditer(text)] if ("#" in text or "$" in text) \
         else []
-    if ":" in low or "=" in low or "-" in low:
+    if ("-" in low or ":" in low or "=" in low) and _LABEL_GATE_RE.search(low):
         matches.extend(m.span("base") for m in _LABEL_RE.finditer(low))
     for start, end in matches:
         raw = text[start:end]
@@ -152,6 +161,8 @@ def _tags(text: str, low: str) -> list[str]:
 
 def _bare(text: str, low: str) -> list[str]:
     out: list[str] = []
+    if _SIDE_GATE_RE.search(low) is None:
+        return out
     for match in _BARE_RE.finditer(low):
         group = "b1" if match.group("b1") else "b2"
         raw = text[match.start(group):match.end(group)]
@@ -163,6 +174,7 @@ def _bare(text: str, low: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _strip_quote(base: str) -> str:
     for quote in _GLUED_QUOTES:
         if base.endswith(quote) and len(base) - len(quote) >= 2:

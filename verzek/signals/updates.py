@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from verzek.signals.keywords import alternation
+from verzek.signals.keywords import alternation, guarded
 from verzek.signals.numbers import read_token
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
@@ -20,19 +20,21 @@ _DONE = (
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
 _TGT = r"(?:tp|target|take[\s-]?profit|t|цель|тейк|objetivo|alvo|hedef|m[ụu]c\s+ti[êe]u)"
+# A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
+# heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
-    rf"(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
-    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđ])"
+    rf"(?:(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d))"
 )
-ALL_TARGETS_RE = re.compile(
-    rf"(?<!\w)(?:all\s+(?:\d{{1,2}}\s+)?(?:take[\s-]?profit\s+)?targets?|все\s+цели|todos\s+los\s+objetivos"
-    rf"|todos\s+os\s+alvos|t[üu]m\s+hedefler)[^\n]{{0,20}}?{_DONE}"
-)
+_ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
+                   r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
+ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
 STOP_HIT_RE = re.compile(
-    rf"(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
-    rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w)"
+    rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
               "alcanz", "tocad", "ating", "closed")
@@ -47,18 +49,17 @@ def _num(n: int) -> str:
 
 
 MOVE_SL_RE = re.compile(
-    r"(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
+    r"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
     rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→)?\s*"
     rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
     rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенесен)\s*(?:to|at|на)?\s*"
     rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
-    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
+    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)}))"
 )
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "→")
-CANCEL_RE = re.compile(
-    r"(?<!\w)(?:cancel(?:l?ed)?|cancelling|отмен\w*|cancelad[oa]|iptal|hủy)(?!\w)"
-)
+_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
+CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
 CLOSE_RE = re.compile(
     r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
@@ -71,15 +72,17 @@ CLOSE_RE = re.compile(
     re.MULTILINE,
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
-WEAK_CLOSE_RE = re.compile(r"(?<!\w)(?:closed|закрыт[аоы]?|cerrad[oa]|fechad[oa]|kapatıldı)(?!\w)")
+_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
+WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
+_FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
-    r"(?<!\w)(?:(?:all\s+)?entry\s+targets?|entries|entry|вход)\s*#?\d?\s*"
+    f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
     r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
 )
 _FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # internal and never changed; not frozen: a frozen __init__ is 3x slower
 class UpdateFinding:
     """What the update detector saw; `is_result` means a past-tense outcome, not an instruction."""
 
