@@ -90,3 +90,16 @@ def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: 
     plain_re = re.compile(plain)
     for text in TEXTS:
         assert _found(fast, text) == _found(plain_re, text), text
+
+
+def test_a_tagged_ticker_that_is_also_a_reference_word_is_a_ticker() -> None:
+    # Found by hypothesis: "#NEAR Entry" read as "near entry" (a mention, not a field).
+    from verzek.signals import parse_message
+
+    result = parse_message("SHORT #NEAR Entry 1141-1158.1\nTargets 1100 1050\nStop 1200\n25x")
+    assert result.kind == "signal" and result.signal is not None
+    assert result.signal.symbol == "NEAR/USDT"
+    assert [str(e) for e in result.signal.entries] == ["1141", "1158.1"]
+    mention = parse_message("LONG #ETH/USDT 5% below entry (2945)\nEntry 3000\n"
+                            "Targets 3100\nStop 2900")
+    assert mention.signal is not None and [str(e) for e in mention.signal.entries] == ["3000"]

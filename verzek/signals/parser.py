@@ -40,7 +40,7 @@ _REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
 _DIGIT_RE = re.compile(r"\d")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
-    r"(?<![^\W\d_])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
+    r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
     r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
     r"[ \t]+\Z"
 )
