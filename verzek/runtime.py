@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -13,7 +14,8 @@ from verzek import __version__
 from verzek.clock import Clock, SystemClock
 from verzek.config import Settings
 from verzek.domain import plans
-from verzek.domain.models import SCHEMA_VERSION, ExchangeName, User
+from verzek.domain.models import SCHEMA_VERSION, ExchangeName
+from verzek.engine.accounts import AccountService, LoginLimiter, TokenService
 from verzek.engine.bus import SignalBus
 from verzek.engine.executor import OrderExecutor
 from verzek.engine.intents import IntentJournal
@@ -59,6 +61,7 @@ class Runtime:
     stopping: threading.Event = field(default_factory=threading.Event)
     components: dict[str, Any] = field(default_factory=dict)
     trading: TradingService | None = None
+    accounts: AccountService | None = None
     bus: SignalBus | None = None
     notifier: FanoutNotifier | None = None
 
@@ -71,6 +74,10 @@ class Runtime:
             resumed = self.trading.resume_unfinished()
             if resumed:
                 logger.warning("resumed %d signal fan-out(s) a crash had cut short", resumed)
+        # Everything loaded at start lives for the whole run: keep it out of the collector's
+        # scans, which otherwise pause the price monitor for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
         self.supervisor.start()
         self.accepting.set()
         self.startup_s = time.monotonic() - self.started_at
@@ -194,10 +201,16 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
         reconciler=reconciler, stats=stats, notifier=notifier, clock=clock,
         accepting=runtime.accepting, status_provider=runtime.status, bus=bus)
     bus.subscribe("orchestrator", trading.on_bus_message)
+    # One account service for the REST API and the bot: /autotrade goes through the same
+    # settings path (and plan checks) as PUT /api/users/<id>/settings/general.
+    accounts = AccountService(
+        users=runtime.users,
+        tokens=TokenService(store=store, clock=clock, ttl_s=s.token_ttl_s),
+        limiter=LoginLimiter(clock=clock), secret_box=runtime.secret_box, clock=clock)
+    runtime.accounts = accounts
     tg = build_telegram(s, bus=bus, store=store, users=runtime.users,
                         positions=runtime.positions, trading=trading,
-                        set_auto_trade=lambda user_id, on: set_auto_trade(runtime.users, user_id,
-                                                                          on),
+                        set_auto_trade=lambda user_id, on: set_auto_trade(accounts, user_id, on),
                         clock=clock, group_of=plans.telegram_group)
     runtime.components["telegram"] = tg
     if tg.notifier is not None:
@@ -224,15 +237,11 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     return trading
 
 
-def set_auto_trade(users: UserRepository, user_id: str, on: bool) -> User:
-    """Turn a user's auto-trading on or off (the bot's /autotrade and the settings route)."""
-
-    def apply(user: User) -> User:
-        general = user.settings.general.model_copy(update={"auto_trade": on})
-        return user.model_copy(update={"settings": user.settings.model_copy(
-            update={"general": general})})
-
-    return users.update(user_id, apply)
+def set_auto_trade(accounts: AccountService, user_id: str, on: bool) -> Any:
+    """Turn a user's auto-trading on or off through the settings service the API uses."""
+    general, _ = accounts.get_settings(user_id, "general")
+    return accounts.put_settings(user_id, "general",
+                                 general.model_copy(update={"auto_trade": on}))
 
 
 def _report_off_parts(runtime: Runtime) -> None:

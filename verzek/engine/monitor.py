@@ -34,6 +34,8 @@ from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
 ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED, PositionStatus.PENDING)
+_PENDING = PositionStatus.PENDING.value
+_SPOT = MarketType.SPOT.value
 
 
 @dataclass
@@ -149,11 +151,11 @@ class PriceMonitor:
     def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
                strategies: dict[str, dict[str, Any]]) -> bool:
         """Whether a monitored trigger may fire at `price` (decided on the stored dict)."""
-        if raw["status"] == PositionStatus.PENDING.value or raw.get("average_entry") is None:
+        if raw["status"] == _PENDING or raw.get("average_entry") is None:
             return False
         long = raw["side"] == "long"
         stop = raw.get("stop_loss")
-        if stop is not None and raw["market_type"] == MarketType.SPOT.value:
+        if stop is not None and raw["market_type"] == _SPOT:
             stop_d = Decimal(stop)
             if (price <= stop_d) if long else (price >= stop_d):
                 return True
@@ -183,10 +185,11 @@ class PriceMonitor:
 
     def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
                       ) -> dict[str, Decimal]:
-        by_feed: dict[int, tuple[Exchange, set[str]]] = {}
+        by_feed: dict[Any, tuple[Exchange, set[str]]] = {}
         for exchange, items in groups.values():
-            # Paper exchanges share one feed: one batched call covers all of them.
-            key = id(self._pool.price_feed) if _is_paper(exchange) else id(exchange)
+            # Prices are public: one batched call per exchange covers every account on it
+            # (paper accounts all read the one price feed).
+            key = "paper" if _is_paper(exchange) else str(getattr(exchange, "name", id(exchange)))
             by_feed.setdefault(key, (exchange, set()))[1].update(
                 raw["symbol"] for _, raw in items)
         prices: dict[str, Decimal] = {}

@@ -127,7 +127,10 @@ class PaperExchange(Exchange):
         return out[0]
 
     def _state(self) -> book.State:
-        doc = self._store.read(self._rel)
+        """The account's state for reading only (the store's cached copy when it has one:
+        reads are on the hot path of order sync); changes go through `_mutate`."""
+        reader = getattr(self._store, "read_shared", self._store.read)
+        doc = reader(self._rel)
         return doc or book.new_state(self.account_id, self.name.value, self._balance0)
 
     def set_balance(self, currency: str, amount: Decimal) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import functools
 import logging
 import os
 import secrets
@@ -25,9 +26,15 @@ TMP_SUFFIX = ".tmp"
 Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
+@functools.lru_cache(maxsize=65536)
+def _rel_ok(rel: str) -> bool:
+    path = Path(rel)
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts \
+        and rel.endswith(".json")
+
+
 def _check_rel(rel: str) -> None:
-    parts = Path(rel).parts
-    if not rel or Path(rel).is_absolute() or ".." in parts or not rel.endswith(".json"):
+    if not _rel_ok(rel):
         raise InvalidInput(f"bad document path {rel!r}")
 
 
