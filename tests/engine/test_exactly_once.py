@@ -131,10 +131,11 @@ def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> No
     (p,) = engine.positions("u1")
     assert p.stop_loss == p.average_entry
     engine.price(SYM, "103")
+    share = p.targets[0].quantity
     r = engine.trading.submit_text("ETH Target 1 reached ✅",
                                    SignalSource(kind="telegram", chat_id=-100, message_id=3))
     (p,) = engine.positions("u1")
-    assert p.targets[0].hit and p.quantity == Decimal("3.000") - p.targets[0].quantity
+    assert p.targets[0].hit and p.quantity == Decimal("3.000") - share
     r = engine.trading.submit_text("Close ETH now",
                                    SignalSource(kind="telegram", chat_id=-100, message_id=4))
     assert [d.outcome for d in r.decisions] == ["executed"]

@@ -184,3 +184,19 @@ def test_liquidation_closes_the_position_and_cleans_up(engine: Engine) -> None:
     assert engine.paper("u1").fetch_open_orders() == []
     assert engine.trading.user_stats("u1")["today"]["losses"] == 1
     assert EventKind.POSITION_CLOSED in [e.kind for e in engine.events.events]
+
+
+def test_dca_and_stop_filled_in_one_pass_lose_no_fill(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 98\nLeverage 5x",
+          risk={"position_size_usdt": "100"},
+          dca={"enabled": True, "max_safety_orders": 1, "safety_order_usdt": "50",
+               "deviation_pct": "1.5"})
+    engine.tick(SYM, "97")  # the DCA buy at 98.50 and the stop at 98 fill in the same pass
+    engine.tick(SYM, "97")  # the stop re-placed for what the DCA added fills too
+    closed = _closed(engine)
+    assert closed.quantity == 0 and closed.close_reason is CloseReason.STOP_LOSS
+    paper = engine.paper("u1")
+    ours = {f["trade_id"] for f in paper.fetch_fills() if f["client_order_id"] != "liquidation"}
+    assert ours == {f.trade_id for f in closed.fills}  # every exchange fill is counted
+    assert paper.fetch_positions() == []  # nothing left open on the exchange

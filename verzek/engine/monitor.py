@@ -14,6 +14,7 @@ from verzek.domain.exits import is_stop_hit, trail_stop, trail_take_profit
 from verzek.domain.models import (
     CloseReason,
     MarketType,
+    OrderStatus,
     OrderType,
     Position,
     PositionStatus,
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED, PositionStatus.PENDING)
 _PENDING = PositionStatus.PENDING.value
 _SPOT = MarketType.SPOT.value
+_LIVE = ("open", "partially_filled", "unknown", "intended")
 
 
 @dataclass
@@ -155,9 +157,12 @@ class PriceMonitor:
             return False
         long = raw["side"] == "long"
         stop = raw.get("stop_loss")
-        if stop is not None and raw["market_type"] == _SPOT:
+        if stop is not None:
             stop_d = Decimal(stop)
-            if (price <= stop_d) if long else (price >= stop_d):
+            if ((price <= stop_d) if long else (price >= stop_d)) and (
+                    raw["market_type"] == _SPOT or not any(
+                        o["leg"].startswith("sl") and o["status"] in _LIVE
+                        for o in raw.get("orders", []))):
                 return True
         strategy = strategies.get(user_id)
         if strategy is None:
@@ -252,8 +257,11 @@ class PriceMonitor:
             return position
         strategy = self._manager.strategy_of(position)
         spot = position.market_type is MarketType.SPOT
-        if position.stop_loss is not None and spot and \
-                is_stop_hit(position.side, position.stop_loss, price):
+        if position.stop_loss is not None and \
+                is_stop_hit(position.side, position.stop_loss, price) and \
+                (spot or not live_orders(position, "sl")):
+            # Spot stops are ours to watch; a futures stop the exchange refused (a stop that
+            # would trigger at once is rejected) or lost is closed at market the same way.
             return self._manager.close_market(exchange, position, "sl", CloseReason.STOP_LOSS)
         extra = dict(position.extra)
         if strategy.trailing_tp_activation_pct and strategy.trailing_tp_callback_pct:
@@ -296,21 +304,62 @@ class PriceMonitor:
     # --- order sync for live exchanges ------------------------------------------------------
 
     def sync_orders(self) -> int:
-        """Look up every live resting order of every position (fills the exchange made)."""
+        """Find fills of resting orders: one open-orders call per account, then a look-up only
+        of our live orders that are no longer open there; re-place missing protection."""
         synced = 0
-        for user, position in self.active():
+        for user_id in self._positions.user_ids():
+            raws = self._positions.open_raw(user_id)
+            if not raws:
+                continue
+            user = self._users.find(user_id)
+            if user is None:
+                continue
             try:
-                exchange = self._pool.get(user, self._account_of(user, position))
-                with self._manager.locks.hold(user.id):
-                    current = self._reload(position)
-                    if current is not None:
-                        current = self._manager.sync(exchange, current)
-                        # re-place protection a failed send left missing
-                        self._manager.arm(exchange, current)
-                        synced += 1
+                synced += self._sync_user(user, raws)
             except Exception:
-                logger.exception("order sync failed on position %s", position.id)
+                logger.exception("order sync failed for user %s", user_id)
         return synced
+
+    def _sync_user(self, user: User, raws: list[dict[str, Any]]) -> int:
+        by_account: dict[str, list[dict[str, Any]]] = {}
+        for raw in raws:
+            by_account.setdefault(raw["account_id"], []).append(raw)
+        synced = 0
+        for account_raws in by_account.values():
+            first = Position.model_validate(account_raws[0])
+            exchange = self._pool.get(user, self._account_of(user, first))
+            try:
+                still_open = {o.client_order_id: o for o in exchange.fetch_open_orders()}
+            except VerzekError as exc:
+                self._log_once(f"open:{first.account_id}", "open orders of %s: %s",
+                               first.account_id, exc.message)
+                continue
+            with self._manager.locks.hold(user.id):
+                for raw in account_raws:
+                    current = self._reload_raw(user.id, raw["id"])
+                    if current is None:
+                        continue
+                    changed = set()
+                    for order in live_orders(current):
+                        if order.status is OrderStatus.INTENDED:
+                            continue
+                        report = still_open.get(order.client_order_id)
+                        if report is not None and report.filled_quantity == \
+                                order.filled_quantity and report.status is order.status:
+                            continue  # resting, nothing new
+                        changed.add(order.client_order_id)
+                    if changed:
+                        current = self._manager.sync(exchange, current, only=changed)
+                    if current.status is not PositionStatus.CLOSED:
+                        self._manager.arm(exchange, current)  # protection a failure left out
+                    synced += 1
+        return synced
+
+    def _reload_raw(self, user_id: str, position_id: str) -> Position | None:
+        for raw in self._positions.open_raw(user_id):
+            if raw["id"] == position_id:
+                return Position.model_validate(raw)
+        return None
 
     def stale_symbols(self) -> list[str]:
         return sorted(s for s, n in self.state.missed.items() if n >= self._stale_after)

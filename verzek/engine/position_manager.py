@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from verzek.clock import Clock
 from verzek.domain.models import (
@@ -26,7 +27,7 @@ from verzek.domain.models import (
     User,
 )
 from verzek.domain.positions import close as close_position
-from verzek.domain.positions import closing_side
+from verzek.domain.positions import closing_side, opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
@@ -41,7 +42,7 @@ from verzek.engine.tracker import (
     set_order_status,
 )
 from verzek.errors import ExchangeError, OrderNotFound, TransientExchangeError
-from verzek.exchanges.base import Exchange
+from verzek.exchanges.base import Exchange, OrderResult
 from verzek.store.repos import PositionRepository
 
 logger = logging.getLogger(__name__)
@@ -124,15 +125,18 @@ class PositionManager:
 
     # --- fills and reactions ---------------------------------------------------------------
 
-    def sync_order(self, exchange: Exchange, position: Position, order: Order) -> Position:
-        """Ask the exchange about one of our live orders and apply what it says."""
-        try:
-            report = exchange.fetch_order(position.symbol, client_order_id=order.client_order_id)
-        except OrderNotFound:
-            return position  # not visible (yet): reconciliation decides, never a resend
-        except TransientExchangeError as exc:
-            logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
-            return position
+    def sync_order(self, exchange: Exchange, position: Position, order: Order,
+                   report: OrderResult | None = None) -> Position:
+        """Apply what the exchange says about one of our live orders (asked if not given)."""
+        if report is None:
+            try:
+                report = exchange.fetch_order(position.symbol,
+                                              client_order_id=order.client_order_id)
+            except OrderNotFound:
+                return position  # not visible (yet): reconciliation decides, never a resend
+            except TransientExchangeError as exc:
+                logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
+                return position
         position, fills = apply_result(position, order, report, self._clock.now())
         if fills:
             return self._react(exchange, position, order.leg)
@@ -140,14 +144,39 @@ class PositionManager:
             return position
         return self.save(position)
 
-    def sync(self, exchange: Exchange, position: Position) -> Position:
-        """Sync every live order of the position."""
-        for order in list(live_orders(position)):
-            if order.status is OrderStatus.INTENDED:
+    def sync(self, exchange: Exchange, position: Position,
+             only: set[str] | None = None) -> Position:
+        """Sync the position's live orders (or `only` these client ids), applying what filled
+        in the order it filled: when a DCA buy and the stop both filled since the last look,
+        the buy counts first, so the stop never closes more than the position holds."""
+        reports: list[tuple[Order, OrderResult]] = []
+        for order in live_orders(position):
+            if order.status is OrderStatus.INTENDED or (
+                    only is not None and order.client_order_id not in only):
                 continue
-            current = find_order(position, order.client_order_id)
-            if current is not None and current.status in LIVE_STATUSES:
-                position = self.sync_order(exchange, position, current)
+            try:
+                reports.append((order, exchange.fetch_order(
+                    position.symbol, client_order_id=order.client_order_id)))
+            except OrderNotFound:
+                continue
+            except TransientExchangeError as exc:
+                logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
+        opening = opening_side(position.side)
+
+        def when(item: tuple[Order, OrderResult]) -> tuple[Any, ...]:
+            order, report = item
+            times = [t.at for t in report.trades if t.at is not None]
+            first = min(times).timestamp() if times else float("inf")
+            return (first, 0 if order.side is opening else 1,
+                    min((_trade_seq(t.trade_id) for t in report.trades), default=0))
+
+        for order, report in sorted(reports, key=when):
+            current = find_order(position, order.client_order_id) or order
+            if position.status is PositionStatus.CLOSED:
+                break
+            if current.status not in LIVE_STATUSES:
+                continue  # cancelled or settled by an earlier reaction: the report is stale
+            position = self.sync_order(exchange, position, current, report)
         return position
 
     def _react(self, exchange: Exchange, position: Position, leg: str, *,
@@ -161,8 +190,8 @@ class PositionManager:
             if leg.startswith("dca"):
                 extra = dict(position.extra)
                 extra["tp_rev"] = protection.tp_rev(position) + 1
-                if strategy.sl_recompute_on_dca:
-                    extra["sl_rev"] = protection.sl_rev(position) + 1
+                # the stop covers the new quantity (and moves, when set to follow the average)
+                extra["sl_rev"] = protection.sl_rev(position) + 1
                 position = position.model_copy(update={"extra": extra})
                 self._emit(EventKind.DCA_FILLED, position,
                            f"DCA level {position.dca_levels_filled} filled on "
@@ -186,6 +215,9 @@ class PositionManager:
                            f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         elif leg.startswith("sl"):
             self._emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
+        if not leg.startswith(("entry", "dca")):
+            # what is left to protect changed: targets and stop follow the open quantity
+            position = protection.recompute_exits(position, strategy, amount_step=step)
         position = self.save(position)
         return self.arm(exchange, position) if protect else position
 
@@ -210,23 +242,36 @@ class PositionManager:
     # --- protection -------------------------------------------------------------------------
 
     def arm(self, exchange: Exchange, position: Position) -> Position:
-        """Place missing TP/SL/DCA legs, cancel stale ones."""
+        """Make the resting TP/SL/DCA orders what the position needs now: cancel stale or
+        mis-sized ones, place what is missing."""
         strategy = self.strategy_of(position)
         try:
-            market = exchange.market(position.symbol)
-            min_notional = market.min_notional
+            min_notional = exchange.market(position.symbol).min_notional
         except ExchangeError:
             min_notional = ZERO
-        desired = protection.desired_legs(
-            position, strategy, min_notional=min_notional,
-            max_active_dca=int(position.extra.get("max_active_dca", 3)))
-        wanted = {d.leg for d in desired}
-        stale = [o for o in live_orders(position)
-                 if o.leg.startswith(("tp", "sl", "dca")) and _base(o.leg) not in wanted]
-        for order in stale:
-            position = self._cancel(exchange, position, order)
-        if stale:
-            position = self.save(position)
+        step = self._amount_step(exchange, position)
+        desired: list[protection.DesiredLeg] = []
+        for _ in range(3):
+            desired = [protection.DesiredLeg(d.leg, self._to_precision(exchange, d.spec))
+                       for d in protection.desired_legs(
+                           position, strategy, min_notional=min_notional,
+                           max_active_dca=int(position.extra.get("max_active_dca", 3)))]
+            wanted = {d.leg: d.spec for d in desired}
+            stale = [o for o in live_orders(position)
+                     if o.leg.startswith(("tp", "sl", "dca")) and o.status is not
+                     OrderStatus.INTENDED and not _matches(o, wanted.get(_base(o.leg)))]
+            fills_before = len(position.fills)
+            for order in stale:
+                position = self._cancel(exchange, position, order)
+            if stale:
+                position = self.save(position)
+            if len(position.fills) == fills_before:
+                break
+            # A cancel found the order filled meanwhile: count it, then plan again.
+            if position.status is PositionStatus.CLOSED:
+                return self.save(self._after_close(exchange, position))
+            position = self.save(protection.recompute_exits(position, strategy,
+                                                            amount_step=step))
         placed = {_base(o.leg) for o in position.orders
                   if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
         sent = False
@@ -326,6 +371,24 @@ class PositionManager:
             return exchange.market(position.symbol).amount_step
         except ExchangeError:
             return None
+
+
+def _matches(order: Order, spec: OrderSpec | None) -> bool:
+    """Whether a live order is the wanted one as it stands (same size and prices)."""
+    if spec is None:
+        return False
+    return (order.quantity == spec.quantity and order.price == spec.price
+            and order.stop_price == spec.stop_price)
+
+
+def _trade_seq(trade_id: str) -> int:
+    """The number at the end of a trade id (exchanges number their trades), else 0."""
+    digits = ""
+    for char in reversed(trade_id):
+        if not char.isdigit():
+            break
+        digits = char + digits
+    return int(digits) if digits else 0
 
 
 DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
