@@ -34,6 +34,7 @@ from verzek.exchanges.pricefeed import PriceFeed, ccxt_ticker_source, open_price
 from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S
 from verzek.logs import register_secret
 from verzek.store.docstore import DocumentStore
+from verzek.store.fileops import FileOps
 from verzek.store.lock import DataDirLock
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.store.secrets import SecretBox, open_secret_box
@@ -113,7 +114,8 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None,
                   sleeper: Callable[[float], None] | None = None,
-                  price_feed: PriceFeed | None = None) -> Runtime:
+                  price_feed: PriceFeed | None = None,
+                  fileops: FileOps | None = None) -> Runtime:
     """Take the data-directory lock, open and check the store, and build every part."""
     started = time.monotonic()
     for secret in settings.secret_values():
@@ -122,7 +124,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     lock = DataDirLock(settings.data_dir)
     lock.acquire()
     try:
-        store = DocumentStore(settings.data_dir, schema_version=SCHEMA_VERSION)
+        store = DocumentStore(settings.data_dir, schema_version=SCHEMA_VERSION,
+                              fileops=fileops)
         store.clean_temp_files()
         loaded = store.load_all()
         logger.info("store: %d documents in %s", loaded, settings.data_dir)
@@ -168,8 +171,10 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     notifier = FanoutNotifier(LogNotifier())
     bus = SignalBus()
     safety = SafetyService(store=store, clock=clock)
-    intents = IntentJournal(s.data_dir / "journal" / "orders.jsonl", fileops=store.fileops)
-    signals = SignalLog(s.data_dir / "signals" / "log.jsonl", fileops=store.fileops)
+    intents = IntentJournal(s.data_dir / "journal" / "orders.jsonl", fileops=store.fileops,
+                            on_fault=store.note_fault)
+    signals = SignalLog(s.data_dir / "signals" / "log.jsonl", fileops=store.fileops,
+                        on_fault=store.note_fault)
     stats = StatsBook(store)
     factory = ExchangeFactory(
         secret_box=runtime.secret_box, clock=clock, paper_store=store, price_feed=price_feed,
@@ -231,6 +236,8 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     sup.add(LoopService("order_sync", monitor.sync_orders, interval_s=10.0, clock=clock))
     sup.add(LoopService("reconciler", reconciler.run_once, interval_s=120.0, clock=clock))
     sup.add(LoopService("housekeeping", safety.expire, interval_s=3600.0, clock=clock))
+    sup.add(LoopService("disk_probe", lambda: store.probe(clock.now().isoformat()),
+                        interval_s=5.0, clock=clock))
     runtime.trading = trading
     runtime.bus = bus
     runtime.notifier = notifier

@@ -109,6 +109,19 @@ class OrderExecutor:
                               message=f"order not placed after {new_sends} attempt(s); "
                               "it is tried again on the next pass")
 
+    def confirm(self, position: Any) -> int:
+        """Journal PLACED for the position's orders whose intents are still open."""
+        confirmed = 0
+        for order in position.orders:
+            if order.status.value in ("intended", "unknown"):
+                continue
+            if self._intents.is_open(order.client_order_id):
+                self._intents.record_outcome(order.client_order_id, PLACED,
+                                             at=self._clock.now(),
+                                             exchange_order_id=order.exchange_order_id)
+                confirmed += 1
+        return confirmed
+
     def _resume(self, exchange: Exchange, spec: OrderSpec, coid: str,
                 known: str | None) -> SendResult:
         """The intent exists already (a retry after a crash or an unknown outcome)."""
@@ -119,9 +132,6 @@ class OrderExecutor:
         except (OrderNotFound, TransientExchangeError):
             return SendResult("unknown", coid, code="outcome_unknown",
                               message="an earlier send of this order is not resolved yet")
-        if known is None:
-            self._intents.record_outcome(coid, PLACED, at=self._clock.now(),
-                                         exchange_order_id=found.exchange_order_id)
         return SendResult(PLACED, coid, found)
 
     def _send_new(
@@ -163,6 +173,7 @@ class OrderExecutor:
             logger.warning("order %s (%s) proven not placed; re-issuing under a new id",
                            coid, leg)
             return None
-        self._intents.record_outcome(coid, PLACED, at=self._clock.now(),
-                                     exchange_order_id=outcome.order.exchange_order_id)
+        # The PLACED outcome is journaled by the position manager once the position holding
+        # this order is saved: until then reconciliation treats the intent as open, so a
+        # failed save (a crash, a full disk) cannot leave an order nobody tracks.
         return SendResult(PLACED, coid, outcome.order)

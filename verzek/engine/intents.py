@@ -8,6 +8,7 @@ crash or an unknown answer it is resolved by looking the order up, never by send
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -77,8 +78,9 @@ def _d(value: str | None) -> Decimal | None:
 class IntentJournal:
     """Append-only journal of intents and outcomes, with the open intents indexed in memory."""
 
-    def __init__(self, path: Path, *, fileops: FileOps | None = None) -> None:
-        self._journal = Journal(path, fileops=fileops)
+    def __init__(self, path: Path, *, fileops: FileOps | None = None,
+                 on_fault: Callable[[str | None], None] | None = None) -> None:
+        self._journal = Journal(path, fileops=fileops, on_fault=on_fault)
         self._open: dict[str, Intent] = {}
         self._outcomes: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -123,6 +125,11 @@ class IntentJournal:
     def is_known(self, client_order_id: str) -> bool:
         with self._lock:
             return client_order_id in self._outcomes or client_order_id in self._open
+
+    def is_open(self, client_order_id: str) -> bool:
+        """Journaled before its send and not yet given an outcome."""
+        with self._lock:
+            return client_order_id in self._open
 
     def open_intents(self) -> list[Intent]:
         with self._lock:

@@ -185,6 +185,10 @@ class Orchestrator:
         gate = self._safety.check_new_position(user.id)
         if not gate.allowed:
             return self._skip(user, record, gate)
+        if self._positions.store.last_error is not None:
+            return self._skip(user, record, Decision.deny(
+                "disk_fault", "Trading is paused: the disk refused a write "
+                f"({self._positions.store.last_error})."))
         try:
             prepared = self._prepare(record, user, account, existing)
         except (ExchangeError, TransientExchangeError, InvalidInput) as exc:

@@ -82,7 +82,10 @@ class PositionManager:
     # --- persistence ---------------------------------------------------------------------
 
     def save(self, position: Position) -> Position:
+        """Save the position, then journal PLACED for its orders whose intents were open: an
+        order's outcome is final only once the position that tracks it is durable."""
         self._positions.save(position)
+        self._executor.confirm(position)
         return position
 
     def _emit(self, kind: EventKind, position: Position, message: str, **data: object) -> None:

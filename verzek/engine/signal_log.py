@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ KEEP = 5000
 class SignalLog:
     """Persisted signal records with per-user decisions; recent ones indexed in memory."""
 
-    def __init__(self, path: Path, *, fileops: FileOps | None = None) -> None:
-        self._journal = Journal(path, fileops=fileops)
+    def __init__(self, path: Path, *, fileops: FileOps | None = None,
+                 on_fault: Callable[[str | None], None] | None = None) -> None:
+        self._journal = Journal(path, fileops=fileops, on_fault=on_fault)
         self._records: OrderedDict[str, SignalRecord] = OrderedDict()
         self._by_message: dict[tuple[str, int], str] = {}
         self._lock = threading.Lock()

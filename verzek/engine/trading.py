@@ -34,7 +34,7 @@ from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.updates import UpdateApplier
-from verzek.errors import Conflict, InvalidInput, NotFound
+from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
 from verzek.signals import content_hash, parse_message
 from verzek.store.repos import PositionRepository, UserRepository
@@ -110,6 +110,11 @@ class TradingService:
                 received_at: datetime | None) -> SubmitResult:
         if self._accepting is not None and not self._accepting.is_set():
             raise Conflict("the service is shutting down and takes no new signals")
+        disk_error = self.positions.store.last_error
+        if disk_error is not None:
+            raise DiskFault(f"trading is paused: the disk refused a write ({disk_error}); it "
+                            "resumes by itself once writes succeed again",
+                            details={"disk": disk_error})
         chash = content_hash(text)
         keys = [f"hash:{chash}"]
         if source.chat_id is not None and source.message_id is not None:

@@ -214,6 +214,22 @@ class DocumentStore:
                 self._fsync_dir(path.parent)
             self._cache[rel] = None
 
+    def note_fault(self, message: str | None) -> None:
+        """A journal on this disk failed (a message) — trading pauses until a write succeeds."""
+        if message is not None:
+            self.last_error = message
+
+    def probe(self, now_iso: str) -> bool:
+        """After a disk fault, try one small durable write; True once the disk takes it."""
+        if self.last_error is None:
+            return True
+        try:
+            self.write("health.json", {"checked_at": now_iso})
+        except DiskFault:
+            return False
+        logger.warning("the disk accepts writes again: trading resumes")
+        return True
+
     def _fsync_dir(self, folder: Path) -> None:
         try:
             self.fileops.fsync_dir(folder)

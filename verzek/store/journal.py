@@ -6,7 +6,7 @@ import errno
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,11 @@ class Journal:
     reported in `repaired_bytes`; a bad line anywhere else stops the start (CorruptFile).
     """
 
-    def __init__(self, path: Path, *, fileops: FileOps | None = None) -> None:
+    def __init__(self, path: Path, *, fileops: FileOps | None = None,
+                 on_fault: Callable[[str | None], None] | None = None) -> None:
         self.path = Path(path)
         self.fileops = fileops or FileOps()
+        self._on_fault = on_fault  # told of a disk fault (a message) and of recovery (None)
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._written = 0
@@ -110,6 +112,8 @@ class Journal:
     def _fault(self, exc: OSError) -> DiskFault:
         name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
         logger.error("disk fault %s appending to %s", name, self.path)
+        if self._on_fault is not None:
+            self._on_fault(f"{name} on {self.path}")
         return DiskFault(f"the disk refused an append to {self.path} ({name})",
                          details={"errno": name, "file": str(self.path)})
 

@@ -120,7 +120,8 @@ class PositionRepository:
             journal = self._journals.get(user_id)
             if journal is None:
                 path = self.store.root / self.HISTORY / f"{_check_id(user_id)}.jsonl"
-                journal = self._journals[user_id] = Journal(path, fileops=self.store.fileops)
+                journal = self._journals[user_id] = Journal(
+                    path, fileops=self.store.fileops, on_fault=self.store.note_fault)
             return journal
 
     def open_positions(self, user_id: str) -> list[Position]:
