@@ -30,6 +30,10 @@ ENV_FIELDS: dict[str, tuple[str, str]] = {
     "VERZEK_MAX_BODY_BYTES": ("max_body_bytes", "largest accepted request body in bytes"),
     "VERZEK_PAPER_BALANCE_USDT": ("paper_balance_usdt", "starting demo balance in USDT"),
     "VERZEK_PAPER_SLIPPAGE_PCT": ("paper_slippage_pct", "demo market-order slippage in %"),
+    "VERZEK_VISIBILITY_WINDOW_S": ("visibility_window_s", "seconds an order the exchange does "
+                                   "not show is still 'unknown' before it counts as not placed"),
+    "VERZEK_PAPER_FAULT_RATE": ("paper_fault_rate", "demo fault campaigns only: share of paper "
+                                "orders given an injected exchange fault, 0-0.9"),
     "VERZEK_TRADINGVIEW_SECRET": ("tradingview_secret", "path secret of the TradingView webhook"),
     "VERZEK_OPERATOR_USER_ID": ("operator_user_id", "the user whose exchange accounts without "
                                 "stored keys trade with the operator's keys below"),
@@ -75,6 +79,8 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     paper_balance_usdt: Decimal = Field(default=Decimal("10000"), gt=0, le=Decimal("1e12"))
     paper_slippage_pct: Decimal = Field(default=Decimal("0.05"), ge=0, le=10)
+    visibility_window_s: float = Field(default=60.0, ge=1, le=600)
+    paper_fault_rate: float = Field(default=0.0, ge=0, le=0.9)
     tradingview_secret: SecretStr | None = None
     operator_user_id: str | None = None
     telegram_api_id: int | None = Field(default=None, ge=1)

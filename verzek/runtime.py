@@ -30,6 +30,8 @@ from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.trading import TradingService
 from verzek.exchanges.factory import ExchangeFactory
+from verzek.exchanges.faults import FaultyExchange
+from verzek.exchanges.paper import PaperExchange
 from verzek.exchanges.pricefeed import PriceFeed, ccxt_ticker_source, open_price_feed
 from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S
 from verzek.logs import register_secret
@@ -144,7 +146,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
             started_at=started,
         )
         _report_off_parts(runtime)
-        build_engine(runtime, sleeper=sleeper, price_feed=price_feed)
+        build_engine(runtime, sleeper=sleeper, price_feed=price_feed,
+                     visibility_window_s=settings.visibility_window_s)
         return runtime
     except BaseException:
         lock.release()
@@ -238,6 +241,15 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     sup.add(LoopService("housekeeping", safety.expire, interval_s=3600.0, clock=clock))
     sup.add(LoopService("disk_probe", lambda: store.probe(clock.now().isoformat()),
                         interval_s=5.0, clock=clock))
+    if s.paper_fault_rate > 0:
+        rate, window = s.paper_fault_rate, visibility_window_s
+        logger.error("FAULT CAMPAIGN: %.0f%% of paper orders get an injected exchange fault "
+                     "(VERZEK_PAPER_FAULT_RATE); never use this outside a test", rate * 100)
+        pool.wrap = lambda inner: FaultyExchange(
+            inner, rate=rate, clock=clock, seed=len(pool.owners),
+            sleeper=sleeper or runtime.stopping.wait, slow_s=window / 6,
+            invisible_s=window / 3, retry_after_s=1.0) if isinstance(inner, PaperExchange) \
+            else inner
     runtime.trading = trading
     runtime.bus = bus
     runtime.notifier = notifier
