@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from verzek import __version__
@@ -171,6 +172,9 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                                             "fallback_reason": choice.fallback_reason}
     else:
         runtime.components["price_feed"] = {"kind": price_feed.kind, "fallback_reason": None}
+    saved = store.read("demo_prices.json") if price_feed.kind == "sim" else None
+    for symbol, price in (saved or {}).get("prices", {}).items():
+        price_feed.set_price(symbol, Decimal(price))  # type: ignore[attr-defined]
     notifier = FanoutNotifier(LogNotifier())
     bus = SignalBus()
     safety = SafetyService(store=store, clock=clock)

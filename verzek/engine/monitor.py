@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -257,7 +258,10 @@ class PriceMonitor:
             return position
         strategy = self._manager.strategy_of(position)
         spot = position.market_type is MarketType.SPOT
-        if position.stop_loss is not None and \
+        failed_at = position.extra.get("close_failed_at")
+        recently_failed = failed_at is not None and (
+            self._clock.now() - datetime.fromisoformat(failed_at)).total_seconds() < 30
+        if position.stop_loss is not None and not recently_failed and \
                 is_stop_hit(position.side, position.stop_loss, price) and \
                 (spot or not live_orders(position, "sl")):
             # Spot stops are ours to watch; a futures stop the exchange refused (a stop that

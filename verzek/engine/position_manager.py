@@ -78,6 +78,8 @@ class PositionManager:
         self.locks = locks
         self.strategy_of = strategy_of
         self.on_closed: list[OnClosed] = []
+        self._closed_seen: set[str] = set()
+        self._closed_lock = threading.Lock()
 
     # --- persistence ---------------------------------------------------------------------
 
@@ -86,6 +88,8 @@ class PositionManager:
         order's outcome is final only once the position that tracks it is durable."""
         self._positions.save(position)
         self._executor.confirm(position)
+        if position.status is PositionStatus.CLOSED:
+            self._closed(position)
         return position
 
     def _emit(self, kind: EventKind, position: Position, message: str, **data: object) -> None:
@@ -225,9 +229,17 @@ class PositionManager:
         return self.arm(exchange, position) if protect else position
 
     def _after_close(self, exchange: Exchange, position: Position) -> Position:
-        """Cancel what still rests, tell the owner and the listeners; the caller saves."""
+        """Cancel what still rests; the caller saves (and `save` tells the listeners)."""
         for order in live_orders(position):
             position = self._cancel(exchange, position, order)
+        return position
+
+    def _closed(self, position: Position) -> None:
+        """Tell the owner and the listeners (stats, breaker) once the close is durable."""
+        with self._closed_lock:
+            if position.id in self._closed_seen:
+                return
+            self._closed_seen.add(position.id)
         self._emit(EventKind.POSITION_CLOSED, position,
                    f"Closed {position.symbol} ({position.close_reason}); realised PnL "
                    f"{position.realised_pnl_usdt:.2f} USDT",
@@ -240,7 +252,6 @@ class PositionManager:
                 listener(position)
             except Exception:
                 logger.exception("close listener failed for position %s", position.id)
-        return position
 
     # --- protection -------------------------------------------------------------------------
 
@@ -345,7 +356,10 @@ class PositionManager:
         if result.placed and position.status is not PositionStatus.CLOSED:
             position = self.sync(exchange, position)
         if result.status in ("rejected", "blocked"):
-            # The close did not happen: put the protection back rather than leave it bare.
+            # The close did not happen: put the protection back rather than leave it bare,
+            # and let a monitor-driven close wait before it tries again.
+            position = self.save(position.model_copy(update={"extra": {
+                **position.extra, "close_failed_at": self._clock.now().isoformat()}}))
             position = self.arm(exchange, position)
         if position.status is PositionStatus.CLOSED and position.close_reason is not reason \
                 and reason in (CloseReason.MANUAL, CloseReason.KILL_SWITCH,

@@ -308,6 +308,10 @@ class TradingService:
                 raise InvalidInput(f"price of {symbol} must be a positive number")
         for symbol, price in prices.items():
             feed.set_price(symbol, price)  # type: ignore[attr-defined]
+        # kept, so a restart goes on from the admin's prices, not from the bundled snapshot
+        self.positions.store.update("demo_prices.json", lambda doc: {
+            "prices": {**(doc or {}).get("prices", {}),
+                       **{s: str(p) for s, p in prices.items()}}})
         return {s: str(p) for s, p in prices.items()}
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
