@@ -83,3 +83,23 @@ def test_orders_with_our_prefix_that_nobody_journaled_are_flagged(engine: Engine
     assert engine.trading.reconciler.run_once()["strays"] == 0  # flagged once
     status = engine.trading.system_status()
     assert status["flagged_orders"][-1]["client_order_id"] == "vzdeadbeef"
+
+
+def test_a_position_closed_outside_the_engine_is_settled_not_left_open(engine: Engine) -> None:
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    engine.price(SYM, "100")
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    (p,) = engine.positions("u1")
+    paper = engine.paper("u1")
+    # the user closes it on the exchange's own site (or it was liquidated while we were down)
+    paper.create_order(OrderRequest(symbol=SYM, side=OrderSide.SELL, type=OrderType.MARKET,
+                                    quantity=p.quantity, reduce_only=True,
+                                    client_order_id="manual-close-1"))
+    engine.price(SYM, "101")
+    counts = engine.trading.reconciler.run_once()
+    assert counts["closed_outside"] == 1
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason.value == "manual" and closed.quantity == 0
+    assert paper.fetch_open_orders() == []  # its stop and targets were cancelled
+    assert engine.trading.user_stats("u1")["today"]["trades"] == 1

@@ -71,8 +71,10 @@ class Reconciler:
         counts["cleaned"] = self._clean_unsent()
         counts["strays"] = sum(len(self.flag_strays(exchange, account_id))
                                for account_id, exchange in self._pool.accounts())
+        counts["closed_outside"] = self._match_exchange_positions()
         self.last_run = counts
-        if any(counts[k] for k in ("adopted", "not_placed", "cleaned", "strays")):
+        if any(counts[k] for k in ("adopted", "not_placed", "cleaned", "strays",
+                                   "closed_outside")):
             logger.warning("reconciliation: %s", counts)
         return counts
 
@@ -164,6 +166,45 @@ class Reconciler:
                         cleaned += 1
         return cleaned
 
+    def _match_exchange_positions(self) -> int:
+        """Futures positions the exchange no longer holds (liquidated or closed outside us,
+        perhaps while we were down) are settled at the market price, never left open."""
+        settled = 0
+        for user_id in self._positions.user_ids():
+            ours = [p for p in self._positions.open_positions(user_id)
+                    if p.market_type.value == "futures" and p.quantity > 0]
+            if not ours:
+                continue
+            user = self._users.find(user_id)
+            if user is None:
+                continue
+            for position in ours:
+                try:
+                    exchange = self._exchange_for(user_id, position.account_id,
+                                                  position.market_type)
+                    if exchange is None:
+                        continue
+                    held = [i for i in exchange.fetch_positions([position.symbol])
+                            if i.side is position.side and i.quantity > 0]
+                    if held:
+                        continue
+                    price = exchange.fetch_ticker(position.symbol).last
+                except VerzekError as exc:
+                    logger.info("position check of %s deferred: %s", position.id, exc.code)
+                    continue
+                with self._manager.locks.hold(user_id):
+                    current = self._positions.get(user_id, position.id)
+                    if current.status is PositionStatus.CLOSED or current.quantity == 0:
+                        continue
+                    reason = CloseReason.LIQUIDATED if current.extra.get("liquidation_price") \
+                        and _beyond(current, price) else CloseReason.MANUAL
+                    logger.error("position %s (%s %s) is no longer on the exchange: settled "
+                                 "at %s as %s", current.id, current.side.value,
+                                 current.symbol, price, reason.value)
+                    self._manager.settle(exchange, current, reason, price)
+                    settled += 1
+        return settled
+
     def flag_strays(self, exchange: Exchange, account_id: str) -> list[str]:
         """Open orders with our prefix on this account that the journal does not know."""
         try:
@@ -182,3 +223,13 @@ class Reconciler:
             logger.error("order %s on account %s carries our prefix but is not journaled",
                          coid, account_id)
         return strays
+
+
+def _beyond(position: Position, price: Any) -> bool:
+    liq = position.extra.get("liquidation_price")
+    if liq is None:
+        return False
+    from decimal import Decimal
+
+    return price <= Decimal(str(liq)) if position.side.value == "long" \
+        else price >= Decimal(str(liq))
