@@ -120,3 +120,14 @@ def test_a_refused_close_is_an_error_not_a_silent_success(engine: Engine) -> Non
     assert still.quantity == p.quantity
     live = {o.leg[:2] for o in still.orders if o.status.value == "open"}
     assert {"tp", "sl"} <= live  # protection put back after the refused close
+
+
+def test_the_opposite_side_on_the_same_symbol_is_refused(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(SIGNAL, SignalSource())
+    result = engine.trading.submit_text(
+        "#ETH/USDT SHORT\nEntry: 100\nTarget: 95\nStop: 104\n5x", SignalSource())
+    (decision,) = result.decisions
+    assert decision.outcome == "skipped" and decision.code == "opposite_position_open"
+    assert len(engine.positions("u1")) == 1

@@ -226,6 +226,14 @@ class Orchestrator:
         now = self._clock.now()
         exchange = self._pool.get(user, account)
         symbol = exchange_symbol(signal.symbol, account.market_type)
+        opposite = [p for p in existing if p.account_id == account.id and p.symbol == symbol
+                    and p.side is not signal.side and p.market_type is MarketType.FUTURES]
+        if opposite:
+            # A one-way futures account nets a long and a short on one symbol into one
+            # position: holding both would leave the engine tracking what the exchange has not.
+            return Decision.deny(
+                "opposite_position_open", f"A {opposite[0].side.value} {symbol} position is "
+                "open on this account; close it before opening the other side.")
         market = exchange.market(symbol)
         price = self._pool.ticker(exchange, symbol).last
         capital = exchange.fetch_balance().get("USDT").total
