@@ -86,8 +86,9 @@ def test_trading_pauses_on_a_disk_fault_and_resumes(tmp_path: Path, err: int,
         assert after.targets[0].hit
         paper_fills = {f["trade_id"] for f in engine.paper("u1").fetch_fills()}
         assert paper_fills == {f.trade_id for f in after.fills}
+        engine.price("BTC/USDT:USDT", "95000")
         result = engine.trading.submit_text(
-            "#ETH/USDT SHORT\nEntry: 104\nTarget: 100\nStop: 110\n5x",
+            "#BTC/USDT LONG\nEntry: 95000\nTarget: 96000\nStop: 94000\n5x",
             SignalSource(kind="api", chat_id=1, message_id=3))
         assert [d.outcome for d in result.decisions] == ["executed"], result.decisions
         _every_file_parses(tmp_path / "data")
