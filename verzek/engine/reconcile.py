@@ -196,6 +196,17 @@ class Reconciler:
                     current = self._positions.get(user_id, position.id)
                     if current.status is PositionStatus.CLOSED or current.quantity == 0:
                         continue
+                    # Our own orders may have closed it (a fill made while we were away):
+                    # count those fills before calling anything "closed outside".
+                    current = self._manager.sync(exchange, current)
+                    if current.status is PositionStatus.CLOSED:
+                        continue
+                    try:
+                        if any(i.side is current.side and i.quantity > 0 for i in
+                               exchange.fetch_positions([current.symbol])):
+                            continue
+                    except VerzekError:
+                        continue
                     reason = CloseReason.LIQUIDATED if current.extra.get("liquidation_price") \
                         and _beyond(current, price) else CloseReason.MANUAL
                     logger.error("position %s (%s %s) is no longer on the exchange: settled "
