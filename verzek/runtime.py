@@ -182,7 +182,7 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                             on_fault=store.note_fault)
     signals = SignalLog(s.data_dir / "signals" / "log.jsonl", fileops=store.fileops,
                         on_fault=store.note_fault)
-    stats = StatsBook(store)
+    stats = StatsBook(runtime.positions)
     factory = ExchangeFactory(
         secret_box=runtime.secret_box, clock=clock, paper_store=store, price_feed=price_feed,
         paper_balance_usdt=s.paper_balance_usdt, paper_slippage_pct=s.paper_slippage_pct,

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -227,7 +228,13 @@ def check_data_dir(data: Path, *, after_kill: bool, strict: bool) -> dict[str, i
 
 
 def check_stats(data: Path, positions: dict[str, dict[str, Any]]) -> None:
-    """Daily stats agree with the closed positions (and so with their fills)."""
+    """Daily stats agree with the closed positions: the engine's own StatsBook over the data
+    directory (what GET /api/users/<id>/stats answers) against the history's count and PnL."""
+    from verzek.engine.stats import StatsBook
+    from verzek.store.docstore import DocumentStore
+    from verzek.store.repos import PositionRepository
+
+    book = StatsBook(PositionRepository(DocumentStore(data)))
     expected: dict[str, tuple[int, Decimal]] = {}
     for p in positions.values():
         if p["status"] != "closed" or Decimal(p["entry_quantity"]) == 0:
@@ -235,11 +242,9 @@ def check_stats(data: Path, positions: dict[str, dict[str, Any]]) -> None:
         n, pnl = expected.get(p["user_id"], (0, Decimal(0)))
         expected[p["user_id"]] = (n + 1, pnl + Decimal(p["realised_pnl_usdt"]))
     for uid, (n, pnl) in expected.items():
-        path = data / "stats" / f"{uid}.json"
-        assert path.exists(), f"no stats for {uid}"
-        days = json.loads(path.read_text())["days"].values()
-        assert sum(d["trades"] for d in days) == n, uid
-        assert sum(Decimal(d["realised_pnl_usdt"]) for d in days) == pnl, uid
+        summary = book.summary(uid, datetime.now(UTC), days=2)["all_time"]
+        assert summary["trades"] == n, uid
+        assert Decimal(summary["realised_pnl_usdt"]) == pnl, uid
 
 
 # --- the campaign ---------------------------------------------------------------------------

@@ -1,13 +1,19 @@
-"""Daily trading statistics per user (UTC days): trades, wins, losses, PnL, volume."""
+"""Daily trading statistics per user (UTC days): trades, wins, losses, PnL, volume.
+
+Derived from the closed-position history, never kept apart from it: the first question about
+a user reads their history once; every later close updates the cached figures. So the stats
+always agree with the fills, whatever a crash interrupted.
+"""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from verzek.domain.models import Position
-from verzek.store.docstore import DocumentStore
+from verzek.store.repos import PositionRepository
 
 ZERO = Decimal(0)
 FIELDS = ("trades", "wins", "losses")
@@ -18,52 +24,61 @@ def _empty() -> dict[str, Any]:
 
 
 class StatsBook:
-    """`stats/<user id>.json`: one entry per UTC day, updated when a position closes."""
+    """Per-user, per-day figures computed from `history/<user>.jsonl` and kept current."""
 
-    def __init__(self, store: DocumentStore) -> None:
-        self._store = store
+    def __init__(self, positions: PositionRepository) -> None:
+        self._positions = positions
+        self._days: dict[str, dict[str, dict[str, Any]]] = {}
+        self._counted: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
 
-    def _rel(self, user_id: str) -> str:
-        return f"stats/{user_id}.json"
+    def _load(self, user_id: str) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            days = self._days.get(user_id)
+            if days is not None:
+                return days
+        closed = self._positions.closed_positions(user_id)
+        with self._lock:
+            if user_id not in self._days:
+                self._days[user_id] = {}
+                self._counted[user_id] = set()
+                for position in closed:
+                    self._add(user_id, position)
+            return self._days[user_id]
+
+    def _add(self, user_id: str, position: Position) -> None:
+        if position.entry_quantity == 0 or position.id in self._counted[user_id]:
+            return  # a cancelled entry never traded; a close counts once
+        self._counted[user_id].add(position.id)
+        day = (position.closed_at or position.opened_at).date().isoformat()
+        entry = self._days[user_id].setdefault(day, _empty())
+        pnl = position.realised_pnl_usdt
+        entry["trades"] += 1
+        entry["wins" if pnl > 0 else "losses"] += 1
+        entry["realised_pnl_usdt"] = str(Decimal(entry["realised_pnl_usdt"]) + pnl)
+        volume = sum((f.price * f.quantity for f in position.fills), ZERO)
+        entry["volume_usdt"] = str(Decimal(entry["volume_usdt"]) + volume)
 
     def record_close(self, position: Position) -> None:
-        """Count a closed position once (its id is remembered); one that never filled (a
-        cancelled entry) is not a trade."""
-        if position.entry_quantity == 0:
-            return
-        day = (position.closed_at or position.opened_at).date().isoformat()
-        volume = sum((f.price * f.quantity for f in position.fills), ZERO)
-        pnl = position.realised_pnl_usdt
-
-        def apply(doc: dict[str, Any] | None) -> dict[str, Any]:
-            doc = doc or {"days": {}, "counted": []}
-            if position.id in doc["counted"]:
-                return doc
-            entry = doc["days"].setdefault(day, _empty())
-            entry["trades"] += 1
-            entry["wins" if pnl > 0 else "losses"] += 1
-            entry["realised_pnl_usdt"] = str(Decimal(entry["realised_pnl_usdt"]) + pnl)
-            entry["volume_usdt"] = str(Decimal(entry["volume_usdt"]) + volume)
-            doc["counted"] = [*doc["counted"][-999:], position.id]
-            return doc
-
-        self._store.update(self._rel(position.user_id), apply)
+        """A position was closed (and archived): count it."""
+        self._load(position.user_id)
+        with self._lock:
+            self._add(position.user_id, position)
 
     def day(self, user_id: str, day: str) -> dict[str, Any]:
-        doc = self._store.read_shared(self._rel(user_id)) or {"days": {}}
-        return dict(doc["days"].get(day, _empty()))
+        return dict(self._load(user_id).get(day, _empty()))
 
     def summary(self, user_id: str, now: datetime, days: int = 30) -> dict[str, Any]:
-        doc = self._store.read_shared(self._rel(user_id)) or {"days": {}}
+        by_day = self._load(user_id)
         all_time = _empty()
-        for entry in doc["days"].values():
+        for entry in list(by_day.values()):
             _add(all_time, entry)
         today = now.date()
         daily = []
         for back in range(days - 1, -1, -1):
             d = (today - timedelta(days=back)).isoformat()
-            daily.append({"date": d, **_rated(doc["days"].get(d, _empty()))})
-        return {"today": _rated(doc["days"].get(today.isoformat(), _empty())),
+            daily.append({"date": d, **_rated(by_day.get(d, _empty()))})
+        return {"today": _rated(by_day.get(today.isoformat(), _empty())),
                 "all_time": _rated(all_time), "daily": daily}
 
 
