@@ -4,6 +4,7 @@ directory is checked against the platform's promises."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -45,15 +46,23 @@ class Api:
     def call(self, method: str, path: str, body: Any = None, timeout: float = 30,
              ) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                text = resp.read().decode()
-                status = resp.status
-        except urllib.error.HTTPError as exc:
-            text = exc.read().decode()
-            status = exc.code
+        for attempt in range(3):
+            req = urllib.request.Request(self.base + path, data=data, method=method, headers={
+                "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as resp:
+                    text = resp.read().decode()
+                    status = resp.status
+                break
+            except urllib.error.HTTPError as exc:
+                text = exc.read().decode()
+                status = exc.code
+                break
+            except (ConnectionResetError, http.client.RemoteDisconnected):
+                # a loaded machine's server may drop a kept connection; a repeated signal
+                # is answered as a duplicate, so one more try is safe
+                if attempt == 2:
+                    raise
         self.responses.append(text)
         return status, json.loads(text) if text else None
 
