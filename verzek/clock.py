@@ -65,7 +65,3 @@ class ManualClock:
             self._now = when
             self._mono += delta
 
-
-def utc_now_iso(clock: Clock) -> str:
-    """The clock's time as UTC ISO-8601."""
-    return clock.now().isoformat()

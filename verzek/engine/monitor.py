@@ -25,12 +25,11 @@ from verzek.domain.positions import opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
-from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.pool import ExchangePool, demo_account, is_paper_client
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.tracker import live_orders
 from verzek.errors import NotFound, VerzekError
 from verzek.exchanges.base import Exchange
-from verzek.exchanges.paper import PaperExchange
 from verzek.logs import Throttle, log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -73,18 +72,6 @@ class PriceMonitor:
                 return account
         return demo_account(user, position.market_type, self._clock.now())
 
-    def active(self) -> list[tuple[User, Position]]:
-        out: list[tuple[User, Position]] = []
-        for user_id in self._positions.user_ids():
-            raw = self._positions.open_raw(user_id)
-            if not raw:
-                continue
-            user = self._users.find(user_id)
-            if user is None:
-                continue
-            out.extend((user, Position.model_validate(p)) for p in raw)
-        return out
-
     def _client(self, user_id: str, raw: dict[str, Any]) -> Exchange | None:
         """The position's exchange client: cached by account, built on first need."""
         paper = raw.get("mode") == "demo"
@@ -119,7 +106,7 @@ class PriceMonitor:
         prices = self._fetch_prices(groups)
         touched: set[str] = set()
         for exchange, _ in groups.values():
-            if _is_paper(exchange):
+            if is_paper_client(exchange):
                 touched |= self._match_paper(exchange, prices)
         triggered = 0
         strategies: dict[str, dict[str, Any]] = {}
@@ -182,20 +169,14 @@ class PriceMonitor:
                     return (price <= trigger) if long else (price >= trigger)
         return False
 
-    def _reload(self, position: Position) -> Position | None:
-        try:
-            current = self._positions.get(position.user_id, position.id)
-        except NotFound:
-            return None
-        return current if current.status is not PositionStatus.CLOSED else None
-
     def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
                       ) -> dict[str, Decimal]:
         by_feed: dict[Any, tuple[Exchange, set[str]]] = {}
         for exchange, items in groups.values():
             # Prices are public: one batched call per exchange covers every account on it
             # (paper accounts all read the one price feed).
-            key = "paper" if _is_paper(exchange) else str(getattr(exchange, "name", id(exchange)))
+            key = "paper" if is_paper_client(exchange) else \
+                str(getattr(exchange, "name", id(exchange)))
             by_feed.setdefault(key, (exchange, set()))[1].update(
                 raw["symbol"] for _, raw in items)
         prices: dict[str, Decimal] = {}
@@ -379,8 +360,3 @@ class PriceMonitor:
             logger.warning(fmt + " (%d similar held back)", *args, held)
 
 
-
-def _is_paper(exchange: Exchange) -> bool:
-    """A paper exchange (or a wrapper around one) matches its resting orders itself."""
-    return isinstance(exchange, PaperExchange) or isinstance(
-        getattr(exchange, "inner", None), PaperExchange)

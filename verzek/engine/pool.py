@@ -108,10 +108,6 @@ class ExchangePool:
                               "configured")
         return self._live_builder(account)
 
-    def paper_exchanges(self) -> list[PaperExchange]:
-        with self._lock:
-            return [e for e in self._cache.values() if isinstance(e, PaperExchange)]
-
     def accounts(self) -> list[tuple[str, Exchange]]:
         """(account id, client) of every client built so far."""
         with self._lock:
@@ -124,7 +120,7 @@ class ExchangePool:
     def ticker(self, exchange: Exchange, symbol: str) -> Ticker:
         """A ticker shared by every account of one exchange for `ticker_ttl_s` (one request
         per symbol per fan-out, not one per user)."""
-        key = (f"{getattr(exchange, 'name', '')}:{_is_paper_kind(exchange)}", symbol)
+        key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
         now = self._clock.monotonic()
         cached = self._tickers.get(key)
         if cached is not None and now - cached[0] < self.ticker_ttl_s:
@@ -159,6 +155,7 @@ class ExchangePool:
             self._live_forget(account_id)
 
 
-def _is_paper_kind(exchange: Exchange) -> bool:
+def is_paper_client(exchange: Exchange) -> bool:
+    """A paper exchange, or a wrapper around one (fault injection)."""
     return isinstance(exchange, PaperExchange) or isinstance(
         getattr(exchange, "inner", None), PaperExchange)

@@ -21,7 +21,6 @@ from verzek.domain.models import (
     StrategySettings,
     TakeProfitTarget,
 )
-from verzek.domain.numeric import floor_to_step
 from verzek.domain.positions import closing_side, opening_side
 from verzek.engine.executor import OrderSpec
 
@@ -138,10 +137,6 @@ def next_monitored_dca(position: Position) -> dict[str, Any] | None:
         if int(lv["level"]) > position.dca_levels_filled:
             return dict(lv)
     return None
-
-
-def round_quantity(quantity: Decimal, step: Decimal | None) -> Decimal:
-    return floor_to_step(quantity, step) if step else quantity
 
 
 def _d(value: Any) -> Decimal | None:

@@ -207,8 +207,7 @@ class Reconciler:
                             continue
                     except VerzekError:
                         continue
-                    reason = CloseReason.LIQUIDATED if current.extra.get("liquidation_price") \
-                        and _beyond(current, price) else CloseReason.MANUAL
+                    reason = CloseReason.MANUAL  # closed where we cannot see why
                     logger.error("position %s (%s %s) is no longer on the exchange: settled "
                                  "at %s as %s", current.id, current.side.value,
                                  current.symbol, price, reason.value)
@@ -235,12 +234,3 @@ class Reconciler:
                          coid, account_id)
         return strays
 
-
-def _beyond(position: Position, price: Any) -> bool:
-    liq = position.extra.get("liquidation_price")
-    if liq is None:
-        return False
-    from decimal import Decimal
-
-    return price <= Decimal(str(liq)) if position.side.value == "long" \
-        else price >= Decimal(str(liq))
