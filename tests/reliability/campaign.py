@@ -67,6 +67,9 @@ class Api:
         return status, json.loads(text) if text else None
 
 
+RUNNING: list[Service] = []  # every service started, killed after each test (conftest)
+
+
 @dataclass
 class Service:
     data_dir: Path
@@ -96,6 +99,15 @@ class Service:
             except OSError:
                 threading.Event().wait(0.05)  # polling a child process, not the code's time
         raise AssertionError("service did not answer /health")
+
+    def __post_init__(self) -> None:
+        RUNNING.append(self)
+
+    def ensure_dead(self) -> None:
+        """Kill the process if it still runs (a failed test must not leave it writing)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -271,8 +283,8 @@ def drive(api: Api, rng: random.Random, prices: dict[str, Decimal], signals: lis
             prices[base] = (prices[base] * move).quantize(Decimal("0.0001"))
             api.call("PUT", "/api/demo/prices", {"prices": {
                 f"{base}/USDT:USDT": float(prices[base]), f"{base}/USDT": float(prices[base])}})
-        except OSError:
-            return  # killed
+        except (OSError, http.client.HTTPException):
+            return  # killed mid-answer
         stop.wait(0.05)
 
 

@@ -179,7 +179,9 @@ class Orchestrator:
         assert signal is not None
         pid = position_id_for(record.id, user.id, account.id)
         existing = [p for p in self._positions.open_positions(user.id)]
-        if any(p.id == pid for p in existing):
+        if any(p.id == pid for p in existing) or self._positions.is_archived(user.id, pid):
+            # open, or opened and closed already (a fan-out resumed after a crash must not
+            # trade a signal again for a user whose position from it has come and gone)
             return UserDecision(user.id, "skipped", f"You already executed signal {record.id}.",
                                 "duplicate_signal", pid)
         gate = self._safety.check_new_position(user.id)

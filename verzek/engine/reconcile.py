@@ -25,8 +25,14 @@ from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
 from verzek.engine.pool import ExchangePool, demo_account
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.tracker import add_order, find_order, live_orders, new_order, set_order_status
-from verzek.errors import NotFound, OrderNotFound, TransientExchangeError, VerzekError
-from verzek.exchanges.base import Exchange
+from verzek.errors import (
+    ExchangeError,
+    NotFound,
+    OrderNotFound,
+    TransientExchangeError,
+    VerzekError,
+)
+from verzek.exchanges.base import Exchange, OrderResult
 from verzek.exchanges.client_ids import is_ours
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -119,6 +125,7 @@ class Reconciler:
         with self._manager.locks.hold(intent.user_id):
             current = self._positions.get(intent.user_id, intent.position_id)
             if current.status is PositionStatus.CLOSED:
+                self._closed_position_order(exchange, intent, report)
                 return "adopted"
             order = find_order(current, intent.client_order_id) or new_order(
                 intent.client_order_id, intent.leg, OrderSide(intent.side),
@@ -130,6 +137,25 @@ class Reconciler:
             self._manager.sync_order(exchange, current, find_order(current, order.client_order_id)
                                      or order)
         return "adopted"
+
+    def _closed_position_order(self, exchange: Exchange, intent: Intent,
+                               report: OrderResult) -> None:
+        """An order sent for a position that is closed by now: a resting one is cancelled
+        (it must not trade for a position nobody tracks) and an operator is told."""
+        action = "left as it is"
+        if report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
+            try:
+                exchange.cancel_order(intent.symbol, client_order_id=intent.client_order_id)
+                action = "cancelled"
+            except (OrderNotFound, TransientExchangeError, ExchangeError) as exc:
+                action = f"not cancelled ({exc.code})"
+        self.flagged.append({"client_order_id": intent.client_order_id,
+                             "user_id": intent.user_id, "account_id": intent.account_id,
+                             "reason": f"order of closed position {intent.position_id}, "
+                                       f"{report.status.value} on the exchange, {action}"})
+        logger.error("order %s (%s) of closed position %s is %s on the exchange: %s",
+                     intent.client_order_id, intent.leg, intent.position_id,
+                     report.status.value, action)
 
     def _mark_not_placed(self, intent: Intent) -> None:
         position = self._positions.get(intent.user_id, intent.position_id)

@@ -143,6 +143,11 @@ class PositionRepository:
             return []
         return [Position.model_validate(r["position"]) for r in self.history(user_id).read()]
 
+    def is_archived(self, user_id: str, position_id: str) -> bool:
+        """Whether the position was closed and moved to the history (it never reopens)."""
+        with self.store.lock(self._rel(user_id)):
+            return position_id in self._archived_ids(user_id)
+
     def get(self, user_id: str, position_id: str) -> Position:
         for position in self.open_positions(user_id):
             if position.id == position_id:
@@ -175,6 +180,12 @@ class PositionRepository:
             for p in updated:
                 if p.user_id != user_id:
                     raise InvalidInput("a position belongs to its user's file only")
+                if p.status != PositionStatus.CLOSED and p.id not in open_ids and \
+                        p.id in self._archived_ids(user_id):
+                    # A closed position never comes back: its id, and its orders' client
+                    # ids, belong to the history record.
+                    raise Conflict(f"position {p.id} is closed; it cannot be reopened",
+                                   code="position_closed")
             keep = [p for p in updated if p.status != PositionStatus.CLOSED]
             # A closed position is archived once: when it was open here, or never archived.
             closed = [p for p in updated if p.status == PositionStatus.CLOSED and (
