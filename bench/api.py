@@ -27,10 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import waitress
-
 from tests.api.helpers import make_position
 from verzek.api.app import create_app
+from verzek.cli.serve import HTTP_THREADS, create_http_server
 from verzek.config import Settings
 from verzek.domain.models import User
 from verzek.runtime import build_runtime
@@ -117,7 +116,7 @@ def run_clients(port: int, pairs: list[tuple[str, str]], queue: Any) -> None:
     queue.put(run_round(port, pairs, ROUNDS, floor=True))
 
 
-def main(threads: int = 8) -> dict[str, Any]:
+def main() -> dict[str, Any]:
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "data"
@@ -127,7 +126,7 @@ def main(threads: int = 8) -> dict[str, Any]:
         app = create_app(runtime, settings)
         tokens = app.extensions["verzek"].tokens
         pairs = [(uid, tokens.issue(uid)[0]) for uid in ids]
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+        server = create_http_server(app, "127.0.0.1", 0)  # as the service serves
         port = int(server.effective_port)  # type: ignore[union-attr]
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
@@ -151,7 +150,8 @@ def main(threads: int = 8) -> dict[str, Any]:
     errors = sum(r["errors"] for r in rounds)
     return {"bench": "api_user_positions", "users": USERS, "positions": USERS * POSITIONS_PER_USER,
             "clients": CLIENTS, "requests_per_round": CLIENTS * REQUESTS_PER_CLIENT,
-            "rounds": ROUNDS, "server_threads": threads,
+            "rounds": ROUNDS, "server_threads": HTTP_THREADS,
+            "switch_interval_ms": sys.getswitchinterval() * 1000,
             "p50_ms": median["p50_ms"], "p99_ms": median["p99_ms"],
             "requests_per_s": median["requests_per_s"], "errors": errors,
             "per_round": [{k: r[k] for k in ("p50_ms", "p99_ms", "requests_per_s",
@@ -163,7 +163,7 @@ def main(threads: int = 8) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    figures = main(int(sys.argv[1]) if len(sys.argv) > 1 else 8)
+    figures = main()
     print(f"GET /api/users/{{id}}/positions: {figures['users']} users, "
           f"{figures['positions']} positions, {figures['clients']} clients, "
           f"{figures['rounds']} rounds of {figures['requests_per_round']} requests")

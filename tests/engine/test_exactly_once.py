@@ -178,6 +178,11 @@ def record_outcome(coid, outcome, **kw):
     if step == "after-accept": os._exit(9)
     real_outcome(coid, outcome, **kw)
 eng.trading.intents.record_outcome = record_outcome
+real_placed = eng.trading.intents.record_placed
+def record_placed(placed, **kw):
+    if step == "after-accept" and placed: os._exit(9)
+    real_placed(placed, **kw)
+eng.trading.intents.record_placed = record_placed
 
 def wrap(inner):
     real_create = inner.create_order

@@ -111,16 +111,11 @@ class OrderExecutor:
 
     def confirm(self, position: Any) -> int:
         """Journal PLACED for the position's orders whose intents are still open."""
-        confirmed = 0
-        for order in position.orders:
-            if order.status.value in ("intended", "unknown"):
-                continue
-            if self._intents.is_open(order.client_order_id):
-                self._intents.record_outcome(order.client_order_id, PLACED,
-                                             at=self._clock.now(),
-                                             exchange_order_id=order.exchange_order_id)
-                confirmed += 1
-        return confirmed
+        placed = [(order.client_order_id, order.exchange_order_id) for order in position.orders
+                  if order.status.value not in ("intended", "unknown")
+                  and self._intents.is_open(order.client_order_id)]
+        self._intents.record_placed(placed, at=self._clock.now())  # one fsync for them all
+        return len(placed)
 
     def _resume(self, exchange: Exchange, spec: OrderSpec, coid: str,
                 known: str | None) -> SendResult:

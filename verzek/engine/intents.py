@@ -118,6 +118,18 @@ class IntentJournal:
             self._outcomes[client_order_id] = outcome
             self._open.pop(client_order_id, None)
 
+    def record_placed(self, placed: list[tuple[str, str | None]], *, at: datetime) -> None:
+        """PLACED for several (client id, exchange id) pairs in one durable append."""
+        if not placed:
+            return
+        self._journal.append_many({"t": "outcome", "coid": coid, "outcome": PLACED,
+                                   "xid": xid, "code": None, "at": at.isoformat()}
+                                  for coid, xid in placed)
+        with self._lock:
+            for coid, _ in placed:
+                self._outcomes[coid] = PLACED
+                self._open.pop(coid, None)
+
     def outcome(self, client_order_id: str) -> str | None:
         with self._lock:
             return self._outcomes.get(client_order_id)

@@ -69,6 +69,7 @@ class ExchangePool:
         self._by_account: dict[tuple[str, bool], Exchange] = {}
         self._markets: dict[str, dict[str, MarketInfo]] = {}
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
+        self._ticker_locks: dict[tuple[str, str], threading.Lock] = {}
         self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
         self.ticker_ttl_s = 2.0
 
@@ -121,13 +122,19 @@ class ExchangePool:
         """A ticker shared by every account of one exchange for `ticker_ttl_s` (one request
         per symbol per fan-out, not one per user)."""
         key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
-        now = self._clock.monotonic()
         cached = self._tickers.get(key)
-        if cached is not None and now - cached[0] < self.ticker_ttl_s:
+        if cached is not None and self._clock.monotonic() - cached[0] < self.ticker_ttl_s:
             return cached[1]
-        ticker = exchange.fetch_ticker(symbol)
-        self._tickers[key] = (now, ticker)
-        return ticker
+        # One fetch per key at a time: the first wave of a fan-out waits for it rather than
+        # sending hundreds of identical requests.
+        with self._ticker_locks.setdefault(key, threading.Lock()):
+            now = self._clock.monotonic()
+            cached = self._tickers.get(key)
+            if cached is not None and now - cached[0] < self.ticker_ttl_s:
+                return cached[1]
+            ticker = exchange.fetch_ticker(symbol)
+            self._tickers[key] = (now, ticker)
+            return ticker
 
     def ensure_futures_settings(self, exchange: Exchange, account_id: str, symbol: str,
                                 leverage: int, margin_mode: Any) -> None:

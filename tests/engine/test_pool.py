@@ -1,0 +1,75 @@
+"""The exchange pool's shared market data: one ticker request per symbol and exchange, however
+many users' pipelines ask at once."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from verzek.clock import ManualClock
+from verzek.engine.pool import ExchangePool
+from verzek.exchanges.base import Ticker
+from verzek.exchanges.pricefeed import SimPriceFeed
+from verzek.store.docstore import DocumentStore
+
+
+class CountingExchange:
+    name = "binance"
+
+    def __init__(self, release: threading.Event) -> None:
+        self.calls = 0
+        self.release = release
+
+    def fetch_ticker(self, symbol: str) -> Ticker:
+        self.calls += 1
+        self.release.wait(10)  # held until every asker has been let go
+        p = Decimal("100")
+        return Ticker(symbol, p, p, p, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def _inside(frame: object) -> bool:
+    """Whether a thread's stack is in the pool's `ticker` (blocked or fetching)."""
+    f = frame
+    while f is not None:
+        if f.f_code.co_name in ("ticker", "fetch_ticker"):  # type: ignore[attr-defined]
+            return True
+        f = f.f_back  # type: ignore[attr-defined]
+    return False
+
+
+def test_concurrent_askers_share_one_ticker_request(tmp_path: Path) -> None:
+    clock = ManualClock()
+    pool = ExchangePool(store=DocumentStore(tmp_path), clock=clock,
+                        price_feed=SimPriceFeed(clock=clock))
+    release = threading.Event()
+    exchange = CountingExchange(release)
+    barrier = threading.Barrier(33)
+    got: list[Decimal] = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(pool.ticker(exchange, "ETH/USDT:USDT").last)  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=ask) for _ in range(32)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    # let the fetch finish only once every asker is inside the pool (waiting on the fetch in
+    # flight, or fetching itself: that would be a second request)
+    ids = {t.ident for t in threads}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(
+            _inside(frame) for tid, frame in sys._current_frames().items() if tid in ids):
+        time.sleep(0)  # yield to the askers; no time passes in the code under test
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert got == [Decimal("100")] * 32
+    assert exchange.calls == 1
+    clock.advance(pool.ticker_ttl_s + 1)  # stale: asked again
+    pool.ticker(exchange, "ETH/USDT:USDT")  # type: ignore[arg-type]
+    assert exchange.calls == 2
