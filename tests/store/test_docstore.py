@@ -216,3 +216,64 @@ def test_migration_hook_upgrades_old_documents(tmp_path: Path) -> None:
 
     store = DocumentStore(tmp_path, schema_version=2, migrate=migrate)
     assert store.read("a.json") == {"schema_version": 2, "label": "x"}
+
+
+def test_concurrent_writers_in_one_folder_share_its_fsync(tmp_path: Path) -> None:
+    """Group commit of the folder fsync: while one writer syncs the folder, the others'
+    renames wait and are covered by one more sync, not one each; every rename is durable
+    (synced after it happened) before its write returns."""
+    import sys
+    import threading
+    import time
+
+    from verzek.store.fileops import FileOps
+
+    release = threading.Event()
+    renamed: list[str] = []
+    synced_after: list[int] = []
+
+    class SlowDirSync(FileOps):
+        def replace(self, src: Path, dst: Path) -> None:
+            super().replace(src, dst)
+            renamed.append(dst.name)
+
+        def fsync_dir(self, path: Path) -> None:
+            release.wait(10)
+            synced_after.append(len(renamed))  # renames this sync covers
+            super().fsync_dir(path)
+
+    store = DocumentStore(tmp_path, fileops=SlowDirSync())
+    done: list[str] = []
+    not_durable: list[int] = []
+
+    def writer(n: int) -> None:
+        store.write(f"positions/u{n}.json", {"n": n})
+        done.append(f"u{n}.json")
+        # durable when it returns: a folder sync happened after this rename
+        if not any(count >= renamed.index(f"u{n}.json") + 1 for count in synced_after):
+            not_durable.append(n)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+
+    def in_fsync_dir(frame: object) -> bool:
+        f = frame
+        while f is not None:
+            if f.f_code.co_name == "_fsync_dir":  # type: ignore[attr-defined]
+                return True
+            f = f.f_back  # type: ignore[attr-defined]
+        return False
+
+    ids = {t.ident for t in threads}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (len(renamed) == 16 and all(
+            in_fsync_dir(f) for tid, f in sys._current_frames().items() if tid in ids)):
+        time.sleep(0)  # yield to the writers
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert sorted(done) == sorted(f"u{n}.json" for n in range(16))
+    assert not_durable == []
+    assert len(synced_after) <= 2  # not 16
+    assert synced_after[-1] == 16

@@ -38,6 +38,16 @@ def _check_rel(rel: str) -> None:
         raise InvalidInput(f"bad document path {rel!r}")
 
 
+class _DirSync:
+    """Group-commit state of one folder's fsync: changes counted, changes made durable."""
+
+    def __init__(self) -> None:
+        self.count_lock = threading.Lock()
+        self.sync_lock = threading.Lock()
+        self.changed = 0
+        self.synced = 0
+
+
 class DocumentStore:
     """JSON documents under `root`, each replaced atomically; safe across threads.
 
@@ -57,6 +67,7 @@ class DocumentStore:
         self._locks_guard = threading.Lock()
         self._cache: dict[str, dict[str, Any] | None] = {}
         self.last_error: str | None = None
+        self._dirs: dict[Path, _DirSync] = {}
         self.root.mkdir(parents=True, exist_ok=True)
 
     # --- start-up -------------------------------------------------------------------------
@@ -231,10 +242,24 @@ class DocumentStore:
         return True
 
     def _fsync_dir(self, folder: Path) -> None:
-        try:
-            self.fileops.fsync_dir(folder)
-        except OSError as exc:
-            raise self._disk_fault(exc, folder) from exc
+        """Make the renames done in `folder` so far durable. Concurrent writers share the
+        folder's fsync (group commit): whoever syncs covers every rename made before it."""
+        with self._locks_guard:
+            state = self._dirs.get(folder)
+            if state is None:
+                state = self._dirs[folder] = _DirSync()
+        with state.count_lock:
+            state.changed += 1
+            mine = state.changed
+        with state.sync_lock:
+            if state.synced >= mine:
+                return
+            target = state.changed
+            try:
+                self.fileops.fsync_dir(folder)
+            except OSError as exc:
+                raise self._disk_fault(exc, folder) from exc
+            state.synced = target
 
     def _disk_fault(self, exc: OSError, path: Path) -> DiskFault:
         name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
