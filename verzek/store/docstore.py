@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from verzek.errors import CorruptFile, DiskFault, InvalidInput
-from verzek.store.fileops import FileOps, dumps, loads
+from verzek.store.fileops import FileOps, GroupSync, dumps, loads
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +36,6 @@ def _rel_ok(rel: str) -> bool:
 def _check_rel(rel: str) -> None:
     if not _rel_ok(rel):
         raise InvalidInput(f"bad document path {rel!r}")
-
-
-class _DirSync:
-    """Group-commit state of one folder's fsync: changes counted, changes made durable."""
-
-    def __init__(self) -> None:
-        self.count_lock = threading.Lock()
-        self.sync_lock = threading.Lock()
-        self.changed = 0
-        self.synced = 0
 
 
 class DocumentStore:
@@ -67,7 +57,7 @@ class DocumentStore:
         self._locks_guard = threading.Lock()
         self._cache: dict[str, dict[str, Any] | None] = {}
         self.last_error: str | None = None
-        self._dirs: dict[Path, _DirSync] = {}
+        self._dirs: dict[Path, GroupSync] = {}
         self.root.mkdir(parents=True, exist_ok=True)
 
     # --- start-up -------------------------------------------------------------------------
@@ -245,21 +235,13 @@ class DocumentStore:
         """Make the renames done in `folder` so far durable. Concurrent writers share the
         folder's fsync (group commit): whoever syncs covers every rename made before it."""
         with self._locks_guard:
-            state = self._dirs.get(folder)
-            if state is None:
-                state = self._dirs[folder] = _DirSync()
-        with state.count_lock:
-            state.changed += 1
-            mine = state.changed
-        with state.sync_lock:
-            if state.synced >= mine:
-                return
-            target = state.changed
-            try:
-                self.fileops.fsync_dir(folder)
-            except OSError as exc:
-                raise self._disk_fault(exc, folder) from exc
-            state.synced = target
+            group = self._dirs.get(folder)
+            if group is None:
+                group = self._dirs[folder] = GroupSync()
+        try:
+            group.sync(group.changed(), lambda: self.fileops.fsync_dir(folder))
+        except OSError as exc:
+            raise self._disk_fault(exc, folder) from exc
 
     def _disk_fault(self, exc: OSError, path: Path) -> DiskFault:
         name = errno.errorcode.get(exc.errno or 0, str(exc.errno))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -41,6 +43,33 @@ class FileOps:
             fh.truncate(size)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+class GroupSync:
+    """Group commit: many writers, few fsyncs. A writer numbers its change once it is made
+    (`changed`), then `sync`s: if a sync that began after its change has finished, nothing
+    is left to do; otherwise it syncs, covering every change numbered before it began."""
+
+    def __init__(self) -> None:
+        self._count_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._changed = 0
+        self._synced = 0
+
+    def changed(self) -> int:
+        with self._count_lock:
+            self._changed += 1
+            return self._changed
+
+    def sync(self, mine: int, do_sync: Callable[[], None]) -> None:
+        """Return once change `mine` is durable; `do_sync`'s error goes to the caller."""
+        with self._sync_lock:
+            if self._synced >= mine:
+                return
+            with self._count_lock:
+                target = self._changed
+            do_sync()
+            self._synced = target
 
 
 def _default(value: Any) -> Any:

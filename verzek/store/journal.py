@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from verzek.errors import CorruptFile, DiskFault
-from verzek.store.fileops import FileOps, dumps, loads
+from verzek.store.fileops import FileOps, GroupSync, dumps, loads
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +29,7 @@ class Journal:
         self.fileops = fileops or FileOps()
         self._on_fault = on_fault  # told of a disk fault (a message) and of recovery (None)
         self._lock = threading.Lock()
-        self._sync_lock = threading.Lock()
-        self._written = 0
-        self._synced = 0
+        self._group = GroupSync()
         self.repaired_bytes = 0
         self.count = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,17 +95,11 @@ class Journal:
                 self._undo_partial(size_before)
                 raise self._fault(exc) from exc
             self.count += payload.count(b"\n")
-            self._written += 1
-            my_seq = self._written
-        with self._sync_lock:
-            if self._synced >= my_seq:
-                return
-            target = self._written
-            try:
-                self.fileops.fsync(self._fd)
-            except OSError as exc:
-                raise self._fault(exc) from exc
-            self._synced = target
+            mine = self._group.changed()
+        try:
+            self._group.sync(mine, lambda: self.fileops.fsync(self._fd))
+        except OSError as exc:
+            raise self._fault(exc) from exc
 
     def _fault(self, exc: OSError) -> DiskFault:
         name = errno.errorcode.get(exc.errno or 0, str(exc.errno))
