@@ -102,16 +102,16 @@ class Reconciler:
         except OrderNotFound:
             if self._clock.now() - intent.at < self._window:
                 return "unknown"
-            self._intents.record_outcome(intent.client_order_id, NOT_PLACED,
-                                         at=self._clock.now())
+            # the position first, the outcome last: a failure in between leaves the intent
+            # open, and the next run does both again
             if position is not None:
                 with self._manager.locks.hold(intent.user_id):
                     self._mark_not_placed(intent)
+            self._intents.record_outcome(intent.client_order_id, NOT_PLACED,
+                                         at=self._clock.now())
             return "not_placed"
         except TransientExchangeError:
             return "unknown"
-        self._intents.record_outcome(intent.client_order_id, PLACED, at=self._clock.now(),
-                                     exchange_order_id=report.exchange_order_id)
         if position is None and intent.position is not None:
             # A crash came between the send and the first save: recreate the position.
             with self._manager.locks.hold(intent.user_id):
@@ -121,11 +121,13 @@ class Reconciler:
                                  "user_id": intent.user_id, "reason": "position missing"})
             logger.error("order %s exists on the exchange but its position %s does not",
                          intent.client_order_id, intent.position_id)
+            self._placed(intent, report)
             return "adopted"
         with self._manager.locks.hold(intent.user_id):
             current = self._positions.get(intent.user_id, intent.position_id)
             if current.status is PositionStatus.CLOSED:
                 self._closed_position_order(exchange, intent, report)
+                self._placed(intent, report)
                 return "adopted"
             order = find_order(current, intent.client_order_id) or new_order(
                 intent.client_order_id, intent.leg, OrderSide(intent.side),
@@ -134,9 +136,15 @@ class Reconciler:
                 status=OrderStatus.UNKNOWN)
             current = self._manager.save(add_order(current, order.model_copy(
                 update={"status": OrderStatus.UNKNOWN})))
+            # Applying the exchange's answer saves the position again, and that save journals
+            # PLACED: the intent closes only once the position holding the order is durable.
             self._manager.sync_order(exchange, current, find_order(current, order.client_order_id)
-                                     or order)
+                                     or order, report)
         return "adopted"
+
+    def _placed(self, intent: Intent, report: OrderResult) -> None:
+        self._intents.record_outcome(intent.client_order_id, PLACED, at=self._clock.now(),
+                                     exchange_order_id=report.exchange_order_id)
 
     def _closed_position_order(self, exchange: Exchange, intent: Intent,
                                report: OrderResult) -> None:
