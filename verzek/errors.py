@@ -179,6 +179,12 @@ class BelowMinimum(InvalidOrder):
     code = "below_minimum"
 
 
+class WouldTriggerImmediately(InvalidOrder):
+    """A stop already crossed by the market (Binance -2021); close at market instead."""
+
+    code = "would_trigger_immediately"
+
+
 class DuplicateOrder(ExchangeError):
     """The client order id is already known to the exchange; look the order up, do not resend."""
 

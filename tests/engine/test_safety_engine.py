@@ -103,3 +103,48 @@ def test_a_position_closed_outside_the_engine_is_settled_not_left_open(engine: E
     assert closed.close_reason.value == "manual" and closed.quantity == 0
     assert paper.fetch_open_orders() == []  # its stop and targets were cancelled
     assert engine.trading.user_stats("u1")["today"]["trades"] == 1
+
+
+def test_one_users_crossed_stops_never_trip_the_platform_breaker(engine: Engine) -> None:
+    """A stop the price has crossed is refused (Binance -2021): that is one order against the
+    market, not an exchange in trouble. Twenty of them leave the platform trading; twenty
+    refusals the engine cannot explain do trip it."""
+    from verzek.errors import InvalidOrder, WouldTriggerImmediately
+    from verzek.exchanges.faults import FaultyExchange
+
+    refusal: list[Exception] = []
+
+    class Refusing(FaultyExchange):
+        def create_order(self, req):  # type: ignore[no-untyped-def]
+            if refusal and req.type is OrderType.STOP_MARKET:
+                raise refusal[0]
+            return super().create_order(req)
+
+    engine.trading.pool.wrap = lambda inner: Refusing(inner, rate=0.0, clock=engine.clock)
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    (position,) = engine.positions("u1")
+    exchange = engine.trading.pool.get(engine.runtime.users.get("u1"), _account(engine))
+
+    def stop_attempts(n: int) -> None:
+        for _ in range(n):
+            current = engine.trading.manager.cancel_all(exchange, engine.positions("u1")[0], "sl")
+            with engine.trading.manager.locks.hold("u1"):
+                engine.trading.manager.arm(exchange, current)
+
+    refusal.append(WouldTriggerImmediately("stop 90 would trigger immediately at 89"))
+    stop_attempts(20)
+    assert engine.trading.safety.check_new_position("u2").allowed
+    refusal[0] = InvalidOrder("binance: InvalidOrder (code -1111)")
+    stop_attempts(20)
+    decision = engine.trading.safety.check_new_position("u2")
+    assert not decision.allowed and decision.code.startswith("breaker_exchange_errors")
+    assert position.id
+
+
+def _account(engine: Engine):  # type: ignore[no-untyped-def]
+    from verzek.domain.models import MarketType
+    from verzek.engine.pool import demo_account
+
+    return demo_account(engine.runtime.users.get("u1"), MarketType.FUTURES, engine.clock.now())

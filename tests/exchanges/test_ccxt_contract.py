@@ -66,7 +66,7 @@ def test_binance_sets_margin_mode_and_leverage_before_first_futures_order(
 
 @pytest.mark.parametrize(("msg", "found", "expected"), [
     ("Duplicate order sent.", True, "DuplicateOrder"),
-    ("Order would trigger immediately.", False, "InvalidOrder"),
+    ("Order would trigger immediately.", False, "WouldTriggerImmediately"),
     ("Account has insufficient balance for requested action.", False, "InsufficientFunds"),
 ])
 def test_binance_spot_2010_is_resolved_by_lookup_not_by_text(
@@ -191,3 +191,25 @@ def test_testnet_accounts_talk_to_the_testnet(clock: Any, name: str, market_type
         assert host in hosts, hosts
         assert not any(h in ("api.binance.com", "fapi.binance.com", "api.bybit.com",
                              "api.phemex.com") for h in hosts), hosts
+
+
+def test_binance_stop_already_crossed_is_its_own_refusal(clock: Any) -> None:
+    """-2021 "Order would immediately trigger" (a stop the price has crossed) comes back as
+    WouldTriggerImmediately: the engine closes at market, and it is no sign of exchange
+    trouble for the platform breaker."""
+    from decimal import Decimal
+
+    from tests.exchanges.contract import order
+    from verzek.domain.models import OrderSide, OrderType
+    from verzek.errors import WouldTriggerImmediately
+    from verzek.exchanges.resilient import BackoffRegistry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        venue = BinanceVenue(rsps)
+        venue.create("would_trigger")
+        ex = venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock))
+        stop = order(venue.symbol, side=OrderSide.SELL, type=OrderType.STOP_MARKET,
+                     stop_price=Decimal("55000"), reduce_only=True, client_order_id="vzsl9")
+        with pytest.raises(WouldTriggerImmediately) as info:
+            ex.create_order(stop)
+        assert info.value.code == "would_trigger_immediately"

@@ -152,6 +152,7 @@ class BinanceVenue(Venue):
         errors = {  # DOCS: Binance USDⓈ-M error codes
             "insufficient": {"code": -2019, "msg": "Margin is insufficient."},
             "duplicate": {"code": -4116, "msg": "ClientOrderId is duplicated."},
+            "would_trigger": {"code": -2021, "msg": "Order would immediately trigger."},
         }
         if outcome in errors:
             return 400, {}, json.dumps(errors[outcome])

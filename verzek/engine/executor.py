@@ -21,13 +21,27 @@ from verzek.engine.intents import (
     IntentJournal,
 )
 from verzek.engine.safety_service import SafetyService
-from verzek.errors import ExchangeError, OrderNotFound, TransientExchangeError
+from verzek.errors import (
+    AuthError,
+    BelowMinimum,
+    DuplicateOrder,
+    ExchangeError,
+    InsufficientFunds,
+    OrderNotFound,
+    TransientExchangeError,
+    WouldTriggerImmediately,
+)
 from verzek.exchanges.base import Exchange, OrderRequest, OrderResult
 from verzek.exchanges.client_ids import make_client_order_id
 from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S, place_order_exactly_once
 from verzek.logs import log_context
 
 logger = logging.getLogger(__name__)
+# Refusals about one user's account or one order against the market (no funds, keys refused,
+# too small, a stop the price has crossed already) say nothing of the exchange's health: they
+# never feed the platform-wide error breaker, which one user's retries would otherwise trip.
+USER_OR_MARKET_REJECTIONS = (InsufficientFunds, AuthError, BelowMinimum,
+                             WouldTriggerImmediately, DuplicateOrder, OrderNotFound)
 MAX_ATTEMPTS = 50  # ids per leg over its whole life
 NEW_SENDS_PER_CALL = 2  # proven-absent re-issues within one call; later calls go on
 
@@ -160,7 +174,8 @@ class OrderExecutor:
             return SendResult("unknown", coid, code=exc.code, message=exc.message)
         except ExchangeError as exc:
             self._intents.record_outcome(coid, REJECTED, at=self._clock.now(), code=exc.code)
-            self._safety.record_exchange_error(str(getattr(exchange, "name", "exchange")))
+            if not isinstance(exc, USER_OR_MARKET_REJECTIONS):
+                self._safety.record_exchange_error(str(getattr(exchange, "name", "exchange")))
             logger.warning("order %s (%s) rejected: %s", coid, leg, exc.message)
             return SendResult(REJECTED, coid, code=exc.code, message=exc.message)
         if not outcome.placed or outcome.order is None:

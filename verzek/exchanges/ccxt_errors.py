@@ -28,6 +28,7 @@ CLASS_TABLE: tuple[tuple[type[Exception], type[vz.VerzekError]], ...] = (
     (ccxt.NetworkError, vz.NetworkError),
     (ccxt.OperationFailed, vz.ExchangeUnavailable),  # BadResponse, CancelPending, ...
     (ccxt.NotSupported, vz.UnsupportedOperation),
+    (ccxt.OrderImmediatelyFillable, vz.WouldTriggerImmediately),  # Binance -2021
     (ccxt.InvalidOrder, vz.InvalidOrder),
     (ccxt.BadRequest, vz.InvalidOrder),  # incl. BadSymbol
     (ccxt.ArgumentsRequired, vz.InvalidOrder),

@@ -34,6 +34,7 @@ from verzek.errors import (
     InvalidOrder,
     OrderNotFound,
     UnsupportedOperation,
+    WouldTriggerImmediately,
 )
 from verzek.exchanges import paper_book as book
 from verzek.exchanges.base import (
@@ -208,8 +209,8 @@ class PaperExchange(Exchange):
                     (req.side is OrderSide.BUY and last >= stop)
                     or (req.side is OrderSide.SELL and last <= stop)):
                 # As Binance (-2021) and Bybit do: a stop already crossed is refused.
-                raise InvalidOrder(f"paper: stop {stop} would trigger immediately at {last}",
-                                   code="would_trigger_immediately")
+                raise WouldTriggerImmediately(
+                    f"paper: stop {stop} would trigger immediately at {last}")
             if not self._try_fill(state, m, order, last, now, taker=True):
                 self._reserve(state, m, order)
             state["orders"][req.client_order_id] = order
