@@ -127,11 +127,21 @@ def test_one_users_crossed_stops_never_trip_the_platform_breaker(engine: Engine)
     (position,) = engine.positions("u1")
     exchange = engine.trading.pool.get(engine.runtime.users.get("u1"), _account(engine))
 
+    from verzek.domain.safety.state import OrderPurpose
+    from verzek.engine.executor import OrderSpec
+
+    sent = [0]
+
     def stop_attempts(n: int) -> None:
         for _ in range(n):
-            current = engine.trading.manager.cancel_all(exchange, engine.positions("u1")[0], "sl")
-            with engine.trading.manager.locks.hold("u1"):
-                engine.trading.manager.arm(exchange, current)
+            sent[0] += 1
+            result = engine.trading.manager._executor.send(
+                exchange, OrderSpec(symbol=SYM, side=OrderSide.SELL,
+                                    type=OrderType.STOP_MARKET, quantity=Decimal("0.1"),
+                                    stop_price=Decimal("90"), reduce_only=True),
+                user_id="u1", account_id=position.account_id, position_id=position.id,
+                leg=f"slt{sent[0]}", purpose=OrderPurpose.REDUCE)
+            assert result.status == "rejected"
 
     refusal.append(WouldTriggerImmediately("stop 90 would trigger immediately at 89"))
     stop_attempts(20)
@@ -148,3 +158,23 @@ def _account(engine: Engine):  # type: ignore[no-untyped-def]
     from verzek.engine.pool import demo_account
 
     return demo_account(engine.runtime.users.get("u1"), MarketType.FUTURES, engine.clock.now())
+
+
+def test_a_stop_the_price_has_crossed_closes_at_market_at_once(engine: Engine) -> None:
+    """When the stop to (re)place is refused because the price is through it already, the
+    stop is hit: the position closes at market in the same step."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))  # stop at 90
+    (position,) = engine.positions("u1")
+    exchange = engine.trading.pool.get(engine.runtime.users.get("u1"), _account(engine))
+    manager = engine.trading.manager
+    with manager.locks.hold("u1"):
+        bare = manager.cancel_all(exchange, position, "sl")  # the stop lost, say
+        engine.price(SYM, "85")  # and the market fell through 90 meanwhile
+        closed = manager.arm(exchange, bare)
+    assert closed.status.value == "closed" and closed.close_reason.value == "stop_loss"
+    assert engine.positions("u1") == []
+    refused = [o for o in closed.orders if o.leg.startswith("slr") and
+               o.status.value == "rejected"]
+    assert len(refused) == 1  # tried once, not on every pass

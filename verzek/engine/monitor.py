@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -239,9 +238,7 @@ class PriceMonitor:
             return position
         strategy = self._manager.strategy_of(position)
         spot = position.market_type is MarketType.SPOT
-        failed_at = position.extra.get("close_failed_at")
-        recently_failed = failed_at is not None and (
-            self._clock.now() - datetime.fromisoformat(failed_at)).total_seconds() < 30
+        recently_failed = self._manager.close_recently_failed(position)
         if position.stop_loss is not None and not recently_failed and \
                 is_stop_hit(position.side, position.stop_loss, price) and \
                 (spot or not live_orders(position, "sl")):

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +42,12 @@ from verzek.engine.tracker import (
     new_order,
     set_order_status,
 )
-from verzek.errors import ExchangeError, OrderNotFound, TransientExchangeError
+from verzek.errors import (
+    ExchangeError,
+    OrderNotFound,
+    TransientExchangeError,
+    WouldTriggerImmediately,
+)
 from verzek.exchanges.base import Exchange, OrderResult
 from verzek.store.repos import PositionRepository
 
@@ -302,7 +308,19 @@ class PositionManager:
                                position.id, result.code, result.message)
             if position.status is PositionStatus.CLOSED:
                 break
+            if item.leg.startswith("sl") and result.code == WouldTriggerImmediately.code \
+                    and not self.close_recently_failed(position):
+                # The price is through the stop already: the stop is hit, close at market
+                # now rather than retry a stop the exchange refuses on every pass.
+                return self.close_market(exchange, self.save(position), "sl",
+                                         CloseReason.STOP_LOSS)
         return self.save(position) if sent else position
+
+    def close_recently_failed(self, position: Position) -> bool:
+        """A close the exchange refused less than 30 s ago: wait before trying again."""
+        failed_at = position.extra.get("close_failed_at")
+        return failed_at is not None and (
+            self._clock.now() - datetime.fromisoformat(failed_at)).total_seconds() < 30
 
     def _cancel(self, exchange: Exchange, position: Position, order: Order) -> Position:
         try:
