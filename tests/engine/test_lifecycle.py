@@ -200,3 +200,30 @@ def test_dca_and_stop_filled_in_one_pass_lose_no_fill(engine: Engine) -> None:
     ours = {f["trade_id"] for f in paper.fetch_fills() if f["client_order_id"] != "liquidation"}
     assert ours == {f.trade_id for f in closed.fills}  # every exchange fill is counted
     assert paper.fetch_positions() == []  # nothing left open on the exchange
+
+
+def test_two_dca_levels_and_the_stop_filled_in_one_pass_then_a_fast_target(
+        engine: Engine) -> None:
+    """The crash campaign's case: a jump fills both DCA sells and the stop of a short at once,
+    and the market is back below the targets before they are re-placed. Every fill counts
+    before anything is re-armed, so the targets are sized for what the exchange holds and the
+    position never closes while the exchange still holds some of it."""
+    engine.price(SYM, "100")
+    _open(engine, "#ETH/USDT SHORT\nEntry: 100\nTargets: 97 - 96\nStop: 103\nLeverage 5x",
+          risk={"position_size_usdt": "100"},
+          dca={"enabled": True, "max_safety_orders": 2, "safety_order_usdt": "50",
+               "deviation_pct": "1", "execution": "limit"})
+    (position,) = engine.positions("u1")
+    assert sorted(o.leg for o in position.orders if o.status.value == "open") == \
+        ["dca1", "dca2", "slr0", "tp1r0", "tp2r0"]
+    paper = engine.paper("u1")
+    engine.price(SYM, "104")
+    paper.process_prices()  # DCA sells at 101 and 102.01, and the stop at 103, all fill
+    engine.price(SYM, "95")  # and the market is below both targets before we look
+    engine.trading.monitor.sync_orders()
+    held = sum((p.quantity for p in paper.fetch_positions()), D(0))
+    ours = engine.positions("u1") + engine.runtime.positions.closed_positions("u1")
+    open_qty = sum((p.quantity for p in ours if p.status is not PositionStatus.CLOSED), D(0))
+    assert open_qty == held  # what we track is what the exchange holds
+    fills = {f["trade_id"] for f in paper.fetch_fills() if f["client_order_id"] != "liquidation"}
+    assert fills == {f.trade_id for p in ours for f in p.fills}  # none ignored

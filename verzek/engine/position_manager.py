@@ -139,8 +139,9 @@ class PositionManager:
     # --- fills and reactions ---------------------------------------------------------------
 
     def sync_order(self, exchange: Exchange, position: Position, order: Order,
-                   report: OrderResult | None = None) -> Position:
-        """Apply what the exchange says about one of our live orders (asked if not given)."""
+                   report: OrderResult | None = None, *, protect: bool = True) -> Position:
+        """Apply what the exchange says about one of our live orders (asked if not given);
+        new fills re-arm the position's protection unless `protect` is False."""
         if report is None:
             try:
                 report = exchange.fetch_order(position.symbol,
@@ -152,7 +153,7 @@ class PositionManager:
                 return position
         position, fills = apply_result(position, order, report, self._clock.now())
         if fills:
-            return self._react(exchange, position, order.leg)
+            return self._react(exchange, position, order.leg, protect=protect)
         if report.status is order.status:
             return position
         return self.save(position)
@@ -161,7 +162,9 @@ class PositionManager:
              only: set[str] | None = None) -> Position:
         """Sync the position's live orders (or `only` these client ids), applying what filled
         in the order it filled: when a DCA buy and the stop both filled since the last look,
-        the buy counts first, so the stop never closes more than the position holds."""
+        the buy counts first, so the stop never closes more than the position holds. Every
+        fill found is counted before the protection is re-armed once: re-armed in between, it
+        would be sized for a position that misses fills the exchange has made already."""
         reports: list[tuple[Order, OrderResult]] = []
         for order in live_orders(position):
             if order.status is OrderStatus.INTENDED or (
@@ -183,13 +186,18 @@ class PositionManager:
             return (first, 0 if order.side is opening else 1,
                     min((_trade_seq(t.trade_id) for t in report.trades), default=0))
 
+        filled = False
         for order, report in sorted(reports, key=when):
             current = find_order(position, order.client_order_id) or order
             if position.status is PositionStatus.CLOSED:
                 break
             if current.status not in LIVE_STATUSES:
                 continue  # cancelled or settled by an earlier reaction: the report is stale
-            position = self.sync_order(exchange, position, current, report)
+            fills_before = len(position.fills)
+            position = self.sync_order(exchange, position, current, report, protect=False)
+            filled = filled or len(position.fills) > fills_before
+        if filled and position.status is not PositionStatus.CLOSED:
+            position = self.arm(exchange, position)
         return position
 
     def _react(self, exchange: Exchange, position: Position, leg: str, *,
