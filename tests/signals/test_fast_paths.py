@@ -78,7 +78,7 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
     (numbers._TOKEN_RE, r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"),
     (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)"),
     (sections._LETTERS_RE, r"[^\W\d_]{2,}"),
-    (sections._PLAIN_NUMBER_RE, r"\d+(?:\.\d+)?"),
+    (sections._SIMPLE_NUMBER_RE, r"\d+(?:[.,]\d+)?"),
     (keywords.FIELD_RE, None),
 ])
 def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: str | None) -> None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
-from verzek.signals.numbers import Price, join_thousands, scan_prices
+from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
 from verzek.signals.sections import cut_prose, segment_prices
 from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
@@ -33,10 +33,13 @@ _TRANSLATE = str.maketrans({
     "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
-_TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
 # the few distinct characters present gives the same text, since no replacement is a key.
 _REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
+# One scan finds both the characters to replace and the thousands separators to remove.
+_TRANSLATE_GATE_RE = re.compile(
+    "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
+)
 _DIGIT_RE = re.compile(r"\d")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
@@ -73,6 +76,9 @@ class ParseResult:
     invalid_reason: str | None = None
 
 
+_NOISE = ParseResult("noise")  # immutable: one shared instance for the plain "nothing here"
+
+
 @dataclass(slots=True)
 class _Draft:
     entries: list[Price] = field(default_factory=list)
@@ -87,9 +93,11 @@ class _Draft:
 
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
-    text = join_thousands(text)
-    for char in set(_TRANSLATE_GATE_RE.findall(text)):
-        text = text.replace(char, _REPLACE[char])
+    found = set(_TRANSLATE_GATE_RE.findall(text))
+    text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
+    for char in found:  # a separator join_thousands removed is replaced by nothing: no change
+        if char in _REPLACE:
+            text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
     return text
@@ -104,14 +112,14 @@ def parse(text: str) -> Signal | SignalUpdate | None:
 def parse_message(text: str) -> ParseResult:
     """Classify and read one message; never raises on any input text."""
     if not text or not text.strip():
-        return ParseResult("noise")
+        return _NOISE
     norm = normalise(text[:_MAX_CHARS])
     low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         return _update_result(norm, low, finding, text)
     if _DIGIT_RE.search(low) is None and finding is None:
-        return ParseResult("noise")  # no number, no follow-up: nothing to trade
+        return _NOISE  # no number, no follow-up: nothing to trade
     leverage, body = _leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
@@ -121,7 +129,7 @@ def parse_message(text: str) -> ParseResult:
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
-        return ParseResult("noise")
+        return _NOISE
     symbols = find_symbols(norm, low)
     symbol, strength = symbols[0] if symbols else (None, 0)
     if sum(1 for _, level in symbols if level >= 2) > 1:
@@ -231,11 +239,12 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
 
 
 def _side(text: str, draft: _Draft) -> Side | None:
-    for match in kw.SIDE_RE.finditer(text):
+    match = kw.SIDE_RE.search(text)
+    while match is not None:
         start = match.start()
-        if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
-            continue
-        return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+        if not (draft.label_spans and any(a <= start < b for a, b in draft.label_spans)):
+            return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+        match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
 
 
@@ -323,11 +332,13 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
-    for match in regex.finditer(low):
+    match = regex.search(low)  # search, not finditer: most texts have no match at all
+    while match is not None:
         start = match.start()
         if start == 0 or low[start] in free or not (low[start - 1].isalnum()
                                                    or low[start - 1] == "_"):
             return True
+        match = regex.search(low, match.end())  # no pattern here matches the empty string
     return False
 
 

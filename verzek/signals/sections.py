@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
-from verzek.signals.numbers import Price, scan_prices, strip_markers
+from verzek.signals.numbers import Price, plain_prices, scan_prices, strip_markers
 
 _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
@@ -13,11 +12,12 @@ _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 # the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
 _PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
+# Group 1 is the first number: when it ends the line, it is the only one.
 _SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
-    r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
-    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
+    r"[ \t:=#@$-]*+(\d++(?:[.,]\d++)?+)"
+    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:[.,]\d++)?+)*+"
 )
-_PLAIN_NUMBER_RE = re.compile(r"\d\d*(?:\.\d+)?")
+_SIMPLE_NUMBER_RE = re.compile(r"\d\d*(?:[.,]\d+)?")  # the numbers of a simple segment
 _LETTERS_RE = re.compile(r"[^\W\d_][^\W\d_]+")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
@@ -28,10 +28,21 @@ _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECAS
 
 
 def segment_prices(segment: str) -> tuple[list[Price], str]:
-    """The prices of one keyword's segment, and the part of the text they were read from."""
-    if "\n" not in segment and _SIMPLE_SEGMENT_RE.fullmatch(segment) is not None:
-        # ": 0.5", ": 0.123 - 0.130", ": 1.2 / 1.3, 1.4": plain numbers only, no letters
-        return [Price(v) for v in map(Decimal, _PLAIN_NUMBER_RE.findall(segment)) if v > 0], ""
+    """The prices of one keyword's segment, and the part of the text they were read from.
+
+    A first line of plain numbers and list separators (": 0.5", ": 0.123 - 0.130",
+    ": 1,2 / 1,3") needs none of the slower rules when no later line holds a digit or a "%"
+    (": 0.5\n✅"): those lines add no number and cannot change how the first line reads. The
+    text returned is then "": it only matters for words, and such a line has none.
+    """
+    if not segment:
+        return [], ""
+    first, _, rest = segment.partition("\n")
+    simple = _SIMPLE_SEGMENT_RE.fullmatch(first)
+    if simple is not None and (not rest or ("%" not in rest and _DIGIT_RE.search(rest) is None)):
+        if simple.end(1) == len(first):  # the usual ": 0.5"
+            return plain_prices((simple.group(1),)), ""
+        return plain_prices(_SIMPLE_NUMBER_RE.findall(first)), ""
     kept = section(segment)
     return scan_prices(strip_markers(kept)), kept
 

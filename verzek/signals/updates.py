@@ -105,12 +105,12 @@ _WORD_FAMILIES = {
 }
 
 
-def _families(low: str) -> frozenset[str]:
+def _families(low: str) -> set[str]:
     """Which cue families the text mentions, in one pass: the gate before the costly patterns."""
     found: set[str] = set()
-    for match in _CUE_WORD_RE.finditer(low):
-        found |= _WORD_FAMILIES[match.group()]
-    return frozenset(found)
+    for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
+        found |= _WORD_FAMILIES[word]
+    return found
 
 
 def _max_index(low: str) -> tuple[int | None, int]:
@@ -159,12 +159,20 @@ def detect_update(low: str) -> UpdateFinding | None:
         return None
     if "target_hit" in found and "close" in found and found["target_hit"].target_index is None:
         del found["close"]  # "all targets achieved, trade closed" is a target post
-    action = next(a for a in _ACTION_ORDER if a in found)
+    action = _first_action(found)
     best, hit = found[action], found.get("target_hit")
     if hit is not None and action != "target_hit":
         best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
                              best.is_result or hit.is_result, best.at)
     return best
+
+
+def _first_action(found: dict[str, UpdateFinding]) -> str:
+    """The action that wins when several cues are present (`_ACTION_ORDER`)."""
+    for action in _ACTION_ORDER:
+        if action in found:
+            return action
+    raise ValueError("no action found")  # never: the caller checks `found` is not empty
 
 
 def is_weak_close(low: str) -> bool:
