@@ -27,6 +27,7 @@ _LABEL_RE = re.compile(
     re.MULTILINE,
 )
 _RUN_BEFORE_RE = re.compile(r"[a-z0-9]+$")
+_BASE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # what _RUN_BEFORE_RE runs over
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
@@ -115,7 +116,7 @@ def _pairs(text: str, low: str) -> list[str]:
         base = _norm_base(raw, quoted=True)
         if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
             hits.append((start, f"{base}/{quote.upper()}"))
-    if "USD" in text:
+    if _glued_quote_possible(text, low):
         for quote_match in _GLUED_QUOTE_RE.finditer(text):
             end = quote_match.start()
             start = _word_start(low, end)
@@ -128,6 +129,18 @@ def _pairs(text: str, low: str) -> list[str]:
             if base and not base.isdigit():
                 hits.append((start, f"{base}/{quote}"))
     return [symbol for _, symbol in sorted(hits)]
+
+
+def _glued_quote_possible(text: str, low: str) -> bool:
+    """Whether `_pairs` can read a glued quote ("BTCUSDT"): each such read has "USD" right
+    after a base character ([a-z0-9] in `low`; the "FD" of FDUSD and "B" of BUSD are ones too),
+    while most texts hold "USD" only in "/USDT", where the scan would find nothing."""
+    at = text.find("USD", 1)
+    while at > 0:
+        if low[at - 1] in _BASE_CHARS:
+            return True
+        at = text.find("USD", at + 1)
+    return False
 
 
 def _word_start(low: str, end: int) -> int:
@@ -147,8 +160,8 @@ def _tags(text: str, low: str) -> list[str]:
     out: list[str] = []
     matches = [m.span("base") for m in _TAG_RE.finditer(text)] if ("#" in text or "$" in text) \
         else []
-    if ("-" in low or ":" in low or "=" in low) and _LABEL_GATE_RE.search(low):
-        matches.extend(m.span("base") for m in _LABEL_RE.finditer(low))
+    if "-" in low or ":" in low or "=" in low:
+        matches.extend(_label_spans(low))
     for start, end in matches:
         raw = text[start:end]
         if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
@@ -157,6 +170,27 @@ def _tags(text: str, low: str) -> list[str]:
         if base and not base.isdigit():
             out.append(_strip_quote(base))
     return out
+
+
+def _label_spans(low: str) -> list[tuple[int, int]]:
+    """The bases `_LABEL_RE.finditer(low)` finds, trying only lines that hold a label word.
+
+    A match starts a line, then non-word characters and a label word. Label words start with a
+    letter and hold no newline, so no earlier gate match can hide one: the gate finds the word
+    of every match, and the regex is not run at every line start of the text.
+    """
+    spans: list[tuple[int, int]] = []
+    end = tried = -1
+    for gate in _LABEL_GATE_RE.finditer(low):
+        line_start = low.rfind("\n", 0, gate.start()) + 1
+        if line_start < end or line_start == tried:
+            continue
+        tried = line_start
+        match = _LABEL_RE.match(low, line_start)
+        if match is not None:
+            spans.append(match.span("base"))
+            end = match.end()
+    return spans
 
 
 def _bare(text: str, low: str) -> list[str]:
