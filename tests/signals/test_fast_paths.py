@@ -103,3 +103,17 @@ def test_a_tagged_ticker_that_is_also_a_reference_word_is_a_ticker() -> None:
     mention = parse_message("LONG #ETH/USDT 5% below entry (2945)\nEntry 3000\n"
                             "Targets 3100\nStop 2900")
     assert mention.signal is not None and [str(e) for e in mention.signal.entries] == ["3000"]
+
+
+def _close_texts() -> list[str]:
+    rng = random.Random(5)
+    words = ("close", "closed", "closing", "exit", "please", "manually", "trade", "position",
+             "signal", "now", "all", "the", "#btc", "btc/usdt", "in profit", "закрыт", "вручную",
+             "закрываем", "kapat", "✅", "-", " ", "  ", "\n", "\n- ", ".", "xclose", "_exit")
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(4000)]
+
+
+def test_close_search_is_close_re_search() -> None:
+    for text in TEXTS + _close_texts():
+        fast, plain = updates.close_search(text), updates.CLOSE_RE.search(text)
+        assert (fast and (fast.span(), fast.group())) == (plain and (plain.span(), plain.group()))

@@ -61,15 +61,30 @@ _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "пер�
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
-CLOSE_RE = re.compile(
-    r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
-    r"|(?<!\w)(?:close|exit)\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
-    r"(?:now|here|immediately|asap|manually)\b"
-    r"|(?<!\w)(?:close|exit)\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
-    r"|(?<!\w)clos(?:ed|ing)\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
-    r"|early|the\s+(?:trade|position|rest))"
-    r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
+_CLOSE_LINE = r"[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+_CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
+                   r"(?:now|here|immediately|asap|manually)\b")
+_CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
+_CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
+               r"|early|the\s+(?:trade|position|rest))")
+_CLOSED_BY = ("manually", "position", "trade", "signal")
+CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
+    rf"^{_CLOSE_LINE}"
+    rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
+    rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
+    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_HOW}"
+    rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
+)
+# CLOSE_RE in two parts the engine can skip through: a line-start phrase (at the text's start,
+# or found after a newline by its literal "\n"), and the other alternatives, literal-first.
+_CLOSE_LINE_RE = re.compile(_CLOSE_LINE)
+_CLOSE_NEXT_LINE_RE = re.compile(rf"\n{_CLOSE_LINE}")
+_CLOSE_REST_RE = re.compile(
+    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW})"
+    rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
+    + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
+    + r"|закрыт[ао]?\s+вручную"
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
@@ -99,6 +114,7 @@ _FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
 _ALL_WORDS = sorted({w for words in _FAMILIES.values() for w in words}, key=lambda w: -len(w))
 _CUE_WORD_RE = re.compile(alternation(_ALL_WORDS))
 # A matched word opens every family one of whose words it contains ("closed" also has "clos").
+_NEED_STOP_WORD = frozenset(("stop", "move"))
 _WORD_FAMILIES = {
     word: frozenset(name for name, words in _FAMILIES.items() if any(w in word for w in words))
     for word in _ALL_WORDS
@@ -106,10 +122,18 @@ _WORD_FAMILIES = {
 
 
 def _families(low: str) -> set[str]:
-    """Which cue families the text mentions, in one pass: the gate before the costly patterns."""
+    """Which cue families the text mentions, in one pass: the gate before the costly patterns.
+
+    STOP_HIT_RE and MOVE_SL_RE also need a stop word (every `_SLW` form and "stopped" hold
+    "stop", "sl", "s/l" or "стоп"): without one, their families are left out.
+    """
     found: set[str] = set()
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
+    if ("stop" in found or "move" in found) and not (
+        "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
+    ):
+        found -= _NEED_STOP_WORD
     return found
 
 
@@ -139,20 +163,22 @@ def detect_update(low: str) -> UpdateFinding | None:
     move = MOVE_SL_RE.search(low) if "move" in families else None
     if move:
         found["move_sl"] = _move_finding(move)
-    close = CLOSE_RE.search(low) if "close" in families else None
+    close = close_search(low) if "close" in families else None
     if close:
         said = close.group()
         found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
                                        at=close.start())
     done = "done" in families
     index, index_at = _max_index(low) if done else (None, 0)
-    all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
+    all_done = ALL_TARGETS_RE.search(low) if done and index is None and _names_all(low) \
+        else None
     if index is not None:
         found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True,
                                             at=index_at)
     elif all_done:
         found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
-    filled = ENTRY_FILLED_RE.search(low) if not found and "filled" in families else None
+    filled = ENTRY_FILLED_RE.search(low) if not found and "filled" in families and (
+        "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
     if filled:
         found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
     if not found:
@@ -165,6 +191,25 @@ def detect_update(low: str) -> UpdateFinding | None:
         best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
                              best.is_result or hit.is_result, best.at)
     return best
+
+
+def _names_all(low: str) -> bool:
+    """Whether `low` holds the first word of an `_ALL_WORDS_DONE` form (ALL_TARGETS_RE's gate)."""
+    return "all" in low or "все" in low or "todos" in low or "tüm" in low or "tum" in low
+
+
+def close_search(low: str) -> re.Match[str] | None:
+    """What `CLOSE_RE.search(low)` finds: the earliest match, the line-start phrase on a tie
+    (it is CLOSE_RE's first alternative)."""
+    line = _CLOSE_LINE_RE.match(low)
+    if line is None:
+        after_newline = _CLOSE_NEXT_LINE_RE.search(low)
+        if after_newline is not None:
+            line = _CLOSE_LINE_RE.match(low, after_newline.start() + 1)
+    rest = _CLOSE_REST_RE.search(low)
+    if rest is not None and (line is None or rest.start() < line.start()):
+        return rest
+    return line
 
 
 def _first_action(found: dict[str, UpdateFinding]) -> str:
