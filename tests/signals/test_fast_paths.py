@@ -117,3 +117,11 @@ def test_close_search_is_close_re_search() -> None:
     for text in TEXTS + _close_texts():
         fast, plain = updates.close_search(text), updates.CLOSE_RE.search(text)
         assert (fast and (fast.span(), fast.group())) == (plain and (plain.span(), plain.group()))
+
+
+def test_literal_first_target_hit_is_target_hit_re() -> None:
+    fast = updates._TARGET_HIT_FAST_RE
+    for text in TEXTS:
+        plain = updates.TARGET_HIT_RE.finditer(text)
+        want = [(m.span(), m.group("i1") or m.group("i2")) for m in plain]
+        assert [(m.span(), m[m.lastindex or 0]) for m in fast.finditer(text)] == want, text

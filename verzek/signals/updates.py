@@ -6,27 +6,37 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from verzek.signals.keywords import alternation, guarded
+from verzek.signals.keywords import alternation, guarded, literal_first
 from verzek.signals.numbers import read_token
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
 _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other")
 
-_DONE = (
-    r"(?:reached|hit|achieved|done|smashed|completed|booked|secured|touched|✅|✔️?|☑️?|💰"
-    r"|достигнут[аы]?|взят[аы]?|alcanzad[oa]s?|atingid[oa]s?|ula[şs][ıi]ld[ıi]|đạt)"
-)
+_DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
+               "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs][ıi]ld[ıi]", "đạt")
+_DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
-_TGT = r"(?:tp|target|take[\s-]?profit|t|цель|тейк|objetivo|alvo|hedef|m[ụu]c\s+ti[êe]u)"
+_TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
+              r"m[ụu]c\s+ti[êe]u")
+_TGT = f"(?:{'|'.join(_TGT_WORDS)})"
+_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+_TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
     r"(?=[tтцoahmrdscb✅✔☑💰двuđ])"
-    rf"(?:(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
-    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d))"
+    rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
+    rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
 )
+# The same, literal-first: the engine skips in C to a character some alternative starts with.
+# The index is the match's one group (`match[match.lastindex]`): named groups cannot repeat.
+_TARGET_HIT_FAST_RE = re.compile(literal_first((
+    (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
+    ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
+)))
 _ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
@@ -140,9 +150,9 @@ def _families(low: str) -> set[str]:
 def _max_index(low: str) -> tuple[int | None, int]:
     best: int | None = None
     at = 0
-    for match in TARGET_HIT_RE.finditer(low):
-        raw = match.group("i1") or match.group("i2")
-        if raw is not None and int(raw) > (best or 0):
+    for match in _TARGET_HIT_FAST_RE.finditer(low):
+        raw = match[match.lastindex or 0]
+        if int(raw) > (best or 0):
             best, at = int(raw), match.start()
     return best, at
 
