@@ -125,3 +125,14 @@ def test_literal_first_target_hit_is_target_hit_re() -> None:
         plain = updates.TARGET_HIT_RE.finditer(text)
         want = [(m.span(), m.group("i1") or m.group("i2")) for m in plain]
         assert [(m.span(), m[m.lastindex or 0]) for m in fast.finditer(text)] == want, text
+
+
+def test_sentence_start_is_the_last_sentence_end() -> None:
+    from verzek.signals import parser
+
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice("ab .!?\n\t\u00a0\u2003\x1c.") for _ in range(rng.randint(0, 14)))
+        at = rng.randint(0, len(text))
+        ends = parser._SENTENCE_END_RE.finditer(text, 0, at)
+        assert parser._sentence_start(text, at) == max((m.end() for m in ends), default=0), text

@@ -318,7 +318,7 @@ def _market(low: str, leverage: int | None) -> MarketType | None:
 
 def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     """True when the cue's own sentence names coins, none of them `symbol`'s base."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
+    start = _sentence_start(norm, at)
     end_match = _SENTENCE_END_RE.search(norm, at)
     sentence = norm[start:end_match.start() if end_match else len(norm)]
     base = symbol.split("/")[0]
@@ -328,6 +328,16 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     named.update(w for w in _UPPER_WORD_RE.findall(sentence)
                  if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
     return bool(named) and base not in named
+
+
+def _sentence_start(norm: str, at: int) -> int:
+    """Where the sentence holding `at` starts: the end of the last `_SENTENCE_END_RE` match in
+    `norm[:at]` (a newline, "!" or "?", or a "." with a space after it before `at`), else 0."""
+    start = max(norm.rfind("\n", 0, at), norm.rfind("!", 0, at), norm.rfind("?", 0, at)) + 1
+    dot = norm.rfind(".", start, at - 1) if at - 1 > start else -1
+    while dot >= 0 and not norm[dot + 1].isspace():  # str.isspace is the regex's \s
+        dot = norm.rfind(".", start, dot)
+    return dot + 1 if dot >= 0 else start
 
 
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:

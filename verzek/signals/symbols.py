@@ -90,9 +90,10 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     """
     low = text.lower() if low is None else low
     seen: dict[str, int] = {}
-    for strength, finder in ((3, _pairs), (2, _tags)):
-        for symbol in finder(text, low):
-            seen.setdefault(symbol, strength)
+    for symbol in _pairs(text, low):
+        seen.setdefault(symbol, 3)
+    for symbol in _tags(text, low):
+        seen.setdefault(symbol, 2)
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)

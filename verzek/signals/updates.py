@@ -158,49 +158,55 @@ def _max_index(low: str) -> tuple[int | None, int]:
 
 
 def detect_update(low: str) -> UpdateFinding | None:
-    """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`."""
+    """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`.
+
+    A target hit ("TP1 ✅") is read beside any other cue: its index and outcome go with it.
+    """
     families = _families(low)
     if not families:
         return None
-    found: dict[str, UpdateFinding] = {}
+    hit = _target_finding(low) if "done" in families else None
+    cue = _instruction(low, families, hit)
+    if cue is None:
+        if hit is not None:
+            return hit
+        filled = ENTRY_FILLED_RE.search(low) if "filled" in families and (
+            "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
+        return UpdateFinding("other", is_result=True, at=filled.start()) if filled else None
+    if hit is None:
+        return cue
+    return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
+                         cue.is_result or hit.is_result, cue.at)
+
+
+def _target_finding(low: str) -> UpdateFinding | None:
+    """ "TP2 ✅" (the highest index written wins), or "all targets done" without an index."""
+    index, index_at = _max_index(low)
+    if index is not None:
+        return UpdateFinding("target_hit", target_index=index, is_result=True, at=index_at)
+    all_done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
+    return UpdateFinding("target_hit", is_result=True, at=all_done.start()) if all_done else None
+
+
+def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> UpdateFinding | None:
+    """The first of stop hit, cancel, moved stop and close found (`_ACTION_ORDER`); later cues
+    are not searched. A close beside "all targets done" is that target post, not a close."""
     stop = STOP_HIT_RE.search(low) if "stop" in families else None
     if stop:
-        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
+        return UpdateFinding("stop_hit", is_result=True, at=stop.start())
     cancel = CANCEL_RE.search(low) if "cancel" in families else None
     if cancel:
-        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
-                                        at=cancel.start())
+        return UpdateFinding("cancel", is_result=cancel.group() != "cancel", at=cancel.start())
     move = MOVE_SL_RE.search(low) if "move" in families else None
     if move:
-        found["move_sl"] = _move_finding(move)
-    close = close_search(low) if "close" in families else None
-    if close:
-        said = close.group()
-        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
-                                       at=close.start())
-    done = "done" in families
-    index, index_at = _max_index(low) if done else (None, 0)
-    all_done = ALL_TARGETS_RE.search(low) if done and index is None and _names_all(low) \
-        else None
-    if index is not None:
-        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True,
-                                            at=index_at)
-    elif all_done:
-        found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
-    filled = ENTRY_FILLED_RE.search(low) if not found and "filled" in families and (
-        "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
-    if filled:
-        found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
-    if not found:
+        return _move_finding(move)
+    if "close" not in families or (hit is not None and hit.target_index is None):
         return None
-    if "target_hit" in found and "close" in found and found["target_hit"].target_index is None:
-        del found["close"]  # "all targets achieved, trade closed" is a target post
-    action = _first_action(found)
-    best, hit = found[action], found.get("target_hit")
-    if hit is not None and action != "target_hit":
-        best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
-                             best.is_result or hit.is_result, best.at)
-    return best
+    close = close_search(low)
+    if close is None:
+        return None
+    said = close.group()
+    return UpdateFinding("close", is_result="closed" in said or "закрыт" in said, at=close.start())
 
 
 def _names_all(low: str) -> bool:
@@ -220,14 +226,6 @@ def close_search(low: str) -> re.Match[str] | None:
     if rest is not None and (line is None or rest.start() < line.start()):
         return rest
     return line
-
-
-def _first_action(found: dict[str, UpdateFinding]) -> str:
-    """The action that wins when several cues are present (`_ACTION_ORDER`)."""
-    for action in _ACTION_ORDER:
-        if action in found:
-            return action
-    raise ValueError("no action found")  # never: the caller checks `found` is not empty
 
 
 def is_weak_close(low: str) -> bool:
