@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from statistics import median
 from typing import Literal
 
@@ -64,6 +65,8 @@ _UPDATE_BARE_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
+_VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
+_CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,7 @@ def parse_message(text: str) -> ParseResult:
         return _NOISE
     symbols = find_symbols(norm, low)
     symbol, strength = symbols[0] if symbols else (None, 0)
-    if sum(1 for _, level in symbols if level >= 2) > 1:
+    if len(symbols) > 1 and sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
@@ -223,9 +226,7 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
             continue  # inside a word: "http", "sentry"
-        if start > 1 and low[start - 1] in " \t" and _REFERENCE_RE.search(
-            low, max(0, start - 12), start
-        ):
+        if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
@@ -236,6 +237,14 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
                 end = index.end()
         marks.append((kind, start, end))
     return marks
+
+
+def _is_reference(low: str, start: int) -> bool:
+    """A reference word and spaces right before `start` (within 12 characters)."""
+    head = low[max(0, start - 12):start].rstrip(" \t")
+    if not head or not head[-1].isalpha():  # a match ends its word with a letter
+        return False
+    return _REFERENCE_RE.search(low, max(0, start - 12), start) is not None
 
 
 def _side(text: str, draft: _Draft) -> Side | None:
@@ -267,13 +276,16 @@ def _signal_result(
     leverage: int | None,
 ) -> ParseResult:
     written = [*draft.entries, *draft.targets, *([draft.stop] if draft.stop else [])]
-    scale: Decimal | None = None
-    if any(p.split for p in written):  # "100,110": thousands or two prices? the others decide
+    if any(map(_SPLIT_OF, written)):  # "100,110": thousands or two prices? the others decide
         plain = [p.value for p in written if not p.split]
         scale = median(plain) if plain else None
-    entries = _resolve(draft.entries, scale)
-    targets = _resolve(draft.targets, scale)
-    stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+        entries = _resolve(draft.entries, scale)
+        targets = _resolve(draft.targets, scale)
+        stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+    else:  # the usual case: every price has one reading
+        entries = list(map(_VALUE_OF, draft.entries))
+        targets = list(map(_VALUE_OF, draft.targets))
+        stop = draft.stop.value if draft.stop is not None else None
     if symbol is None:
         return ParseResult("noise", invalid_reason="no symbol")
     if not entries and not targets and stop is None:
@@ -294,7 +306,7 @@ def _signal_result(
     market = _market(norm, leverage)
     parts = [side_written, bool(entries), bool(targets), stop is not None, strength >= 2,
              market is not None or leverage is not None]
-    confidence = round(0.4 + 0.1 * sum(parts), 2)
+    confidence = _CONFIDENCE[sum(parts)]
     try:
         signal = Signal(
             symbol=symbol, side=side, entries=entries, entry_is_market=draft.entry_is_market,
