@@ -117,9 +117,10 @@ def read_token(raw: str) -> Price | list[Price] | None:
     return Price(value) if value is not None else None
 
 
-# Price(value) without NamedTuple's Python-level __new__ (a hot path: one per price read).
-_new_price = partial(tuple.__new__, Price)
-_NO_SPLIT: tuple[Decimal, ...] = ()
+# new_price((value, NO_SPLIT)) is Price(value) without NamedTuple's Python-level __new__ (a hot
+# path: one per price read).
+new_price = partial(tuple.__new__, Price)
+NO_SPLIT: tuple[Decimal, ...] = ()
 
 
 def plain_prices(tokens: Iterable[str]) -> list[Price]:
@@ -130,7 +131,7 @@ def plain_prices(tokens: Iterable[str]) -> list[Price]:
         if "," not in raw:
             value = Decimal(raw)
             if value > 0:
-                out.append(_new_price((value, _NO_SPLIT)))
+                out.append(new_price((value, NO_SPLIT)))
             continue
         read = read_token(raw)  # one comma: a decimal comma, or "100,110" (two readings)
         if isinstance(read, Price):
@@ -150,7 +151,7 @@ def scan_prices(text: str) -> list[Price]:
         if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
             value = Decimal(raw)
             if value > 0:
-                out.append(_new_price((value, _NO_SPLIT)))
+                out.append(new_price((value, NO_SPLIT)))
             continue
         read = read_token(raw)
         if read is None:

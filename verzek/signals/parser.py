@@ -185,7 +185,7 @@ def _fields(low: str, norm: str) -> _Draft:
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
-        prices, wordy = segment_prices(low[end:stop_at].rstrip())
+        prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
             if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
                 draft.entry_is_market = True

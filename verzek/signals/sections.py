@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from verzek.signals.numbers import Price, plain_prices, scan_prices, strip_markers
+from verzek.signals.numbers import (
+    NO_SPLIT,
+    Price,
+    new_price,
+    plain_prices,
+    scan_prices,
+    strip_markers,
+)
 
 _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
@@ -12,10 +20,14 @@ _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 # the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
 _PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
-# Group 1 is the first number: when it ends the line, it is the only one.
-_SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
-    r"[ \t:=#@$-]*+(\d++(?:[.,]\d++)?+)"
-    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:[.,]\d++)?+)*+"
+# A segment of plain numbers and list separators on its first line, after any non-word prefix
+# (": ", "→ ", "🎯 "), with trailing spaces, and later lines without a digit or a "%" ("✅"):
+# those lines add no number and cannot change how the first line reads. Group 1 is the first
+# number, group 2 the others. Possessive: linear even on 4,000 spaces.
+_SIMPLE_SEGMENT_RE = re.compile(
+    r"[^\w\n.,%()]*+(\d++(?:[.,]\d++)?+)"
+    r"((?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:[.,]\d++)?+)*+)"
+    r"[ \t]*+(?:\n[^\d%]*+)?+"
 )
 _SIMPLE_NUMBER_RE = re.compile(r"\d\d*(?:[.,]\d+)?")  # the numbers of a simple segment
 _LETTERS_RE = re.compile(r"[^\W\d_][^\W\d_]+")
@@ -27,24 +39,27 @@ _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 
 
-def segment_prices(segment: str) -> tuple[list[Price], str]:
-    """The prices of one keyword's segment, and the part of the text they were read from.
+def segment_prices(text: str, start: int = 0, end: int | None = None) -> tuple[list[Price], str]:
+    """The prices of one keyword's segment, `text[start:end]`, and the part of the text they were
+    read from ("" for a plain-number segment: that part only matters for words, and it has none).
 
-    A first line of plain numbers and list separators (": 0.5", ": 0.123 - 0.130",
-    ": 1,2 / 1,3") needs none of the slower rules when no later line holds a digit or a "%"
-    (": 0.5\n✅"): those lines add no number and cannot change how the first line reads. The
-    text returned is then "": it only matters for words, and such a line has none.
+    A plain-number segment (`_SIMPLE_SEGMENT_RE`) is read directly, without copying it; what
+    the general rules would read from it is the same.
     """
-    if not segment:
-        return [], ""
-    first, _, rest = segment.partition("\n")
-    simple = _SIMPLE_SEGMENT_RE.fullmatch(first)
-    if simple is not None and (not rest or ("%" not in rest and _DIGIT_RE.search(rest) is None)):
-        if simple.end(1) == len(first):  # the usual ": 0.5"
-            return plain_prices((simple.group(1),)), ""
-        return plain_prices(_SIMPLE_NUMBER_RE.findall(first)), ""
-    kept = section(segment)
-    return scan_prices(strip_markers(kept)), kept
+    simple = _SIMPLE_SEGMENT_RE.fullmatch(text, start, len(text) if end is None else end)
+    if simple is None:
+        segment = text[start:end].rstrip()
+        if not segment:
+            return [], ""
+        kept = section(segment)
+        return scan_prices(strip_markers(kept)), kept
+    if simple.start(2) == simple.end(2):  # one number: the usual ": 0.5"
+        raw = simple.group(1)
+        if "," in raw:
+            return plain_prices((raw,)), ""
+        value = Decimal(raw)
+        return ([new_price((value, NO_SPLIT))] if value > 0 else []), ""
+    return plain_prices(_SIMPLE_NUMBER_RE.findall(text, simple.start(1), simple.end(2))), ""
 
 
 def section(segment: str) -> str:
