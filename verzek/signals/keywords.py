@@ -179,16 +179,17 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     start can match (the regex would otherwise try every position, every digit of every price)."""
     out: list[re.Match[str]] = []
     pos = 0
-    for gate in LEVERAGE_X_GATE_RE.finditer(low):
+    gate = LEVERAGE_X_GATE_RE.search(low)  # search, not finditer: most texts have no such x
+    while gate is not None:
         x_at = gate.start()
-        if x_at < pos:
-            continue
-        for start in range(max(pos, x_at - 4), x_at + 1):
-            match = LEVERAGE_X_RE.match(low, start)
-            if match is not None:
-                out.append(match)
-                pos = match.end()
-                break
+        if x_at >= pos:
+            for start in range(max(pos, x_at - 4), x_at + 1):
+                match = LEVERAGE_X_RE.match(low, start)
+                if match is not None:
+                    out.append(match)
+                    pos = match.end()
+                    break
+        gate = LEVERAGE_X_GATE_RE.search(low, gate.end())
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",

@@ -151,9 +151,11 @@ def _leverage(low: str) -> tuple[int | None, str]:
     """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
     every leverage blanked out so it can never be read as a target."""
     spans: list[tuple[int, int, int]] = []
-    for match in kw.LEVERAGE_WORD_RE.finditer(low):
+    match = kw.LEVERAGE_WORD_RE.search(low)  # search, not finditer: often there is none
+    while match is not None:
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
+        match = kw.LEVERAGE_WORD_RE.search(low, match.end())
     for match in kw.leverage_x_matches(low):
         if kw.at_word_start(low, match.start(), ".,"):
             spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
