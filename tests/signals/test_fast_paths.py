@@ -136,3 +136,11 @@ def test_sentence_start_is_the_last_sentence_end() -> None:
         at = rng.randint(0, len(text))
         ends = parser._SENTENCE_END_RE.finditer(text, 0, at)
         assert parser._sentence_start(text, at) == max((m.end() for m in ends), default=0), text
+
+
+def test_grouped_not_a_call_words_match_the_plain_alternation() -> None:
+    from verzek.signals import parser
+
+    plain = re.compile(f"(?:{'|'.join(parser.NOT_A_CALL_WORDS)})(?!\\w)")
+    for text in TEXTS:
+        assert _found(parser._NOT_A_CALL_RE, text) == _found(plain, text), text
