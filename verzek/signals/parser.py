@@ -256,7 +256,10 @@ def _side(text: str, draft: _Draft) -> Side | None:
     match = kw.SIDE_RE.search(text)
     while match is not None:
         start = match.start()
-        if not (draft.label_spans and any(a <= start < b for a, b in draft.label_spans)):
+        for label_start, label_end in draft.label_spans:
+            if label_start <= start < label_end:
+                break  # a "Buy:" or "Sell:" label, read as a field already
+        else:
             return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
         match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
