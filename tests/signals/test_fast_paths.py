@@ -78,7 +78,7 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
     (numbers._TOKEN_RE, r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"),
     (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)"),
     (sections._LETTERS_RE, r"[^\W\d_]{2,}"),
-    (sections._PLAIN_NUMBER_RE, r"\d+(?:\.\d+)?"),
+    (sections._SIMPLE_NUMBER_RE, r"\d+(?:[.,]\d+)?"),
     (keywords.FIELD_RE, None),
 ])
 def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: str | None) -> None:
@@ -103,3 +103,44 @@ def test_a_tagged_ticker_that_is_also_a_reference_word_is_a_ticker() -> None:
     mention = parse_message("LONG #ETH/USDT 5% below entry (2945)\nEntry 3000\n"
                             "Targets 3100\nStop 2900")
     assert mention.signal is not None and [str(e) for e in mention.signal.entries] == ["3000"]
+
+
+def _close_texts() -> list[str]:
+    rng = random.Random(5)
+    words = ("close", "closed", "closing", "exit", "please", "manually", "trade", "position",
+             "signal", "now", "all", "the", "#btc", "btc/usdt", "in profit", "закрыт", "вручную",
+             "закрываем", "kapat", "✅", "-", " ", "  ", "\n", "\n- ", ".", "xclose", "_exit")
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(4000)]
+
+
+def test_close_search_is_close_re_search() -> None:
+    for text in TEXTS + _close_texts():
+        fast, plain = updates.close_search(text), updates.CLOSE_RE.search(text)
+        assert (fast and (fast.span(), fast.group())) == (plain and (plain.span(), plain.group()))
+
+
+def test_literal_first_target_hit_is_target_hit_re() -> None:
+    fast = updates._TARGET_HIT_FAST_RE
+    for text in TEXTS:
+        plain = updates.TARGET_HIT_RE.finditer(text)
+        want = [(m.span(), m.group("i1") or m.group("i2")) for m in plain]
+        assert [(m.span(), m[m.lastindex or 0]) for m in fast.finditer(text)] == want, text
+
+
+def test_sentence_start_is_the_last_sentence_end() -> None:
+    from verzek.signals import parser
+
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice("ab .!?\n\t\u00a0\u2003\x1c.") for _ in range(rng.randint(0, 14)))
+        at = rng.randint(0, len(text))
+        ends = parser._SENTENCE_END_RE.finditer(text, 0, at)
+        assert parser._sentence_start(text, at) == max((m.end() for m in ends), default=0), text
+
+
+def test_grouped_not_a_call_words_match_the_plain_alternation() -> None:
+    from verzek.signals import parser
+
+    plain = re.compile(f"(?:{'|'.join(parser.NOT_A_CALL_WORDS)})(?!\\w)")
+    for text in TEXTS:
+        assert _found(parser._NOT_A_CALL_RE, text) == _found(plain, text), text

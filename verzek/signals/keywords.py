@@ -48,6 +48,28 @@ def guarded(words: Iterable[str], guard: str = r"\w") -> str:
     )
 
 
+def literal_first(branches: Iterable[tuple[Iterable[str], str, str]]) -> str:
+    r"""`(?:guard)(?:words)tail|...` for each (words, guard, tail) branch, regrouped so every
+    alternative starts with a literal: the engine then skips in C to characters one can start
+    with (a lookahead or lookbehind first would make it try every position).
+
+    Alternatives are grouped by first character, keeping branch order and word order within a
+    character, so the leftmost match and the alternative chosen are the same. `guard` is a
+    lookbehind written as seen from after the first character (r"(?<!\w.)" for "no word before").
+    Each tail is repeated per character: it may hold unnamed groups only.
+    """
+    groups: dict[str, list[str]] = {}
+    for words, guard, tail in branches:
+        heads: dict[str, list[str]] = {}
+        for word in words:
+            if word[0] in "\\([.?*+{|^$":
+                raise ValueError(f"alternative must start with a literal: {word!r}")
+            heads.setdefault(word[0], []).append(word[1:])
+        for head, rests in heads.items():
+            groups.setdefault(head, []).append(f"{guard}(?:{'|'.join(rests)}){tail}")
+    return "|".join(f"{re.escape(head)}(?:{'|'.join(alts)})" for head, alts in groups.items())
+
+
 ENTRY_WORDS = (
     r"entry\s+targets?", r"entry\s+zone", r"entry\s+price", r"entry\s+area", r"entry\s+range",
     r"entry\s+points?", r"entry\s+orders?", "entries", "entry",
@@ -157,16 +179,17 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     start can match (the regex would otherwise try every position, every digit of every price)."""
     out: list[re.Match[str]] = []
     pos = 0
-    for gate in LEVERAGE_X_GATE_RE.finditer(low):
+    gate = LEVERAGE_X_GATE_RE.search(low)  # search, not finditer: most texts have no such x
+    while gate is not None:
         x_at = gate.start()
-        if x_at < pos:
-            continue
-        for start in range(max(pos, x_at - 4), x_at + 1):
-            match = LEVERAGE_X_RE.match(low, start)
-            if match is not None:
-                out.append(match)
-                pos = match.end()
-                break
+        if x_at >= pos:
+            for start in range(max(pos, x_at - 4), x_at + 1):
+                match = LEVERAGE_X_RE.match(low, start)
+                if match is not None:
+                    out.append(match)
+                    pos = match.end()
+                    break
+        gate = LEVERAGE_X_GATE_RE.search(low, gate.end())
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import NamedTuple
 
 # A raw numeric token; its separators are interpreted afterwards.
@@ -25,6 +27,7 @@ _LEAD_MARKER_RE = re.compile(r"[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))")
 # "1 - 0.5" is a marker only in a numbered run ("1 - ...", "2 - ..."); alone it is a zone.
 _DASH_MARKER_RE = re.compile(r"^([^\w\n]*)(\d{1,2})(\s*-\s+)(?=\.?\d)", re.MULTILINE)
 _MARKER_GATE = frozenset(")\n\u20e3🔟①②③④⑤⑥⑦⑧⑨⑩")
+THOUSANDS_SEPARATORS = frozenset("\u00a0\u202f\u2009'’")  # between digit groups: removed
 _THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
 _THOUSANDS_GATE_RE = re.compile("[\u00a0\u202f\u2009'’]")
 _SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
@@ -38,9 +41,13 @@ class Price(NamedTuple):
     split: tuple[Decimal, ...] = ()
 
 
-def join_thousands(text: str) -> str:
-    """Remove thousands separators made of (narrow) no-break spaces, apostrophes, or " 000"."""
-    if _THOUSANDS_GATE_RE.search(text):
+def join_thousands(text: str, has_separator: bool | None = None) -> str:
+    """Remove thousands separators made of (narrow) no-break spaces, apostrophes, or " 000".
+
+    `has_separator` says whether `text` holds one of `THOUSANDS_SEPARATORS`, when the caller
+    knows already (None: look).
+    """
+    if _THOUSANDS_GATE_RE.search(text) if has_separator is None else has_separator:
         text = _THOUSANDS_SPACE_RE.sub("", text)
     if " 000" not in text or not _SPACED_ZERO_RE.search(text):
         return text
@@ -110,6 +117,28 @@ def read_token(raw: str) -> Price | list[Price] | None:
     return Price(value) if value is not None else None
 
 
+# new_price((value, NO_SPLIT)) is Price(value) without NamedTuple's Python-level __new__ (a hot
+# path: one per price read).
+new_price = partial(tuple.__new__, Price)
+NO_SPLIT: tuple[Decimal, ...] = ()
+
+
+def plain_prices(tokens: Iterable[str]) -> list[Price]:
+    """The prices of tokens made of digits and at most one "." or "," ("0.5", "0,5", "100,110");
+    what `scan_prices` reads from the same tokens."""
+    out: list[Price] = []
+    for raw in tokens:
+        if "," not in raw:
+            value = Decimal(raw)
+            if value > 0:
+                out.append(new_price((value, NO_SPLIT)))
+            continue
+        read = read_token(raw)  # one comma: a decimal comma, or "100,110" (two readings)
+        if isinstance(read, Price):
+            out.append(read)
+    return out
+
+
 def scan_prices(text: str) -> list[Price]:
     """All prices in `text` in written order; percents and numbers glued to words are skipped."""
     out: list[Price] = []
@@ -122,7 +151,7 @@ def scan_prices(text: str) -> list[Price]:
         if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
             value = Decimal(raw)
             if value > 0:
-                out.append(Price(value))
+                out.append(new_price((value, NO_SPLIT)))
             continue
         read = read_token(raw)
         if read is None:

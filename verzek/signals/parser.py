@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from statistics import median
 from typing import Literal
 
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
-from verzek.signals.numbers import Price, join_thousands, scan_prices
+from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
 from verzek.signals.sections import cut_prose, segment_prices
 from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
@@ -33,10 +34,13 @@ _TRANSLATE = str.maketrans({
     "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
-_TRANSLATE_GATE_RE = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
 # the few distinct characters present gives the same text, since no replacement is a key.
 _REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
+# One scan finds both the characters to replace and the thousands separators to remove.
+_TRANSLATE_GATE_RE = re.compile(
+    "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
+)
 _DIGIT_RE = re.compile(r"\d")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
@@ -49,18 +53,23 @@ _RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other c
                    suffix=r"(?!\w)")
     + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
-_NOT_A_CALL_RE = re.compile(
-    r"(?:reminder|still\s+(?:active|valid|open|running)|recap|repost(?:ed)?"
-    r"|test\s+(?:signal|message|post)|this\s+(?:was|is)\s+a\s+test|ignore\s+(?:this|the\s+above)"
-    r"|do\s+not\s+(?:enter|take|follow|trade)|don'?t\s+(?:enter|take|follow|trade)"
-    r"|not\s+a\s+signal|example|how\s+to\s+read|tutorial|hypothetical|напоминание|пример)(?!\w)"
+NOT_A_CALL_WORDS = (
+    "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
+    r"test\s+(?:signal|message|post)", r"this\s+(?:was|is)\s+a\s+test",
+    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)",
+    r"don'?t\s+(?:enter|take|follow|trade)", r"not\s+a\s+signal", "example", r"how\s+to\s+read",
+    "tutorial", "hypothetical", "напоминание", "пример",
 )
+# Grouped by first letter (`kw.alternation`): fewer alternatives to try at each candidate.
+_NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
+_VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
+_CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,9 @@ class ParseResult:
     signal: Signal | None = None
     update: SignalUpdate | None = None
     invalid_reason: str | None = None
+
+
+_NOISE = ParseResult("noise")  # immutable: one shared instance for the plain "nothing here"
 
 
 @dataclass(slots=True)
@@ -87,9 +99,11 @@ class _Draft:
 
 def normalise(text: str) -> str:
     """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
-    text = join_thousands(text)
-    for char in set(_TRANSLATE_GATE_RE.findall(text)):
-        text = text.replace(char, _REPLACE[char])
+    found = set(_TRANSLATE_GATE_RE.findall(text))
+    text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
+    for char in found:  # a separator join_thousands removed is replaced by nothing: no change
+        if char in _REPLACE:
+            text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
     return text
@@ -104,14 +118,14 @@ def parse(text: str) -> Signal | SignalUpdate | None:
 def parse_message(text: str) -> ParseResult:
     """Classify and read one message; never raises on any input text."""
     if not text or not text.strip():
-        return ParseResult("noise")
+        return _NOISE
     norm = normalise(text[:_MAX_CHARS])
     low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         return _update_result(norm, low, finding, text)
     if _DIGIT_RE.search(low) is None and finding is None:
-        return ParseResult("noise")  # no number, no follow-up: nothing to trade
+        return _NOISE  # no number, no follow-up: nothing to trade
     leverage, body = _leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
@@ -121,10 +135,10 @@ def parse_message(text: str) -> ParseResult:
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
-        return ParseResult("noise")
+        return _NOISE
     symbols = find_symbols(norm, low)
     symbol, strength = symbols[0] if symbols else (None, 0)
-    if sum(1 for _, level in symbols if level >= 2) > 1:
+    if len(symbols) > 1 and sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
@@ -140,9 +154,11 @@ def _leverage(low: str) -> tuple[int | None, str]:
     """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
     every leverage blanked out so it can never be read as a target."""
     spans: list[tuple[int, int, int]] = []
-    for match in kw.LEVERAGE_WORD_RE.finditer(low):
+    match = kw.LEVERAGE_WORD_RE.search(low)  # search, not finditer: often there is none
+    while match is not None:
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
+        match = kw.LEVERAGE_WORD_RE.search(low, match.end())
     for match in kw.leverage_x_matches(low):
         if kw.at_word_start(low, match.start(), ".,"):
             spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
@@ -174,7 +190,7 @@ def _fields(low: str, norm: str) -> _Draft:
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
-        prices, wordy = segment_prices(low[end:stop_at].rstrip())
+        prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
             if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
                 draft.entry_is_market = True
@@ -215,9 +231,7 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
             continue  # inside a word: "http", "sentry"
-        if start > 1 and low[start - 1] in " \t" and _REFERENCE_RE.search(
-            low, max(0, start - 12), start
-        ):
+        if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
@@ -230,12 +244,24 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
     return marks
 
 
+def _is_reference(low: str, start: int) -> bool:
+    """A reference word and spaces right before `start` (within 12 characters)."""
+    head = low[max(0, start - 12):start].rstrip(" \t")
+    if not head or not head[-1].isalpha():  # a match ends its word with a letter
+        return False
+    return _REFERENCE_RE.search(low, max(0, start - 12), start) is not None
+
+
 def _side(text: str, draft: _Draft) -> Side | None:
-    for match in kw.SIDE_RE.finditer(text):
+    match = kw.SIDE_RE.search(text)
+    while match is not None:
         start = match.start()
-        if draft.label_spans and any(a <= start < b for a, b in draft.label_spans):
-            continue
-        return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+        for label_start, label_end in draft.label_spans:
+            if label_start <= start < label_end:
+                break  # a "Buy:" or "Sell:" label, read as a field already
+        else:
+            return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+        match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
 
 
@@ -258,13 +284,16 @@ def _signal_result(
     leverage: int | None,
 ) -> ParseResult:
     written = [*draft.entries, *draft.targets, *([draft.stop] if draft.stop else [])]
-    scale: Decimal | None = None
-    if any(p.split for p in written):  # "100,110": thousands or two prices? the others decide
+    if any(map(_SPLIT_OF, written)):  # "100,110": thousands or two prices? the others decide
         plain = [p.value for p in written if not p.split]
         scale = median(plain) if plain else None
-    entries = _resolve(draft.entries, scale)
-    targets = _resolve(draft.targets, scale)
-    stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+        entries = _resolve(draft.entries, scale)
+        targets = _resolve(draft.targets, scale)
+        stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+    else:  # the usual case: every price has one reading
+        entries = list(map(_VALUE_OF, draft.entries))
+        targets = list(map(_VALUE_OF, draft.targets))
+        stop = draft.stop.value if draft.stop is not None else None
     if symbol is None:
         return ParseResult("noise", invalid_reason="no symbol")
     if not entries and not targets and stop is None:
@@ -285,7 +314,7 @@ def _signal_result(
     market = _market(norm, leverage)
     parts = [side_written, bool(entries), bool(targets), stop is not None, strength >= 2,
              market is not None or leverage is not None]
-    confidence = round(0.4 + 0.1 * sum(parts), 2)
+    confidence = _CONFIDENCE[sum(parts)]
     try:
         signal = Signal(
             symbol=symbol, side=side, entries=entries, entry_is_market=draft.entry_is_market,
@@ -309,7 +338,7 @@ def _market(low: str, leverage: int | None) -> MarketType | None:
 
 def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     """True when the cue's own sentence names coins, none of them `symbol`'s base."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(norm, 0, at)), default=0)
+    start = _sentence_start(norm, at)
     end_match = _SENTENCE_END_RE.search(norm, at)
     sentence = norm[start:end_match.start() if end_match else len(norm)]
     base = symbol.split("/")[0]
@@ -321,13 +350,25 @@ def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
     return bool(named) and base not in named
 
 
+def _sentence_start(norm: str, at: int) -> int:
+    """Where the sentence holding `at` starts: the end of the last `_SENTENCE_END_RE` match in
+    `norm[:at]` (a newline, "!" or "?", or a "." with a space after it before `at`), else 0."""
+    start = max(norm.rfind("\n", 0, at), norm.rfind("!", 0, at), norm.rfind("?", 0, at)) + 1
+    dot = norm.rfind(".", start, at - 1) if at - 1 > start else -1
+    while dot >= 0 and not norm[dot + 1].isspace():  # str.isspace is the regex's \s
+        dot = norm.rfind(".", start, dot)
+    return dot + 1 if dot >= 0 else start
+
+
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
-    for match in regex.finditer(low):
+    match = regex.search(low)  # search, not finditer: most texts have no match at all
+    while match is not None:
         start = match.start()
         if start == 0 or low[start] in free or not (low[start - 1].isalnum()
                                                    or low[start - 1] == "_"):
             return True
+        match = regex.search(low, match.end())  # no pattern here matches the empty string
     return False
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from verzek.signals.numbers import Price, scan_prices, strip_markers
+from verzek.signals.numbers import (
+    NO_SPLIT,
+    Price,
+    new_price,
+    plain_prices,
+    scan_prices,
+    strip_markers,
+)
 
 _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
@@ -13,11 +20,16 @@ _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 # the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
 _PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
-_SIMPLE_SEGMENT_RE = re.compile(  # possessive: linear even on 4,000 spaces
-    r"[ \t:=#@$-]*+\d++(?:\.\d++)?+"
-    r"(?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:\.\d++)?+)*+"
+# A segment of plain numbers and list separators on its first line, after any non-word prefix
+# (": ", "→ ", "🎯 "), with trailing spaces, and later lines without a digit or a "%" ("✅"):
+# those lines add no number and cannot change how the first line reads. Group 1 is the first
+# number, group 2 the others. Possessive: linear even on 4,000 spaces.
+_SIMPLE_SEGMENT_RE = re.compile(
+    r"[^\w\n.,%()]*+(\d++(?:[.,]\d++)?+)"
+    r"((?:(?:[ \t]++|[ \t]*+(?:[-/|&]|,(?=[ \t]))[ \t]*+)\$?\d++(?:[.,]\d++)?+)*+)"
+    r"[ \t]*+(?:\n[^\d%]*+)?+"
 )
-_PLAIN_NUMBER_RE = re.compile(r"\d\d*(?:\.\d+)?")
+_SIMPLE_NUMBER_RE = re.compile(r"\d\d*(?:[.,]\d+)?")  # the numbers of a simple segment
 _LETTERS_RE = re.compile(r"[^\W\d_][^\W\d_]+")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
@@ -27,13 +39,27 @@ _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 
 
-def segment_prices(segment: str) -> tuple[list[Price], str]:
-    """The prices of one keyword's segment, and the part of the text they were read from."""
-    if "\n" not in segment and _SIMPLE_SEGMENT_RE.fullmatch(segment) is not None:
-        # ": 0.5", ": 0.123 - 0.130", ": 1.2 / 1.3, 1.4": plain numbers only, no letters
-        return [Price(v) for v in map(Decimal, _PLAIN_NUMBER_RE.findall(segment)) if v > 0], ""
-    kept = section(segment)
-    return scan_prices(strip_markers(kept)), kept
+def segment_prices(text: str, start: int = 0, end: int | None = None) -> tuple[list[Price], str]:
+    """The prices of one keyword's segment, `text[start:end]`, and the part of the text they were
+    read from ("" for a plain-number segment: that part only matters for words, and it has none).
+
+    A plain-number segment (`_SIMPLE_SEGMENT_RE`) is read directly, without copying it; what
+    the general rules would read from it is the same.
+    """
+    simple = _SIMPLE_SEGMENT_RE.fullmatch(text, start, len(text) if end is None else end)
+    if simple is None:
+        segment = text[start:end].rstrip()
+        if not segment:
+            return [], ""
+        kept = section(segment)
+        return scan_prices(strip_markers(kept)), kept
+    if simple.start(2) == simple.end(2):  # one number: the usual ": 0.5"
+        raw = simple.group(1)
+        if "," in raw:
+            return plain_prices((raw,)), ""
+        value = Decimal(raw)
+        return ([new_price((value, NO_SPLIT))] if value > 0 else []), ""
+    return plain_prices(_SIMPLE_NUMBER_RE.findall(text, simple.start(1), simple.end(2))), ""
 
 
 def section(segment: str) -> str:

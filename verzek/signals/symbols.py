@@ -26,7 +26,7 @@ _LABEL_RE = re.compile(
     r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,16})(?![\w])",
     re.MULTILINE,
 )
-_RUN_BEFORE_RE = re.compile(r"[a-z0-9]+$")
+_BASE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # a base's characters in `low`
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
@@ -67,8 +67,8 @@ _NEVER_COINS = frozenset(
 
 
 # Tickers are a small vocabulary, so the per-word checks below are cached (pure functions).
-@lru_cache(maxsize=4096)
-def _norm_base(base: str, *, quoted: bool = False, tagged: bool = False) -> str | None:
+@lru_cache(maxsize=4096)  # called with positional flags: a keyword makes the cache key slower
+def _norm_base(base: str, quoted: bool = False, tagged: bool = False) -> str | None:
     base = base.upper()
     if not _BASE_SHAPE_RE.fullmatch(base) or base in _NEVER_COINS:
         return None
@@ -90,9 +90,10 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     """
     low = text.lower() if low is None else low
     seen: dict[str, int] = {}
-    for strength, finder in ((3, _pairs), (2, _tags)):
-        for symbol in finder(text, low):
-            seen.setdefault(symbol, strength)
+    for symbol in _pairs(text, low):
+        seen.setdefault(symbol, 3)
+    for symbol in _tags(text, low):
+        seen.setdefault(symbol, 2)
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)
@@ -103,19 +104,22 @@ def _pairs(text: str, low: str) -> list[str]:
     hits: list[tuple[int, str]] = []
     for sep in _SEPARATOR_RE.finditer(low):
         at = sep.start()
+        slash = low[at] == "/"
+        if not slash and low[at + 1] == " ":
+            continue  # "BTC - USDT": only a slash may have a space after it
         quote_match = _QUOTE_AFTER_RE.match(low, at + 1)
-        if quote_match is None or (quote_match.group()[0] == " " and low[at] != "/"):
+        if quote_match is None:
             continue
-        end = at - 1 if at > 0 and low[at - 1] == " " and low[at] == "/" else at
+        end = at - 1 if slash and at > 0 and low[at - 1] == " " else at
         start = _word_start(low, end)
         if start == end or not _base_boundary(low, start):
             continue
         raw = text[start:end]
         quote = text[quote_match.start("quote"):quote_match.end("quote")]
-        base = _norm_base(raw, quoted=True)
+        base = _norm_base(raw, True)
         if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
             hits.append((start, f"{base}/{quote.upper()}"))
-    if "USD" in text:
+    if _glued_quote_possible(text, low):
         for quote_match in _GLUED_QUOTE_RE.finditer(text):
             end = quote_match.start()
             start = _word_start(low, end)
@@ -123,17 +127,33 @@ def _pairs(text: str, low: str) -> list[str]:
             if start == end or not _base_boundary(low, start) or (not raw.isupper() and not \
                     raw.isdigit() and raw != raw.upper()):
                 continue
-            base = _norm_base(raw, quoted=True)
+            base = _norm_base(raw, True)
             quote = quote_match.group().removesuffix("PERP").removesuffix(".P")
             if base and not base.isdigit():
                 hits.append((start, f"{base}/{quote}"))
-    return [symbol for _, symbol in sorted(hits)]
+    if len(hits) > 1:
+        hits.sort()
+    return [symbol for _, symbol in hits]
+
+
+def _glued_quote_possible(text: str, low: str) -> bool:
+    """Whether `_pairs` can read a glued quote ("BTCUSDT"): each such read has "USD" right
+    after a base character ([a-z0-9] in `low`; the "FD" of FDUSD and "B" of BUSD are ones too),
+    while most texts hold "USD" only in "/USDT", where the scan would find nothing."""
+    at = text.find("USD", 1)
+    while at > 0:
+        if low[at - 1] in _BASE_CHARS:
+            return True
+        at = text.find("USD", at + 1)
+    return False
 
 
 def _word_start(low: str, end: int) -> int:
-    """Where the run of letters and digits that ends at `end` begins (at most 17 back)."""
-    run = _RUN_BEFORE_RE.search(low, max(0, end - 17), end)
-    return run.start() if run is not None else end
+    """Where the run of [a-z0-9] that ends at `end` begins (at most 17 back)."""
+    start, stop = end, max(0, end - 17)
+    while start > stop and low[start - 1] in _BASE_CHARS:
+        start -= 1
+    return start
 
 
 def _base_boundary(low: str, start: int) -> bool:
@@ -145,18 +165,38 @@ def _base_boundary(low: str, start: int) -> bool:
 
 def _tags(text: str, low: str) -> list[str]:
     out: list[str] = []
-    matches = [m.span("base") for m in _TAG_RE.finditer(text)] if ("#" in text or "$" in text) \
-        else []
-    if ("-" in low or ":" in low or "=" in low) and _LABEL_GATE_RE.search(low):
-        matches.extend(m.span("base") for m in _LABEL_RE.finditer(low))
-    for start, end in matches:
-        raw = text[start:end]
+    raws: list[str] = _TAG_RE.findall(text) if ("#" in text or "$" in text) else []
+    if "-" in low or ":" in low or "=" in low:
+        raws.extend(text[start:end] for start, end in _label_spans(low))
+    for raw in raws:
         if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
             continue  # "#Signal", "#Binance": a word, not a ticker
-        base = _norm_base(raw, tagged=not raw.islower())  # "#NOT" is a coin, "#not" a word
+        base = _norm_base(raw, False, not raw.islower())  # "#NOT" is a coin, "#not" a word
         if base and not base.isdigit():
             out.append(_strip_quote(base))
     return out
+
+
+def _label_spans(low: str) -> list[tuple[int, int]]:
+    """The bases `_LABEL_RE.finditer(low)` finds, trying only lines that hold a label word.
+
+    A match starts a line, then non-word characters and a label word. Label words start with a
+    letter and hold no newline, so no earlier gate match can hide one: the gate finds the word
+    of every match, and the regex is not run at every line start of the text.
+    """
+    spans: list[tuple[int, int]] = []
+    end = tried = -1
+    gate = _LABEL_GATE_RE.search(low)  # search, not finditer: most texts hold no label word
+    while gate is not None:
+        line_start = low.rfind("\n", 0, gate.start()) + 1
+        if line_start >= end and line_start != tried:
+            tried = line_start
+            match = _LABEL_RE.match(low, line_start)
+            if match is not None:
+                spans.append(match.span("base"))
+                end = match.end()
+        gate = _LABEL_GATE_RE.search(low, gate.end())
+    return spans
 
 
 def _bare(text: str, low: str) -> list[str]:

@@ -6,27 +6,37 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from verzek.signals.keywords import alternation, guarded
+from verzek.signals.keywords import alternation, guarded, literal_first
 from verzek.signals.numbers import read_token
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
 _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other")
 
-_DONE = (
-    r"(?:reached|hit|achieved|done|smashed|completed|booked|secured|touched|✅|✔️?|☑️?|💰"
-    r"|достигнут[аы]?|взят[аы]?|alcanzad[oa]s?|atingid[oa]s?|ula[şs][ıi]ld[ıi]|đạt)"
-)
+_DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
+               "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs][ıi]ld[ıi]", "đạt")
+_DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
-_TGT = r"(?:tp|target|take[\s-]?profit|t|цель|тейк|objetivo|alvo|hedef|m[ụu]c\s+ti[êe]u)"
+_TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
+              r"m[ụu]c\s+ti[êe]u")
+_TGT = f"(?:{'|'.join(_TGT_WORDS)})"
+_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+_TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
     r"(?=[tтцoahmrdscb✅✔☑💰двuđ])"
-    rf"(?:(?<!\w){_TGT}\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
-    rf"|(?:{_DONE}|hit)\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d))"
+    rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
+    rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
 )
+# The same, literal-first: the engine skips in C to a character some alternative starts with.
+# The index is the match's one group (`match[match.lastindex]`): named groups cannot repeat.
+_TARGET_HIT_FAST_RE = re.compile(literal_first((
+    (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
+    ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
+)))
 _ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
@@ -61,15 +71,30 @@ _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "пер�
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
-CLOSE_RE = re.compile(
-    r"^[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
-    r"|(?<!\w)(?:close|exit)\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
-    r"(?:now|here|immediately|asap|manually)\b"
-    r"|(?<!\w)(?:close|exit)\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
-    r"|(?<!\w)clos(?:ed|ing)\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
-    r"|early|the\s+(?:trade|position|rest))"
-    r"|(?<!\w)(?:manually|position|trade|signal)\s+closed(?!\w)|закрыт[ао]?\s+вручную",
+_CLOSE_LINE = r"[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+_CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
+                   r"(?:now|here|immediately|asap|manually)\b")
+_CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
+_CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
+               r"|early|the\s+(?:trade|position|rest))")
+_CLOSED_BY = ("manually", "position", "trade", "signal")
+CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
+    rf"^{_CLOSE_LINE}"
+    rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
+    rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
+    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_HOW}"
+    rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
+)
+# CLOSE_RE in two parts the engine can skip through: a line-start phrase (at the text's start,
+# or found after a newline by its literal "\n"), and the other alternatives, literal-first.
+_CLOSE_LINE_RE = re.compile(_CLOSE_LINE)
+_CLOSE_NEXT_LINE_RE = re.compile(rf"\n{_CLOSE_LINE}")
+_CLOSE_REST_RE = re.compile(
+    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW})"
+    rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
+    + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
+    + r"|закрыт[ао]?\s+вручную"
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
@@ -99,72 +124,108 @@ _FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
 _ALL_WORDS = sorted({w for words in _FAMILIES.values() for w in words}, key=lambda w: -len(w))
 _CUE_WORD_RE = re.compile(alternation(_ALL_WORDS))
 # A matched word opens every family one of whose words it contains ("closed" also has "clos").
+_NEED_STOP_WORD = frozenset(("stop", "move"))
 _WORD_FAMILIES = {
     word: frozenset(name for name, words in _FAMILIES.items() if any(w in word for w in words))
     for word in _ALL_WORDS
 }
 
 
-def _families(low: str) -> frozenset[str]:
-    """Which cue families the text mentions, in one pass: the gate before the costly patterns."""
+def _families(low: str) -> set[str]:
+    """Which cue families the text mentions, in one pass: the gate before the costly patterns.
+
+    STOP_HIT_RE and MOVE_SL_RE also need a stop word (every `_SLW` form and "stopped" hold
+    "stop", "sl", "s/l" or "стоп"): without one, their families are left out.
+    """
     found: set[str] = set()
-    for match in _CUE_WORD_RE.finditer(low):
-        found |= _WORD_FAMILIES[match.group()]
-    return frozenset(found)
+    for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
+        found |= _WORD_FAMILIES[word]
+    if ("stop" in found or "move" in found) and not (
+        "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
+    ):
+        found -= _NEED_STOP_WORD
+    return found
 
 
 def _max_index(low: str) -> tuple[int | None, int]:
     best: int | None = None
     at = 0
-    for match in TARGET_HIT_RE.finditer(low):
-        raw = match.group("i1") or match.group("i2")
-        if raw is not None and int(raw) > (best or 0):
+    for match in _TARGET_HIT_FAST_RE.finditer(low):
+        raw = match[match.lastindex or 0]
+        if int(raw) > (best or 0):
             best, at = int(raw), match.start()
     return best, at
 
 
 def detect_update(low: str) -> UpdateFinding | None:
-    """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`."""
+    """The update a lower-cased message announces, or None; cues resolve by `_ACTION_ORDER`.
+
+    A target hit ("TP1 ✅") is read beside any other cue: its index and outcome go with it.
+    """
     families = _families(low)
     if not families:
         return None
-    found: dict[str, UpdateFinding] = {}
+    hit = _target_finding(low) if "done" in families else None
+    cue = _instruction(low, families, hit)
+    if cue is None:
+        if hit is not None:
+            return hit
+        filled = ENTRY_FILLED_RE.search(low) if "filled" in families and (
+            "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
+        return UpdateFinding("other", is_result=True, at=filled.start()) if filled else None
+    if hit is None:
+        return cue
+    return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
+                         cue.is_result or hit.is_result, cue.at)
+
+
+def _target_finding(low: str) -> UpdateFinding | None:
+    """ "TP2 ✅" (the highest index written wins), or "all targets done" without an index."""
+    index, index_at = _max_index(low)
+    if index is not None:
+        return UpdateFinding("target_hit", target_index=index, is_result=True, at=index_at)
+    all_done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
+    return UpdateFinding("target_hit", is_result=True, at=all_done.start()) if all_done else None
+
+
+def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> UpdateFinding | None:
+    """The first of stop hit, cancel, moved stop and close found (`_ACTION_ORDER`); later cues
+    are not searched. A close beside "all targets done" is that target post, not a close."""
     stop = STOP_HIT_RE.search(low) if "stop" in families else None
     if stop:
-        found["stop_hit"] = UpdateFinding("stop_hit", is_result=True, at=stop.start())
+        return UpdateFinding("stop_hit", is_result=True, at=stop.start())
     cancel = CANCEL_RE.search(low) if "cancel" in families else None
     if cancel:
-        found["cancel"] = UpdateFinding("cancel", is_result=cancel.group() != "cancel",
-                                        at=cancel.start())
+        return UpdateFinding("cancel", is_result=cancel.group() != "cancel", at=cancel.start())
     move = MOVE_SL_RE.search(low) if "move" in families else None
     if move:
-        found["move_sl"] = _move_finding(move)
-    close = CLOSE_RE.search(low) if "close" in families else None
-    if close:
-        said = close.group()
-        found["close"] = UpdateFinding("close", is_result="closed" in said or "закрыт" in said,
-                                       at=close.start())
-    done = "done" in families
-    index, index_at = _max_index(low) if done else (None, 0)
-    all_done = ALL_TARGETS_RE.search(low) if done and index is None else None
-    if index is not None:
-        found["target_hit"] = UpdateFinding("target_hit", target_index=index, is_result=True,
-                                            at=index_at)
-    elif all_done:
-        found["target_hit"] = UpdateFinding("target_hit", is_result=True, at=all_done.start())
-    filled = ENTRY_FILLED_RE.search(low) if not found and "filled" in families else None
-    if filled:
-        found["other"] = UpdateFinding("other", is_result=True, at=filled.start())
-    if not found:
+        return _move_finding(move)
+    if "close" not in families or (hit is not None and hit.target_index is None):
         return None
-    if "target_hit" in found and "close" in found and found["target_hit"].target_index is None:
-        del found["close"]  # "all targets achieved, trade closed" is a target post
-    action = next(a for a in _ACTION_ORDER if a in found)
-    best, hit = found[action], found.get("target_hit")
-    if hit is not None and action != "target_hit":
-        best = UpdateFinding(best.action, hit.target_index, best.new_stop, best.to_breakeven,
-                             best.is_result or hit.is_result, best.at)
-    return best
+    close = close_search(low)
+    if close is None:
+        return None
+    said = close.group()
+    return UpdateFinding("close", is_result="closed" in said or "закрыт" in said, at=close.start())
+
+
+def _names_all(low: str) -> bool:
+    """Whether `low` holds the first word of an `_ALL_WORDS_DONE` form (ALL_TARGETS_RE's gate)."""
+    return "all" in low or "все" in low or "todos" in low or "tüm" in low or "tum" in low
+
+
+def close_search(low: str) -> re.Match[str] | None:
+    """What `CLOSE_RE.search(low)` finds: the earliest match, the line-start phrase on a tie
+    (it is CLOSE_RE's first alternative)."""
+    line = _CLOSE_LINE_RE.match(low)
+    if line is None:
+        after_newline = _CLOSE_NEXT_LINE_RE.search(low)
+        if after_newline is not None:
+            line = _CLOSE_LINE_RE.match(low, after_newline.start() + 1)
+    rest = _CLOSE_REST_RE.search(low)
+    if rest is not None and (line is None or rest.start() < line.start()):
+        return rest
+    return line
 
 
 def is_weak_close(low: str) -> bool:

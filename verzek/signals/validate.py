@@ -52,7 +52,7 @@ def check(
     """Why this call cannot be traded as written, or None when it is consistent."""
     if leverage is not None and not 1 <= leverage <= MAX_LEVERAGE:
         return f"leverage {leverage}x is outside 1..{MAX_LEVERAGE}"
-    if entries and max(entries) / min(entries) > MAX_ENTRY_SPREAD:
+    if len(entries) > 1 and max(entries) / min(entries) > MAX_ENTRY_SPREAD:  # one: ratio 1
         return "entries differ by more than 2x: a misread number, not a ladder"
     prices = [*entries, *targets, *([stop] if stop is not None else [])]
     if prices and max(prices) / min(prices) > MAX_PRICE_RATIO:
@@ -67,10 +67,10 @@ def check(
         if stop is not None and (stop >= low if is_long else stop <= high):
             where = "at or above" if is_long else "at or below"
             return f"stop loss {stop} is {where} the entry for a {word}"
-        wrong = [t for t in targets if (t <= high if is_long else t >= low)]
-        if wrong:
-            where = "at or below" if is_long else "at or above"
-            return f"target {wrong[0]} is {where} the entry for a {word}"
+        for target in targets:
+            if target <= high if is_long else target >= low:
+                where = "at or below" if is_long else "at or above"
+                return f"target {target} is {where} the entry for a {word}"
     elif stop is not None and targets and (
         stop >= min(targets) if is_long else stop <= max(targets)
     ):
