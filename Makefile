@@ -37,7 +37,7 @@ bench: $(VENV)/.stamp-dev
 	$(PY) bench/run_all.py
 
 reliability: $(VENV)/.stamp-dev
-	VERZEK_RELIABILITY_KILLS=200 $(PY) -m pytest -q -s tests/reliability
+	VERZEK_RELIABILITY_KILLS=200 $(PY) -m pytest -q -s --timeout=5400 tests/reliability
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -159,7 +159,8 @@ def test_confidence_reflects_completeness() -> None:
      ("All targets achieved", "target_hit", None), ("Close BTC", "close", None),
      ("Closed manually", "close", None), ("Signal Cancelled", "cancel", None),
      ("SL moved to entry", "move_sl", None), ("SL moved to breakeven", "move_sl", None),
-     ("Stop loss hit", "stop_hit", None), ("#BTC stopped out", "stop_hit", None)],
+     ("Stop loss hit", "stop_hit", None), ("#BTC stopped out", "stop_hit", None),
+     ("Binance Futures #AVAX/USDT Stop Target Hit ⛔\nLoss: 45.2% 📉", "stop_hit", None)],
 )
 def test_updates(text: str, action: str, index: int | None) -> None:
     update = parse(text)

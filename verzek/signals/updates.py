@@ -42,7 +42,7 @@ _ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"�
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
