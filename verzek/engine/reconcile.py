@@ -155,7 +155,7 @@ class Reconciler:
             try:
                 exchange.cancel_order(intent.symbol, client_order_id=intent.client_order_id)
                 action = "cancelled"
-            except (OrderNotFound, TransientExchangeError, ExchangeError) as exc:
+            except (TransientExchangeError, ExchangeError) as exc:
                 action = f"not cancelled ({exc.code})"
         self.flagged.append({"client_order_id": intent.client_order_id,
                              "user_id": intent.user_id, "account_id": intent.account_id,
