@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,3 +67,79 @@ def test_partial_append_on_full_disk_is_undone(tmp_path: Path) -> None:
     journal.fileops = FileOps()
     journal.append({"a": 3})
     assert [r["a"] for r in journal.read()] == [1, 3]
+
+
+class _GatedWrites(FileOps):
+    """Counts writes; the first one waits until the test opens the gate."""
+
+    def __init__(self, fail_second: bool = False) -> None:
+        self.writes: list[bytes] = []
+        self.gate = threading.Event()
+        self.first_started = threading.Event()
+        self.fail_second = fail_second
+
+    def write(self, fd: int, data: bytes) -> None:
+        self.writes.append(bytes(data))
+        if len(self.writes) == 1:
+            self.first_started.set()
+            assert self.gate.wait(10)
+        elif self.fail_second:
+            raise OSError(errno.EIO, "I/O error")
+        super().write(fd, data)
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        os.sched_yield()
+
+
+def _append_in_threads(journal: Journal, values: range) -> tuple[list[threading.Thread],
+                                                                  list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def append(value: int) -> None:
+        try:
+            journal.append({"a": value})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=append, args=(v,)) for v in values]
+    for thread in threads:
+        thread.start()
+    return threads, errors
+
+
+def test_appends_arriving_during_a_write_share_the_next_write(tmp_path: Path) -> None:
+    ops = _GatedWrites()
+    journal = Journal(tmp_path / "j.jsonl", fileops=ops)
+    first, _ = _append_in_threads(journal, range(1))
+    assert ops.first_started.wait(10)
+    rest, errors = _append_in_threads(journal, range(1, 21))
+    _wait_until(lambda: journal.queued == 20)
+    ops.gate.set()
+    for thread in first + rest:
+        thread.join(10)
+    assert not errors
+    assert len(ops.writes) == 2  # the first record alone, then the 20 that queued behind it
+    assert sorted(r["a"] for r in journal.read()) == list(range(21))
+    assert journal.count == 21
+
+
+def test_a_failed_shared_write_fails_every_append_in_it_and_leaves_none(
+        tmp_path: Path) -> None:
+    ops = _GatedWrites(fail_second=True)
+    journal = Journal(tmp_path / "j.jsonl", fileops=ops)
+    first, _ = _append_in_threads(journal, range(1))
+    assert ops.first_started.wait(10)
+    rest, errors = _append_in_threads(journal, range(1, 6))
+    _wait_until(lambda: journal.queued == 5)
+    ops.gate.set()
+    for thread in first + rest:
+        thread.join(10)
+    assert len(errors) == 5 and all(isinstance(e, DiskFault) for e in errors)
+    assert [r["a"] for r in journal.read()] == [0]
+    journal.fileops = FileOps()
+    journal.append({"a": 99})
+    assert [r["a"] for r in journal.read()] == [0, 99]

@@ -62,6 +62,7 @@ class ExchangePool:
         self._balance = paper_balance_usdt
         self._slippage = paper_slippage_pct
         self._cache: dict[tuple[Any, ...], Exchange] = {}
+        self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
         # A hook around every built client (tests inject faults or latency through it).
         self.wrap: Callable[[Exchange], Exchange] | None = None
@@ -80,15 +81,22 @@ class ExchangePool:
 
     def get(self, user: User, account: ExchangeAccount) -> Exchange:
         key = self._key(user, account)
+        exchange = self._cache.get(key)  # the hot path takes no lock: a fan-out of
+        if exchange is not None:         # hundreds of users must not queue here
+            return exchange
         with self._lock:
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
+        with build_lock:  # one build per account; accounts build in parallel
             exchange = self._cache.get(key)
             if exchange is None:
                 exchange = self._build(user, account)
                 if self.wrap is not None:
                     exchange = self.wrap(exchange)
-                self._cache[key] = exchange
-                self.owners[account.id] = user.id
-            self._by_account[(account.id, key[3])] = exchange
+                with self._lock:
+                    self._cache[key] = exchange
+                    self.owners[account.id] = user.id
+                    self._by_account[(account.id, key[3])] = exchange
+                    self._build_locks.pop(key, None)
             return exchange
 
     def _build(self, user: User, account: ExchangeAccount) -> Exchange:
