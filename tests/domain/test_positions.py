@@ -15,7 +15,7 @@ from verzek.domain.models import (
     PositionStatus,
     Side,
 )
-from verzek.domain.positions import apply_fill, close, unrealised_pnl
+from verzek.domain.positions import apply_fill, close, reopen, unrealised_pnl
 from verzek.errors import Conflict, InvalidInput
 
 D = Decimal
@@ -93,6 +93,25 @@ def test_fill_on_closed_position_is_a_conflict() -> None:
     assert pos.close_reason is CloseReason.KILL_SWITCH
     with pytest.raises(Conflict):
         apply_fill(pos, fill("t3", "100", "1"), OrderSide.BUY, "entry")
+
+
+def test_reopened_for_a_late_entry_fill_then_closed_again_counts_the_round_trip() -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1", fee="0.1"), OrderSide.BUY, "entry")
+    pos = apply_fill(pos, fill("t2", "110", "1", fee="0.1"), OrderSide.SELL, "tp1")
+    assert pos.status is PositionStatus.CLOSED and pos.realised_pnl_usdt == D("9.8")
+    with pytest.raises(Conflict):
+        reopen(apply_fill(position(), fill("t1", "100", "1"), OrderSide.BUY, "entry"))
+    again = reopen(pos)
+    assert again.status is PositionStatus.PARTIALLY_CLOSED and again.quantity == 0
+    assert again.closed_at is None and again.close_reason is None
+    again = apply_fill(again, fill("t3", "105", "0.5"), OrderSide.BUY, "dca1")
+    assert again.quantity == D("0.5") and again.average_entry == D("105")
+    again = apply_fill(again, fill("t4", "104", "0.5"), OrderSide.SELL, "flat0",
+                       close_reason=CloseReason.TAKE_PROFIT)
+    assert again.status is PositionStatus.CLOSED
+    assert again.close_reason is CloseReason.TAKE_PROFIT
+    assert again.realised_pnl_usdt == D("9.3")  # 9.8, then 0.5 bought at 105, sold at 104
+    assert pos.status is PositionStatus.CLOSED  # the input is not changed
 
 
 def test_cancel_pending_position() -> None:

@@ -227,3 +227,43 @@ def test_two_dca_levels_and_the_stop_filled_in_one_pass_then_a_fast_target(
     assert open_qty == held  # what we track is what the exchange holds
     fills = {f["trade_id"] for f in paper.fetch_fills() if f["client_order_id"] != "liquidation"}
     assert fills == {f.trade_id for p in ours for f in p.fills}  # none ignored
+
+
+def test_a_dca_buy_filled_after_the_target_closed_the_position_is_flattened(
+        engine: Engine) -> None:
+    """The target fills, then the market falls through a DCA buy before the engine cancels
+    it: the exchange holds that buy while the position is closed. The position reopens for
+    it and closes it at market, so the exchange holds nothing the engine does not track."""
+    engine.price(SYM, "100")
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTargets: 104\nStop: 80\nLeverage 5x",
+          risk={"position_size_usdt": "100"},
+          dca={"enabled": True, "max_safety_orders": 1, "safety_order_usdt": "50",
+               "deviation_pct": "2", "execution": "limit"})
+    (position,) = engine.positions("u1")
+    assert sorted(o.leg for o in position.orders if o.status.value == "open") == \
+        ["dca1", "slr0", "tp1r0"]
+    paper = engine.paper("u1")
+    engine.price(SYM, "104")
+    paper.process_prices()  # the target fills: the exchange position is flat
+    engine.clock.advance(1)
+    engine.price(SYM, "97")
+    paper.process_prices()  # the DCA buy at 98 fills before anyone cancels it
+    engine.trading.monitor.sync_orders()
+    assert engine.positions("u1") == []
+    assert sum((p.quantity for p in paper.fetch_positions()), D(0)) == 0  # nothing left over
+    closed = _closed(engine)
+    assert closed.close_reason is CloseReason.TAKE_PROFIT  # type: ignore[attr-defined]
+    legs = [o.leg for o in closed.orders if o.filled_quantity > 0]  # type: ignore[attr-defined]
+    assert sorted(legs) == ["dca1", "entry", "flat0", "tp1r0"]
+    fills = {f["trade_id"] for f in paper.fetch_fills() if f["client_order_id"] != "liquidation"}
+    assert fills == {f.trade_id for f in closed.fills}  # type: ignore[attr-defined]
+    dca = next(o for o in closed.orders if o.leg == "dca1")  # type: ignore[attr-defined]
+    flat = next(o for o in closed.orders if o.leg == "flat0")  # type: ignore[attr-defined]
+    assert flat.filled_quantity == dca.filled_quantity > 0
+    # PnL counts the late round trip (bought at 98, sold at 97) and every fee
+    side = {o.client_order_id: o.side.value for o in closed.orders}  # type: ignore[attr-defined]
+    cash = sum(((1 if side[f.client_order_id] == "sell" else -1) * f.price * f.quantity
+                - f.fee_usdt for f in closed.fills), D(0))  # type: ignore[attr-defined]
+    assert closed.realised_pnl_usdt == cash  # type: ignore[attr-defined]
+    kinds = [e.kind for e in engine.events.events if e.user_id == "u1"]
+    assert EventKind.ATTENTION in kinds and kinds.count(EventKind.POSITION_CLOSED) == 1

@@ -159,6 +159,16 @@ def close(
     })
 
 
+def reopen(position: Position) -> Position:
+    """A closed position open again, holding nothing yet: for a fill the exchange made as it
+    closed (an entry filled before its cancel arrived), which is then applied and closed."""
+    if position.status is not PositionStatus.CLOSED:
+        raise Conflict(f"position {position.id} is not closed")
+    status = PositionStatus.PARTIALLY_CLOSED if position.fills else PositionStatus.OPEN
+    return position.model_copy(update={"status": status, "closed_at": None,
+                                       "close_reason": None})
+
+
 def notional_usdt(position: Position) -> Decimal:
     """What is open, valued at the average entry (for exposure caps)."""
     return position.cost_usdt

@@ -19,6 +19,7 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    Fill,
     Order,
     OrderStatus,
     OrderType,
@@ -27,8 +28,8 @@ from verzek.domain.models import (
     StrategySettings,
     User,
 )
+from verzek.domain.positions import apply_fill, closing_side, opening_side, reopen
 from verzek.domain.positions import close as close_position
-from verzek.domain.positions import closing_side, opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
@@ -36,8 +37,10 @@ from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.tracker import (
     LIVE_STATUSES,
     add_order,
+    applied_quantity,
     apply_result,
     find_order,
+    late_opening_fills,
     live_orders,
     new_order,
     set_order_status,
@@ -243,9 +246,52 @@ class PositionManager:
         return self.arm(exchange, position) if protect else position
 
     def _after_close(self, exchange: Exchange, position: Position) -> Position:
-        """Cancel what still rests; the caller saves (and `save` tells the listeners)."""
+        """Cancel what still rests; the caller saves (and `save` tells the listeners).
+
+        An entry or DCA order can fill in the moment between the closing fill and its cancel.
+        That quantity is held on the exchange but by no open position, so the position is
+        reopened for it and flattened at market: nothing the engine does not track stays."""
         for order in live_orders(position):
             position = self._cancel(exchange, position, order)
+        late = late_opening_fills(position)
+        if late and not position.extra.get("late_fill_flattened"):
+            position = self._flatten_late_fills(exchange, position, late)
+        return position
+
+    def _flatten_late_fills(self, exchange: Exchange, position: Position,
+                            late: list[tuple[Order, Decimal]]) -> Position:
+        reason = position.close_reason or CloseReason.MANUAL
+        quantity = sum((q for _, q in late), ZERO)
+        logger.warning("%s %s filled on %s after position %s closed; flattening at market",
+                       ", ".join(o.leg for o, _ in late), quantity, position.symbol,
+                       position.id)
+        reopened = reopen(position)
+        for order, _ in late:  # the exchange's own trades (prices, fees) when it answers
+            reopened = self._apply_report(exchange, reopened, order)
+        reopened = reopened.model_copy(update={"extra": {
+            **reopened.extra, "late_fill_flattened": str(quantity), "close_as": reason.value}})
+        self._emit(EventKind.ATTENTION, reopened,
+                   f"A {position.symbol} order filled {quantity} as the position closed; "
+                   "it is being closed at market.", quantity=str(quantity))
+        reopened = self.save(reopened)
+        return self.close_market(exchange, reopened, "flat", reason)
+
+    def _apply_report(self, exchange: Exchange, position: Position, order: Order) -> Position:
+        current = find_order(position, order.client_order_id) or order
+        try:
+            report = exchange.fetch_order(position.symbol, client_order_id=order.client_order_id)
+        except (OrderNotFound, TransientExchangeError):
+            report = None
+        if report is not None:
+            position, _ = apply_result(position, current, report, self._clock.now())
+            current = find_order(position, order.client_order_id) or current
+        missing = current.filled_quantity - applied_quantity(position, order.client_order_id)
+        price = current.average_price or current.price
+        if missing > 0 and price is not None:
+            position = apply_fill(position, Fill(
+                trade_id=f"{order.client_order_id}:{current.filled_quantity}",
+                client_order_id=order.client_order_id, price=price, quantity=missing,
+                fee_usdt=ZERO, at=self._clock.now()), order.side, order.leg)
         return position
 
     def _closed(self, position: Position) -> None:

@@ -64,6 +64,21 @@ def applied_quantity(position: Position, client_order_id: str) -> Decimal:
                ZERO)
 
 
+def late_opening_fills(position: Position) -> list[tuple[Order, Decimal]]:
+    """Entry and DCA orders of a closed position that the exchange filled beyond the fills the
+    position counted: quantity held on the exchange that no open position tracks."""
+    if position.status is not PositionStatus.CLOSED:
+        return []
+    opening = _opening(position)
+    late = []
+    for order in position.orders:
+        if order.side is opening:
+            extra = order.filled_quantity - applied_quantity(position, order.client_order_id)
+            if extra > 0:
+                late.append((order, extra))
+    return late
+
+
 def apply_result(position: Position, order: Order, result: OrderResult, now: datetime,
                  ) -> tuple[Position, list[Fill]]:
     """Apply an exchange report of `order`; returns the position and the fills that were new."""
@@ -104,8 +119,8 @@ def apply_result(position: Position, order: Order, result: OrderResult, now: dat
 
 def _apply(position: Position, order: Order, fill: Fill) -> Position:
     if position.status is PositionStatus.CLOSED:
-        logger.error("fill %s for closed position %s ignored (qty %s)", fill.trade_id,
-                     position.id, fill.quantity)
+        logger.warning("fill %s of closed position %s not applied to it (qty %s)",
+                       fill.trade_id, position.id, fill.quantity)
         return position
     reason = None
     if order.leg.startswith("kill"):
@@ -114,6 +129,8 @@ def _apply(position: Position, order: Order, fill: Fill) -> Position:
         reason = CloseReason.CHANNEL
     elif order.leg.startswith("trail"):
         reason = CloseReason.TAKE_PROFIT
+    elif position.extra.get("close_as"):
+        reason = CloseReason(position.extra["close_as"])  # reopened only to close it again
     if fill.quantity > position.quantity and order.side is not _opening(position):
         # Never sell more than is open: the exchange filled a reduce order larger than what we
         # hold (a rounding difference); count what closes the position.
