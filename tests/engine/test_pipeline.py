@@ -83,6 +83,23 @@ def test_a_size_below_the_exchange_minimum_is_skipped_with_the_reason(engine: En
     assert engine.positions("u1") == []
 
 
+def test_a_market_sized_in_contracts_of_another_size_is_skipped(engine: Engine) -> None:
+    """Orders are sized in base units: a market of 0.01-ETH contracts is skipped with the
+    reason rather than traded 100 times too small (or too large)."""
+    import dataclasses
+
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    paper = engine.paper("u1")
+    real = paper.market
+    paper.market = lambda symbol: dataclasses.replace(  # type: ignore[method-assign]
+        real(symbol), contract_size=Decimal("0.01"))
+    (decision,) = engine.trading.submit_text(SIGNAL, SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "unsupported_market"
+    assert "contracts of 0.01 ETH" in decision.reason
+    assert engine.positions("u1") == [] and paper.fetch_open_orders() == []
+
+
 def test_a_symbol_that_is_not_base_quote_is_refused() -> None:
     import pytest
 

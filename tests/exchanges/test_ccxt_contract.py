@@ -213,3 +213,33 @@ def test_binance_stop_already_crossed_is_its_own_refusal(clock: Any) -> None:
         with pytest.raises(WouldTriggerImmediately) as info:
             ex.create_order(stop)
         assert info.value.code == "would_trigger_immediately"
+
+
+def test_a_market_sized_in_contracts_of_another_size_is_refused_before_sending(
+        clock: Any) -> None:
+    """The engine sizes orders in base units: on a market of 0.01-BTC contracts an order for
+    0.5 BTC would go out as 0.5 contracts (0.005 BTC), or the other way round 100 times too
+    large. The adapter refuses such a market rather than send a wrongly sized order."""
+    import dataclasses
+    from decimal import Decimal
+
+    from tests.exchanges.contract import order
+    from verzek.domain.models import ExchangeName, MarketType
+    from verzek.errors import UnsupportedOperation
+    from verzek.exchanges.ccxt_adapter import CcxtExchange
+    from verzek.exchanges.resilient import BackoffRegistry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        venue = BinanceVenue(rsps)
+        venue.create("filled")
+        ex = CcxtExchange(account_id="a", exchange=ExchangeName.BINANCE,
+                          market_type=MarketType.FUTURES,
+                          credentials={"api_key": "k" * 16, "api_secret": "s" * 16},
+                          clock=clock, backoff=BackoffRegistry(clock=clock),
+                          sleeper=clock.advance, ccxt_options=dict(BinanceVenue.ccxt_options))
+        real = ex.market("BTC/USDT:USDT")
+        ex.market = lambda symbol: dataclasses.replace(  # type: ignore[method-assign]
+            real, contract_size=Decimal("0.01"))
+        with pytest.raises(UnsupportedOperation, match=r"contracts of 0\.01 BTC"):
+            ex.create_order(order("BTC/USDT:USDT", quantity=Decimal("0.5")))
+        assert venue.creates() == []

@@ -237,6 +237,11 @@ class Orchestrator:
                 "opposite_position_open", f"A {opposite[0].side.value} {symbol} position is "
                 "open on this account; close it before opening the other side.")
         market = exchange.market(symbol)
+        if market.contract_size != 1:
+            return Decision.deny(
+                "unsupported_market", f"{symbol} on {account.exchange.value} trades in "
+                f"contracts of {market.contract_size} {market.base}; only markets sized in "
+                f"{market.base} itself are supported.")
         price = self._pool.ticker(exchange, symbol).last
         capital = exchange.fetch_balance().get("USDT").total
         if capital <= 0:

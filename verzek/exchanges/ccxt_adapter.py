@@ -254,6 +254,12 @@ class CcxtExchange(Exchange):
             raise InvalidOrder("a limit order needs a price")
         if req.type is OrderType.STOP_MARKET and req.stop_price is None:
             raise InvalidOrder("a stop-market order needs a stop price")
+        if m.contract_size != 1:
+            # The engine sizes orders in base units; a market quoted in contracts of another
+            # size would receive an order that many times too large or too small.
+            raise UnsupportedOperation(
+                f"{self.name.value} {req.symbol} trades in contracts of {m.contract_size} "
+                f"{m.base}; only markets sized in {m.base} itself are supported")
         amount = self.amount_to_precision(req.symbol, req.quantity)
         reference = req.reference_price
         if reference is None and req.type is OrderType.MARKET and not req.reduce_only \
