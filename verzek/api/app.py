@@ -19,7 +19,7 @@ from verzek.api import auth
 from verzek.api.context import ApiContext
 from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
 from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
-from verzek.errors import BadRequest, TooManyRequests, VerzekError
+from verzek.errors import BadRequest, InvalidInput, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
 
@@ -161,11 +161,71 @@ def _guard_body() -> None:
         parsed = app_json_loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from None
+    if isinstance(parsed, str):
+        # flask-openapi3 would parse a JSON string as a second JSON document (its own parser:
+        # floats, duplicate keys): a body is an object, never JSON text wrapped in a string.
+        raise InvalidInput("the request is not valid", code="validation_error", details={
+            "errors": [{"loc": [], "msg": "the body must be a JSON object, not a string",
+                        "type": "model_type"}]})
     request._cached_json = (parsed, parsed)  # flask's own get_json() cache
 
 
+MAX_JSON_DEPTH = 32
+MAX_INT_DIGITS = 100
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"the key {key[:64]!r} appears twice in one object")
+        obj[key] = value
+    return obj
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer has more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone UTF-16 surrogate (\ud800-\udfff): no file and no response can hold it
+        raise ValueError("a string holds a lone UTF-16 surrogate") from None
+
+
+def _check_tree(value: Any) -> None:
+    """Every string and key is valid Unicode; objects and arrays nest at most MAX_JSON_DEPTH."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} deep")
+        if isinstance(item, dict):
+            for key in item:
+                _check_text(key)
+            item = list(item.values())
+        stack.extend((child, depth + 1) for child in item)
+
+
 def app_json_loads(data: bytes) -> Any:
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal)
+    """Strict JSON: NaN/Infinity literals and repeated keys refused, numbers with a fraction
+    kept exact as Decimal, integers and nesting bounded, strings valid Unicode."""
+    try:
+        parsed = json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal,
+                            parse_int=_bounded_int, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} deep") from None
+    _check_tree(parsed)
+    return parsed
 
 
 class UnsupportedMedia(VerzekError):
