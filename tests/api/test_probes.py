@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.conftest import AuthActions
+from tests.api.conftest import ADMIN_TOKEN, AuthActions
 from tests.api.helpers import snapshot, user_files
 from verzek.runtime import Runtime
 
@@ -67,3 +67,62 @@ def test_a_json_string_body_is_not_parsed_as_a_second_document(
                       data=json.dumps(inner), content_type=JSON)
     _error(resp, 422, "validation_error")
     assert user_files(runtime.settings.data_dir, user_id) == before
+
+
+# --- HTTP semantics --------------------------------------------------------------------------
+
+
+def test_options_answers_allow_without_a_token(client: FlaskClient) -> None:
+    for path, methods in (("/api/users", {"GET", "POST"}), ("/health", {"GET"}),
+                          ("/api/users/u_x/settings/risk", {"GET", "PUT"})):
+        resp = client.options(path)
+        assert resp.status_code == 204, (path, resp.get_data())
+        assert resp.get_data() == b"" and "Content-Type" not in resp.headers
+        assert set(resp.headers["Allow"].split(", ")) >= methods | {"OPTIONS"}
+    _error(client.options("/api/nope"), 404, "not_found")
+
+
+def test_head_answers_like_get_without_a_body(client: FlaskClient, auth: AuthActions) -> None:
+    resp = client.head("/api/users", headers=auth.admin())
+    assert resp.status_code == 200 and resp.mimetype == JSON and resp.get_data() == b""
+    resp = client.head("/api/users")
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_routing_errors_say_what_to_change(client: FlaskClient, auth: AuthActions,
+                                           runtime: Runtime) -> None:
+    error = _error(client.get("/api/nope", headers=auth.admin()), 404, "not_found")
+    assert "/api/nope" in error["message"]
+    resp = client.delete("/api/users", headers=auth.admin())
+    error = _error(resp, 405, "method_not_allowed")
+    assert "DELETE" in error["message"] and "GET" in error["message"]
+    assert {"GET", "POST"} <= set(resp.headers["Allow"].split(", "))
+    big = b'{"name": "' + b"x" * runtime.settings.max_body_bytes + b'"}'
+    error = _error(client.post("/api/auth/login", data=big, content_type=JSON), 413)
+    assert str(runtime.settings.max_body_bytes) in error["message"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"admin_tokens": ()}])
+def test_admin_routes_without_an_admin_token_configured_are_401(
+        client: FlaskClient, settings_overrides: dict[str, Any]) -> None:
+    for method, path in (("GET", "/api/users"), ("GET", "/api/system/status"),
+                         ("POST", "/api/safety/kill-switch"), ("GET", "/api/signals")):
+        for headers in ({}, {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                        {"Authorization": "Bearer "}):
+            resp = client.open(path, method=method, headers=headers, json={"active": True})
+            _error(resp, 401, "unauthorized")
+
+
+def test_every_documented_operation_answers_json(client: FlaskClient,
+                                                 auth: AuthActions) -> None:
+    user_id, headers = auth.user("json@example.com")
+    doc = client.get("/openapi.json").get_json()
+    for path, ops in doc["paths"].items():
+        url = path.replace("{user_id}", user_id).replace("{account_id}", "a_x") \
+            .replace("{position_id}", "p_x").replace("{signal_id}", "s_x") \
+            .replace("{secret}", "nope")
+        for method in ops:
+            for who in (headers, auth.admin(), {}):
+                resp = client.open(url, method=method.upper(), headers=who)
+                assert resp.mimetype == JSON, (method, path, resp.status_code)
+                assert resp.status_code < 500, (method, path, resp.get_data()[:300])

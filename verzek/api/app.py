@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 import orjson
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, ValidationError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from verzek import __version__
@@ -114,6 +115,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     document_text_bodies(app.api_doc)
     app.before_request(auth.authenticate)  # 401 before anything about the body
     app.before_request(_guard_body)
+    app.after_request(_answer_options)
     _register_error_handlers(app)
     return app
 
@@ -235,6 +237,28 @@ class UnsupportedMedia(VerzekError):
     http_status = 415
 
 
+def _http_message(exc: HTTPException) -> str:
+    """A short message that says what to change, for the errors routing and werkzeug raise."""
+    if isinstance(exc, werkzeug_exceptions.NotFound):
+        return f"no route {request.path[:200]}: see /openapi.json for the API's routes"
+    if isinstance(exc, werkzeug_exceptions.MethodNotAllowed):
+        allowed = ", ".join(sorted(exc.valid_methods or ()))
+        return f"{request.method} is not allowed on {request.path[:200]}; allowed: {allowed}"
+    if isinstance(exc, werkzeug_exceptions.RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return f"the body is larger than the {limit} bytes this API accepts"
+    return exc.description or exc.name
+
+
+def _answer_options(response: Response) -> Response:
+    """OPTIONS (answered by Flask from the route's methods): 204 with Allow, no body."""
+    if request.method == "OPTIONS" and response.status_code == 200 and "Allow" in response.headers:
+        response.status_code = 204
+        response.set_data(b"")
+        del response.headers["Content-Type"]
+    return response
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VerzekError)
     def verzek_error(exc: VerzekError) -> tuple[Response, int]:
@@ -254,7 +278,7 @@ def _register_error_handlers(app: Flask) -> None:
         if exc.response is not None and exc.response.is_json:
             return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
         code = (exc.name or "error").lower().replace(" ", "_")
-        resp = jsonify(error_body(code, exc.description or exc.name))
+        resp = jsonify(error_body(code, _http_message(exc)))
         resp.status_code = exc.code or 500
         for key, value in exc.get_headers():
             if key.lower() == "allow":
