@@ -4,6 +4,7 @@ and secrets — each answered with a clear JSON error that changes nothing."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -126,3 +127,56 @@ def test_every_documented_operation_answers_json(client: FlaskClient,
                 resp = client.open(url, method=method.upper(), headers=who)
                 assert resp.mimetype == JSON, (method, path, resp.status_code)
                 assert resp.status_code < 500, (method, path, resp.get_data()[:300])
+
+
+# --- numbers: bounded before any conversion, answered in the form accepted back --------------
+
+
+def test_a_whole_number_with_a_huge_exponent_is_refused_by_size(
+        client: FlaskClient, auth: AuthActions) -> None:
+    # int(Decimal("1.5e999999")) keeps a request thread busy for about a minute
+    user_id, headers = auth.user("exponent@example.com")
+    resp = client.put(f"/api/users/{user_id}/settings/risk", headers=headers,
+                      data=b'{"max_leverage": 1.5e99999}', content_type=JSON)
+    error = _error(resp, 422, "validation_error")
+    assert "in size" in error["details"]["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize(("sent", "answered"), [
+    (b"1E2", "100"), (b"1e-7", "0.0000001"), (b"0.00000012345", "0.00000012345"),
+    (b"2.0000000000000000000001", "2.000000000000000000"),
+])
+def test_decimals_are_answered_plain_and_accepted_back(
+        client: FlaskClient, auth: AuthActions, sent: bytes, answered: str) -> None:
+    user_id, headers = auth.user("plain@example.com")
+    url = f"/api/users/{user_id}/settings/risk"
+    resp = client.put(url, headers=headers, content_type=JSON,
+                      data=b'{"position_size_usdt": ' + sent + b"}")
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["settings"]["position_size_usdt"] == answered
+    stored = client.get(url, headers=headers).get_json()["settings"]
+    assert stored["position_size_usdt"] == answered
+    resp = client.put(url, headers=headers, json=stored)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["settings"] == stored
+
+
+def test_positive_numbers_below_the_smallest_step_are_refused(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    user_id, headers = auth.user("tiny@example.com")
+    before = user_files(runtime.settings.data_dir, user_id)
+    resp = client.put(f"/api/users/{user_id}/settings/risk", headers=headers,
+                      content_type=JSON, data=b'{"position_size_usdt": 1e-20}')
+    _error(resp, 422, "validation_error")
+    assert user_files(runtime.settings.data_dir, user_id) == before
+    doc = client.get("/openapi.json").get_json()
+    number = doc["components"]["schemas"]["RiskSettingsIn"]["properties"][
+        "position_size_usdt"]["anyOf"][0]
+    assert number["minimum"] == Decimal("1e-18") and number["exclusiveMaximum"] == 10**15
+
+
+def test_demo_prices_are_answered_plain(client: FlaskClient, auth: AuthActions) -> None:
+    resp = client.put("/api/demo/prices", headers=auth.admin(), content_type=JSON,
+                      data=b'{"prices": {"PEPE/USDT": 1e-7, "BTC/USDT": 6.5E4}}')
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["prices"] == {"PEPE/USDT": "0.0000001", "BTC/USDT": "65000"}

@@ -42,7 +42,7 @@ def _refuse_constant(name: str) -> Any:
 
 def _orjson_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # plain notation, never "1E+2": the form requests accept
     return DefaultJSONProvider.default(value)
 
 

@@ -7,7 +7,7 @@ import re
 import types
 import typing
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union
@@ -30,7 +30,10 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-MAX_DECIMAL = Decimal("1e15")
+MAX_DECIMAL = Decimal("1e15")  # exclusive: at most 15 integer digits, as the string form
+MAX_FRACTION_DIGITS = 18
+SMALLEST_STEP = Decimal(1).scaleb(-MAX_FRACTION_DIGITS)
+MAX_WHOLE = 10**18  # integers beyond any bound we have are refused before int() is called
 
 
 class ApiModel(BaseModel):
@@ -46,6 +49,21 @@ NON_NEG_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,18})?$"
 POSITIVE_DECIMAL = r"^(0*[1-9][0-9]{0,14}(\.[0-9]{1,18})?|0{1,15}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
 
 
+def canonical_decimal(dec: Decimal) -> Decimal:
+    """`dec` without a positive exponent (1E+2 -> 100) and rounded to 18 fraction digits, so
+    the API answers it in the plain form it accepts back."""
+    if dec.is_zero():
+        return Decimal(0)  # also -0 and 0E-7
+    exponent = dec.as_tuple().exponent
+    with localcontext() as context:
+        context.prec = 40  # 15 integer + 18 fraction digits fit; the default 28 does not
+        if isinstance(exponent, int) and exponent > 0:
+            return dec.quantize(Decimal(1))
+        if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+            return dec.quantize(SMALLEST_STEP, rounding=ROUND_HALF_EVEN)
+    return dec
+
+
 def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
     def check(value: Any) -> Decimal:
         if isinstance(value, str):
@@ -57,17 +75,22 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
         dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not dec.is_finite():
             raise ValueError("must be a finite number")
-        if minimum is not None and (dec <= minimum if exclusive else dec < minimum):
-            raise ValueError(f"must be {'>' if exclusive else '>='} {minimum}")
-        if abs(dec) > MAX_DECIMAL:
-            raise ValueError(f"must be at most {MAX_DECIMAL:f} in size")
+        if abs(dec) >= MAX_DECIMAL:
+            raise ValueError(f"must be less than {MAX_DECIMAL:f} in size")
+        dec = canonical_decimal(dec)
+        if minimum is not None and exclusive and dec < SMALLEST_STEP:
+            raise ValueError(f"must be > 0 (at least {SMALLEST_STEP:f})")
+        if minimum is not None and not exclusive and dec < minimum:
+            raise ValueError(f"must be >= {minimum}")
         return dec
 
-    number: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
+    number: dict[str, Any] = {"type": "number", "exclusiveMaximum": int(MAX_DECIMAL)}
     if minimum is None:
-        number["minimum"] = -int(MAX_DECIMAL)
+        number["exclusiveMinimum"] = -int(MAX_DECIMAL)
+    elif exclusive:  # a positive number: the smallest step a decimal string can state
+        number["minimum"] = float(SMALLEST_STEP)
     else:
-        number["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+        number["minimum"] = int(minimum)
     schema = {"anyOf": [number, {"type": "string", "pattern": pattern}]}
     return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
 
@@ -81,6 +104,8 @@ def _whole_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise ValueError("must be a JSON integer")
     if isinstance(value, Decimal | float):
+        if not -MAX_WHOLE < value < MAX_WHOLE:  # also NaN; int(1.5e999999) takes a minute
+            raise ValueError(f"must be less than {MAX_WHOLE} in size")
         if value != value.to_integral_value() if isinstance(value, Decimal) \
                 else not float(value).is_integer():
             raise ValueError("must be a whole number")
@@ -109,6 +134,23 @@ def _finite_float(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("must be a JSON number")
     return float(value)
+
+
+def plain_dump(model: BaseModel) -> Any:
+    """`model.model_dump(mode="json")` with every Decimal in plain notation ("0.0000001", not
+    pydantic's "1E-7"): the form the API accepts back."""
+    return _plain(model.model_dump(mode="python"), model.model_dump(mode="json"))
+
+
+def _plain(python: Any, json_value: Any) -> Any:
+    if isinstance(python, Decimal):
+        return format(python, "f")
+    if isinstance(python, dict) and isinstance(json_value, dict):
+        return {key: _plain(p, j) for (key, j), p in zip(json_value.items(), python.values(),
+                                                          strict=True)}
+    if isinstance(python, list | tuple) and isinstance(json_value, list):
+        return [_plain(p, j) for p, j in zip(python, json_value, strict=True)]
+    return json_value
 
 
 # --- errors and pages -------------------------------------------------------------------------
