@@ -180,3 +180,32 @@ def test_demo_prices_are_answered_plain(client: FlaskClient, auth: AuthActions) 
                       data=b'{"prices": {"PEPE/USDT": 1e-7, "BTC/USDT": 6.5E4}}')
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["prices"] == {"PEPE/USDT": "0.0000001", "BTC/USDT": "65000"}
+
+
+# --- text and lists: one line without control characters, bounded lengths -------------------
+
+
+@pytest.mark.parametrize("name", ["nul\u0000byte", "two\nlines", "esc\u001b[31m", "del\u007f"])
+def test_control_characters_in_names_are_refused(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, name: str) -> None:
+    user_id, headers = auth.user("ctrl@example.com")
+    before = user_files(runtime.settings.data_dir, user_id)
+    _error(client.patch(f"/api/users/{user_id}", json={"name": name}, headers=headers), 422)
+    assert user_files(runtime.settings.data_dir, user_id) == before
+    resp = client.patch(f"/api/users/{user_id}", json={"name": "Zoë 🚀 \u202eok"},
+                        headers=headers)
+    assert resp.status_code == 200  # unicode text is fine, only control characters are not
+
+
+@pytest.mark.parametrize("risk", [
+    {"symbol_whitelist": ["X" * 5000]},
+    {"symbol_blacklist": ["BTC/USDT"] * 501},
+    {"symbol_whitelist": ["BTC\u0000/USDT"]},
+])
+def test_unbounded_domain_fields_are_bounded_in_requests(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, risk: dict[str, Any]) -> None:
+    user_id, headers = auth.user("bounds@example.com")
+    before = user_files(runtime.settings.data_dir, user_id)
+    resp = client.put(f"/api/users/{user_id}/settings/risk", json=risk, headers=headers)
+    _error(resp, 422, "validation_error")
+    assert user_files(runtime.settings.data_dir, user_id) == before

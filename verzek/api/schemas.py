@@ -129,6 +129,12 @@ def _strict_datetime(value: Any) -> Any:
 ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
 
+# One line a person typed (a name, a label, a reason): no control characters, which would
+# forge log lines and garble Telegram messages.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+MAX_TEXT_LENGTH = 100  # a string field of a domain model without a bound of its own
+MAX_LIST_ITEMS = 500  # a list field of a domain model without a bound of its own
+
 
 def _finite_float(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -243,7 +249,7 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     if annotation is int:
         return Annotated[(int, *bounds, BeforeValidator(_whole_number))]
     if annotation is str:
-        return StrictStr
+        return Annotated[StrictStr, Field(max_length=MAX_TEXT_LENGTH, pattern=LINE_PATTERN)]
     if annotation is float:
         return Annotated[(float, *bounds, BeforeValidator(_finite_float))]
     if annotation is datetime:
@@ -254,7 +260,8 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
         return Union[args]  # noqa: UP007 - built from a tuple at run time
     if origin is list:
         (item,) = typing.get_args(annotation)
-        return list[_strict_type(item, [])]  # type: ignore[misc]
+        return Annotated[list[_strict_type(item, [])],  # type: ignore[misc]
+                         Field(max_length=MAX_LIST_ITEMS)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return strict_twin(annotation)
     if origin is Literal or (isinstance(annotation, type) and issubclass(annotation, Enum)):
