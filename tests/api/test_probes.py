@@ -4,6 +4,7 @@ and secrets — each answered with a clear JSON error that changes nothing."""
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -209,3 +210,40 @@ def test_unbounded_domain_fields_are_bounded_in_requests(
     resp = client.put(f"/api/users/{user_id}/settings/risk", json=risk, headers=headers)
     _error(resp, 422, "validation_error")
     assert user_files(runtime.settings.data_dir, user_id) == before
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+
+def test_secrets_appear_in_no_answer_error_log_line_or_file(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    user_id, headers = auth.user("vault@example.com")
+    key, secret, phrase = "KEYvisibleABCDEFGH1234", "SECRETvalueQRSTUVW987", "PHRASEvalue555"
+    creds = {"exchange": "binance", "api_key": key, "api_secret": secret,
+             "passphrase": phrase}
+    base = f"/api/users/{user_id}/exchanges"
+    bodies = [
+        json.dumps({**creds, "mode": "bogus"}).encode(),  # 422
+        json.dumps({**creds, "plan": "vip"}).encode(),  # 422 unknown field
+        json.dumps({**creds, "mode": "live"}).encode(),  # 409 master key required
+        json.dumps(creds).encode()[:-1],  # 400 malformed
+        json.dumps(creds).encode().replace(b"}", b', "api_key": "x"}'),  # 400 repeated key
+        json.dumps({**creds, "api_secret": secret + "\ud800"}).encode(),  # 400 surrogate
+        json.dumps(creds).encode(),  # 201
+    ]
+    answers = [client.post(base, data=body, headers=headers, content_type=JSON)
+               for body in bodies]
+    assert [a.status_code for a in answers] == [422, 422, 409, 400, 400, 400, 201]
+    account_id = answers[-1].get_json()["id"]
+    answers += [client.get(f"{base}/{account_id}", headers=headers),
+                client.post(f"{base}/{account_id}/verify", headers=headers),
+                client.get("/api/system/status", headers=auth.admin())]
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    files = b"".join(snapshot(runtime.settings.data_dir).values())
+    for clear in (key[:-4], secret, phrase):
+        for answer in answers:
+            assert clear.encode() not in answer.get_data()
+        assert clear not in logged
+        assert clear.encode() not in files
