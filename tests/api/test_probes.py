@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from tests.api.conftest import ADMIN_TOKEN, AuthActions
 from tests.api.helpers import snapshot, user_files
+from verzek.errors import CorruptFile, DiskFault, StoreError
 from verzek.runtime import Runtime
 
 JSON = "application/json"
@@ -128,6 +129,47 @@ def test_every_documented_operation_answers_json(client: FlaskClient,
                 resp = client.open(url, method=method.upper(), headers=who)
                 assert resp.mimetype == JSON, (method, path, resp.status_code)
                 assert resp.status_code < 500, (method, path, resp.get_data()[:300])
+
+
+class _FailingStats:
+    """The engine, except that `user_stats` raises the given error."""
+
+    def __init__(self, real: Any, error: Exception) -> None:
+        self._real, self._error = real, error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def user_stats(self, user_id: str) -> Any:
+        raise self._error
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [
+    (CorruptFile("data file /srv/verzek/database/users/u1.json does not parse",
+                 details={"file": "/srv/verzek/database/users/u1.json"}), 500, "internal_error"),
+    (StoreError("cannot replace /srv/verzek/database/x.json"), 500, "internal_error"),
+    (DiskFault("[Errno 28] No space left on device: '/srv/verzek/database/x.tmp'",
+               details={"path": "/srv/verzek/database/x.tmp"}), 503, "disk_fault"),
+])
+def test_store_failures_answer_without_paths_and_are_logged(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime,
+        caplog: pytest.LogCaptureFixture, error: Exception, status: int, code: str) -> None:
+    user_id, headers = auth.user("disk@example.com")
+    real = runtime.trading  # type: ignore[attr-defined]
+    runtime.trading = _FailingStats(real, error)  # type: ignore[attr-defined]
+    try:
+        resp = client.get(f"/api/users/{user_id}/stats", headers=headers)
+    finally:
+        runtime.trading = real  # type: ignore[attr-defined]
+    body = _error(resp, status, code)
+    assert "/srv/" not in json.dumps(body) and body["details"] is None
+    assert any("/srv/verzek" in r.getMessage() for r in caplog.records)
+
+
+def test_exchange_errors_are_documented_502(client: FlaskClient) -> None:
+    doc = client.get("/openapi.json").get_json()
+    close = doc["paths"]["/api/users/{user_id}/positions/{position_id}/close"]["post"]
+    assert "502" in close["responses"]
 
 
 # --- numbers: bounded before any conversion, answered in the form accepted back --------------

@@ -20,7 +20,7 @@ from verzek.api import auth
 from verzek.api.context import ApiContext
 from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
 from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
-from verzek.errors import BadRequest, InvalidInput, TooManyRequests, VerzekError
+from verzek.errors import BadRequest, InvalidInput, StoreError, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +262,14 @@ def _answer_options(response: Response) -> Response:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VerzekError)
     def verzek_error(exc: VerzekError) -> tuple[Response, int]:
+        if isinstance(exc, StoreError) or exc.http_status == 500:
+            # file paths and OS errors are for the operator's log, not for the caller
+            logger.error("request failed: %s", exc.message, exc_info=exc)
+            message = ("the service cannot read or write its data now; retry later"
+                       if exc.http_status == 503 else "internal error")
+            resp = jsonify(error_body(exc.code if exc.http_status == 503 else "internal_error",
+                                      message))
+            return resp, exc.http_status
         resp = jsonify(exc.to_dict())
         if isinstance(exc, TooManyRequests) and isinstance(exc.details, dict):
             resp.headers["Retry-After"] = str(exc.details.get("retry_after_s", 60))

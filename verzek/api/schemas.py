@@ -174,7 +174,7 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 502, 503)
 ERROR_RESPONSES: ResponseDict = {s: ErrorResponse for s in ERROR_STATUSES}
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
