@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 import orjson
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, ValidationError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from verzek import __version__
@@ -19,7 +20,7 @@ from verzek.api import auth
 from verzek.api.context import ApiContext
 from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
 from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
-from verzek.errors import BadRequest, TooManyRequests, VerzekError
+from verzek.errors import BadRequest, InvalidInput, StoreError, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _refuse_constant(name: str) -> Any:
 
 def _orjson_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # plain notation, never "1E+2": the form requests accept
     return DefaultJSONProvider.default(value)
 
 
@@ -114,6 +115,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     document_text_bodies(app.api_doc)
     app.before_request(auth.authenticate)  # 401 before anything about the body
     app.before_request(_guard_body)
+    app.after_request(_answer_options)
     _register_error_handlers(app)
     return app
 
@@ -161,11 +163,71 @@ def _guard_body() -> None:
         parsed = app_json_loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from None
+    if isinstance(parsed, str):
+        # flask-openapi3 would parse a JSON string as a second JSON document (its own parser:
+        # floats, duplicate keys): a body is an object, never JSON text wrapped in a string.
+        raise InvalidInput("the request is not valid", code="validation_error", details={
+            "errors": [{"loc": [], "msg": "the body must be a JSON object, not a string",
+                        "type": "model_type"}]})
     request._cached_json = (parsed, parsed)  # flask's own get_json() cache
 
 
+MAX_JSON_DEPTH = 32
+MAX_INT_DIGITS = 100
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"the key {key[:64]!r} appears twice in one object")
+        obj[key] = value
+    return obj
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer has more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone UTF-16 surrogate (\ud800-\udfff): no file and no response can hold it
+        raise ValueError("a string holds a lone UTF-16 surrogate") from None
+
+
+def _check_tree(value: Any) -> None:
+    """Every string and key is valid Unicode; objects and arrays nest at most MAX_JSON_DEPTH."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} deep")
+        if isinstance(item, dict):
+            for key in item:
+                _check_text(key)
+            item = list(item.values())
+        stack.extend((child, depth + 1) for child in item)
+
+
 def app_json_loads(data: bytes) -> Any:
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal)
+    """Strict JSON: NaN/Infinity literals and repeated keys refused, numbers with a fraction
+    kept exact as Decimal, integers and nesting bounded, strings valid Unicode."""
+    try:
+        parsed = json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal,
+                            parse_int=_bounded_int, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} deep") from None
+    _check_tree(parsed)
+    return parsed
 
 
 class UnsupportedMedia(VerzekError):
@@ -175,9 +237,39 @@ class UnsupportedMedia(VerzekError):
     http_status = 415
 
 
+def _http_message(exc: HTTPException) -> str:
+    """A short message that says what to change, for the errors routing and werkzeug raise."""
+    if isinstance(exc, werkzeug_exceptions.NotFound):
+        return f"no route {request.path[:200]}: see /openapi.json for the API's routes"
+    if isinstance(exc, werkzeug_exceptions.MethodNotAllowed):
+        allowed = ", ".join(sorted(exc.valid_methods or ()))
+        return f"{request.method} is not allowed on {request.path[:200]}; allowed: {allowed}"
+    if isinstance(exc, werkzeug_exceptions.RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return f"the body is larger than the {limit} bytes this API accepts"
+    return exc.description or exc.name
+
+
+def _answer_options(response: Response) -> Response:
+    """OPTIONS (answered by Flask from the route's methods): 204 with Allow, no body."""
+    if request.method == "OPTIONS" and response.status_code == 200 and "Allow" in response.headers:
+        response.status_code = 204
+        response.set_data(b"")
+        del response.headers["Content-Type"]
+    return response
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(VerzekError)
     def verzek_error(exc: VerzekError) -> tuple[Response, int]:
+        if isinstance(exc, StoreError) or exc.http_status == 500:
+            # file paths and OS errors are for the operator's log, not for the caller
+            logger.error("request failed: %s", exc.message, exc_info=exc)
+            message = ("the service cannot read or write its data now; retry later"
+                       if exc.http_status == 503 else "internal error")
+            resp = jsonify(error_body(exc.code if exc.http_status == 503 else "internal_error",
+                                      message))
+            return resp, exc.http_status
         resp = jsonify(exc.to_dict())
         if isinstance(exc, TooManyRequests) and isinstance(exc.details, dict):
             resp.headers["Retry-After"] = str(exc.details.get("retry_after_s", 60))
@@ -194,7 +286,7 @@ def _register_error_handlers(app: Flask) -> None:
         if exc.response is not None and exc.response.is_json:
             return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
         code = (exc.name or "error").lower().replace(" ", "_")
-        resp = jsonify(error_body(code, exc.description or exc.name))
+        resp = jsonify(error_body(code, _http_message(exc)))
         resp.status_code = exc.code or 500
         for key, value in exc.get_headers():
             if key.lower() == "allow":

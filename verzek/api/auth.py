@@ -46,6 +46,8 @@ def authenticate() -> None:
     g.caller = None
     if request.routing_exception is not None or not request.path.startswith("/api/"):
         return
+    if request.method == "OPTIONS":
+        return  # answered from the route's methods alone; no view runs, nothing is revealed
     token = bearer_token()
     caller = resolve(token) if token else None
     if caller is None and (token or request.endpoint not in PUBLIC_ENDPOINTS):

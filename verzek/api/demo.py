@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from flask import Response, jsonify
@@ -40,4 +41,6 @@ def set_prices(body: PricesBody) -> Response:
     if ctx().settings.price_feed != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim",
                        code="not_sim_feed")
-    return jsonify({"prices": ctx().trading.set_demo_prices(dict(body.prices))})
+    prices = ctx().trading.set_demo_prices(dict(body.prices))
+    return jsonify({"prices": {symbol: format(Decimal(price), "f")  # "1E-7" -> "0.0000001"
+                               for symbol, price in prices.items()}})

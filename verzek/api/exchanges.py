@@ -10,13 +10,21 @@ from pydantic import BaseModel, Field, RootModel, StrictBool, StrictStr
 
 from verzek.api.auth import require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, SECURITY, ApiModel, Deleted, UserPath, api_blueprint
+from verzek.api.schemas import (
+    ID_PATTERN,
+    LINE_PATTERN,
+    SECURITY,
+    ApiModel,
+    Deleted,
+    UserPath,
+    api_blueprint,
+)
 from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, TradingMode
 from verzek.engine.accounts import find_account
 
 api = api_blueprint("exchanges", "/api/users", "exchange accounts")
 Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=r"^\S+$")]
-Label = Annotated[StrictStr, Field(max_length=100)]
+Label = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
 
 class AccountPath(BaseModel):

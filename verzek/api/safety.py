@@ -12,6 +12,7 @@ from pydantic import Field, StrictBool, StrictStr
 from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import (
+    LINE_PATTERN,
     SECURITY,
     AnyObject,
     ApiDatetime,
@@ -24,7 +25,7 @@ from verzek.api.schemas import (
 from verzek.errors import Conflict
 
 api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
-Reason = Annotated[StrictStr, Field(max_length=500)]
+Reason = Annotated[StrictStr, Field(max_length=500, pattern=LINE_PATTERN)]
 Seconds = Annotated[int, Field(ge=1, le=30 * 86400), WholeNumber]
 Count = Annotated[int, Field(ge=1, le=10_000), WholeNumber]
 

@@ -7,7 +7,7 @@ import re
 import types
 import typing
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union
@@ -30,7 +30,10 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-MAX_DECIMAL = Decimal("1e15")
+MAX_DECIMAL = Decimal("1e15")  # exclusive: at most 15 integer digits, as the string form
+MAX_FRACTION_DIGITS = 18
+SMALLEST_STEP = Decimal(1).scaleb(-MAX_FRACTION_DIGITS)
+MAX_WHOLE = 10**18  # integers beyond any bound we have are refused before int() is called
 
 
 class ApiModel(BaseModel):
@@ -46,6 +49,21 @@ NON_NEG_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,18})?$"
 POSITIVE_DECIMAL = r"^(0*[1-9][0-9]{0,14}(\.[0-9]{1,18})?|0{1,15}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
 
 
+def canonical_decimal(dec: Decimal) -> Decimal:
+    """`dec` without a positive exponent (1E+2 -> 100) and rounded to 18 fraction digits, so
+    the API answers it in the plain form it accepts back."""
+    if dec.is_zero():
+        return Decimal(0)  # also -0 and 0E-7
+    exponent = dec.as_tuple().exponent
+    with localcontext() as context:
+        context.prec = 40  # 15 integer + 18 fraction digits fit; the default 28 does not
+        if isinstance(exponent, int) and exponent > 0:
+            return dec.quantize(Decimal(1))
+        if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+            return dec.quantize(SMALLEST_STEP, rounding=ROUND_HALF_EVEN)
+    return dec
+
+
 def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
     def check(value: Any) -> Decimal:
         if isinstance(value, str):
@@ -57,17 +75,22 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
         dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not dec.is_finite():
             raise ValueError("must be a finite number")
-        if minimum is not None and (dec <= minimum if exclusive else dec < minimum):
-            raise ValueError(f"must be {'>' if exclusive else '>='} {minimum}")
-        if abs(dec) > MAX_DECIMAL:
-            raise ValueError(f"must be at most {MAX_DECIMAL:f} in size")
+        if abs(dec) >= MAX_DECIMAL:
+            raise ValueError(f"must be less than {MAX_DECIMAL:f} in size")
+        dec = canonical_decimal(dec)
+        if minimum is not None and exclusive and dec < SMALLEST_STEP:
+            raise ValueError(f"must be > 0 (at least {SMALLEST_STEP:f})")
+        if minimum is not None and not exclusive and dec < minimum:
+            raise ValueError(f"must be >= {minimum}")
         return dec
 
-    number: dict[str, Any] = {"type": "number", "maximum": int(MAX_DECIMAL)}
+    number: dict[str, Any] = {"type": "number", "exclusiveMaximum": int(MAX_DECIMAL)}
     if minimum is None:
-        number["minimum"] = -int(MAX_DECIMAL)
+        number["exclusiveMinimum"] = -int(MAX_DECIMAL)
+    elif exclusive:  # a positive number: the smallest step a decimal string can state
+        number["minimum"] = float(SMALLEST_STEP)
     else:
-        number["exclusiveMinimum" if exclusive else "minimum"] = int(minimum)
+        number["minimum"] = int(minimum)
     schema = {"anyOf": [number, {"type": "string", "pattern": pattern}]}
     return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
 
@@ -81,6 +104,8 @@ def _whole_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         raise ValueError("must be a JSON integer")
     if isinstance(value, Decimal | float):
+        if not -MAX_WHOLE < value < MAX_WHOLE:  # also NaN; int(1.5e999999) takes a minute
+            raise ValueError(f"must be less than {MAX_WHOLE} in size")
         if value != value.to_integral_value() if isinstance(value, Decimal) \
                 else not float(value).is_integer():
             raise ValueError("must be a whole number")
@@ -104,11 +129,34 @@ def _strict_datetime(value: Any) -> Any:
 ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
 
+# One line a person typed (a name, a label, a reason): no control characters, which would
+# forge log lines and garble Telegram messages.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+MAX_TEXT_LENGTH = 100  # a string field of a domain model without a bound of its own
+MAX_LIST_ITEMS = 500  # a list field of a domain model without a bound of its own
+
 
 def _finite_float(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("must be a JSON number")
     return float(value)
+
+
+def plain_dump(model: BaseModel) -> Any:
+    """`model.model_dump(mode="json")` with every Decimal in plain notation ("0.0000001", not
+    pydantic's "1E-7"): the form the API accepts back."""
+    return _plain(model.model_dump(mode="python"), model.model_dump(mode="json"))
+
+
+def _plain(python: Any, json_value: Any) -> Any:
+    if isinstance(python, Decimal):
+        return format(python, "f")
+    if isinstance(python, dict) and isinstance(json_value, dict):
+        return {key: _plain(p, j) for (key, j), p in zip(json_value.items(), python.values(),
+                                                          strict=True)}
+    if isinstance(python, list | tuple) and isinstance(json_value, list):
+        return [_plain(p, j) for p, j in zip(python, json_value, strict=True)]
+    return json_value
 
 
 # --- errors and pages -------------------------------------------------------------------------
@@ -126,7 +174,7 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 502, 503)
 ERROR_RESPONSES: ResponseDict = {s: ErrorResponse for s in ERROR_STATUSES}
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
@@ -201,7 +249,7 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     if annotation is int:
         return Annotated[(int, *bounds, BeforeValidator(_whole_number))]
     if annotation is str:
-        return StrictStr
+        return Annotated[StrictStr, Field(max_length=MAX_TEXT_LENGTH, pattern=LINE_PATTERN)]
     if annotation is float:
         return Annotated[(float, *bounds, BeforeValidator(_finite_float))]
     if annotation is datetime:
@@ -212,7 +260,8 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
         return Union[args]  # noqa: UP007 - built from a tuple at run time
     if origin is list:
         (item,) = typing.get_args(annotation)
-        return list[_strict_type(item, [])]  # type: ignore[misc]
+        return Annotated[list[_strict_type(item, [])],  # type: ignore[misc]
+                         Field(max_length=MAX_LIST_ITEMS)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return strict_twin(annotation)
     if origin is Literal or (isinstance(annotation, type) and issubclass(annotation, Enum)):

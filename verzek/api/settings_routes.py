@@ -11,15 +11,14 @@ from pydantic import BaseModel, create_model
 
 from verzek.api.auth import require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import SECURITY, UserPath, api_blueprint, strict_twin
+from verzek.api.schemas import SECURITY, UserPath, api_blueprint, plain_dump, strict_twin
 from verzek.engine.accounts import SECTION_MODELS, Section
 
 api = api_blueprint("settings", "/api/users", "a user's trading settings")
 
 
 def _answer(stored: Any, effective: Any) -> Response:
-    return jsonify({"settings": stored.model_dump(mode="json"),
-                    "effective": effective.model_dump(mode="json")})
+    return jsonify({"settings": plain_dump(stored), "effective": plain_dump(effective)})
 
 
 def _routes(section: Section) -> None:

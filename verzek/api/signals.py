@@ -26,6 +26,7 @@ class SignalIn(strict_twin(Signal)):  # type: ignore[misc]
     """A structured signal; the symbol is BASE/QUOTE (optionally :SETTLE), upper case."""
 
     symbol: Annotated[StrictStr, Field(pattern=SYMBOL_PATTERN)]
+    raw_text: Annotated[StrictStr, Field(max_length=4096)] = ""
 
 
 # at least one character that is not blank in Python, JSON-schema (ECMA) and Rust regexes

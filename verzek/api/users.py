@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, StrictStr
 
 from verzek.api.auth import caller, require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import SECURITY, ApiModel, Deleted, PageQuery, UserPath, api_blueprint
+from verzek.api.schemas import (
+    LINE_PATTERN,
+    SECURITY,
+    ApiModel,
+    Deleted,
+    PageQuery,
+    UserPath,
+    api_blueprint,
+)
 from verzek.domain.models import Role, Subscription, User
 from verzek.engine.accounts import EMAIL_RE
 from verzek.errors import Forbidden, Unauthorized
@@ -19,18 +27,19 @@ from verzek.errors import Forbidden, Unauthorized
 api = api_blueprint("users", "/api/users", "accounts of the platform")
 
 Email = StrictStr
+Name = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
 
 class UserCreate(ApiModel):
     email: Email = Field(min_length=3, max_length=320, pattern=EMAIL_RE.pattern)
     password: StrictStr = Field(min_length=8, max_length=1024)
-    name: StrictStr = Field(default="", max_length=100)
+    name: Name = ""
 
 
 class UserPatch(ApiModel):
     """Only these fields are the user's; plan, role, id and the rest belong to admins."""
 
-    name: StrictStr | None = Field(default=None, max_length=100)
+    name: Name | None = None
     email: Email | None = Field(default=None, min_length=3, max_length=320,
                                 pattern=EMAIL_RE.pattern)
     password: StrictStr | None = Field(default=None, min_length=8, max_length=1024)
