@@ -72,6 +72,7 @@ def test_service_starts_answers_health_and_stops_cleanly(tmp_path: Path) -> None
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as resp:
             assert resp.status == 200
             assert json.loads(resp.read()) == {"status": "ok"}
+        _huge_bodies_are_refused_without_being_read(port)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:
@@ -80,6 +81,31 @@ def test_service_starts_answers_health_and_stops_cleanly(tmp_path: Path) -> None
             proc.wait()
     assert not list(data_dir.rglob("*.tmp"))
     assert not (data_dir / ".instance.pid").exists()
+
+
+def _post_head(port: int, length: int, body: bytes = b"", path: str = "/api/signals") -> bytes:
+    """Announce a body of `length` bytes, send only `body`, and read the answer's head."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\n"
+                f"Content-Length: {length}\r\n\r\n")
+        conn.sendall(head.encode() + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def _huge_bodies_are_refused_without_being_read(port: int) -> None:
+    # 20 MB announced, nothing sent: refused at once, not buffered while it trickles in
+    status = _post_head(port, 20_000_000).split(b"\r\n")[0]
+    assert status.endswith(b"413 Request Entity Too Large")
+    # over the app's limit (64 KiB) but small: the app's own JSON answer
+    head = _post_head(port, 100_000, b"x" * 100_000, "/api/auth/login")
+    assert b" 413 " in head.split(b"\r\n")[0] and b"application/json" in head
 
 
 def test_second_instance_on_the_same_dir_exits_non_zero(tmp_path: Path) -> None:

@@ -24,13 +24,18 @@ class _Shutdown(SystemExit):
     """Raised from the signal handler to leave waitress's loop."""
 
 
-def create_http_server(app: Any, host: str, port: int) -> Any:
-    """The waitress server the service runs (and `bench/api.py` measures)."""
+def create_http_server(app: Any, host: str, port: int, max_body_bytes: int = 64 * 1024) -> Any:
+    """The waitress server the service runs (and `bench/api.py` measures).
+
+    The app answers a body over `max_body_bytes` with a JSON 413; waitress itself refuses one
+    over four times that (at least 1 MiB) before buffering it, so a client announcing a huge
+    body cannot hold a thread and memory while it trickles in (waitress allows 1 GiB)."""
     from waitress import create_server
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     return create_server(app, host=host, port=port, threads=HTTP_THREADS, ident="verzek",
-                         clear_untrusted_proxy_headers=True)
+                         clear_untrusted_proxy_headers=True,
+                         max_request_body_size=max(4 * max_body_bytes, 1024 * 1024))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("cannot start: %s", exc.message)
         return 3
     app = create_app(runtime, settings)
-    server = create_http_server(app, settings.host, settings.port)
+    server = create_http_server(app, settings.host, settings.port, settings.max_body_bytes)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         logger.info("received %s: shutting down", signal.Signals(signum).name)
