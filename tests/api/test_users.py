@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
@@ -97,3 +98,58 @@ def test_stats(client: FlaskClient, auth: AuthActions) -> None:
     user_id, headers = auth.user("stats@example.com")
     stats = client.get(f"/api/users/{user_id}/stats", headers=headers).get_json()
     assert set(stats) == {"today", "all_time", "daily"} and len(stats["daily"]) == 30
+
+
+KEYS = {"exchange": "bybit", "market_type": "futures", "testnet": True, "label": "main",
+        "api_key": "APIKEYsameSAME1234", "api_secret": "TOPSECRETvalue123"}
+
+
+def test_under_the_generated_demo_key_no_exchange_key_is_stored(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    """Without VERZEK_MASTER_KEYS the only key sits in the data directory: a key stored under
+    it could be read from a copy of that directory, so a demo account keeps none."""
+    user_id, headers = auth.user("demokeys@example.com")
+    resp = client.post(f"/api/users/{user_id}/exchanges", headers=headers, json=KEYS)
+    assert resp.status_code == 201 and resp.get_json()["key_last4"] == "1234"
+    (account,) = runtime.users.get(user_id).exchange_accounts
+    assert account.credentials_ciphertext is None
+
+
+@pytest.mark.parametrize("settings_overrides",
+                         [{"master_keys": (Fernet.generate_key().decode(),)}])
+def test_the_same_api_key_twice_on_one_market_is_refused(
+        client: FlaskClient, auth: AuthActions, settings_overrides: dict[str, Any],
+        runtime: Runtime) -> None:
+    user_id, headers = auth.user("dupkey@example.com")
+    client.post(f"/api/users/{user_id}/subscription", headers=auth.admin(),
+                json={"action": "activate", "plan": "vip"})
+    url = f"/api/users/{user_id}/exchanges"
+    first = client.post(url, headers=headers, json=KEYS)
+    assert first.status_code == 201
+    again = client.post(url, headers=headers, json={**KEYS, "label": "again"})
+    assert again.status_code == 409
+    error = again.get_json()["error"]
+    assert error["code"] == "duplicate_account" and first.get_json()["id"] in error["message"]
+    assert KEYS["api_key"][:-4].encode() not in again.get_data()
+    # the same key on the spot market, or another key, is another account
+    assert client.post(url, headers=headers, json={**KEYS, "market_type": "spot"}
+                       ).status_code == 201
+    assert client.post(url, headers=headers, json={**KEYS, "api_key": "OTHERkeyOTHER9876"}
+                       ).status_code == 201
+    assert len(runtime.users.get(user_id).exchange_accounts) == 3
+
+
+@pytest.mark.parametrize("settings_overrides",
+                         [{"master_keys": (Fernet.generate_key().decode(),)}])
+def test_a_deleted_user_keeps_no_password_hash_and_no_exchange_keys(
+        client: FlaskClient, auth: AuthActions, settings_overrides: dict[str, Any],
+        runtime: Runtime) -> None:
+    user_id, headers = auth.user("gone@example.com")
+    assert client.post(f"/api/users/{user_id}/exchanges", headers=headers,
+                       json=KEYS).status_code == 201
+    assert b"credentials_ciphertext" in b"".join(
+        user_files(runtime.settings.data_dir, user_id).values())
+    assert client.delete(f"/api/users/{user_id}", headers=headers).status_code == 200
+    stored = b"".join(user_files(runtime.settings.data_dir, user_id).values())
+    assert b"scrypt$" not in stored and b'"credentials_ciphertext":"' not in stored
+    assert b"gAAAA" not in stored  # no Fernet token at all

@@ -30,7 +30,14 @@ from verzek.domain.models import (
     User,
 )
 from verzek.domain.plans import new_subscription, plan_features, subscribe
-from verzek.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from verzek.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    SecretError,
+    TooManyRequests,
+)
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
 from verzek.store.secrets import SecretBox
@@ -270,7 +277,12 @@ class AccountService:
         return user
 
     def delete_user(self, user_id: str) -> None:
-        self.users.update(user_id, lambda u: u.model_copy(update={"deleted": True}))
+        """Mark the user deleted and drop what could be misused from a copy of the data: the
+        password hash and every exchange account with its encrypted keys."""
+        self.users.update(user_id, lambda u: u.model_copy(update={
+            "deleted": True, "password_hash": "", "exchange_accounts": [],
+            "settings": u.settings.model_copy(update={"general": u.settings.general.model_copy(
+                update={"auto_trade": False, "default_account_id": None})})}))
         self.tokens.revoke_all(user_id)
 
     # settings ---------------------------------------------------------------------------
@@ -334,6 +346,9 @@ class AccountService:
                            "directory", code="master_key_required")
         now = self.clock.now()
         account_id = "a_" + secrets.token_hex(8)
+        # Under the generated demo key (kept beside the data) a stored key would be readable
+        # from a copy of the data directory: a demo account trades on paper and keeps none.
+        keep_keys = self.secret_box.allows_live_credentials
 
         def apply(user: User) -> User:
             features = plan_features(_current_plan(user, now))
@@ -342,16 +357,37 @@ class AccountService:
                                 "account(s)", code="plan_limit")
             if mode is TradingMode.LIVE and not features.live_trading:
                 raise Forbidden("your plan does not include live trading", code="plan_forbids")
+            if keep_keys:
+                self._refuse_same_key(user, exchange, market_type, testnet,
+                                      credentials[key_field], key_field)
             account = ExchangeAccount(
                 id=account_id, user_id=user_id, exchange=exchange, market_type=market_type,
                 mode=mode, testnet=testnet, label=label, created_at=now,
                 key_last4=credentials[key_field][-4:],
-                credentials_ciphertext=self.secret_box.encrypt(user_id, exchange, credentials))
+                credentials_ciphertext=self.secret_box.encrypt(user_id, exchange, credentials)
+                if keep_keys else None)
             return user.model_copy(update={"exchange_accounts": [*user.exchange_accounts,
                                                                  account]})
 
         user = self.users.update(user_id, apply)
         return find_account(user, account_id)
+
+    def _refuse_same_key(self, user: User, exchange: ExchangeName, market_type: MarketType,
+                         testnet: bool, key: str, key_field: str) -> None:
+        """One account per API key and market: the same key twice would trade every signal
+        twice on one exchange account when the user trades on all their accounts."""
+        for account in user.exchange_accounts:
+            if (account.exchange, account.market_type, account.testnet) != \
+                    (exchange, market_type, testnet) or account.credentials_ciphertext is None:
+                continue
+            try:
+                stored = self.secret_box.decrypt(account.credentials_ciphertext, user.id,
+                                                 exchange.value)
+            except SecretError:
+                continue  # under a retired key: it cannot be compared (nor used)
+            if hmac.compare_digest(str(stored.get(key_field, "")).encode(), key.encode()):
+                raise Conflict(f"this API key is already added as account {account.id}",
+                               code="duplicate_account", details={"account_id": account.id})
 
     def update_account(self, user_id: str, account_id: str,
                        changes: dict[str, Any]) -> ExchangeAccount:
