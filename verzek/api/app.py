@@ -243,7 +243,9 @@ def _http_message(exc: HTTPException) -> str:
         return f"no route {request.path[:200]}: see /openapi.json for the API's routes"
     if isinstance(exc, werkzeug_exceptions.MethodNotAllowed):
         allowed = ", ".join(sorted(exc.valid_methods or ()))
-        return f"{request.method} is not allowed on {request.path[:200]}; allowed: {allowed}"
+        # No path in the answer: another user's resource must answer exactly like a
+        # missing one (tenancy), and the path carries the user id.
+        return f"{request.method} is not allowed on this route; allowed: {allowed}"
     if isinstance(exc, werkzeug_exceptions.RequestEntityTooLarge):
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         return f"the body is larger than the {limit} bytes this API accepts"
