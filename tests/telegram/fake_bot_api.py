@@ -176,13 +176,17 @@ class FakeBotApi:
             self.removed_from.add(chat_id)
         return self._inject_my_member(chat_id, "administrator", "kicked")
 
-    def migrate_group(self, old_chat_id: int, new_chat_id: int) -> None:
+    def migrate_group(self, old_chat_id: int, new_chat_id: int, *,
+                      announce: bool = True) -> None:
         """The group becomes a supergroup: calls to the old id answer 400 with
-        migrate_to_chat_id; both service messages are sent as Telegram does."""
+        migrate_to_chat_id; with `announce`, both service messages are sent as Telegram does
+        (without: the bot learns it from a refused call only)."""
         with self.cond:
             self.migrated[old_chat_id] = new_chat_id
             self.chats[new_chat_id] = _chat(new_chat_id)
             self.members[new_chat_id] = set(self.members.pop(old_chat_id, set()))
+        if not announce:
+            return
         owner = {"id": 1, "is_bot": False, "first_name": "Owner"}
         self.inject({"message": {"message_id": next(self._ids), "date": int(time.time()),
                                  "chat": _chat(old_chat_id), "from": owner,

@@ -12,6 +12,7 @@ from verzek.engine.notifier import Event, EventKind
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
+from verzek.telegram.commands import NOT_LINKED
 from verzek.telegram.format import HEADER
 from verzek.telegram.notify import TelegramNotifier
 
@@ -77,7 +78,7 @@ def test_admin_private_signal_is_published_and_broadcast(harness: Harness) -> No
     h.api.inject_private_text(4444, SIGNAL)  # not an admin
     assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 2 and len(h.api.sent(4444)) == 1)
     assert h.api.sent(ADMIN)[1] == "Not published: no keyword."
-    assert h.api.sent(4444) == ["Send /help to see what I can do."]
+    assert h.api.sent(4444) == [NOT_LINKED]  # not an admin, not linked: how to link
     assert len([m for m in h.published if m.origin == "bot"]) == 1
 
 
@@ -96,8 +97,7 @@ def test_rate_limit_is_waited_out_with_the_injected_sleeper(harness: Harness) ->
 def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
     h = harness
     new_trial = -1009999
-    h.api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup "
-                    "chat", chat_id=TRIAL, parameters={"migrate_to_chat_id": new_trial})
+    h.api.migrate_group(TRIAL, new_trial, announce=False)  # learnt from a refused send only
     h.publish(SIGNAL)
     assert h.api.wait_for(lambda: len(h.api.sent(new_trial)) == 1 and len(h.api.sent(VIP)) == 1)
     assert h.groups.chat_id("TRIAL") == new_trial
@@ -110,14 +110,26 @@ def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
 def test_migration_announced_in_an_update_is_recorded(harness: Harness) -> None:
     h = harness
     new_vip = -1007777
-    h.api.inject({"message": {"message_id": 1, "date": 1, "chat": {"id": VIP, "type": "group",
-                                                                    "title": "VIP"},
-                              "migrate_to_chat_id": new_vip}})
-    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 1)
+    h.api.migrate_group(VIP, new_vip)  # both service messages: migrate_to and migrate_from
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 2)
     assert h.groups.chat_id("VIP") == new_vip
     h.publish(SIGNAL)
     assert h.api.wait_for(lambda: len(h.api.sent(new_vip)) == 1)
+    assert h.api.refused == []  # the old id was never tried again
     assert h.bot.deep_link("ABC") == "https://t.me/verzek_test_bot?start=ABC"
+
+
+def test_migration_seen_only_from_the_new_supergroup_is_recorded(harness: Harness) -> None:
+    h = harness
+    new_trial = -1008888
+    h.api.add_group(new_trial)
+    h.api.inject({"message": {"message_id": 1, "date": 1, "chat": {
+        "id": new_trial, "type": "supergroup", "title": "TRIAL"},
+        "from": {"id": 1, "is_bot": False, "first_name": "Owner"},
+        "migrate_from_chat_id": TRIAL}})
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 1)
+    assert h.groups.chat_id("TRIAL") == new_trial
+    assert {TRIAL, new_trial} <= h.groups.own_chat_ids()
 
 
 def test_failure_to_one_group_never_blocks_the_other(harness: Harness) -> None:
