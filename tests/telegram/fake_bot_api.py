@@ -417,9 +417,8 @@ class FakeBotApi:
             "chat": _chat(chat_id), "from": {"id": chat_id if chat_id > 0 else 1,
                                              "is_bot": False, "first_name": "Someone"},
             "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": BOT_USER},
-            "new_chat_member": {"status": new, "user": BOT_USER,
-                                **({"until_date": 0} if new == "kicked" else {})}}})
+            "old_chat_member": _member(old, BOT_USER),
+            "new_chat_member": _member(new, BOT_USER)}})
 
     def _inject_member(self, chat_id: int, user_id: int, old: str, new: str, *,
                        invite_link: dict[str, Any] | None = None) -> int:
@@ -427,12 +426,23 @@ class FakeBotApi:
         change: dict[str, Any] = {
             "chat": _chat(chat_id), "from": user if new == "member" else BOT_USER,
             "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": user},
-            "new_chat_member": {"status": new, "user": user,
-                                **({"until_date": 0} if new == "kicked" else {})}}
+            "old_chat_member": _member(old, user), "new_chat_member": _member(new, user)}
         if invite_link is not None:
             change["invite_link"] = invite_link
         return self.inject({"chat_member": change})  # the condition's lock is re-entrant
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0
+    if status == "administrator":
+        member.update({key: True for key in (
+            "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+            "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+            "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+            "can_delete_stories")})
+    return member
 
 
 def _is_supergroup(chat_id: int) -> bool:

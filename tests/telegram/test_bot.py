@@ -216,3 +216,15 @@ def test_trial_copy_waits_for_its_delay_without_holding_back_vip(
         assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 2)
         assert h.api.sent(TRIAL) == h.api.sent(VIP)
         assert gate.asked == [45, 45]
+
+
+def test_bot_removed_from_a_group_is_reported_and_the_other_group_still_served(
+        harness: Harness) -> None:
+    h = harness
+    h.api.remove_bot(VIP)
+    assert h.api.wait_for(lambda: "removed from the VIP group" in (h.bot.last_error or ""))
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1)
+    assert h.api.wait_for(lambda: h.broadcaster.counters["group_failures"] == 1)
+    assert h.api.refused[-1][2] == "Forbidden: bot was kicked from the supergroup chat"
+    assert h.bot.sender.counters["forbidden"] == 1 and h.sleeps == []  # not retried

@@ -67,6 +67,7 @@ def build_telegram(
         parts.bot, parts.access, parts.broadcaster = bot, access, broadcaster
         parts.notifier = TelegramNotifier(bot=bot, find_user=users.find,
                                           admin_chat_ids=frozenset(settings.telegram_admin_ids))
+        bot.on_reachable = parts.notifier.set_reachable
         bot.status_sources.update(broadcaster=broadcaster.status,
                                   notifications=parts.notifier.status)
         bot_id = bot.bot_id
