@@ -96,6 +96,7 @@ class FakeBotApi:
     banned: dict[int, set[int]] = field(default_factory=dict)
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiting_polls: int = 0
+    now: Callable[[], float] = time.time  # the server's clock (link expiry)
     cond: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
     _poll_generation: int = 0
@@ -204,7 +205,7 @@ class FakeBotApi:
                 raise AssertionError("a banned user cannot join by link")
             if link["uses"] >= link.get("member_limit", 10**9):
                 raise AssertionError("the link's member limit is reached")
-            if link.get("expire_date") and link["expire_date"] <= time.time():
+            if link.get("expire_date") and link["expire_date"] <= self.now():
                 raise AssertionError("the link expired")
             link["uses"] += 1
             self.members.setdefault(chat_id, set()).add(user_id)
@@ -402,7 +403,7 @@ class FakeBotApi:
         return True
 
     def _m_getChat(self, params: dict[str, Any]) -> Any:
-        return _chat(params["chat_id"])
+        return {**_chat(params["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}
 
     def _m_close(self, params: dict[str, Any]) -> Any:
         return True

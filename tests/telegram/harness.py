@@ -90,6 +90,7 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
                 trading: RecordingTrading, links: TelegramLinkService,
                 clock: ManualClock, trial_delay_s: float = 0.0,
                 delay_sleep: Sleeper | None = None, poll_sleep: Sleeper | None = None,
+                send_sleep: Sleeper | None = None,
                 setup: Callable[[FakeBotApi], None] | None = None) -> Iterator[Harness]:
     """The bot polling a strict fake server (unknown chats answer "chat not found") that knows
     the VIP and TRIAL groups and the admin's private chat; `setup` runs before the start."""
@@ -116,7 +117,8 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
         bot = BotService(token=TOKEN, bus=bus, groups=groups, clock=clock, commands=commands,
                          update_log=UpdateLog(store=store, clock=clock),
                          admin_ids=frozenset({ADMIN}), base_url=server.url, poll_timeout_s=1,
-                         sender=Sender(sleep=fake_sleep, on_migrate=groups.record_migration),
+                         sender=Sender(sleep=send_sleep or fake_sleep,
+                                       on_migrate=groups.record_migration),
                          sleep=poll_sleep or fake_poll_sleep)
         access = GroupAccess(bot=bot, users=users, store=store, clock=clock)
         commands.attach_access(access)
@@ -129,6 +131,8 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
         bus.start()
         bot.start()
         assert bot.wait_ready(10), bot.status()
+        # The first getUpdates sets allowed_updates; updates made before it follow the default.
+        assert server.api.wait_for(lambda: server.api.allowed_updates is not None)
         try:
             yield Harness(server.api, bus, bot, broadcaster, groups, links, access, sleeps,
                           published, poll_sleeps)

@@ -228,3 +228,23 @@ def test_bot_removed_from_a_group_is_reported_and_the_other_group_still_served(
     assert h.api.wait_for(lambda: h.broadcaster.counters["group_failures"] == 1)
     assert h.api.refused[-1][2] == "Forbidden: bot was kicked from the supergroup chat"
     assert h.bot.sender.counters["forbidden"] == 1 and h.sleeps == []  # not retried
+
+
+def test_a_rate_limited_group_never_holds_back_the_other_across_signals(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock) -> None:
+    gate = Gate()
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, send_sleep=gate) as h:
+        h.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", chat_id=VIP,
+                        parameters={"retry_after": 30})
+        second = "#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000"
+        h.publish(SIGNAL)
+        assert gate.wait_asked(1)  # VIP waits out its 30 s
+        h.publish(second, message_id=2)
+        assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 2)  # TRIAL goes on
+        assert h.api.sent(VIP) == []
+        gate.open()
+        assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)
+        assert h.api.sent(VIP) == h.api.sent(TRIAL)  # and each group keeps the order
+        assert gate.asked == [30.0]

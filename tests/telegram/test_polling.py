@@ -134,6 +134,7 @@ def test_edits_are_never_acted_on(harness: Harness, users: UserRepository) -> No
             "chat": {"id": 555, "type": "private", "first_name": "U"},
             "from": {"id": 555, "is_bot": False, "first_name": "U"}, "text": "/pause",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    assert h.api.wait_for(lambda: h.api.allowed_updates == ALLOWED_UPDATES)
     h.api.inject({"edited_message": edit})  # not in allowed_updates: never delivered
     assert len(h.api.dropped_updates) == 1
     h.api.inject({"edited_message": edit}, force=True)  # made before the setting took effect

@@ -34,7 +34,8 @@ from verzek.telegram.state import GroupDirectory
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "chat_member", "my_chat_member"]
-MemberHook = Callable[[int, int, str | None, bool], None]  # chat, user, invite name, joined
+# chat, user, invite link name, joined, invite link URL
+MemberHook = Callable[[int, int, str | None, bool, str | None], None]
 ReachHook = Callable[[int, bool], None]  # Telegram user id, can we write to them now
 _GONE = ("left", "kicked")
 
@@ -213,9 +214,10 @@ class UpdateHandlers:
         left = change.new_chat_member.status in _GONE
         if not (joined or left):
             return
-        name = change.invite_link.name if change.invite_link is not None else None
-        await asyncio.to_thread(self.on_member, change.chat.id,
-                                change.new_chat_member.user.id, name, joined)
+        link = change.invite_link
+        await asyncio.to_thread(self.on_member, change.chat.id, change.new_chat_member.user.id,
+                                link.name if link is not None else None, joined,
+                                link.invite_link if link is not None else None)
 
     async def _on_my_chat_member(self, update: Update,
                                  context: ContextTypes.DEFAULT_TYPE) -> None:
