@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Bot, BotCommand
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -27,7 +27,7 @@ from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.handlers import ALLOWED_UPDATES, MemberHook, ReachHook, UpdateHandlers
 from verzek.telegram.polling import Sleeper, UpdatePoller
 from verzek.telegram.screening import Screen, SignalScreen
-from verzek.telegram.sender import Sender, SendFailed
+from verzek.telegram.sender import Sender, SendFailed, retry_after_s
 from verzek.telegram.state import GroupDirectory, UpdateLog
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,13 @@ class BotService(UpdateHandlers):
                 self.track(task)
             return await coro
 
-        return asyncio.run_coroutine_threadsafe(tracked(), loop)
+        wrapped = tracked()
+        try:
+            return asyncio.run_coroutine_threadsafe(wrapped, loop)
+        except RuntimeError:  # the loop closed in between
+            wrapped.close()
+            coro.close()
+            raise BotNotRunning("the Telegram bot is not running") from None
 
     def track(self, task: asyncio.Task[Any]) -> None:
         """Keep a task of the bot's loop referenced, and let a stop wait for it (on the loop)."""
@@ -249,9 +255,13 @@ class BotService(UpdateHandlers):
                 raise
             except TelegramError as exc:  # network trouble at start: wait, try again
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                logger.warning("telegram bot cannot reach the Bot API (%s); retrying", exc)
+                wait_s = self.retry_delay_s
+                if isinstance(exc, RetryAfter):
+                    wait_s = max(wait_s, retry_after_s(exc))
+                logger.warning("telegram bot cannot reach the Bot API (%s); retrying in %.0f s",
+                               exc, wait_s)
                 await app.shutdown()
-                await self._wait_stop(self.retry_delay_s)
+                await self._wait_stop(wait_s)
         return None
 
     async def _drain(self) -> None:

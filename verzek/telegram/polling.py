@@ -58,6 +58,7 @@ class UpdatePoller:
         """Poll until `stop` is set; raises InvalidToken (the token was revoked)."""
         delay = self.backoff_s
         failing = False
+        self.state = "polling"
         while not stop.is_set():
             try:
                 updates = await _unless_stopped(bot.get_updates(
