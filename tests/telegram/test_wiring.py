@@ -14,9 +14,9 @@ from verzek.clock import ManualClock, SystemClock
 from verzek.config import load_settings
 from verzek.engine.bus import SignalBus
 from verzek.engine.notifier import Event, EventKind
+from verzek.runtime import build_runtime
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
-from verzek.runtime import build_runtime
 from verzek.telegram.wiring import build_telegram
 
 from .conftest import RecordingTrading, set_auto_trade_in
