@@ -3,6 +3,7 @@ server on 127.0.0.1 (TELEGRAM_BOT_API_URL), the real SignalBus and the real stor
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -248,3 +249,24 @@ def test_a_rate_limited_group_never_holds_back_the_other_across_signals(
         assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)
         assert h.api.sent(VIP) == h.api.sent(TRIAL)  # and each group keeps the order
         assert gate.asked == [30.0]
+
+
+def test_stop_during_a_trial_delay_is_prompt_and_reports_the_lost_copy(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    gate = Gate()  # never opened: the TRIAL copy is still waiting when the bot stops
+    caplog.set_level(logging.WARNING)
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, trial_delay_s=600, delay_sleep=gate) as h:
+        h.bot.drain_timeout_s = 60  # a wait for the delay would block the stop for a minute
+        h.publish(SIGNAL)
+        assert gate.wait_asked(1) and h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1)
+        h.bot.stop(10)
+        assert not h.bot.is_alive() and h.bot.status()["state"] == "stopped"
+    assert h.broadcaster.counters["group_failures"] == 1
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("broadcast to the TRIAL group lost" in m for m in messages)
+    assert not any("destroyed but it is pending" in m or "never retrieved" in m
+                   for m in messages)
+    assert not any("did not stop" in m for m in messages)

@@ -47,6 +47,7 @@ class Broadcaster:
         self.ready_timeout_s = ready_timeout_s
         self.send_timeout_s = send_timeout_s
         self._tails: dict[GroupName, asyncio.Task[None]] = {}  # each group's last send
+        self._lanes: set[asyncio.Task[None]] = set()
         self.counters: dict[str, int] = {"broadcast": 0, "duplicates": 0, "own": 0,
                                          "not_signals": 0, "group_failures": 0}
         self.last_error: str | None = None
@@ -103,13 +104,17 @@ class Broadcaster:
             previous = None  # an idle lane, or one of a loop that has stopped
         task = loop.create_task(self._send_in_turn(previous, group, text, delay_s))
         self._tails[group] = task
-        self._bot.track(task)
+        self._lanes.add(task)  # referenced; a stop waits for it only once its delay is over
+        task.add_done_callback(self._lanes.discard)
 
     async def _send_in_turn(self, previous: asyncio.Task[None] | None, group: GroupName,
                             text: str, delay_s: float) -> None:
         try:
             if delay_s > 0:
                 await self._sleep(delay_s)
+            task = asyncio.current_task()
+            if task is not None:
+                self._bot.track(task)
             if previous is not None:
                 await asyncio.wait({previous})  # our turn; its outcome is its own
         except asyncio.CancelledError:
