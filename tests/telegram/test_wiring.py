@@ -127,3 +127,14 @@ def test_system_status_reports_the_bot_off_running_and_stopped(tmp_path: Path) -
     assert {"broadcaster", "notifications", "send"} <= set(bot)
     assert stopped["telegram_bot"]["state"] == "stopped"
     assert stopped["telegram_bot"]["polling"]["state"] == "stopped"
+
+
+def test_forwarder_excludes_a_group_migrated_after_the_start(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, tg_clock: ManualClock) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_VIP_GROUP_ID": "-1001",
+           "TELEGRAM_API_ID": "12345", "TELEGRAM_API_HASH": "0123456789abcdef",
+           "TELEGRAM_SESSION": "1BVtsFAKE", "TELEGRAM_SOURCES": "@signals"}
+    parts = _build(env, store, users, positions, trading, tg_clock)
+    parts.groups.record_migration(-1001, -1009001)  # type: ignore[attr-defined]
+    assert -1009001 in parts.forwarder.exclude_chat_ids  # type: ignore[attr-defined]

@@ -81,6 +81,6 @@ def build_telegram(
         parts.forwarder = Forwarder(
             client_factory=factory, sources=settings.telegram_sources, bus=bus,
             progress=SourceProgress(store=store), clock=clock,
-            exclude_chat_ids=groups.own_chat_ids(),
+            exclude_chat_ids=groups.own_chat_ids,
             ignore_sender_ids=frozenset({bot_id}) if bot_id else frozenset())
     return parts
