@@ -9,7 +9,7 @@ import pytest
 
 from verzek.clock import ManualClock
 from verzek.domain.models import PlanName
-from verzek.errors import Forbidden
+from verzek.errors import Conflict, Forbidden
 from verzek.store.repos import UserRepository
 from verzek.telegram.access import telegram_group
 
@@ -128,3 +128,12 @@ def test_removal_from_a_basic_group_is_a_ban_alone(
     assert [(r.telegram_user_id, r.removed) for r in h.access.sweep()] == [(611, True)]
     assert h.api.calls_of("banChatMember") == [{"chat_id": basic, "user_id": 611}]
     assert h.api.calls_of("unbanChatMember") == [] and h.api.refused == []
+
+
+def test_an_invite_while_the_bot_is_down_is_a_clear_conflict(harness: Harness) -> None:
+    h = harness
+    h.bot.stop(10)
+    h.access.ready_timeout_s = 0  # no wait for a bot to come back
+    with pytest.raises(Conflict) as info:
+        h.access.invite_link("u2")
+    assert "not running" in info.value.message and info.value.details == {"permanent": False}

@@ -3,6 +3,7 @@ sweep (run by the scheduler) that removes members whose plan or trial no longer 
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from verzek.domain.models import PlanName, User
 from verzek.errors import Conflict, Forbidden
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
-from verzek.telegram.bot import BotService
+from verzek.telegram.bot import BotNotRunning, BotService
 from verzek.telegram.sender import ChatMoved, SendFailed
 from verzek.telegram.state import GROUP_NAMES, GroupName
 
@@ -76,7 +77,8 @@ class GroupAccess:
 
     def __init__(self, *, bot: BotService, users: UserRepository, store: DocumentStore,
                  clock: Clock, group_of: GroupRule = telegram_group,
-                 invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0) -> None:
+                 invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0,
+                 ready_timeout_s: float = 10.0) -> None:
         self._bot = bot
         self._users = users
         self._store = store
@@ -84,6 +86,7 @@ class GroupAccess:
         self._group_of = group_of
         self.invite_ttl_s = invite_ttl_s
         self.call_timeout_s = call_timeout_s
+        self.ready_timeout_s = ready_timeout_s  # how long to wait for a bot (re)starting
         self._chat_types: dict[int, str] = {}  # a group's type never changes (a migration
         # gives the supergroup a new id)
 
@@ -202,10 +205,17 @@ class GroupAccess:
             raise Conflict(f"the {group} group keeps migrating")
 
         try:
-            return self._bot.call(run, timeout_s=self.call_timeout_s)
+            return self._bot.call(run, timeout_s=self.call_timeout_s,
+                                  ready_timeout_s=self.ready_timeout_s)
         except SendFailed as exc:
             raise Conflict(f"Telegram refused: {exc}",
                            details={"permanent": exc.permanent}) from None
+        except BotNotRunning:
+            raise Conflict("the Telegram bot is not running now; try again in a minute",
+                           details={"permanent": False}) from None
+        except concurrent.futures.TimeoutError:
+            raise Conflict(f"Telegram did not answer {what} within {self.call_timeout_s:.0f} s",
+                           details={"permanent": False}) from None
 
     def _remember_invite(self, url: str, group: GroupName, user_id: str,
                          expires: datetime) -> None:
