@@ -203,6 +203,11 @@ class BotService(UpdateHandlers):
     def _build_app(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB Updater: UpdatePoller polls, so offsets are confirmed only after an update
         # was handled and persisted, and 409 Conflicts back off on the injected sleeper.
+        if self._rate_limiter is None:
+            # PTB's limiter keeps to Telegram's broadcast limits; a 429 goes on to the Sender,
+            # which waits it out per call (max_retries=0), so the limiter's "Rate limit hit
+            # after maximum of 0 retries" error with a traceback is noise.
+            logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
         builder = (ApplicationBuilder().token(self._token).updater(None)
                    .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=0))
                    .get_updates_read_timeout(10.0)

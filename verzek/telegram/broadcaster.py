@@ -129,7 +129,7 @@ class Broadcaster:
             return
         try:
             await self._bot.sender.send_text(self._bot.bot, chat_id, text,
-                                             what=f"broadcast to {group}")
+                                             what=f"broadcast ({group})")
         except (SendFailed, BotNotRunning) as exc:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {exc}"

@@ -109,7 +109,7 @@ class TelegramNotifier:
         with log_context(user_id=user_id):
             try:
                 await self._bot.sender.send_text(self._bot.bot, chat_id, text,
-                                                 what=f"notification to {who}")
+                                                 what=f"notification ({who})")
             except SendFailed as exc:
                 if exc.unreachable:
                     with self._lock:

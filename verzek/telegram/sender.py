@@ -153,11 +153,12 @@ class Sender:
               chat_id: int | str | None, kind: str = "error") -> Any:
         self.counters["failed"] += 1
         allowed, held = self._throttle.allow(f"{what}:{type(exc).__name__}")
+        label, text = type(exc).__name__, str(exc)
+        reason = text if text.lower().startswith(label.lower()) else f"{label}: {text}"
         if allowed:
-            logger.error("telegram: %s failed: %s: %s (%d similar held back)", what,
-                         type(exc).__name__, exc, held)
-        raise SendFailed(f"{what}: {type(exc).__name__}: {exc}", permanent=permanent,
-                         chat_id=chat_id, kind=kind) from None
+            logger.error("telegram: %s failed: %s (%d similar held back)", what, reason, held)
+        raise SendFailed(f"{what}: {reason}", permanent=permanent, chat_id=chat_id,
+                         kind=kind) from None
 
 
 class ChatMoved(Exception):
