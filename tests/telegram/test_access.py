@@ -137,3 +137,14 @@ def test_an_invite_while_the_bot_is_down_is_a_clear_conflict(harness: Harness) -
     with pytest.raises(Conflict) as info:
         h.access.invite_link("u2")
     assert "not running" in info.value.message and info.value.details == {"permanent": False}
+
+
+def test_an_invite_follows_a_group_upgraded_to_a_supergroup(harness: Harness) -> None:
+    h = harness
+    new_vip = -1004444
+    h.api.migrate_group(VIP, new_vip, announce=False)  # learnt from the refused call
+    link = h.access.invite_link("u2")
+    calls = [c["chat_id"] for c in h.api.calls_of("createChatInviteLink")]
+    assert calls == [VIP, new_vip] and link.group == "VIP"
+    assert h.api.invite_links[link.url]["chat_id"] == new_vip
+    assert h.groups.chat_id("VIP") == new_vip
