@@ -1,8 +1,16 @@
 """A fake Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot client.
 
-Implements `/bot<token>/<method>` for the methods the bot uses, records every call, lets a test
-inject updates (served by long-polling getUpdates with offsets and timeouts) and queue error
-answers (429 with retry_after, 400 with migrate_to_chat_id, 403, ...).
+Implements `/bot<token>/<method>` for the methods the bot uses, with the semantics of
+api.telegram.org that matter to it (https://core.telegram.org/bots/api):
+- getUpdates long polling: offsets confirm updates, `allowed_updates` is a setting that persists
+  between calls (default: everything but chat_member and reactions) and applies to updates
+  created after it; a second getUpdates consumer ends the first with 409 Conflict, and so does an
+  active webhook; negative offsets;
+- texts: 1-4096 characters after entity parsing, parse modes checked ("can't parse entities");
+- chats: users who blocked the bot (403), groups the bot was removed from (403), groups upgraded
+  to supergroups (400 with `migrate_to_chat_id`), unknown chats (400 "chat not found") when
+  `strict_chats`; bans, unbans (supergroups only) and one-time invite links;
+- every call recorded; error answers can also be queued by a test (`fail_next`).
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .fake_entities import text_error
+
 BOT_ID = 7000001
 TOKEN = f"{BOT_ID}:AAH-fake-token-for-tests-0123456789abcdef"
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Verzek Signals",
@@ -26,6 +36,27 @@ INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "user_id", "member_limit"
               "expire_date", "message_id", "from_chat_id"}
 JSON_FIELDS = {"allowed_updates", "only_if_banned", "revoke_messages", "link_preview_options",
                "commands", "drop_pending_updates", "reply_parameters", "creates_join_request"}
+# "Specify an empty list to receive all update types except chat_member, message_reaction, and
+# message_reaction_count (default)."
+NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+CONFLICT_OTHER = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+                  "instance is running")
+CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; use "
+                    "deleteWebhook to delete the webhook first")
+Answer = tuple[int, dict[str, Any]]
+
+
+class ApiError(Exception):
+    """An error answer: raised by a method, turned into `{"ok": false, ...}`."""
+
+    def __init__(self, status: int, description: str,
+                 parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.body: dict[str, Any] = {"ok": False, "error_code": status,
+                                     "description": description}
+        if parameters:
+            self.body["parameters"] = parameters
+        self.status = status
 
 
 @dataclass
@@ -47,16 +78,32 @@ class FakeBotApi:
     """State of the fake server; thread-safe; every wait has a timeout."""
 
     token: str = TOKEN
+    strict_chats: bool = False
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    history: dict[int, dict[str, Any]] = field(default_factory=dict)
     failures: list[_Failure] = field(default_factory=list)
     delivered: list[tuple[int | str, str]] = field(default_factory=list)
+    refused: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    dropped_updates: list[dict[str, Any]] = field(default_factory=list)
+    allowed_updates: list[str] | None = None
+    webhook_url: str = ""
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    blocked_by: set[int] = field(default_factory=set)
+    removed_from: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)
+    members: dict[int, set[int]] = field(default_factory=dict)
+    banned: dict[int, set[int]] = field(default_factory=dict)
+    invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    waiting_polls: int = 0
+    now: Callable[[], float] = time.time  # the server's clock (link expiry)
     cond: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
+    _poll_generation: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
 
-    # --- test helpers ------------------------------------------------------------------------
+    # --- test helpers: the world around the bot ----------------------------------------------
 
     def fail_next(self, method: str, status: int, description: str, *,
                   chat_id: int | None = None, parameters: dict[str, Any] | None = None) -> None:
@@ -66,16 +113,37 @@ class FakeBotApi:
         with self.cond:
             self.failures.append(_Failure(method, chat_id, status, body))
 
-    def inject(self, update: dict[str, Any]) -> int:
+    def inject(self, update: dict[str, Any], *, force: bool = False) -> int:
+        """Create an update; one whose type the current `allowed_updates` setting excludes is
+        never delivered (unless `force`: created before the setting changed)."""
         with self.cond:
             update_id = next(self._update_ids)
-            self.updates.append({"update_id": update_id, **update})
+            full = {"update_id": update_id, **update}
+            self.history[update_id] = full
+            kind = next(k for k in full if k != "update_id")
+            if force or self._allows(kind):
+                self.updates.append(full)
+            else:
+                self.dropped_updates.append(full)
             self.cond.notify_all()
             return update_id
+
+    def replay(self, update_id: int) -> None:
+        """Offer an update again, as Telegram does for one it never saw confirmed."""
+        with self.cond:
+            self.updates.append(dict(self.history[update_id]))
+            self.updates.sort(key=lambda u: u["update_id"])
+            self.cond.notify_all()
+
+    def add_group(self, chat_id: int, *, title: str | None = None) -> None:
+        with self.cond:
+            self.chats[chat_id] = _chat(chat_id, title)
 
     def inject_private_text(self, user_id: int, text: str, *,
                             extra: dict[str, Any] | None = None) -> int:
         user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        with self.cond:
+            self.chats.setdefault(user_id, _chat(user_id))
         message: dict[str, Any] = {
             "message_id": next(self._ids), "date": int(time.time()),
             "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
@@ -91,6 +159,65 @@ class FakeBotApi:
         message = {"message_id": next(self._ids), "date": int(time.time()),
                    "chat": _chat(chat_id), "from": from_user, "text": text}
         return self.inject({"message": message})
+
+    def block_bot(self, user_id: int) -> int:
+        """The user blocks the bot: sends answer 403 and the bot gets a my_chat_member."""
+        with self.cond:
+            self.blocked_by.add(user_id)
+        return self._inject_my_member(user_id, "member", "kicked")
+
+    def unblock_bot(self, user_id: int) -> int:
+        with self.cond:
+            self.blocked_by.discard(user_id)
+        return self._inject_my_member(user_id, "kicked", "member")
+
+    def remove_bot(self, chat_id: int) -> int:
+        """An admin removes the bot from a group."""
+        with self.cond:
+            self.removed_from.add(chat_id)
+        return self._inject_my_member(chat_id, "administrator", "kicked")
+
+    def migrate_group(self, old_chat_id: int, new_chat_id: int, *,
+                      announce: bool = True) -> None:
+        """The group becomes a supergroup: calls to the old id answer 400 with
+        migrate_to_chat_id; with `announce`, both service messages are sent as Telegram does
+        (without: the bot learns it from a refused call only)."""
+        with self.cond:
+            self.migrated[old_chat_id] = new_chat_id
+            self.chats[new_chat_id] = _chat(new_chat_id)
+            self.members[new_chat_id] = set(self.members.pop(old_chat_id, set()))
+        if not announce:
+            return
+        owner = {"id": 1, "is_bot": False, "first_name": "Owner"}
+        self.inject({"message": {"message_id": next(self._ids), "date": int(time.time()),
+                                 "chat": _chat(old_chat_id), "from": owner,
+                                 "migrate_to_chat_id": new_chat_id}})
+        self.inject({"message": {"message_id": 1, "date": int(time.time()),
+                                 "chat": _chat(new_chat_id), "from": owner,
+                                 "migrate_from_chat_id": old_chat_id}})
+
+    def join_by_link(self, url: str, user_id: int) -> int:
+        """A user opens an invite link: joins (a chat_member update) or is refused."""
+        with self.cond:
+            link = self.invite_links[url]
+            chat_id = link["chat_id"]
+            if user_id in self.banned.get(chat_id, set()):
+                raise AssertionError("a banned user cannot join by link")
+            if link["uses"] >= link.get("member_limit", 10**9):
+                raise AssertionError("the link's member limit is reached")
+            if link.get("expire_date") and link["expire_date"] <= self.now():
+                raise AssertionError("the link expired")
+            link["uses"] += 1
+            self.members.setdefault(chat_id, set()).add(user_id)
+            public = {k: v for k, v in link.items() if k not in ("chat_id", "uses")}
+        return self._inject_member(chat_id, user_id, "left", "member", invite_link=public)
+
+    def rival_poll(self) -> int:
+        """Another process calls getUpdates with this token (a second instance)."""
+        status, _ = self.handle("getUpdates", {"timeout": 0, "limit": 1})
+        return status
+
+    # --- test helpers: what the bot did -----------------------------------------------------
 
     def sent(self, chat_id: int | None = None) -> list[str]:
         """Texts delivered (answered with ok) to `chat_id`, in order."""
@@ -118,7 +245,7 @@ class FakeBotApi:
 
     # --- the API ---------------------------------------------------------------------------
 
-    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def handle(self, method: str, params: dict[str, Any]) -> Answer:
         with self.cond:
             self.calls.append(Call(method, params))
             self.cond.notify_all()
@@ -127,63 +254,156 @@ class FakeBotApi:
                                                                     params.get("chat_id")):
                     self.failures.remove(failure)
                     return failure.status, failure.body
-        if method == "getUpdates":
-            return 200, {"ok": True, "result": self._get_updates(params)}
-        handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-        return 200, {"ok": True, "result": handler(params)}
+        try:
+            if method == "getUpdates":
+                return 200, {"ok": True, "result": self._get_updates(params)}
+            handler = getattr(self, f"_m_{method}", None)
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            with self.cond:
+                if "chat_id" in params:
+                    self._check_chat(params["chat_id"])
+                result = handler(params)
+                self.cond.notify_all()
+            return 200, {"ok": True, "result": result}
+        except ApiError as exc:
+            with self.cond:
+                self.refused.append((method, params, exc.body["description"]))
+                self.cond.notify_all()
+            return exc.status, exc.body
+
+    def _allows(self, kind: str) -> bool:
+        if not self.allowed_updates:
+            return kind not in NOT_BY_DEFAULT
+        return kind in self.allowed_updates
+
+    def _check_chat(self, chat_id: Any) -> None:
+        if not isinstance(chat_id, int):
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.migrated[chat_id]})
+        if chat_id in self.blocked_by:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.removed_from:
+            kind = _chat(chat_id)["type"]
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        if self.strict_chats and chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
-        allowed = params.get("allowed_updates")
+        if not 1 <= limit <= 100:
+            raise ApiError(400, "Bad Request: limit must be between 1 and 100")
         deadline = time.monotonic() + timeout
         with self.cond:
-            if offset:
+            if self.webhook_url:
+                raise ApiError(409, CONFLICT_WEBHOOK)
+            self._poll_generation += 1
+            mine = self._poll_generation
+            self.cond.notify_all()  # an earlier long poll ends with a Conflict
+            if "allowed_updates" in params and params["allowed_updates"] is not None:
+                self.allowed_updates = list(params["allowed_updates"])
+            if offset > 0:
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]
-            while True:
-                ready = [u for u in self.updates if u["update_id"] >= offset and
-                         (not allowed or any(k in allowed for k in u if k != "update_id"))]
-                left = deadline - time.monotonic()
-                if ready or left <= 0 or self.closed:
-                    return ready[:limit]
-                self.cond.wait(left)
+            elif offset < 0:
+                self.updates = self.updates[offset:]
+            self.waiting_polls += 1
+            try:
+                while True:
+                    if self._poll_generation != mine:
+                        raise ApiError(409, CONFLICT_OTHER)
+                    left = deadline - time.monotonic()
+                    if self.updates or left <= 0 or self.closed:
+                        return self.updates[:limit]
+                    self.cond.wait(left)
+            finally:
+                self.waiting_polls -= 1
+                self.cond.notify_all()
 
     def _m_getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
     def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = params["chat_id"]
-        with self.cond:
-            self.delivered.append((chat_id, params["text"]))
-            self.cond.notify_all()
+        problem = text_error(params.get("text"), params.get("parse_mode"))
+        if problem:
+            raise ApiError(400, problem)
+        self.delivered.append((chat_id, params["text"]))
         return {"message_id": next(self._ids), "date": int(time.time()), "chat": _chat(chat_id),
                 "from": BOT_USER, "text": params["text"]}
 
     def _m_createChatInviteLink(self, params: dict[str, Any]) -> Any:
+        chat_id = params["chat_id"]
+        if chat_id > 0:
+            raise ApiError(400, "Bad Request: chat not found")
+        if len(params.get("name", "")) > 32:
+            raise ApiError(400, "Bad Request: invite link name is too long")
+        limit = params.get("member_limit")
+        if limit is not None and not 1 <= limit <= 99999:
+            raise ApiError(400, "Bad Request: member limit must be between 1 and 99999")
+        if limit is not None and params.get("creates_join_request"):
+            raise ApiError(400, "Bad Request: member limit can't be specified for links "
+                                "requiring administrator approval")
         link = {"invite_link": f"https://t.me/+fake{next(self._ids)}", "creator": BOT_USER,
-                "creates_join_request": False, "is_primary": False, "is_revoked": False}
+                "creates_join_request": bool(params.get("creates_join_request")),
+                "is_primary": False, "is_revoked": False}
         for key in ("name", "expire_date", "member_limit"):
             if key in params:
                 link[key] = params[key]
+        self.invite_links[link["invite_link"]] = {**link, "chat_id": chat_id, "uses": 0}
         return link
 
     def _m_banChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = params["chat_id"], params["user_id"]
+        was_member = user_id in self.members.get(chat_id, set())
+        self.members.get(chat_id, set()).discard(user_id)
+        if _is_supergroup(chat_id):  # in a basic group a ban only removes the member
+            self.banned.setdefault(chat_id, set()).add(user_id)
+        if was_member:
+            self._inject_member(chat_id, user_id, "member", "kicked")
         return True
 
     def _m_unbanChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = params["chat_id"], params["user_id"]
+        if not _is_supergroup(chat_id):
+            raise ApiError(400, "Bad Request: method is available for supergroup and channel "
+                                "chats only")
+        banned = self.banned.setdefault(chat_id, set())
+        if user_id in banned:
+            banned.discard(user_id)
+        elif not params.get("only_if_banned"):
+            self.members.get(chat_id, set()).discard(user_id)  # "also removed from the chat"
+        return True
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        return {"url": self.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": len(self.updates)}
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook_url = params.get("url", "")
         return True
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self.updates.clear()
         return True
 
     def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        for command in params.get("commands", []):
+            name, text = command.get("command", ""), command.get("description", "")
+            if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum()
+                    and name == name.lower()):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(text) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
         return True
 
     def _m_getChat(self, params: dict[str, Any]) -> Any:
-        return _chat(params["chat_id"])
+        return {**_chat(params["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}
 
     def _m_close(self, params: dict[str, Any]) -> Any:
         return True
@@ -191,12 +411,50 @@ class FakeBotApi:
     def _m_logOut(self, params: dict[str, Any]) -> Any:
         return True
 
+    # --- updates the server makes -----------------------------------------------------------
 
-def _chat(chat_id: int) -> dict[str, Any]:
+    def _inject_my_member(self, chat_id: int, old: str, new: str) -> int:
+        return self.inject({"my_chat_member": {
+            "chat": _chat(chat_id), "from": {"id": chat_id if chat_id > 0 else 1,
+                                             "is_bot": False, "first_name": "Someone"},
+            "date": int(time.time()),
+            "old_chat_member": _member(old, BOT_USER),
+            "new_chat_member": _member(new, BOT_USER)}})
+
+    def _inject_member(self, chat_id: int, user_id: int, old: str, new: str, *,
+                       invite_link: dict[str, Any] | None = None) -> int:
+        user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        change: dict[str, Any] = {
+            "chat": _chat(chat_id), "from": user if new == "member" else BOT_USER,
+            "date": int(time.time()),
+            "old_chat_member": _member(old, user), "new_chat_member": _member(new, user)}
+        if invite_link is not None:
+            change["invite_link"] = invite_link
+        return self.inject({"chat_member": change})  # the condition's lock is re-entrant
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0
+    if status == "administrator":
+        member.update({key: True for key in (
+            "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+            "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+            "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+            "can_delete_stories")})
+    return member
+
+
+def _is_supergroup(chat_id: int) -> bool:
+    return str(chat_id).startswith("-100")
+
+
+def _chat(chat_id: int, title: str | None = None) -> dict[str, Any]:
     if chat_id > 0:
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
-    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-    return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+    kind = "supergroup" if _is_supergroup(chat_id) else "group"
+    return {"id": chat_id, "type": kind, "title": title or f"Group {chat_id}"}
 
 
 def _decode(params: dict[str, str]) -> dict[str, Any]:
@@ -265,10 +523,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeBotApiServer:
-    """Runs a FakeBotApi on 127.0.0.1 in a background thread; `url` is TELEGRAM_BOT_API_URL."""
+    """Runs a FakeBotApi on 127.0.0.1 in a background thread; `url` is TELEGRAM_BOT_API_URL.
 
-    def __init__(self) -> None:
-        self.api = FakeBotApi()
+    With `strict_chats`, a chat the bot was never put in touch with answers "chat not found"
+    (register groups with `api.add_group`; a user is known once they wrote to the bot)."""
+
+    def __init__(self, *, strict_chats: bool = False) -> None:
+        self.api = FakeBotApi(strict_chats=strict_chats)
         self._server = _Server(self.api)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from verzek.telegram.bot import BotService
 from verzek.telegram.broadcaster import Broadcaster, Sleeper
 from verzek.telegram.commands import UserCommands
 from verzek.telegram.sender import Sender
-from verzek.telegram.state import BroadcastWindow, GroupDirectory
+from verzek.telegram.state import BroadcastWindow, GroupDirectory, UpdateLog
 
 from .conftest import RecordingTrading, set_auto_trade_in
 from .fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer
@@ -71,6 +71,7 @@ class Harness:
     access: GroupAccess
     sleeps: list[float]
     published: list[BusMessage]
+    poll_sleeps: list[float]
 
     def publish(self, text: str, *, chat_id: int = -100555, message_id: int = 1) -> None:
         self.bus.publish(BusMessage(
@@ -88,21 +89,37 @@ class Harness:
 def running_bot(*, store: DocumentStore, users: UserRepository, positions: PositionRepository,
                 trading: RecordingTrading, links: TelegramLinkService,
                 clock: ManualClock, trial_delay_s: float = 0.0,
-                delay_sleep: Sleeper | None = None) -> Iterator[Harness]:
+                delay_sleep: Sleeper | None = None, poll_sleep: Sleeper | None = None,
+                send_sleep: Sleeper | None = None,
+                setup: Callable[[FakeBotApi], None] | None = None) -> Iterator[Harness]:
+    """The bot polling a strict fake server (unknown chats answer "chat not found") that knows
+    the VIP and TRIAL groups and the admin's private chat; `setup` runs before the start."""
     sleeps: list[float] = []
+    poll_sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
         sleeps.append(seconds)
+
+    async def fake_poll_sleep(seconds: float) -> None:
+        poll_sleeps.append(seconds)
 
     groups = GroupDirectory(store=store, vip_chat_id=VIP, trial_chat_id=TRIAL)
     commands = UserCommands(links=links, trading=trading, positions=positions,  # type: ignore[arg-type]
                             set_auto_trade=set_auto_trade_in(users), clock=clock)
     bus = SignalBus()
     published: list[BusMessage] = []
-    with FakeBotApiServer() as server:
+    with FakeBotApiServer(strict_chats=True) as server:
+        for group in (VIP, TRIAL):
+            server.api.add_group(group)
+        server.api.chats[ADMIN] = {"id": ADMIN, "type": "private", "first_name": "Admin"}
+        if setup is not None:
+            setup(server.api)
         bot = BotService(token=TOKEN, bus=bus, groups=groups, clock=clock, commands=commands,
+                         update_log=UpdateLog(store=store, clock=clock),
                          admin_ids=frozenset({ADMIN}), base_url=server.url, poll_timeout_s=1,
-                         sender=Sender(sleep=fake_sleep, on_migrate=groups.record_migration))
+                         sender=Sender(sleep=send_sleep or fake_sleep,
+                                       on_migrate=groups.record_migration),
+                         sleep=poll_sleep or fake_poll_sleep)
         access = GroupAccess(bot=bot, users=users, store=store, clock=clock)
         commands.attach_access(access)
         bot.on_member = access.on_member
@@ -114,9 +131,11 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
         bus.start()
         bot.start()
         assert bot.wait_ready(10), bot.status()
+        # The first getUpdates sets allowed_updates; updates made before it follow the default.
+        assert server.api.wait_for(lambda: server.api.allowed_updates is not None)
         try:
             yield Harness(server.api, bus, bot, broadcaster, groups, links, access, sleeps,
-                          published)
+                          published, poll_sleeps)
         finally:
             bot.stop(10)
             bus.stop(5)

@@ -9,7 +9,7 @@ import pytest
 
 from verzek.clock import ManualClock
 from verzek.domain.models import PlanName
-from verzek.errors import Forbidden
+from verzek.errors import Conflict, Forbidden
 from verzek.store.repos import UserRepository
 from verzek.telegram.access import telegram_group
 
@@ -93,3 +93,58 @@ def test_join_command_sends_the_invite(harness: Harness, users: UserRepository) 
     assert h.api.sent(700)[0].startswith("🔗 Your one-time invite to the VIP group")
     assert h.access.members()["VIP"] == {"700": "u2"}
 
+
+
+def test_a_user_who_joins_by_link_is_removed_at_expiry_and_may_come_back(
+        harness: Harness, users: UserRepository, tg_clock: ManualClock) -> None:
+    h = harness
+    h.api.now = lambda: tg_clock.now().timestamp()
+    long_id = "operator-" + "x" * 40  # too long for a link name: the link's URL maps it
+    users.create(make_user(long_id, plan=PlanName.VIP, expires=NOW + timedelta(days=2)))
+    link = h.access.invite_link(long_id)  # from the app: the user has not linked Telegram
+    assert "name" not in h.api.calls_of("createChatInviteLink")[-1]
+    h.api.members.setdefault(VIP, set())
+    h.api.join_by_link(link.url, 901)  # Telegram sends chat_member with the link used
+    assert h.api.wait_for(lambda: h.access.members()["VIP"] == {"901": long_id})
+    assert h.access.sweep() == []
+    tg_clock.advance(2 * 86400 + 1)
+    assert [(r.telegram_user_id, r.removed) for r in h.access.sweep()] == [(901, True)]
+    assert 901 not in h.api.members[VIP] and 901 not in h.api.banned.get(VIP, set())
+    assert h.api.wait_for(lambda: h.access.members()["VIP"] == {})
+    users.update(long_id, lambda u: u.model_copy(update={"subscription": u.subscription
+                 .model_copy(update={"expires_at": NOW + timedelta(days=40)})}))
+    h.api.join_by_link(h.access.invite_link(long_id).url, 901)  # paid again: back in
+    assert h.api.wait_for(lambda: h.access.members()["VIP"] == {"901": long_id})
+
+
+def test_removal_from_a_basic_group_is_a_ban_alone(
+        harness: Harness, users: UserRepository, tg_clock: ManualClock) -> None:
+    h = harness
+    basic = -4002  # a basic group: no ban list, unbanChatMember refused
+    h.api.add_group(basic)
+    h.groups.record_migration(TRIAL, basic)  # the directory now says TRIAL is this chat
+    h.access.on_member(basic, 611, "u:u1", True)
+    tg_clock.advance(4 * 86400)  # u1's trial is over
+    assert [(r.telegram_user_id, r.removed) for r in h.access.sweep()] == [(611, True)]
+    assert h.api.calls_of("banChatMember") == [{"chat_id": basic, "user_id": 611}]
+    assert h.api.calls_of("unbanChatMember") == [] and h.api.refused == []
+
+
+def test_an_invite_while_the_bot_is_down_is_a_clear_conflict(harness: Harness) -> None:
+    h = harness
+    h.bot.stop(10)
+    h.access.ready_timeout_s = 0  # no wait for a bot to come back
+    with pytest.raises(Conflict) as info:
+        h.access.invite_link("u2")
+    assert "not running" in info.value.message and info.value.details == {"permanent": False}
+
+
+def test_an_invite_follows_a_group_upgraded_to_a_supergroup(harness: Harness) -> None:
+    h = harness
+    new_vip = -1004444
+    h.api.migrate_group(VIP, new_vip, announce=False)  # learnt from the refused call
+    link = h.access.invite_link("u2")
+    calls = [c["chat_id"] for c in h.api.calls_of("createChatInviteLink")]
+    assert calls == [VIP, new_vip] and link.group == "VIP"
+    assert h.api.invite_links[link.url]["chat_id"] == new_vip
+    assert h.groups.chat_id("VIP") == new_vip

@@ -3,6 +3,7 @@ server on 127.0.0.1 (TELEGRAM_BOT_API_URL), the real SignalBus and the real stor
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from verzek.engine.notifier import Event, EventKind
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
+from verzek.telegram.commands import NOT_LINKED
 from verzek.telegram.format import HEADER
 from verzek.telegram.notify import TelegramNotifier
 
@@ -77,7 +79,7 @@ def test_admin_private_signal_is_published_and_broadcast(harness: Harness) -> No
     h.api.inject_private_text(4444, SIGNAL)  # not an admin
     assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 2 and len(h.api.sent(4444)) == 1)
     assert h.api.sent(ADMIN)[1] == "Not published: no keyword."
-    assert h.api.sent(4444) == ["Send /help to see what I can do."]
+    assert h.api.sent(4444) == [NOT_LINKED]  # not an admin, not linked: how to link
     assert len([m for m in h.published if m.origin == "bot"]) == 1
 
 
@@ -96,8 +98,7 @@ def test_rate_limit_is_waited_out_with_the_injected_sleeper(harness: Harness) ->
 def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
     h = harness
     new_trial = -1009999
-    h.api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup "
-                    "chat", chat_id=TRIAL, parameters={"migrate_to_chat_id": new_trial})
+    h.api.migrate_group(TRIAL, new_trial, announce=False)  # learnt from a refused send only
     h.publish(SIGNAL)
     assert h.api.wait_for(lambda: len(h.api.sent(new_trial)) == 1 and len(h.api.sent(VIP)) == 1)
     assert h.groups.chat_id("TRIAL") == new_trial
@@ -110,14 +111,26 @@ def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
 def test_migration_announced_in_an_update_is_recorded(harness: Harness) -> None:
     h = harness
     new_vip = -1007777
-    h.api.inject({"message": {"message_id": 1, "date": 1, "chat": {"id": VIP, "type": "group",
-                                                                    "title": "VIP"},
-                              "migrate_to_chat_id": new_vip}})
-    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 1)
+    h.api.migrate_group(VIP, new_vip)  # both service messages: migrate_to and migrate_from
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 2)
     assert h.groups.chat_id("VIP") == new_vip
     h.publish(SIGNAL)
     assert h.api.wait_for(lambda: len(h.api.sent(new_vip)) == 1)
+    assert h.api.refused == []  # the old id was never tried again
     assert h.bot.deep_link("ABC") == "https://t.me/verzek_test_bot?start=ABC"
+
+
+def test_migration_seen_only_from_the_new_supergroup_is_recorded(harness: Harness) -> None:
+    h = harness
+    new_trial = -1008888
+    h.api.add_group(new_trial)
+    h.api.inject({"message": {"message_id": 1, "date": 1, "chat": {
+        "id": new_trial, "type": "supergroup", "title": "TRIAL"},
+        "from": {"id": 1, "is_bot": False, "first_name": "Owner"},
+        "migrate_from_chat_id": TRIAL}})
+    assert h.api.wait_for(lambda: h.bot.counters["ignored_own"] == 1)
+    assert h.groups.chat_id("TRIAL") == new_trial
+    assert {TRIAL, new_trial} <= h.groups.own_chat_ids()
 
 
 def test_failure_to_one_group_never_blocks_the_other(harness: Harness) -> None:
@@ -204,3 +217,56 @@ def test_trial_copy_waits_for_its_delay_without_holding_back_vip(
         assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 2)
         assert h.api.sent(TRIAL) == h.api.sent(VIP)
         assert gate.asked == [45, 45]
+
+
+def test_bot_removed_from_a_group_is_reported_and_the_other_group_still_served(
+        harness: Harness) -> None:
+    h = harness
+    h.api.remove_bot(VIP)
+    assert h.api.wait_for(lambda: "removed from the VIP group" in (h.bot.last_error or ""))
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1)
+    assert h.api.wait_for(lambda: h.broadcaster.counters["group_failures"] == 1)
+    assert h.api.refused[-1][2] == "Forbidden: bot was kicked from the supergroup chat"
+    assert h.bot.sender.counters["forbidden"] == 1 and h.sleeps == []  # not retried
+
+
+def test_a_rate_limited_group_never_holds_back_the_other_across_signals(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock) -> None:
+    gate = Gate()
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, send_sleep=gate) as h:
+        h.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", chat_id=VIP,
+                        parameters={"retry_after": 30})
+        second = "#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000"
+        h.publish(SIGNAL)
+        assert gate.wait_asked(1)  # VIP waits out its 30 s
+        h.publish(second, message_id=2)
+        assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 2)  # TRIAL goes on
+        assert h.api.sent(VIP) == []
+        gate.open()
+        assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)
+        assert h.api.sent(VIP) == h.api.sent(TRIAL)  # and each group keeps the order
+        assert gate.asked == [30.0]
+
+
+def test_stop_during_a_trial_delay_is_prompt_and_reports_the_lost_copy(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    gate = Gate()  # never opened: the TRIAL copy is still waiting when the bot stops
+    caplog.set_level(logging.WARNING)
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, trial_delay_s=600, delay_sleep=gate) as h:
+        h.bot.drain_timeout_s = 60  # a wait for the delay would block the stop for a minute
+        h.publish(SIGNAL)
+        assert gate.wait_asked(1) and h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1)
+        h.bot.stop(10)
+        assert not h.bot.is_alive() and h.bot.status()["state"] == "stopped"
+    assert h.broadcaster.counters["group_failures"] == 1
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("broadcast to the TRIAL group lost" in m for m in messages)
+    assert not any("destroyed but it is pending" in m or "never retrieved" in m
+                   for m in messages)
+    assert not any("did not stop" in m for m in messages)

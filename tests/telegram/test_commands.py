@@ -5,7 +5,8 @@ from __future__ import annotations
 from verzek.clock import ManualClock
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.repos import PositionRepository, UserRepository
-from verzek.telegram.commands import NOT_LINKED, UserCommands
+from verzek.telegram.commands import MAX_LISTED, NOT_LINKED, UserCommands
+from verzek.telegram.format import MAX_MESSAGE_UNITS, split_text, utf16_len
 
 from .conftest import RecordingTrading, make_position, set_auto_trade_in
 
@@ -51,3 +52,35 @@ def test_linked_user_commands(
     assert commands.run(77, "unlink", []).startswith("🔓")
     assert commands.run(77, "status", []) == NOT_LINKED
     assert "/autotrade" in commands.run(77, "help", [])
+
+
+def test_unknown_commands_and_plain_text_get_a_helpful_answer(
+        links: TelegramLinkService, trading: RecordingTrading, positions: PositionRepository,
+        users: UserRepository, tg_clock: ManualClock) -> None:
+    commands = _commands(links, trading, positions, users, tg_clock)
+    unknown = commands.run(1, "balance", [])
+    assert unknown.startswith("Unknown command /balance.\nCommands:\n/status")
+    assert unknown.endswith(NOT_LINKED)  # and how to link, for an unlinked account
+    assert commands.run(1, "help", []).endswith(NOT_LINKED)
+    assert commands.other_text(1) == NOT_LINKED
+    commands.start(77, [links.issue_code("u1").code])
+    assert NOT_LINKED not in commands.run(77, "balance", [])
+    assert NOT_LINKED not in commands.run(77, "HELP", [])
+    assert commands.other_text(77) == "Send /help to see what I can do."
+
+
+def test_positions_list_every_open_position_up_to_the_cap(
+        links: TelegramLinkService, trading: RecordingTrading, positions: PositionRepository,
+        users: UserRepository, tg_clock: ManualClock) -> None:
+    commands = _commands(links, trading, positions, users, tg_clock)
+    commands.start(77, [links.issue_code("u1").code])
+    for i in range(MAX_LISTED + 2):
+        positions.save(make_position(f"p{i:03d}", "u1"))
+    answer = commands.run(77, "positions", [])
+    lines = answer.splitlines()
+    assert lines[0] == f"📈 Open positions ({MAX_LISTED + 2})"
+    assert len(lines) == MAX_LISTED + 2 and lines[-1] == "… and 2 more (see the app)"
+    assert utf16_len(answer) > MAX_MESSAGE_UNITS  # the bot sends it in several messages
+    parts = split_text(answer)
+    assert len(parts) > 1 and all(utf16_len(p) <= MAX_MESSAGE_UNITS for p in parts)
+    assert "\n".join(parts) == answer  # cut between lines only

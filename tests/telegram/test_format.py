@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -16,6 +17,7 @@ from verzek.telegram.format import (
     clean_text,
     event_text,
     has_header,
+    split_text,
     truncate,
     utf16_len,
 )
@@ -86,3 +88,23 @@ def test_event_text_names_the_details() -> None:
                   data={"symbol": "BTC/USDT", "pnl_usdt": "12.5", "position_id": "p1"})
     assert event_text(event) == ("🏁 BTC/USDT long closed\nPair: BTC/USDT\nPnL (USDT): 12.5\n"
                                  "Position: p1")
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "é", "🚀", "\n", " ", "\U0001f600"]),
+               max_size=3000), st.integers(min_value=2, max_value=600))
+def test_split_text_keeps_every_character_within_the_limit(text: str, limit: int) -> None:
+    parts = split_text(text, limit)
+    assert parts and all(utf16_len(p) <= limit for p in parts)
+    for part in parts:
+        part.encode("utf-16-le").decode("utf-16-le")
+    if text.strip():
+        assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
+    if utf16_len(text) <= limit:
+        assert parts == [text]
+
+
+def test_split_text_cuts_between_lines() -> None:
+    text = "\n".join(f"line {i:02d}" for i in range(10))  # 7 units a line
+    assert split_text(text, 20) == ["line 00\nline 01", "line 02\nline 03", "line 04\nline 05",
+                                    "line 06\nline 07", "line 08\nline 09"]
+    assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]

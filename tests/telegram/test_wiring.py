@@ -4,13 +4,17 @@ blocks or raises when the bot is down; a bot that cannot start reports why."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from verzek.clock import ManualClock
+from verzek.api.app import create_app
+from verzek.clock import ManualClock, SystemClock
 from verzek.config import load_settings
 from verzek.engine.bus import SignalBus
 from verzek.engine.notifier import Event, EventKind
+from verzek.runtime import build_runtime
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.telegram.wiring import build_telegram
@@ -19,6 +23,7 @@ from .conftest import RecordingTrading, set_auto_trade_in
 from .fake_bot_api import TOKEN, FakeBotApiServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+ADMIN_TOKEN = "admin-token-0123456789"
 
 
 def _build(env: dict[str, str], store: DocumentStore, users: UserRepository,
@@ -86,3 +91,50 @@ def test_bot_retries_while_the_api_is_unreachable_and_stops_on_request(
     assert bot.is_alive() and "NetworkError" in (bot.status()["last_error"] or "")
     bot.stop(10)
     assert not bot.is_alive()
+
+
+def _status(tmp_path: Path, env: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """/api/system/status while running and after the stop."""
+    settings = load_settings({"VERZEK_DATA_DIR": str(tmp_path / "data"),
+                              "VERZEK_PRICE_FEED": "sim", "VERZEK_ADMIN_TOKEN": ADMIN_TOKEN,
+                              **env}, dotenv=False)
+    runtime = build_runtime(settings, clock=SystemClock())
+    runtime.start()
+    try:
+        bot = runtime.components["telegram"].bot
+        if bot is not None:
+            assert bot.wait_ready(10)
+        client = create_app(runtime, settings).test_client()
+        answer = client.get("/api/system/status",
+                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert answer.status_code == 200
+        running = answer.get_json()["services"]
+    finally:
+        runtime.stop()
+    return running, runtime.supervisor.status()
+
+
+def test_system_status_reports_the_bot_off_running_and_stopped(tmp_path: Path) -> None:
+    running, _ = _status(tmp_path / "off", {})
+    assert running["telegram_bot"] == {"state": "off", "reason": "TELEGRAM_BOT_TOKEN is not set"}
+    with FakeBotApiServer() as server:
+        running, stopped = _status(tmp_path / "on", {"TELEGRAM_BOT_TOKEN": TOKEN,
+                                                     "TELEGRAM_BOT_API_URL": server.url,
+                                                     "TELEGRAM_VIP_GROUP_ID": "-1001111"})
+    bot = running["telegram_bot"]
+    assert bot["state"] == "running" and bot["bot_username"] == "verzek_test_bot"
+    assert bot["polling"]["state"] == "polling" and bot["groups"] == {"VIP": -1001111}
+    assert {"broadcaster", "notifications", "send"} <= set(bot)
+    assert stopped["telegram_bot"]["state"] == "stopped"
+    assert stopped["telegram_bot"]["polling"]["state"] == "stopped"
+
+
+def test_forwarder_excludes_a_group_migrated_after_the_start(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, tg_clock: ManualClock) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_VIP_GROUP_ID": "-1001",
+           "TELEGRAM_API_ID": "12345", "TELEGRAM_API_HASH": "0123456789abcdef",
+           "TELEGRAM_SESSION": "1BVtsFAKE", "TELEGRAM_SOURCES": "@signals"}
+    parts = _build(env, store, users, positions, trading, tg_clock)
+    parts.groups.record_migration(-1001, -1009001)  # type: ignore[attr-defined]
+    assert -1009001 in parts.forwarder.exclude_chat_ids  # type: ignore[attr-defined]

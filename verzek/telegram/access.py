@@ -3,6 +3,7 @@ sweep (run by the scheduler) that removes members whose plan or trial no longer 
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,13 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot, ChatInviteLink
+from telegram.constants import ChatType
 
 from verzek.clock import Clock
 from verzek.domain.models import PlanName, User
 from verzek.errors import Conflict, Forbidden
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
-from verzek.telegram.bot import BotService
+from verzek.telegram.bot import BotNotRunning, BotService
 from verzek.telegram.sender import ChatMoved, SendFailed
 from verzek.telegram.state import GROUP_NAMES, GroupName
 
@@ -26,6 +28,7 @@ T = TypeVar("T")
 GroupRule = Callable[[User, datetime], str | None]
 TRIAL_DAYS = 3
 INVITE_PREFIX = "u:"
+MAX_INVITE_NAME = 32  # createChatInviteLink: "Invite link name; 0-32 characters"
 
 
 def telegram_group(user: User, now: datetime) -> GroupName | None:
@@ -74,7 +77,8 @@ class GroupAccess:
 
     def __init__(self, *, bot: BotService, users: UserRepository, store: DocumentStore,
                  clock: Clock, group_of: GroupRule = telegram_group,
-                 invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0) -> None:
+                 invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0,
+                 ready_timeout_s: float = 10.0) -> None:
         self._bot = bot
         self._users = users
         self._store = store
@@ -82,6 +86,9 @@ class GroupAccess:
         self._group_of = group_of
         self.invite_ttl_s = invite_ttl_s
         self.call_timeout_s = call_timeout_s
+        self.ready_timeout_s = ready_timeout_s  # how long to wait for a bot (re)starting
+        self._chat_types: dict[int, str] = {}  # a group's type never changes (a migration
+        # gives the supergroup a new id)
 
     def invite_link(self, user_id: str) -> InviteLink:
         """A fresh link to the user's group. Raises NotFound, Forbidden (no group now), Conflict
@@ -93,26 +100,35 @@ class GroupAccess:
             raise Forbidden("your plan gives no Telegram group now (the free trial has ended)")
         expires = now + timedelta(seconds=self.invite_ttl_s)
 
+        name = f"{INVITE_PREFIX}{user_id}"
+        if len(name) > MAX_INVITE_NAME:  # a cut name would name another (or no) user
+            name = ""
+
         def create(bot: Bot, chat_id: int) -> Awaitable[ChatInviteLink]:
             return bot.create_chat_invite_link(chat_id, expire_date=expires, member_limit=1,
-                                               name=f"{INVITE_PREFIX}{user_id}"[:32])
+                                               name=name or None)
 
         link = self._in_group(group, create, "createChatInviteLink")
+        self._remember_invite(link.invite_link, group, user_id, expires)
         if user.telegram_user_id is not None:
             self._remember(group, user.telegram_user_id, user_id)
         logger.info("telegram: invite link to %s issued", group, extra={"user_id": user_id})
         return InviteLink(group=group, url=link.invite_link, expires_at=expires)
 
     def on_member(self, chat_id: int, telegram_user_id: int, invite_name: str | None,
-                  joined: bool) -> None:
+                  joined: bool, invite_url: str | None = None) -> None:
         """A chat_member update from one of our groups: remember who joined by whose link."""
         group = next((g for g, c in self._bot.groups.configured().items() if c == chat_id), None)
         if group is None:
             return
-        if joined and invite_name and invite_name.startswith(INVITE_PREFIX):
-            self._remember(group, telegram_user_id, invite_name[len(INVITE_PREFIX):])
-        elif not joined:
+        if not joined:
             self._forget(group, telegram_user_id)
+            return
+        user_id = self._invite_owner(invite_url)
+        if user_id is None and invite_name and invite_name.startswith(INVITE_PREFIX):
+            user_id = invite_name[len(INVITE_PREFIX):]
+        if user_id is not None:
+            self._remember(group, telegram_user_id, user_id)
 
     def members(self) -> dict[GroupName, dict[str, str]]:
         """Remembered members per group: Telegram user id (as text) -> user id."""
@@ -134,9 +150,15 @@ class GroupAccess:
 
     def _remove(self, group: GroupName, telegram_user_id: int, user_id: str) -> Removal:
         async def kick(bot: Bot, chat_id: int) -> bool:
+            # A ban removes the member; in a supergroup it also keeps them out until unbanned,
+            # so unban at once (only_if_banned: never remove anyone else) and they may come
+            # back with a new link once they pay. In a basic group a ban only removes, and
+            # unbanChatMember is refused ("available for supergroup and channel chats only").
             await self._bot.sender.call(
                 lambda: bot.ban_chat_member(chat_id, telegram_user_id),
                 what=f"banChatMember in {group}", chat_id=chat_id)
+            if await self._chat_type(bot, chat_id) == ChatType.GROUP:
+                return True
             return await self._bot.sender.call(
                 lambda: bot.unban_chat_member(chat_id, telegram_user_id, only_if_banned=True),
                 what=f"unbanChatMember in {group}", chat_id=chat_id)
@@ -150,10 +172,21 @@ class GroupAccess:
                 return Removal(group, telegram_user_id, user_id, False, exc.message)
             self._forget(group, telegram_user_id)  # e.g. an admin: never retried
             return Removal(group, telegram_user_id, user_id, False, exc.message)
+        except Exception as exc:  # one member's trouble never ends the sweep for the others
+            logger.exception("telegram: removing %s from %s failed", telegram_user_id, group,
+                             extra={"user_id": user_id})
+            return Removal(group, telegram_user_id, user_id, False, f"{type(exc).__name__}")
         self._forget(group, telegram_user_id)
         logger.info("telegram: removed from %s (plan or trial ended)", group,
                     extra={"user_id": user_id})
         return Removal(group, telegram_user_id, user_id, True)
+
+    async def _chat_type(self, bot: Bot, chat_id: int) -> str:
+        if chat_id not in self._chat_types:
+            chat = await self._bot.sender.call(lambda: bot.get_chat(chat_id),
+                                               what="getChat", chat_id=chat_id)
+            self._chat_types[chat_id] = chat.type
+        return self._chat_types[chat_id]
 
     def _in_group(self, group: GroupName, fn: Callable[[Bot, int], Awaitable[T]],
                   what: str) -> T:
@@ -172,10 +205,41 @@ class GroupAccess:
             raise Conflict(f"the {group} group keeps migrating")
 
         try:
-            return self._bot.call(run, timeout_s=self.call_timeout_s)
+            return self._bot.call(run, timeout_s=self.call_timeout_s,
+                                  ready_timeout_s=self.ready_timeout_s)
         except SendFailed as exc:
             raise Conflict(f"Telegram refused: {exc}",
                            details={"permanent": exc.permanent}) from None
+        except BotNotRunning:
+            raise Conflict("the Telegram bot is not running now; try again in a minute",
+                           details={"permanent": False}) from None
+        except concurrent.futures.TimeoutError:
+            raise Conflict(f"Telegram did not answer {what} within {self.call_timeout_s:.0f} s",
+                           details={"permanent": False}) from None
+
+    def _remember_invite(self, url: str, group: GroupName, user_id: str,
+                         expires: datetime) -> None:
+        """Which user a link was made for, until it expires (the chat_member update of a join
+        carries the link the bot made)."""
+        now = self._clock.now()
+
+        def apply(doc: dict[str, Any] | None) -> dict[str, Any]:
+            doc = doc or {}
+            invites = {u: v for u, v in doc.get("invites", {}).items()
+                       if datetime.fromisoformat(v["expires_at"]) > now}
+            invites[url] = {"group": group, "user_id": user_id,
+                            "expires_at": expires.isoformat()}
+            doc["invites"] = invites
+            return doc
+
+        self._store.update(self.DOC, apply)
+
+    def _invite_owner(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        doc = self._store.read(self.DOC) or {}
+        entry = doc.get("invites", {}).get(url)
+        return None if entry is None else str(entry["user_id"])
 
     def _remember(self, group: GroupName, telegram_user_id: int, user_id: str) -> None:
         def apply(doc: dict[str, Any] | None) -> dict[str, Any]:

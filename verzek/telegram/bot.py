@@ -9,56 +9,50 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import Bot, BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram import Bot, BotCommand
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     BaseRateLimiter,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
 )
 
 from verzek.clock import Clock
-from verzek.domain.models import SignalSource
-from verzek.engine.bus import BusMessage, SignalBus
+from verzek.engine.bus import SignalBus
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
-from verzek.telegram.format import has_header, truncate
+from verzek.telegram.handlers import ALLOWED_UPDATES, MemberHook, ReachHook, UpdateHandlers
+from verzek.telegram.polling import Sleeper, UpdatePoller
 from verzek.telegram.screening import Screen, SignalScreen
-from verzek.telegram.sender import Sender, SendFailed
-from verzek.telegram.state import GroupDirectory
+from verzek.telegram.sender import Sender, SendFailed, retry_after_s
+from verzek.telegram.state import GroupDirectory, UpdateLog
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ALLOWED_UPDATES = ["message", "chat_member", "my_chat_member"]
-MemberHook = Callable[[int, int, str | None, bool], None]  # chat, user, invite name, joined
+__all__ = ["ALLOWED_UPDATES", "BotNotRunning", "BotService"]
 
 
 class BotNotRunning(Exception):
     """The bot's loop is not running (not started, restarting or stopped)."""
 
 
-class BotService:
+class BotService(UpdateHandlers):
     """Service `telegram_bot`: polls updates and hosts every Bot API call of the process."""
 
     name = "telegram_bot"
 
     def __init__(self, *, token: str, bus: SignalBus, groups: GroupDirectory, clock: Clock,
-                 commands: UserCommands, admin_ids: frozenset[int] = frozenset(),
-                 base_url: str | None = None, sender: Sender | None = None,
-                 screen_text: Screen | None = None, rate_limiter: BaseRateLimiter | None = None,
-                 poll_timeout_s: int = 10, retry_delay_s: float = 5.0,
-                 on_member: MemberHook | None = None) -> None:
+                 commands: UserCommands, update_log: UpdateLog,
+                 admin_ids: frozenset[int] = frozenset(), base_url: str | None = None,
+                 sender: Sender | None = None, screen_text: Screen | None = None,
+                 rate_limiter: BaseRateLimiter | None = None, poll_timeout_s: int = 10,
+                 retry_delay_s: float = 5.0, sleep: Sleeper = asyncio.sleep,
+                 drain_timeout_s: float = 5.0, on_member: MemberHook | None = None,
+                 on_reachable: ReachHook | None = None) -> None:
         self._token = token
         self._bus = bus
         self.groups = groups
@@ -69,9 +63,12 @@ class BotService:
         self.sender = sender or Sender(on_migrate=groups.record_migration)
         self._screen = screen_text or SignalScreen()
         self._rate_limiter = rate_limiter
-        self.poll_timeout_s = poll_timeout_s
+        self.poller = UpdatePoller(log=update_log, allowed_updates=ALLOWED_UPDATES,
+                                   timeout_s=poll_timeout_s, sleep=sleep)
         self.retry_delay_s = retry_delay_s
+        self.drain_timeout_s = drain_timeout_s
         self.on_member = on_member
+        self.on_reachable = on_reachable
         self.status_sources: dict[str, Callable[[], dict[str, Any]]] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -79,6 +76,7 @@ class BotService:
         self._stop_requested = threading.Event()
         self._stop_async: asyncio.Event | None = None
         self._ready = threading.Event()
+        self._tracked: set[asyncio.Task[Any]] = set()
         self.bot_id: int | None = int(token.split(":", 1)[0]) if ":" in token else None
         self.bot_username: str | None = None
         self.state = "stopped"
@@ -98,12 +96,31 @@ class BotService:
         return self._ready.wait(timeout_s)
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule `coro` on the bot's loop; raises BotNotRunning (and closes it) if none."""
+        """Schedule `coro` on the bot's loop; raises BotNotRunning (and closes it) if none.
+        A stop lets it finish (up to `drain_timeout_s`) before the loop closes."""
         loop = self._loop
         if loop is None or not self._ready.is_set() or loop.is_closed():
             coro.close()
             raise BotNotRunning("the Telegram bot is not running")
-        return asyncio.run_coroutine_threadsafe(coro, loop)
+
+        async def tracked() -> T:
+            task = asyncio.current_task()
+            if task is not None:
+                self.track(task)
+            return await coro
+
+        wrapped = tracked()
+        try:
+            return asyncio.run_coroutine_threadsafe(wrapped, loop)
+        except RuntimeError:  # the loop closed in between
+            wrapped.close()
+            coro.close()
+            raise BotNotRunning("the Telegram bot is not running") from None
+
+    def track(self, task: asyncio.Task[Any]) -> None:
+        """Keep a task of the bot's loop referenced, and let a stop wait for it (on the loop)."""
+        self._tracked.add(task)
+        task.add_done_callback(self._tracked.discard)
 
     def call(self, fn: Callable[[Bot], Awaitable[T]], *, timeout_s: float = 60.0,
              ready_timeout_s: float = 30.0) -> T:
@@ -155,6 +172,7 @@ class BotService:
         out: dict[str, Any] = {"state": self.state, "last_error": self.last_error,
                                "bot_username": self.bot_username,
                                "groups": self.groups.configured(), **self.counters,
+                               "polling": self.poller.status(),
                                "send": dict(self.sender.counters)}
         for name, source in self.status_sources.items():
             out[name] = source()
@@ -179,24 +197,26 @@ class BotService:
             self._loop = None
             _cancel_pending(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
     def _build_app(self) -> Application[Any, Any, Any, Any, Any, Any]:
-        builder = (ApplicationBuilder().token(self._token)
+        # No PTB Updater: UpdatePoller polls, so offsets are confirmed only after an update
+        # was handled and persisted, and 409 Conflicts back off on the injected sleeper.
+        if self._rate_limiter is None:
+            # PTB's limiter keeps to Telegram's broadcast limits; a 429 goes on to the Sender,
+            # which waits it out per call (max_retries=0), so the limiter's "Rate limit hit
+            # after maximum of 0 retries" error with a traceback is noise.
+            logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+        builder = (ApplicationBuilder().token(self._token).updater(None)
                    .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=0))
-                   .get_updates_read_timeout(self.poll_timeout_s + 10)
+                   .get_updates_read_timeout(10.0)
                    .concurrent_updates(False))
         if self._base_url:
             builder = builder.base_url(f"{self._base_url}/bot").base_file_url(
                 f"{self._base_url}/file/bot")
         app = builder.build()
-        app.add_handler(TypeHandler(Update, self._guard), group=-1)
-        private = filters.ChatType.PRIVATE
-        app.add_handler(CommandHandler("start", self._on_start, filters=private))
-        app.add_handler(CommandHandler(list(USER_COMMANDS), self._on_command, filters=private))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
-                                       self._on_private_text))
-        app.add_handler(ChatMemberHandler(self._on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+        self.add_handlers(app)
         app.add_error_handler(self._on_error)
         return app
 
@@ -204,42 +224,60 @@ class BotService:
         self._stop_async = asyncio.Event()
         if self._stop_requested.is_set():
             return
-        while not self._stop_requested.is_set():
-            app = self._build_app()
-            try:
-                await app.initialize()  # getMe
-                break
-            except InvalidToken:
-                raise
-            except TelegramError as exc:  # network trouble at start: wait, try again
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                logger.warning("telegram bot cannot reach the Bot API (%s); retrying", exc)
-                await self._wait_stop(self.retry_delay_s)
-        else:
+        app = await self._connect()
+        if app is None:
             return
         self._app = app
-        self.bot_id = app.bot.id
-        self.bot_username = app.bot.username
         try:
             await self._publish_commands(app.bot)
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=self.poll_timeout_s, allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False, error_callback=self._on_poll_error)
             self.state = "running"
             self.last_error = None
             self._ready.set()
             logger.info("telegram bot @%s is polling", self.bot_username)
-            await self._stop_async.wait()
+            await self.poller.run(app.bot, app.process_update, self._stop_async)
         finally:
             self._ready.clear()
             self.state = "stopping"
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+            await self._drain()
+            await self.poller.confirm(app.bot)
             if app.running:
                 await app.stop()
             await app.shutdown()
+
+    async def _connect(self) -> Application[Any, Any, Any, Any, Any, Any] | None:
+        """getMe and the webhook check, retried while the Bot API cannot be reached; None when
+        stopped first. A wrong token raises InvalidToken."""
+        while not self._stop_requested.is_set():
+            app = self._build_app()
+            try:
+                await app.initialize()  # getMe
+                self.bot_id = app.bot.id
+                self.bot_username = app.bot.username
+                await self.poller.prepare(app.bot)
+                return app
+            except InvalidToken:
+                raise
+            except TelegramError as exc:  # network trouble at start: wait, try again
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                wait_s = self.retry_delay_s
+                if isinstance(exc, RetryAfter):
+                    wait_s = max(wait_s, retry_after_s(exc))
+                logger.warning("telegram bot cannot reach the Bot API (%s); retrying in %.0f s",
+                               exc, wait_s)
+                await app.shutdown()
+                await self._wait_stop(wait_s)
+        return None
+
+    async def _drain(self) -> None:
+        """Let sends already under way finish (a bounded wait), then the loop cancels them."""
+        pending = {task for task in self._tracked if not task.done()}
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=self.drain_timeout_s)
+        if late:
+            logger.warning("telegram bot: %d send(s) still under way after %.0f s are "
+                           "cancelled by the stop", len(late), self.drain_timeout_s)
 
     async def _publish_commands(self, bot: Bot) -> None:
         """The command menu users see; a failure here never stops the bot."""
@@ -256,124 +294,9 @@ class BotService:
         except TimeoutError:
             pass
 
-    def _on_poll_error(self, exc: TelegramError) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
-        logger.warning("telegram bot: getUpdates failed: %s", exc)
-
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.last_error = f"{type(context.error).__name__}: {context.error}"
         logger.error("telegram bot: handler failed: %s", context.error, exc_info=context.error)
-
-    # --- handlers ---------------------------------------------------------------------------
-
-    def is_own(self, update: Update) -> bool:
-        """From one of our groups, from this bot, or one of our own broadcasts fed back."""
-        own_chats = self.groups.own_chat_ids()
-        chat = update.effective_chat
-        user = update.effective_user
-        message = update.effective_message
-        if chat is not None and chat.id in own_chats:
-            return True
-        if user is not None and (user.id == self.bot_id or (user.is_bot and
-                                                            user.id not in self.admin_ids)):
-            return True
-        if message is not None:
-            if message.via_bot is not None and message.via_bot.id == self.bot_id:
-                return True
-            if message.sender_chat is not None and message.sender_chat.id in own_chats:
-                return True
-            origin_chat = getattr(message.forward_origin, "chat", None)
-            if origin_chat is None:
-                origin_chat = getattr(message.forward_origin, "sender_chat", None)
-            if origin_chat is not None and origin_chat.id in own_chats:
-                return True
-            origin_user = getattr(message.forward_origin, "sender_user", None)
-            if origin_user is not None and origin_user.id == self.bot_id:
-                return True
-            text = message.text or message.caption or ""
-            if text and has_header(text):
-                return True
-        return False
-
-    async def _guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.counters["updates"] += 1
-        if update.chat_member is not None:
-            return  # membership changes in our groups are wanted (access tracking)
-        message, chat = update.effective_message, update.effective_chat
-        if (message is not None and chat is not None and message.migrate_to_chat_id
-                and chat.id in self.groups.own_chat_ids()):
-            self.groups.record_migration(chat.id, message.migrate_to_chat_id)
-        if self.is_own(update):
-            self.counters["ignored_own"] += 1
-            raise ApplicationHandlerStop
-
-    async def _reply(self, update: Update, text: str) -> None:
-        chat = update.effective_chat
-        if chat is None:
-            return
-        try:
-            await self.sender.send_text(self.bot, chat.id, truncate(text))
-        except SendFailed as exc:
-            logger.warning("telegram bot: reply to %s failed: %s", chat.id, exc)
-
-    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        if user is None:
-            return
-        args = list(context.args or [])
-        answer = await asyncio.to_thread(self._commands.start, user.id, args)
-        if args and answer.startswith("✅"):
-            self.counters["links"] += 1
-        await self._reply(update, answer)
-
-    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None or not message.text:
-            return
-        self.counters["commands"] += 1
-        command = message.text.split()[0].lstrip("/").split("@", 1)[0]
-        answer = await asyncio.to_thread(self._commands.run, user.id, command,
-                                         list(context.args or []))
-        await self._reply(update, answer)
-
-    async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None or not message.text:
-            return
-        if user.id not in self.admin_ids:
-            await self._reply(update, "Send /help to see what I can do.")
-            return
-        verdict = self._screen(message.text, now=self._clock.now(), sender=user.id)
-        if not verdict.accepted:
-            self.counters["admin_rejected"] += 1
-            await self._reply(update, f"Not published: {verdict.reason}.")
-            return
-        self._bus.publish(self.admin_message(message.text, user.id, message.message_id,
-                                             self._clock.now()))
-        self.counters["admin_signals"] += 1
-        await self._reply(update, f"✅ Published ({verdict.reason}).")
-
-    @staticmethod
-    def admin_message(text: str, telegram_user_id: int, message_id: int,
-                      received_at: datetime) -> BusMessage:
-        source = SignalSource(kind="bot", chat_id=telegram_user_id, message_id=message_id)
-        return BusMessage(text=text, source=source, received_at=received_at, origin="bot",
-                          meta={"telegram_user_id": telegram_user_id})
-
-    async def _on_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        change = update.chat_member
-        if change is None or self.on_member is None:
-            return
-        joined = change.new_chat_member.status in ("member", "restricted") and \
-            change.old_chat_member.status in ("left", "kicked")
-        left = change.new_chat_member.status in ("left", "kicked")
-        if not (joined or left):
-            return
-        name = change.invite_link.name if change.invite_link is not None else None
-        await asyncio.to_thread(self.on_member, change.chat.id,
-                                change.new_chat_member.user.id, name, joined)
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -1,11 +1,11 @@
 """Broadcaster: bus messages to the VIP group at once and the TRIAL group after a delay, each
-content once per window, never our own broadcasts again, one group's failure never the other's.
+content once per window, never our own broadcasts again; each group has its own ordered lane, so
+one group's failure or rate limit never holds back the other.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,8 +46,8 @@ class Broadcaster:
         self._sleep = sleep
         self.ready_timeout_s = ready_timeout_s
         self.send_timeout_s = send_timeout_s
-        self._pending: set[concurrent.futures.Future[Any]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()  # delayed TRIAL sends, kept referenced
+        self._tails: dict[GroupName, asyncio.Task[None]] = {}  # each group's last send
+        self._lanes: set[asyncio.Task[None]] = set()
         self.counters: dict[str, int] = {"broadcast": 0, "duplicates": 0, "own": 0,
                                          "not_signals": 0, "group_failures": 0}
         self.last_error: str | None = None
@@ -76,7 +76,7 @@ class Broadcaster:
         return Decision("broadcast", "new", text)
 
     def handle(self, message: BusMessage) -> None:
-        """Bus handler (the broadcaster's own bus thread): waits for the VIP send only."""
+        """Bus handler (the broadcaster's own bus thread): queues the sends and returns."""
         if self.decide(message, claim=False).text is None:
             return
         if not self._bot.wait_ready(self.ready_timeout_s):  # claimed only once sendable
@@ -86,37 +86,50 @@ class Broadcaster:
         if decision.text is None:
             logger.info("broadcast skipped: %s", decision.reason)
             return
-        future = self._bot.submit(self.deliver(decision.text))
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
-        future.result(self.send_timeout_s)
+        self._bot.submit(self.deliver(decision.text)).result(self.send_timeout_s)
         self.counters["broadcast"] += 1
 
     async def deliver(self, text: str) -> None:
-        """Send to VIP now and schedule TRIAL after the delay; returns after the VIP send."""
+        """Queue `text` on each group's lane: VIP now, TRIAL after its delay. A lane sends in
+        order; one lane waiting (a rate limit, retries, a dead group) never holds the other."""
         groups = self._bot.groups.configured()
-        if "TRIAL" in groups:
-            task = asyncio.get_running_loop().create_task(
-                self._send_group("TRIAL", text, self.trial_delay_s))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        if "VIP" in groups:
-            await self._send_group("VIP", text, 0.0)
+        for group, delay_s in (("VIP", 0.0), ("TRIAL", self.trial_delay_s)):
+            if group in groups:
+                self._enqueue(group, text, delay_s)
 
-    async def _send_group(self, group: GroupName, text: str, delay_s: float) -> None:
-        if delay_s > 0:
-            try:
+    def _enqueue(self, group: GroupName, text: str, delay_s: float) -> None:
+        loop = asyncio.get_running_loop()
+        previous = self._tails.get(group)
+        if previous is not None and (previous.done() or previous.get_loop() is not loop):
+            previous = None  # an idle lane, or one of a loop that has stopped
+        task = loop.create_task(self._send_in_turn(previous, group, text, delay_s))
+        self._tails[group] = task
+        self._lanes.add(task)  # referenced; a stop waits for it only once its delay is over
+        task.add_done_callback(self._lanes.discard)
+
+    async def _send_in_turn(self, previous: asyncio.Task[None] | None, group: GroupName,
+                            text: str, delay_s: float) -> None:
+        try:
+            if delay_s > 0:
                 await self._sleep(delay_s)
-            except asyncio.CancelledError:
-                self.counters["group_failures"] += 1
-                logger.error("broadcast to the %s group lost: shutdown during its %.0f s delay",
-                             group, delay_s)
-                raise
+            task = asyncio.current_task()
+            if task is not None:
+                self._bot.track(task)
+            if previous is not None:
+                await asyncio.wait({previous})  # our turn; its outcome is its own
+        except asyncio.CancelledError:
+            self.counters["group_failures"] += 1
+            logger.error("broadcast to the %s group lost: shutdown before its turn", group)
+            raise
+        await self._send_group(group, text)
+
+    async def _send_group(self, group: GroupName, text: str) -> None:
         chat_id = self._bot.groups.chat_id(group)
         if chat_id is None:
             return
         try:
-            await self._bot.sender.send_text(self._bot.bot, chat_id, text)
+            await self._bot.sender.send_text(self._bot.bot, chat_id, text,
+                                             what=f"broadcast ({group})")
         except (SendFailed, BotNotRunning) as exc:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {exc}"

@@ -31,6 +31,7 @@ USER_COMMANDS: dict[str, str] = {
     "help": "this list",
 }
 
+MAX_LISTED = 100  # rows of /positions; the bot splits a long answer into several messages
 NOT_LINKED = ("This Telegram account is not linked to a VerzekAutoTrader account yet. "
               "In the app, choose 'Link Telegram' and send the code here as /start CODE.")
 
@@ -81,18 +82,25 @@ class UserCommands:
     def run(self, telegram_user_id: int, command: str, args: list[str]) -> str:
         """The answer to one command; never raises for a user's mistake."""
         command = command.lower()
-        if command == "help":
-            return self.help_text()
         user = self._links.user_for(telegram_user_id)
+        if command == "help":
+            return self.help_text() + ("" if user is not None else "\n\n" + NOT_LINKED)
+        handler = getattr(self, f"_cmd_{command}", None)
+        if command not in USER_COMMANDS or handler is None:
+            hint = "" if user is not None else "\n\n" + NOT_LINKED
+            return f"Unknown command /{command}.\n" + self.help_text() + hint
         if user is None:
             return NOT_LINKED
-        handler = getattr(self, f"_cmd_{command}", None)
-        if handler is None:
-            return "Unknown command.\n" + self.help_text()
         try:
             return str(handler(user, args))
         except VerzekError as exc:
             return f"❌ {exc.message}"
+
+    def other_text(self, telegram_user_id: int) -> str:
+        """The answer to a message that is not a command (from someone who is not an admin)."""
+        if self._links.user_for(telegram_user_id) is None:
+            return NOT_LINKED
+        return "Send /help to see what I can do."
 
     @staticmethod
     def help_text() -> str:
@@ -125,12 +133,12 @@ class UserCommands:
         if not positions:
             return "No open positions."
         lines = [f"📈 Open positions ({len(positions)})"]
-        for p in positions[:30]:
+        for p in positions[:MAX_LISTED]:
             entry = f"{p.average_entry}" if p.average_entry is not None else "pending"
             lines.append(f"{p.symbol} {p.side.value.upper()} x{p.leverage} — qty {p.quantity}, "
                          f"entry {entry}, {p.exchange.value} {p.mode.value} (id {p.id})")
-        if len(positions) > 30:
-            lines.append(f"… and {len(positions) - 30} more")
+        if len(positions) > MAX_LISTED:
+            lines.append(f"… and {len(positions) - MAX_LISTED} more (see the app)")
         return "\n".join(lines)
 
     def _cmd_pnl(self, user: User, args: list[str]) -> str:

@@ -76,6 +76,46 @@ def truncate(text: str, limit: int = MAX_MESSAGE_UNITS) -> str:
     return "".join(out).rstrip() + ELLIPSIS
 
 
+def split_text(text: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
+    """`text` as messages of at most `limit` UTF-16 units, cut between lines where it can
+    (a line longer than a message is cut inside); joined with newlines they give `text` back,
+    except for the newlines at the cuts."""
+    if utf16_len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        size = utf16_len(line)
+        while size > limit:  # a line no message holds: cut it at the limit
+            if current:
+                parts.append("\n".join(current))
+                current, used = [], 0
+            head = _prefix_within(line, limit) or line[:1]
+            parts.append(head)
+            line = line[len(head):]
+            size = utf16_len(line)
+        extra = size + (1 if current else 0)
+        if current and used + extra > limit:
+            parts.append("\n".join(current))
+            current, used, extra = [], 0, size
+        current.append(line)
+        used += extra
+    if current:
+        parts.append("\n".join(current))
+    return [part for part in parts if part.strip()] or [truncate(text, limit)]
+
+
+def _prefix_within(text: str, limit: int) -> str:
+    """The longest prefix of `text` within `limit` UTF-16 units (never half a surrogate)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return text[:index]
+    return text
+
+
 def _num(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -55,7 +55,8 @@ class Forwarder:
 
     def __init__(self, *, client_factory: Callable[[], Any], sources: tuple[str | int, ...],
                  bus: SignalBus, progress: SourceProgress, clock: Clock,
-                 screen_text: Screen | None = None, exclude_chat_ids: frozenset[int] = frozenset(),
+                 screen_text: Screen | None = None,
+                 exclude_chat_ids: frozenset[int] | Callable[[], frozenset[int]] = frozenset(),
                  ignore_sender_ids: frozenset[int] = frozenset(), sleep: Sleeper = asyncio.sleep,
                  watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
@@ -66,7 +67,9 @@ class Forwarder:
         self.progress = progress
         self._clock = clock
         self._screen = screen_text or SignalScreen()
-        self.exclude_chat_ids = exclude_chat_ids
+        # Our groups' ids, asked each time: a group upgraded to a supergroup gets a new id.
+        self._exclude = (exclude_chat_ids if callable(exclude_chat_ids)
+                         else lambda: exclude_chat_ids)
         self.ignore_sender_ids = ignore_sender_ids
         self._sleep = sleep
         self.watchdog_interval_s = watchdog_interval_s
@@ -87,6 +90,10 @@ class Forwarder:
         self.counters: dict[str, int] = {"received": 0, "published": 0, "filtered": 0,
                                          "duplicates": 0, "edits": 0, "caught_up": 0,
                                          "catch_ups": 0, "reconnects": 0, "flood_waits": 0}
+
+    @property
+    def exclude_chat_ids(self) -> frozenset[int]:
+        return self._exclude()
 
     # --- handling one message (live or from history) ------------------------------------------
 
@@ -213,11 +220,12 @@ class Forwarder:
         ids = []
         for source in self.sources:
             ids.append(source if isinstance(source, int) else await client.get_peer_id(source))
-        overlap = set(ids) & self.exclude_chat_ids
+        excluded = self.exclude_chat_ids
+        overlap = set(ids) & excluded
         if overlap:
             logger.error("forwarder: %s are our own groups; never watched (loop prevention)",
                          sorted(overlap))
-        return [i for i in ids if i not in self.exclude_chat_ids]
+        return [i for i in ids if i not in excluded]
 
     # --- one connection ------------------------------------------------------------------
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from verzek.domain.models import User
 from verzek.engine.notifier import Event, EventKind
-from verzek.logs import Throttle
+from verzek.logs import Throttle, log_context
 from verzek.telegram.bot import BotNotRunning, BotService
 from verzek.telegram.format import event_text
+from verzek.telegram.sender import SendFailed
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,13 @@ USER_KINDS = frozenset({
 
 
 class TelegramNotifier:
-    """`notify(event)` queues the message on the bot's loop and returns at once."""
+    """`notify(event)` queues the message on the bot's loop and returns at once.
+
+    A user who blocked the bot, deleted their account or never started a chat with it cannot be
+    reached: the first refusal is logged with the user id and their notifications pause (no call
+    per event for nothing) until the bot sees them again — a message from them, or Telegram's
+    my_chat_member update when they unblock it (`set_reachable`, wired to the bot).
+    """
 
     def __init__(self, *, bot: BotService, find_user: UserLookup,
                  admin_chat_ids: frozenset[int] = frozenset(),
@@ -36,7 +44,9 @@ class TelegramNotifier:
         self.admin_chat_ids = admin_chat_ids
         self.kinds = kinds
         self.counters: dict[str, int] = {"queued": 0, "sent": 0, "failed": 0, "dropped": 0,
-                                         "unlinked": 0}
+                                         "unlinked": 0, "unreachable": 0}
+        self._unreachable: dict[int, str] = {}  # Telegram chat id -> why
+        self._lock = threading.Lock()
         self._throttle = Throttle(60.0)
 
     def recipients(self, event: Event) -> list[int]:
@@ -53,6 +63,20 @@ class TelegramNotifier:
             return []
         return [user.telegram_user_id]
 
+    def set_reachable(self, chat_id: int, reachable: bool) -> None:
+        """The bot learnt that this chat can (or cannot) get messages now."""
+        with self._lock:
+            if reachable:
+                if self._unreachable.pop(chat_id, None) is not None:
+                    logger.info("telegram notifier: chat %s reachable again; notifications "
+                                "resume", chat_id)
+            else:
+                self._unreachable.setdefault(chat_id, "blocked the bot")
+
+    def unreachable(self) -> dict[int, str]:
+        with self._lock:
+            return dict(self._unreachable)
+
     def notify(self, event: Event) -> None:
         try:
             chat_ids = self.recipients(event)
@@ -63,9 +87,13 @@ class TelegramNotifier:
             return
         text = event_text(event)
         for chat_id in chat_ids:
+            with self._lock:
+                paused = chat_id in self._unreachable
+            if paused:
+                self.counters["unreachable"] += 1
+                continue
             try:
-                future = self._bot.submit(self._bot.sender.send_text(self._bot.bot, chat_id,
-                                                                     text))
+                future = self._bot.submit(self._deliver(chat_id, event.user_id, text))
             except BotNotRunning:
                 self.counters["dropped"] += 1
                 allowed, held = self._throttle.allow("not running")
@@ -76,6 +104,21 @@ class TelegramNotifier:
             self.counters["queued"] += 1
             future.add_done_callback(self._done)
 
+    async def _deliver(self, chat_id: int, user_id: str | None, text: str) -> None:
+        who = f"user {user_id}" if user_id is not None else "admin"
+        with log_context(user_id=user_id):
+            try:
+                await self._bot.sender.send_text(self._bot.bot, chat_id, text,
+                                                 what=f"notification ({who})")
+            except SendFailed as exc:
+                if exc.unreachable:
+                    with self._lock:
+                        self._unreachable[chat_id] = exc.kind
+                    logger.warning("telegram notifier: %s (Telegram chat %s) cannot be reached "
+                                   "(%s); their notifications pause until they write to the bot",
+                                   who, chat_id, exc.kind)
+                raise
+
     def _done(self, future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled() or future.exception() is not None:
             self.counters["failed"] += 1
@@ -83,4 +126,6 @@ class TelegramNotifier:
             self.counters["sent"] += 1
 
     def status(self) -> dict[str, Any]:
-        return dict(self.counters)
+        with self._lock:
+            paused = len(self._unreachable)
+        return {**self.counters, "paused_chats": paused}

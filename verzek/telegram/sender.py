@@ -34,13 +34,29 @@ Sleeper = Callable[[float], Awaitable[None]]
 MigrationHook = Callable[[int, int], None]
 
 
-class SendFailed(Exception):
-    """A Bot API call failed for good; `permanent` when retrying later will not help."""
+# Telegram answers a chat that does not exist (never started, deleted account) with a plain 400;
+# its description is the only thing telling it from other bad requests.
+_CHAT_NOT_FOUND = "chat not found"
 
-    def __init__(self, message: str, *, permanent: bool, chat_id: int | str | None = None) -> None:
+
+class SendFailed(Exception):
+    """A Bot API call failed for good; `permanent` when retrying later will not help.
+
+    `kind`: "blocked" (403: the user blocked the bot, deactivated, or the bot left the group),
+    "chat_not_found", "rejected" (another 400), "rate_limited", "network" or "error".
+    """
+
+    def __init__(self, message: str, *, permanent: bool, chat_id: int | str | None = None,
+                 kind: str = "error") -> None:
         super().__init__(message)
         self.permanent = permanent
         self.chat_id = chat_id
+        self.kind = kind
+
+    @property
+    def unreachable(self) -> bool:
+        """Nothing sent to this chat can arrive until its user (or an admin) acts."""
+        return self.kind in ("blocked", "chat_not_found")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +91,19 @@ class Sender:
                                          "migrations": 0, "forbidden": 0, "failed": 0}
         self._throttle = Throttle(60.0)
 
-    async def send_text(self, bot: Bot, chat_id: int | str, text: str) -> Sent:
-        """Send plain text (no parse mode, no link previews); follows a migration once."""
+    async def send_text(self, bot: Bot, chat_id: int | str, text: str, *,
+                        what: str = "sendMessage") -> Sent:
+        """Send plain text (no parse mode, no link previews); follows a migration once.
+
+        No parse mode on purpose: signal texts are full of `_ * [ ] ( ) ~ > # + - = | { } . !`
+        and `<`, `&`, which MarkdownV2 or HTML would refuse ("can't parse entities")."""
         target = chat_id
         for _ in range(2):
             try:
                 message = await self.call(
                     lambda to=target: bot.send_message(chat_id=to, text=text,  # type: ignore[misc]
                                                        link_preview_options=_NO_PREVIEW),
-                    what=f"sendMessage to {target}", chat_id=target)
+                    what=f"{what} to {target}", chat_id=target)
             except ChatMoved as moved:
                 target = moved.new_chat_id
                 continue
@@ -103,7 +123,8 @@ class Sender:
                 wait_s = retry_after_s(exc)
                 self.counters["retry_after"] += 1
                 if last or wait_s > self.max_retry_after_s:
-                    return self._fail(what, exc, permanent=False, chat_id=chat_id)
+                    return self._fail(what, exc, permanent=False, chat_id=chat_id,
+                                      kind="rate_limited")
                 logger.info("telegram: %s rate limited; retrying in %.1f s", what, wait_s)
                 await self._sleep(wait_s)
             except ChatMigrated as exc:
@@ -113,13 +134,15 @@ class Sender:
                 raise ChatMoved(int(exc.new_chat_id)) from None
             except Forbidden as exc:
                 self.counters["forbidden"] += 1
-                return self._fail(what, exc, permanent=True, chat_id=chat_id)
+                return self._fail(what, exc, permanent=True, chat_id=chat_id, kind="blocked")
             except BadRequest as exc:
-                return self._fail(what, exc, permanent=True, chat_id=chat_id)
+                kind = "chat_not_found" if _CHAT_NOT_FOUND in exc.message.lower() else "rejected"
+                return self._fail(what, exc, permanent=True, chat_id=chat_id, kind=kind)
             except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; both transient
                 self.counters["network_retries"] += 1
                 if last:
-                    return self._fail(what, exc, permanent=False, chat_id=chat_id)
+                    return self._fail(what, exc, permanent=False, chat_id=chat_id,
+                                      kind="network")
                 await self._sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
             except TelegramError as exc:
@@ -127,14 +150,15 @@ class Sender:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _fail(self, what: str, exc: Exception, *, permanent: bool,
-              chat_id: int | str | None) -> Any:
+              chat_id: int | str | None, kind: str = "error") -> Any:
         self.counters["failed"] += 1
         allowed, held = self._throttle.allow(f"{what}:{type(exc).__name__}")
+        label, text = type(exc).__name__, str(exc)
+        reason = text if text.lower().startswith(label.lower()) else f"{label}: {text}"
         if allowed:
-            logger.error("telegram: %s failed: %s: %s (%d similar held back)", what,
-                         type(exc).__name__, exc, held)
-        raise SendFailed(f"{what}: {type(exc).__name__}: {exc}", permanent=permanent,
-                         chat_id=chat_id) from None
+            logger.error("telegram: %s failed: %s (%d similar held back)", what, reason, held)
+        raise SendFailed(f"{what}: {reason}", permanent=permanent, chat_id=chat_id,
+                         kind=kind) from None
 
 
 class ChatMoved(Exception):

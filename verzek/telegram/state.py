@@ -132,3 +132,53 @@ def _newest(entries: dict[str, str], limit: int) -> dict[str, str]:
     if len(entries) <= limit:
         return entries
     return dict(sorted(entries.items(), key=lambda kv: kv[1])[-limit:])
+
+
+class UpdateLog:
+    """The Bot API updates this bot has handled, persisted, so a restart never handles one twice.
+
+    Telegram offers an update again until a getUpdates call confirms it with a higher offset;
+    a crash or a failed last call can leave handled updates unconfirmed. The next start polls
+    from `next_offset()` and skips any id in the recent set. Update ids are sequential only
+    while updates keep coming: "If there are no new updates for at least a week, then
+    identifier of the next update will be chosen randomly instead of sequentially"
+    (https://core.telegram.org/bots/api#update) — so an offset older than `fresh_s` is not used.
+    """
+
+    DOC = "telegram/bot_updates.json"
+
+    def __init__(self, *, store: DocumentStore, clock: Clock, keep: int = 1000,
+                 fresh_s: float = 6 * 86400.0) -> None:
+        self._store = store
+        self._clock = clock
+        self.keep = keep
+        self.fresh_s = fresh_s
+        doc = store.read(self.DOC) or {}
+        self._last: int | None = doc.get("last_update_id")
+        self._at: datetime | None = (datetime.fromisoformat(doc["at"]) if doc.get("at")
+                                     else None)
+        self._recent: list[int] = [int(i) for i in doc.get("recent", [])][-keep:]
+        self._recent_set = set(self._recent)
+
+    def next_offset(self) -> int | None:
+        """The offset to poll from after a start, or None to take what Telegram holds."""
+        if self._last is None or self._at is None:
+            return None
+        if self._clock.now() - self._at > timedelta(seconds=self.fresh_s):
+            return None
+        return self._last + 1
+
+    def is_done(self, update_id: int) -> bool:
+        return update_id in self._recent_set
+
+    def record(self, update_id: int) -> None:
+        """Remember one handled update (persisted before the next is handled)."""
+        self._last = update_id
+        self._at = self._clock.now()
+        if update_id not in self._recent_set:
+            self._recent.append(update_id)
+            self._recent_set.add(update_id)
+            while len(self._recent) > self.keep:
+                self._recent_set.discard(self._recent.pop(0))
+        self._store.write(self.DOC, {"last_update_id": update_id, "at": self._at.isoformat(),
+                                     "recent": list(self._recent)})

@@ -22,7 +22,7 @@ from verzek.telegram.commands import AutoTradeSetter, OpenPositions, UserCommand
 from verzek.telegram.forwarder import Forwarder, telethon_client_factory
 from verzek.telegram.notify import TelegramNotifier
 from verzek.telegram.progress import SourceProgress
-from verzek.telegram.state import BroadcastWindow, GroupDirectory
+from verzek.telegram.state import BroadcastWindow, GroupDirectory, UpdateLog
 
 
 @dataclass
@@ -55,6 +55,7 @@ def build_telegram(
         commands = UserCommands(links=links, trading=trading, positions=positions,
                                 set_auto_trade=set_auto_trade, clock=clock)
         bot = BotService(token=token, bus=bus, groups=groups, clock=clock, commands=commands,
+                         update_log=UpdateLog(store=store, clock=clock),
                          admin_ids=frozenset(settings.telegram_admin_ids),
                          base_url=settings.telegram_bot_api_url)
         access = GroupAccess(bot=bot, users=users, store=store, clock=clock, group_of=group_of)
@@ -66,6 +67,7 @@ def build_telegram(
         parts.bot, parts.access, parts.broadcaster = bot, access, broadcaster
         parts.notifier = TelegramNotifier(bot=bot, find_user=users.find,
                                           admin_chat_ids=frozenset(settings.telegram_admin_ids))
+        bot.on_reachable = parts.notifier.set_reachable
         bot.status_sources.update(broadcaster=broadcaster.status,
                                   notifications=parts.notifier.status)
         bot_id = bot.bot_id
@@ -79,6 +81,6 @@ def build_telegram(
         parts.forwarder = Forwarder(
             client_factory=factory, sources=settings.telegram_sources, bus=bus,
             progress=SourceProgress(store=store), clock=clock,
-            exclude_chat_ids=groups.own_chat_ids(),
+            exclude_chat_ids=groups.own_chat_ids,
             ignore_sender_ids=frozenset({bot_id}) if bot_id else frozenset())
     return parts

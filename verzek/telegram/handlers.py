@@ -1,0 +1,245 @@
+"""What the broadcast bot does with each update: the loop guard (never our own groups, our own
+messages or broadcasts), group migrations, admin signals, account commands in private chats,
+membership changes in our groups, and users blocking or unblocking the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from verzek.clock import Clock
+from verzek.domain.models import SignalSource
+from verzek.engine.bus import BusMessage, SignalBus
+from verzek.telegram.commands import USER_COMMANDS, UserCommands
+from verzek.telegram.format import has_header, split_text
+from verzek.telegram.screening import Screen
+from verzek.telegram.sender import Sender, SendFailed
+from verzek.telegram.state import GroupDirectory
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "chat_member", "my_chat_member"]
+# chat, user, invite link name, joined, invite link URL
+MemberHook = Callable[[int, int, str | None, bool, str | None], None]
+ReachHook = Callable[[int, bool], None]  # Telegram user id, can we write to them now
+_GONE = ("left", "kicked")
+
+
+class UpdateHandlers:
+    """The handlers of the bot's Application (mixed into BotService, which sets these)."""
+
+    _bus: SignalBus
+    _clock: Clock
+    _commands: UserCommands
+    _screen: Screen
+    groups: GroupDirectory
+    admin_ids: frozenset[int]
+    sender: Sender
+    bot_id: int | None
+    bot_username: str | None
+    last_error: str | None
+    counters: dict[str, int]
+    on_member: MemberHook | None
+    on_reachable: ReachHook | None
+
+    @property
+    def bot(self) -> Bot:
+        raise NotImplementedError
+
+    def add_handlers(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        app.add_handler(TypeHandler(Update, self._guard), group=-1)
+        # Only new messages: an edit of "/pause" or of a signal must not act again (edits are
+        # not in ALLOWED_UPDATES, but "unwanted updates may be received for a short period").
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler("start", self._on_start, filters=private))
+        app.add_handler(CommandHandler(list(USER_COMMANDS), self._on_command, filters=private))
+        app.add_handler(MessageHandler(private & filters.COMMAND, self._on_unknown_command))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
+                                       self._on_private_text))
+        app.add_handler(ChatMemberHandler(self._on_chat_member, ChatMemberHandler.CHAT_MEMBER))
+        app.add_handler(ChatMemberHandler(self._on_my_chat_member,
+                                          ChatMemberHandler.MY_CHAT_MEMBER))
+
+    # --- the guard --------------------------------------------------------------------------
+
+    def is_own(self, update: Update) -> bool:
+        """From one of our groups, from this bot, or one of our own broadcasts fed back."""
+        own_chats = self.groups.own_chat_ids()
+        chat = update.effective_chat
+        user = update.effective_user
+        message = update.effective_message
+        if chat is not None and chat.id in own_chats:
+            return True
+        if user is not None and (user.id == self.bot_id or (user.is_bot and
+                                                            user.id not in self.admin_ids)):
+            return True
+        if message is not None:
+            if message.via_bot is not None and message.via_bot.id == self.bot_id:
+                return True
+            if message.sender_chat is not None and message.sender_chat.id in own_chats:
+                return True
+            origin_chat = getattr(message.forward_origin, "chat", None)
+            if origin_chat is None:
+                origin_chat = getattr(message.forward_origin, "sender_chat", None)
+            if origin_chat is not None and origin_chat.id in own_chats:
+                return True
+            origin_user = getattr(message.forward_origin, "sender_user", None)
+            if origin_user is not None and origin_user.id == self.bot_id:
+                return True
+            text = message.text or message.caption or ""
+            if text and has_header(text):
+                return True
+        return False
+
+    async def _guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.counters["updates"] += 1
+        if update.chat_member is not None or update.my_chat_member is not None:
+            return  # membership changes (ours or our members') are wanted
+        message, chat = update.effective_message, update.effective_chat
+        if message is not None and chat is not None:
+            own = self.groups.own_chat_ids()
+            # The old group says where it went; the new supergroup says where it came from.
+            if message.migrate_to_chat_id and chat.id in own:
+                self.groups.record_migration(chat.id, message.migrate_to_chat_id)
+            if message.migrate_from_chat_id and message.migrate_from_chat_id in own \
+                    and chat.id not in own:
+                self.groups.record_migration(message.migrate_from_chat_id, chat.id)
+            if chat.type == chat.PRIVATE and self.on_reachable is not None:
+                self.on_reachable(chat.id, True)  # they wrote to us: we may write to them
+        if self.is_own(update):
+            self.counters["ignored_own"] += 1
+            raise ApplicationHandlerStop
+
+    # --- private chats ----------------------------------------------------------------------
+
+    async def _reply(self, update: Update, text: str) -> None:
+        """Answer in the chat, in as many messages as the 4096-character limit needs."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        for part in split_text(text):
+            try:
+                await self.sender.send_text(self.bot, chat.id, part)
+            except SendFailed as exc:
+                logger.warning("telegram bot: reply to %s failed: %s", chat.id, exc)
+                return
+
+    async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        args = list(context.args or [])
+        answer = await asyncio.to_thread(self._commands.start, user.id, args)
+        if args and answer.startswith("✅"):
+            self.counters["links"] += 1
+        await self._reply(update, answer)
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None or not message.text:
+            return
+        self.counters["commands"] += 1
+        command = message.text.split()[0].lstrip("/").split("@", 1)[0]
+        answer = await asyncio.to_thread(self._commands.run, user.id, command,
+                                         list(context.args or []))
+        await self._reply(update, answer)
+
+    async def _on_unknown_command(self, update: Update,
+                                  context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None or not message.text:
+            return
+        head = message.text.split()[0].lstrip("/")
+        command, _, addressee = head.partition("@")
+        if addressee and (self.bot_username is None
+                          or addressee.lower() != self.bot_username.lower()):
+            return  # for another bot
+        self.counters["commands"] += 1
+        answer = await asyncio.to_thread(self._commands.run, user.id, command, [])
+        await self._reply(update, answer)
+
+    async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None or not message.text:
+            return
+        if user.id not in self.admin_ids:
+            await self._reply(update, await asyncio.to_thread(self._commands.other_text,
+                                                              user.id))
+            return
+        verdict = self._screen(message.text, now=self._clock.now(), sender=user.id)
+        if not verdict.accepted:
+            self.counters["admin_rejected"] += 1
+            await self._reply(update, f"Not published: {verdict.reason}.")
+            return
+        self._bus.publish(self.admin_message(message.text, user.id, message.message_id,
+                                             self._clock.now()))
+        self.counters["admin_signals"] += 1
+        await self._reply(update, f"✅ Published ({verdict.reason}).")
+
+    @staticmethod
+    def admin_message(text: str, telegram_user_id: int, message_id: int,
+                      received_at: datetime) -> BusMessage:
+        source = SignalSource(kind="bot", chat_id=telegram_user_id, message_id=message_id)
+        return BusMessage(text=text, source=source, received_at=received_at, origin="bot",
+                          meta={"telegram_user_id": telegram_user_id})
+
+    # --- membership -------------------------------------------------------------------------
+
+    async def _on_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.chat_member
+        if change is None or self.on_member is None:
+            return
+        if change.chat.id not in self.groups.own_chat_ids():
+            return
+        joined = change.new_chat_member.status in ("member", "restricted") and \
+            change.old_chat_member.status in _GONE
+        left = change.new_chat_member.status in _GONE
+        if not (joined or left):
+            return
+        link = change.invite_link
+        await asyncio.to_thread(self.on_member, change.chat.id, change.new_chat_member.user.id,
+                                link.name if link is not None else None, joined,
+                                link.invite_link if link is not None else None)
+
+    async def _on_my_chat_member(self, update: Update,
+                                 context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot's own membership: a user blocking or unblocking it in their private chat,
+        or the bot being removed from (or added back to) one of our groups."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        status = change.new_chat_member.status
+        chat = change.chat
+        if chat.type == chat.PRIVATE:
+            if self.on_reachable is not None:
+                self.on_reachable(chat.id, status not in _GONE)
+            logger.info("telegram bot: user %s %s the bot", chat.id,
+                        "blocked" if status in _GONE else "unblocked")
+            return
+        group = next((g for g, c in self.groups.configured().items() if c == chat.id), None)
+        if group is None:
+            return
+        if status in _GONE:
+            self.last_error = f"the bot was removed from the {group} group ({chat.id})"
+            logger.error("telegram bot: removed from the %s group (%s); broadcasts to it fail "
+                         "until an admin adds the bot back", group, chat.id)
+        else:
+            logger.info("telegram bot: now %s in the %s group (%s)", status, group, chat.id)

@@ -1,0 +1,169 @@
+"""getUpdates long polling for the broadcast bot: no webhook in the way, offsets confirmed only
+after an update was handled (and persisted), one consumer per token (409 Conflict backs off with
+a clear log), transient failures retried with back-off; stops between updates, never inside one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
+
+from verzek.logs import Throttle
+from verzek.telegram.sender import retry_after_s
+from verzek.telegram.state import UpdateLog
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleeper = Callable[[float], Awaitable[None]]
+Process = Callable[[Update], Awaitable[None]]
+
+
+class UpdatePoller:
+    """Runs getUpdates until stopped; hands each update to `process`, in order, once."""
+
+    def __init__(self, *, log: UpdateLog, allowed_updates: Sequence[str], timeout_s: int = 30,
+                 sleep: Sleeper = asyncio.sleep, backoff_s: float = 1.0,
+                 max_backoff_s: float = 60.0) -> None:
+        self._log = log
+        self.allowed_updates = list(allowed_updates)
+        self.timeout_s = timeout_s
+        self._sleep = sleep
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.offset: int | None = None
+        self.state = "idle"
+        self.last_error: str | None = None
+        self.counters: dict[str, int] = {"polls": 0, "updates": 0, "replayed": 0,
+                                         "conflicts": 0, "errors": 0, "webhooks_deleted": 0}
+        self._throttle = Throttle(300.0)
+
+    async def prepare(self, bot: Bot) -> None:
+        """Delete a webhook if one is set: "getUpdates will not work if an outgoing webhook is
+        set up" (https://core.telegram.org/bots/api#getupdates). Pending updates are kept."""
+        info = await bot.get_webhook_info()
+        if info.url:
+            logger.warning("telegram bot: a webhook was set (%s pending updates); deleting it "
+                           "to poll with getUpdates", info.pending_update_count)
+            await bot.delete_webhook(drop_pending_updates=False)
+            self.counters["webhooks_deleted"] += 1
+        self.offset = self._log.next_offset()
+
+    async def run(self, bot: Bot, process: Process, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set; raises InvalidToken (the token was revoked)."""
+        delay = self.backoff_s
+        failing = False
+        self.state = "polling"
+        while not stop.is_set():
+            try:
+                updates = await _unless_stopped(bot.get_updates(
+                    offset=self.offset, timeout=self.timeout_s,
+                    allowed_updates=self.allowed_updates), stop)
+            except InvalidToken:
+                raise
+            except Conflict as exc:
+                wait_s = self._on_conflict(exc, delay)
+                delay = min(delay * 2, self.max_backoff_s)
+            except RetryAfter as exc:
+                wait_s = retry_after_s(exc)
+                self._on_error(exc, wait_s)
+            except TimedOut as exc:  # a long poll the network dropped: at once, then back off
+                wait_s = delay if failing else 0.0
+                self._on_error(exc, wait_s)
+                delay = min(delay * 2, self.max_backoff_s) if failing else delay
+            except Exception as exc:  # 5xx, network, an answer PTB could not read: back off
+                wait_s = delay
+                self._on_error(exc, wait_s)
+                delay = min(delay * 2, self.max_backoff_s)
+            else:
+                if updates is None:
+                    break
+                self.counters["polls"] += 1
+                if failing:
+                    logger.info("telegram bot: getUpdates works again")
+                failing, delay = False, self.backoff_s
+                self.state, self.last_error = "polling", None
+                await self._handle(updates, process, stop)
+                continue
+            failing = True
+            if wait_s > 0:
+                await _unless_stopped(self._sleep(wait_s), stop)
+        self.state = "stopped"
+
+    async def confirm(self, bot: Bot) -> None:
+        """Tell Telegram everything handled is confirmed (a last short call at stop)."""
+        if self.offset is None:
+            return
+        try:
+            await bot.get_updates(offset=self.offset, timeout=0, limit=1,
+                                  allowed_updates=self.allowed_updates)
+        except TelegramError as exc:
+            logger.info("telegram bot: last offset not confirmed (%s); the next start skips "
+                        "what was handled anyway", exc)
+
+    def status(self) -> dict[str, Any]:
+        return {"state": self.state, "offset": self.offset, "last_error": self.last_error,
+                **self.counters}
+
+    async def _handle(self, updates: Sequence[Update], process: Process,
+                      stop: asyncio.Event) -> None:
+        for update in updates:
+            if self._log.is_done(update.update_id):
+                self.counters["replayed"] += 1
+                logger.info("telegram bot: update %s was handled before a restart; skipped",
+                            update.update_id)
+            else:
+                try:
+                    await process(update)
+                except Exception:  # one update never stops the bot
+                    logger.exception("telegram bot: update %s failed", update.update_id)
+                self.counters["updates"] += 1
+                await asyncio.to_thread(self._log.record, update.update_id)
+            self.offset = update.update_id + 1  # confirmed by the next getUpdates
+            if stop.is_set():
+                return
+
+    def _on_conflict(self, exc: Conflict, wait_s: float) -> float:
+        self.counters["conflicts"] += 1
+        self.state = "conflict"
+        self.last_error = (f"Conflict: another getUpdates consumer or a webhook uses this bot "
+                           f"token ({exc.message})")
+        allowed, held = self._throttle.allow("conflict")
+        if allowed:
+            logger.error("telegram bot: 409 Conflict from getUpdates: another process polls with "
+                         "this bot token (a second instance?) or a webhook is set; only one may "
+                         "receive updates. Backing off %.0f s (%d similar held back). "
+                         "Telegram said: %s", wait_s, held, exc.message)
+        return wait_s
+
+    def _on_error(self, exc: Exception, wait_s: float) -> None:
+        self.counters["errors"] += 1
+        self.state = "retrying"
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        allowed, held = self._throttle.allow(type(exc).__name__)
+        if allowed:
+            logger.warning("telegram bot: getUpdates failed: %s; retrying in %.0f s "
+                           "(%d similar held back)", self.last_error, wait_s, held)
+
+
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """`await work`, or None as soon as `stop` is set (the work is cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):
+        pass
+    return None
