@@ -84,8 +84,6 @@ SIGNALS = [
         Sig("LINK/USDT", "short", ("14.80", "15.20"),
             ("14.50", "14.20", "13.90", "13.40", "12.80"), "15.85", 3, "futures"),
         id="binance_killers_terms",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: leverage range 3-5x read as its upper bound"),
     ),
     pytest.param(
         "🐺 #ETHUSDT SHORT\n\nEntry: 1850 - 1870\nTargets: 1830 - 1810 - 1790 - 1770\n"

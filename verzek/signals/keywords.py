@@ -168,6 +168,9 @@ LEVERAGE_WORD_RE = re.compile(
     r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
 )
 LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
+# The lower end of a range written before an "5x": "(3-5x)", "3x - 5x". Searched up to the x
+# match's start (endpos), so \Z is that start.
+LEVERAGE_RANGE_LOW_RE = re.compile(r"(?<![\w.,])(\d{1,3})[ \t]?[x×х]?[ \t]*[-~][ \t]*\Z")
 # Where LEVERAGE_X_RE can match: an x with a digit before (maybe one space apart) or after it.
 # It starts with the x, so the engine skips to x characters in C.
 LEVERAGE_X_GATE_RE = re.compile(r"[x×х](?:(?<=\d.)|(?<=\d\s.)|(?<=[x×])\d)")

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
+from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
 from verzek.signals.sections import cut_prose, segment_prices
 from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
@@ -126,7 +127,7 @@ def parse_message(text: str) -> ParseResult:
         return _update_result(norm, low, finding, text)
     if _DIGIT_RE.search(low) is None and finding is None:
         return _NOISE  # no number, no follow-up: nothing to trade
-    leverage, body = _leverage(low)
+    leverage, body = read_leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
@@ -148,31 +149,6 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
-
-
-def _leverage(low: str) -> tuple[int | None, str]:
-    """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
-    every leverage blanked out so it can never be read as a target."""
-    spans: list[tuple[int, int, int]] = []
-    match = kw.LEVERAGE_WORD_RE.search(low)  # search, not finditer: often there is none
-    while match is not None:
-        if kw.at_word_start(low, match.start(), ""):
-            spans.append((match.start(), match.end(), int(match.group("n"))))
-        match = kw.LEVERAGE_WORD_RE.search(low, match.end())
-    for match in kw.leverage_x_matches(low):
-        if kw.at_word_start(low, match.start(), ".,"):
-            spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
-    if not spans:
-        return None, low
-    spans.sort()
-    parts, last = [], 0
-    for start, end, _ in spans:
-        if start >= last:
-            parts.append(low[last:start])
-            parts.append(" " * (end - start))  # keep offsets equal to the original text
-            last = end
-    parts.append(low[last:])
-    return spans[0][2], "".join(parts)
 
 
 def _fields(low: str, norm: str) -> _Draft:
