@@ -146,8 +146,12 @@ SIGNALS = [
         "#APT/USDT ШОРТ\nВход: 8,125 - 8,25\nЦели: 7,95 / 7,8 / 7,55\nСтоп: 8,48",
         Sig("APT/USDT", "short", ("8.125", "8.25"), ("7.95", "7.8", "7.55"), "8.48"),
         id="comma_decimal_with_three_digits",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: 8,125 read as thousands in a decimal-comma message"),
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 63,250\nTP: 64,100 - 65,000\nSL: 62,500\n"
+        "Profit potential: 12,5%",
+        Sig("BTC/USDT", "long", ("63250",), ("64100", "65000"), "62500"),
+        id="thousands_commas_beside_a_comma_percent",
     ),
     pytest.param(
         "#NEAR/USDT — LONG\n• Entry ➜ 5.20 – 5.05\n• Targets ➜ 5.40 ➜ 5.65 ➜ 5.90\n"

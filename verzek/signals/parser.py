@@ -68,6 +68,12 @@ _UPDATE_BARE_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
+# A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
+# as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
+# Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
+_DECIMAL_COMMA_RE = re.compile(
+    r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},\d+)(?![\d.,]?\d|\s*%)"
+)
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -245,10 +251,12 @@ def _is_complete(draft: _Draft) -> bool:
     return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
-def _resolve(prices: list[Price], scale: Decimal | None) -> list[Decimal]:
+def _resolve(prices: list[Price], scale: Decimal | None, decimal_comma: bool) -> list[Decimal]:
     out: list[Decimal] = []
     for price in prices:
-        if price.split and scale is not None and price.value > scale * 50:
+        if price.split and decimal_comma:  # "8,125" where "8,25" is written: 8.125
+            out.append(price.value.scaleb(-3))
+        elif price.split and scale is not None and price.value > scale * 50:
             out.extend(price.split)
         else:
             out.append(price.value)
@@ -263,9 +271,10 @@ def _signal_result(
     if any(map(_SPLIT_OF, written)):  # "100,110": thousands or two prices? the others decide
         plain = [p.value for p in written if not p.split]
         scale = median(plain) if plain else None
-        entries = _resolve(draft.entries, scale)
-        targets = _resolve(draft.targets, scale)
-        stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+        comma = _DECIMAL_COMMA_RE.search(norm) is not None
+        entries = _resolve(draft.entries, scale, comma)
+        targets = _resolve(draft.targets, scale, comma)
+        stop = _resolve([draft.stop], scale, comma)[0] if draft.stop is not None else None
     else:  # the usual case: every price has one reading
         entries = list(map(_VALUE_OF, draft.entries))
         targets = list(map(_VALUE_OF, draft.targets))
