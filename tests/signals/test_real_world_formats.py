@@ -213,7 +213,6 @@ SIGNALS = [
         "#Btc/Usdt Long\nEntry: 64200\nTargets: 64800 - 65500\nStop: 63400",
         Sig("BTC/USDT", "long", ("64200",), ("64800", "65500"), "63400"),
         id="title_case_pair",
-        marks=pytest.mark.xfail(strict=True, reason="bug: title-case pair #Btc/Usdt not read"),
     ),
     pytest.param(
         "🔥🔥 VIP SIGNAL 🔥🔥\n#TON/USDT LONG\nEntry: 5.40 - 5.30\nTargets: 5.55 - 5.70 - 5.90\n"
@@ -253,8 +252,6 @@ SIGNALS = [
         Sig("ADA/BTC", "long", ("0.00000850", "0.00000820"),
             ("0.00000900", "0.00000950", "0.00001020"), "0.00000780"),
         id="btc_quote_satoshis",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: #ADA/BTC also read as the tag #ADA (ADA/USDT)"),
     ),
     pytest.param(
         "#FTM/USDT LONG\nEnter above 0.7200\nTake Profit 1: 0.7400\nTake Profit 2: 0.7650\n"

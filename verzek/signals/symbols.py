@@ -92,8 +92,10 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     seen: dict[str, int] = {}
     for symbol in _pairs(text, low):
         seen.setdefault(symbol, 3)
+    bases = {symbol.partition("/")[0] for symbol in seen}
     for symbol in _tags(text, low):
-        seen.setdefault(symbol, 2)
+        if symbol.partition("/")[0] not in bases:  # "#ADA/BTC" holds the tag "#ADA": no ADA/USDT
+            seen.setdefault(symbol, 2)
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)
@@ -117,7 +119,8 @@ def _pairs(text: str, low: str) -> list[str]:
         raw = text[start:end]
         quote = text[quote_match.start("quote"):quote_match.end("quote")]
         base = _norm_base(raw, True)
-        if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
+        if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())
+                     or (raw.istitle() and quote.istitle())):  # "#Btc/Usdt"
             hits.append((start, f"{base}/{quote.upper()}"))
     if _glued_quote_possible(text, low):
         for quote_match in _GLUED_QUOTE_RE.finditer(text):
