@@ -462,8 +462,6 @@ UPDATES = [
     pytest.param(
         "Binance Futures\n#OP/USDT Closed due to opposite direction signal ⚠️",
         Upd("OP/USDT", "close"), id="closed_opposite_signal",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: digit-free '#X/USDT Closed due to' read as noise"),
     ),
     pytest.param(
         "Binance Futures\n#DOT/USDT Entry 1 ✅\nAverage Entry Price: 6.45 💵",

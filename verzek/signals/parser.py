@@ -131,8 +131,8 @@ def parse_message(text: str) -> ParseResult:
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         return _update_result(norm, low, finding, text)
-    if _DIGIT_RE.search(low) is None and finding is None:
-        return _NOISE  # no number, no follow-up: nothing to trade
+    if _DIGIT_RE.search(low) is None and finding is None and not is_weak_close(low):
+        return _NOISE  # no number, no follow-up, no "closed": nothing to trade
     leverage, body = read_leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
