@@ -446,7 +446,6 @@ UPDATES = [
     pytest.param(
         "Binance Futures\n#LTC/USDT Stoploss ⛔️\nLoss: 133.3% 📉", Upd("LTC/USDT", "stop_hit"),
         id="binance_killers_stoploss",
-        marks=pytest.mark.xfail(strict=True, reason="bug: 'Stoploss ⛔' not read as a stop hit"),
     ),
     pytest.param("SL hit ❌ -15%", Upd(None, "stop_hit"), id="sl_hit_no_coin"),
     pytest.param(
@@ -473,7 +472,6 @@ UPDATES = [
     pytest.param(
         "#SOL/USDT Стоп перенесен в безубыток", Upd("SOL/USDT", "move_sl", breakeven=True),
         id="russian_stop_to_breakeven",
-        marks=pytest.mark.xfail(strict=True, reason="bug: 'Стоп перенесен в безубыток' not read"),
     ),
     pytest.param(
         "#ETH Stop loss alcanzado ❌", Upd("ETH/USDT", "stop_hit"), id="spanish_stop_hit",
@@ -493,7 +491,6 @@ UPDATES = [
     pytest.param(
         "Переводим стоп в безубыток #ETH", Upd("ETH/USDT", "move_sl", breakeven=True),
         id="russian_move_stop_now",
-        marks=pytest.mark.xfail(strict=True, reason="bug: 'Переводим стоп' not read"),
     ),
     pytest.param("Стоп сработал #BTC ❌", Upd("BTC/USDT", "stop_hit"), id="russian_stop_hit"),
     pytest.param(
@@ -504,7 +501,6 @@ UPDATES = [
     ),
     pytest.param(
         "#BTC/USDT Stop loss ❌ -12%", Upd("BTC/USDT", "stop_hit"), id="stop_loss_cross_mark",
-        marks=pytest.mark.xfail(strict=True, reason="bug: 'Stop loss ❌' not read"),
     ),
 ]
 

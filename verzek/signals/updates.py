@@ -41,17 +41,23 @@ _ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"�
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
+# "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
+# it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
+_STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
+                r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 STOP_HIT_RE = re.compile(
     rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
+    rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
 
 
 def _be(n: int) -> str:
-    return rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыток|entrada)"
+    return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыт\w*|бу|б/у"
+            r"|точку\s+входа|entrada)")
 
 
 def _num(n: int) -> str:
@@ -60,14 +66,15 @@ def _num(n: int) -> str:
 
 MOVE_SL_RE = re.compile(
     r"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
-    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→)?\s*"
-    rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
-    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенесен)\s*(?:to|at|на)?\s*"
+    rf"|переносим|переставляем|переводим|перевели|передвигаем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
+    rf"\s*(?:to|at|on|на|в|→)?\s*(?:{_be(1)}(?!\w)|{_num(1)})?"
+    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенес[её]н\w*|переведен\w*)\s*"
+    rf"(?:to|at|на|в)?\s*"
     rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
     rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)}))"
 )
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
-              "→")
+              "перенес", "перевод", "перевел", "переведен", "передвиг", "→")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
