@@ -188,7 +188,6 @@ SIGNALS = [
         "#SOLUSDT SATIŞ\nGİRİŞ: 150.5\nHEDEFLER: 147 - 144\nKALDIRAÇ: 10",
         Sig("SOL/USDT", "short", ("150.5",), ("147", "144"), None, 10, "futures"),
         id="turkish_upper_case",
-        marks=pytest.mark.xfail(strict=True, reason="bug: upper-case SATIŞ, KALDIRAÇ not read"),
     ),
     pytest.param(
         "#1000PEPE/USDT SHORT\nEntry: 0.01250 - 0.01280\nTargets: 0.01220 - 0.01190 - 0.01150\n"
@@ -479,6 +478,10 @@ UPDATES = [
     pytest.param(
         "#SOL Hedef 2 ulaşıldı ✅", Upd("SOL/USDT", "target_hit", 2), id="turkish_target",
     ),
+    pytest.param(
+        "#AVAX HEDEF 1 ULAŞILDI ✅", Upd("AVAX/USDT", "target_hit", 1), id="turkish_upper_target",
+    ),
+    pytest.param("#SOL/USDT KAPATILDI", Upd("SOL/USDT", "close"), id="turkish_upper_closed"),
     pytest.param(
         "#DOGE/USDT LONG\nEntry: 0.080\nTarget 1: 0.084 ✅\nTarget 2: 0.088 ✅\nTarget 3: 0.092\n"
         "SL: 0.076\nProfit so far: 100% 🚀",

@@ -78,7 +78,7 @@ ENTRY_WORDS = (
     r"accumulation\s+zone", r"accumulate\s+(?:at|between|zone)", r"open(?:ing)?\s+price", "dca",
     r"точка\s+входа", r"зона\s+входа", r"цена\s+входа", r"вход(?:\s+в\s+(?:сделку|позицию))?",
     "входим", r"zona\s+de\s+entrada", r"precio\s+de\s+entrada", r"preço\s+de\s+entrada",
-    r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"al[ıi]m\s+b[öo]lgesi",
+    r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"alim\s+b[öo]lgesi",
     "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
     r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso",
 )
@@ -156,7 +156,7 @@ def classify(word: str) -> str:
 
 
 LEVERAGE_WORDS = (
-    "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldıraç", "kaldirac",
+    "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldiraç", "kaldirac",
     r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier",
 )
 MARGIN_WORDS = ("cross", "isolated", "isolate", "iso", "кросс", r"изолированн\w*", "cruzado",
@@ -195,10 +195,10 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
         gate = LEVERAGE_X_GATE_RE.search(low, gate.end())
     return out
 
-LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
+LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
               "kaufen", "achat")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satış", "verkaufen", "vente")
+               "satiş", "verkaufen", "vente")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")

@@ -31,8 +31,8 @@ _MAX_CHARS = 4000
 
 _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
-    "*": " ", "`": " ", "\u0130": "I", "\u200b": None, "\u200d": None, "\ufe0f": None,
-    "\u2800": None,
+    "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
+    "\ufe0f": None, "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
@@ -105,7 +105,11 @@ class _Draft:
 
 
 def normalise(text: str) -> str:
-    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
+    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style.
+
+    Turkish dotted and dotless i become i: "SATIŞ" lower-cases to "satiş", "satış" would not
+    match it, so the keywords are written with i only.
+    """
     found = set(_TRANSLATE_GATE_RE.findall(text))
     text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
     for char in found:  # a separator join_thousands removed is replaced by nothing: no change

@@ -15,7 +15,7 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
                "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
-               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs][ıi]ld[ıi]", "đạt")
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt")
 _DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
@@ -104,7 +104,7 @@ _CLOSE_REST_RE = re.compile(
     + r"|закрыт[ао]?\s+вручную"
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
-_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
+_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
