@@ -76,7 +76,7 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(("fast", "plain"), [
     (numbers._TOKEN_RE, r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"),
-    (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)"),
+    (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%]|[.,]\d|\s*%)"),
     (sections._LETTERS_RE, r"[^\W\d_]{2,}"),
     (sections._SIMPLE_NUMBER_RE, r"\d+(?:[.,]\d+)?"),
     (keywords.FIELD_RE, None),

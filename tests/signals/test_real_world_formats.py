@@ -328,8 +328,11 @@ SIGNALS = [
         "SL: 3000",
         Sig("ETH/USDT", "long", ("3100",), ("3200", "3300"), "3000"),
         id="market_word_after_prose",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: '3100,' not seen as a price, prose kept"),
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100, if it breaks 3150 add more\nTP: 3200 - 3300\nSL: 3000",
+        Sig("ETH/USDT", "long", ("3100",), ("3200", "3300"), "3000"),
+        id="prose_after_a_comma_adds_no_entry",
     ),
     pytest.param(
         "#SOL/USDT SHORT\nEntry: 150\nTP: 145 - 140\nSL: 3% (154.5)",

@@ -18,7 +18,8 @@ _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 # Patterns here start with a consumed character class (the word-start check comes after it), so
 # the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
-_PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
+# A "," or "." after a number only continues it before a digit: "3100, don't chase" is a price.
+_PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%]|[.,]\d|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
 # A segment of plain numbers and list separators on its first line, after any non-word prefix
 # (": ", "→ ", "🎯 "), with trailing spaces, and later lines without a digit or a "%" ("✅"):
