@@ -309,19 +309,16 @@ SIGNALS = [
         "BTC/USDT 🟢 LONG\nEntry: 64000 (market)\nTP: 65000\nSL: 63000",
         Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000", None, None, True),
         id="market_after_entry_price",
-        marks=pytest.mark.xfail(strict=True, reason="bug: '(market)' after the price is lost"),
     ),
     pytest.param(
         "#XRP/USDT LONG\nEntry: 0.5230 (CMP)\nTargets: 0.5350 - 0.5500\nSL: 0.5050",
         Sig("XRP/USDT", "long", ("0.5230",), ("0.5350", "0.5500"), "0.5050", None, None, True),
         id="cmp_after_entry_price",
-        marks=pytest.mark.xfail(strict=True, reason="bug: '(CMP)' after the price is lost"),
     ),
     pytest.param(
         "#ETH/USDT LONG\nEntry: wait for the market to dip to 3050\nTP: 3200 - 3300\nSL: 2950",
         Sig("ETH/USDT", "long", ("3050",), ("3200", "3300"), "2950"),
         id="market_word_in_prose_is_no_market_entry",
-        marks=pytest.mark.xfail(strict=True, reason="bug: 'the market' in prose read as CMP"),
     ),
     pytest.param(
         "#ETH/USDT LONG\nEntry: 3100, don't chase if the market pumps\nTP: 3200 - 3300\n"

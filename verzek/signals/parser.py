@@ -16,7 +16,7 @@ from verzek.signals import keywords as kw
 from verzek.signals import validate
 from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
-from verzek.signals.sections import cut_prose, segment_prices
+from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
 
@@ -178,7 +178,7 @@ def _fields(low: str, norm: str) -> _Draft:
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
         prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
-            if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
+            if wordy and says_market(low, end, stop_at):
                 draft.entry_is_market = True
                 draft.has_fields = True
             if kind != "at":
