@@ -528,9 +528,8 @@ REJECTED = [
     ),
     pytest.param(
         "#ETH/USDT\nDirection: Short\nEntry: 3000\nTargets: 3100 - 3200\nStop: 2900",
-        Rej("target 3100 is at or above the entry for a short"), id="side_against_prices",
-        marks=pytest.mark.xfail(
-            strict=True, reason="bug: reason says misread list, not the side conflict"),
+        Rej("stop loss 2900 is at or below the entry for a short"),
+        id="side_against_prices",
     ),
     pytest.param(
         "#ATOM/USDT\nEntry: 8.20\nTargets: 8.50 - 8.80",
@@ -565,7 +564,6 @@ REJECTED = [
         "#BTC/USDT\nLONG: Entry 65000, TP 66500, SL 64200\nSHORT: Entry 63000, TP 61500, "
         "SL 63800",
         Rej("stop loss 64200 is at or above the entry for a long"), id="two_scenarios",
-        marks=pytest.mark.xfail(strict=True, reason="bug: reason says misread list"),
     ),
     pytest.param(
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",
