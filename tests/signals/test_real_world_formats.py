@@ -495,6 +495,14 @@ UPDATES = [
         "Переводим стоп в безубыток #ETH", Upd("ETH/USDT", "move_sl", breakeven=True),
         id="russian_move_stop_now",
     ),
+    pytest.param(
+        "Previous #BTC trade closed in profit ✅", Upd("BTC/USDT", "close"),
+        id="earlier_trade_named",
+    ),
+    pytest.param(
+        "Close 50% of #AVAX and move SL to entry", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        id="partial_profit_and_move_sl",
+    ),
     pytest.param("Стоп сработал #BTC ❌", Upd("BTC/USDT", "stop_hit"), id="russian_stop_hit"),
     pytest.param(
         "#ETH/USDT LONG closed ✅ Profit: +58%", Upd("ETH/USDT", "close"), id="closed_with_pnl",
@@ -564,6 +572,12 @@ REJECTED = [
         "#BTC/USDT\nLONG: Entry 65000, TP 66500, SL 64200\nSHORT: Entry 63000, TP 61500, "
         "SL 63800",
         Rej("stop loss 64200 is at or above the entry for a long"), id="two_scenarios",
+    ),
+    pytest.param(
+        "🔴 SHORT\n#DOGE/USDT\nEntry: 0.1234\nTP: 0.1200 - 0.1180\nSL: 0.1270\n\n"
+        "🟢 Previous LONG closed in profit",
+        Rej("the follow-up is about an earlier trade it does not name"),
+        id="new_call_beside_an_earlier_close",
     ),
     pytest.param(
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",

@@ -14,11 +14,12 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
+from verzek.signals.followup import read_update
 from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
 from verzek.signals.sections import cut_prose, says_market, segment_prices
-from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
+from verzek.signals.symbols import find_symbol, find_symbols
+from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
 # is its two ends in written order (never re-sorted by side). `entry_is_market` is set when the
@@ -63,11 +64,6 @@ NOT_A_CALL_WORDS = (
 )
 # Grouped by first letter (`kw.alternation`): fewer alternatives to try at each candidate.
 _NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
-_UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
-)
-_SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
-_UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 # A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
 # as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
 # Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
@@ -135,14 +131,15 @@ def parse_message(text: str) -> ParseResult:
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         return _update_result(norm, low, finding, text)
-    if _DIGIT_RE.search(low) is None and finding is None and not is_weak_close(low):
+    closed_at = weak_close_at(low) if finding is None else -1
+    if _DIGIT_RE.search(low) is None and finding is None and closed_at < 0:
         return _NOISE  # no number, no follow-up, no "closed": nothing to trade
     leverage, body = read_leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    if finding is None and is_weak_close(low) and find_symbol(norm, low)[1] >= 2:
-        finding = UpdateFinding("close")  # "#1INCH/USDT closed due to ...", unless a full call
+    if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
+        finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
@@ -325,30 +322,6 @@ def _market(low: str, leverage: int | None) -> MarketType | None:
     return MarketType.FUTURES if leverage is not None else None
 
 
-def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
-    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
-    start = _sentence_start(norm, at)
-    end_match = _SENTENCE_END_RE.search(norm, at)
-    sentence = norm[start:end_match.start() if end_match else len(norm)]
-    base = symbol.split("/")[0]
-    if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
-        return False
-    named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
-    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
-                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
-    return bool(named) and base not in named
-
-
-def _sentence_start(norm: str, at: int) -> int:
-    """Where the sentence holding `at` starts: the end of the last `_SENTENCE_END_RE` match in
-    `norm[:at]` (a newline, "!" or "?", or a "." with a space after it before `at`), else 0."""
-    start = max(norm.rfind("\n", 0, at), norm.rfind("!", 0, at), norm.rfind("?", 0, at)) + 1
-    dot = norm.rfind(".", start, at - 1) if at - 1 > start else -1
-    while dot >= 0 and not norm[dot + 1].isspace():  # str.isspace is the regex's \s
-        dot = norm.rfind(".", start, dot)
-    return dot + 1 if dot >= 0 else start
-
-
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
     match = regex.search(low)  # search, not finditer: most texts have no match at all
@@ -362,23 +335,7 @@ def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
 
 
 def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
-    symbols = find_symbols(norm, low)
-    strong = [s for s, strength in symbols if strength >= 2]
-    if len(strong) > 1:  # a results round-up over several coins, not one follow-up
-        return ParseResult("noise", invalid_reason="update names several symbols")
-    if strong and _cue_names_other_coin(norm, finding.at, strong[0]):
-        # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
-        return ParseResult("noise", invalid_reason="the follow-up names another coin")
-    symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
-    if symbol is None:
-        bare = _UPDATE_BARE_RE.search(norm)
-        symbol = normalise_symbol(bare.group(1)) if bare else None
-    try:
-        update = SignalUpdate(
-            symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-            target_index=finding.target_index, new_stop=finding.new_stop,
-            to_breakeven=finding.to_breakeven, raw_text=raw,
-        )
-    except ValidationError as exc:
-        return ParseResult("noise", invalid_reason=f"not a valid update: {exc.errors()[0]['msg']}")
+    update = read_update(norm, low, finding, raw)
+    if isinstance(update, str):
+        return ParseResult("noise", invalid_reason=update)
     return ParseResult("update", update=update)

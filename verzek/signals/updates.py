@@ -235,12 +235,15 @@ def close_search(low: str) -> re.Match[str] | None:
     return line
 
 
-def is_weak_close(low: str) -> bool:
-    """A bare past-tense "closed": a close update only when the message names its coin."""
+def weak_close_at(low: str) -> int:
+    """Where a bare past-tense "closed" is written (-1: nowhere): a close update only when the
+    message names its coin."""
     if not ("clos" in low or "закрыт" in low or "cerrad" in low or "fechad" in low
             or "kapat" in low):
-        return False
-    return WEAK_CLOSE_RE.search(low) is not None
+        return -1
+    match = WEAK_CLOSE_RE.search(low)
+    return -1 if match is None else match.start()
+
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
