@@ -580,6 +580,16 @@ REJECTED = [
         id="new_call_beside_an_earlier_close",
     ),
     pytest.param(
+        "Close half of your #ETH position now",
+        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
+        id="partial_close_half",
+    ),
+    pytest.param(
+        "Closed 50% of #SOL in profit, rest running with SL at entry",
+        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
+        id="partial_close_percent",
+    ),
+    pytest.param(
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",
     ),
     pytest.param(

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from verzek.domain.models import SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding
+from verzek.signals.updates import UpdateFinding, is_partial_close
 
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
@@ -39,6 +39,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
         # "🟢 Previous LONG closed in profit" under a new call: which trade closed is not said
         return "the follow-up is about an earlier trade it does not name"
+    if finding.action == "close" and is_partial_close(low):
+        return "a partial close (half, 50%): an update cannot say how much, so nothing is closed"
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)

@@ -106,6 +106,13 @@ _CLOSE_REST_RE = re.compile(
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
+_PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
+         r"|yar[iı]s[iı]n[iı]")
+_PARTIAL_CLOSE_RE = re.compile(
+    r"(?<!\w)(?:clos\w*|exit\w*|take|book\w*|secur\w*|закр\w*|cerr\w*|fech\w*|kapat\w*)\s+"
+    rf"(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?(?:{_PART})(?!\w)"
+    r"|(?<!\w)(?:partial\w*|half|частичн\w*|parcial\w*)(?!\w)"
+)
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
     f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
@@ -244,6 +251,11 @@ def weak_close_at(low: str) -> int:
     match = WEAK_CLOSE_RE.search(low)
     return -1 if match is None else match.start()
 
+
+def is_partial_close(low: str) -> bool:
+    """A close of part of the position ("close 50%", "close half", "partially closed"): the
+    update carries no amount, so acting on it as a close would close all of it."""
+    return _PARTIAL_CLOSE_RE.search(low) is not None
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
