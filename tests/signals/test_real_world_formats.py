@@ -402,6 +402,16 @@ SIGNALS = [
         Sig("ETH/USDT", "long", ("3000",), ("3100",), "2900"),
         id="short_squeeze_comment",
     ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 65000 - 66000\nSL ❌",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), None),
+        id="no_stop_cross_mark",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\n🎯 Targets 🎯\n65000\n66000\n🛑 Stop Loss 🛑\n63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
+        id="stop_label_between_emojis",
+    ),
 ]
 
 UPDATES = [

@@ -206,8 +206,9 @@ def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> Upd
     """The first of stop hit, cancel, moved stop and close found (`_ACTION_ORDER`); later cues
     are not searched. A close beside "all targets done" is that target post, not a close."""
     stop = STOP_HIT_RE.search(low) if "stop" in families else None
-    if stop:
-        return UpdateFinding("stop_hit", is_result=True, at=stop.start())
+    if stop:  # "SL ❌" in a full call may mean "no stop": a marked stop is no outcome by itself
+        marked = stop.group()[-1] in "⛔🛑❌"
+        return UpdateFinding("stop_hit", is_result=not marked, at=stop.start())
     cancel = CANCEL_RE.search(low) if "cancel" in families else None
     if cancel:
         return UpdateFinding("cancel", is_result=cancel.group() != "cancel", at=cancel.start())
