@@ -408,6 +408,11 @@ SIGNALS = [
         id="no_stop_cross_mark",
     ),
     pytest.param(
+        "#ETH/USDT\nClose long, open SHORT 🔄\nEntry: 3000\nTP: 2900 - 2820\nSL: 3100",
+        Sig("ETH/USDT", "short", ("3000",), ("2900", "2820"), "3100"),
+        id="reversal_close_long_open_short",
+    ),
+    pytest.param(
         "#BTC/USDT LONG\nEntry: 64000\n🎯 Targets 🎯\n65000\n66000\n🛑 Stop Loss 🛑\n63000",
         Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
         id="stop_label_between_emojis",

@@ -70,6 +70,10 @@ _NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 _DECIMAL_COMMA_RE = re.compile(
     r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},\d+)(?![\d.,]?\d|\s*%)"
 )
+_CLOSED_SIDE_RE = re.compile(
+    r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
+    r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
+)
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -243,9 +247,17 @@ def _side(text: str, draft: _Draft) -> Side | None:
             if label_start <= start < label_end:
                 break  # a "Buy:" or "Sell:" label, read as a field already
         else:
-            return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+            if not _is_closed_side(text, start):
+                return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
         match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
+
+
+def _is_closed_side(text: str, start: int) -> bool:
+    """A side word naming the trade to close: "Close long, open SHORT", "exit your ETH short"."""
+    head = max(0, start - 32)
+    return ("clos" in text[head:start] or "exit" in text[head:start]) and \
+        _CLOSED_SIDE_RE.search(text, head, start) is not None
 
 
 def _is_complete(draft: _Draft) -> bool:
