@@ -413,6 +413,11 @@ SIGNALS = [
         id="reversal_close_long_open_short",
     ),
     pytest.param(
+        "#ADA/USDT LONG\nEntry: 0.45\nTP: 0.47 - 0.49\nSL: 0.43\nAfter TP2 move SL to TP1",
+        Sig("ADA/USDT", "long", ("0.45",), ("0.47", "0.49"), "0.43"),
+        id="call_with_a_trailing_plan",
+    ),
+    pytest.param(
         "#BTC/USDT LONG\nEntry: 64000\n🎯 Targets 🎯\n65000\n66000\n🛑 Stop Loss 🛑\n63000",
         Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
         id="stop_label_between_emojis",
@@ -518,6 +523,14 @@ UPDATES = [
         "Close 50% of #AVAX and move SL to entry", Upd("AVAX/USDT", "move_sl", breakeven=True),
         id="partial_profit_and_move_sl",
     ),
+    pytest.param(
+        "Update #SUI: Stop to breakeven after TP1 ✅",
+        Upd("SUI/USDT", "move_sl", 1, breakeven=True), id="stop_to_breakeven_shorthand",
+    ),
+    pytest.param(
+        "#OP Stop loss to 1.92", Upd("OP/USDT", "move_sl", new_stop="1.92"),
+        id="stop_to_price_shorthand",
+    ),
     pytest.param("Стоп сработал #BTC ❌", Upd("BTC/USDT", "stop_hit"), id="russian_stop_hit"),
     pytest.param(
         "#ETH/USDT LONG closed ✅ Profit: +58%", Upd("ETH/USDT", "close"), id="closed_with_pnl",
@@ -603,6 +616,11 @@ REJECTED = [
         "Closed 50% of #SOL in profit, rest running with SL at entry",
         Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
         id="partial_close_percent",
+    ),
+    pytest.param(
+        "#FET/USDT TP3 ✅ Move SL to TP1",
+        Rej("the stop moves to a target's price, which the update does not give"),
+        id="move_sl_to_a_target",
     ),
     pytest.param(
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",

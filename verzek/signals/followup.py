@@ -39,6 +39,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
         # "🟢 Previous LONG closed in profit" under a new call: which trade closed is not said
         return "the follow-up is about an earlier trade it does not name"
+    if finding.reason is not None:
+        return finding.reason
     if finding.action == "close" and is_partial_close(low):
         return "a partial close (half, 50%): an update cannot say how much, so nothing is closed"
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)

@@ -64,17 +64,24 @@ def _num(n: int) -> str:
     return rf"(?P<num{n}>\d[\d.,]*)"
 
 
+def _tgt(n: int) -> str:  # "move SL to TP1": a target's price, which the update does not give
+    return (rf"(?P<tg{n}>(?:tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
+            r"|(?:first|second|third|1st|2nd|3rd)\s+(?:target|tp)|цел[ьи]\s*\d)")
+
+
 MOVE_SL_RE = re.compile(
     r"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
     rf"|переносим|переставляем|переводим|перевели|передвигаем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
-    rf"\s*(?:to|at|on|на|в|→)?\s*(?:{_be(1)}(?!\w)|{_num(1)})?"
+    rf"\s*(?:to|at|on|на|в|→)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
     rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенес[её]н\w*|переведен\w*)\s*"
     rf"(?:to|at|на|в)?\s*"
-    rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
-    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)}))"
+    rf"(?:{_be(2)}(?!\w)|{_num(2)}|{_tgt(2)})?"
+    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
+    rf"|(?<!\w){_SLW}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)}))"  # "SL to BE"
 )
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
-              "перенес", "перевод", "перевел", "переведен", "передвиг", "→")
+              "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "sl to", "stop to",
+              "loss to", "s/l to")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
@@ -131,6 +138,7 @@ class UpdateFinding:
     to_breakeven: bool = False
     is_result: bool = False
     at: int = 0  # where the cue was written, to find the coin it speaks of
+    reason: str | None = None  # why the cue cannot be acted on
 
 
 _FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
@@ -190,7 +198,7 @@ def detect_update(low: str) -> UpdateFinding | None:
     if hit is None:
         return cue
     return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
-                         cue.is_result or hit.is_result, cue.at)
+                         cue.is_result or hit.is_result, cue.at, cue.reason)
 
 
 def _target_finding(low: str) -> UpdateFinding | None:
@@ -261,8 +269,12 @@ def is_partial_close(low: str) -> bool:
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
     new_stop: Decimal | None = None
-    raw = match.group("num1") or match.group("num2") or match.group("num3")
-    to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3"))
+    if match.group("tg1") or match.group("tg2") or match.group("tg4"):
+        return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a target's "
+                             "price, which the update does not give")
+    raw = match.group("num1") or match.group("num2") or match.group("num3") or match.group("num4")
+    to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3")
+                        or match.group("be4"))
     if raw:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):
