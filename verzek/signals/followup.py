@@ -16,9 +16,9 @@ _UPDATE_BARE_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 # A follow-up about an earlier trade: "Previous LONG closed in profit" under a new call.
-_EARLIER_TRADE_RE = re.compile(
-    r"(?<!\w)(?:previous|prev|earlier|yesterday|last\s+(?:trade|call|signal|setup|position|long"
-    r"|short)|предыдущ\w*|прошл\w*|anterior)(?!\w)"
+_EARLIER_TRADE_RE = re.compile(kw.guarded((
+    "previous", "prev", "earlier", "yesterday", r"last\s+(?:trade|call|signal|setup|position|long"
+    r"|short)", r"предыдущ\w*", r"прошл\w*", "anterior")) + r"(?!\w)"
 )
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 

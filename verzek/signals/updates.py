@@ -115,10 +115,11 @@ _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", 
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
          r"|yar[iı]s[iı]n[iı]")
-_PARTIAL_CLOSE_RE = re.compile(
-    r"(?<!\w)(?:clos\w*|exit\w*|take|book\w*|secur\w*|закр\w*|cerr\w*|fech\w*|kapat\w*)\s+"
-    rf"(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?(?:{_PART})(?!\w)"
-    r"|(?<!\w)(?:partial\w*|half|частичн\w*|parcial\w*)(?!\w)"
+_PARTIAL_CLOSE_RE = re.compile(  # literal-first (`guarded`): the engine skips to candidates
+    "(?:" + guarded((r"clos\w*", r"exit\w*", "take", r"book\w*", r"secur\w*", r"закр\w*",
+                     r"cerr\w*", r"fech\w*", r"kapat\w*"))
+    + rf")\s+(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?(?:{_PART})(?!\w)"
+    + "|(?:" + guarded((r"partial\w*", "half", r"частичн\w*", r"parcial\w*")) + r")(?!\w)"
 )
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
