@@ -32,11 +32,12 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     strong = [s for s, strength in symbols if strength >= 2]
     if len(strong) > 1:  # a results round-up over several coins, not one follow-up
         return "update names several symbols"
-    start, end = _cue_sentence(norm, finding.at)
+    earlier = _may_name_earlier(low)
+    start, end = _cue_sentence(norm, finding.at) if strong or earlier else (0, 0)
     if strong and _cue_names_other_coin(norm[start:end], strong[0]):
         # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
         return "the follow-up names another coin"
-    if _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
+    if earlier and _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
         # "🟢 Previous LONG closed in profit" under a new call: which trade closed is not said
         return "the follow-up is about an earlier trade it does not name"
     if finding.reason is not None:
@@ -56,6 +57,12 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"
     return update
+
+
+def _may_name_earlier(low: str) -> bool:
+    """Whether `low` holds the first word of an `_EARLIER_TRADE_RE` form (its cheap gate)."""
+    return ("prev" in low or "last" in low or "earlier" in low or "yesterday" in low
+            or "предыдущ" in low or "прошл" in low or "anterior" in low)
 
 
 def _cue_sentence(norm: str, at: int) -> tuple[int, int]:

@@ -92,10 +92,12 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     seen: dict[str, int] = {}
     for symbol in _pairs(text, low):
         seen.setdefault(symbol, 3)
-    bases = {symbol.partition("/")[0] for symbol in seen}
-    for symbol in _tags(text, low):
-        if symbol.partition("/")[0] not in bases:  # "#ADA/BTC" holds the tag "#ADA": no ADA/USDT
-            seen.setdefault(symbol, 2)
+    tags = _tags(text, low)
+    if tags:
+        bases = {symbol.partition("/")[0] for symbol in seen} if seen else ()
+        for symbol in tags:  # "#ADA/BTC" holds the tag "#ADA": it names no ADA/USDT
+            if not bases or symbol.partition("/")[0] not in bases:
+                seen.setdefault(symbol, 2)
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)

@@ -52,7 +52,7 @@ STOP_HIT_RE = re.compile(
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
+              "alcanz", "tocad", "ating", "closed")
 
 
 def _be(n: int) -> str:
@@ -80,8 +80,7 @@ MOVE_SL_RE = re.compile(
     rf"|(?<!\w){_SLW}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)}))"  # "SL to BE"
 )
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
-              "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "sl to", "stop to",
-              "loss to", "s/l to")
+              "перенес", "перевод", "перевел", "переведен", "передвиг", "→")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
@@ -163,10 +162,17 @@ def _families(low: str) -> set[str]:
     found: set[str] = set()
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
-    if ("stop" in found or "move" in found) and not (
-        "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
-    ):
+    if not ("sl" in low or "stop" in low or "s/l" in low or "стоп" in low):
         found -= _NEED_STOP_WORD
+        return found
+    # Gates checked here, not in the one-pass alternation, which their words would slow down:
+    # a stop marked by an emoji (`_STOP_MARKED`) and the verbless "SL to BE".
+    if "stop" not in found and ("❌" in low or "⛔" in low or "🛑" in low):
+        found.add("stop")
+    if "move" not in found and " to " in low and (
+        "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
+    ):
+        found.add("move")
     return found
 
 
