@@ -62,7 +62,7 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
 def _may_name_earlier(low: str) -> bool:
     """Whether `low` holds the first word of an `_EARLIER_TRADE_RE` form (its cheap gate)."""
     return ("prev" in low or "last" in low or "earlier" in low or "yesterday" in low
-            or "предыдущ" in low or "прошл" in low or "anterior" in low)
+            or "anterior" in low or (not low.isascii() and ("предыдущ" in low or "прошл" in low)))
 
 
 def _cue_sentence(norm: str, at: int) -> tuple[int, int]:

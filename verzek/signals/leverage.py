@@ -19,7 +19,10 @@ def read_leverage(low: str) -> tuple[int | None, str]:
         start, value = match.start(), int(match.group(1) or match.group(2))
         if not kw.at_word_start(low, start, ".,"):
             continue
-        if start and low[start - 1] in " \t-~":  # "(3-5x)": a range is read at its lower end
+        before = start - 1
+        while before >= 0 and low[before] in " \t":
+            before -= 1
+        if before >= 0 and low[before] in "-~":  # "(3-5x)": a range is read at its lower end
             lower = kw.LEVERAGE_RANGE_LOW_RE.search(low, max(0, start - 10), start)
             if lower is not None and int(lower.group(1)) < value:
                 start, value = lower.start(), int(lower.group(1))

@@ -92,12 +92,15 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     seen: dict[str, int] = {}
     for symbol in _pairs(text, low):
         seen.setdefault(symbol, 3)
-    tags = _tags(text, low)
-    if tags:
-        bases = {symbol.partition("/")[0] for symbol in seen} if seen else ()
-        for symbol in tags:  # "#ADA/BTC" holds the tag "#ADA": it names no ADA/USDT
-            if not bases or symbol.partition("/")[0] not in bases:
-                seen.setdefault(symbol, 2)
+    bases: set[str] | None = None
+    for symbol in _tags(text, low):
+        if symbol in seen:
+            continue
+        if seen:  # "#ADA/BTC" holds the tag "#ADA": it names no ADA/USDT
+            bases = bases or {pair.partition("/")[0] for pair in seen}
+            if symbol.partition("/")[0] in bases:
+                continue
+        seen[symbol] = 2
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)

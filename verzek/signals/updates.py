@@ -52,7 +52,7 @@ STOP_HIT_RE = re.compile(
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
 
 
 def _be(n: int) -> str:
@@ -162,17 +162,15 @@ def _families(low: str) -> set[str]:
     found: set[str] = set()
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
-    if not ("sl" in low or "stop" in low or "s/l" in low or "стоп" in low):
-        found -= _NEED_STOP_WORD
-        return found
-    # Gates checked here, not in the one-pass alternation, which their words would slow down:
-    # a stop marked by an emoji (`_STOP_MARKED`) and the verbless "SL to BE".
-    if "stop" not in found and ("❌" in low or "⛔" in low or "🛑" in low):
-        found.add("stop")
+    # The verbless "SL to BE" is checked here: its words would slow the one-pass alternation.
     if "move" not in found and " to " in low and (
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
     ):
         found.add("move")
+    if ("stop" in found or "move" in found) and not (
+        "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
+    ):
+        found -= _NEED_STOP_WORD
     return found
 
 
