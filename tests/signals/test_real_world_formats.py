@@ -672,3 +672,17 @@ def test_rejected(text: str, want: Rej) -> None:
 
 def test_corpus_size() -> None:
     assert len(SIGNALS) + len(UPDATES) + len(REJECTED) >= 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sl ❌" + " -1" * 1300, "stop ⛔\n" + "-" * 3990, "closed half " * 330, "sl to " * 660,
+     "3-" * 1990 + "5x", "entry: " + "market " * 560, "0,5 " * 990 + "8,125",
+     "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250],
+)
+def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    parse_message(text)
+    assert time.perf_counter() - started < 0.25  # a quadratic pattern takes seconds here
