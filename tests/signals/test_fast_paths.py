@@ -76,7 +76,7 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(("fast", "plain"), [
     (numbers._TOKEN_RE, r"(?<![\w.,])(\d[\d.,]*\d|\d|[.,]\d+)(\s*%|[^\W\d_]+|\.(?=[ \t]+\.?\d))?"),
-    (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%.,]|\s*%)"),
+    (sections._PRICE_START_RE, r"(?<![\w.,])(?:\d[\d.,]*\d|\d)(?![\w%]|[.,]\d|\s*%)"),
     (sections._LETTERS_RE, r"[^\W\d_]{2,}"),
     (sections._SIMPLE_NUMBER_RE, r"\d+(?:[.,]\d+)?"),
     (keywords.FIELD_RE, None),
@@ -128,14 +128,14 @@ def test_literal_first_target_hit_is_target_hit_re() -> None:
 
 
 def test_sentence_start_is_the_last_sentence_end() -> None:
-    from verzek.signals import parser
+    from verzek.signals import followup
 
     rng = random.Random(3)
     for _ in range(20000):
         text = "".join(rng.choice("ab .!?\n\t\u00a0\u2003\x1c.") for _ in range(rng.randint(0, 14)))
         at = rng.randint(0, len(text))
-        ends = parser._SENTENCE_END_RE.finditer(text, 0, at)
-        assert parser._sentence_start(text, at) == max((m.end() for m in ends), default=0), text
+        ends = followup._SENTENCE_END_RE.finditer(text, 0, at)
+        assert followup.sentence_start(text, at) == max((m.end() for m in ends), default=0), text
 
 
 def test_grouped_not_a_call_words_match_the_plain_alternation() -> None:

@@ -78,7 +78,7 @@ ENTRY_WORDS = (
     r"accumulation\s+zone", r"accumulate\s+(?:at|between|zone)", r"open(?:ing)?\s+price", "dca",
     r"точка\s+входа", r"зона\s+входа", r"цена\s+входа", r"вход(?:\s+в\s+(?:сделку|позицию))?",
     "входим", r"zona\s+de\s+entrada", r"precio\s+de\s+entrada", r"preço\s+de\s+entrada",
-    r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"al[ıi]m\s+b[öo]lgesi",
+    r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"alim\s+b[öo]lgesi",
     "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
     r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso",
 )
@@ -156,7 +156,7 @@ def classify(word: str) -> str:
 
 
 LEVERAGE_WORDS = (
-    "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldıraç", "kaldirac",
+    "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldiraç", "kaldirac",
     r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier",
 )
 MARGIN_WORDS = ("cross", "isolated", "isolate", "iso", "кросс", r"изолированн\w*", "cruzado",
@@ -168,6 +168,9 @@ LEVERAGE_WORD_RE = re.compile(
     r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
 )
 LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
+# The lower end of a range written before an "5x": "(3-5x)", "3x - 5x". Searched up to the x
+# match's start (endpos), so \Z is that start.
+LEVERAGE_RANGE_LOW_RE = re.compile(r"(?<![\w.,])(\d{1,3})[ \t]?[x×х]?[ \t]*[-~][ \t]*\Z")
 # Where LEVERAGE_X_RE can match: an x with a digit before (maybe one space apart) or after it.
 # It starts with the x, so the engine skips to x characters in C.
 LEVERAGE_X_GATE_RE = re.compile(r"[x×х](?:(?<=\d.)|(?<=\d\s.)|(?<=[x×])\d)")
@@ -192,10 +195,10 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
         gate = LEVERAGE_X_GATE_RE.search(low, gate.end())
     return out
 
-LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "alış",
+LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
               "kaufen", "achat")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satış", "verkaufen", "vente")
+               "satiş", "verkaufen", "vente")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")

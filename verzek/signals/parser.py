@@ -14,10 +14,12 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
+from verzek.signals.followup import read_update
+from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
-from verzek.signals.sections import cut_prose, segment_prices
-from verzek.signals.symbols import NOT_COINS, find_symbol, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, detect_update, is_weak_close
+from verzek.signals.sections import cut_prose, says_market, segment_prices
+from verzek.signals.symbols import find_symbol, find_symbols
+from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
 # is its two ends in written order (never re-sorted by side). `entry_is_market` is set when the
@@ -30,8 +32,8 @@ _MAX_CHARS = 4000
 
 _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
-    "*": " ", "`": " ", "\u0130": "I", "\u200b": None, "\u200d": None, "\ufe0f": None,
-    "\u2800": None,
+    "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
+    "\ufe0f": None, "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
 })
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
@@ -62,11 +64,16 @@ NOT_A_CALL_WORDS = (
 )
 # Grouped by first letter (`kw.alternation`): fewer alternatives to try at each candidate.
 _NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
-_UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
+# A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
+# as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
+# Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
+_DECIMAL_COMMA_RE = re.compile(
+    r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},\d+)(?![\d.,]?\d|\s*%)"
 )
-_SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
-_UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
+_CLOSED_SIDE_RE = re.compile(
+    r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
+    r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
+)
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -98,7 +105,11 @@ class _Draft:
 
 
 def normalise(text: str) -> str:
-    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style."""
+    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style.
+
+    Turkish dotted and dotless i become i: "SATIŞ" lower-cases to "satiş", "satış" would not
+    match it, so the keywords are written with i only.
+    """
     found = set(_TRANSLATE_GATE_RE.findall(text))
     text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
     for char in found:  # a separator join_thousands removed is replaced by nothing: no change
@@ -124,14 +135,15 @@ def parse_message(text: str) -> ParseResult:
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         return _update_result(norm, low, finding, text)
-    if _DIGIT_RE.search(low) is None and finding is None:
-        return _NOISE  # no number, no follow-up: nothing to trade
-    leverage, body = _leverage(low)
+    closed_at = weak_close_at(low) if finding is None else -1
+    if _DIGIT_RE.search(low) is None and finding is None and closed_at < 0:
+        return _NOISE  # no number, no follow-up, no "closed": nothing to trade
+    leverage, body = read_leverage(low)
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    if finding is None and is_weak_close(low) and find_symbol(norm, low)[1] >= 2:
-        finding = UpdateFinding("close")  # "#1INCH/USDT closed due to ...", unless a full call
+    if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
+        finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
@@ -148,31 +160,6 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
-
-
-def _leverage(low: str) -> tuple[int | None, str]:
-    """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"), and the text with
-    every leverage blanked out so it can never be read as a target."""
-    spans: list[tuple[int, int, int]] = []
-    match = kw.LEVERAGE_WORD_RE.search(low)  # search, not finditer: often there is none
-    while match is not None:
-        if kw.at_word_start(low, match.start(), ""):
-            spans.append((match.start(), match.end(), int(match.group("n"))))
-        match = kw.LEVERAGE_WORD_RE.search(low, match.end())
-    for match in kw.leverage_x_matches(low):
-        if kw.at_word_start(low, match.start(), ".,"):
-            spans.append((match.start(), match.end(), int(match.group(1) or match.group(2))))
-    if not spans:
-        return None, low
-    spans.sort()
-    parts, last = [], 0
-    for start, end, _ in spans:
-        if start >= last:
-            parts.append(low[last:start])
-            parts.append(" " * (end - start))  # keep offsets equal to the original text
-            last = end
-    parts.append(low[last:])
-    return spans[0][2], "".join(parts)
 
 
 def _fields(low: str, norm: str) -> _Draft:
@@ -192,7 +179,7 @@ def _fields(low: str, norm: str) -> _Draft:
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
         prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
-            if wordy and kw.MARKET_ENTRY_RE.search(wordy.split("\n", 1)[0]):
+            if wordy and says_market(low, end, stop_at):
                 draft.entry_is_market = True
                 draft.has_fields = True
             if kind != "at":
@@ -260,19 +247,29 @@ def _side(text: str, draft: _Draft) -> Side | None:
             if label_start <= start < label_end:
                 break  # a "Buy:" or "Sell:" label, read as a field already
         else:
-            return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
+            if not _is_closed_side(text, start):
+                return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
         match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
+
+
+def _is_closed_side(text: str, start: int) -> bool:
+    """A side word naming the trade to close: "Close long, open SHORT", "exit your ETH short"."""
+    head = max(0, start - 32)
+    return ("clos" in text[head:start] or "exit" in text[head:start]) and \
+        _CLOSED_SIDE_RE.search(text, head, start) is not None
 
 
 def _is_complete(draft: _Draft) -> bool:
     return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
-def _resolve(prices: list[Price], scale: Decimal | None) -> list[Decimal]:
+def _resolve(prices: list[Price], scale: Decimal | None, decimal_comma: bool) -> list[Decimal]:
     out: list[Decimal] = []
     for price in prices:
-        if price.split and scale is not None and price.value > scale * 50:
+        if price.split and decimal_comma:  # "8,125" where "8,25" is written: 8.125
+            out.append(price.value.scaleb(-3))
+        elif price.split and scale is not None and price.value > scale * 50:
             out.extend(price.split)
         else:
             out.append(price.value)
@@ -287,9 +284,10 @@ def _signal_result(
     if any(map(_SPLIT_OF, written)):  # "100,110": thousands or two prices? the others decide
         plain = [p.value for p in written if not p.split]
         scale = median(plain) if plain else None
-        entries = _resolve(draft.entries, scale)
-        targets = _resolve(draft.targets, scale)
-        stop = _resolve([draft.stop], scale)[0] if draft.stop is not None else None
+        comma = _DECIMAL_COMMA_RE.search(norm) is not None
+        entries = _resolve(draft.entries, scale, comma)
+        targets = _resolve(draft.targets, scale, comma)
+        stop = _resolve([draft.stop], scale, comma)[0] if draft.stop is not None else None
     else:  # the usual case: every price has one reading
         entries = list(map(_VALUE_OF, draft.entries))
         targets = list(map(_VALUE_OF, draft.targets))
@@ -336,30 +334,6 @@ def _market(low: str, leverage: int | None) -> MarketType | None:
     return MarketType.FUTURES if leverage is not None else None
 
 
-def _cue_names_other_coin(norm: str, at: int, symbol: str) -> bool:
-    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
-    start = _sentence_start(norm, at)
-    end_match = _SENTENCE_END_RE.search(norm, at)
-    sentence = norm[start:end_match.start() if end_match else len(norm)]
-    base = symbol.split("/")[0]
-    if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
-        return False
-    named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
-    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
-                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
-    return bool(named) and base not in named
-
-
-def _sentence_start(norm: str, at: int) -> int:
-    """Where the sentence holding `at` starts: the end of the last `_SENTENCE_END_RE` match in
-    `norm[:at]` (a newline, "!" or "?", or a "." with a space after it before `at`), else 0."""
-    start = max(norm.rfind("\n", 0, at), norm.rfind("!", 0, at), norm.rfind("?", 0, at)) + 1
-    dot = norm.rfind(".", start, at - 1) if at - 1 > start else -1
-    while dot >= 0 and not norm[dot + 1].isspace():  # str.isspace is the regex's \s
-        dot = norm.rfind(".", start, dot)
-    return dot + 1 if dot >= 0 else start
-
-
 def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
     """A match that starts a word (or starts with a character of `free`, like "+")."""
     match = regex.search(low)  # search, not finditer: most texts have no match at all
@@ -373,23 +347,7 @@ def _word_search(regex: re.Pattern[str], low: str, free: str = "") -> bool:
 
 
 def _update_result(norm: str, low: str, finding: UpdateFinding, raw: str) -> ParseResult:
-    symbols = find_symbols(norm, low)
-    strong = [s for s, strength in symbols if strength >= 2]
-    if len(strong) > 1:  # a results round-up over several coins, not one follow-up
-        return ParseResult("noise", invalid_reason="update names several symbols")
-    if strong and _cue_names_other_coin(norm, finding.at, strong[0]):
-        # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
-        return ParseResult("noise", invalid_reason="the follow-up names another coin")
-    symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
-    if symbol is None:
-        bare = _UPDATE_BARE_RE.search(norm)
-        symbol = normalise_symbol(bare.group(1)) if bare else None
-    try:
-        update = SignalUpdate(
-            symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-            target_index=finding.target_index, new_stop=finding.new_stop,
-            to_breakeven=finding.to_breakeven, raw_text=raw,
-        )
-    except ValidationError as exc:
-        return ParseResult("noise", invalid_reason=f"not a valid update: {exc.errors()[0]['msg']}")
+    update = read_update(norm, low, finding, raw)
+    if isinstance(update, str):
+        return ParseResult("noise", invalid_reason=update)
     return ParseResult("update", update=update)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from verzek.signals.keywords import MARKET_ENTRY_RE
 from verzek.signals.numbers import (
     NO_SPLIT,
     Price,
@@ -18,7 +19,8 @@ _DIGIT_RE = re.compile(r"\d")
 _LABEL_START_RE = re.compile(r"[ \t]*[^\W\d_]")
 # Patterns here start with a consumed character class (the word-start check comes after it), so
 # the engine's first-character prefilter applies; `\d\d*` is `\d+` in that form.
-_PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%.,]|\s*%)")
+# A "," or "." after a number only continues it before a digit: "3100, don't chase" is a price.
+_PRICE_START_RE = re.compile(r"\d(?<![\w.,]\d)(?:[\d.,]*\d)?(?![\w%]|[.,]\d|\s*%)")
 # A one-line segment of plain numbers and list separators needs none of the slower rules.
 # A segment of plain numbers and list separators on its first line, after any non-word prefix
 # (": ", "→ ", "🎯 "), with trailing spaces, and later lines without a digit or a "%" ("✅"):
@@ -34,6 +36,10 @@ _LETTERS_RE = re.compile(r"[^\W\d_][^\W\d_]+")
 _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
      "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
+)
+_MARKET_FILLERS = frozenset(
+    ("at", "or", "the", "price", "buy", "sell", "long", "short", "enter", "entry", "use", "current",
+     "al", "de", "precio", "по", "или")
 )
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
@@ -101,6 +107,18 @@ def section(segment: str) -> str:
 
 def _same_length_blank(match: re.Match[str]) -> str:
     return " " * (match.end() - match.start())
+
+
+def says_market(text: str, start: int, end: int) -> bool:
+    """Whether the first line of `text[start:end]` (an entry's segment) says market, CMP or now
+    with only filler words before it: "Market (1.12)", "64000 (market)", "buy at market price";
+    not "wait for the market to dip to 3050"."""
+    line_end = text.find("\n", start, end)
+    line = text[start:line_end if line_end >= 0 else end]
+    market = MARKET_ENTRY_RE.search(line)
+    if market is None:
+        return False
+    return all(word in _MARKET_FILLERS for word in _LETTERS_RE.findall(line, 0, market.start()))
 
 
 def cut_prose(line: str) -> str:

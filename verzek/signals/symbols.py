@@ -92,8 +92,15 @@ def find_symbols(text: str, low: str | None = None) -> list[tuple[str, int]]:
     seen: dict[str, int] = {}
     for symbol in _pairs(text, low):
         seen.setdefault(symbol, 3)
+    bases: set[str] | None = None
     for symbol in _tags(text, low):
-        seen.setdefault(symbol, 2)
+        if symbol in seen:
+            continue
+        if seen:  # "#ADA/BTC" holds the tag "#ADA": it names no ADA/USDT
+            bases = bases or {pair.partition("/")[0] for pair in seen}
+            if symbol.partition("/")[0] in bases:
+                continue
+        seen[symbol] = 2
     if not seen:
         for symbol in _bare(text, low):
             seen.setdefault(symbol, 1)
@@ -117,7 +124,8 @@ def _pairs(text: str, low: str) -> list[str]:
         raw = text[start:end]
         quote = text[quote_match.start("quote"):quote_match.end("quote")]
         base = _norm_base(raw, True)
-        if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())):
+        if base and (raw == raw.upper() or (raw == raw.lower() and quote == quote.lower())
+                     or (raw.istitle() and quote.istitle())):  # "#Btc/Usdt"
             hits.append((start, f"{base}/{quote.upper()}"))
     if _glued_quote_possible(text, low):
         for quote_match in _GLUED_QUOTE_RE.finditer(text):

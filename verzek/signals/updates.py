@@ -15,7 +15,7 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
                "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
-               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs][ıi]ld[ıi]", "đạt")
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt")
 _DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
@@ -41,33 +41,46 @@ _ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"�
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
+# "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
+# it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
+_STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
+                r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 STOP_HIT_RE = re.compile(
     rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
+    rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
 
 
 def _be(n: int) -> str:
-    return rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыток|entrada)"
+    return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыт\w*|бу|б/у"
+            r"|точку\s+входа|entrada)")
 
 
 def _num(n: int) -> str:
     return rf"(?P<num{n}>\d[\d.,]*)"
 
 
+def _tgt(n: int) -> str:  # "move SL to TP1": a target's price, which the update does not give
+    return (rf"(?P<tg{n}>(?:tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
+            r"|(?:first|second|third|1st|2nd|3rd)\s+(?:target|tp)|цел[ьи]\s*\d)")
+
+
 MOVE_SL_RE = re.compile(
     r"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing)|shift(?:ed)?|set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?"
-    rf"|переносим|переставляем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}\s*(?:to|at|on|на|→)?\s*"
-    rf"(?:{_be(1)}(?!\w)|{_num(1)})?"
-    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенесен)\s*(?:to|at|на)?\s*"
-    rf"(?:{_be(2)}(?!\w)|{_num(2)})?"
-    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)}))"
+    rf"|переносим|переставляем|переводим|перевели|передвигаем)\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
+    rf"\s*(?:to|at|on|на|в|→)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
+    rf"|(?<!\w){_SLW}\s*(?:moved|move|is\s+now|now|updated|→|перенес[её]н\w*|переведен\w*)\s*"
+    rf"(?:to|at|на|в)?\s*"
+    rf"(?:{_be(2)}(?!\w)|{_num(2)}|{_tgt(2)})?"
+    rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
+    rf"|(?<!\w){_SLW}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)}))"  # "SL to BE"
 )
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
-              "→")
+              "перенес", "перевод", "перевел", "переведен", "передвиг", "→")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
 _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
@@ -97,8 +110,16 @@ _CLOSE_REST_RE = re.compile(
     + r"|закрыт[ао]?\s+вручную"
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
-_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatıldı")
+_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
+_PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
+         r"|yar[iı]s[iı]n[iı]")
+_PARTIAL_CLOSE_RE = re.compile(  # literal-first (`guarded`): the engine skips to candidates
+    "(?:" + guarded((r"clos\w*", r"exit\w*", "take", r"book\w*", r"secur\w*", r"закр\w*",
+                     r"cerr\w*", r"fech\w*", r"kapat\w*"))
+    + rf")\s+(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?(?:{_PART})(?!\w)"
+    + "|(?:" + guarded((r"partial\w*", "half", r"частичн\w*", r"parcial\w*")) + r")(?!\w)"
+)
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
     f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
@@ -117,6 +138,7 @@ class UpdateFinding:
     to_breakeven: bool = False
     is_result: bool = False
     at: int = 0  # where the cue was written, to find the coin it speaks of
+    reason: str | None = None  # why the cue cannot be acted on
 
 
 _FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
@@ -140,6 +162,11 @@ def _families(low: str) -> set[str]:
     found: set[str] = set()
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
+    # The verbless "SL to BE" is checked here: its words would slow the one-pass alternation.
+    if "move" not in found and " to " in low and (
+        "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
+    ):
+        found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
     ):
@@ -176,7 +203,7 @@ def detect_update(low: str) -> UpdateFinding | None:
     if hit is None:
         return cue
     return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
-                         cue.is_result or hit.is_result, cue.at)
+                         cue.is_result or hit.is_result, cue.at, cue.reason)
 
 
 def _target_finding(low: str) -> UpdateFinding | None:
@@ -192,8 +219,9 @@ def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> Upd
     """The first of stop hit, cancel, moved stop and close found (`_ACTION_ORDER`); later cues
     are not searched. A close beside "all targets done" is that target post, not a close."""
     stop = STOP_HIT_RE.search(low) if "stop" in families else None
-    if stop:
-        return UpdateFinding("stop_hit", is_result=True, at=stop.start())
+    if stop:  # "SL ❌" in a full call may mean "no stop": a marked stop is no outcome by itself
+        marked = stop.group()[-1] in "⛔🛑❌"
+        return UpdateFinding("stop_hit", is_result=not marked, at=stop.start())
     cancel = CANCEL_RE.search(low) if "cancel" in families else None
     if cancel:
         return UpdateFinding("cancel", is_result=cancel.group() != "cancel", at=cancel.start())
@@ -228,18 +256,30 @@ def close_search(low: str) -> re.Match[str] | None:
     return line
 
 
-def is_weak_close(low: str) -> bool:
-    """A bare past-tense "closed": a close update only when the message names its coin."""
+def weak_close_at(low: str) -> int:
+    """Where a bare past-tense "closed" is written (-1: nowhere): a close update only when the
+    message names its coin."""
     if not ("clos" in low or "закрыт" in low or "cerrad" in low or "fechad" in low
             or "kapat" in low):
-        return False
-    return WEAK_CLOSE_RE.search(low) is not None
+        return -1
+    match = WEAK_CLOSE_RE.search(low)
+    return -1 if match is None else match.start()
+
+
+def is_partial_close(low: str) -> bool:
+    """A close of part of the position ("close 50%", "close half", "partially closed"): the
+    update carries no amount, so acting on it as a close would close all of it."""
+    return _PARTIAL_CLOSE_RE.search(low) is not None
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
     new_stop: Decimal | None = None
-    raw = match.group("num1") or match.group("num2") or match.group("num3")
-    to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3"))
+    if match.group("tg1") or match.group("tg2") or match.group("tg4"):
+        return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a target's "
+                             "price, which the update does not give")
+    raw = match.group("num1") or match.group("num2") or match.group("num3") or match.group("num4")
+    to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3")
+                        or match.group("be4"))
     if raw:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):

@@ -59,10 +59,7 @@ def check(
         return "prices differ by more than 20x: a misread number, not a trade"
     is_long = side is Side.LONG
     word = "long" if is_long else "short"
-    for before, after in pairwise(targets):
-        if (after <= before) if is_long else (after >= before):
-            return f"targets out of order for a {word} ({before} then {after}): a misread list"
-    if entries:
+    if entries:  # the side against the entries first: the clearer reason when both fail
         low, high = min(entries), max(entries)
         if stop is not None and (stop >= low if is_long else stop <= high):
             where = "at or above" if is_long else "at or below"
@@ -75,4 +72,7 @@ def check(
         stop >= min(targets) if is_long else stop <= max(targets)
     ):
         return f"stop loss {stop} is on the target side for a {word}"
+    for before, after in pairwise(targets):
+        if (after <= before) if is_long else (after >= before):
+            return f"targets out of order for a {word} ({before} then {after}): a misread list"
     return None

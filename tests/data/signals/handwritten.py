@@ -94,7 +94,7 @@ SIGNALS: list[tuple[str, str, dict[str, Any]]] = [
      "ENTRY: 35.10 - 36.20\nOTE: 35.70\n\nTARGETS\nShort Term: 36.50 - 37.00 - 37.50\n"
      "Mid Term: 38.50 - 40.00\n\nSTOP LOSS: 33.90\nThis message cannot be forwarded",
      sig("AVAX/USDT", "long", ["35.10", "36.20"], ["36.50", "37.00", "37.50", "38.50", "40.00"],
-         "33.90", 5, "futures")),
+         "33.90", 3, "futures")),  # (3-5x): the range's lower end
     ("side_coin_price", "Buy $BONK 0.00002150\nTP 0.00002300 0.00002450\nSL 0.00002000",
      sig("BONK/USDT", "long", ["0.00002150"], ["0.00002300", "0.00002450"], "0.00002000")),
     ("invalidation_stop", "BTC/USDT 4H\nLong entry: 64200\nTargets: 65500 | 66800 | 68000\n"

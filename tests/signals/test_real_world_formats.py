@@ -1,0 +1,688 @@
+"""Messages in the layouts public signal channels and bots post, read as a trader reads them.
+
+Each case holds what a human trader takes from the message: the trade (symbol, side, entries,
+targets, stop, leverage, market), the follow-up it announces, or why it is no trade at all.
+The layouts follow public channel and bot conventions (Cornix free text and its "Client:" form,
+Binance Killers, Fed. Russian Insiders, Wolf of Trading, AltSignals-like, one-liners, Russian,
+Spanish, Portuguese and Turkish keywords); the coins and prices are made up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from verzek.domain.models import MarketType, Side
+from verzek.signals import parse, parse_message
+
+
+@dataclass(frozen=True)
+class Sig:
+    """A trade call as a trader reads it; prices as written, in written order."""
+
+    symbol: str
+    side: str
+    entries: tuple[str, ...]
+    targets: tuple[str, ...]
+    stop: str | None
+    leverage: int | None = None
+    market: str | None = None
+    at_market: bool = False
+
+
+@dataclass(frozen=True)
+class Upd:
+    """A follow-up on an earlier call."""
+
+    symbol: str | None
+    action: str
+    index: int | None = None
+    new_stop: str | None = None
+    breakeven: bool = False
+
+
+@dataclass(frozen=True)
+class Rej:
+    """No trade: `reason` is the exact reason given (None: plain noise, nothing trade-shaped)."""
+
+    reason: str | None
+
+
+SIGNALS = [
+    pytest.param(
+        "⚡⚡ #SOL/USDT ⚡⚡\nExchanges: Binance Futures\nSignal Type: Regular (Short)\n"
+        "Leverage: Cross (20X)\n\nEntry Targets:\n1) 23.50\n2) 24.00\n\n"
+        "Take-Profit Targets:\n1) 23.20\n2) 22.90\n3) 22.50\n4) 22.00\n\nStop Targets:\n1) 24.80",
+        Sig("SOL/USDT", "short", ("23.50", "24.00"), ("23.20", "22.90", "22.50", "22.00"),
+            "24.80", 20, "futures"),
+        id="cornix_entry_targets",
+    ),
+    pytest.param(
+        "Client: Binance Futures\nTrade Type: Regular (Long)\nLeverage: Isolated (10.0X)\n"
+        "Symbol: #DOGE/USDT\n\nEntry Targets:\n1) 0.08120\n2) 0.07950\n\n"
+        "Take-Profit Targets:\n1) 0.08300\n2) 0.08500\n3) 0.08800\n\nStop Targets:\n1) 0.07700",
+        Sig("DOGE/USDT", "long", ("0.08120", "0.07950"), ("0.08300", "0.08500", "0.08800"),
+            "0.07700", 10, "futures"),
+        id="cornix_client_header",
+    ),
+    pytest.param(
+        "⚡️⚡️ #MATIC/USDT ⚡️⚡️\nClient: Binance Futures\nTrade Type: Regular (Long)\n"
+        "Leverage: Cross (20.0X)\n\nEntry Zone:\n0.8450 - 0.8300\n\nTake-Profit Targets:\n"
+        "1) 0.8550\n2) 0.8650\n3) 0.8800\n4) 0.9000\n5) 0.9300\n\nStop Targets:\n1) 0.8000\n\n"
+        "Published By: @insiders_channel",
+        Sig("MATIC/USDT", "long", ("0.8450", "0.8300"),
+            ("0.8550", "0.8650", "0.8800", "0.9000", "0.9300"), "0.8000", 20, "futures"),
+        id="fed_russian_insiders_zone",
+    ),
+    pytest.param(
+        "📍SIGNAL ID: 0451📍\nCOIN: $LINK/USDT (3-5x)\nDirection: SHORT📉\n➖➖➖➖➖➖➖\n"
+        "ENTRY: 14.80 - 15.20\nOTE: 15.00\n\nTARGETS\nShort Term: 14.50 - 14.20 - 13.90\n"
+        "Mid Term: 13.40 - 12.80\n\nSTOP LOSS: 15.85\n➖➖➖➖➖➖➖\n"
+        "This message cannot be forwarded or replicated\n- Binance Killers®",
+        Sig("LINK/USDT", "short", ("14.80", "15.20"),
+            ("14.50", "14.20", "13.90", "13.40", "12.80"), "15.85", 3, "futures"),
+        id="binance_killers_terms",
+    ),
+    pytest.param(
+        "🐺 #ETHUSDT SHORT\n\nEntry: 1850 - 1870\nTargets: 1830 - 1810 - 1790 - 1770\n"
+        "Stop Loss: 1905\nLeverage: 10x",
+        Sig("ETH/USDT", "short", ("1850", "1870"), ("1830", "1810", "1790", "1770"), "1905",
+            10, "futures"),
+        id="wolf_of_trading",
+    ),
+    pytest.param(
+        "#ALGO/USDT (Spot)\nBuy zone 0.1234 - 0.1300\nSell: 0.1400 - 0.1500 - 0.1650\n"
+        "Stop loss 0.1150",
+        Sig("ALGO/USDT", "long", ("0.1234", "0.1300"), ("0.1400", "0.1500", "0.1650"), "0.1150",
+            None, "spot"),
+        id="buy_zone_spot",
+    ),
+    pytest.param(
+        "BTCUSDT LONG x20\nEntry: 63,250 - 62,800\nTP1: 63,900\nTP2: 64,500\nTP3: 65,200\n"
+        "SL: 61,900",
+        Sig("BTC/USDT", "long", ("63250", "62800"), ("63900", "64500", "65200"), "61900", 20,
+            "futures"),
+        id="glued_pair_x_leverage_thousands",
+    ),
+    pytest.param(
+        "$SOL short 🔻\nEntry: 148.5\nTP: 145 / 142 / 138\nSL: 152",
+        Sig("SOL/USDT", "short", ("148.5",), ("145", "142", "138"), "152"),
+        id="dollar_tag_lowercase_side",
+    ),
+    pytest.param(
+        "#AVAX/USDT LONG\nEntry: CMP\nTargets: 38.5 - 39.8 - 41\nStop: 35.9\nLeverage: 5x",
+        Sig("AVAX/USDT", "long", (), ("38.5", "39.8", "41"), "35.9", 5, "futures", True),
+        id="entry_cmp",
+    ),
+    pytest.param(
+        "📉 SHORT #ARB/USDT\nEntry: Market (1.12)\nTargets: 1.09, 1.06, 1.02\nSL: 1.17\n"
+        "Cross 10x",
+        Sig("ARB/USDT", "short", ("1.12",), ("1.09", "1.06", "1.02"), "1.17", 10, "futures",
+            True),
+        id="entry_market_with_price",
+    ),
+    pytest.param(
+        "🟢 LONG #INJ/USDT\n💰 Entry: 24.10 - 23.60\n🎯 TP1: 24.60\n🎯 TP2: 25.20\n"
+        "🎯 TP3: 26.00\n🎯 TP4: 27.50\n🛑 SL: 22.80\n⚡ Leverage: 10x",
+        Sig("INJ/USDT", "long", ("24.10", "23.60"), ("24.60", "25.20", "26.00", "27.50"),
+            "22.80", 10, "futures"),
+        id="emoji_labels_numbered_tps",
+    ),
+    pytest.param(
+        "#OP/USDT LONG\nEntry: 1.850\nTargets: 2% - 4% - 6% - 10%\nStop: 1.760",
+        Sig("OP/USDT", "long", ("1.850",), (), "1.760"),
+        id="percent_targets_are_no_prices",
+    ),
+    pytest.param(
+        "#XRP/USDT ЛОНГ\nВход: 0,5120 - 0,5050\nЦели: 0,5250 / 0,5400 / 0,5600\nСтоп: 0,4900\n"
+        "Плечо: 10x",
+        Sig("XRP/USDT", "long", ("0.5120", "0.5050"), ("0.5250", "0.5400", "0.5600"), "0.4900",
+            10, "futures"),
+        id="russian_comma_decimals",
+    ),
+    pytest.param(
+        "#APT/USDT ШОРТ\nВход: 8,125 - 8,25\nЦели: 7,95 / 7,8 / 7,55\nСтоп: 8,48",
+        Sig("APT/USDT", "short", ("8.125", "8.25"), ("7.95", "7.8", "7.55"), "8.48"),
+        id="comma_decimal_with_three_digits",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 63,250\nTP: 64,100 - 65,000\nSL: 62,500\n"
+        "Profit potential: 12,5%",
+        Sig("BTC/USDT", "long", ("63250",), ("64100", "65000"), "62500"),
+        id="thousands_commas_beside_a_comma_percent",
+    ),
+    pytest.param(
+        "#NEAR/USDT — LONG\n• Entry ➜ 5.20 – 5.05\n• Targets ➜ 5.40 ➜ 5.65 ➜ 5.90\n"
+        "• Stop ➜ 4.85",
+        Sig("NEAR/USDT", "long", ("5.20", "5.05"), ("5.40", "5.65", "5.90"), "4.85"),
+        id="unicode_arrows_bullets",
+    ),
+    pytest.param(
+        "#SOL/USDT 🔴 SHORT\n\n❇️ Entry: 148.20\n\n☑️ Targets: 146.5 ⇒ 144.8 ⇒ 142.0\n\n"
+        "⛔️ Stoploss: 151.30",
+        Sig("SOL/USDT", "short", ("148.20",), ("146.5", "144.8", "142.0"), "151.30"),
+        id="double_arrow_targets",
+    ),
+    pytest.param(
+        "🚀 #ADA/USDT LARGO\nEntrada: 0.3850 - 0.3800\nObjetivos: 0.3950 - 0.4050 - 0.4200\n"
+        "Stop Loss: 0.3650\nApalancamiento: 10x",
+        Sig("ADA/USDT", "long", ("0.3850", "0.3800"), ("0.3950", "0.4050", "0.4200"), "0.3650",
+            10, "futures"),
+        id="spanish",
+    ),
+    pytest.param(
+        "#DOT/USDT VENDA 🔴\nEntrada: 6,45\nAlvos: 6,30 - 6,15 - 5,90\nStop: 6,70\n"
+        "Alavancagem: 5x",
+        Sig("DOT/USDT", "short", ("6.45",), ("6.30", "6.15", "5.90"), "6.70", 5, "futures"),
+        id="portuguese_comma_decimals",
+    ),
+    pytest.param(
+        "#AVAXUSDT LONG\nGiriş Bölgesi: 34.20 - 33.80\nHedef 1: 35.00\nHedef 2: 36.10\n"
+        "Zarar Durdur: 32.90\nKaldıraç: 10x",
+        Sig("AVAX/USDT", "long", ("34.20", "33.80"), ("35.00", "36.10"), "32.90", 10, "futures"),
+        id="turkish",
+    ),
+    pytest.param(
+        "#SOLUSDT SATIŞ\nGİRİŞ: 150.5\nHEDEFLER: 147 - 144\nKALDIRAÇ: 10",
+        Sig("SOL/USDT", "short", ("150.5",), ("147", "144"), None, 10, "futures"),
+        id="turkish_upper_case",
+    ),
+    pytest.param(
+        "#1000PEPE/USDT SHORT\nEntry: 0.01250 - 0.01280\nTargets: 0.01220 - 0.01190 - 0.01150\n"
+        "SL: 0.01330\nLev: 20x",
+        Sig("1000PEPE/USDT", "short", ("0.01250", "0.01280"), ("0.01220", "0.01190", "0.01150"),
+            "0.01330", 20, "futures"),
+        id="multiplier_base",
+    ),
+    pytest.param(
+        "ETHUSDT PERP LONG\nEntry: 3150 - 3120\nTP: 3200 / 3260 / 3330\nSL: 3070",
+        Sig("ETH/USDT", "long", ("3150", "3120"), ("3200", "3260", "3330"), "3070", None,
+            "futures"),
+        id="perp_word",
+    ),
+    pytest.param(
+        "BINANCE:SUIUSDT.P SHORT\nEntry: 1.845\nTP: 1.810 1.780 1.740\nSL: 1.890",
+        Sig("SUI/USDT", "short", ("1.845",), ("1.810", "1.780", "1.740"), "1.890", None,
+            "futures"),
+        id="tradingview_usdt_p",
+    ),
+    pytest.param(
+        "#Btc/Usdt Long\nEntry: 64200\nTargets: 64800 - 65500\nStop: 63400",
+        Sig("BTC/USDT", "long", ("64200",), ("64800", "65500"), "63400"),
+        id="title_case_pair",
+    ),
+    pytest.param(
+        "🔥🔥 VIP SIGNAL 🔥🔥\n#TON/USDT LONG\nEntry: 5.40 - 5.30\nTargets: 5.55 - 5.70 - 5.90\n"
+        "Stop: 5.10\nLeverage: 10x\n💎 More calls in our VIP: @vip_bot\n"
+        "⚠️ Always use proper risk management",
+        Sig("TON/USDT", "long", ("5.40", "5.30"), ("5.55", "5.70", "5.90"), "5.10", 10,
+            "futures"),
+        id="marketing_lines",
+    ),
+    pytest.param(
+        "SCALP: #WIF/USDT SHORT 🔴 Entry 2.45 TP 2.40 2.35 SL 2.52",
+        Sig("WIF/USDT", "short", ("2.45",), ("2.40", "2.35"), "2.52"),
+        id="one_line_scalp",
+    ),
+    pytest.param(
+        "#ICP/USDT\nSignal Type: Short\nLeverage: 20x\nEntry price: 12.45 - 12.60\n"
+        "Target 1: 12.30\nTarget 2: 12.10\nTarget 3: 11.85\nStop loss: 12.95",
+        Sig("ICP/USDT", "short", ("12.45", "12.60"), ("12.30", "12.10", "11.85"), "12.95", 20,
+            "futures"),
+        id="signal_type_line",
+    ),
+    pytest.param(
+        "📈 LONG | #SEI/USDT | x10\nEntry: 0.4210\nTP: 0.4290 | 0.4380 | 0.4500\nSL: 0.4080",
+        Sig("SEI/USDT", "long", ("0.4210",), ("0.4290", "0.4380", "0.4500"), "0.4080", 10,
+            "futures"),
+        id="pipes",
+    ),
+    pytest.param(
+        "#XRP/USDT LONG\nEntry 1: 0.5200\nEntry 2: 0.5050\nTP 1: 0.5350\nTP 2: 0.5500\n"
+        "TP 3: 0.5700\nSL: 0.4900",
+        Sig("XRP/USDT", "long", ("0.5200", "0.5050"), ("0.5350", "0.5500", "0.5700"), "0.4900"),
+        id="numbered_entries",
+    ),
+    pytest.param(
+        "#ADA/BTC\nBuy: 0.00000850 - 0.00000820\nSell: 0.00000900 - 0.00000950 - 0.00001020\n"
+        "Stop: 0.00000780",
+        Sig("ADA/BTC", "long", ("0.00000850", "0.00000820"),
+            ("0.00000900", "0.00000950", "0.00001020"), "0.00000780"),
+        id="btc_quote_satoshis",
+    ),
+    pytest.param(
+        "#FTM/USDT LONG\nEnter above 0.7200\nTake Profit 1: 0.7400\nTake Profit 2: 0.7650\n"
+        "Take Profit 3: 0.8000\nStoploss: 0.6900",
+        Sig("FTM/USDT", "long", ("0.7200",), ("0.7400", "0.7650", "0.8000"), "0.6900"),
+        id="breakout_enter_above",
+    ),
+    pytest.param(
+        "#GALA/USDT LONG 📈\nEntry: 0.02450\nTP1: 0.02520 (RR 1:1)\nTP2: 0.02600 (RR 1:2)\n"
+        "SL: 0.02380",
+        Sig("GALA/USDT", "long", ("0.02450",), ("0.02520", "0.02600"), "0.02380"),
+        id="risk_reward_annotations",
+    ),
+    pytest.param(
+        "#TIA/USDT SHORT\nEntry: 10.85\nTargets:\n🎯 10.60\n🎯 10.30\n🎯 9.90\nStop-loss: 11.25\n"
+        "Margin: Isolated\nLeverage: 15x",
+        Sig("TIA/USDT", "short", ("10.85",), ("10.60", "10.30", "9.90"), "11.25", 15, "futures"),
+        id="target_emoji_list",
+    ),
+    pytest.param(
+        "#RNDR/USDT\nPosition: LONG\nEntry: 7.20-7.05\nTPs: 7.45-7.70-8.10\nSL: 6.80\n"
+        "Exchange: Bybit USDT Perpetual",
+        Sig("RNDR/USDT", "long", ("7.20", "7.05"), ("7.45", "7.70", "8.10"), "6.80", None,
+            "futures"),
+        id="position_label_bybit_perpetual",
+    ),
+    pytest.param(
+        "#SHIB/USDT LONG\nEntry: 0.00002450\nTargets: 0.00002520, 0.00002600, 0.00002750\n"
+        "SL: 0.00002350",
+        Sig("SHIB/USDT", "long", ("0.00002450",), ("0.00002520", "0.00002600", "0.00002750"),
+            "0.00002350"),
+        id="comma_separated_targets",
+    ),
+    pytest.param(
+        "$BTC LONG 🟢\nEntry: $63,500\nTP: $64,800 / $66,000\nSL: $62,400\nLeverage: 25x",
+        Sig("BTC/USDT", "long", ("63500",), ("64800", "66000"), "62400", 25, "futures"),
+        id="dollar_prices_thousands",
+    ),
+    pytest.param(
+        "#ETH/USDT SHORT\nEntry: 3,250.50\nTP1: 3,190.00\nTP2: 3,120.75\nSL: 3,310.25",
+        Sig("ETH/USDT", "short", ("3250.50",), ("3190.00", "3120.75"), "3310.25"),
+        id="thousands_with_decimals",
+    ),
+    pytest.param(
+        "Buy #LINK now\nTP: 15.2 - 15.8\nSL: 13.9",
+        Sig("LINK/USDT", "long", (), ("15.2", "15.8"), "13.9", None, None, True),
+        id="buy_now_no_entry_price",
+    ),
+    pytest.param(
+        "📊 #BNB/USDT\n🔰 Direction: Long\n🔰 Entry: 585 - 578\n🔰 Take Profit: 595 - 605 - 620\n"
+        "🔰 Stop Loss: 565\n🔰 Leverage: Cross 10x\n\n⏰ 12.03.2025 08:00 UTC",
+        Sig("BNB/USDT", "long", ("585", "578"), ("595", "605", "620"), "565", 10, "futures"),
+        id="direction_label_date_footer",
+    ),
+    pytest.param(
+        "BTC/USDT 🟢 LONG\nEntry: 64000 (market)\nTP: 65000\nSL: 63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000", None, None, True),
+        id="market_after_entry_price",
+    ),
+    pytest.param(
+        "#XRP/USDT LONG\nEntry: 0.5230 (CMP)\nTargets: 0.5350 - 0.5500\nSL: 0.5050",
+        Sig("XRP/USDT", "long", ("0.5230",), ("0.5350", "0.5500"), "0.5050", None, None, True),
+        id="cmp_after_entry_price",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: wait for the market to dip to 3050\nTP: 3200 - 3300\nSL: 2950",
+        Sig("ETH/USDT", "long", ("3050",), ("3200", "3300"), "2950"),
+        id="market_word_in_prose_is_no_market_entry",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100, don't chase if the market pumps\nTP: 3200 - 3300\n"
+        "SL: 3000",
+        Sig("ETH/USDT", "long", ("3100",), ("3200", "3300"), "3000"),
+        id="market_word_after_prose",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100, if it breaks 3150 add more\nTP: 3200 - 3300\nSL: 3000",
+        Sig("ETH/USDT", "long", ("3100",), ("3200", "3300"), "3000"),
+        id="prose_after_a_comma_adds_no_entry",
+    ),
+    pytest.param(
+        "#SOL/USDT SHORT\nEntry: 150\nTP: 145 - 140\nSL: 3% (154.5)",
+        Sig("SOL/USDT", "short", ("150",), ("145", "140"), "154.5"),
+        id="stop_percent_and_price",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry zone: 3100-3050\nTargets: 3200-3300-3450\n"
+        "Stop: Daily close below 2980",
+        Sig("ETH/USDT", "long", ("3100", "3050"), ("3200", "3300", "3450"), "2980"),
+        id="stop_on_candle_close",
+    ),
+    pytest.param(
+        "#SUI/USDT LONG\nEntry Price: 1.8450\nTake Profit: 1.8800 / 1.9200 / 1.9800 / 2.0500\n"
+        "Stop Loss: 1.7900\nLeverage: 10x-20x",
+        Sig("SUI/USDT", "long", ("1.8450",), ("1.8800", "1.9200", "1.9800", "2.0500"), "1.7900",
+            10, "futures"),
+        id="leverage_range_words",
+    ),
+    pytest.param(
+        "ETH/USDT\nLong\nEntry: 3100\nTarget 1 - 3150\nTarget 2 - 3200\nStop - 3050",
+        Sig("ETH/USDT", "long", ("3100",), ("3150", "3200"), "3050"),
+        id="dash_after_labels",
+    ),
+    pytest.param(
+        "#BTC/USDT (LONG) 🟢\nLev: 10x Cross\nEntry: 64500 - 63800\nTP: 65500, 66500, 68000\n"
+        "SL: 62900",
+        Sig("BTC/USDT", "long", ("64500", "63800"), ("65500", "66500", "68000"), "62900", 10,
+            "futures"),
+        id="side_in_parentheses",
+    ),
+    pytest.param(
+        "COIN: #ORDI/USDT\nSIDE: SHORT 📉\nENTRY: 42.5-43.2\nTAKE PROFIT:\n1️⃣ 41.8\n2️⃣ 40.9\n"
+        "3️⃣ 39.5\nSTOPLOSS: 44.6\nLEVERAGE: 10X",
+        Sig("ORDI/USDT", "short", ("42.5", "43.2"), ("41.8", "40.9", "39.5"), "44.6", 10,
+            "futures"),
+        id="upper_case_keycap_targets",
+    ),
+    pytest.param(
+        "🚨 NEW SIGNAL 🚨\nPAIR: NEARUSDT\nTYPE: LONG\nENTRY: 5.12\nTP1: 5.20\nTP2: 5.28\n"
+        "TP3: 5.40\nSL: 4.98",
+        Sig("NEAR/USDT", "long", ("5.12",), ("5.20", "5.28", "5.40"), "4.98"),
+        id="pair_type_labels",
+    ),
+    pytest.param(
+        "#ENA/USDT Long\nEntry: 0.5210\nTargets: 0.5350 - 0.5500 - 0.5700 - 🚀🚀\n"
+        "Stop: 0.4990",
+        Sig("ENA/USDT", "long", ("0.5210",), ("0.5350", "0.5500", "0.5700"), "0.4990"),
+        id="open_ended_targets",
+    ),
+    pytest.param(
+        "#XLM/USDT LONG\nENTRY : 0.1120 - 0.1095\nTARGETS : 0.1150 - 0.1185 - 0.1220 - 0.1280\n"
+        "SL : 0.1060\nLEVERAGE : 10X ISOLATED",
+        Sig("XLM/USDT", "long", ("0.1120", "0.1095"), ("0.1150", "0.1185", "0.1220", "0.1280"),
+            "0.1060", 10, "futures"),
+        id="spaced_colons",
+    ),
+    pytest.param(
+        "LONG #KAS\nEntry: 0,1450 - 0,1420\nTP: 0,1500 - 0,1560\nSL: 0,1380",
+        Sig("KAS/USDT", "long", ("0.1450", "0.1420"), ("0.1500", "0.1560"), "0.1380"),
+        id="comma_decimals_english",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 65000\nTP: 66500\nSL: 64200\nIf it fails, SHORT below 63000",
+        Sig("BTC/USDT", "long", ("65000",), ("66500",), "64200"),
+        id="call_with_a_fallback_idea",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3000\nTP: 3100\nSL: 2900\nExpecting a short squeeze 🔥",
+        Sig("ETH/USDT", "long", ("3000",), ("3100",), "2900"),
+        id="short_squeeze_comment",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 65000 - 66000\nSL ❌",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), None),
+        id="no_stop_cross_mark",
+    ),
+    pytest.param(
+        "#ETH/USDT\nClose long, open SHORT 🔄\nEntry: 3000\nTP: 2900 - 2820\nSL: 3100",
+        Sig("ETH/USDT", "short", ("3000",), ("2900", "2820"), "3100"),
+        id="reversal_close_long_open_short",
+    ),
+    pytest.param(
+        "#ADA/USDT LONG\nEntry: 0.45\nTP: 0.47 - 0.49\nSL: 0.43\nAfter TP2 move SL to TP1",
+        Sig("ADA/USDT", "long", ("0.45",), ("0.47", "0.49"), "0.43"),
+        id="call_with_a_trailing_plan",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\n🎯 Targets 🎯\n65000\n66000\n🛑 Stop Loss 🛑\n63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
+        id="stop_label_between_emojis",
+    ),
+]
+
+UPDATES = [
+    pytest.param(
+        "Binance Futures\n#SOL/USDT Take-Profit target 2 ✅\nProfit: 25.8% 📈\n"
+        "Period: 3 Hours 10 Minutes ⏰",
+        Upd("SOL/USDT", "target_hit", 2),
+        id="cornix_tp_hit",
+    ),
+    pytest.param("#ETH/USDT Target 1 ✅", Upd("ETH/USDT", "target_hit", 1), id="target_check"),
+    pytest.param(
+        "✅ #ADA/USDT TP3 reached! 🚀 Profit 75% (x10)", Upd("ADA/USDT", "target_hit", 3),
+        id="tp_reached_with_leverage",
+    ),
+    pytest.param(
+        "#LINK TP1 ✅ TP2 ✅ TP3 ✅ 💰💰", Upd("LINK/USDT", "target_hit", 3), id="tp_ticks",
+    ),
+    pytest.param(
+        "#AVAX/USDT\nSL moved to entry ✅", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        id="sl_moved_to_entry",
+    ),
+    pytest.param(
+        "Move SL to breakeven 🔒 #BNB", Upd("BNB/USDT", "move_sl", breakeven=True),
+        id="move_sl_breakeven",
+    ),
+    pytest.param(
+        "#APT/USDT\nStop loss moved to 8.40 🔒", Upd("APT/USDT", "move_sl", new_stop="8.40"),
+        id="stop_moved_to_price",
+    ),
+    pytest.param(
+        "#SUI/USDT new SL 1.32", Upd("SUI/USDT", "move_sl", new_stop="1.32"), id="new_sl",
+    ),
+    pytest.param(
+        "🔥 #BTC/USDT TP1 hit (+25% with 20x)\nMove SL to entry",
+        Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="tp_hit_and_move_sl",
+    ),
+    pytest.param(
+        "#DOGE/USDT Closed in profit 💰 +34%", Upd("DOGE/USDT", "close"), id="closed_in_profit",
+    ),
+    pytest.param("Closed in profit ✅", Upd(None, "close"), id="closed_in_profit_no_coin"),
+    pytest.param(
+        "Binance Futures\n#LTC/USDT Stoploss ⛔️\nLoss: 133.3% 📉", Upd("LTC/USDT", "stop_hit"),
+        id="binance_killers_stoploss",
+    ),
+    pytest.param("SL hit ❌ -15%", Upd(None, "stop_hit"), id="sl_hit_no_coin"),
+    pytest.param(
+        "#XRP/USDT signal cancelled ❌ (entry not reached)", Upd("XRP/USDT", "cancel"),
+        id="cancelled",
+    ),
+    pytest.param(
+        "Cancel #FET, it never reached the entry", Upd("FET/USDT", "cancel"), id="cancel_order",
+    ),
+    pytest.param(
+        "Close all #ETH positions now ⚠️", Upd("ETH/USDT", "close"), id="close_all_now",
+    ),
+    pytest.param(
+        "Binance Futures\n#OP/USDT Closed due to opposite direction signal ⚠️",
+        Upd("OP/USDT", "close"), id="closed_opposite_signal",
+    ),
+    pytest.param(
+        "Binance Futures\n#DOT/USDT Entry 1 ✅\nAverage Entry Price: 6.45 💵",
+        Upd("DOT/USDT", "other"), id="entry_filled",
+    ),
+    pytest.param(
+        "#BTC/USDT Цель 1 достигнута ✅", Upd("BTC/USDT", "target_hit", 1), id="russian_target",
+    ),
+    pytest.param(
+        "#SOL/USDT Стоп перенесен в безубыток", Upd("SOL/USDT", "move_sl", breakeven=True),
+        id="russian_stop_to_breakeven",
+    ),
+    pytest.param(
+        "#ETH Stop loss alcanzado ❌", Upd("ETH/USDT", "stop_hit"), id="spanish_stop_hit",
+    ),
+    pytest.param(
+        "#SOL Hedef 2 ulaşıldı ✅", Upd("SOL/USDT", "target_hit", 2), id="turkish_target",
+    ),
+    pytest.param(
+        "#AVAX HEDEF 1 ULAŞILDI ✅", Upd("AVAX/USDT", "target_hit", 1), id="turkish_upper_target",
+    ),
+    pytest.param("#SOL/USDT KAPATILDI", Upd("SOL/USDT", "close"), id="turkish_upper_closed"),
+    pytest.param(
+        "#DOGE/USDT LONG\nEntry: 0.080\nTarget 1: 0.084 ✅\nTarget 2: 0.088 ✅\nTarget 3: 0.092\n"
+        "SL: 0.076\nProfit so far: 100% 🚀",
+        Upd("DOGE/USDT", "target_hit", 2), id="call_repeated_with_ticks",
+    ),
+    pytest.param(
+        "#WLD/USDT All take-profit targets achieved 😎\nProfit: 120% 📈",
+        Upd("WLD/USDT", "target_hit"), id="all_targets",
+    ),
+    pytest.param(
+        "Переводим стоп в безубыток #ETH", Upd("ETH/USDT", "move_sl", breakeven=True),
+        id="russian_move_stop_now",
+    ),
+    pytest.param(
+        "Previous #BTC trade closed in profit ✅", Upd("BTC/USDT", "close"),
+        id="earlier_trade_named",
+    ),
+    pytest.param(
+        "Close 50% of #AVAX and move SL to entry", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        id="partial_profit_and_move_sl",
+    ),
+    pytest.param(
+        "Update #SUI: Stop to breakeven after TP1 ✅",
+        Upd("SUI/USDT", "move_sl", 1, breakeven=True), id="stop_to_breakeven_shorthand",
+    ),
+    pytest.param(
+        "#OP Stop loss to 1.92", Upd("OP/USDT", "move_sl", new_stop="1.92"),
+        id="stop_to_price_shorthand",
+    ),
+    pytest.param("Стоп сработал #BTC ❌", Upd("BTC/USDT", "stop_hit"), id="russian_stop_hit"),
+    pytest.param(
+        "#ETH/USDT LONG closed ✅ Profit: +58%", Upd("ETH/USDT", "close"), id="closed_with_pnl",
+    ),
+    pytest.param(
+        "#SOL/USDT Stoploss hit -45% 📉", Upd("SOL/USDT", "stop_hit"), id="stoploss_hit_pnl",
+    ),
+    pytest.param(
+        "#BTC/USDT Stop loss ❌ -12%", Upd("BTC/USDT", "stop_hit"), id="stop_loss_cross_mark",
+    ),
+]
+
+REJECTED = [
+    pytest.param("GM fam ☀️ who's ready for altseason?", Rej(None), id="chat"),
+    pytest.param(
+        "🚀 VIP access 50% OFF this week only! DM @admin to join", Rej(None), id="ad",
+    ),
+    pytest.param(
+        "📊 Weekly Results\n#BTC/USDT ✅ +45%\n#SOL/USDT ✅ +80%\n#ARB/USDT ❌ -20%\n"
+        "Total profit: +105%",
+        Rej(None), id="weekly_results",
+    ),
+    pytest.param(
+        "BTC is testing 64,000 resistance; if it breaks we may see 66,000. Support at 62,500.",
+        Rej("informal: no Entry keyword and no tagged pair"), id="analysis",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 62000\nSL: 66000",
+        Rej("stop loss 66000 is at or above the entry for a long"),
+        id="long_with_short_prices",
+    ),
+    pytest.param(
+        "#ETH/USDT\nDirection: Short\nEntry: 3000\nTargets: 3100 - 3200\nStop: 2900",
+        Rej("stop loss 2900 is at or below the entry for a short"),
+        id="side_against_prices",
+    ),
+    pytest.param(
+        "#ATOM/USDT\nEntry: 8.20\nTargets: 8.50 - 8.80",
+        Rej("no side written, and targets and stop do not both imply one"), id="no_side",
+    ),
+    pytest.param(
+        "Entry: 0.5\nTP: 0.55\nSL: 0.45", Rej("no symbol"), id="no_symbol",
+    ),
+    pytest.param(
+        "#BNB/USDT LONG\nEntry: 600\nTP: 620\nSL: 580\nLeverage: 200x",
+        Rej("leverage 200x is outside 1..125"), id="leverage_too_high",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100\nTP: 3200\nSL: 3000\nReminder: this call is still active",
+        Rej("a reminder, test or warning, not a new call"), id="reminder",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 65000\nSL: 63000\n\n"
+        "#ETH/USDT SHORT\nEntry: 3200\nTP: 3100\nSL: 3300",
+        Rej("several symbols: a round-up, not one call"), id="two_calls_in_one",
+    ),
+    pytest.param(
+        "#BTC/USDT scenarios\nLONG above 65000, TP 66500, SL 64200\n"
+        "SHORT below 63000, TP 61500, SL 63800",
+        Rej("no entry price or market entry"), id="two_scenarios_without_entry",
+    ),
+    pytest.param(
+        "#ARB/USDT LONG\nEntry: ***\nTargets: ***\nStop: ***\nFull call in VIP 🔒", Rej(None),
+        id="hidden_prices",
+    ),
+    pytest.param(
+        "#BTC/USDT\nLONG: Entry 65000, TP 66500, SL 64200\nSHORT: Entry 63000, TP 61500, "
+        "SL 63800",
+        Rej("stop loss 64200 is at or above the entry for a long"), id="two_scenarios",
+    ),
+    pytest.param(
+        "🔴 SHORT\n#DOGE/USDT\nEntry: 0.1234\nTP: 0.1200 - 0.1180\nSL: 0.1270\n\n"
+        "🟢 Previous LONG closed in profit",
+        Rej("the follow-up is about an earlier trade it does not name"),
+        id="new_call_beside_an_earlier_close",
+    ),
+    pytest.param(
+        "Close half of your #ETH position now",
+        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
+        id="partial_close_half",
+    ),
+    pytest.param(
+        "Closed 50% of #SOL in profit, rest running with SL at entry",
+        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
+        id="partial_close_percent",
+    ),
+    pytest.param(
+        "#FET/USDT TP3 ✅ Move SL to TP1",
+        Rej("the stop moves to a target's price, which the update does not give"),
+        id="move_sl_to_a_target",
+    ),
+    pytest.param(
+        "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",
+    ),
+    pytest.param(
+        "BTC LONG entry 63.2k - 63k\nTP 65k\nSL 62k", Rej(None), id="k_abbreviated_prices",
+    ),
+]
+
+
+def D(value: str) -> Decimal:
+    return Decimal(value)
+
+
+@pytest.mark.parametrize(("text", "want"), SIGNALS)
+def test_signal(text: str, want: Sig) -> None:
+    result = parse_message(text)
+    assert result.signal is not None, (result.kind, result.invalid_reason)
+    got = result.signal
+    assert got.symbol == want.symbol
+    assert got.side is Side(want.side)
+    assert [str(p) for p in got.entries] == list(want.entries)
+    assert got.entry_is_market is want.at_market
+    assert [str(p) for p in got.targets] == list(want.targets)
+    assert (str(got.stop_loss) if got.stop_loss is not None else None) == want.stop
+    assert got.leverage == want.leverage
+    assert got.market is (MarketType(want.market) if want.market else None)
+    assert all(isinstance(p, Decimal) for p in [*got.entries, *got.targets])
+
+
+@pytest.mark.parametrize(("text", "want"), UPDATES)
+def test_update(text: str, want: Upd) -> None:
+    result = parse_message(text)
+    assert result.kind == "update" and result.update is not None, result
+    got = result.update
+    assert (got.symbol, got.action, got.target_index) == (want.symbol, want.action, want.index)
+    assert got.new_stop == (D(want.new_stop) if want.new_stop else None)
+    assert got.to_breakeven is want.breakeven
+    assert result.signal is None
+
+
+@pytest.mark.parametrize(("text", "want"), REJECTED)
+def test_rejected(text: str, want: Rej) -> None:
+    result = parse_message(text)
+    assert result.kind == "noise" and result.signal is None and result.update is None
+    assert result.invalid_reason == want.reason
+    assert parse(text) is None
+
+
+def test_corpus_size() -> None:
+    assert len(SIGNALS) + len(UPDATES) + len(REJECTED) >= 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sl ❌" + " -1" * 1300, "stop ⛔\n" + "-" * 3990, "closed half " * 330, "sl to " * 660,
+     "3-" * 1990 + "5x", "entry: " + "market " * 560, "0,5 " * 990 + "8,125",
+     "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250],
+)
+def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    parse_message(text)
+    assert time.perf_counter() - started < 0.25  # a quadratic pattern takes seconds here

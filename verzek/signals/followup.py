@@ -1,0 +1,92 @@
+"""Which coin a detected follow-up speaks of, and whether it can be acted on."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from verzek.domain.models import SignalUpdate
+from verzek.signals import keywords as kw
+from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
+from verzek.signals.updates import UpdateFinding, is_partial_close
+
+_UPDATE_BARE_RE = re.compile(
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
+)
+_SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
+# A follow-up about an earlier trade: "Previous LONG closed in profit" under a new call.
+_EARLIER_TRADE_RE = re.compile(kw.guarded((
+    "previous", "prev", "earlier", "yesterday", r"last\s+(?:trade|call|signal|setup|position|long"
+    r"|short)", r"предыдущ\w*", r"прошл\w*", "anterior")) + r"(?!\w)"
+)
+_UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
+
+
+def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> SignalUpdate | str:
+    """The `SignalUpdate` a detected cue makes, or why it cannot be acted on.
+
+    `norm` is the normalised message, `low` its lower-case form (the same length).
+    """
+    symbols = find_symbols(norm, low)
+    strong = [s for s, strength in symbols if strength >= 2]
+    if len(strong) > 1:  # a results round-up over several coins, not one follow-up
+        return "update names several symbols"
+    earlier = _may_name_earlier(low)
+    start, end = _cue_sentence(norm, finding.at) if strong or earlier else (0, 0)
+    if strong and _cue_names_other_coin(norm[start:end], strong[0]):
+        # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
+        return "the follow-up names another coin"
+    if earlier and _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
+        # "🟢 Previous LONG closed in profit" under a new call: which trade closed is not said
+        return "the follow-up is about an earlier trade it does not name"
+    if finding.reason is not None:
+        return finding.reason
+    if finding.action == "close" and is_partial_close(low):
+        return "a partial close (half, 50%): an update cannot say how much, so nothing is closed"
+    symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
+    if symbol is None:
+        bare = _UPDATE_BARE_RE.search(norm)
+        symbol = normalise_symbol(bare.group(1)) if bare else None
+    try:
+        update = SignalUpdate(
+            symbol=symbol, action=finding.action,  # type: ignore[arg-type]
+            target_index=finding.target_index, new_stop=finding.new_stop,
+            to_breakeven=finding.to_breakeven, raw_text=raw,
+        )
+    except ValidationError as exc:
+        return f"not a valid update: {exc.errors()[0]['msg']}"
+    return update
+
+
+def _may_name_earlier(low: str) -> bool:
+    """Whether `low` holds the first word of an `_EARLIER_TRADE_RE` form (its cheap gate)."""
+    return ("prev" in low or "last" in low or "earlier" in low or "yesterday" in low
+            or "anterior" in low or (not low.isascii() and ("предыдущ" in low or "прошл" in low)))
+
+
+def _cue_sentence(norm: str, at: int) -> tuple[int, int]:
+    """Where the sentence holding the cue at `at` starts and ends."""
+    end_match = _SENTENCE_END_RE.search(norm, at)
+    return sentence_start(norm, at), end_match.start() if end_match else len(norm)
+
+
+def _cue_names_other_coin(sentence: str, symbol: str) -> bool:
+    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
+    base = symbol.split("/")[0]
+    if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
+        return False
+    named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
+    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
+                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
+    return bool(named) and base not in named
+
+
+def sentence_start(norm: str, at: int) -> int:
+    """Where the sentence holding `at` starts: the end of the last `_SENTENCE_END_RE` match in
+    `norm[:at]` (a newline, "!" or "?", or a "." with a space after it before `at`), else 0."""
+    start = max(norm.rfind("\n", 0, at), norm.rfind("!", 0, at), norm.rfind("?", 0, at)) + 1
+    dot = norm.rfind(".", start, at - 1) if at - 1 > start else -1
+    while dot >= 0 and not norm[dot + 1].isspace():  # str.isspace is the regex's \s
+        dot = norm.rfind(".", start, dot)
+    return dot + 1 if dot >= 0 else start
