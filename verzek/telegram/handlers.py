@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ ReachHook = Callable[[int, bool], None]  # Telegram user id, can we write to the
 _GONE = ("left", "kicked")
 
 
-class UpdateHandlers:
+class UpdateHandlers(ABC):
     """The handlers of the bot's Application (mixed into BotService, which sets these)."""
 
     _bus: SignalBus
@@ -58,8 +59,9 @@ class UpdateHandlers:
     on_reachable: ReachHook | None
 
     @property
+    @abstractmethod
     def bot(self) -> Bot:
-        raise NotImplementedError
+        """The running client (BotService's)."""
 
     def add_handlers(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._guard), group=-1)
