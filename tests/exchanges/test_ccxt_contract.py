@@ -224,19 +224,13 @@ def test_a_market_sized_in_contracts_of_another_size_is_refused_before_sending(
     from decimal import Decimal
 
     from tests.exchanges.contract import order
-    from verzek.domain.models import ExchangeName, MarketType
     from verzek.errors import UnsupportedOperation
-    from verzek.exchanges.ccxt_adapter import CcxtExchange
     from verzek.exchanges.resilient import BackoffRegistry
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         venue = BinanceVenue(rsps)
         venue.create("filled")
-        ex = CcxtExchange(account_id="a", exchange=ExchangeName.BINANCE,
-                          market_type=MarketType.FUTURES,
-                          credentials={"api_key": "k" * 16, "api_secret": "s" * 16},
-                          clock=clock, backoff=BackoffRegistry(clock=clock),
-                          sleeper=clock.advance, ccxt_options=dict(BinanceVenue.ccxt_options))
+        ex = venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock))
         real = ex.market("BTC/USDT:USDT")
         ex.market = lambda symbol: dataclasses.replace(  # type: ignore[method-assign]
             real, contract_size=Decimal("0.01"))

@@ -111,16 +111,24 @@ def _append_in_threads(journal: Journal, values: range) -> tuple[list[threading.
     return threads, errors
 
 
-def test_appends_arriving_during_a_write_share_the_next_write(tmp_path: Path) -> None:
-    ops = _GatedWrites()
-    journal = Journal(tmp_path / "j.jsonl", fileops=ops)
+def _queue_behind_a_held_write(journal: Journal, ops: _GatedWrites,
+                               n: int) -> list[BaseException]:
+    """Record 0's write is held; records 1..n queue behind it; then the write goes on. The
+    errors of records 1..n are returned once every append has returned."""
     first, _ = _append_in_threads(journal, range(1))
     assert ops.first_started.wait(10)
-    rest, errors = _append_in_threads(journal, range(1, 21))
-    _wait_until(lambda: journal.queued == 20)
+    rest, errors = _append_in_threads(journal, range(1, n + 1))
+    _wait_until(lambda: journal.queued == n)
     ops.gate.set()
     for thread in first + rest:
         thread.join(10)
+    return errors
+
+
+def test_appends_arriving_during_a_write_share_the_next_write(tmp_path: Path) -> None:
+    ops = _GatedWrites()
+    journal = Journal(tmp_path / "j.jsonl", fileops=ops)
+    errors = _queue_behind_a_held_write(journal, ops, 20)
     assert not errors
     assert len(ops.writes) == 2  # the first record alone, then the 20 that queued behind it
     assert sorted(r["a"] for r in journal.read()) == list(range(21))
@@ -131,13 +139,7 @@ def test_a_failed_shared_write_fails_every_append_in_it_and_leaves_none(
         tmp_path: Path) -> None:
     ops = _GatedWrites(fail_second=True)
     journal = Journal(tmp_path / "j.jsonl", fileops=ops)
-    first, _ = _append_in_threads(journal, range(1))
-    assert ops.first_started.wait(10)
-    rest, errors = _append_in_threads(journal, range(1, 6))
-    _wait_until(lambda: journal.queued == 5)
-    ops.gate.set()
-    for thread in first + rest:
-        thread.join(10)
+    errors = _queue_behind_a_held_write(journal, ops, 5)
     assert len(errors) == 5 and all(isinstance(e, DiskFault) for e in errors)
     assert [r["a"] for r in journal.read()] == [0]
     journal.fileops = FileOps()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, Message, Update, User
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -152,23 +152,23 @@ class UpdateHandlers(ABC):
         await self._reply(update, answer)
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None or not message.text:
+        sent = _text_from_user(update)
+        if sent is None:
             return
+        user, _, text = sent
         self.counters["commands"] += 1
-        command = message.text.split()[0].lstrip("/").split("@", 1)[0]
+        command = text.split()[0].lstrip("/").split("@", 1)[0]
         answer = await asyncio.to_thread(self._commands.run, user.id, command,
                                          list(context.args or []))
         await self._reply(update, answer)
 
     async def _on_unknown_command(self, update: Update,
                                   context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None or not message.text:
+        sent = _text_from_user(update)
+        if sent is None:
             return
-        head = message.text.split()[0].lstrip("/")
+        user, _, text = sent
+        head = text.split()[0].lstrip("/")
         command, _, addressee = head.partition("@")
         if addressee and (self.bot_username is None
                           or addressee.lower() != self.bot_username.lower()):
@@ -178,20 +178,20 @@ class UpdateHandlers(ABC):
         await self._reply(update, answer)
 
     async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        message = update.effective_message
-        if user is None or message is None or not message.text:
+        sent = _text_from_user(update)
+        if sent is None:
             return
+        user, message, text = sent
         if user.id not in self.admin_ids:
             await self._reply(update, await asyncio.to_thread(self._commands.other_text,
                                                               user.id))
             return
-        verdict = self._screen(message.text, now=self._clock.now(), sender=user.id)
+        verdict = self._screen(text, now=self._clock.now(), sender=user.id)
         if not verdict.accepted:
             self.counters["admin_rejected"] += 1
             await self._reply(update, f"Not published: {verdict.reason}.")
             return
-        self._bus.publish(self.admin_message(message.text, user.id, message.message_id,
+        self._bus.publish(self.admin_message(text, user.id, message.message_id,
                                              self._clock.now()))
         self.counters["admin_signals"] += 1
         await self._reply(update, f"✅ Published ({verdict.reason}).")
@@ -245,3 +245,11 @@ class UpdateHandlers(ABC):
                          "until an admin adds the bot back", group, chat.id)
         else:
             logger.info("telegram bot: now %s in the %s group (%s)", status, group, chat.id)
+
+
+def _text_from_user(update: Update) -> tuple[User, Message, str] | None:
+    """The sender, message and text of an update that carries text from a user, else None."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or not message.text:
+        return None
+    return user, message, message.text
