@@ -96,6 +96,7 @@ class FakeBotApi:
     banned: dict[int, set[int]] = field(default_factory=dict)
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiting_polls: int = 0
+    drop_answers: list[tuple[str, int | None]] = field(default_factory=list)
     now: Callable[[], float] = time.time  # the server's clock (link expiry)
     cond: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
@@ -112,6 +113,20 @@ class FakeBotApi:
             body["parameters"] = parameters
         with self.cond:
             self.failures.append(_Failure(method, chat_id, status, body))
+
+    def drop_answer_next(self, method: str, *, chat_id: int | None = None) -> None:
+        """Carry out the next such call, then close the connection without answering (the
+        client cannot tell whether it was done: a lost answer)."""
+        with self.cond:
+            self.drop_answers.append((method, chat_id))
+
+    def take_drop(self, method: str, params: dict[str, Any]) -> bool:
+        with self.cond:
+            for item in self.drop_answers:
+                if item[0] == method and item[1] in (None, params.get("chat_id")):
+                    self.drop_answers.remove(item)
+                    return True
+        return False
 
     def inject(self, update: dict[str, Any], *, force: bool = False) -> int:
         """Create an update; one whose type the current `allowed_updates` setting excludes is
@@ -499,6 +514,9 @@ class _Handler(BaseHTTPRequestHandler):
             query = self.path.split("?", 1)[1] if "?" in self.path else ""
             params = _decode(dict(parse_qsl(raw or query, keep_blank_values=True)))
         status, body = api.handle(parts[1], params)
+        if api.take_drop(parts[1], params):
+            self.close_connection = True  # done, but the answer is lost on the way
+            return
         self._answer(status, body)
 
     def _answer(self, status: int, body: dict[str, Any]) -> None:

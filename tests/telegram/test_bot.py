@@ -95,6 +95,20 @@ def test_rate_limit_is_waited_out_with_the_injected_sleeper(harness: Harness) ->
     assert h.bot.sender.counters["retry_after"] == 1
 
 
+def test_a_broadcast_whose_answer_is_lost_is_posted_once(harness: Harness) -> None:
+    h = harness
+    h.api.drop_answer_next("sendMessage", chat_id=VIP)  # posted, then the connection drops
+    h.publish(SIGNAL)
+    assert h.api.wait_for(lambda: len(h.api.sent(TRIAL)) == 1
+                          and h.broadcaster.counters["group_failures"] == 1)
+    assert h.api.sent(VIP) == [EXPECTED]  # once: never sent again after the lost answer
+    assert len([c for c in h.api.calls_of("sendMessage") if c["chat_id"] == VIP]) == 1
+    assert h.bot.sender.counters["uncertain"] == 1
+    assert "may have arrived" in (h.broadcaster.last_error or "")
+    h.publish("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000", message_id=2)
+    assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)  # the next one goes as usual
+
+
 def test_migrated_group_is_followed_and_remembered(harness: Harness) -> None:
     h = harness
     new_trial = -1009999

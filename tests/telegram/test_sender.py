@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -85,3 +86,55 @@ def test_migration_is_followed_once_and_reported() -> None:
     assert sent.chat_id == -1009 and moved == [(-9, -1009)]
     assert [c["chat_id"] for c in bot.calls] == [-9, -1009]
     assert all(c["link_preview_options"].is_disabled for c in bot.calls)
+
+
+def _from(error: Exception, cause: Exception) -> Exception:
+    error.__cause__ = cause  # as PTB raises it: `raise TimedOut from httpx_error`
+    return error
+
+
+@pytest.mark.parametrize("error", [
+    _from(TimedOut(), httpx.ReadTimeout("read")),
+    _from(NetworkError("httpx.RemoteProtocolError: disconnected"),
+          httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+    _from(NetworkError("httpx.ReadError: reset"), httpx.ReadError("reset")),
+])
+def test_a_message_whose_answer_was_lost_is_never_sent_twice(error: Exception) -> None:
+    sender, sleeps = _sender()
+    bot = FakeBot(error)
+    with pytest.raises(SendFailed) as info:
+        asyncio.run(sender.send_text(bot, -1, "x"))  # type: ignore[arg-type]
+    assert len(bot.calls) == 1 and sleeps == []
+    assert info.value.kind == "uncertain" and info.value.permanent
+    assert "may have arrived" in str(info.value)
+    assert sender.counters["uncertain"] == 1 and sender.counters["network_retries"] == 0
+
+
+@pytest.mark.parametrize("error", [
+    _from(TimedOut(), httpx.ConnectTimeout("connect")),
+    _from(TimedOut("Pool timeout: ... Request was *not* sent to Telegram."),
+          httpx.PoolTimeout("pool")),
+    _from(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")),
+    _from(TimedOut(), httpx.WriteTimeout("write")),
+    NetworkError("Bad Gateway"),  # an answer: Telegram says it did not do it
+])
+def test_a_message_that_never_reached_telegram_is_sent_again(error: Exception) -> None:
+    sender, sleeps = _sender()
+    bot = FakeBot(error)
+    sent = asyncio.run(sender.send_text(bot, -1, "x"))  # type: ignore[arg-type]
+    assert sent.chat_id == -1 and len(bot.calls) == 2 and sleeps == [1.0]
+    assert sender.counters["uncertain"] == 0 and sender.counters["network_retries"] == 1
+
+
+def test_a_lost_answer_to_a_call_safe_to_repeat_is_retried() -> None:
+    sender, sleeps = _sender()
+    calls: list[int] = []
+
+    async def read_only() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise _from(TimedOut(), httpx.ReadTimeout("read"))
+        return 7
+
+    assert asyncio.run(sender.call(read_only, what="getChat")) == 7
+    assert len(calls) == 2 and sleeps == [1.0]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import httpx
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import (
     BadRequest,
@@ -34,6 +35,26 @@ Sleeper = Callable[[float], Awaitable[None]]
 MigrationHook = Callable[[int, int], None]
 
 
+# Failures that prove the request never reached Telegram: sending it again cannot duplicate it.
+# Anything else after the request went out (a read timeout, a connection dropped before the
+# answer) leaves it unknown whether Telegram posted the message; it has no idempotency key and
+# a bot cannot read the chat to look, so a message is never sent again then (no double post).
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+             httpx.WriteTimeout, httpx.LocalProtocolError, httpx.UnsupportedProtocol,
+             httpx.ProxyError)
+
+
+def maybe_delivered(exc: TelegramError) -> bool:
+    """Whether Telegram may have carried out the request that failed with `exc`.
+
+    PTB raises TimedOut or NetworkError from the httpx error (`__cause__`); without one the
+    error came from an answer (a 5xx status), and Telegram answered it did not do it."""
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, _NOT_SENT):
+        return False
+    return isinstance(cause, httpx.TransportError)
+
+
 # Telegram answers a chat that does not exist (never started, deleted account) with a plain 400;
 # its description is the only thing telling it from other bad requests.
 _CHAT_NOT_FOUND = "chat not found"
@@ -43,7 +64,8 @@ class SendFailed(Exception):
     """A Bot API call failed for good; `permanent` when retrying later will not help.
 
     `kind`: "blocked" (403: the user blocked the bot, deactivated, or the bot left the group),
-    "chat_not_found", "rejected" (another 400), "rate_limited", "network" or "error".
+    "chat_not_found", "rejected" (another 400), "rate_limited", "network", "uncertain" (the
+    request went out and its answer was lost: it may have been carried out) or "error".
     """
 
     def __init__(self, message: str, *, permanent: bool, chat_id: int | str | None = None,
@@ -88,7 +110,8 @@ class Sender:
         self.max_retry_after_s = max_retry_after_s
         self.on_migrate = on_migrate
         self.counters: dict[str, int] = {"sent": 0, "retry_after": 0, "network_retries": 0,
-                                         "migrations": 0, "forbidden": 0, "failed": 0}
+                                         "migrations": 0, "forbidden": 0, "failed": 0,
+                                         "uncertain": 0}
         self._throttle = Throttle(60.0)
 
     async def send_text(self, bot: Bot, chat_id: int | str, text: str, *,
@@ -103,7 +126,7 @@ class Sender:
                 message = await self.call(
                     lambda to=target: bot.send_message(chat_id=to, text=text,  # type: ignore[misc]
                                                        link_preview_options=_NO_PREVIEW),
-                    what=f"{what} to {target}", chat_id=target)
+                    what=f"{what} to {target}", chat_id=target, resend_safe=False)
             except ChatMoved as moved:
                 target = moved.new_chat_id
                 continue
@@ -112,8 +135,11 @@ class Sender:
         raise SendFailed(f"chat {chat_id} keeps migrating", permanent=True, chat_id=chat_id)
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, what: str,
-                   chat_id: int | str | None = None) -> T:
-        """Run `fn` until it succeeds, retrying what is transient; raises SendFailed."""
+                   chat_id: int | str | None = None, resend_safe: bool = True) -> T:
+        """Run `fn` until it succeeds, retrying what is transient; raises SendFailed.
+
+        `resend_safe=False` (posting a message): a network failure after the request went out
+        is not retried, since Telegram may have posted it; it fails as "uncertain"."""
         delay = self.backoff_s
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
@@ -139,6 +165,11 @@ class Sender:
                 kind = "chat_not_found" if _CHAT_NOT_FOUND in exc.message.lower() else "rejected"
                 return self._fail(what, exc, permanent=True, chat_id=chat_id, kind=kind)
             except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError; both transient
+                if not resend_safe and maybe_delivered(exc):
+                    self.counters["uncertain"] += 1
+                    return self._fail(f"{what} (it may have arrived; not sent again, so it is "
+                                      "never posted twice)", exc, permanent=True,
+                                      chat_id=chat_id, kind="uncertain")
                 self.counters["network_retries"] += 1
                 if last:
                     return self._fail(what, exc, permanent=False, chat_id=chat_id,
