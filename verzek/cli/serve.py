@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
@@ -24,6 +25,32 @@ class _Shutdown(SystemExit):
     """Raised from the signal handler to leave waitress's loop."""
 
 
+def _json_error_channel() -> type:
+    """waitress's connection class with its own error answers (a request it cannot parse, a
+    body over its limit, a header block too large) in the API's JSON error shape instead of
+    text/plain: a client parses every error of this API the same way."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    from verzek.api.app import error_body
+
+    class JsonErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            error = self.request.error
+            code = str(error.reason).lower().replace(" ", "_")
+            body = json.dumps(error_body(code, f"{error.reason}: {error.body}")).encode() + b"\n"
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class JsonErrorChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = JsonErrorTask
+
+    return JsonErrorChannel
+
+
 def create_http_server(app: Any, host: str, port: int, max_body_bytes: int = 64 * 1024) -> Any:
     """The waitress server the service runs (and `bench/api.py` measures).
 
@@ -33,9 +60,15 @@ def create_http_server(app: Any, host: str, port: int, max_body_bytes: int = 64 
     from waitress import create_server
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    return create_server(app, host=host, port=port, threads=HTTP_THREADS, ident="verzek",
-                         clear_untrusted_proxy_headers=True,
-                         max_request_body_size=max(4 * max_body_bytes, 1024 * 1024))
+    server = create_server(app, host=host, port=port, threads=HTTP_THREADS, ident="verzek",
+                           clear_untrusted_proxy_headers=True,
+                           max_request_body_size=max(4 * max_body_bytes, 1024 * 1024))
+    channel = _json_error_channel()
+    # one listening server, or several (a host name with IPv4 and IPv6 addresses) in its map
+    for listener in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = channel
+    return server
 
 
 def main(argv: list[str] | None = None) -> int:
