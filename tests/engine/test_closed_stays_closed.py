@@ -84,3 +84,80 @@ def test_an_order_left_open_for_a_closed_position_is_cancelled_and_flagged(
     assert "closed position" in flag["reason"] and "cancelled" in flag["reason"]
     assert engine.trading.intents.open_intents() == []
     assert _history(engine) == [pid]
+
+
+def _late_entry(engine: Engine, quantity: str, type_: OrderType = OrderType.MARKET,
+                price: str | None = None) -> tuple[str, str]:
+    """An entry-side order of the closed position, sent and filled while a crash kept its
+    outcome out of the journal and off the position."""
+    _, pid = _closed_position(engine)
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    result = engine.trading.manager._executor.send(
+        engine.paper("u1"), OrderSpec(symbol=SYM, side=OrderSide.BUY, type=type_,
+                                      quantity=Decimal(quantity),
+                                      price=Decimal(price) if price else None),
+        user_id="u1", account_id=closed.account_id, position_id=pid, leg="entry2",
+        purpose=OrderPurpose.OPEN)
+    assert result.placed
+    return pid, result.client_order_id
+
+
+def _net_exchange_position(engine: Engine) -> Decimal:
+    return sum((p.quantity for p in engine.paper("u1").fetch_positions([SYM])), Decimal(0))
+
+
+def test_an_entry_that_filled_after_its_position_was_archived_is_closed_at_market(
+        engine: Engine) -> None:
+    pid, coid = _late_entry(engine, "1")
+    assert _net_exchange_position(engine) == Decimal("1")  # held, tracked by nobody
+    engine.events.events.clear()
+    counts = engine.trading.reconciler.run_once()
+    assert counts["adopted"] == 1
+    assert _net_exchange_position(engine) == 0
+    assert engine.positions("u1") == []
+    history = engine.runtime.positions.closed_positions("u1")
+    assert history[0].id == pid and len(history) == 2
+    recovery = history[1]
+    assert recovery.extra["recovered_from"] == pid
+    assert recovery.entry_quantity == Decimal("1") and recovery.quantity == 0
+    assert recovery.close_reason is history[0].close_reason
+    assert recovery.orders[0].client_order_id == coid
+    assert any(e.kind.value == "attention" and "after its position closed" in e.message
+               for e in engine.events.events)
+    assert engine.trading.intents.open_intents() == []
+    # a second pass finds nothing to do: no second recovery, no second close
+    orders = _exchange_orders(engine)
+    engine.trading.reconciler.run_once()
+    closed = engine.runtime.positions.closed_positions("u1")[1]
+    assert engine.trading.manager.recover_late_fill(
+        engine.paper("u1"), history[0], closed.orders[0], engine.paper("u1").fetch_order(
+            SYM, client_order_id=coid)) is None
+    assert _exchange_orders(engine) == orders and len(
+        engine.runtime.positions.closed_positions("u1")) == 2
+
+
+def test_a_resting_entry_of_an_archived_position_is_cancelled_and_nothing_is_recovered(
+        engine: Engine) -> None:
+    pid, _ = _late_entry(engine, "1", OrderType.LIMIT, "50")
+    engine.trading.reconciler.run_once()
+    assert engine.paper("u1").fetch_open_orders(SYM) == []
+    assert _net_exchange_position(engine) == 0
+    assert [p.id for p in engine.runtime.positions.closed_positions("u1")] == [pid]
+
+
+def test_only_what_the_closed_position_did_not_count_is_taken_over() -> None:
+    from verzek.domain.models import OrderStatus
+    from verzek.engine.position_manager import _beyond
+    from verzek.exchanges.base import OrderResult, TradeFill
+
+    report = OrderResult("c1", "x1", OrderStatus.FILLED, SYM, OrderSide.BUY, OrderType.MARKET,
+                         Decimal("1"), None, Decimal("1"), Decimal("100"), Decimal("0.1"), (
+                             TradeFill("t1", Decimal("100"), Decimal("0.6"), Decimal("0.06"),
+                                       None),
+                             TradeFill("t2", Decimal("100"), Decimal("0.4"), Decimal("0.04"),
+                                       None)))
+    rest = _beyond(report, Decimal("0.7"))
+    assert rest.filled_quantity == Decimal("0.3")
+    assert [(t.trade_id, t.quantity, t.fee_usdt) for t in rest.trades] == \
+        [("t2", Decimal("0.3"), Decimal("0.03"))]
+    assert _beyond(report, Decimal(0)) is report

@@ -7,6 +7,7 @@ which the intent journal and reconciliation then resolve.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -57,6 +58,30 @@ from verzek.store.repos import PositionRepository
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 OnClosed = Callable[[Position], None]
+
+
+def recovery_position_id(position_id: str, client_order_id: str) -> str:
+    """The position that takes over a late fill of `client_order_id` (deterministic)."""
+    digest = hashlib.sha256(f"{position_id}|late|{client_order_id}".encode()).hexdigest()
+    return f"p{digest[:20]}"
+
+
+def _beyond(report: OrderResult, counted: Decimal) -> OrderResult:
+    """The report without its first `counted` filled quantity (trades in order)."""
+    if counted <= 0:
+        return report
+    trades, skip = [], counted
+    for trade in report.trades:
+        if skip >= trade.quantity:
+            skip -= trade.quantity
+            continue
+        if skip:
+            left = trade.quantity - skip
+            trade = replace(trade, quantity=left, fee_usdt=trade.fee_usdt * left / trade.quantity)
+        trades.append(trade)
+        skip = ZERO
+    filled = max(report.filled_quantity - counted, ZERO)
+    return replace(report, trades=tuple(trades), filled_quantity=filled)
 
 
 class UserLocks:
@@ -275,6 +300,51 @@ class PositionManager:
                    "it is being closed at market.", quantity=str(quantity))
         reopened = self.save(reopened)
         return self.close_market(exchange, reopened, "flat", reason)
+
+    def recover_late_fill(self, exchange: Exchange, closed: Position, order: Order,
+                          report: OrderResult) -> Position | None:
+        """An entry or DCA order of a position closed and archived meanwhile filled (found
+        when reconciliation resolves its unknown outcome, after a crash or a lost answer).
+
+        An archived position never reopens, so a new position takes over the quantity the
+        exchange holds and closes it at market with the original reason; its history record
+        carries the result. Its id comes from the order's, so a second pass (a crash in
+        between) finds it instead of opening another. None when nothing is left over."""
+        if order.side is not opening_side(closed.side):
+            return None
+        filled = max(report.filled_quantity, sum((t.quantity for t in report.trades), ZERO))
+        late = filled - applied_quantity(closed, order.client_order_id)
+        if late <= 0:
+            return None
+        rid = recovery_position_id(closed.id, order.client_order_id)
+        if self._positions.is_archived(closed.user_id, rid):
+            return None  # recovered and closed already
+        reason = closed.close_reason or CloseReason.MANUAL
+        recovery = next((p for p in self._positions.open_positions(closed.user_id)
+                         if p.id == rid), None)
+        if recovery is None:
+            now = self._clock.now()
+            recovery = Position(
+                id=rid, user_id=closed.user_id, signal_id=closed.signal_id,
+                account_id=closed.account_id, exchange=closed.exchange,
+                market_type=closed.market_type, mode=closed.mode, symbol=closed.symbol,
+                side=closed.side, leverage=closed.leverage, opened_at=now,
+                extra={"recovered_from": closed.id, "late_fill_flattened": str(late),
+                       "close_as": reason.value})
+            # only what the closed position did not count: its own fills stay with it
+            counted = applied_quantity(closed, order.client_order_id)
+            mine = order.model_copy(update={"filled_quantity": ZERO})
+            recovery = add_order(recovery, mine)
+            recovery, _ = apply_result(recovery, mine, _beyond(report, counted), now)
+            logger.warning("%s of closed position %s filled %s %s after the close; position %s "
+                           "takes it over and closes it at market", order.leg, closed.id, late,
+                           closed.symbol, rid)
+            self._emit(EventKind.ATTENTION, recovery,
+                       f"A {closed.symbol} order filled {late} after its position closed; it "
+                       "is being closed at market.", quantity=str(late),
+                       recovered_from=closed.id)
+            recovery = self.save(recovery)
+        return self.close_market(exchange, recovery, "flat", reason)
 
     def _apply_report(self, exchange: Exchange, position: Position, order: Order) -> Position:
         current = find_order(position, order.client_order_id) or order

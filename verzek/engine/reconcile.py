@@ -126,7 +126,15 @@ class Reconciler:
         with self._manager.locks.hold(intent.user_id):
             current = self._positions.get(intent.user_id, intent.position_id)
             if current.status is PositionStatus.CLOSED:
-                self._closed_position_order(exchange, intent, report)
+                report = self._closed_position_order(exchange, intent, report)
+                order = find_order(current, intent.client_order_id) or new_order(
+                    intent.client_order_id, intent.leg, OrderSide(intent.side),
+                    OrderType(intent.type), intent.quantity, intent.at, price=intent.price,
+                    stop_price=intent.stop_price, reduce_only=intent.reduce_only,
+                    status=OrderStatus.UNKNOWN)
+                # filled as (or after) its position closed: held on the exchange, tracked
+                # by nobody, so a new position takes it over and closes it at market
+                self._manager.recover_late_fill(exchange, current, order, report)
                 self._placed(intent, report)
                 return "adopted"
             order = find_order(current, intent.client_order_id) or new_order(
@@ -147,14 +155,18 @@ class Reconciler:
                                      exchange_order_id=report.exchange_order_id)
 
     def _closed_position_order(self, exchange: Exchange, intent: Intent,
-                               report: OrderResult) -> None:
+                               report: OrderResult) -> OrderResult:
         """An order sent for a position that is closed by now: a resting one is cancelled
-        (it must not trade for a position nobody tracks) and an operator is told."""
+        (it must not trade for a position nobody tracks) and an operator is told. Returns the
+        latest report (what filled before the cancel counts)."""
         action = "left as it is"
         if report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
             try:
-                exchange.cancel_order(intent.symbol, client_order_id=intent.client_order_id)
+                cancelled = exchange.cancel_order(intent.symbol,
+                                                  client_order_id=intent.client_order_id)
                 action = "cancelled"
+                if cancelled.filled_quantity >= report.filled_quantity:
+                    report = cancelled
             except (TransientExchangeError, ExchangeError) as exc:
                 action = f"not cancelled ({exc.code})"
         self.flagged.append({"client_order_id": intent.client_order_id,
@@ -164,6 +176,7 @@ class Reconciler:
         logger.error("order %s (%s) of closed position %s is %s on the exchange: %s",
                      intent.client_order_id, intent.leg, intent.position_id,
                      report.status.value, action)
+        return report
 
     def _mark_not_placed(self, intent: Intent) -> None:
         position = self._positions.get(intent.user_id, intent.position_id)
