@@ -422,6 +422,27 @@ SIGNALS = [
         Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
         id="stop_label_between_emojis",
     ),
+    pytest.param(
+        "BTC LONG 65000 TP 66000 SL 64000",
+        Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000"),
+        id="one_liner_coin_side_price",
+    ),
+    pytest.param(
+        "ETH long 3450-3420 targets 3500 3550 3600 stop 3380 20x",
+        Sig("ETH/USDT", "long", ("3450", "3420"), ("3500", "3550", "3600"), "3380", 20,
+            "futures"),
+        id="one_liner_coin_side_zone_leverage_last",
+    ),
+    pytest.param(
+        "SOL SHORT 150 - 152\nTargets 140, 135\nStop 160",
+        Sig("SOL/USDT", "short", ("150", "152"), ("140", "135"), "160"),
+        id="coin_side_zone_then_fields",
+    ),
+    pytest.param(
+        "BTC LONG 20x 65000 TP 66000 SL 64000",
+        Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000", 20, "futures"),
+        id="one_liner_leverage_before_price",
+    ),
 ]
 
 UPDATES = [
@@ -628,6 +649,14 @@ REJECTED = [
     pytest.param(
         "BTC LONG entry 63.2k - 63k\nTP 65k\nSL 62k", Rej(None), id="k_abbreviated_prices",
     ),
+    pytest.param(
+        "Should I short BTC 65000 with SL 66000? TP 60000?",
+        Rej("informal: no Entry keyword and no tagged pair"), id="a_question_with_numbers",
+    ),
+    pytest.param(
+        "BTC long 65000 worked great, hit tp 66000 sl 64000",
+        Rej("informal: no Entry keyword and no tagged pair"), id="chat_about_a_past_trade",
+    ),
 ]
 
 
@@ -678,7 +707,9 @@ def test_corpus_size() -> None:
     "text",
     ["sl ❌" + " -1" * 1300, "stop ⛔\n" + "-" * 3990, "closed half " * 330, "sl to " * 660,
      "3-" * 1990 + "5x", "entry: " + "market " * 560, "0,5 " * 990 + "8,125",
-     "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250],
+     "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250,
+     "btc long " * 440 + "tp 1 sl 2", "abcdefghijklmnop" + " " * 3980 + "long 1",
+     "eth " * 990 + "short 5 tp 4 sl 6"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

@@ -130,7 +130,13 @@ INDEX_RE = re.compile(
 )
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    r"\s+(?P<sym>[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    r"\s+(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    r"\s*[:@-]?(?=\s*\$?\d)"
+)
+# the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ..."
+SYM_SIDE_ENTRY_RE = re.compile(
+    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)\s+"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
     r"\s*[:@-]?(?=\s*\$?\d)"
 )
 

@@ -102,6 +102,7 @@ class _Draft:
     label_spans: list[tuple[int, int]] = field(default_factory=list)
     has_fields: bool = False
     weak_entry: bool = False
+    side_entry: bool = False  # the weak entry is just prices right after side and coin
 
 
 def normalise(text: str) -> str:
@@ -152,7 +153,10 @@ def parse_message(text: str) -> ParseResult:
     symbol, strength = symbols[0] if symbols else (None, 0)
     if len(symbols) > 1 and sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
-    if draft.weak_entry and strength < 2:
+    if draft.weak_entry and strength < 2 and not (
+            draft.side_entry and draft.targets and draft.stop is not None and "?" not in low):
+        # "BTC LONG 65000 TP 66000 SL 64000" is a call (targets and a stop given);
+        # "sold BTC at 65000, now long" is talk
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
     if _word_search(_RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
@@ -192,23 +196,29 @@ def _fields(low: str, norm: str) -> _Draft:
             draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
     if not draft.entries and not weak_entries:
-        weak_entries = _side_entry(low, norm)
+        weak_entries, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
     return draft
 
 
-def _side_entry(low: str, norm: str) -> list[Price]:
-    """ "Buy $BONK 0.0000215": a price right after side and coin, when no Entry line exists."""
-    match = kw.SIDE_ENTRY_RE.search(low)
+def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price], bool]:
+    """ "Buy $BONK 0.0000215", "BTC LONG 65000": a price right after side and coin (either
+    order), when no Entry line exists. The flag: nothing but prices follows up to the next
+    field or the line's end ("BTC long 65000 TP ..." and not "BTC long 65000 worked great")."""
+    match = kw.SIDE_ENTRY_RE.search(low) or kw.SYM_SIDE_ENTRY_RE.search(low)
     if match is None:
-        return []
+        return [], False
     written = norm[match.start("sym"):match.end("sym")]
     if not (written[0] in "#$" or written.isupper()):
-        return []
+        return [], False
     line_end = low.find("\n", match.end())
-    return scan_prices(cut_prose(low[match.end():line_end if line_end >= 0 else len(low)]))
+    line = low[match.end():line_end if line_end >= 0 else len(low)]
+    prices = scan_prices(cut_prose(line))
+    upto = min((s - match.end() for s in mark_starts if s >= match.end()), default=len(line))
+    segment = line[:upto]
+    return prices, bool(prices) and cut_prose(segment).strip() == segment.strip()
 
 
 def _marks(low: str) -> list[tuple[str, int, int]]:
