@@ -66,7 +66,27 @@ def test_target_layouts(targets: str) -> None:
 def test_percentages_are_never_prices() -> None:
     s = signal("#ADA/USDT LONG\nEntry: 0.4\nTP1: 0.5 (+25%)\nTP2: 0.6 (50%)\nSL: 0.3 (-25%)")
     assert s.targets == [D("0.5"), D("0.6")] and s.stop_loss == D("0.3")
-    assert signal("#ADA/USDT LONG\nEntry: 0.4\nTP: 0.5\nSL: 5%").stop_loss is None
+
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("#ADA/USDT LONG\nEntry: 0.4\nTP: 0.5\nSL: 5%", "0.380"),
+    ("#BNB/USDT LONG\nEntry 580\nTP 600 620\nSL 5% below entry", "551.00"),
+    ("#BNB/USDT SHORT\nEntry 580 - 590\nTP 560 550\nStop loss: -3.5 %", "605.48"),  # mean 585
+    ("#NOT/USDT LONG\nEntry 0.007250\nTP 0.0078\nSL 4%", "0.00696000"),
+])
+def test_a_stop_written_as_a_percentage_is_that_far_from_the_entry(text: str,
+                                                                    stop: str) -> None:
+    assert str(signal(text).stop_loss) == stop
+
+
+@pytest.mark.parametrize("text", [
+    "#BNB/USDT LONG\nEntry: market\nTP 600\nSL 5%",  # no entry price to measure from
+    "#BNB/USDT LONG\nEntry 580\nTP 600 620\nSL 100%",  # no stop is 100 % away
+    "#BNB/USDT LONG\nEntry 580\nTP 600 620\nSL 5% of your balance",  # not a distance
+])
+def test_a_percentage_that_is_no_stop_distance_gives_no_stop(text: str) -> None:
+    assert signal(text).stop_loss is None
 
 
 @pytest.mark.parametrize(

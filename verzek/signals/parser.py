@@ -44,6 +44,12 @@ _TRANSLATE_GATE_RE = re.compile(
     "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
 )
 _DIGIT_RE = re.compile(r"\d")
+# "SL: 5%", "Stop loss - -3.5 %": a stop written as a distance from the entry, nothing after it
+_STOP_PCT_RE = re.compile(
+    r"[ \t]*[:=\-–]?[ \t]*-?[ \t]*(\d{1,2}(?:[.,]\d{1,2})?)[ \t]*%"
+    r"(?:[ \t]+(?:below|under|above|from)[ \t]+(?:the[ \t]+)?(?:entry|average|avg)"
+    r"(?:[ \t]+price)?)?"
+    r"[ \t]*(?:\n|$)")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
     r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
@@ -103,6 +109,7 @@ class _Draft:
     has_fields: bool = False
     weak_entry: bool = False
     side_entry: bool = False  # the weak entry is just prices right after side and coin
+    stop_pct: Decimal | None = None  # "SL: 5%": that far from the entry, against the trade
 
 
 def normalise(text: str) -> str:
@@ -194,6 +201,11 @@ def _fields(low: str, norm: str) -> _Draft:
             draft.targets.extend(prices)
         elif draft.stop is None and prices:
             draft.stop = prices[0]
+        elif kind == "stop" and draft.stop is None and draft.stop_pct is None:
+            percent = _STOP_PCT_RE.match(low, end, stop_at)
+            if percent is not None:
+                draft.stop_pct = Decimal(percent.group(1).replace(",", "."))
+                draft.has_fields = True
         draft.has_fields = draft.has_fields or bool(prices)
     if not draft.entries and not weak_entries:
         weak_entries, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])
@@ -316,6 +328,8 @@ def _signal_result(
         if side is None:
             why = "no side written, and targets and stop do not both imply one"
             return ParseResult("noise", invalid_reason=why)
+    if stop is None and draft.stop_pct is not None and entries:
+        stop = _stop_from_pct(side, entries, draft.stop_pct)
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
@@ -332,6 +346,17 @@ def _signal_result(
     except ValidationError as exc:
         return ParseResult("noise", invalid_reason=f"not a valid signal: {exc.errors()[0]['msg']}")
     return ParseResult("signal", signal=signal)
+
+
+def _stop_from_pct(side: Side, entries: list[Decimal], pct: Decimal) -> Decimal | None:
+    """The stop `pct` % below (long) or above (short) the entries' mean, to the entries'
+    precision and two more digits; None for a percentage no stop can be (0, 100 or more)."""
+    if not 0 < pct < 100:
+        return None
+    mean = sum(entries, Decimal(0)) / len(entries)
+    factor = 1 - pct / 100 if side is Side.LONG else 1 + pct / 100
+    exponent = min(int(e.as_tuple().exponent) for e in entries) - 2
+    return (mean * factor).quantize(Decimal(1).scaleb(exponent))
 
 
 def _market(low: str, leverage: int | None) -> MarketType | None:

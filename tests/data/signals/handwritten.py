@@ -51,7 +51,7 @@ SIGNALS: list[tuple[str, str, dict[str, Any]]] = [
     ("usdc_pair", "ETHUSDC Long\nEntry: 2400\nTP: 2500\nSL: 2300\nSpot",
      sig("ETH/USDC", "long", ["2400"], ["2500"], "2300", None, "spot")),
     ("percent_stop_only", "#OP/USDT LONG\nEntry: 1.85\nTargets: 1.95 - 2.05\nStop: 5%",
-     sig("OP/USDT", "long", ["1.85"], ["1.95", "2.05"], None)),
+     sig("OP/USDT", "long", ["1.85"], ["1.95", "2.05"], "1.7575")),  # 5 % below the entry
     ("entry_now_with_price", "#INJ/USDT SHORT\nEntry: now (24.5)\nTP: 23.5 - 22.8\nSL: 25.6\n"
      "Cross 20x", sig("INJ/USDT", "short", ["24.5"], ["23.5", "22.8"], "25.6", 20, "futures",
                       True)),
