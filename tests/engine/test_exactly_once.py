@@ -153,6 +153,30 @@ def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> No
     assert closed.close_reason.value == "cancelled"
 
 
+
+def test_move_stop_to_a_target_uses_the_calls_target_price(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    # a user whose own take profit is a percentage: "TP1" still means the call's target 1
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"},
+                    strategy={"take_profit_mode": "percent", "take_profit_pct": "20"})
+    src = SignalSource(kind="telegram", chat_id=-100, message_id=1)
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108, 112\n"
+                               "Stop: 90\n10x", src)
+    engine.price(SYM, "109")
+    r = engine.trading.submit_text("#ETH hit TP2, move stop to TP1",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=2))
+    assert r.kind == "update" and [d.outcome for d in r.decisions] == ["executed"]
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == Decimal("104")
+    stops = [o for o in p.orders if o.leg.startswith("sl") and o.status.value == "open"]
+    assert [o.stop_price for o in stops] == [Decimal("104")]  # re-armed on the exchange
+    r = engine.trading.submit_text("Move SL to TP5 on #ETH",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=3))
+    assert [(d.outcome, d.code) for d in r.decisions] == [("skipped", "no_target")]
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == Decimal("104")
+
+
 CRASH = """
 import os, sys
 from pathlib import Path

@@ -41,6 +41,7 @@ class Upd:
     index: int | None = None
     new_stop: str | None = None
     breakeven: bool = False
+    to_target: int | None = None
 
 
 @dataclass(frozen=True)
@@ -476,6 +477,19 @@ UPDATES = [
         "#SUI/USDT new SL 1.32", Upd("SUI/USDT", "move_sl", new_stop="1.32"), id="new_sl",
     ),
     pytest.param(
+        "#FET/USDT TP3 ✅ Move SL to TP1", Upd("FET/USDT", "move_sl", 3, to_target=1),
+        id="move_sl_to_a_target",
+    ),
+    pytest.param(
+        "#TIA move SL to first target", Upd("TIA/USDT", "move_sl", to_target=1),
+        id="move_sl_to_first_target",
+    ),
+    pytest.param(
+        "Closing #MATIC manually in small profit", Upd("MATIC/USDT", "close"),
+        id="closing_coin_manually",
+    ),
+    pytest.param("closing my BTC at 65000", Upd("BTC/USDT", "close"), id="closing_my_coin"),
+    pytest.param(
         "🔥 #BTC/USDT TP1 hit (+25% with 20x)\nMove SL to entry",
         Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="tp_hit_and_move_sl",
     ),
@@ -639,9 +653,8 @@ REJECTED = [
         id="partial_close_percent",
     ),
     pytest.param(
-        "#FET/USDT TP3 ✅ Move SL to TP1",
-        Rej("the stop moves to a target's price, which the update does not give"),
-        id="move_sl_to_a_target",
+        "#FET/USDT move stop to TP0", Rej("the stop moves to a target that does not exist "
+                                         "(target 0)"), id="move_sl_to_target_zero",
     ),
     pytest.param(
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",
@@ -688,6 +701,7 @@ def test_update(text: str, want: Upd) -> None:
     assert (got.symbol, got.action, got.target_index) == (want.symbol, want.action, want.index)
     assert got.new_stop == (D(want.new_stop) if want.new_stop else None)
     assert got.to_breakeven is want.breakeven
+    assert got.stop_to_target == want.to_target
     assert result.signal is None
 
 
@@ -709,7 +723,8 @@ def test_corpus_size() -> None:
      "3-" * 1990 + "5x", "entry: " + "market " * 560, "0,5 " * 990 + "8,125",
      "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250,
      "btc long " * 440 + "tp 1 sl 2", "abcdefghijklmnop" + " " * 3980 + "long 1",
-     "eth " * 990 + "short 5 tp 4 sl 6"],
+     "eth " * 990 + "short 5 tp 4 sl 6", "closing " * 490 + "btc now",
+     "closed my " * 390 + "eth in profit"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

@@ -359,6 +359,7 @@ class SignalUpdate(Model):
     target_index: int | None = None  # 1-based, as the channel writes it
     new_stop: PositiveDecimal | None = None
     to_breakeven: bool = False
+    stop_to_target: int | None = Field(default=None, ge=1, le=100)  # "SL to TP1": 1-based
     raw_text: str = ""
 
 

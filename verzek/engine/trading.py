@@ -165,6 +165,12 @@ class TradingService:
             target = self.signals.latest_for(None, src.chat_id)
         if target is None:
             return []
+        if update.stop_to_target and update.new_stop is None and target.signal is not None \
+                and update.stop_to_target <= len(target.signal.targets):
+            # "move SL to TP1": the price of the call's own target 1, whatever targets the
+            # user's take-profit mode placed
+            update = update.model_copy(update={
+                "new_stop": target.signal.targets[update.stop_to_target - 1]})
         owners: list[tuple[User, Position]] = []
         for user_id in self.positions.user_ids():
             for position in self.positions.open_positions(user_id):

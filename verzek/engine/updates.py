@@ -69,6 +69,10 @@ class UpdateApplier:
     def _move_stop(self, exchange: Exchange, user: User, position: Position,
                    update: SignalUpdate) -> UserDecision:
         stop = update.new_stop
+        if stop is None and update.stop_to_target:
+            return UserDecision(user.id, "skipped", f"The call has no target "
+                                f"{update.stop_to_target} to move the stop to.", "no_target",
+                                position.id)
         if stop is None and (update.to_breakeven or update.new_stop is None):
             stop = position.average_entry
         if stop is None:

@@ -12,7 +12,8 @@ from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, is_partial_close
 
 _UPDATE_BARE_RE = re.compile(
-    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?:the\s+)?[#$]?([A-Z0-9]{2,16})(?!\w)"
+    r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?i:(?:the|my|our|your|all)\s+)?"
+    r"[#$]?([A-Z0-9]{2,16})(?!\w)"
 )
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 # A follow-up about an earlier trade: "Previous LONG closed in profit" under a new call.
@@ -52,7 +53,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
             target_index=finding.target_index, new_stop=finding.new_stop,
-            to_breakeven=finding.to_breakeven, raw_text=raw,
+            to_breakeven=finding.to_breakeven, stop_to_target=finding.stop_to_target,
+            raw_text=raw,
         )
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"

@@ -64,9 +64,20 @@ def _num(n: int) -> str:
     return rf"(?P<num{n}>\d[\d.,]*)"
 
 
-def _tgt(n: int) -> str:  # "move SL to TP1": a target's price, which the update does not give
+def _tgt(n: int) -> str:  # "move SL to TP1": the price of the call's target 1
     return (rf"(?P<tg{n}>(?:tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
             r"|(?:first|second|third|1st|2nd|3rd)\s+(?:target|tp)|цел[ьи]\s*\d)")
+
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_TARGET_NUMBER_RE = re.compile(r"\d{1,2}")
+
+
+def _target_number(written: str) -> int | None:
+    """1 for "tp1", "target #1", "first target", "цель 1"; None for a target 0."""
+    number = _TARGET_NUMBER_RE.search(written)
+    index = int(number.group()) if number else _ORDINALS.get(written.split()[0])
+    return index or None
 
 
 MOVE_SL_RE = re.compile(
@@ -90,12 +101,15 @@ _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+
 _CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
+# "Closing #MATIC manually", "closed ETH in profit": the coin between the verb and how
+_CLOSED_COIN_HOW = r"\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}" + _CLOSED_HOW
 _CLOSED_BY = ("manually", "position", "trade", "signal")
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
     rf"|(?<!\w)clos(?:ed|ing){_CLOSED_HOW}"
+    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_COIN_HOW}"
     rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
 )
@@ -104,7 +118,8 @@ CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
 _CLOSE_LINE_RE = re.compile(_CLOSE_LINE)
 _CLOSE_NEXT_LINE_RE = re.compile(rf"\n{_CLOSE_LINE}")
 _CLOSE_REST_RE = re.compile(
-    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW})"
+    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW}"
+    rf"|los(?:ed|ing){_CLOSED_COIN_HOW})"
     rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
@@ -139,6 +154,7 @@ class UpdateFinding:
     is_result: bool = False
     at: int = 0  # where the cue was written, to find the coin it speaks of
     reason: str | None = None  # why the cue cannot be acted on
+    stop_to_target: int | None = None  # "move SL to TP1": the call's target 1 (1-based)
 
 
 _FAMILIES = {"done": _DONE_GATE, "stop": _STOP_GATE, "move": _MOVE_GATE,
@@ -203,7 +219,7 @@ def detect_update(low: str) -> UpdateFinding | None:
     if hit is None:
         return cue
     return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
-                         cue.is_result or hit.is_result, cue.at, cue.reason)
+                         cue.is_result or hit.is_result, cue.at, cue.reason, cue.stop_to_target)
 
 
 def _target_finding(low: str) -> UpdateFinding | None:
@@ -274,9 +290,13 @@ def is_partial_close(low: str) -> bool:
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
     new_stop: Decimal | None = None
-    if match.group("tg1") or match.group("tg2") or match.group("tg4"):
-        return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a target's "
-                             "price, which the update does not give")
+    target = match.group("tg1") or match.group("tg2") or match.group("tg4")
+    if target:
+        index = _target_number(target)
+        if index is None:
+            return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a "
+                                 "target that does not exist (target 0)")
+        return UpdateFinding("move_sl", at=match.start(), stop_to_target=index)
     raw = match.group("num1") or match.group("num2") or match.group("num3") or match.group("num4")
     to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3")
                         or match.group("be4"))
