@@ -70,10 +70,11 @@ def test_percentages_are_never_prices() -> None:
 
 
 @pytest.mark.parametrize(("text", "stop"), [
-    ("#ADA/USDT LONG\nEntry: 0.4\nTP: 0.5\nSL: 5%", "0.380"),
-    ("#BNB/USDT LONG\nEntry 580\nTP 600 620\nSL 5% below entry", "551.00"),
+    ("#ADA/USDT LONG\nEntry: 0.4\nTP: 0.5\nSL: 5%", "0.38"),
+    ("#BNB/USDT LONG\nEntry 580\nTP 600 620\nSL 5% below entry", "551"),
+    ("#BNB/USDT LONG\nEntry 600\nTP 700\nSL 25%", "450"),  # never 4.5E+2
     ("#BNB/USDT SHORT\nEntry 580 - 590\nTP 560 550\nStop loss: -3.5 %", "605.48"),  # mean 585
-    ("#NOT/USDT LONG\nEntry 0.007250\nTP 0.0078\nSL 4%", "0.00696000"),
+    ("#NOT/USDT LONG\nEntry 0.007250\nTP 0.0078\nSL 4%", "0.00696"),
 ])
 def test_a_stop_written_as_a_percentage_is_that_far_from_the_entry(text: str,
                                                                     stop: str) -> None:

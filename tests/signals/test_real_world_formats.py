@@ -133,8 +133,8 @@ SIGNALS = [
     ),
     pytest.param(
         "#OP/USDT LONG\nEntry: 1.850\nTargets: 2% - 4% - 6% - 10%\nStop: 1.760",
-        Sig("OP/USDT", "long", ("1.850",), (), "1.760"),
-        id="percent_targets_are_no_prices",
+        Sig("OP/USDT", "long", ("1.850",), ("1.887", "1.924", "1.961", "2.035"), "1.760"),
+        id="percent_targets_from_the_entry",
     ),
     pytest.param(
         "#XRP/USDT ЛОНГ\nВход: 0,5120 - 0,5050\nЦели: 0,5250 / 0,5400 / 0,5600\nСтоп: 0,4900\n"
@@ -424,6 +424,16 @@ SIGNALS = [
         id="stop_label_between_emojis",
     ),
     pytest.param(
+        "BTC LONG entry 63.2k - 63k\nTP 65k\nSL 62k",
+        Sig("BTC/USDT", "long", ("63200", "63000"), ("65000",), "62000"),
+        id="k_abbreviated_prices",
+    ),
+    pytest.param(
+        "#SOL/USDT LONG\nEntry: 150\nTP: +2% / +4% / +6%\nSL: -3%",
+        Sig("SOL/USDT", "long", ("150",), ("153", "156", "159"), "145.5"),
+        id="targets_and_stop_as_percentages",
+    ),
+    pytest.param(
         "BTC LONG 65000 TP 66000 SL 64000",
         Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000"),
         id="one_liner_coin_side_price",
@@ -660,9 +670,6 @@ REJECTED = [
         "#Sol Long\nEntry: 150\nTP: 160\nSL: 145", Rej("no symbol"), id="title_case_hashtag",
     ),
     pytest.param(
-        "BTC LONG entry 63.2k - 63k\nTP 65k\nSL 62k", Rej(None), id="k_abbreviated_prices",
-    ),
-    pytest.param(
         "Should I short BTC 65000 with SL 66000? TP 60000?",
         Rej("informal: no Entry keyword and no tagged pair"), id="a_question_with_numbers",
     ),
@@ -724,7 +731,8 @@ def test_corpus_size() -> None:
      "previous " * 440 + "closed", "close long " * 390, "#BTC/USDT " + "move sl to tp1 " * 250,
      "btc long " * 440 + "tp 1 sl 2", "abcdefghijklmnop" + " " * 3980 + "long 1",
      "eth " * 990 + "short 5 tp 4 sl 6", "closing " * 490 + "btc now",
-     "closed my " * 390 + "eth in profit"],
+     "closed my " * 390 + "eth in profit", "#eth long entry 5 tp " + "1% / " * 790 + "x",
+     "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

@@ -139,6 +139,16 @@ def plain_prices(tokens: Iterable[str]) -> list[Price]:
     return out
 
 
+def _thousands(raw: str) -> Decimal | None:
+    """ "63.2" of "63.2k" as 63200 (written plainly, never 6.32E+4)."""
+    value = _dec(raw.replace(",", "."))
+    if value is None:
+        return None
+    value *= 1000
+    integral = value.to_integral_value()
+    return integral if value == integral else value.normalize()
+
+
 def scan_prices(text: str) -> list[Price]:
     """All prices in `text` in written order; percents and numbers glued to words are skipped."""
     out: list[Price] = []
@@ -146,8 +156,13 @@ def scan_prices(text: str) -> list[Price]:
         if glued == ".":  # "2. 0.6" numbers a list; "65000. 66000" ends a sentence
             if raw.isdigit() and len(raw) <= 2:
                 continue
+        elif glued in ("k", "K") and raw.count(".") + raw.count(",") <= 1:
+            thousands = _thousands(raw)  # "65k", "63.2k": BTC-sized prices in short
+            if thousands is not None:
+                out.append(new_price((thousands, NO_SPLIT)))
+            continue
         elif glued and glued.lower() not in _UNITS:
-            continue  # "5%", "4H", "2nd", "1000PEPE", "30k": not a price
+            continue  # "5%", "4H", "2nd", "1000PEPE": not a price
         if "," not in raw and raw[0] != "." and raw.count(".") <= 1:  # the common "0.123"
             value = Decimal(raw)
             if value > 0:

@@ -17,6 +17,7 @@ from verzek.signals import validate
 from verzek.signals.followup import read_update
 from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
+from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
@@ -44,12 +45,6 @@ _TRANSLATE_GATE_RE = re.compile(
     "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
 )
 _DIGIT_RE = re.compile(r"\d")
-# "SL: 5%", "Stop loss - -3.5 %": a stop written as a distance from the entry, nothing after it
-_STOP_PCT_RE = re.compile(
-    r"[ \t]*[:=\-–]?[ \t]*-?[ \t]*(\d{1,2}(?:[.,]\d{1,2})?)[ \t]*%"
-    r"(?:[ \t]+(?:below|under|above|from)[ \t]+(?:the[ \t]+)?(?:entry|average|avg)"
-    r"(?:[ \t]+price)?)?"
-    r"[ \t]*(?:\n|$)")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
     r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
@@ -110,6 +105,7 @@ class _Draft:
     weak_entry: bool = False
     side_entry: bool = False  # the weak entry is just prices right after side and coin
     stop_pct: Decimal | None = None  # "SL: 5%": that far from the entry, against the trade
+    target_pcts: list[Decimal] = field(default_factory=list)  # "TP: +2% / +4%": with it
 
 
 def normalise(text: str) -> str:
@@ -199,10 +195,13 @@ def _fields(low: str, norm: str) -> _Draft:
                 weak_entries = prices
         elif kind == "target":
             draft.targets.extend(prices)
+            if not prices and not draft.targets:
+                draft.target_pcts.extend(target_pcts(low, end, stop_at))
+                draft.has_fields = draft.has_fields or bool(draft.target_pcts)
         elif draft.stop is None and prices:
             draft.stop = prices[0]
         elif kind == "stop" and draft.stop is None and draft.stop_pct is None:
-            percent = _STOP_PCT_RE.match(low, end, stop_at)
+            percent = STOP_PCT_RE.match(low, end, stop_at)
             if percent is not None:
                 draft.stop_pct = Decimal(percent.group(1).replace(",", "."))
                 draft.has_fields = True
@@ -320,7 +319,7 @@ def _signal_result(
         return ParseResult("noise", invalid_reason="no prices")
     if not entries and not draft.entry_is_market:
         return ParseResult("noise", invalid_reason="no entry price or market entry")
-    if not targets and stop is None:
+    if not targets and stop is None and not (draft.target_pcts or draft.stop_pct):
         return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
     side_written = side is not None
     if side is None:
@@ -328,8 +327,13 @@ def _signal_result(
         if side is None:
             why = "no side written, and targets and stop do not both imply one"
             return ParseResult("noise", invalid_reason=why)
+    if entries and not targets and draft.target_pcts:
+        targets = [t for t in (from_pct(side, entries, p, against=False)
+                               for p in draft.target_pcts) if t is not None]
     if stop is None and draft.stop_pct is not None and entries:
-        stop = _stop_from_pct(side, entries, draft.stop_pct)
+        stop = from_pct(side, entries, draft.stop_pct, against=True)
+    if not targets and stop is None:  # percentages with no entry price to measure from
+        return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
@@ -346,17 +350,6 @@ def _signal_result(
     except ValidationError as exc:
         return ParseResult("noise", invalid_reason=f"not a valid signal: {exc.errors()[0]['msg']}")
     return ParseResult("signal", signal=signal)
-
-
-def _stop_from_pct(side: Side, entries: list[Decimal], pct: Decimal) -> Decimal | None:
-    """The stop `pct` % below (long) or above (short) the entries' mean, to the entries'
-    precision and two more digits; None for a percentage no stop can be (0, 100 or more)."""
-    if not 0 < pct < 100:
-        return None
-    mean = sum(entries, Decimal(0)) / len(entries)
-    factor = 1 - pct / 100 if side is Side.LONG else 1 + pct / 100
-    exponent = min(int(e.as_tuple().exponent) for e in entries) - 2
-    return (mean * factor).quantize(Decimal(1).scaleb(exponent))
 
 
 def _market(low: str, leverage: int | None) -> MarketType | None:
