@@ -35,6 +35,7 @@ ADMIN_ROUTES = [
     ("PUT", "/api/safety/circuit-breaker", {"loss_pct": 1}),
     ("POST", "/api/signals", {"text": "BTC/USDT long entry 65000 tp 66000 sl 64000"}),
     ("GET", "/api/signals", None), ("GET", "/api/signals/{signal_id}", None),
+    ("POST", "/api/parser", {"text": "#BTC/USDT long entry 65000 tp 66000 sl 64000"}),
     ("PUT", "/api/demo/prices", {"prices": {"BTC/USDT": 1}}),
     ("GET", "/api/system/status", None),
     ("POST", "/api/users/{own_id}/subscription", {"action": "activate", "plan": "vip"}),

@@ -82,6 +82,26 @@ def test_safety_routes(client: FlaskClient, auth: AuthActions, runtime: Runtime)
     assert status["user_kill"][user_id]["active"] is True
 
 
+def test_parse_reads_a_text_without_trading_it(client: FlaskClient, auth: AuthActions) -> None:
+    auth.create_user("parse@example.com")
+    admin = auth.admin()
+    resp = client.post("/api/parser", headers=admin, json={
+        "text": "#SOL/USDT LONG\nEntry: 150\nTP: +2% / +4%\nSL: 140"})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["kind"] == "signal" and body["update"] is None
+    assert body["signal"]["targets"] == ["153", "156"] and body["signal"]["stop_loss"] == "140"
+    update = client.post("/api/parser", headers=admin,
+                         json={"text": "#SOL move SL to TP1"}).get_json()
+    assert update["kind"] == "update" and update["update"]["stop_to_target"] == 1
+    noise = client.post("/api/parser", headers=admin,
+                        json={"text": "Should I short BTC 65000 with SL 66000? TP 60000?"})
+    assert noise.get_json()["kind"] == "noise" and noise.get_json()["invalid_reason"]
+    assert client.get("/api/signals", headers=admin).get_json()["items"] == []  # not stored
+    assert client.post("/api/parser", json={"text": "x"}).status_code == 401
+    assert client.post("/api/parser", headers=admin, json={"text": ""}).status_code == 422
+
+
 def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthActions) -> None:
     auth.create_user("sig@example.com")
     admin = auth.admin()

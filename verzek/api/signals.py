@@ -12,13 +12,16 @@ from pydantic import BaseModel, Field, RootModel, StrictStr
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
 from verzek.api.schemas import ID_PATTERN, SECURITY, ApiModel, PageQuery, api_blueprint, strict_twin
-from verzek.domain.models import Signal, SignalRecord, SignalSource
+from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
 from verzek.engine.ports import SubmitResult
 from verzek.errors import NotFound
+from verzek.signals import parse_message
 
 api = api_blueprint("signals", "/api/signals", "trading signals")
 webhooks_api = api_blueprint("webhooks", "/api/webhooks", "inbound alerts")
-blueprints = (api, webhooks_api)
+# its own path: under /api/signals, "parse" would also be a signal id (GET /api/signals/<id>)
+parser_api = api_blueprint("parser", "/api/parser", "how a message is read")
+blueprints = (api, webhooks_api, parser_api)
 SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
 
 
@@ -96,6 +99,23 @@ def submit_signal(body: SignalBody) -> Response:
     user's decision (admin)."""
     require_admin()
     return jsonify(submit(body, "api"))
+
+
+class ParseOut(BaseModel):
+    kind: Literal["signal", "update", "noise"]
+    signal: Signal | None = None
+    update: SignalUpdate | None = None
+    invalid_reason: str | None = None
+
+
+@parser_api.post("", responses={200: ParseOut}, security=SECURITY)
+def parse_signal(body: TextSignal) -> Response:
+    """How a message text is read (a call, a follow-up, or no trade and why), without running
+    it: nothing is stored, broadcast or traded (admin)."""
+    require_admin()
+    result = parse_message(body.text)
+    return jsonify(ParseOut(kind=result.kind, signal=result.signal, update=result.update,
+                            invalid_reason=result.invalid_reason).model_dump(mode="json"))
 
 
 @api.get("", responses={200: SignalList}, security=SECURITY)
