@@ -96,6 +96,9 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
         validation_error_callback=validation_error_response,
     )
     app.json = StrictJSONProvider(app)
+    # "/api/users/" is "/api/users": a trailing slash never turns a route into a 404 (or a
+    # redirect a client posting JSON would not follow)
+    app.url_map.strict_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["verzek_runtime"] = runtime
     app.extensions["verzek"] = ApiContext.build(runtime, settings)
