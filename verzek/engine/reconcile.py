@@ -14,6 +14,7 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    Order,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -127,21 +128,13 @@ class Reconciler:
             current = self._positions.get(intent.user_id, intent.position_id)
             if current.status is PositionStatus.CLOSED:
                 report = self._closed_position_order(exchange, intent, report)
-                order = find_order(current, intent.client_order_id) or new_order(
-                    intent.client_order_id, intent.leg, OrderSide(intent.side),
-                    OrderType(intent.type), intent.quantity, intent.at, price=intent.price,
-                    stop_price=intent.stop_price, reduce_only=intent.reduce_only,
-                    status=OrderStatus.UNKNOWN)
+                order = _order_of(current, intent)
                 # filled as (or after) its position closed: held on the exchange, tracked
                 # by nobody, so a new position takes it over and closes it at market
                 self._manager.recover_late_fill(exchange, current, order, report)
                 self._placed(intent, report)
                 return "adopted"
-            order = find_order(current, intent.client_order_id) or new_order(
-                intent.client_order_id, intent.leg, OrderSide(intent.side),
-                OrderType(intent.type), intent.quantity, intent.at, price=intent.price,
-                stop_price=intent.stop_price, reduce_only=intent.reduce_only,
-                status=OrderStatus.UNKNOWN)
+            order = _order_of(current, intent)
             current = self._manager.save(add_order(current, order.model_copy(
                 update={"status": OrderStatus.UNKNOWN})))
             # Applying the exchange's answer saves the position again, and that save journals
@@ -281,3 +274,10 @@ class Reconciler:
                          coid, account_id)
         return strays
 
+
+def _order_of(position: Position, intent: Intent) -> Order:
+    """The position's order for the intent, or one rebuilt from the intent (status unknown)."""
+    return find_order(position, intent.client_order_id) or new_order(
+        intent.client_order_id, intent.leg, OrderSide(intent.side), OrderType(intent.type),
+        intent.quantity, intent.at, price=intent.price, stop_price=intent.stop_price,
+        reduce_only=intent.reduce_only, status=OrderStatus.UNKNOWN)
