@@ -13,6 +13,7 @@ from verzek.engine.notifier import Event, EventKind
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import PositionRepository, UserRepository
+from verzek.telegram.bot import SEND_READ_TIMEOUT_S
 from verzek.telegram.commands import NOT_LINKED
 from verzek.telegram.format import HEADER
 from verzek.telegram.notify import TelegramNotifier
@@ -105,6 +106,8 @@ def test_a_broadcast_whose_answer_is_lost_is_posted_once(harness: Harness) -> No
     assert len([c for c in h.api.calls_of("sendMessage") if c["chat_id"] == VIP]) == 1
     assert h.bot.sender.counters["uncertain"] == 1
     assert "may have arrived" in (h.broadcaster.last_error or "")
+    assert h.bot._app is not None  # sends wait long for an answer before it counts as lost
+    assert h.bot._app.bot.request.read_timeout == SEND_READ_TIMEOUT_S == 20.0
     h.publish("#BTC/USDT LONG\nEntry 60000\nTP 62000\nSL 59000", message_id=2)
     assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 2)  # the next one goes as usual
 

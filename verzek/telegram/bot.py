@@ -40,6 +40,9 @@ class BotNotRunning(Exception):
     """The bot's loop is not running (not started, restarting or stopped)."""
 
 
+SEND_READ_TIMEOUT_S = 20.0
+
+
 class BotService(UpdateHandlers):
     """Service `telegram_bot`: polls updates and hosts every Bot API call of the process."""
 
@@ -211,6 +214,9 @@ class BotService(UpdateHandlers):
         builder = (ApplicationBuilder().token(self._token).updater(None)
                    .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=0))
                    .get_updates_read_timeout(10.0)
+                   # a sendMessage whose answer times out is not sent again (it may have been
+                   # posted): wait long enough that only a real outage gets that far
+                   .read_timeout(SEND_READ_TIMEOUT_S)
                    .concurrent_updates(False))
         if self._base_url:
             builder = builder.base_url(f"{self._base_url}/bot").base_file_url(
