@@ -125,6 +125,8 @@ def test_an_entry_that_filled_after_its_position_was_archived_is_closed_at_marke
     assert any(e.kind.value == "attention" and "after its position closed" in e.message
                for e in engine.events.events)
     assert engine.trading.intents.open_intents() == []
+    (flag,) = [f for f in engine.trading.reconciler.flagged if f["client_order_id"] == coid]
+    assert f"taken over by position {recovery.id} and closed" in flag["reason"]
     # a second pass finds nothing to do: no second recovery, no second close
     orders = _exchange_orders(engine)
     engine.trading.reconciler.run_once()

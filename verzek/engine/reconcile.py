@@ -127,11 +127,16 @@ class Reconciler:
         with self._manager.locks.hold(intent.user_id):
             current = self._positions.get(intent.user_id, intent.position_id)
             if current.status is PositionStatus.CLOSED:
-                report = self._closed_position_order(exchange, intent, report)
-                order = _order_of(current, intent)
+                report, action = self._cancel_for_closed(exchange, intent, report)
                 # filled as (or after) its position closed: held on the exchange, tracked
                 # by nobody, so a new position takes it over and closes it at market
-                self._manager.recover_late_fill(exchange, current, order, report)
+                recovery = self._manager.recover_late_fill(
+                    exchange, current, _order_of(current, intent), report)
+                if recovery is not None:
+                    action += f"; its fill taken over by position {recovery.id} " + (
+                        "and closed" if recovery.status is PositionStatus.CLOSED
+                        else "(close pending)")
+                self._flag_closed(intent, report, action)
                 self._placed(intent, report)
                 return "adopted"
             order = _order_of(current, intent)
@@ -147,11 +152,11 @@ class Reconciler:
         self._intents.record_outcome(intent.client_order_id, PLACED, at=self._clock.now(),
                                      exchange_order_id=report.exchange_order_id)
 
-    def _closed_position_order(self, exchange: Exchange, intent: Intent,
-                               report: OrderResult) -> OrderResult:
-        """An order sent for a position that is closed by now: a resting one is cancelled
-        (it must not trade for a position nobody tracks) and an operator is told. Returns the
-        latest report (what filled before the cancel counts)."""
+    def _cancel_for_closed(self, exchange: Exchange, intent: Intent,
+                           report: OrderResult) -> tuple[OrderResult, str]:
+        """An order sent for a position that is closed by now: a resting one is cancelled (it
+        must not trade for a position nobody tracks). The latest report (what filled before
+        the cancel counts) and what was done."""
         action = "left as it is"
         if report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
             try:
@@ -162,6 +167,10 @@ class Reconciler:
                     report = cancelled
             except (TransientExchangeError, ExchangeError) as exc:
                 action = f"not cancelled ({exc.code})"
+        return report, action
+
+    def _flag_closed(self, intent: Intent, report: OrderResult, action: str) -> None:
+        """Tell an operator about an order of a closed position, and what became of it."""
         self.flagged.append({"client_order_id": intent.client_order_id,
                              "user_id": intent.user_id, "account_id": intent.account_id,
                              "reason": f"order of closed position {intent.position_id}, "
@@ -169,7 +178,6 @@ class Reconciler:
         logger.error("order %s (%s) of closed position %s is %s on the exchange: %s",
                      intent.client_order_id, intent.leg, intent.position_id,
                      report.status.value, action)
-        return report
 
     def _mark_not_placed(self, intent: Intent) -> None:
         position = self._positions.get(intent.user_id, intent.position_id)
