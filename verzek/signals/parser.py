@@ -218,16 +218,24 @@ def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price
     """ "Buy $BONK 0.0000215", "BTC LONG 65000": a price right after side and coin (either
     order), when no Entry line exists. The flag: nothing but prices follows up to the next
     field or the line's end ("BTC long 65000 TP ..." and not "BTC long 65000 worked great")."""
-    match = kw.SIDE_ENTRY_RE.search(low) or kw.SYM_SIDE_ENTRY_RE.search(low)
-    if match is None:
-        return [], False
-    written = norm[match.start("sym"):match.end("sym")]
+    match = kw.SIDE_ENTRY_RE.search(low)
+    if match is not None:
+        sym, after = match.span("sym"), match.end()
+    else:
+        for side in kw.SIDE_THEN_PRICE_RE.finditer(low):
+            coin = kw.COIN_BEFORE_RE.search(low, max(0, side.start() - 24), side.start())
+            if coin is not None:
+                sym, after = coin.span("sym"), side.end()
+                break
+        else:
+            return [], False
+    written = norm[sym[0]:sym[1]]
     if not (written[0] in "#$" or written.isupper()):
         return [], False
-    line_end = low.find("\n", match.end())
-    line = low[match.end():line_end if line_end >= 0 else len(low)]
+    line_end = low.find("\n", after)
+    line = low[after:line_end if line_end >= 0 else len(low)]
     prices = scan_prices(cut_prose(line))
-    upto = min((s - match.end() for s in mark_starts if s >= match.end()), default=len(line))
+    upto = min((s - after for s in mark_starts if s >= after), default=len(line))
     segment = line[:upto]
     return prices, bool(prices) and cut_prose(segment).strip() == segment.strip()
 

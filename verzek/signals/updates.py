@@ -101,15 +101,15 @@ _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+
 _CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
-# "Closing #MATIC manually", "closed ETH in profit": the coin between the verb and how
-_CLOSED_COIN_HOW = r"\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}" + _CLOSED_HOW
+# "closed manually", and with the coin between the verb and how: "Closing #MATIC manually"
+_CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?=\s))?"
+                   + _CLOSED_HOW)
 _CLOSED_BY = ("manually", "position", "trade", "signal")
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
-    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_HOW}"
-    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_COIN_HOW}"
+    rf"|(?<!\w)clos(?:ed|ing){_CLOSED_ANY_HOW}"
     rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
 )
@@ -118,8 +118,7 @@ CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
 _CLOSE_LINE_RE = re.compile(_CLOSE_LINE)
 _CLOSE_NEXT_LINE_RE = re.compile(rf"\n{_CLOSE_LINE}")
 _CLOSE_REST_RE = re.compile(
-    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW}"
-    rf"|los(?:ed|ing){_CLOSED_COIN_HOW})"
+    rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_ANY_HOW})"
     rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
