@@ -454,6 +454,59 @@ SIGNALS = [
         Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000", 20, "futures"),
         id="one_liner_leverage_before_price",
     ),
+    pytest.param(
+        "__#ETH/USDT__ SHORT\nEntry: 3\u00a0250 - 3\u00a0280\nTP: 3\u00a0200 / 3\u00a0150\n"
+        "SL: 3\u00a0330",
+        Sig("ETH/USDT", "short", ("3250", "3280"), ("3200", "3150"), "3330"),
+        id="markdown_italic_pair_no_break_space_thousands",
+    ),
+    pytest.param(
+        "#ＢＴＣ/ＵＳＤＴ ＬＯＮＧ\nEntry: ６５０００\nTP: ６６０００\nSL: ６４０００",
+        Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000"),
+        id="fullwidth_letters_and_digits",
+    ),
+    pytest.param(
+        "#SOL\u2060/USDT LONG\nEntry: 150.5\nTP: 153 - 156\nSL: 147",
+        Sig("SOL/USDT", "long", ("150.5",), ("153", "156"), "147"),
+        id="word_joiner_inside_pair",
+    ),
+    pytest.param(
+        "#AVAX/USDT LONG\nEntry 1: 34.50\nEntry 2 (DCA): 33.20\nTP: 35.5 - 36.8 - 38\nSL: 32.2",
+        Sig("AVAX/USDT", "long", ("34.50", "33.20"), ("35.5", "36.8", "38"), "32.2"),
+        id="numbered_entry_with_a_note_in_parentheses",
+    ),
+    pytest.param(
+        "#LINK/USDT LONG\nEntry: 14.80\nAdd more at: 14.20\nTargets: 15.30 - 15.90 - 16.60\n"
+        "SL: 13.70",
+        Sig("LINK/USDT", "long", ("14.80", "14.20"), ("15.30", "15.90", "16.60"), "13.70"),
+        id="add_more_at_is_a_second_entry",
+    ),
+    pytest.param(
+        "#OP/USDT SHORT\nLimit order: 1.92\nTP: 1.86 - 1.80\nSL: 1.99",
+        Sig("OP/USDT", "short", ("1.92",), ("1.86", "1.80"), "1.99"),
+        id="limit_order_line",
+    ),
+    pytest.param(
+        "#ADAUSDT\nBuy Limit: 0.3850\nTake Profit: 0.3950\nStop Loss: 0.3780",
+        Sig("ADA/USDT", "long", ("0.3850",), ("0.3950",), "0.3780"),
+        id="buy_limit_label",
+    ),
+    pytest.param(
+        "Bybit copy trade 🔔\nSymbol: SOLUSDT\nSide: Sell\nOrder type: Limit\nPrice: 151.20\n"
+        "Take profit: 147.50\nStop loss: 153.80\nLeverage: 10x",
+        Sig("SOL/USDT", "short", ("151.20",), ("147.50",), "153.80", 10, "futures"),
+        id="copy_trade_price_label",
+    ),
+    pytest.param(
+        "🔔 BTCUSDT.P Long Signal\nPrice: 64250\nTP: 64900\nSL: 63800\nTimeframe: 15m",
+        Sig("BTC/USDT", "long", ("64250",), ("64900",), "63800", None, "futures"),
+        id="tradingview_alert_price_label",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nMark price: 64500\nEntry: 64000\nTP: 65000\nSL: 63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000"),
+        id="a_named_price_is_no_entry",
+    ),
 ]
 
 UPDATES = [
@@ -585,6 +638,10 @@ UPDATES = [
     ),
     pytest.param(
         "#BTC/USDT Stop loss ❌ -12%", Upd("BTC/USDT", "stop_hit"), id="stop_loss_cross_mark",
+    ),
+    pytest.param(
+        "**#SOL/USDT** ✅ __Target 3 reached__ 🚀", Upd("SOL/USDT", "target_hit", 3),
+        id="markdown_bold_and_italic_target",
     ),
 ]
 
@@ -732,7 +789,9 @@ def test_corpus_size() -> None:
      "btc long " * 440 + "tp 1 sl 2", "abcdefghijklmnop" + " " * 3980 + "long 1",
      "eth " * 990 + "short 5 tp 4 sl 6", "closing " * 490 + "btc now",
      "closed my " * 390 + "eth in profit", "#eth long entry 5 tp " + "1% / " * 790 + "x",
-     "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790],
+     "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790,
+     "x price:" * 490 + " 1 tp 2", "entry 2 (" * 440 + "a): 1", "add more " * 440 + "at 1",
+     "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

@@ -81,7 +81,17 @@ ENTRY_WORDS = (
     r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"alim\s+b[öo]lgesi",
     "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
     r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso",
+    # a DCA line ("Add more at: 14.20") and a limit order ("Limit order: 1.92", "Buy Limit:")
+    r"add\s+more(?:\s+(?:at|on|near|around|below|under|above))?",
+    r"limit\s+(?:order|entry|price|buy|sell)", r"order\s+price",
+    # "Price: 151.20" (copy-trade bots, TradingView alerts): only as a line's first word
+    r"price(?=[ \t]*:)",
 )
+# "Buy Limit: 0.3850", "Short limit order 1.92": an entry that also says the side
+BUY_LIMIT_WORDS = (r"buy\s+limit(?:\s+(?:order|price|entry))?",
+                   r"long\s+limit(?:\s+(?:order|price|entry))?")
+SELL_LIMIT_WORDS = (r"sell\s+limit(?:\s+(?:order|price|entry))?",
+                    r"short\s+limit(?:\s+(?:order|price|entry))?")
 SHORT_ENTRY_WORDS = (
     r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)", r"short\s+zone",
 )
@@ -109,7 +119,8 @@ _STOP_FULL = re.compile("|".join(STOP_WORDS))
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
     alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                        *LABEL_WORDS), key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
+                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS),
+                       key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
     + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
 
@@ -126,7 +137,8 @@ def at_word_start(text: str, start: int, extra: str = "/") -> bool:
 # Attached digits are an index; a spaced one only before ":", ")", "-", "=", "." or a tick.
 INDEX_RE = re.compile(
     r"(?P<a>\d{1,2})(?![\d.,]\d|\d)"
-    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
+    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)"
+    r"|\([^\n()]{1,20}\)[ \t]*:))"  # "Entry 2 (DCA): 33.20", "TP 1 (50%): 64500"
 )
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
@@ -150,8 +162,12 @@ def classify(word: str) -> str:
         return "stop"
     if word in ("@", "at"):
         return "at"
-    if word == "buy":
+    if word == "buy" or (word.startswith(("buy", "long")) and "limit" in word):  # "buy limit"
         return "buylabel"
+    if word.startswith(("sell", "short")) and "limit" in word:
+        return "shortentry"
+    if word == "price":
+        return "entry"
     if word == "sell" or (word.startswith("sell") and word.endswith(" at")):
         return "selllabel"
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),

@@ -36,6 +36,9 @@ _TRANSLATE = str.maketrans({
     "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
     "\ufe0f": None, "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
+    "\u2060": None, "\ufeff": None, "\u200c": None, "\u3000": " ",
+    # fullwidth forms ("＃ＢＴＣ／ＵＳＤＴ", "６５０００") are their ASCII characters
+    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
 })
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
 # the few distinct characters present gives the same text, since no replacement is a key.
@@ -45,6 +48,7 @@ _TRANSLATE_GATE_RE = re.compile(
     "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
 )
 _DIGIT_RE = re.compile(r"\d")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
     r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
@@ -121,6 +125,8 @@ def normalise(text: str) -> str:
             text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
+    if "__" in text:  # markdown italic "__Target 3 reached__" (a single "_" joins "BTC_USDT")
+        text = text.replace("__", "  ")
     return text
 
 
@@ -242,6 +248,9 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
+        if mark.group() == "price" and _LETTER_RE.search(low, low.rfind("\n", 0, start) + 1,
+                                                         start):
+            continue  # "Mark price:", "Liquidation price:": only a line's first word is a label
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
         if kind in ("entry", "target"):
