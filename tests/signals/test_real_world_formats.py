@@ -507,6 +507,17 @@ SIGNALS = [
         Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000"),
         id="a_named_price_is_no_entry",
     ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 65000 - 66000\nSL: 63000\n"
+        "After TP1 hit, move SL to breakeven",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
+        id="call_with_a_plan_after_tp1_hit",
+    ),
+    pytest.param(
+        "#ETH/USDT SHORT\nEntry: 3250\nTP: 3180 - 3120\nSL: 3310\nOnce TP1 is reached, close 50%",
+        Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3310"),
+        id="call_with_a_plan_once_tp1_reached",
+    ),
 ]
 
 UPDATES = [
@@ -643,6 +654,17 @@ UPDATES = [
         "**#SOL/USDT** ✅ __Target 3 reached__ 🚀", Upd("SOL/USDT", "target_hit", 3),
         id="markdown_bold_and_italic_target",
     ),
+    pytest.param(
+        "Previous call #ETH long at 3100 hit all targets 3200, 3300, 3400 🎯",
+        Upd("ETH/USDT", "target_hit"), id="hit_all_targets_quoting_the_call",
+    ),
+    pytest.param(
+        "#SOL/USDT all TPs hit 🎯🎯🎯", Upd("SOL/USDT", "target_hit"), id="all_tps_hit",
+    ),
+    pytest.param(
+        "#BTC/USDT Once TP1 reached, move SL to entry",
+        Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="plan_alone_is_an_instruction",
+    ),
 ]
 
 REJECTED = [
@@ -734,6 +756,14 @@ REJECTED = [
         "BTC long 65000 worked great, hit tp 66000 sl 64000",
         Rej("informal: no Entry keyword and no tagged pair"), id="chat_about_a_past_trade",
     ),
+    pytest.param(
+        "Is #SOL a good buy at 150? Target 200? SL 130?",
+        Rej("a question about prices, not a call"), id="question_with_a_tagged_coin",
+    ),
+    pytest.param(
+        "Monthly PnL: +340%\nWin rate: 87%\nTotal signals: 45\nTP hit: 39\nSL hit: 6",
+        Rej("a results summary, not a follow-up on one call"), id="stats_counting_sl_hits",
+    ),
 ]
 
 
@@ -791,7 +821,9 @@ def test_corpus_size() -> None:
      "closed my " * 390 + "eth in profit", "#eth long entry 5 tp " + "1% / " * 790 + "x",
      "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790,
      "x price:" * 490 + " 1 tp 2", "entry 2 (" * 440 + "a): 1", "add more " * 440 + "at 1",
-     "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1"],
+     "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1",
+     "after " * 660 + "tp1 hit", "#btc entry 1 tp 2 sl 3 " + "1 ?" * 1300,
+     "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

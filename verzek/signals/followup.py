@@ -21,6 +21,13 @@ _EARLIER_TRADE_RE = re.compile(kw.guarded((
     "previous", "prev", "earlier", "yesterday", r"last\s+(?:trade|call|signal|setup|position|long"
     r"|short)", r"предыдущ\w*", r"прошл\w*", "anterior")) + r"(?!\w)"
 )
+# A results summary: "Monthly PnL: +340% ... TP hit: 39, SL hit: 6" counts trades, it closes none.
+_SUMMARY_RE = re.compile(kw.guarded((
+    r"win\s*rate", "winrate", "accuracy", "pnl", r"statistics?", "stats", "recap", "summary",
+    r"total\s+(?:signals|trades|calls|profit)", r"daily\s+results?", r"weekly\s+results?",
+    r"monthly\s+results?",
+    r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
+)
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 
 
@@ -49,6 +56,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
         symbol = normalise_symbol(bare.group(1)) if bare else None
+    if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
+        return "a results summary, not a follow-up on one call"
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]

@@ -79,6 +79,8 @@ _CLOSED_SIDE_RE = re.compile(
     r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
     r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
 )
+# A price asked about: "good buy at 150?", "Target 200?", "SL 130 ?": a question, not a call.
+_PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -169,6 +171,8 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
     if _word_search(_RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
+    if "?" in low and _PRICE_QUESTION_RE.search(low):
+        return ParseResult("noise", invalid_reason="a question about prices, not a call")
     if _word_search(_NOT_A_CALL_RE, low):
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)

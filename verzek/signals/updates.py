@@ -37,9 +37,13 @@ _TARGET_HIT_FAST_RE = re.compile(literal_first((
     (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
     ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
 )))
-_ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
+_ALL_TARGETS = r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?(?:targets?|tps)"
+_ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
-ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
+# "... hit all targets 3200, 3300, 3400 🎯": the outcome written before the targets
+_DONE_BEFORE_ALL = ("hit", "reached", "achieved", "smashed", "completed", "touched")
+ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}"
+                            rf"|(?:{guarded(_DONE_BEFORE_ALL)})\s+{_ALL_TARGETS}(?!\w)")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
 # "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
 # it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
@@ -190,14 +194,24 @@ def _families(low: str) -> set[str]:
     return found
 
 
-def _max_index(low: str) -> tuple[int | None, int]:
+# "After TP1 hit, move SL to entry", "once we hit TP2": maybe a plan written in a call, not an
+# outcome. Searched up to the hit's start (endpos), so \Z is that start.
+_PLAN_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:after|once|when|if|until|upon|before)(?:[ \t]+(?:the|we|it|price))?[ \t]+\Z"
+)
+
+
+def _max_index(low: str) -> tuple[int | None, int, bool]:
+    """The highest target index written as hit, where, and whether only as a condition."""
     best: int | None = None
     at = 0
     for match in _TARGET_HIT_FAST_RE.finditer(low):
         raw = match[match.lastindex or 0]
         if int(raw) > (best or 0):
             best, at = int(raw), match.start()
-    return best, at
+    planned = at > 2 and low[at - 1] in " \t" and \
+        _PLAN_BEFORE_RE.search(low, max(0, at - 16), at) is not None
+    return best, at, planned
 
 
 def detect_update(low: str) -> UpdateFinding | None:
@@ -224,9 +238,10 @@ def detect_update(low: str) -> UpdateFinding | None:
 
 def _target_finding(low: str) -> UpdateFinding | None:
     """ "TP2 ✅" (the highest index written wins), or "all targets done" without an index."""
-    index, index_at = _max_index(low)
-    if index is not None:
-        return UpdateFinding("target_hit", target_index=index, is_result=True, at=index_at)
+    index, index_at, planned = _max_index(low)
+    if index is not None:  # "after TP1 hit, move SL ..." in a full call is no outcome yet
+        return UpdateFinding("target_hit", target_index=index, is_result=not planned,
+                             at=index_at)
     all_done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
     return UpdateFinding("target_hit", is_result=True, at=all_done.start()) if all_done else None
 
