@@ -518,6 +518,21 @@ SIGNALS = [
         Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3310"),
         id="call_with_a_plan_once_tp1_reached",
     ),
+    pytest.param(
+        "#BTC/USDT SHORT ⬇️\nEntry: 65000\nTP: 64000 (1:2 RR)\nSL: 65500",
+        Sig("BTC/USDT", "short", ("65000",), ("64000",), "65500"),
+        id="risk_reward_ratio_before_its_label",
+    ),
+    pytest.param(
+        "#SOL/USDT LONG\nEntry: 150 - 148\nTP: 155 (1:2) / 160 (1:3)\nSL: 146",
+        Sig("SOL/USDT", "long", ("150", "148"), ("155", "160"), "146"),
+        id="ratios_between_targets",
+    ),
+    pytest.param(
+        "⚡️ #BTC ⚡️\n🟢 LONG\nEntry: 64 000 - 63 500\nTP: 65 000 / 66 000\nSL: 62 800",
+        Sig("BTC/USDT", "long", ("64000", "63500"), ("65000", "66000"), "62800"),
+        id="space_grouped_thousands_on_a_line_without_round_numbers",
+    ),
 ]
 
 UPDATES = [
@@ -823,7 +838,8 @@ def test_corpus_size() -> None:
      "x price:" * 490 + " 1 tp 2", "entry 2 (" * 440 + "a): 1", "add more " * 440 + "at 1",
      "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1",
      "after " * 660 + "tp1 hit", "#btc entry 1 tp 2 sl 3 " + "1 ?" * 1300,
-     "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅"],
+     "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅",
+     "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time
