@@ -84,7 +84,8 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
 def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: str | None) -> None:
     if plain is None:  # the field keywords: the same words with the lookahead outside the groups
         words = sorted((*keywords.ENTRY_WORDS, *keywords.SHORT_ENTRY_WORDS, *keywords.TARGET_WORDS,
-                        *keywords.STOP_WORDS, *keywords.LABEL_WORDS), key=lambda w: -len(w))
+                        *keywords.STOP_WORDS, *keywords.BUY_LIMIT_WORDS,
+                        *keywords.SELL_LIMIT_WORDS, *keywords.LABEL_WORDS), key=lambda w: -len(w))
         plain = ("(?:" + keywords.alternation(words) + r")(?![^\W\d_])|🎯|🛑|⛔"
                  r"|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)")
     plain_re = re.compile(plain)

@@ -533,6 +533,21 @@ SIGNALS = [
         Sig("BTC/USDT", "long", ("64000", "63500"), ("65000", "66000"), "62800"),
         id="space_grouped_thousands_on_a_line_without_round_numbers",
     ),
+    pytest.param(
+        "#LINK/USDT LONG\n1st entry: 14.80\n2nd entry: 14.40\nTP: 15.30 - 15.90\nSL: 13.90",
+        Sig("LINK/USDT", "long", ("14.80", "14.40"), ("15.30", "15.90"), "13.90"),
+        id="ordinal_entries",
+    ),
+    pytest.param(
+        "#XRP/USDT 🚀\nBuy Now: 0.5200\nTarget: 0.5400 / 0.5600\nStoploss: 0.5000",
+        Sig("XRP/USDT", "long", ("0.5200",), ("0.5400", "0.5600"), "0.5000", None, None, True),
+        id="buy_now_label_with_price",
+    ),
+    pytest.param(
+        "#ETH/USDT\nShort now: 3250\nTP: 3180 - 3120\nSL: 3300",
+        Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3300", None, None, True),
+        id="short_now_label_with_price",
+    ),
 ]
 
 UPDATES = [
@@ -839,7 +854,8 @@ def test_corpus_size() -> None:
      "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1",
      "after " * 660 + "tp1 hit", "#btc entry 1 tp 2 sl 3 " + "1 ?" * 1300,
      "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅",
-     "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660],
+     "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660,
+     "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

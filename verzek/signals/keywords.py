@@ -87,11 +87,14 @@ ENTRY_WORDS = (
     # "Price: 151.20" (copy-trade bots, TradingView alerts): only as a line's first word
     r"price(?=[ \t]*:)",
 )
-# "Buy Limit: 0.3850", "Short limit order 1.92": an entry that also says the side
+# "Buy Limit: 0.3850", "Short limit order 1.92", "Buy now: 0.52": an entry that also says the
+# side (and, with "now", that it is entered at market)
 BUY_LIMIT_WORDS = (r"buy\s+limit(?:\s+(?:order|price|entry))?",
-                   r"long\s+limit(?:\s+(?:order|price|entry))?")
+                   r"long\s+limit(?:\s+(?:order|price|entry))?",
+                   r"buy\s+now(?=\s*[:@$\d])", r"long\s+now(?=\s*[:@$\d])")
 SELL_LIMIT_WORDS = (r"sell\s+limit(?:\s+(?:order|price|entry))?",
-                    r"short\s+limit(?:\s+(?:order|price|entry))?")
+                    r"short\s+limit(?:\s+(?:order|price|entry))?",
+                    r"sell\s+now(?=\s*[:@$\d])", r"short\s+now(?=\s*[:@$\d])")
 SHORT_ENTRY_WORDS = (
     r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)", r"short\s+zone",
 )
@@ -162,9 +165,10 @@ def classify(word: str) -> str:
         return "stop"
     if word in ("@", "at"):
         return "at"
-    if word == "buy" or (word.startswith(("buy", "long")) and "limit" in word):  # "buy limit"
+    limit = "limit" in word or word.endswith("now")  # "buy limit", "sell now"
+    if word == "buy" or (limit and word.startswith(("buy", "long"))):
         return "buylabel"
-    if word.startswith(("sell", "short")) and "limit" in word:
+    if limit and word.startswith(("sell", "short")):
         return "shortentry"
     if word == "price":
         return "entry"

@@ -196,7 +196,7 @@ def _fields(low: str, norm: str) -> _Draft:
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
         prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
-            if wordy and says_market(low, end, stop_at):
+            if (wordy and says_market(low, end, stop_at)) or low.endswith("now", start, end):
                 draft.entry_is_market = True
                 draft.has_fields = True
             if kind != "at":

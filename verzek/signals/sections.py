@@ -99,6 +99,8 @@ def section(segment: str) -> str:
             words = _LETTERS_RE.search(line)
         if words is not None:
             head = line[: words.start()]
+            if head and head[-1].isdigit():  # "2nd entry: ...", "4h": a number glued to a word
+                head = head.rstrip("0123456789.,")
             if _DIGIT_RE.search(head) is None:
                 break
             line = head
