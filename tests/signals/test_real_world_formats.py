@@ -548,6 +548,24 @@ SIGNALS = [
         Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3300", None, None, True),
         id="short_now_label_with_price",
     ),
+    pytest.param(
+        "#AVAX/USDT Long 🟢\nMasuk: 34.5\nTarget: 35.5 / 36.8\nSL: 33.2\n"
+        "Jangan lupa pasang SL ya!",
+        Sig("AVAX/USDT", "long", ("34.5",), ("35.5", "36.8"), "33.2"),
+        id="indonesian_entry_label",
+    ),
+    pytest.param(
+        "#BTC/USDT شراء\nالدخول: 64000\nالأهداف: 65000 - 66000\nوقف الخسارة: 63000\n"
+        "Leverage: 10x",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000", 10, "futures"),
+        id="arabic_labels",
+    ),
+    pytest.param(
+        "#DOGE/USDT LONG\nPoint d'entrée: 0.1620\nObjectifs: 0.1680 - 0.1750\nStop: 0.1570\n"
+        "Levier: 10x",
+        Sig("DOGE/USDT", "long", ("0.1620",), ("0.1680", "0.1750"), "0.1570", 10, "futures"),
+        id="french_labels",
+    ),
 ]
 
 UPDATES = [
@@ -695,6 +713,19 @@ UPDATES = [
         "#BTC/USDT Once TP1 reached, move SL to entry",
         Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="plan_alone_is_an_instruction",
     ),
+    pytest.param(
+        "#BTC/USDT Ziel 1 erreicht ✅", Upd("BTC/USDT", "target_hit", 1), id="german_target",
+    ),
+    pytest.param(
+        "#ETH/USDT Objectif 2 atteint ✅", Upd("ETH/USDT", "target_hit", 2), id="french_target",
+    ),
+    pytest.param(
+        "#SOL/USDT TP1 tercapai 🎯", Upd("SOL/USDT", "target_hit", 1), id="indonesian_target",
+    ),
+    pytest.param("#LINK/USDT SL kena", Upd("LINK/USDT", "stop_hit"), id="indonesian_stop_hit"),
+    pytest.param(
+        "#OP/USDT Take profit now at 1.95 🤑", Upd("OP/USDT", "close"), id="take_profit_now",
+    ),
 ]
 
 REJECTED = [
@@ -794,6 +825,19 @@ REJECTED = [
         "Monthly PnL: +340%\nWin rate: 87%\nTotal signals: 45\nTP hit: 39\nSL hit: 6",
         Rej("a results summary, not a follow-up on one call"), id="stats_counting_sl_hits",
     ),
+    pytest.param(
+        "#SOL/USDT\nWatchlist: buy zone 140-145, targets 160/170, stop 135. Not active yet.",
+        Rej("a reminder, test or warning, not a new call"), id="watchlist_setup",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 - 3300\nSL: 3000\nWaiting for confirmation, "
+        "not entering yet",
+        Rej("a reminder, test or warning, not a new call"), id="setup_waiting_for_confirmation",
+    ),
+    pytest.param(
+        "Take some profit on #PEPE here",
+        Rej(None), id="take_some_profit_is_no_close",
+    ),
 ]
 
 
@@ -855,7 +899,8 @@ def test_corpus_size() -> None:
      "after " * 660 + "tp1 hit", "#btc entry 1 tp 2 sl 3 " + "1 ?" * 1300,
      "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅",
      "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660,
-     "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2"],
+     "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2",
+     "take " * 990 + "profit now", "book the " * 440 + "profits here", "not yet " * 490 + "x"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

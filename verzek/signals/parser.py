@@ -55,20 +55,6 @@ _REFERENCE_RE = re.compile(
     r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
     r"[ \t]+\Z"
 )
-_RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
-    kw.alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado"),
-                   suffix=r"(?!\w)")
-    + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
-)
-NOT_A_CALL_WORDS = (
-    "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
-    r"test\s+(?:signal|message|post)", r"this\s+(?:was|is)\s+a\s+test",
-    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)",
-    r"don'?t\s+(?:enter|take|follow|trade)", r"not\s+a\s+signal", "example", r"how\s+to\s+read",
-    "tutorial", "hypothetical", "напоминание", "пример",
-)
-# Grouped by first letter (`kw.alternation`): fewer alternatives to try at each candidate.
-_NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 # A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
 # as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
 # Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
@@ -79,8 +65,6 @@ _CLOSED_SIDE_RE = re.compile(
     r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
     r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
 )
-# A price asked about: "good buy at 150?", "Target 200?", "SL 130 ?": a question, not a call.
-_PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -169,11 +153,11 @@ def parse_message(text: str) -> ParseResult:
         # "BTC LONG 65000 TP 66000 SL 64000" is a call (targets and a stop given);
         # "sold BTC at 65000, now long" is talk
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
-    if _word_search(_RESULT_RE, low, "+"):
+    if _word_search(kw.RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
-    if "?" in low and _PRICE_QUESTION_RE.search(low):
+    if "?" in low and kw.PRICE_QUESTION_RE.search(low):
         return ParseResult("noise", invalid_reason="a question about prices, not a call")
-    if _word_search(_NOT_A_CALL_RE, low):
+    if _word_search(kw.NOT_A_CALL_RE, low):
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)

@@ -15,19 +15,21 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
                "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
-               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt")
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt", "erreicht", "atteints?",
+               "tercapai")
 _DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
-              "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
+              "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
+              "erreicht", "atteint", "tercapai")
 _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u")
+              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
 _HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
-    r"(?=[tтцoahmrdscb✅✔☑💰двuđ])"
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđze])"
     rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
     rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
 )
@@ -51,12 +53,12 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 STOP_HIT_RE = re.compile(
     rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
+    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché)(?!\w)"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel")
 
 
 def _be(n: int) -> str:
@@ -108,12 +110,15 @@ _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|
 # "Closing #MATIC manually", "closed ETH in profit": the coin between the verb and how
 _CLOSED_COIN_HOW = r"\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}" + _CLOSED_HOW
 _CLOSED_BY = ("manually", "position", "trade", "signal")
+# "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
+_TAKE_NOW = r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+(?:now|here|immediately|asap)\b"
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
     rf"|(?<!\w)clos(?:ed|ing){_CLOSED_HOW}"
     rf"|(?<!\w)clos(?:ed|ing){_CLOSED_COIN_HOW}"
+    rf"|(?<!\w)(?:take|book|secure){_TAKE_NOW}"
     rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
 )
@@ -125,10 +130,11 @@ _CLOSE_REST_RE = re.compile(
     rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_HOW}"
     rf"|los(?:ed|ing){_CLOSED_COIN_HOW})"
     rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
+    + "".join(rf"|{w[0]}(?<!\w.){w[1:]}{_TAKE_NOW}" for w in ("take", "book", "secure"))
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
 )
-_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
+_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat", "profit")
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
