@@ -236,9 +236,10 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
-        if mark.group() == "price" and _LETTER_RE.search(low, low.rfind("\n", 0, start) + 1,
-                                                         start):
-            continue  # "Mark price:", "Liquidation price:": only a line's first word is a label
+        if end - start == 5 and low[start] == "p" and _LETTER_RE.search(
+                low, low.rfind("\n", 0, start) + 1, start):
+            continue  # "Mark price:" (5 letters from "p": "price") is no label: only a line's
+            # first word is
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
         if kind in ("entry", "target"):

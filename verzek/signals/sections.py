@@ -128,7 +128,7 @@ def says_market(text: str, start: int, end: int) -> bool:
 def cut_prose(line: str) -> str:
     """The line up to the first prose word after its first number: "60000, don't chase ...";
     ratios and times after that number are no prices: "155 (1:2) / 160 (1:3)", "145 12:30"."""
-    if ":" in line:
+    if ":" in line and _RATIO_RE.search(line) is not None:  # most segments start with ": "
         price = _PRICE_START_RE.search(line)
         if price is not None and _RATIO_RE.search(line, price.end()) is not None:
             line = line[: price.end()] + _RATIO_RE.sub(_same_length_blank, line[price.end():])

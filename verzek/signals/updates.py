@@ -134,7 +134,8 @@ _CLOSE_REST_RE = re.compile(
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
 )
-_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat", "profit")
+_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat",  # and `_TAKE_NOW`'s phrases:
+               *(f"profit{s} {w}" for s in ("", "s") for w in ("now", "here", "imm", "asap")))
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
