@@ -566,6 +566,12 @@ SIGNALS = [
         Sig("DOGE/USDT", "long", ("0.1620",), ("0.1680", "0.1750"), "0.1570", 10, "futures"),
         id="french_labels",
     ),
+    pytest.param(
+        "#SOL/USDT LONG\nEntry: 150\nTP: 155 - 160\nSL: 145\n"
+        "Setup invalidated if 4H closes below 145",
+        Sig("SOL/USDT", "long", ("150",), ("155", "160"), "145"),
+        id="invalidation_condition_is_still_a_call",
+    ),
 ]
 
 UPDATES = [
@@ -726,6 +732,23 @@ UPDATES = [
     pytest.param(
         "#OP/USDT Take profit now at 1.95 🤑", Upd("OP/USDT", "close"), id="take_profit_now",
     ),
+    pytest.param(
+        "#ETH/USDT\nLast week's long: entry 3000 → TP 3300 hit ✅\nStop was 2900. "
+        "Congrats to everyone!",
+        Upd("ETH/USDT", "target_hit"), id="target_named_by_price_hit",
+    ),
+    pytest.param(
+        "#SOL/USDT 🔥\nWe called the long at 140, target 160 reached, stop loss never touched 💪",
+        Upd("SOL/USDT", "target_hit"), id="target_price_reached_is_no_index_16",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG was posted at 64000, now 66000 🔥 TP 65000 reached, SL at entry",
+        Upd("BTC/USDT", "target_hit"), id="quoted_call_with_target_price_reached",
+    ),
+    pytest.param(
+        "#ETH/USDT Once TP 3180 is hit, move SL to entry",
+        Upd("ETH/USDT", "move_sl", breakeven=True), id="plan_after_a_target_price",
+    ),
 ]
 
 REJECTED = [
@@ -838,6 +861,23 @@ REJECTED = [
         "Take some profit on #PEPE here",
         Rej(None), id="take_some_profit_is_no_close",
     ),
+    pytest.param(
+        "#DOGE/USDT\nOld signal from March: Buy 0.08, Sell 0.12, Stop 0.07 — 50% profit 🚀",
+        Rej("a reminder, test or warning, not a new call"), id="old_signal_quoted",
+    ),
+    pytest.param(
+        "Premium members got this yesterday:\n#AVAX/USDT LONG\nEntry: 30\nTP: 33 - 36\nSL: 28\n"
+        "Already +20% 🚀 Join VIP!",
+        Rej("a reminder, test or warning, not a new call"), id="promo_quoting_a_call_in_profit",
+    ),
+    pytest.param(
+        "#ETH/USDT SHORT\nEntry: 3250\nTP: 3180\nSL: 3300\n\nUPDATE: this setup is no longer valid",
+        Rej("a reminder, test or warning, not a new call"), id="call_withdrawn",
+    ),
+    pytest.param(
+        "#ARB/USDT LONG 📈\nEntry: 1.05\nTP: 1.10 - 1.15\nSL: 1.00\nStatus: Closed ✅ +45%",
+        Rej("a result post quoting a call, not a call"), id="call_with_status_closed",
+    ),
 ]
 
 
@@ -900,7 +940,9 @@ def test_corpus_size() -> None:
      "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅",
      "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660,
      "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2",
-     "take " * 990 + "profit now", "book the " * 440 + "profits here", "not yet " * 490 + "x"],
+     "take " * 990 + "profit now", "book the " * 440 + "profits here", "not yet " * 490 + "x",
+     "tp " + "1" * 3990 + " x", "target: $" + "1." * 1990 + "x", "already + " * 390 + "1",
+     "signal " * 560 + "invalidated", "status " * 560 + ": closed"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

@@ -245,7 +245,8 @@ MARKET_ENTRY_RE = re.compile(f"(?:{guarded(_MARKET_WORDS)})" r"(?!\w)")
 
 # Messages that quote a call without making one: results, reminders, tests, watchlists.
 RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
-    alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado"),
+    alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado",
+                 r"status\s*:?\s*(?:closed|completed|done|finished|stopped)"),
                 suffix=r"(?!\w)")
     + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
 )
@@ -259,6 +260,11 @@ NOT_A_CALL_WORDS = (
     r"watch\s*list(?:ed)?", r"not\s+(?:yet\s+)?(?:active|live|triggered)",
     r"not\s+(?:entering|entered|in)\s+yet", r"no\s+entry\s+yet",
     r"wait(?:ing)?\s+for\s+(?:the\s+)?confirmation",
+    # a call quoted after the fact, or withdrawn
+    r"old\s+(?:signal|call|trade|setup)s?", r"already\s+(?:in\s+)?\+\s*\d+(?:[.,]\d+)?\s*%",
+    r"no\s+longer\s+(?:valid|active)", r"not\s+valid\s+anymore",
+    *(w + r"\s+(?:is\s+|was\s+)?invalidated(?!\s+(?:if|on|below|above|when|under|over|by|at))"
+      for w in ("signal", "setup", "call", "trade")),
 )
 # Grouped by first letter (`alternation`): fewer alternatives to try at each candidate.
 NOT_A_CALL_RE = re.compile(alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))

@@ -24,7 +24,7 @@ _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "sec
 _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
               r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
-_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{_DONE}"  # not "160"
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
@@ -39,6 +39,12 @@ _TARGET_HIT_FAST_RE = re.compile(literal_first((
     (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
     ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
 )))
+# "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)
+TARGET_PRICE_HIT_RE = re.compile(
+    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
+    r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
+    r"(?:reached|hit|achieved|smashed|touched|done|✅)"
+)
 _ALL_TARGETS = r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?(?:targets?|tps)"
 _ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
@@ -216,9 +222,13 @@ def _max_index(low: str) -> tuple[int | None, int, bool]:
         raw = match[match.lastindex or 0]
         if int(raw) > (best or 0):
             best, at = int(raw), match.start()
-    planned = at > 2 and low[at - 1] in " \t" and \
+    return best, at, best is not None and _is_planned(low, at)
+
+
+def _is_planned(low: str, at: int) -> bool:
+    """Whether the target hit written at `at` follows "after", "once", "if"... (a plan)."""
+    return at > 2 and low[at - 1] in " \t" and \
         _PLAN_BEFORE_RE.search(low, max(0, at - 16), at) is not None
-    return best, at, planned
 
 
 def detect_update(low: str) -> UpdateFinding | None:
@@ -249,8 +259,12 @@ def _target_finding(low: str) -> UpdateFinding | None:
     if index is not None:  # "after TP1 hit, move SL ..." in a full call is no outcome yet
         return UpdateFinding("target_hit", target_index=index, is_result=not planned,
                              at=index_at)
-    all_done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
-    return UpdateFinding("target_hit", is_result=True, at=all_done.start()) if all_done else None
+    done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
+    if done is None:
+        done = TARGET_PRICE_HIT_RE.search(low)
+        if done is not None and _is_planned(low, done.start()):
+            return UpdateFinding("target_hit", at=done.start())  # "once TP 3300 is hit, ..."
+    return UpdateFinding("target_hit", is_result=True, at=done.start()) if done else None
 
 
 def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> UpdateFinding | None:
