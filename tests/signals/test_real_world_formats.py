@@ -749,6 +749,17 @@ UPDATES = [
         "#ETH/USDT Once TP 3180 is hit, move SL to entry",
         Upd("ETH/USDT", "move_sl", breakeven=True), id="plan_after_a_target_price",
     ),
+    pytest.param("SOL closed in profit ✅", Upd("SOL/USDT", "close"), id="bare_coin_before_closed"),
+    pytest.param(
+        "Move SL to BE on AVAX", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        id="bare_coin_after_the_instruction",
+    ),
+    pytest.param("MOVE SL TO BE", Upd(None, "move_sl", breakeven=True), id="capitals_name_no_coin"),
+    pytest.param("CANCEL THIS SIGNAL", Upd(None, "cancel"), id="cancel_this_names_no_coin"),
+    pytest.param(
+        "#ETH/USDT 🎯 TP3 DONE 🎯 Close remaining position", Upd("ETH/USDT", "close", 3),
+        id="target_done_and_close_the_rest",
+    ),
 ]
 
 REJECTED = [

@@ -110,7 +110,8 @@ _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
 _CLOSE_LINE = r"[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
 _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
                    r"(?:now|here|immediately|asap|manually)\b")
-_CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
+_CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+rest|remaining"
+              r"|rest\s+of)\b")
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
 # "Closing #MATIC manually", "closed ETH in profit": the coin between the verb and how
