@@ -572,6 +572,16 @@ SIGNALS = [
         Sig("SOL/USDT", "long", ("150",), ("155", "160"), "145"),
         id="invalidation_condition_is_still_a_call",
     ),
+    pytest.param(
+        "#BTC/USDT\nDon’t short here. LONG 🟢\nEntry: 64000\nTP: 65000\nSL: 63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000"),
+        id="negated_side_is_not_the_side",
+    ),
+    pytest.param(
+        "#BTCUSDT.P\nOrder: Sell Limit\nPrice: 65500\nTP: 64500\nSL: 66200",
+        Sig("BTC/USDT", "short", ("65500",), ("64500",), "66200", None, "futures"),
+        id="sell_limit_order_with_price_line",
+    ),
 ]
 
 UPDATES = [
@@ -953,7 +963,8 @@ def test_corpus_size() -> None:
      "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2",
      "take " * 990 + "profit now", "book the " * 440 + "profits here", "not yet " * 490 + "x",
      "tp " + "1" * 3990 + " x", "target: $" + "1." * 1990 + "x", "already + " * 390 + "1",
-     "signal " * 560 + "invalidated", "status " * 560 + ": closed"],
+     "signal " * 560 + "invalidated", "status " * 560 + ": closed",
+     "#btc entry 1 tp 2 sl 0.5 " + "do not " * 560 + "long", "SOL " * 990 + "closed"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

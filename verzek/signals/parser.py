@@ -65,6 +65,9 @@ _CLOSED_SIDE_RE = re.compile(
     r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
     r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
 )
+# "Don't short here. LONG": a side word after a negation is the side not taken
+_NEGATED_SIDE_RE = re.compile(r"(?<!\w)(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
+                              r"(?:a[ \t]+|any[ \t]+)?\Z")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -266,7 +269,8 @@ def _side(text: str, draft: _Draft) -> Side | None:
             if label_start <= start < label_end:
                 break  # a "Buy:" or "Sell:" label, read as a field already
         else:
-            if not _is_closed_side(text, start):
+            if not _is_closed_side(text, start) and not (
+                    start > 3 and _NEGATED_SIDE_RE.search(text, max(0, start - 16), start)):
                 return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
         match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint
