@@ -33,7 +33,7 @@ def from_pct(side: Side, entries: list[Decimal], pct: Decimal, *,
     factor = 1 + pct / 100 if up else 1 - pct / 100
     exponent = min(int(e.as_tuple().exponent) for e in entries) - 2
     price = (mean * factor).quantize(Decimal(1).scaleb(exponent)).normalize()
-    return price.quantize(Decimal(1)) if price.as_tuple().exponent > 0 else price  # no 5E+2
+    return price.quantize(Decimal(1)) if int(price.as_tuple().exponent) > 0 else price  # no 5E+2
 
 
 def target_pcts(low: str, start: int, end: int) -> list[Decimal]:
