@@ -22,6 +22,7 @@ _PHRASES = (
     "все цели достигнуты", "todos los objetivos alcanzados", "tüm hedefler ulaşıldı",
     "long now", "buy at market", "entry: cmp", "по рынку", "giá thị trường", "20x", "x20",
     "3.0x", "cross 25 x", "1 x 2", "x 5", "×10", "10х", "0.5 usdt", "1,000.5%", ".5", "12 34",
+    "take profit now", "book profits here", "ziel 1 erreicht", "sl kena", "tp2 tercapai",
 )
 
 
@@ -84,7 +85,8 @@ def test_guarded_is_a_word_start_lookbehind(words: tuple[str, ...]) -> None:
 def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: str | None) -> None:
     if plain is None:  # the field keywords: the same words with the lookahead outside the groups
         words = sorted((*keywords.ENTRY_WORDS, *keywords.SHORT_ENTRY_WORDS, *keywords.TARGET_WORDS,
-                        *keywords.STOP_WORDS, *keywords.LABEL_WORDS), key=lambda w: -len(w))
+                        *keywords.STOP_WORDS, *keywords.BUY_LIMIT_WORDS,
+                        *keywords.SELL_LIMIT_WORDS, *keywords.LABEL_WORDS), key=lambda w: -len(w))
         plain = ("(?:" + keywords.alternation(words) + r")(?![^\W\d_])|🎯|🛑|⛔"
                  r"|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)")
     plain_re = re.compile(plain)
@@ -139,8 +141,6 @@ def test_sentence_start_is_the_last_sentence_end() -> None:
 
 
 def test_grouped_not_a_call_words_match_the_plain_alternation() -> None:
-    from verzek.signals import parser
-
-    plain = re.compile(f"(?:{'|'.join(parser.NOT_A_CALL_WORDS)})(?!\\w)")
+    plain = re.compile(f"(?:{'|'.join(keywords.NOT_A_CALL_WORDS)})(?!\\w)")
     for text in TEXTS:
-        assert _found(parser._NOT_A_CALL_RE, text) == _found(plain, text), text
+        assert _found(keywords.NOT_A_CALL_RE, text) == _found(plain, text), text

@@ -454,6 +454,134 @@ SIGNALS = [
         Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000", 20, "futures"),
         id="one_liner_leverage_before_price",
     ),
+    pytest.param(
+        "__#ETH/USDT__ SHORT\nEntry: 3\u00a0250 - 3\u00a0280\nTP: 3\u00a0200 / 3\u00a0150\n"
+        "SL: 3\u00a0330",
+        Sig("ETH/USDT", "short", ("3250", "3280"), ("3200", "3150"), "3330"),
+        id="markdown_italic_pair_no_break_space_thousands",
+    ),
+    pytest.param(
+        "#ＢＴＣ/ＵＳＤＴ ＬＯＮＧ\nEntry: ６５０００\nTP: ６６０００\nSL: ６４０００",
+        Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000"),
+        id="fullwidth_letters_and_digits",
+    ),
+    pytest.param(
+        "#SOL\u2060/USDT LONG\nEntry: 150.5\nTP: 153 - 156\nSL: 147",
+        Sig("SOL/USDT", "long", ("150.5",), ("153", "156"), "147"),
+        id="word_joiner_inside_pair",
+    ),
+    pytest.param(
+        "#AVAX/USDT LONG\nEntry 1: 34.50\nEntry 2 (DCA): 33.20\nTP: 35.5 - 36.8 - 38\nSL: 32.2",
+        Sig("AVAX/USDT", "long", ("34.50", "33.20"), ("35.5", "36.8", "38"), "32.2"),
+        id="numbered_entry_with_a_note_in_parentheses",
+    ),
+    pytest.param(
+        "#LINK/USDT LONG\nEntry: 14.80\nAdd more at: 14.20\nTargets: 15.30 - 15.90 - 16.60\n"
+        "SL: 13.70",
+        Sig("LINK/USDT", "long", ("14.80", "14.20"), ("15.30", "15.90", "16.60"), "13.70"),
+        id="add_more_at_is_a_second_entry",
+    ),
+    pytest.param(
+        "#OP/USDT SHORT\nLimit order: 1.92\nTP: 1.86 - 1.80\nSL: 1.99",
+        Sig("OP/USDT", "short", ("1.92",), ("1.86", "1.80"), "1.99"),
+        id="limit_order_line",
+    ),
+    pytest.param(
+        "#ADAUSDT\nBuy Limit: 0.3850\nTake Profit: 0.3950\nStop Loss: 0.3780",
+        Sig("ADA/USDT", "long", ("0.3850",), ("0.3950",), "0.3780"),
+        id="buy_limit_label",
+    ),
+    pytest.param(
+        "Bybit copy trade 🔔\nSymbol: SOLUSDT\nSide: Sell\nOrder type: Limit\nPrice: 151.20\n"
+        "Take profit: 147.50\nStop loss: 153.80\nLeverage: 10x",
+        Sig("SOL/USDT", "short", ("151.20",), ("147.50",), "153.80", 10, "futures"),
+        id="copy_trade_price_label",
+    ),
+    pytest.param(
+        "🔔 BTCUSDT.P Long Signal\nPrice: 64250\nTP: 64900\nSL: 63800\nTimeframe: 15m",
+        Sig("BTC/USDT", "long", ("64250",), ("64900",), "63800", None, "futures"),
+        id="tradingview_alert_price_label",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nMark price: 64500\nEntry: 64000\nTP: 65000\nSL: 63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000"),
+        id="a_named_price_is_no_entry",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG\nEntry: 64000\nTP: 65000 - 66000\nSL: 63000\n"
+        "After TP1 hit, move SL to breakeven",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000"),
+        id="call_with_a_plan_after_tp1_hit",
+    ),
+    pytest.param(
+        "#ETH/USDT SHORT\nEntry: 3250\nTP: 3180 - 3120\nSL: 3310\nOnce TP1 is reached, close 50%",
+        Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3310"),
+        id="call_with_a_plan_once_tp1_reached",
+    ),
+    pytest.param(
+        "#BTC/USDT SHORT ⬇️\nEntry: 65000\nTP: 64000 (1:2 RR)\nSL: 65500",
+        Sig("BTC/USDT", "short", ("65000",), ("64000",), "65500"),
+        id="risk_reward_ratio_before_its_label",
+    ),
+    pytest.param(
+        "#SOL/USDT LONG\nEntry: 150 - 148\nTP: 155 (1:2) / 160 (1:3)\nSL: 146",
+        Sig("SOL/USDT", "long", ("150", "148"), ("155", "160"), "146"),
+        id="ratios_between_targets",
+    ),
+    pytest.param(
+        "⚡️ #BTC ⚡️\n🟢 LONG\nEntry: 64 000 - 63 500\nTP: 65 000 / 66 000\nSL: 62 800",
+        Sig("BTC/USDT", "long", ("64000", "63500"), ("65000", "66000"), "62800"),
+        id="space_grouped_thousands_on_a_line_without_round_numbers",
+    ),
+    pytest.param(
+        "#LINK/USDT LONG\n1st entry: 14.80\n2nd entry: 14.40\nTP: 15.30 - 15.90\nSL: 13.90",
+        Sig("LINK/USDT", "long", ("14.80", "14.40"), ("15.30", "15.90"), "13.90"),
+        id="ordinal_entries",
+    ),
+    pytest.param(
+        "#XRP/USDT 🚀\nBuy Now: 0.5200\nTarget: 0.5400 / 0.5600\nStoploss: 0.5000",
+        Sig("XRP/USDT", "long", ("0.5200",), ("0.5400", "0.5600"), "0.5000", None, None, True),
+        id="buy_now_label_with_price",
+    ),
+    pytest.param(
+        "#ETH/USDT\nShort now: 3250\nTP: 3180 - 3120\nSL: 3300",
+        Sig("ETH/USDT", "short", ("3250",), ("3180", "3120"), "3300", None, None, True),
+        id="short_now_label_with_price",
+    ),
+    pytest.param(
+        "#AVAX/USDT Long 🟢\nMasuk: 34.5\nTarget: 35.5 / 36.8\nSL: 33.2\n"
+        "Jangan lupa pasang SL ya!",
+        Sig("AVAX/USDT", "long", ("34.5",), ("35.5", "36.8"), "33.2"),
+        id="indonesian_entry_label",
+    ),
+    pytest.param(
+        "#BTC/USDT شراء\nالدخول: 64000\nالأهداف: 65000 - 66000\nوقف الخسارة: 63000\n"
+        "Leverage: 10x",
+        Sig("BTC/USDT", "long", ("64000",), ("65000", "66000"), "63000", 10, "futures"),
+        id="arabic_labels",
+    ),
+    pytest.param(
+        "#DOGE/USDT LONG\nPoint d'entrée: 0.1620\nObjectifs: 0.1680 - 0.1750\nStop: 0.1570\n"
+        "Levier: 10x",
+        Sig("DOGE/USDT", "long", ("0.1620",), ("0.1680", "0.1750"), "0.1570", 10, "futures"),
+        id="french_labels",
+    ),
+    pytest.param(
+        "#SOL/USDT LONG\nEntry: 150\nTP: 155 - 160\nSL: 145\n"
+        "Setup invalidated if 4H closes below 145",
+        Sig("SOL/USDT", "long", ("150",), ("155", "160"), "145"),
+        id="invalidation_condition_is_still_a_call",
+    ),
+    pytest.param(
+        "#BTC/USDT\nDon’t short here. LONG 🟢\nEntry: 64000\nTP: 65000\nSL: 63000",
+        Sig("BTC/USDT", "long", ("64000",), ("65000",), "63000"),
+        id="negated_side_is_not_the_side",
+    ),
+    pytest.param(
+        "#BTCUSDT.P\nOrder: Sell Limit\nPrice: 65500\nTP: 64500\nSL: 66200",
+        Sig("BTC/USDT", "short", ("65500",), ("64500",), "66200", None, "futures"),
+        id="sell_limit_order_with_price_line",
+    ),
 ]
 
 UPDATES = [
@@ -586,6 +714,62 @@ UPDATES = [
     pytest.param(
         "#BTC/USDT Stop loss ❌ -12%", Upd("BTC/USDT", "stop_hit"), id="stop_loss_cross_mark",
     ),
+    pytest.param(
+        "**#SOL/USDT** ✅ __Target 3 reached__ 🚀", Upd("SOL/USDT", "target_hit", 3),
+        id="markdown_bold_and_italic_target",
+    ),
+    pytest.param(
+        "Previous call #ETH long at 3100 hit all targets 3200, 3300, 3400 🎯",
+        Upd("ETH/USDT", "target_hit"), id="hit_all_targets_quoting_the_call",
+    ),
+    pytest.param(
+        "#SOL/USDT all TPs hit 🎯🎯🎯", Upd("SOL/USDT", "target_hit"), id="all_tps_hit",
+    ),
+    pytest.param(
+        "#BTC/USDT Once TP1 reached, move SL to entry",
+        Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="plan_alone_is_an_instruction",
+    ),
+    pytest.param(
+        "#BTC/USDT Ziel 1 erreicht ✅", Upd("BTC/USDT", "target_hit", 1), id="german_target",
+    ),
+    pytest.param(
+        "#ETH/USDT Objectif 2 atteint ✅", Upd("ETH/USDT", "target_hit", 2), id="french_target",
+    ),
+    pytest.param(
+        "#SOL/USDT TP1 tercapai 🎯", Upd("SOL/USDT", "target_hit", 1), id="indonesian_target",
+    ),
+    pytest.param("#LINK/USDT SL kena", Upd("LINK/USDT", "stop_hit"), id="indonesian_stop_hit"),
+    pytest.param(
+        "#OP/USDT Take profit now at 1.95 🤑", Upd("OP/USDT", "close"), id="take_profit_now",
+    ),
+    pytest.param(
+        "#ETH/USDT\nLast week's long: entry 3000 → TP 3300 hit ✅\nStop was 2900. "
+        "Congrats to everyone!",
+        Upd("ETH/USDT", "target_hit"), id="target_named_by_price_hit",
+    ),
+    pytest.param(
+        "#SOL/USDT 🔥\nWe called the long at 140, target 160 reached, stop loss never touched 💪",
+        Upd("SOL/USDT", "target_hit"), id="target_price_reached_is_no_index_16",
+    ),
+    pytest.param(
+        "#BTC/USDT LONG was posted at 64000, now 66000 🔥 TP 65000 reached, SL at entry",
+        Upd("BTC/USDT", "target_hit"), id="quoted_call_with_target_price_reached",
+    ),
+    pytest.param(
+        "#ETH/USDT Once TP 3180 is hit, move SL to entry",
+        Upd("ETH/USDT", "move_sl", breakeven=True), id="plan_after_a_target_price",
+    ),
+    pytest.param("SOL closed in profit ✅", Upd("SOL/USDT", "close"), id="bare_coin_before_closed"),
+    pytest.param(
+        "Move SL to BE on AVAX", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        id="bare_coin_after_the_instruction",
+    ),
+    pytest.param("MOVE SL TO BE", Upd(None, "move_sl", breakeven=True), id="capitals_name_no_coin"),
+    pytest.param("CANCEL THIS SIGNAL", Upd(None, "cancel"), id="cancel_this_names_no_coin"),
+    pytest.param(
+        "#ETH/USDT 🎯 TP3 DONE 🎯 Close remaining position", Upd("ETH/USDT", "close", 3),
+        id="target_done_and_close_the_rest",
+    ),
 ]
 
 REJECTED = [
@@ -677,6 +861,44 @@ REJECTED = [
         "BTC long 65000 worked great, hit tp 66000 sl 64000",
         Rej("informal: no Entry keyword and no tagged pair"), id="chat_about_a_past_trade",
     ),
+    pytest.param(
+        "Is #SOL a good buy at 150? Target 200? SL 130?",
+        Rej("a question about prices, not a call"), id="question_with_a_tagged_coin",
+    ),
+    pytest.param(
+        "Monthly PnL: +340%\nWin rate: 87%\nTotal signals: 45\nTP hit: 39\nSL hit: 6",
+        Rej("a results summary, not a follow-up on one call"), id="stats_counting_sl_hits",
+    ),
+    pytest.param(
+        "#SOL/USDT\nWatchlist: buy zone 140-145, targets 160/170, stop 135. Not active yet.",
+        Rej("a reminder, test or warning, not a new call"), id="watchlist_setup",
+    ),
+    pytest.param(
+        "#ETH/USDT LONG\nEntry: 3100\nTP: 3200 - 3300\nSL: 3000\nWaiting for confirmation, "
+        "not entering yet",
+        Rej("a reminder, test or warning, not a new call"), id="setup_waiting_for_confirmation",
+    ),
+    pytest.param(
+        "Take some profit on #PEPE here",
+        Rej(None), id="take_some_profit_is_no_close",
+    ),
+    pytest.param(
+        "#DOGE/USDT\nOld signal from March: Buy 0.08, Sell 0.12, Stop 0.07 — 50% profit 🚀",
+        Rej("a reminder, test or warning, not a new call"), id="old_signal_quoted",
+    ),
+    pytest.param(
+        "Premium members got this yesterday:\n#AVAX/USDT LONG\nEntry: 30\nTP: 33 - 36\nSL: 28\n"
+        "Already +20% 🚀 Join VIP!",
+        Rej("a reminder, test or warning, not a new call"), id="promo_quoting_a_call_in_profit",
+    ),
+    pytest.param(
+        "#ETH/USDT SHORT\nEntry: 3250\nTP: 3180\nSL: 3300\n\nUPDATE: this setup is no longer valid",
+        Rej("a reminder, test or warning, not a new call"), id="call_withdrawn",
+    ),
+    pytest.param(
+        "#ARB/USDT LONG 📈\nEntry: 1.05\nTP: 1.10 - 1.15\nSL: 1.00\nStatus: Closed ✅ +45%",
+        Rej("a result post quoting a call, not a call"), id="call_with_status_closed",
+    ),
 ]
 
 
@@ -732,7 +954,17 @@ def test_corpus_size() -> None:
      "btc long " * 440 + "tp 1 sl 2", "abcdefghijklmnop" + " " * 3980 + "long 1",
      "eth " * 990 + "short 5 tp 4 sl 6", "closing " * 490 + "btc now",
      "closed my " * 390 + "eth in profit", "#eth long entry 5 tp " + "1% / " * 790 + "x",
-     "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790],
+     "#eth long entry 5 sl " + "1" * 3900 + "%", "entry 1 tp " + "9.9k " * 790,
+     "x price:" * 490 + " 1 tp 2", "entry 2 (" * 440 + "a): 1", "add more " * 440 + "at 1",
+     "buy limit " * 390 + "order 1", "#ｂｔｃ ＬＯＮＧ " * 300 + "tp 1", "__" * 1990 + "sl 1",
+     "after " * 660 + "tp1 hit", "#btc entry 1 tp 2 sl 3 " + "1 ?" * 1300,
+     "hit all " * 490 + "targets", "win " * 990 + "sl hit", "once the " * 440 + "tp2 ✅",
+     "#eth long entry 5 tp 6 " + "1:2 " * 990, "entry 1 tp 2 " + "1 000 " * 660,
+     "entry: 1\n" + "2nd " * 990 + "\ntp 2", "buy now " * 490 + ": 1 tp 2",
+     "take " * 990 + "profit now", "book the " * 440 + "profits here", "not yet " * 490 + "x",
+     "tp " + "1" * 3990 + " x", "target: $" + "1." * 1990 + "x", "already + " * 390 + "1",
+     "signal " * 560 + "invalidated", "status " * 560 + ": closed",
+     "#btc entry 1 tp 2 sl 0.5 " + "do not " * 560 + "long", "SOL " * 990 + "closed"],
 )
 def test_patterns_added_for_these_formats_stay_linear(text: str) -> None:
     import time

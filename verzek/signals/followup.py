@@ -21,6 +21,13 @@ _EARLIER_TRADE_RE = re.compile(kw.guarded((
     "previous", "prev", "earlier", "yesterday", r"last\s+(?:trade|call|signal|setup|position|long"
     r"|short)", r"предыдущ\w*", r"прошл\w*", "anterior")) + r"(?!\w)"
 )
+# A results summary: "Monthly PnL: +340% ... TP hit: 39, SL hit: 6" counts trades, it closes none.
+_SUMMARY_RE = re.compile(kw.guarded((
+    r"win\s*rate", "winrate", "accuracy", "pnl", r"statistics?", "stats", "recap", "summary",
+    r"total\s+(?:signals|trades|calls|profit)", r"daily\s+results?", r"weekly\s+results?",
+    r"monthly\s+results?",
+    r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
+)
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 
 
@@ -48,7 +55,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
-        symbol = normalise_symbol(bare.group(1)) if bare else None
+        symbol = normalise_symbol(bare.group(1)) if bare else _one_upper_coin(norm)
+    if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
+        return "a results summary, not a follow-up on one call"
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
@@ -59,6 +68,17 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"
     return update
+
+
+def _one_upper_coin(norm: str) -> str | None:
+    """ "SOL closed in profit ✅": the one upper-case word that can be a coin, as its pair (no
+    coin would act on the channel's latest call, whichever coin that is); None for none,
+    several, or a message in capitals ("MOVE SL TO BE": no word stands out)."""
+    if norm.isupper() or not any(c.islower() for c in norm):
+        return None
+    found = {w for w in _UPPER_WORD_RE.findall(norm)
+             if w not in NOT_COINS and not w.isdigit() and not kw.FIELD_RE.match(w.lower())}
+    return normalise_symbol(found.pop()) if len(found) == 1 else None
 
 
 def _may_name_earlier(low: str) -> bool:

@@ -80,8 +80,21 @@ ENTRY_WORDS = (
     "входим", r"zona\s+de\s+entrada", r"precio\s+de\s+entrada", r"preço\s+de\s+entrada",
     r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"alim\s+b[öo]lgesi",
     "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
-    r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso",
+    r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso", "masuk", "الدخول", "دخول",
+    # a DCA line ("Add more at: 14.20") and a limit order ("Limit order: 1.92", "Buy Limit:")
+    r"add\s+more(?:\s+(?:at|on|near|around|below|under|above))?",
+    r"limit\s+(?:order|entry|price|buy|sell)", r"order\s+price",
+    # "Price: 151.20" (copy-trade bots, TradingView alerts): only as a line's first word
+    r"price(?=[ \t]*:)",
 )
+# "Buy Limit: 0.3850", "Short limit order 1.92", "Buy now: 0.52": an entry that also says the
+# side (and, with "now", that it is entered at market)
+BUY_LIMIT_WORDS = (r"buy\s+limit(?:\s+(?:order|price|entry))?",
+                   r"long\s+limit(?:\s+(?:order|price|entry))?",
+                   r"buy\s+now(?=\s*[:@$\d])", r"long\s+now(?=\s*[:@$\d])")
+SELL_LIMIT_WORDS = (r"sell\s+limit(?:\s+(?:order|price|entry))?",
+                    r"short\s+limit(?:\s+(?:order|price|entry))?",
+                    r"sell\s+now(?=\s*[:@$\d])", r"short\s+now(?=\s*[:@$\d])")
 SHORT_ENTRY_WORDS = (
     r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)", r"short\s+zone",
 )
@@ -90,12 +103,13 @@ TARGET_WORDS = (
     r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
     r"toma\s+de\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al", r"m[ụu]c\s+ti[êe]u",
-    r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi",
+    r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi", "الأهداف",
+    "الاهداف", "الهدف", "أهداف", "اهداف",
 )
 STOP_WORDS = (
     r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
-    "stopp",
+    "stopp", r"وقف\s+الخسار[ةه]",
 )
 LABEL_WORDS = (r"buy(?=\s*[:@\d])", r"sell(?:\s+at)?(?=\s*[:@$\d])")
 
@@ -109,7 +123,8 @@ _STOP_FULL = re.compile("|".join(STOP_WORDS))
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
     alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                        *LABEL_WORDS), key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
+                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS),
+                       key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
     + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
 
@@ -126,7 +141,8 @@ def at_word_start(text: str, start: int, extra: str = "/") -> bool:
 # Attached digits are an index; a spaced one only before ":", ")", "-", "=", "." or a tick.
 INDEX_RE = re.compile(
     r"(?P<a>\d{1,2})(?![\d.,]\d|\d)"
-    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)))"
+    r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)"
+    r"|\([^\n()]{1,20}\)[ \t]*:))"  # "Entry 2 (DCA): 33.20", "TP 1 (50%): 64500"
 )
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
@@ -153,8 +169,13 @@ def classify(word: str) -> str:
         return "stop"
     if word in ("@", "at"):
         return "at"
-    if word == "buy":
+    limit = "limit" in word or word.endswith("now")  # "buy limit", "sell now"
+    if word == "buy" or (limit and word.startswith(("buy", "long"))):
         return "buylabel"
+    if limit and word.startswith(("sell", "short")):
+        return "shortentry"
+    if word == "price":
+        return "entry"
     if word == "sell" or (word.startswith("sell") and word.endswith(" at")):
         return "selllabel"
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
@@ -205,9 +226,9 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
-              "kaufen", "achat")
+              "kaufen", "achat", "beli", "شراء")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satiş", "verkaufen", "vente")
+               "satiş", "verkaufen", "vente", "jual", "بيع")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")
@@ -224,3 +245,31 @@ NOW_ENTRY_RE = re.compile(
 _MARKET_WORDS = (r"market(?:\s+price)?", "cmp", "now", r"current\s+price", r"по\s+рынку", "рынок",
                  "mercado", "piyasa", r"gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng")
 MARKET_ENTRY_RE = re.compile(f"(?:{guarded(_MARKET_WORDS)})" r"(?!\w)")
+
+# Messages that quote a call without making one: results, reminders, tests, watchlists.
+RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
+    alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado",
+                 r"status\s*:?\s*(?:closed|completed|done|finished|stopped)"),
+                suffix=r"(?!\w)")
+    + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+)
+NOT_A_CALL_WORDS = (
+    "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
+    r"test\s+(?:signal|message|post)", r"this\s+(?:was|is)\s+a\s+test",
+    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)",
+    r"don'?t\s+(?:enter|take|follow|trade)", r"not\s+a\s+signal", "example", r"how\s+to\s+read",
+    "tutorial", "hypothetical", "напоминание", "пример",
+    # a setup being watched, not traded yet
+    r"watch\s*list(?:ed)?", r"not\s+(?:yet\s+)?(?:active|live|triggered)",
+    r"not\s+(?:entering|entered|in)\s+yet", r"no\s+entry\s+yet",
+    r"wait(?:ing)?\s+for\s+(?:the\s+)?confirmation",
+    # a call quoted after the fact, or withdrawn
+    r"old\s+(?:signal|call|trade|setup)s?", r"already\s+(?:in\s+)?\+\s*\d+(?:[.,]\d+)?\s*%",
+    r"no\s+longer\s+(?:valid|active)", r"not\s+valid\s+anymore",
+    *(w + r"\s+(?:is\s+|was\s+)?invalidated(?!\s+(?:if|on|below|above|when|under|over|by|at))"
+      for w in ("signal", "setup", "call", "trade")),
+)
+# Grouped by first letter (`alternation`): fewer alternatives to try at each candidate.
+NOT_A_CALL_RE = re.compile(alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
+# A price asked about: "good buy at 150?", "Target 200?", "SL 130 ?": a question, not a call.
+PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")

@@ -51,11 +51,9 @@ def join_thousands(text: str, has_separator: bool | None = None) -> str:
         text = _THOUSANDS_SPACE_RE.sub("", text)
     if " 000" not in text or not _SPACED_ZERO_RE.search(text):
         return text
-    # A line that writes "65 000" groups thousands with spaces: "63 500" on it is one number.
-    return "\n".join(
-        _SPACED_GROUP_RE.sub(r"\1\2", line) if _SPACED_ZERO_RE.search(line) else line
-        for line in text.split("\n")
-    )
+    # A message that writes "65 000" groups thousands with spaces: its "63 500", and the
+    # "SL: 62 800" on a line without a round number, are one number each.
+    return _SPACED_GROUP_RE.sub(r"\1\2", text)
 
 
 def strip_markers(text: str) -> str:

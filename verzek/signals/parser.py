@@ -36,6 +36,9 @@ _TRANSLATE = str.maketrans({
     "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
     "\ufe0f": None, "\u2800": None,
     "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
+    "\u2060": None, "\ufeff": None, "\u200c": None, "\u3000": " ",
+    # fullwidth forms ("＃ＢＴＣ／ＵＳＤＴ", "６５０００") are their ASCII characters
+    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
 })
 # str.translate walks every character through a dict on non-ASCII text (slow); replacing only
 # the few distinct characters present gives the same text, since no replacement is a key.
@@ -45,26 +48,13 @@ _TRANSLATE_GATE_RE = re.compile(
     "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
 )
 _DIGIT_RE = re.compile(r"\d")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 # A keyword right after one of these words is a reference to the field, not the field itself.
 _REFERENCE_RE = re.compile(
     r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
     r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
     r"[ \t]+\Z"
 )
-_RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
-    kw.alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado"),
-                   suffix=r"(?!\w)")
-    + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
-)
-NOT_A_CALL_WORDS = (
-    "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
-    r"test\s+(?:signal|message|post)", r"this\s+(?:was|is)\s+a\s+test",
-    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)",
-    r"don'?t\s+(?:enter|take|follow|trade)", r"not\s+a\s+signal", "example", r"how\s+to\s+read",
-    "tutorial", "hypothetical", "напоминание", "пример",
-)
-# Grouped by first letter (`kw.alternation`): fewer alternatives to try at each candidate.
-_NOT_A_CALL_RE = re.compile(kw.alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 # A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
 # as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
 # Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
@@ -75,6 +65,9 @@ _CLOSED_SIDE_RE = re.compile(
     r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
     r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
 )
+# "Don't short here. LONG": a side word after a negation is the side not taken
+_NEGATED_SIDE_RE = re.compile(r"(?<!\w)(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
+                              r"(?:a[ \t]+|any[ \t]+)?\Z")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
@@ -121,6 +114,8 @@ def normalise(text: str) -> str:
             text = text.replace(char, _REPLACE[char])
     if ">" in text:
         text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
+    if "__" in text:  # markdown italic "__Target 3 reached__" (a single "_" joins "BTC_USDT")
+        text = text.replace("__", "  ")
     return text
 
 
@@ -161,9 +156,11 @@ def parse_message(text: str) -> ParseResult:
         # "BTC LONG 65000 TP 66000 SL 64000" is a call (targets and a stop given);
         # "sold BTC at 65000, now long" is talk
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
-    if _word_search(_RESULT_RE, low, "+"):
+    if _word_search(kw.RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
-    if _word_search(_NOT_A_CALL_RE, low):
+    if "?" in low and kw.PRICE_QUESTION_RE.search(low):
+        return ParseResult("noise", invalid_reason="a question about prices, not a call")
+    if _word_search(kw.NOT_A_CALL_RE, low):
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
     side = _side(body, draft)
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
@@ -186,7 +183,7 @@ def _fields(low: str, norm: str) -> _Draft:
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
         prices, wordy = segment_prices(low, end, stop_at)
         if kind in _ENTRY_KINDS:
-            if wordy and says_market(low, end, stop_at):
+            if (wordy and says_market(low, end, stop_at)) or low.endswith("now", start, end):
                 draft.entry_is_market = True
                 draft.has_fields = True
             if kind != "at":
@@ -250,6 +247,10 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
+        if end - start == 5 and low[start] == "p" and _LETTER_RE.search(
+                low, low.rfind("\n", 0, start) + 1, start):
+            continue  # "Mark price:" (5 letters from "p": "price") is no label: only a line's
+            # first word is
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
         if kind in ("entry", "target"):
@@ -276,7 +277,8 @@ def _side(text: str, draft: _Draft) -> Side | None:
             if label_start <= start < label_end:
                 break  # a "Buy:" or "Sell:" label, read as a field already
         else:
-            if not _is_closed_side(text, start):
+            if not _is_closed_side(text, start) and not (
+                    start > 3 and _NEGATED_SIDE_RE.search(text, max(0, start - 16), start)):
                 return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
         match = kw.SIDE_RE.search(text, match.end())
     return draft.side_hint

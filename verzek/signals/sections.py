@@ -41,6 +41,8 @@ _MARKET_FILLERS = frozenset(
     ("at", "or", "the", "price", "buy", "sell", "long", "short", "enter", "entry", "use", "current",
      "al", "de", "precio", "по", "или")
 )
+# "1:2", "1:3.5", "12:30" after a price: a risk-reward ratio or a time, never a price
+_RATIO_RE = re.compile(r"\d(?<![\w.,]\d)\d?:\d{1,2}(?:[.,]\d)?(?![\d.,]?\d)")
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 
@@ -97,6 +99,8 @@ def section(segment: str) -> str:
             words = _LETTERS_RE.search(line)
         if words is not None:
             head = line[: words.start()]
+            if head and head[-1].isdigit():  # "2nd entry: ...", "4h": a number glued to a word
+                head = head.rstrip("0123456789.,")
             if _DIGIT_RE.search(head) is None:
                 break
             line = head
@@ -122,7 +126,12 @@ def says_market(text: str, start: int, end: int) -> bool:
 
 
 def cut_prose(line: str) -> str:
-    """The line up to the first prose word after its first number: "60000, don't chase ..."."""
+    """The line up to the first prose word after its first number: "60000, don't chase ...";
+    ratios and times after that number are no prices: "155 (1:2) / 160 (1:3)", "145 12:30"."""
+    if ":" in line and _RATIO_RE.search(line) is not None:  # most segments start with ": "
+        price = _PRICE_START_RE.search(line)
+        if price is not None and _RATIO_RE.search(line, price.end()) is not None:
+            line = line[: price.end()] + _RATIO_RE.sub(_same_length_blank, line[price.end():])
     if _LETTERS_RE.search(line) is None:
         return line
     price = _PRICE_START_RE.search(line)  # "4H close below 0.45": 4H is no price, 0.45 is

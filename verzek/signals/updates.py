@@ -15,19 +15,21 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
                "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
-               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt")
+               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt", "erreicht", "atteints?",
+               "tercapai")
 _DONE = f"(?:{'|'.join(_DONE_WORDS)})"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
-              "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt")
+              "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
+              "erreicht", "atteint", "tercapai")
 _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u")
+              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
-_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]\d)[^\n]{{0,30}}?{_DONE}"
+_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{_DONE}"  # not "160"
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
-    r"(?=[tтцoahmrdscb✅✔☑💰двuđ])"
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđze])"
     rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
     rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
 )
@@ -37,9 +39,19 @@ _TARGET_HIT_FAST_RE = re.compile(literal_first((
     (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
     ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
 )))
-_ALL_WORDS_DONE = (r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?targets?", r"все\s+цели",
+# "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)
+TARGET_PRICE_HIT_RE = re.compile(
+    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
+    r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
+    r"(?:reached|hit|achieved|smashed|touched|done|✅)"
+)
+_ALL_TARGETS = r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?(?:targets?|tps)"
+_ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
                    r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler")
-ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}")
+# "... hit all targets 3200, 3300, 3400 🎯": the outcome written before the targets
+_DONE_BEFORE_ALL = ("hit", "reached", "achieved", "smashed", "completed", "touched")
+ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}"
+                            rf"|(?:{guarded(_DONE_BEFORE_ALL)})\s+{_ALL_TARGETS}(?!\w)")
 _SLW = r"(?:stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?)"
 # "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
 # it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
@@ -47,12 +59,12 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 STOP_HIT_RE = re.compile(
     rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido)(?!\w)"
+    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché)(?!\w)"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     rf"|(?<!\w)stopped\s+out|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel")
 
 
 def _be(n: int) -> str:
@@ -98,18 +110,22 @@ _CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
 _CLOSE_LINE = r"[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
 _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
                    r"(?:now|here|immediately|asap|manually)\b")
-_CLOSE_NOW = r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade)\b"
+_CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+rest|remaining"
+              r"|rest\s+of)\b")
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
 # "closed manually", and with the coin between the verb and how: "Closing #MATIC manually"
 _CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?=\s))?"
                    + _CLOSED_HOW)
 _CLOSED_BY = ("manually", "position", "trade", "signal")
+# "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
+_TAKE_NOW = r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+(?:now|here|immediately|asap)\b"
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_NOW}"
     rf"|(?<!\w)clos(?:ed|ing){_CLOSED_ANY_HOW}"
+    rf"|(?<!\w)(?:take|book|secure){_TAKE_NOW}"
     rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную",
     re.MULTILINE,
 )
@@ -120,10 +136,12 @@ _CLOSE_NEXT_LINE_RE = re.compile(rf"\n{_CLOSE_LINE}")
 _CLOSE_REST_RE = re.compile(
     rf"c(?<!\w.)(?:lose{_CLOSE_COIN_NOW}|lose{_CLOSE_NOW}|los(?:ed|ing){_CLOSED_ANY_HOW})"
     rf"|e(?<!\w.)(?:xit{_CLOSE_COIN_NOW}|xit{_CLOSE_NOW})"
+    + "".join(rf"|{w[0]}(?<!\w.){w[1:]}{_TAKE_NOW}" for w in ("take", "book", "secure"))
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
 )
-_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat")
+_CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat",  # and `_TAKE_NOW`'s phrases:
+               *(f"profit{s} {w}" for s in ("", "s") for w in ("now", "here", "imm", "asap")))
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
@@ -189,14 +207,28 @@ def _families(low: str) -> set[str]:
     return found
 
 
-def _max_index(low: str) -> tuple[int | None, int]:
+# "After TP1 hit, move SL to entry", "once we hit TP2": maybe a plan written in a call, not an
+# outcome. Searched up to the hit's start (endpos), so \Z is that start.
+_PLAN_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:after|once|when|if|until|upon|before)(?:[ \t]+(?:the|we|it|price))?[ \t]+\Z"
+)
+
+
+def _max_index(low: str) -> tuple[int | None, int, bool]:
+    """The highest target index written as hit, where, and whether only as a condition."""
     best: int | None = None
     at = 0
     for match in _TARGET_HIT_FAST_RE.finditer(low):
         raw = match[match.lastindex or 0]
         if int(raw) > (best or 0):
             best, at = int(raw), match.start()
-    return best, at
+    return best, at, best is not None and _is_planned(low, at)
+
+
+def _is_planned(low: str, at: int) -> bool:
+    """Whether the target hit written at `at` follows "after", "once", "if"... (a plan)."""
+    return at > 2 and low[at - 1] in " \t" and \
+        _PLAN_BEFORE_RE.search(low, max(0, at - 16), at) is not None
 
 
 def detect_update(low: str) -> UpdateFinding | None:
@@ -223,11 +255,16 @@ def detect_update(low: str) -> UpdateFinding | None:
 
 def _target_finding(low: str) -> UpdateFinding | None:
     """ "TP2 ✅" (the highest index written wins), or "all targets done" without an index."""
-    index, index_at = _max_index(low)
-    if index is not None:
-        return UpdateFinding("target_hit", target_index=index, is_result=True, at=index_at)
-    all_done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
-    return UpdateFinding("target_hit", is_result=True, at=all_done.start()) if all_done else None
+    index, index_at, planned = _max_index(low)
+    if index is not None:  # "after TP1 hit, move SL ..." in a full call is no outcome yet
+        return UpdateFinding("target_hit", target_index=index, is_result=not planned,
+                             at=index_at)
+    done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
+    if done is None:
+        done = TARGET_PRICE_HIT_RE.search(low)
+        if done is not None and _is_planned(low, done.start()):
+            return UpdateFinding("target_hit", at=done.start())  # "once TP 3300 is hit, ..."
+    return UpdateFinding("target_hit", is_result=True, at=done.start()) if done else None
 
 
 def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> UpdateFinding | None:
