@@ -177,6 +177,62 @@ def test_move_stop_to_a_target_uses_the_calls_target_price(engine: Engine) -> No
     assert p.stop_loss == Decimal("104")
 
 
+
+def test_a_follow_up_acts_only_on_its_own_chats_call_on_the_coin_it_names(
+        engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    (p,) = engine.positions("u1")
+    # another coin named in the same chat: not the chat's latest call (ETH)
+    r = engine.trading.submit_text("Close BTC now",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=2))
+    assert r.kind == "update" and r.decisions == []
+    # a reply to the ETH call that names another coin
+    r = engine.trading.submit_text("SOL closed in profit", SignalSource(
+        kind="telegram", chat_id=-100, message_id=3, reply_to_id=1))
+    assert r.decisions == []
+    # the same coin from another chat, which never called it
+    r = engine.trading.submit_text("Close ETH now",
+                                   SignalSource(kind="telegram", chat_id=-200, message_id=1))
+    assert r.decisions == []
+    assert [q.id for q in engine.positions("u1")] == [p.id]
+    # the chat's own follow-up on its coin still closes it (another text: the same content
+    # is deduplicated)
+    r = engine.trading.submit_text("Close #ETH/USDT now",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=4))
+    assert [d.outcome for d in r.decisions] == ["executed"]
+    assert engine.positions("u1") == []
+
+
+
+def test_the_same_follow_up_text_under_another_call_is_not_a_duplicate(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.price("BTC/USDT:USDT", "60000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    chat = -100
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+                               SignalSource(kind="telegram", chat_id=chat, message_id=1))
+    engine.trading.submit_text("#BTC/USDT LONG\nEntry: 60000\nTargets: 61000, 62000\n"
+                               "Stop: 59000",
+                               SignalSource(kind="telegram", chat_id=chat, message_id=2))
+    engine.price(SYM, "105")
+    engine.price("BTC/USDT:USDT", "61500")
+    first = engine.trading.submit_text("Target 1 ✅", SignalSource(
+        kind="telegram", chat_id=chat, message_id=3, reply_to_id=1))
+    second = engine.trading.submit_text("Target 1 ✅", SignalSource(
+        kind="telegram", chat_id=chat, message_id=4, reply_to_id=2))
+    assert first.kind == second.kind == "update"  # the second was dropped as a duplicate
+    assert [d.outcome for d in first.decisions] == [d.outcome for d in second.decisions] == [
+        "executed"]
+    assert all(p.targets[0].hit for p in engine.positions("u1"))
+    # the very same message delivered again (a re-delivery) is still a duplicate
+    again = engine.trading.submit_text("Target 1 ✅", SignalSource(
+        kind="telegram", chat_id=chat, message_id=4, reply_to_id=2))
+    assert again.kind == "duplicate"
+
+
 CRASH = """
 import os, sys
 from pathlib import Path

@@ -116,13 +116,17 @@ class TradingService:
                             "resumes by itself once writes succeed again",
                             details={"disk": disk_error})
         chash = content_hash(text)
-        keys = [f"hash:{chash}"]
-        if source.chat_id is not None and source.message_id is not None:
-            keys.insert(0, f"msg:{source.chat_id}:{source.message_id}")
         record = SignalRecord(id=f"s{uuid.uuid4().hex[:16]}",
                               received_at=received_at or self._clock.now(), source=source,
                               content_hash=chash, kind=kind,  # type: ignore[arg-type]
                               signal=signal, update=update, invalid_reason=invalid)
+        target = self._update_target(record, update) if update is not None else None
+        # The same text is the same call (a cross-post); a follow-up's text is the same only
+        # about the same call: "Target 1 ✅" under today's call is not the one under yesterday's
+        keys = [f"hash:{chash}" if update is None else
+                f"hash:{chash}:{target.id if target is not None else '-'}"]
+        if source.chat_id is not None and source.message_id is not None:
+            keys.insert(0, f"msg:{source.chat_id}:{source.message_id}")
         if kind in ("signal", "update"):
             fresh = [self.safety.remember_signal(k) for k in keys]
             if not all(fresh):
@@ -132,8 +136,8 @@ class TradingService:
         decisions: list[UserDecision] = []
         if kind == "signal" and signal is not None:
             decisions = self.orchestrator.open_signal(record)
-        elif kind == "update" and update is not None:
-            decisions = self._apply_update(record, update)
+        elif kind == "update" and update is not None and target is not None:
+            decisions = self._apply_update(target, update)
         self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
         if kind == "signal":
             self.signals.finish(record.id)
@@ -153,18 +157,8 @@ class TradingService:
         self.signals.unfinished = []
         return resumed
 
-    def _apply_update(self, record: SignalRecord, update: SignalUpdate) -> list[UserDecision]:
-        src = record.source
-        target = None
-        if src.reply_to_id is not None and src.chat_id is not None:
-            target = self.signals.by_message(src.chat_id, src.reply_to_id)
-        if target is None and update.symbol:
-            target = self.signals.latest_for(update.symbol, src.chat_id) or \
-                self.signals.latest_for(update.symbol)
-        if target is None and src.chat_id is not None:
-            target = self.signals.latest_for(None, src.chat_id)
-        if target is None:
-            return []
+    def _apply_update(self, target: SignalRecord, update: SignalUpdate) -> list[UserDecision]:
+        """Apply a follow-up to every open position opened from the call `target`."""
         if update.stop_to_target and update.new_stop is None and target.signal is not None \
                 and update.stop_to_target <= len(target.signal.targets):
             # "move SL to TP1": the price of the call's own target 1, whatever targets the
@@ -195,6 +189,24 @@ class TradingService:
 
         unique = list({u.id: u for u in users}.values())
         return self.orchestrator.fan_out(unique, run)
+
+    def _update_target(self, record: SignalRecord, update: SignalUpdate) -> SignalRecord | None:
+        """The call a follow-up is about: the message it replies to, else the newest call on
+        its coin, else (no coin named) the chat's newest call. A follow-up from a chat acts
+        only on that chat's calls, and one naming a coin never on a call on another coin."""
+        src = record.source
+        if src.reply_to_id is not None and src.chat_id is not None:
+            replied = self.signals.by_message(src.chat_id, src.reply_to_id)
+            if replied is not None and replied.signal is not None and (
+                    update.symbol is None or replied.signal.symbol == update.symbol):
+                return replied
+        if update.symbol:
+            if src.chat_id is not None:
+                return self.signals.latest_for(update.symbol, src.chat_id)
+            return self.signals.latest_for(update.symbol)  # the API or a webhook: any source
+        if src.chat_id is not None:
+            return self.signals.latest_for(None, src.chat_id)
+        return None
 
     # --- positions ---------------------------------------------------------------------------
 
