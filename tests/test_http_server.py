@@ -29,8 +29,11 @@ def port() -> Iterator[int]:
     try:
         yield int(server.effective_port)
     finally:
-        server.close()
+        # closed from its own loop (a close from this thread would pull the sockets out from
+        # under a select in progress)
+        server.trigger.pull_trigger(server.close)
         thread.join(10)
+        assert not thread.is_alive()
         sys.setswitchinterval(interval)
 
 
