@@ -198,6 +198,11 @@ def test_a_follow_up_acts_only_on_its_own_chats_call_on_the_coin_it_names(
                                    SignalSource(kind="telegram", chat_id=-200, message_id=1))
     assert r.decisions == []
     assert [q.id for q in engine.positions("u1")] == [p.id]
+    # an admin writing to the bot reaches a call from any source (as the API does)
+    engine.price(SYM, "102")  # above the entry: the moved stop rests
+    r = engine.trading.submit_text("Move SL to entry on #ETH", SignalSource(
+        kind="bot", chat_id=4242, message_id=1))
+    assert [d.outcome for d in r.decisions] == ["executed"]
     # the chat's own follow-up on its coin still closes it (another text: the same content
     # is deduplicated)
     r = engine.trading.submit_text("Close #ETH/USDT now",

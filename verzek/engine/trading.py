@@ -192,8 +192,10 @@ class TradingService:
 
     def _update_target(self, record: SignalRecord, update: SignalUpdate) -> SignalRecord | None:
         """The call a follow-up is about: the message it replies to, else the newest call on
-        its coin, else (no coin named) the chat's newest call. A follow-up from a chat acts
-        only on that chat's calls, and one naming a coin never on a call on another coin."""
+        its coin, else (no coin named) the chat's newest call. A follow-up from a watched chat
+        acts only on that chat's calls; one naming a coin never on a call on another coin.
+        The operators' own channels (the API, a webhook, an admin writing to the bot) reach
+        a call from any source."""
         src = record.source
         if src.reply_to_id is not None and src.chat_id is not None:
             replied = self.signals.by_message(src.chat_id, src.reply_to_id)
@@ -201,9 +203,11 @@ class TradingService:
                     update.symbol is None or replied.signal.symbol == update.symbol):
                 return replied
         if update.symbol:
-            if src.chat_id is not None:
-                return self.signals.latest_for(update.symbol, src.chat_id)
-            return self.signals.latest_for(update.symbol)  # the API or a webhook: any source
+            own = self.signals.latest_for(update.symbol, src.chat_id) \
+                if src.chat_id is not None else None
+            if own is not None or src.kind == "telegram":
+                return own
+            return self.signals.latest_for(update.symbol)
         if src.chat_id is not None:
             return self.signals.latest_for(None, src.chat_id)
         return None
