@@ -66,6 +66,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def status_code_name(reason: str) -> str:
+    """The error code of an HTTP status's reason phrase: "Request Entity Too Large" ->
+    "request_entity_too_large" (the app's HTTP errors and the server's own refusals)."""
+    return (reason or "error").lower().replace(" ", "_")
+
+
 def validation_error_response(exc: ValidationError) -> Response:
     """422 with every field error; 403 when the only problem is fields an admin owns."""
     errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
@@ -290,7 +296,7 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         if exc.response is not None and exc.response.is_json:
             return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
-        code = (exc.name or "error").lower().replace(" ", "_")
+        code = status_code_name(exc.name)
         resp = jsonify(error_body(code, _http_message(exc)))
         resp.status_code = exc.code or 500
         for key, value in exc.get_headers():

@@ -32,12 +32,12 @@ def _json_error_channel() -> type:
     from waitress.channel import HTTPChannel
     from waitress.task import ErrorTask
 
-    from verzek.api.app import error_body
+    from verzek.api.app import error_body, status_code_name
 
     class JsonErrorTask(ErrorTask):  # type: ignore[misc]
         def execute(self) -> None:
             error = self.request.error
-            code = str(error.reason).lower().replace(" ", "_")
+            code = status_code_name(str(error.reason))
             body = json.dumps(error_body(code, f"{error.reason}: {error.body}")).encode() + b"\n"
             self.status = f"{error.code} {error.reason}"
             self.response_headers.append(("Content-Type", "application/json"))
