@@ -45,6 +45,7 @@ from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.errors import ExchangeError, InvalidInput, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, MarketInfo
+from verzek.exchanges.multipliers import price_factor
 from verzek.logs import log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -64,6 +65,19 @@ class Prepared:
     leverage: int
     base_usdt: Decimal
     levels: list[dict[str, str]]
+    signal: Signal  # in the market's units (see `in_market_units`)
+    factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
+
+
+def in_market_units(signal: Signal, factor: Decimal) -> Signal:
+    """The call with its prices in the units of the market traded (a call on PEPE trading
+    1000PEPE: every price x1000)."""
+    if factor == 1:
+        return signal
+    return signal.model_copy(update={
+        "entries": [e * factor for e in signal.entries],
+        "targets": [t * factor for t in signal.targets],
+        "stop_loss": signal.stop_loss * factor if signal.stop_loss is not None else None})
 
 
 def exchange_symbol(symbol: str, market_type: MarketType) -> str:
@@ -199,7 +213,7 @@ class Orchestrator:
             return self._skip(user, record, prepared)
         # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
-        position = self._place_entry(prepared, position, signal)
+        position = self._place_entry(prepared, position, prepared.signal)
         if position.status is PositionStatus.PENDING and not any(
                 o.status.value in ("open", "partially_filled", "unknown", "filled")
                 for o in position.orders):
@@ -227,7 +241,9 @@ class Orchestrator:
         assert signal is not None
         now = self._clock.now()
         exchange = self._pool.get(user, account)
-        symbol = exchange_symbol(signal.symbol, account.market_type)
+        market, nominal = self._pool.resolve_market(
+            exchange, exchange_symbol(signal.symbol, account.market_type))
+        symbol = market.symbol
         opposite = [p for p in existing if p.account_id == account.id and p.symbol == symbol
                     and p.side is not signal.side and p.market_type is MarketType.FUTURES]
         if opposite:
@@ -236,13 +252,18 @@ class Orchestrator:
             return Decision.deny(
                 "opposite_position_open", f"A {opposite[0].side.value} {symbol} position is "
                 "open on this account; close it before opening the other side.")
-        market = exchange.market(symbol)
         if market.contract_size != 1:
             return Decision.deny(
                 "unsupported_market", f"{symbol} on {account.exchange.value} trades in "
                 f"contracts of {market.contract_size} {market.base}; only markets sized in "
                 f"{market.base} itself are supported.")
         price = self._pool.ticker(exchange, symbol).last
+        factor = nominal
+        if nominal != 1:
+            reference = signal.entries[0] if signal.entries else (
+                signal.targets[0] if signal.targets else signal.stop_loss)
+            factor = price_factor(nominal, reference, price)
+            signal = in_market_units(signal, factor)
         capital = exchange.fetch_balance().get("USDT").total
         if capital <= 0:
             return Decision.deny("no_capital", "The account holds no USDT.")
@@ -285,7 +306,8 @@ class Orchestrator:
                 "; raise the position size.")
         levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
-        return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels)
+        return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
+                        signal, factor)
 
     def _trades_today(self, user_id: str, existing: list[Position], now: datetime) -> int:
         today = now.date()
@@ -304,8 +326,7 @@ class Orchestrator:
         return self._stats.day(user_id, now.date().isoformat())
 
     def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
-        signal = record.signal
-        assert signal is not None
+        signal = p.signal
         strategy = p.user.settings.strategy
         now = self._clock.now()
         extra: dict[str, Any] = {
@@ -315,6 +336,9 @@ class Orchestrator:
             "dca_levels": p.levels,
             "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
         }
+        if p.factor != 1:
+            # the call's prices x factor = this market's (follow-ups quoting prices too)
+            extra["price_factor"] = str(p.factor)
         targets: list[TakeProfitTarget] = []
         if strategy.take_profit_mode == "signal_targets" and signal.targets:
             targets = [TakeProfitTarget(price=t) for t in signal.targets]

@@ -20,8 +20,9 @@ from verzek.domain.models import (
     TradingMode,
     User,
 )
-from verzek.errors import SecretError
+from verzek.errors import InvalidOrder, SecretError
 from verzek.exchanges.base import Exchange, MarketInfo, Ticker
+from verzek.exchanges.multipliers import ONE, find_market
 from verzek.exchanges.paper import PaperExchange, load_markets_snapshot
 from verzek.exchanges.pricefeed import PriceFeed
 from verzek.store.docstore import DocumentStore
@@ -72,6 +73,7 @@ class ExchangePool:
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
         self._ticker_locks: dict[tuple[str, str], threading.Lock] = {}
         self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
+        self._bundled: dict[tuple[str, str], tuple[str, Decimal]] = {}
         self.ticker_ttl_s = 2.0
 
     def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
@@ -143,6 +145,24 @@ class ExchangePool:
             ticker = exchange.fetch_ticker(symbol)
             self._tickers[key] = (now, ticker)
             return ticker
+
+    def resolve_market(self, exchange: Exchange, symbol: str) -> tuple[MarketInfo, Decimal]:
+        """The market to trade for `symbol` and the factor from `symbol`'s prices to its:
+        `symbol` itself (1) when listed, else the same coin bundled differently (a call on
+        PEPE/USDT:USDT trades 1000PEPE/USDT:USDT, prices x1000). InvalidOrder when neither."""
+        try:
+            return exchange.market(symbol), ONE
+        except InvalidOrder:
+            pass
+        key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
+        found = self._bundled.get(key)
+        if found is None:
+            found = find_market(exchange.load_markets(), symbol)
+            if found is None:
+                raise InvalidOrder(f"{getattr(exchange, 'name', 'the exchange')} has no market "
+                                   f"{symbol}", code="unknown_symbol")
+            self._bundled[key] = found
+        return exchange.market(found[0]), found[1]
 
     def ensure_futures_settings(self, exchange: Exchange, account_id: str, symbol: str,
                                 leverage: int, margin_mode: Any) -> None:

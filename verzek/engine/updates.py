@@ -4,6 +4,7 @@ opened from the signal they concern, for every user who follows channel updates.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from verzek.clock import Clock
 from verzek.domain.models import (
@@ -69,6 +70,8 @@ class UpdateApplier:
     def _move_stop(self, exchange: Exchange, user: User, position: Position,
                    update: SignalUpdate) -> UserDecision:
         stop = update.new_stop
+        if stop is not None:  # the call's units; the market's may bundle coins (1000PEPE)
+            stop = stop * Decimal(str(position.extra.get("price_factor", "1")))
         if stop is None and update.stop_to_target:
             return UserDecision(user.id, "skipped", f"The call has no target "
                                 f"{update.stop_to_target} to move the stop to.", "no_target",
