@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.engine.conftest import Engine, attach
 from verzek.clock import ManualClock
 from verzek.config import load_settings
-from verzek.domain.models import OrderType, SignalSource
+from verzek.domain.models import OrderType, PositionStatus, SignalSource
 from verzek.exchanges.faults import FaultyExchange
 from verzek.runtime import build_runtime
 
@@ -321,3 +321,39 @@ def test_crash_at_every_step_of_an_order_then_restart(tmp_path: Path) -> None:
         assert len(filled) <= 1, step
         assert entries or step in ("after-journal", "after-send")
         runtime.stop()
+
+
+def test_a_partial_close_from_the_channel_reduces_and_reprotects_the_rest(
+        engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    (p,) = engine.positions("u1")
+    assert p.quantity == Decimal("3.000")
+    engine.price(SYM, "102")
+    r = engine.trading.submit_text("Book 50% profits on #ETH here",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=2))
+    assert r.kind == "update" and [d.outcome for d in r.decisions] == ["executed"]
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PARTIALLY_CLOSED and p.quantity == Decimal("1.500")
+    assert p.realised_pnl_usdt > 0  # 1.5 sold at 102, bought at 100, fees paid
+    # what rests on the exchange covers exactly what is left
+    paper = engine.paper("u1")
+    open_orders = {o.client_order_id: o for o in paper.fetch_open_orders()}
+    live = [o for o in p.orders if o.client_order_id in open_orders]
+    assert sum(o.quantity for o in live if o.leg.startswith("tp")) == Decimal("1.500")
+    assert [o.quantity for o in live if o.leg.startswith("sl")] == [Decimal("1.500")]
+    # a second instruction closes its share of what is left, as a new order
+    r = engine.trading.submit_text("Close half of #ETH now",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=3))
+    (p,) = engine.positions("u1")
+    assert p.quantity == Decimal("0.750")
+    assert sorted(o.leg for o in p.orders if o.leg.startswith("chan")) == [
+        "chanpart1", "chanpart2"]
+    # "close 100%" is a close
+    r = engine.trading.submit_text("#ETH close 100% now",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=4))
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason.value == "channel"

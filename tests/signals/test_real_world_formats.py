@@ -42,6 +42,7 @@ class Upd:
     new_stop: str | None = None
     breakeven: bool = False
     to_target: int | None = None
+    share: str | None = None  # "close 50%": the share of the position to close
 
 
 @dataclass(frozen=True)
@@ -585,6 +586,21 @@ SIGNALS = [
 ]
 
 UPDATES = [
+    pytest.param("Close half of your #ETH position now", Upd("ETH/USDT", "close", share="0.5"),
+                 id="partial_close_half"),
+    pytest.param("Closed 50% of #SOL in profit, rest running with SL at entry",
+                 Upd("SOL/USDT", "close", share="0.5"), id="partial_close_percent"),
+    pytest.param("BTC: book 50% profits here", Upd("BTC/USDT", "close", share="0.5"),
+                 id="partial_close_book_profits"),
+    pytest.param("Secure 25% of #LINK here", Upd("LINK/USDT", "close", share="0.25"),
+                 id="partial_close_secure"),
+    pytest.param("Sell 30% of #DOGE here", Upd("DOGE/USDT", "close", share="0.3"),
+                 id="partial_close_sell"),
+    pytest.param("#DOGE закрываем половину позиции", Upd("DOGE/USDT", "close", share="0.5"),
+                 id="partial_close_russian_half"),
+    pytest.param("#SOL close 100% now", Upd("SOL/USDT", "close"), id="close_all_by_percent"),
+    pytest.param("Target 1 hit, take 50% profit #ETH", Upd("ETH/USDT", "target_hit", 1),
+                 id="a_targets_share_stays_the_target"),
     pytest.param(
         "Binance Futures\n#SOL/USDT Take-Profit target 2 ✅\nProfit: 25.8% 📈\n"
         "Period: 3 Hours 10 Minutes ⏰",
@@ -837,15 +853,15 @@ REJECTED = [
         id="new_call_beside_an_earlier_close",
     ),
     pytest.param(
-        "Close half of your #ETH position now",
-        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
-        id="partial_close_half",
+        "Partially close #ETH now",
+        Rej("a partial close that does not say how much: nothing is closed"),
+        id="partial_close_without_an_amount",
     ),
-    pytest.param(
-        "Closed 50% of #SOL in profit, rest running with SL at entry",
-        Rej("a partial close (half, 50%): an update cannot say how much, so nothing is closed"),
-        id="partial_close_percent",
-    ),
+    pytest.param("Close 150% of #ETH now",
+                 Rej("a partial close that does not say how much: nothing is closed"),
+                 id="a_gain_is_not_a_share"),
+    pytest.param("ETH lost half its value this week", Rej(None), id="half_is_not_a_close"),
+    pytest.param("Booked 45% profit on #SOL ✅", Rej(None), id="a_result_brag_closes_nothing"),
     pytest.param(
         "#FET/USDT move stop to TP0", Rej("the stop moves to a target that does not exist "
                                          "(target 0)"), id="move_sl_to_target_zero",
@@ -931,6 +947,7 @@ def test_update(text: str, want: Upd) -> None:
     assert got.new_stop == (D(want.new_stop) if want.new_stop else None)
     assert got.to_breakeven is want.breakeven
     assert got.stop_to_target == want.to_target
+    assert got.close_share == (D(want.share) if want.share else None)
     assert result.signal is None
 
 

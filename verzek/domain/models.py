@@ -360,6 +360,8 @@ class SignalUpdate(Model):
     new_stop: PositiveDecimal | None = None
     to_breakeven: bool = False
     stop_to_target: int | None = Field(default=None, ge=1, le=100)  # "SL to TP1": 1-based
+    # "close 50%": the share of what is open to close (a close without it closes it all)
+    close_share: Decimal | None = Field(default=None, gt=0, lt=1)
     raw_text: str = ""
 
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from verzek.domain.models import SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, is_partial_close
+from verzek.signals.updates import UpdateFinding, is_partial_close, partial_close_share
 
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?i:(?:the|my|our|your|all)\s+)?"
@@ -50,8 +50,12 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         return "the follow-up is about an earlier trade it does not name"
     if finding.reason is not None:
         return finding.reason
+    share = None
     if finding.action == "close" and is_partial_close(low):
-        return "a partial close (half, 50%): an update cannot say how much, so nothing is closed"
+        share = partial_close_share(low)
+        if share is None:
+            return "a partial close that does not say how much: nothing is closed"
+        share = share if share < 1 else None  # "close 100%" closes it all
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
@@ -63,7 +67,7 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
             target_index=finding.target_index, new_stop=finding.new_stop,
             to_breakeven=finding.to_breakeven, stop_to_target=finding.stop_to_target,
-            raw_text=raw,
+            close_share=share, raw_text=raw,
         )
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"

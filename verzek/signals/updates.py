@@ -238,7 +238,7 @@ def detect_update(low: str) -> UpdateFinding | None:
     """
     families = _families(low)
     if not families:
-        return None
+        return partial_close_finding(low)
     hit = _target_finding(low) if "done" in families else None
     cue = _instruction(low, families, hit)
     if cue is None:
@@ -246,7 +246,9 @@ def detect_update(low: str) -> UpdateFinding | None:
             return hit
         filled = ENTRY_FILLED_RE.search(low) if "filled" in families and (
             "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
-        return UpdateFinding("other", is_result=True, at=filled.start()) if filled else None
+        if filled:
+            return UpdateFinding("other", is_result=True, at=filled.start())
+        return partial_close_finding(low)
     if hit is None:
         return cue
     return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
@@ -319,9 +321,57 @@ def weak_close_at(low: str) -> int:
 
 
 def is_partial_close(low: str) -> bool:
-    """A close of part of the position ("close 50%", "close half", "partially closed"): the
-    update carries no amount, so acting on it as a close would close all of it."""
-    return _PARTIAL_CLOSE_RE.search(low) is not None
+    """A close of part of the position ("close 50%", "close half", "partially closed"): acting
+    on it as a close would close all of it."""
+    return _PARTIAL_CLOSE_RE.search(low) is not None or _PARTIAL_AMOUNT_RE.search(low) is not None
+
+
+_AMOUNT = r"\d{1,3}(?:[.,]\d+)?\s*%|half|1/[234]|половин\w*|la\s+mitad|metade|yar[iı]s[iı]n[iı]"
+_OF = r"\s+(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?"
+# A close that says how much: "close 30%", "closed half of", "book 1/3"
+_PARTIAL_AMOUNT_RE = re.compile(
+    "(?:" + guarded((r"clos\w*", r"exit\w*", "take", r"book\w*", r"secur\w*", "sell",
+                     r"закр\w*", r"cerr\w*", r"fech\w*", r"kapat\w*"))
+    + rf"){_OF}(?:{_AMOUNT})(?!\w)"
+)
+# The same said as an instruction, which is a close by itself ("Book 50% profits here"); a
+# past "booked 45% profit" is a result brag, never an order to close anything.
+_PARTIAL_ORDER_RE = re.compile(
+    "(?:" + guarded(("close", "exit", "take", "book", "secure", "sell", "закрываем",
+                     "закрываю", "закройте", "закрой", "cerrar", "cierren", "fechar", "fechem",
+                     "kapat", "kapatın")) + rf"){_OF}(?:{_AMOUNT})(?!\w)"
+)
+_SHARE_PCT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+_SHARE_FRACTION_RE = re.compile(r"1/([234])")
+
+
+def partial_close_finding(low: str) -> UpdateFinding | None:
+    """ "Close 50% of #BTC", "book half here": a close of a stated share, when no other cue
+    says more (a target hit's "take 50% profit" stays that target)."""
+    if "%" not in low and "half" not in low and "1/" not in low and low.isascii():
+        return None  # every amount holds one of these, or a non-ASCII word
+    match = _PARTIAL_ORDER_RE.search(low)
+    if match is None or partial_close_share(low) is None:
+        return None
+    return UpdateFinding("close", at=match.start())
+
+
+def partial_close_share(low: str) -> Decimal | None:
+    """How much of the position a partial close closes: "close 30%" → 0.3, "close half" →
+    0.5, "book 1/3" → 1/3; None when it does not say ("take some profit", "partially
+    closed", "exit 150%"). 100% is the whole position (1)."""
+    match = _PARTIAL_AMOUNT_RE.search(low)
+    if match is None:
+        return None
+    phrase = match.group(0)
+    pct = _SHARE_PCT_RE.search(phrase)
+    if pct is not None:
+        share = Decimal(pct.group(1).replace(",", ".")) / 100
+        return share if 0 < share <= 1 else None  # "150%" is a gain, not a share
+    fraction = _SHARE_FRACTION_RE.search(phrase)
+    if fraction is not None:
+        return Decimal(1) / Decimal(fraction.group(1))
+    return Decimal("0.5")  # half, in any of its languages
 
 
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
