@@ -54,6 +54,17 @@ class Rej:
 
 SIGNALS = [
     pytest.param(
+        "🔴 SHORT\n#DOGE/USDT\nEntry: 0.1234\nTP: 0.1200 - 0.1180\nSL: 0.1270\n\n"
+        "🟢 Previous LONG closed in profit",
+        Sig("DOGE/USDT", "short", ("0.1234",), ("0.1200", "0.1180"), "0.1270"),
+        id="new_call_beside_an_earlier_close",
+    ),
+    pytest.param(
+        "BTC closed in profit ✅. New call: #ETH/USDT LONG Entry 3000 TP 3100 SL 2900",
+        Sig("ETH/USDT", "long", ("3000",), ("3100",), "2900"),
+        id="new_call_after_another_coins_close",
+    ),
+    pytest.param(
         "⚡⚡ #SOL/USDT ⚡⚡\nExchanges: Binance Futures\nSignal Type: Regular (Short)\n"
         "Leverage: Cross (20X)\n\nEntry Targets:\n1) 23.50\n2) 24.00\n\n"
         "Take-Profit Targets:\n1) 23.20\n2) 22.90\n3) 22.50\n4) 22.00\n\nStop Targets:\n1) 24.80",
@@ -846,12 +857,12 @@ REJECTED = [
         "SL 63800",
         Rej("stop loss 64200 is at or above the entry for a long"), id="two_scenarios",
     ),
-    pytest.param(
-        "🔴 SHORT\n#DOGE/USDT\nEntry: 0.1234\nTP: 0.1200 - 0.1180\nSL: 0.1270\n\n"
-        "🟢 Previous LONG closed in profit",
-        Rej("the follow-up is about an earlier trade it does not name"),
-        id="new_call_beside_an_earlier_close",
-    ),
+    pytest.param("🟢 Previous LONG closed in profit",
+                 Rej("the follow-up is about an earlier trade it does not name"),
+                 id="an_earlier_close_alone"),
+    pytest.param("SOL closed in profit. BTC closed in loss.\n#ETH/USDT LONG Entry 3000 TP 3100 "
+                 "SL 2900", Rej("the follow-up names another coin"),
+                 id="two_results_beside_a_quoted_call"),
     pytest.param(
         "Partially close #ETH now",
         Rej("a partial close that does not say how much: nothing is closed"),

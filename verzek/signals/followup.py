@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
-from verzek.domain.models import SignalUpdate
+from verzek.domain.models import Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
-from verzek.signals.updates import UpdateFinding, is_partial_close, partial_close_share
+from verzek.signals.updates import (
+    UpdateFinding,
+    detect_update,
+    is_partial_close,
+    partial_close_share,
+)
 
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?i:(?:the|my|our|your|all)\s+)?"
@@ -28,6 +35,10 @@ _SUMMARY_RE = re.compile(kw.guarded((
     r"monthly\s+results?",
     r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
 )
+# Why a follow-up cannot act, when it is about another trade than the message's own call (the
+# parser then reads the message without that sentence: a new call may stand beside it).
+OTHER_COIN = "the follow-up names another coin"
+EARLIER_TRADE = "the follow-up is about an earlier trade it does not name"
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 
 
@@ -41,13 +52,13 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if len(strong) > 1:  # a results round-up over several coins, not one follow-up
         return "update names several symbols"
     earlier = _may_name_earlier(low)
-    start, end = _cue_sentence(norm, finding.at) if strong or earlier else (0, 0)
+    start, end = cue_sentence(norm, finding.at) if strong or earlier else (0, 0)
     if strong and _cue_names_other_coin(norm[start:end], strong[0]):
         # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
-        return "the follow-up names another coin"
+        return OTHER_COIN
     if earlier and _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
         # "🟢 Previous LONG closed in profit" under a new call: which trade closed is not said
-        return "the follow-up is about an earlier trade it does not name"
+        return EARLIER_TRADE
     if finding.reason is not None:
         return finding.reason
     share = None
@@ -74,6 +85,20 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     return update
 
 
+def call_beside(norm: str, finding: UpdateFinding,
+                parse: Callable[[str], Any]) -> Signal | None:
+    """ "🔴 SHORT #DOGE ... 🟢 Previous LONG closed in profit": the call `parse` reads in the
+    message without the sentence about the other trade, if the rest is a whole call by itself
+    and reports no other outcome."""
+    start, end = cue_sentence(norm, finding.at)
+    rest = norm[:start] + "\n" + norm[end:]
+    other = detect_update(rest.lower())
+    if other is not None and other.is_result:
+        return None  # another outcome: no second cut, the message stays a result post
+    signal: Signal | None = parse(rest).signal
+    return signal
+
+
 def _one_upper_coin(norm: str) -> str | None:
     """ "SOL closed in profit ✅": the one upper-case word that can be a coin, as its pair (no
     coin would act on the channel's latest call, whichever coin that is); None for none,
@@ -91,7 +116,7 @@ def _may_name_earlier(low: str) -> bool:
             or "anterior" in low or (not low.isascii() and ("предыдущ" in low or "прошл" in low)))
 
 
-def _cue_sentence(norm: str, at: int) -> tuple[int, int]:
+def cue_sentence(norm: str, at: int) -> tuple[int, int]:
     """Where the sentence holding the cue at `at` starts and ends."""
     end_match = _SENTENCE_END_RE.search(norm, at)
     return sentence_start(norm, at), end_match.start() if end_match else len(norm)

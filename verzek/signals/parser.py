@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
-from verzek.signals.followup import read_update
+from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
 from verzek.signals.leverage import read_leverage
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
@@ -133,7 +133,12 @@ def parse_message(text: str) -> ParseResult:
     low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
-        return _update_result(norm, low, finding, text)
+        result = _update_result(norm, low, finding, text)
+        if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE):
+            beside = call_beside(norm, finding, parse_message)
+            if beside is not None:  # the call, as the channel wrote it all
+                return ParseResult("signal", signal=beside.model_copy(update={"raw_text": text}))
+        return result
     closed_at = weak_close_at(low) if finding is None else -1
     if _DIGIT_RE.search(low) is None and finding is None and closed_at < 0:
         return _NOISE  # no number, no follow-up, no "closed": nothing to trade
