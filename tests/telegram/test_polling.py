@@ -53,10 +53,12 @@ def test_an_update_handled_before_a_restart_is_not_handled_again(
     h.bot.stop(10)
     h.api.replay(update_id)
     tg_clock.advance(7 * 86400)
+    polls_before = len(h.api.calls_of("getUpdates"))
     h.bot.start()
     assert h.bot.wait_ready(10)
     assert h.api.wait_for(lambda: h.bot.poller.counters["replayed"] == 1)
-    assert "offset" not in h.api.calls_of("getUpdates")[-2]
+    # the first poll after the restart (more may follow on a busy machine)
+    assert "offset" not in h.api.calls_of("getUpdates")[polls_before]
     assert len(h.api.sent(ADMIN)) == 2
 
 
