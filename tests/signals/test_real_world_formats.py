@@ -30,6 +30,7 @@ class Sig:
     leverage: int | None = None
     market: str | None = None
     at_market: bool = False
+    trigger: str | None = None  # "LONG above 65500": the entry waits for the cross
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,21 @@ class Rej:
 
 
 SIGNALS = [
+    pytest.param("#BTC/USDT LONG above 65500\nTP 66500\nSL 64800",
+                 Sig("BTC/USDT", "long", ("65500",), ("66500",), "64800", trigger="above"),
+                 id="breakout_long_above"),
+    pytest.param("Buy #ETH above 3050\nTargets 3100 3150\nStop 2990",
+                 Sig("ETH/USDT", "long", ("3050",), ("3100", "3150"), "2990", trigger="above"),
+                 id="breakout_buy_above"),
+    pytest.param("#SOL short below 140\nTP: 135 - 130\nSL: 144",
+                 Sig("SOL/USDT", "short", ("140",), ("135", "130"), "144", trigger="below"),
+                 id="breakdown_short_below"),
+    pytest.param("#BTC LONG\nBreakout above 65.5k\nTP 67k\nSL 64k",
+                 Sig("BTC/USDT", "long", ("65500",), ("67000",), "64000", trigger="above"),
+                 id="breakout_line_with_k_prices"),
+    pytest.param("#ETH long below 2950\nTP 3100\nSL 2900",
+                 Sig("ETH/USDT", "long", ("2950",), ("3100",), "2900"),
+                 id="a_long_below_is_a_dip_to_buy_not_a_trigger"),
     pytest.param(
         "🔴 SHORT\n#DOGE/USDT\nEntry: 0.1234\nTP: 0.1200 - 0.1180\nSL: 0.1270\n\n"
         "🟢 Previous LONG closed in profit",
@@ -946,6 +962,7 @@ def test_signal(text: str, want: Sig) -> None:
     assert (str(got.stop_loss) if got.stop_loss is not None else None) == want.stop
     assert got.leverage == want.leverage
     assert got.market is (MarketType(want.market) if want.market else None)
+    assert got.entry_trigger == want.trigger
     assert all(isinstance(p, Decimal) for p in [*got.entries, *got.targets])
 
 

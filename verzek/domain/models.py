@@ -193,6 +193,8 @@ class StrategySettings(Model):
     trailing_tp_activation_pct: PositiveDecimal | None = None
     trailing_tp_callback_pct: PositiveDecimal | None = None
     trailing_stop_pct: PositiveDecimal | None = None
+    # "LONG above 65500" not crossed within this many hours of the call: the entry is cancelled
+    trigger_entry_ttl_h: int = Field(default=24, ge=1, le=168)
 
 
 class DcaLevel(Model):
@@ -340,6 +342,8 @@ class Signal(Model):
     side: Side
     entries: list[PositiveDecimal] = Field(default_factory=list)  # empty: market entry
     entry_is_market: bool = False
+    # "LONG above 65500": nothing is bought until the price crosses the entry this way
+    entry_trigger: Literal["above", "below"] | None = None
     targets: list[PositiveDecimal] = Field(default_factory=list)
     stop_loss: PositiveDecimal | None = None
     leverage: int | None = Field(default=None, ge=1, le=125)

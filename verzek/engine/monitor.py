@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from verzek.domain.models import (
     PositionStatus,
     User,
 )
-from verzek.domain.positions import opening_side
+from verzek.domain.positions import close, opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
@@ -140,7 +141,13 @@ class PriceMonitor:
     def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
                strategies: dict[str, dict[str, Any]]) -> bool:
         """Whether a monitored trigger may fire at `price` (decided on the stored dict)."""
-        if raw["status"] == _PENDING or raw.get("average_entry") is None:
+        if raw["status"] == _PENDING:
+            waiting = (raw.get("extra") or {}).get("entry_trigger")
+            # a breakout entry: crossed now, or waited its time out
+            return waiting is not None and not any(
+                o["leg"] == "entry" for o in raw.get("orders", ())) and (
+                _crossed(waiting, price) or _expired(waiting, self._clock.now()))
+        if raw.get("average_entry") is None:
             return False
         long = raw["side"] == "long"
         stop = raw.get("stop_loss")
@@ -234,7 +241,12 @@ class PriceMonitor:
 
     def on_price(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
         """Monitored exits and DCA for one position at `price`."""
-        if position.status is PositionStatus.PENDING or position.average_entry is None:
+        if position.status is PositionStatus.PENDING:
+            waiting = position.extra.get("entry_trigger")
+            if waiting is not None and not any(o.leg == "entry" for o in position.orders):
+                return self._breakout_entry(exchange, position, waiting, price)
+            return position
+        if position.average_entry is None:
             return position
         strategy = self._manager.strategy_of(position)
         spot = position.market_type is MarketType.SPOT
@@ -281,6 +293,33 @@ class PriceMonitor:
                                  reference_price=price, leverage=position.leverage)
                 position, _ = self._manager.send(exchange, position, f"dca{level['level']}",
                                                  spec, OrderPurpose.INCREASE)
+        return position
+
+    def _breakout_entry(self, exchange: Exchange, position: Position, waiting: dict[str, str],
+                        price: Decimal) -> Position:
+        """ "LONG above 65500": enter at market once the price crosses; cancel the wait when
+        it outlives the user's `trigger_entry_ttl_h` uncrossed."""
+        now = self._clock.now()
+        if not _crossed(waiting, price):
+            if _expired(waiting, now):
+                logger.info("breakout entry of %s not reached by %s; cancelled",
+                            position.symbol, waiting["expires_at"])
+                return self._manager.save(close(position, CloseReason.CANCELLED, now))
+            return position
+        # Recorded with the entry order, not before it: the order is the mark that the wait is
+        # over, and a crash in between leaves an intent the next pass resolves, never resends.
+        fired = {**waiting, "fired_at": now.isoformat(), "fired_price": str(price)}
+        position = position.model_copy(update={"extra": {
+            **position.extra, "entry_trigger": fired, "first_entry": str(price)}})
+        spec = OrderSpec(symbol=position.symbol, side=opening_side(position.side),
+                         type=OrderType.MARKET, quantity=Decimal(waiting["quantity"]),
+                         reference_price=price, leverage=position.leverage)
+        position, result = self._manager.send(exchange, position, "entry", spec,
+                                              OrderPurpose.OPEN)
+        if result.status in ("rejected", "blocked") and position.quantity == 0:
+            logger.warning("breakout entry of %s not placed (%s): %s", position.symbol,
+                           result.status, result.message)
+            position = self._manager.save(close(position, CloseReason.CANCELLED, now))
         return position
 
     # --- order sync for live exchanges ------------------------------------------------------
@@ -357,3 +396,11 @@ class PriceMonitor:
             logger.warning(fmt + " (%d similar held back)", *args, held)
 
 
+def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
+    """Whether `price` is at or past a breakout entry's trigger in its direction."""
+    trigger = Decimal(waiting["price"])
+    return price >= trigger if waiting["direction"] == "above" else price <= trigger
+
+
+def _expired(waiting: dict[str, str], now: datetime) -> bool:
+    return now >= datetime.fromisoformat(waiting["expires_at"])

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -78,6 +78,16 @@ def in_market_units(signal: Signal, factor: Decimal) -> Signal:
         "entries": [e * factor for e in signal.entries],
         "targets": [t * factor for t in signal.targets],
         "stop_loss": signal.stop_loss * factor if signal.stop_loss is not None else None})
+
+
+def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
+    """The trigger price of a breakout entry the market has not crossed yet ("LONG above
+    65500" at 65000), else None (no trigger, or crossed already: enter now)."""
+    if signal.entry_trigger is None or not signal.entries:
+        return None
+    trigger = signal.entries[0]
+    crossed = price >= trigger if signal.entry_trigger == "above" else price <= trigger
+    return None if crossed else trigger
 
 
 def exchange_symbol(symbol: str, market_type: MarketType) -> str:
@@ -214,6 +224,12 @@ class Orchestrator:
         # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
         position = self._place_entry(prepared, position, prepared.signal)
+        if "entry_trigger" in position.extra:
+            self._manager.save(position)
+            trigger = position.extra["entry_trigger"]
+            return UserDecision(user.id, "executed", f"The entry waits for the price to cross "
+                                f"{trigger['direction']} {trigger['price']}.", "entry_waiting",
+                                pid)
         if position.status is PositionStatus.PENDING and not any(
                 o.status.value in ("open", "partially_filled", "unknown", "filled")
                 for o in position.orders):
@@ -291,7 +307,7 @@ class Orchestrator:
             effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
                 "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
             dca_plan = build_plan(DcaParams.from_settings(
-                signal.side, price, base_usdt, effective,
+                signal.side, waiting_trigger(signal, price) or price, base_usdt, effective,
                 symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
                 leverage=leverage if account.market_type is MarketType.FUTURES else None,
                 price_step=market.price_step, amount_step=market.amount_step))
@@ -363,6 +379,14 @@ class Orchestrator:
                                                    p.leverage, p.user.settings.risk.margin_mode)
             except ExchangeError as exc:
                 logger.warning("leverage/margin not set on %s: %s", position.symbol, exc.message)
+        waiting = waiting_trigger(signal, p.price)
+        if waiting is not None:
+            # a breakout not reached yet: nothing is sent until the monitor sees the cross
+            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / waiting)
+            ttl = timedelta(hours=p.user.settings.strategy.trigger_entry_ttl_h)
+            return position.model_copy(update={"extra": {**position.extra, "entry_trigger": {
+                "direction": signal.entry_trigger, "price": str(waiting), "quantity": str(qty),
+                "expires_at": (self._clock.now() + ttl).isoformat()}}})
         entry_type = p.user.settings.strategy.entry_type
         entries = [] if signal.entry_is_market else list(signal.entries)
         side = opening_side(position.side)

@@ -20,6 +20,7 @@ from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, 
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import find_symbol, find_symbols
+from verzek.signals.triggers import Direction, breakout, trigger_entry
 from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
@@ -99,6 +100,7 @@ class _Draft:
     side_entry: bool = False  # the weak entry is just prices right after side and coin
     stop_pct: Decimal | None = None  # "SL: 5%": that far from the entry, against the trade
     target_pcts: list[Decimal] = field(default_factory=list)  # "TP: +2% / +4%": with it
+    trigger: Direction | None = None  # "LONG above 65500": the entry waits for a cross
 
 
 def normalise(text: str) -> str:
@@ -146,6 +148,8 @@ def parse_message(text: str) -> ParseResult:
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
+    if not (draft.entries or draft.entry_is_market):  # "LONG above 65500"
+        draft.trigger, draft.entries = trigger_entry(body) or (None, draft.entries)
     if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
         finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
@@ -360,7 +364,7 @@ def _signal_result(
         signal = Signal(
             symbol=symbol, side=side, entries=entries, entry_is_market=draft.entry_is_market,
             targets=targets, stop_loss=stop, leverage=leverage, market=market,
-            confidence=confidence, raw_text=raw,
+            entry_trigger=breakout(side, draft.trigger), confidence=confidence, raw_text=raw,
         )
     except ValidationError as exc:
         return ParseResult("noise", invalid_reason=f"not a valid signal: {exc.errors()[0]['msg']}")

@@ -1,0 +1,123 @@
+"""Breakout entries ("LONG above 105"): nothing is sent until the price crosses; then a market
+entry, protected like any other; a wait that outlives its time, or a cancel, closes it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import CloseReason, PositionStatus, SignalSource
+
+D = Decimal
+SYM = "ETH/USDT:USDT"
+CALL = "#ETH/USDT LONG above 105\nTargets: 110 - 115\nStop: 100"
+
+
+def _open(engine: Engine, price: str, text: str = CALL, **strategy: object) -> object:
+    engine.price(SYM, price)
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "210"},
+                    strategy=strategy)
+    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
+    return decision
+
+
+def test_the_entry_waits_for_the_cross_then_enters_at_market_and_protects(
+        engine: Engine) -> None:
+    decision = _open(engine, "100")
+    assert (decision.outcome, decision.code) == ("executed", "entry_waiting")  # type: ignore
+    assert "above 105" in decision.reason  # type: ignore[attr-defined]
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PENDING and p.orders == []
+    assert engine.paper("u1").fetch_open_orders() == []
+    engine.tick(SYM, "104.9")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PENDING and p.orders == []
+    engine.tick(SYM, "105.5")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN
+    assert p.quantity == D("2.000")  # 210 USDT at the trigger price 105
+    assert p.average_entry == D("105.5") and p.extra["first_entry"] == "105.5"
+    legs = sorted(o.leg for o in p.orders)
+    assert legs == ["entry", "slr0", "tp1r0", "tp2r0"]
+    # the next pass sends nothing more
+    engine.tick(SYM, "106")
+    (again,) = engine.positions("u1")
+    assert sorted(o.leg for o in again.orders) == legs
+
+
+def test_a_breakout_already_under_way_enters_now(engine: Engine) -> None:
+    decision = _open(engine, "106")
+    assert (decision.outcome, decision.code) == ("executed", "executed")  # type: ignore
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and "entry_trigger" not in p.extra
+
+
+def test_a_short_below_waits_for_the_price_to_fall(engine: Engine) -> None:
+    decision = _open(engine, "98", "#ETH/USDT SHORT below 95\nTarget: 90\nStop: 99")
+    assert decision.code == "entry_waiting"  # type: ignore[attr-defined]
+    engine.tick(SYM, "96")
+    assert engine.positions("u1")[0].orders == []
+    engine.tick(SYM, "94.5")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and p.side.value == "short"
+
+
+def test_a_wait_past_its_time_is_cancelled_and_sends_nothing(engine: Engine) -> None:
+    _open(engine, "100", trigger_entry_ttl_h=2)
+    engine.clock.advance(3600)
+    engine.tick(SYM, "101")
+    assert engine.positions("u1")[0].status is PositionStatus.PENDING
+    engine.clock.advance(3600)
+    engine.tick(SYM, "101")
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    engine.tick(SYM, "106")  # crossing later opens nothing
+    assert engine.positions("u1") == [] and engine.paper("u1").fetch_open_orders() == []
+
+
+def test_the_channels_cancel_ends_the_wait(engine: Engine) -> None:
+    _open(engine, "100")
+    r = engine.trading.submit_text("#ETH signal cancelled", SignalSource(kind="api"))
+    assert [d.outcome for d in r.decisions] == ["executed"]
+    assert engine.positions("u1") == []
+    engine.tick(SYM, "106")
+    assert engine.paper("u1").fetch_open_orders() == []
+
+
+def test_the_kill_switch_at_the_cross_sends_nothing_and_ends_the_wait(engine: Engine) -> None:
+    _open(engine, "100")
+    engine.trading.set_kill_switch(active=True, reason="test", close_positions=False)
+    engine.tick(SYM, "106")
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.CANCELLED
+    assert all(o.status.value != "filled" for o in closed.orders)
+
+
+def test_an_entry_accepted_but_unanswered_is_looked_up_never_sent_again(
+        engine: Engine) -> None:
+    from verzek.errors import TransientExchangeError
+
+    _open(engine, "100")
+    paper = engine.paper("u1")
+    real = paper.create_order
+    sent: list[str] = []
+
+    def lost_answer(req):  # type: ignore[no-untyped-def]
+        sent.append(req.client_order_id)
+        real(req)  # the exchange takes it; the answer never arrives
+        raise TransientExchangeError("connection reset after send")
+
+    paper.create_order = lost_answer
+    engine.tick(SYM, "106")
+    paper.create_order = real
+    for _ in range(3):
+        engine.clock.advance(60)
+        engine.tick(SYM, "106")
+        engine.trading.monitor.sync_orders()
+    (p,) = engine.positions("u1")
+    assert len(sent) == len(set(sent))  # every order (entry, then its protection) sent once
+    (entry,) = [o for o in p.orders if o.leg == "entry"]
+    assert sent.count(entry.client_order_id) == 1
+    assert p.status is PositionStatus.OPEN and p.quantity == D("2.000")
