@@ -357,3 +357,19 @@ def test_a_partial_close_from_the_channel_reduces_and_reprotects_the_rest(
     assert engine.positions("u1") == []
     (closed,) = engine.runtime.positions.closed_positions("u1")
     assert closed.close_reason.value == "channel"
+
+
+def test_take_a_share_and_move_the_stop_does_both(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    engine.price(SYM, "103")
+    r = engine.trading.submit_text("Take 50% profit on #ETH and move SL to entry",
+                                   SignalSource(kind="telegram", chat_id=-100, message_id=2))
+    assert [d.outcome for d in r.decisions] == ["executed"]
+    (p,) = engine.positions("u1")
+    assert p.quantity == Decimal("1.500") and p.stop_loss == p.average_entry == Decimal("100")
+    open_ids = {o.client_order_id for o in engine.paper("u1").fetch_open_orders()}
+    (stop,) = [o for o in p.orders if o.leg.startswith("sl") and o.client_order_id in open_ids]
+    assert (stop.stop_price, stop.quantity) == (Decimal("100"), Decimal("1.500"))

@@ -613,6 +613,12 @@ SIGNALS = [
 ]
 
 UPDATES = [
+    pytest.param("Take 50% profit on #ETH and move SL to entry",
+                 Upd("ETH/USDT", "move_sl", breakeven=True, share="0.5"),
+                 id="partial_close_and_stop_to_entry"),
+    pytest.param("TP1 hit ✅ #ETH take 50% profit, move SL to entry",
+                 Upd("ETH/USDT", "move_sl", 1, breakeven=True),
+                 id="a_targets_share_beside_a_moved_stop_stays_the_targets"),
     pytest.param("Close half of your #ETH position now", Upd("ETH/USDT", "close", share="0.5"),
                  id="partial_close_half"),
     pytest.param("Closed 50% of #SOL in profit, rest running with SL at entry",
@@ -736,7 +742,8 @@ UPDATES = [
         id="earlier_trade_named",
     ),
     pytest.param(
-        "Close 50% of #AVAX and move SL to entry", Upd("AVAX/USDT", "move_sl", breakeven=True),
+        "Close 50% of #AVAX and move SL to entry",
+        Upd("AVAX/USDT", "move_sl", breakeven=True, share="0.5"),
         id="partial_profit_and_move_sl",
     ),
     pytest.param(

@@ -40,7 +40,7 @@ class UpdateApplier:
                                 "not_following", position.id)
         action = update.action
         if action == "close" and update.close_share is not None:
-            return self._close_share(exchange, user, position, update.close_share)
+            return self._close_share(exchange, user, position, update.close_share)[1]
         if action in ("close", "stop_hit"):
             reason = CloseReason.STOP_LOSS if action == "stop_hit" else CloseReason.CHANNEL
             position = self._manager.close_market(exchange, position, "chan", reason)
@@ -48,6 +48,11 @@ class UpdateApplier:
         if action == "cancel":
             return self._cancel(exchange, user, position)
         if action == "move_sl":
+            if update.close_share is not None:  # "take 50% profit and move SL to entry"
+                position, taken = self._close_share(exchange, user, position,
+                                                    update.close_share)
+                if taken.outcome != "executed" or position.status is PositionStatus.CLOSED:
+                    return taken
             return self._move_stop(exchange, user, position, update)
         if action == "target_hit" and update.target_index:
             return self._target(exchange, user, position, update.target_index)
@@ -59,21 +64,22 @@ class UpdateApplier:
                             "update_applied", position.id)
 
     def _close_share(self, exchange: Exchange, user: User, position: Position,
-                     share: Decimal) -> UserDecision:
+                     share: Decimal) -> tuple[Position, UserDecision]:
         """ "Close 50%": that share of what is open, at market; targets and stop then cover
         the rest (the manager re-arms them after the fill). Nothing open yet: nothing to do."""
         if position.quantity == 0:
-            return UserDecision(user.id, "skipped", "The position holds nothing yet; its "
-                                "entry has not filled.", "no_entry", position.id)
+            return position, UserDecision(user.id, "skipped", "The position holds nothing "
+                                          "yet; its entry has not filled.", "no_entry",
+                                          position.id)
         qty = exchange.amount_to_precision(position.symbol, position.quantity * share)
         if qty >= position.quantity:
             position = self._manager.close_market(exchange, position, "chan",
                                                   CloseReason.CHANNEL)
-            return self._done(user, position, f"closed ({position.close_reason})")
+            return position, self._done(user, position, f"closed ({position.close_reason})")
         if qty <= 0:
-            return UserDecision(user.id, "skipped", f"{share:.0%} of {position.quantity} is "
-                                "below the exchange's smallest amount.", "below_minimum",
-                                position.id)
+            return position, UserDecision(
+                user.id, "skipped", f"{share:.0%} of {position.quantity} is below the "
+                "exchange's smallest amount.", "below_minimum", position.id)
         leg = f"chanpart{1 + sum(o.leg.startswith('chanpart') for o in position.orders)}"
         spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
                          type=OrderType.MARKET, quantity=qty,
@@ -81,10 +87,10 @@ class UpdateApplier:
         position, result = self._manager.send(exchange, position, leg, spec,
                                               OrderPurpose.REDUCE)
         if not result.placed:
-            return UserDecision(user.id, "failed", f"The exchange did not take the partial "
-                                f"close ({result.message or result.status}).", "close_failed",
-                                position.id)
-        return self._done(user, position, f"reduced by {qty} at market")
+            return position, UserDecision(
+                user.id, "failed", f"The exchange did not take the partial close "
+                f"({result.message or result.status}).", "close_failed", position.id)
+        return position, self._done(user, position, f"reduced by {qty} at market")
 
     def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
         """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""

@@ -67,6 +67,11 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         if share is None:
             return "a partial close that does not say how much: nothing is closed"
         share = share if share < 1 else None  # "close 100%" closes it all
+    elif finding.action == "move_sl" and finding.target_index is None:
+        # "Take 50% profit and move SL to entry": both (beside a target hit, the 50% is that
+        # target's own share, which its order took)
+        share = partial_close_share(low)
+        share = share if share is not None and share < 1 else None
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
