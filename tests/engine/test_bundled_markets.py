@@ -68,3 +68,13 @@ def test_a_coin_the_exchange_does_not_list_in_any_bundle_is_skipped(engine: Engi
     assert decision.outcome == "skipped"  # type: ignore[attr-defined]
     assert "has no market NOSUCHCOIN/USDT:USDT" in decision.reason  # type: ignore[attr-defined]
     assert engine.positions("u1") == []
+
+
+def test_a_follow_up_naming_the_coin_reaches_the_call_on_its_bundle(engine: Engine) -> None:
+    engine.price("1000PEPE/USDT:USDT", "0.015")
+    _open(engine, "#1000PEPE/USDT LONG\nEntry: 0.015\nTarget: 0.016\nStop: 0.014")
+    (p,) = engine.positions("u1")
+    assert p.symbol == "1000PEPE/USDT:USDT"
+    result = engine.trading.submit_text("Close PEPE now", SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"]
+    assert engine.positions("u1") == []

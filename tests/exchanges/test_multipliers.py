@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verzek.exchanges.multipliers import find_market, price_factor, split_multiplier
+from verzek.exchanges.multipliers import find_market, price_factor, same_coin, split_multiplier
 
 D = Decimal
 LISTING = {"BTC/USDT:USDT": 0, "1000PEPE/USDT:USDT": 0, "PEPE/USDT": 0, "1INCH/USDT:USDT": 0,
@@ -61,3 +61,9 @@ def test_the_nearer_unit_always_wins(price: Decimal, nominal: Decimal, drift: De
     assert price_factor(nominal, price / nominal, market) == nominal
     assert price_factor(nominal, price, market) == 1
     assert price_factor(1 / nominal, price * nominal, market) == 1 / nominal
+
+
+def test_same_coin_sees_through_bundles_but_not_quotes() -> None:
+    assert same_coin("PEPE/USDT", "1000PEPE/USDT") and same_coin("SHIB1000/USDT", "SHIB/USDT")
+    assert same_coin("BTC/USDT", "BTC/USDT")
+    assert not same_coin("PEPE/USDT", "PEPE/USDC") and not same_coin("ETH/USDT", "ETC/USDT")

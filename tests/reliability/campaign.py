@@ -120,15 +120,25 @@ class Service:
         return self.proc.wait(60)
 
 
-def signal_text(rng: random.Random, base: str, price: Decimal, short: bool) -> str:
+def signal_text(rng: random.Random, base: str, price: Decimal, short: bool,
+                breakouts: float = 0.0) -> str:
+    """A call; a `breakouts` share of them wait for the price to cross ("LONG above X")."""
     side = "SHORT" if short else "LONG"
     sign = -1 if short else 1
     t1 = price * (1 + sign * Decimal("0.01"))
     t2 = price * (1 + sign * Decimal("0.02"))
     stop = price * (1 - sign * Decimal("0.03"))
     lev = rng.choice([3, 5, 10])
+    if breakouts and rng.random() < breakouts:
+        trigger = price * (1 + sign * Decimal("0.005"))
+        return (f"#{base}/USDT {side} {'below' if short else 'above'} {trigger:.6g}\n"
+                f"Targets: {t1:.6g} - {t2:.6g}\nStop Loss: {stop:.6g}\nLeverage: {lev}x")
     return (f"#{base}/USDT {side}\nEntry: {price:.6g}\nTargets: {t1:.6g} - {t2:.6g}\n"
             f"Stop Loss: {stop:.6g}\nLeverage: {lev}x")
+
+
+FOLLOW_UPS = ("Close 50% of #{b} now", "Take 30% profit on #{b} and move SL to entry",
+              "#{b} move SL to entry", "Close #{b} now")
 
 
 def create_users(api: Api, n: int, rng: random.Random) -> list[str]:
@@ -278,6 +288,9 @@ def drive(api: Api, rng: random.Random, prices: dict[str, Decimal], signals: lis
         try:
             if signals and rng.random() < 0.3:
                 api.call("POST", "/api/signals", {"text": signals.pop()}, timeout=60)
+            elif rng.random() < 0.05:  # the channel manages its calls: partial closes, stops
+                text = rng.choice(FOLLOW_UPS).format(b=rng.choice(list(prices)))
+                api.call("POST", "/api/signals", {"text": text}, timeout=60)
             base = rng.choice(list(prices))
             move = Decimal(str(1 + rng.uniform(-0.035, 0.035)))
             prices[base] = (prices[base] * move).quantize(Decimal("0.0001"))
@@ -297,7 +310,7 @@ def run_campaign(workdir: Path, kills: int, seed: int = 1, users: int = 50,
     api = Api(service.port)
     create_users(api, users, rng)
     prices = dict(SYMBOLS)
-    signals = [signal_text(rng, b, prices[b], rng.random() < 0.3)
+    signals = [signal_text(rng, b, prices[b], rng.random() < 0.3, breakouts=0.25)
                for b in rng.choices(list(prices), k=n_signals)]
     api.call("PUT", "/api/demo/prices", {"prices": {
         **{f"{b}/USDT:USDT": float(p) for b, p in prices.items()},

@@ -14,6 +14,7 @@ from typing import Any
 
 from verzek.domain.models import SignalRecord
 from verzek.errors import NotFound
+from verzek.exchanges.multipliers import same_coin
 from verzek.store.fileops import FileOps
 from verzek.store.journal import Journal
 
@@ -97,7 +98,7 @@ class SignalLog:
             for record in reversed(self._records.values()):
                 if record.kind != "signal" or record.signal is None:
                     continue
-                if symbol is not None and record.signal.symbol != symbol:
+                if symbol is not None and not same_coin(record.signal.symbol, symbol):
                     continue
                 if chat_id is not None and str(record.source.chat_id) != str(chat_id):
                     continue

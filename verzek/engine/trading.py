@@ -36,6 +36,7 @@ from verzek.engine.stats import StatsBook
 from verzek.engine.updates import UpdateApplier
 from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
+from verzek.exchanges.multipliers import same_coin
 from verzek.signals import content_hash, parse_message
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -200,7 +201,7 @@ class TradingService:
         if src.reply_to_id is not None and src.chat_id is not None:
             replied = self.signals.by_message(src.chat_id, src.reply_to_id)
             if replied is not None and replied.signal is not None and (
-                    update.symbol is None or replied.signal.symbol == update.symbol):
+                    update.symbol is None or same_coin(replied.signal.symbol, update.symbol)):
                 return replied
         if update.symbol:
             own = self.signals.latest_for(update.symbol, src.chat_id) \

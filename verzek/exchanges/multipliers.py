@@ -30,6 +30,16 @@ def split_multiplier(base: str) -> tuple[str, Decimal]:
     return base, ONE
 
 
+def same_coin(a: str, b: str) -> bool:
+    """Whether two `BASE/QUOTE` symbols name one coin, however bundled: a follow-up on "PEPE"
+    is about the call on "1000PEPE/USDT"."""
+    if a == b:
+        return True
+    base_a, quote_a, _ = _parts(a)
+    base_b, quote_b, _ = _parts(b)
+    return quote_a == quote_b and split_multiplier(base_a)[0] == split_multiplier(base_b)[0]
+
+
 def _parts(symbol: str) -> tuple[str, str, str]:
     """(base, quote, settle) of `BASE/QUOTE` or `BASE/QUOTE:SETTLE`."""
     pair, _, settle = symbol.partition(":")
