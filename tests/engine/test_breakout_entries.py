@@ -121,3 +121,15 @@ def test_an_entry_accepted_but_unanswered_is_looked_up_never_sent_again(
     (entry,) = [o for o in p.orders if o.leg == "entry"]
     assert sent.count(entry.client_order_id) == 1
     assert p.status is PositionStatus.OPEN and p.quantity == D("2.000")
+
+
+def test_a_restart_keeps_the_wait(engine: Engine) -> None:
+    """Reconciliation cleans pending positions whose entries all failed; a breakout still
+    waiting has sent nothing on purpose and must survive it (and fire after)."""
+    _open(engine, "100")
+    counts = engine.trading.reconciler.run_once()
+    assert counts["cleaned"] == 0
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PENDING and "entry_trigger" in p.extra
+    engine.tick(SYM, "106")
+    assert engine.positions("u1")[0].status is PositionStatus.OPEN

@@ -27,7 +27,7 @@ from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, demo_account, is_paper_client
 from verzek.engine.position_manager import PositionManager
-from verzek.engine.tracker import live_orders
+from verzek.engine.tracker import live_orders, waiting_breakout
 from verzek.errors import NotFound, VerzekError
 from verzek.exchanges.base import Exchange
 from verzek.logs import Throttle, log_context
@@ -242,8 +242,8 @@ class PriceMonitor:
     def on_price(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
         """Monitored exits and DCA for one position at `price`."""
         if position.status is PositionStatus.PENDING:
-            waiting = position.extra.get("entry_trigger")
-            if waiting is not None and not any(o.leg == "entry" for o in position.orders):
+            waiting = waiting_breakout(position)
+            if waiting is not None:
                 return self._breakout_entry(exchange, position, waiting, price)
             return position
         if position.average_entry is None:

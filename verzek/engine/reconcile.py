@@ -25,7 +25,14 @@ from verzek.domain.positions import close
 from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
 from verzek.engine.pool import ExchangePool, demo_account
 from verzek.engine.position_manager import PositionManager
-from verzek.engine.tracker import add_order, find_order, live_orders, new_order, set_order_status
+from verzek.engine.tracker import (
+    add_order,
+    find_order,
+    live_orders,
+    new_order,
+    set_order_status,
+    waiting_breakout,
+)
 from verzek.errors import (
     ExchangeError,
     NotFound,
@@ -191,7 +198,7 @@ class Reconciler:
     def _close_if_empty(self, position: Position) -> Position:
         """A pending position whose every entry failed is closed as cancelled."""
         if position.status is PositionStatus.PENDING and not live_orders(position) and \
-                position.quantity == 0:
+                position.quantity == 0 and waiting_breakout(position) is None:
             return close(position, CloseReason.CANCELLED, self._clock.now())
         return position
 

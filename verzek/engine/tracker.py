@@ -148,3 +148,13 @@ def live_orders(position: Position, prefix: str = "") -> list[Order]:
     """Orders that may still fill (open, partly filled, or not yet resolved)."""
     return [o for o in position.orders if o.status in LIVE_STATUSES
             and o.leg.startswith(prefix)]
+
+
+def waiting_breakout(position: Position) -> dict[str, str] | None:
+    """The trigger of a breakout entry still waiting for its cross ("LONG above 65500"): a
+    pending position with no entry order yet, which is not an empty one to clean up."""
+    waiting = position.extra.get("entry_trigger")
+    if waiting is None or position.status is not PositionStatus.PENDING or any(
+            o.leg == "entry" for o in position.orders):
+        return None
+    return dict(waiting)
