@@ -108,3 +108,16 @@ def test_split_text_cuts_between_lines() -> None:
     assert split_text(text, 20) == ["line 00\nline 01", "line 02\nline 03", "line 04\nline 05",
                                     "line 06\nline 07", "line 08\nline 09"]
     assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+def test_summaries_say_a_breakout_and_a_partial_close() -> None:
+    from verzek.signals import parse_message
+    from verzek.telegram.format import signal_summary, update_summary
+
+    call = parse_message("#BTC/USDT LONG above 65500\nTP 66500\nSL 64800").signal
+    assert call is not None and "Entry: on a cross above 65500" in signal_summary(call)
+    update = parse_message("Close 50% of #BTC now").update
+    assert update is not None and update_summary(update) == "📊 BTC/USDT: 50% closed"
+    both = parse_message("Take 30% profit on #ETH and move SL to entry").update
+    assert both is not None
+    assert update_summary(both) == "📊 ETH/USDT: 30% closed, stop moved to break-even"

@@ -126,6 +126,8 @@ def signal_summary(signal: Signal) -> str:
     if signal.entries:
         entry = " - ".join(_num(e) for e in signal.entries)
         entry += " (market)" if signal.entry_is_market else ""
+        if signal.entry_trigger is not None:  # a breakout: nothing before the cross
+            entry = f"on a cross {signal.entry_trigger} {entry}"
     else:
         entry = "market"
     lines = ["📊 Summary", f"Pair: {signal.symbol}", f"Side: {signal.side.value.upper()}",
@@ -150,6 +152,9 @@ def update_summary(update: SignalUpdate) -> str:
         action = "stop moved to " + (
             "break-even" if update.to_breakeven
             else _num(update.new_stop) if update.new_stop is not None else "a new level")
+    if update.close_share is not None:
+        share = f"{_num((update.close_share * 100).quantize(Decimal('0.01')))}% closed"
+        action = share if update.action == "close" else f"{share}, {action}"
     return f"📊 {update.symbol or 'Update'}: {action}"
 
 
