@@ -66,6 +66,15 @@ SIGNALS = [
     pytest.param("#BTC LONG\nBreakout above 65.5k\nTP 67k\nSL 64k",
                  Sig("BTC/USDT", "long", ("65500",), ("67000",), "64000", trigger="above"),
                  id="breakout_line_with_k_prices"),
+    pytest.param("#BTC/USDT LONG\nEntry: above 65500\nTP 66500\nSL 64800",
+                 Sig("BTC/USDT", "long", ("65500",), ("66500",), "64800", trigger="above"),
+                 id="breakout_in_the_entry_line"),
+    pytest.param("#SOL SHORT\nEntry: below 140\nTP 130\nSL 145",
+                 Sig("SOL/USDT", "short", ("140",), ("130",), "145", trigger="below"),
+                 id="breakdown_in_the_entry_line"),
+    pytest.param("#BTC LONG\nEntry: 65500\nTP 66500\nSL 64800\nRSI above 70 on 1H",
+                 Sig("BTC/USDT", "long", ("65500",), ("66500",), "64800"),
+                 id="above_about_something_else_is_no_trigger"),
     pytest.param("#ETH long below 2950\nTP 3100\nSL 2900",
                  Sig("ETH/USDT", "long", ("2950",), ("3100",), "2900"),
                  id="a_long_below_is_a_dip_to_buy_not_a_trigger"),
@@ -284,7 +293,8 @@ SIGNALS = [
     pytest.param(
         "#FTM/USDT LONG\nEnter above 0.7200\nTake Profit 1: 0.7400\nTake Profit 2: 0.7650\n"
         "Take Profit 3: 0.8000\nStoploss: 0.6900",
-        Sig("FTM/USDT", "long", ("0.7200",), ("0.7400", "0.7650", "0.8000"), "0.6900"),
+        Sig("FTM/USDT", "long", ("0.7200",), ("0.7400", "0.7650", "0.8000"), "0.6900",
+            trigger="above"),
         id="breakout_enter_above",
     ),
     pytest.param(

@@ -20,7 +20,7 @@ from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, 
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import find_symbol, find_symbols
-from verzek.signals.triggers import Direction, breakout, trigger_entry
+from verzek.signals.triggers import Direction, breakout, with_trigger
 from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
@@ -148,8 +148,8 @@ def parse_message(text: str) -> ParseResult:
     draft = _fields(body, norm)
     if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    if not (draft.entries or draft.entry_is_market):  # "LONG above 65500"
-        draft.trigger, draft.entries = trigger_entry(body) or (None, draft.entries)
+    # "LONG above 65500", "Entry: above 65500": a breakout
+    draft.trigger, draft.entries = with_trigger(body, draft.entries, draft.entry_is_market)
     if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
         finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):

@@ -23,7 +23,7 @@ _TRIGGER_RE = re.compile(
     r"(?:[ \t]+[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?(?=[ \t]))?"  # the coin: "long btc above"
     r"(?:[ \t]+(?:on|after|at|if|once|when)(?:[ \t]+(?:a|the|price))?"
     r"(?:[ \t]+(?:breakout|break|breakdown|breaks|closes?|goes|moves?|candle[ \t]+close))?)?"
-    r"[ \t]+(?P<dir>above|over|below|under)[ \t]*[:\-]?[ \t]*(?=\$?[ \t]*\d)"
+    r"[ \t]*:?[ \t]*(?<![a-z/])(?P<dir>above|over|below|under)[ \t]*[:\-]?[ \t]*(?=\$?[ \t]*\d)"
 )
 _UP = {"above": True, "over": True, "below": False, "under": False}
 
@@ -44,6 +44,18 @@ def trigger_entry(low: str) -> tuple[Direction, list[Price]] | None:
         return None
     direction: Direction = "above" if _UP[match.group("dir")] else "below"
     return direction, prices[:1]
+
+
+def with_trigger(low: str, entries: list[Price], at_market: bool,
+                 ) -> tuple[Direction | None, list[Price]]:
+    """The entries read, and the direction when they are a trigger: no entry read but "LONG
+    above 65500", or the one entry read is that price ("Entry: above 65500")."""
+    if at_market or len(entries) > 1:
+        return None, entries
+    found = trigger_entry(low)
+    if found is None or (entries and entries[0].value != found[1][0].value):
+        return None, entries
+    return found
 
 
 def breakout(side: Side, direction: Direction | None) -> Direction | None:
