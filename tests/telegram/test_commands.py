@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from verzek.clock import ManualClock
+from verzek.domain.models import PositionStatus
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.repos import PositionRepository, UserRepository
 from verzek.telegram.commands import MAX_LISTED, NOT_LINKED, UserCommands
@@ -39,6 +42,12 @@ def test_linked_user_commands(
     assert "Plan: free" in status and "Open positions: 1" in status
     assert "Auto-trade: off" in status and "Today: 3 trades, PnL +12.50 USDT" in status
     assert "BTC/USDT LONG x5 — qty 0.5, entry 60000" in commands.run(77, "positions", [])
+    waiting = make_position("p2", "u1").model_copy(update={
+        "status": PositionStatus.PENDING, "quantity": Decimal(0), "average_entry": None,
+        "extra": {"entry_trigger": {"direction": "above", "price": "65500", "quantity": "1",
+                                    "expires_at": "2030-01-01T00:00:00+00:00"}}})
+    positions.save(waiting)
+    assert "entry waits for a cross above 65500" in commands.run(77, "positions", [])
     pnl = commands.run(77, "pnl", [])
     assert "Today: +12.50 USDT" in pnl and "All time: -4.2 USDT — 10 trades" in pnl
     assert commands.run(77, "pause", []).startswith("⏸")

@@ -135,6 +135,10 @@ class UserCommands:
         lines = [f"📈 Open positions ({len(positions)})"]
         for p in positions[:MAX_LISTED]:
             entry = f"{p.average_entry}" if p.average_entry is not None else "pending"
+            waiting = p.extra.get("entry_trigger")
+            if p.average_entry is None and waiting and not any(
+                    o.leg == "entry" for o in p.orders):
+                entry = f"waits for a cross {waiting['direction']} {waiting['price']}"
             lines.append(f"{p.symbol} {p.side.value.upper()} x{p.leverage} — qty {p.quantity}, "
                          f"entry {entry}, {p.exchange.value} {p.mode.value} (id {p.id})")
         if len(positions) > MAX_LISTED:
