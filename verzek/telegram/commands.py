@@ -15,6 +15,7 @@ from verzek.clock import Clock
 from verzek.domain.models import Position, User
 from verzek.engine.ports import TradingPort
 from verzek.engine.telegram_links import TelegramLinkService
+from verzek.engine.tracker import waiting_breakout
 from verzek.errors import VerzekError
 
 logger = logging.getLogger(__name__)
@@ -135,9 +136,8 @@ class UserCommands:
         lines = [f"📈 Open positions ({len(positions)})"]
         for p in positions[:MAX_LISTED]:
             entry = f"{p.average_entry}" if p.average_entry is not None else "pending"
-            waiting = p.extra.get("entry_trigger")
-            if p.average_entry is None and waiting and not any(
-                    o.leg == "entry" for o in p.orders):
+            waiting = waiting_breakout(p)
+            if waiting is not None:
                 entry = f"waits for a cross {waiting['direction']} {waiting['price']}"
             lines.append(f"{p.symbol} {p.side.value.upper()} x{p.leverage} — qty {p.quantity}, "
                          f"entry {entry}, {p.exchange.value} {p.mode.value} (id {p.id})")
