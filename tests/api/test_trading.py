@@ -115,15 +115,21 @@ def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthAct
                              "targets": [2900, 2800], "stop_loss": 3100, "leverage": 5}}
     resp = client.post("/api/signals", json=structured, headers=admin)
     assert resp.status_code == 200 and resp.get_json()["kind"] == "signal"
+    breakout = {"signal": {**structured["signal"], "entries": [2950],
+                           "entry_trigger": "below"}}
+    resp = client.post("/api/signals", json=breakout, headers=admin)
+    assert resp.status_code == 200 and resp.get_json()["kind"] == "signal"
     listed = client.get("/api/signals?limit=10", headers=admin).get_json()["items"]
-    assert len(listed) == 2
+    assert len(listed) == 3
     one = client.get(f"/api/signals/{listed[0]['id']}", headers=admin).get_json()
     assert one["signal"]["symbol"] == "ETH/USDT"
     assert client.get("/api/signals/s_missing", headers=admin).status_code == 404
     for bad in ({"text": ""}, {"text": "x", "signal": structured["signal"]},
                 {"signal": {**structured["signal"], "stop_loss": -1}},
                 {"signal": {**structured["signal"], "leverage": 0}},
-                {"signal": {**structured["signal"], "symbol": "ETHUSDT"}}):
+                {"signal": {**structured["signal"], "symbol": "ETHUSDT"}},
+                {"signal": {**structured["signal"], "entries": [], "entry_trigger": "below"}},
+                {"signal": {**structured["signal"], "entry_trigger": "sideways"}}):
         assert client.post("/api/signals", json=bad, headers=admin).status_code == 422
 
 
