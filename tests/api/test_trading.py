@@ -121,6 +121,12 @@ def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthAct
     assert resp.status_code == 200 and resp.get_json()["kind"] == "signal"
     listed = client.get("/api/signals?limit=10", headers=admin).get_json()["items"]
     assert len(listed) == 3
+    for no_price in ({**structured["signal"], "entries": [], "entry_trigger": "below"},
+                     {**structured["signal"], "entries": [2950, 2940], "entry_trigger": "below"}):
+        resp = client.post("/api/signals", json={"signal": no_price}, headers=admin)
+        assert resp.status_code == 200 and resp.get_json()["kind"] == "noise"
+        assert "exactly one entry price" in resp.get_json()["invalid_reason"]
+        assert resp.get_json()["decisions"] == []
     one = client.get(f"/api/signals/{listed[0]['id']}", headers=admin).get_json()
     assert one["signal"]["symbol"] == "ETH/USDT"
     assert client.get("/api/signals/s_missing", headers=admin).status_code == 404
@@ -128,7 +134,6 @@ def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthAct
                 {"signal": {**structured["signal"], "stop_loss": -1}},
                 {"signal": {**structured["signal"], "leverage": 0}},
                 {"signal": {**structured["signal"], "symbol": "ETHUSDT"}},
-                {"signal": {**structured["signal"], "entries": [], "entry_trigger": "below"}},
                 {"signal": {**structured["signal"], "entry_trigger": "sideways"}}):
         assert client.post("/api/signals", json=bad, headers=admin).status_code == 422
 

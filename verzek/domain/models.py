@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
@@ -350,13 +350,6 @@ class Signal(Model):
     market: MarketType | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     raw_text: str = ""
-
-    @model_validator(mode="after")
-    def _one_trigger_price(self) -> Signal:
-        if self.entry_trigger is not None and (len(self.entries) != 1 or self.entry_is_market):
-            raise ValueError("a breakout entry (entry_trigger) has exactly one entry price and "
-                             "is not a market entry")
-        return self
 
 
 UpdateAction = Literal["target_hit", "close", "cancel", "move_sl", "stop_hit", "other"]

@@ -104,6 +104,12 @@ class TradingService:
         text = signal.raw_text or (
             f"{signal.symbol} {signal.side.value} entries {signal.entries} targets "
             f"{signal.targets} stop {signal.stop_loss} leverage {signal.leverage}")
+        if signal.entry_trigger is not None and (len(signal.entries) != 1
+                                                 or signal.entry_is_market):
+            # a trigger without its one price would enter at once: recorded, never traded
+            return self._submit(text, source, "noise", None, None, "a breakout entry "
+                                "(entry_trigger) needs exactly one entry price and no market "
+                                "entry", None)
         return self._submit(text, source, "signal", signal, None, None, None)
 
     def _submit(self, text: str, source: SignalSource, kind: str, signal: Signal | None,
