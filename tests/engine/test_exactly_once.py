@@ -373,3 +373,50 @@ def test_take_a_share_and_move_the_stop_does_both(engine: Engine) -> None:
     open_ids = {o.client_order_id for o in engine.paper("u1").fetch_open_orders()}
     (stop,) = [o for o in p.orders if o.leg.startswith("sl") and o.client_order_id in open_ids]
     assert (stop.stop_price, stop.quantity) == (Decimal("100"), Decimal("1.500"))
+
+
+def test_a_partial_close_of_a_spot_position_sells_its_share_and_watches_the_rest(
+        engine: Engine) -> None:
+    engine.price("ETH/USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT BUY spot\nEntry: 100\nTarget: 110\nStop: 95",
+                               SignalSource(kind="api"))
+    (p,) = engine.positions("u1")
+    assert p.market_type.value == "spot" and p.quantity == Decimal("3.0000")
+    engine.price("ETH/USDT", "104")
+    r = engine.trading.submit_text("Sell 1/3 of #ETH here", SignalSource(kind="api"))
+    assert [d.outcome for d in r.decisions] == ["executed"]
+    (p,) = engine.positions("u1")
+    assert p.quantity == Decimal("2.0001")  # a third of 3, rounded down to the amount step
+    (part,) = [o for o in p.orders if o.leg == "chanpart1"]
+    assert not part.reduce_only and part.side.value == "sell"
+    open_ids = {o.client_order_id for o in engine.paper("u1", "spot").fetch_open_orders()}
+    (tp,) = [o for o in p.orders if o.leg.startswith("tp") and o.client_order_id in open_ids]
+    assert tp.quantity == Decimal("2.0001")
+    engine.tick("ETH/USDT", "94")  # the stop of what is left is still watched
+    assert engine.positions("u1") == []
+
+
+def test_a_refused_partial_close_on_spot_puts_the_take_profit_back(engine: Engine) -> None:
+    from verzek.errors import InsufficientFunds
+
+    engine.price("ETH/USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT BUY spot\nEntry: 100\nTarget: 110\nStop: 95",
+                               SignalSource(kind="api"))
+    paper = engine.paper("u1", "spot")
+    real = paper.create_order
+
+    def refuse_market(req):  # type: ignore[no-untyped-def]
+        if req.type is OrderType.MARKET:
+            raise InsufficientFunds("refused")
+        return real(req)
+
+    paper.create_order = refuse_market
+    r = engine.trading.submit_text("Close 50% of #ETH now", SignalSource(kind="api"))
+    assert [(d.outcome, d.code) for d in r.decisions] == [("failed", "close_failed")]
+    (p,) = engine.positions("u1")
+    assert p.quantity == Decimal("3.0000")
+    open_ids = {o.client_order_id for o in paper.fetch_open_orders()}
+    (tp,) = [o for o in p.orders if o.leg.startswith("tp") and o.client_order_id in open_ids]
+    assert tp.quantity == Decimal("3.0000") and tp.price == Decimal("110")

@@ -80,6 +80,10 @@ class UpdateApplier:
             return position, UserDecision(
                 user.id, "skipped", f"{share:.0%} of {position.quantity} is below the "
                 "exchange's smallest amount.", "below_minimum", position.id)
+        if position.market_type.value == "spot":
+            # the coins rest in the take-profit sells: free them first (re-placed for the rest
+            # once the share is sold, or as they were if it is not)
+            position = self._manager.cancel_all(exchange, position, "tp")
         leg = f"chanpart{1 + sum(o.leg.startswith('chanpart') for o in position.orders)}"
         spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
                          type=OrderType.MARKET, quantity=qty,
@@ -87,6 +91,7 @@ class UpdateApplier:
         position, result = self._manager.send(exchange, position, leg, spec,
                                               OrderPurpose.REDUCE)
         if not result.placed:
+            position = self._manager.arm(exchange, position)
             return position, UserDecision(
                 user.id, "failed", f"The exchange did not take the partial close "
                 f"({result.message or result.status}).", "close_failed", position.id)
