@@ -9,6 +9,7 @@ import pytest
 from verzek.domain.exits import (
     build_targets,
     distribution_weights,
+    is_crossed,
     is_stop_hit,
     is_target_hit,
     split_quantity,
@@ -148,3 +149,9 @@ def test_trailing_stop_only_moves_up_for_a_long() -> None:
     assert trail_stop(Side.LONG, stop=stop, trail_pct=D(5), price=D(110)) == D("104.5")
     assert trail_stop(Side.LONG, stop=D("104.5"), trail_pct=D(5), price=D(100)) == D("104.5")
     assert trail_stop(Side.SHORT, stop=D(105), trail_pct=D(5), price=D(90)) == D("94.5")
+
+
+def test_a_breakout_is_crossed_at_or_past_its_trigger() -> None:
+    assert is_crossed("above", D(105), D(105)) and is_crossed("above", D(105), D("105.1"))
+    assert not is_crossed("above", D(105), D("104.99"))
+    assert is_crossed("below", D(95), D(95)) and not is_crossed("below", D(95), D("95.01"))

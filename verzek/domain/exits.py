@@ -139,6 +139,11 @@ def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
     return price <= stop if as_side(side) is Side.LONG else price >= stop
 
 
+def is_crossed(direction: str, trigger: Decimal, price: Decimal) -> bool:
+    """Whether the price is at or past a breakout entry's trigger ("above" or "below")."""
+    return price >= trigger if direction == "above" else price <= trigger
+
+
 def is_target_hit(side: Side, target: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached a take-profit target."""
     return price >= target if as_side(side) is Side.LONG else price <= target

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from verzek.clock import Clock
-from verzek.domain.exits import is_stop_hit, trail_stop, trail_take_profit
+from verzek.domain.exits import is_crossed, is_stop_hit, trail_stop, trail_take_profit
 from verzek.domain.models import (
     CloseReason,
     MarketType,
@@ -397,9 +397,7 @@ class PriceMonitor:
 
 
 def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
-    """Whether `price` is at or past a breakout entry's trigger in its direction."""
-    trigger = Decimal(waiting["price"])
-    return price >= trigger if waiting["direction"] == "above" else price <= trigger
+    return is_crossed(waiting["direction"], Decimal(waiting["price"]), price)
 
 
 def _expired(waiting: dict[str, str], now: datetime) -> bool:

@@ -20,7 +20,7 @@ from verzek.clock import Clock
 from verzek.domain import plans
 from verzek.domain.dca import DcaParams, build_plan
 from verzek.domain.decision import Decision
-from verzek.domain.exits import distribution_weights
+from verzek.domain.exits import distribution_weights, is_crossed
 from verzek.domain.models import (
     CloseReason,
     ExchangeAccount,
@@ -86,8 +86,7 @@ def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
     if signal.entry_trigger is None or not signal.entries:
         return None
     trigger = signal.entries[0]
-    crossed = price >= trigger if signal.entry_trigger == "above" else price <= trigger
-    return None if crossed else trigger
+    return None if is_crossed(signal.entry_trigger, trigger, price) else trigger
 
 
 def exchange_symbol(symbol: str, market_type: MarketType) -> str:
