@@ -118,6 +118,14 @@ def test_kill_switch_mid_fan_out_stops_every_later_opening_send(engine: Engine) 
                 if o.reduce_only}
 
 
+def _eth_call_in_chat(engine: Engine) -> None:
+    """u1 (300 USDT a trade) follows an ETH long at 100 from chat -100, message 1."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+
+
 def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> None:
     engine.price(SYM, "100")
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
@@ -180,10 +188,7 @@ def test_move_stop_to_a_target_uses_the_calls_target_price(engine: Engine) -> No
 
 def test_a_follow_up_acts_only_on_its_own_chats_call_on_the_coin_it_names(
         engine: Engine) -> None:
-    engine.price(SYM, "100")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
-                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    _eth_call_in_chat(engine)
     (p,) = engine.positions("u1")
     # another coin named in the same chat: not the chat's latest call (ETH)
     r = engine.trading.submit_text("Close BTC now",
@@ -325,10 +330,7 @@ def test_crash_at_every_step_of_an_order_then_restart(tmp_path: Path) -> None:
 
 def test_a_partial_close_from_the_channel_reduces_and_reprotects_the_rest(
         engine: Engine) -> None:
-    engine.price(SYM, "100")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
-                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    _eth_call_in_chat(engine)
     (p,) = engine.positions("u1")
     assert p.quantity == Decimal("3.000")
     engine.price(SYM, "102")
@@ -360,10 +362,7 @@ def test_a_partial_close_from_the_channel_reduces_and_reprotects_the_rest(
 
 
 def test_take_a_share_and_move_the_stop_does_both(engine: Engine) -> None:
-    engine.price(SYM, "100")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
-                               SignalSource(kind="telegram", chat_id=-100, message_id=1))
+    _eth_call_in_chat(engine)
     engine.price(SYM, "103")
     r = engine.trading.submit_text("Take 50% profit on #ETH and move SL to entry",
                                    SignalSource(kind="telegram", chat_id=-100, message_id=2))
