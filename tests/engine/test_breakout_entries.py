@@ -133,3 +133,21 @@ def test_a_restart_keeps_the_wait(engine: Engine) -> None:
     assert p.status is PositionStatus.PENDING and "entry_trigger" in p.extra
     engine.tick(SYM, "106")
     assert engine.positions("u1")[0].status is PositionStatus.OPEN
+
+
+def test_a_gap_far_past_the_trigger_is_not_chased(engine: Engine) -> None:
+    """The price collar (5 % by default) measured from the trigger: a jump from 100 to 111
+    past a trigger at 105 buys nothing; up to 110.25 it still enters."""
+    _open(engine, "100")
+    engine.tick(SYM, "111")
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    assert engine.paper("u1").fetch_open_orders() == []
+
+
+def test_a_cross_within_the_collar_still_enters(engine: Engine) -> None:
+    _open(engine, "100", "#ETH/USDT LONG above 105\nTargets: 120 - 125\nStop: 100")
+    engine.tick(SYM, "110.25")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and p.average_entry == D("110.25")

@@ -306,6 +306,13 @@ class PriceMonitor:
                             position.symbol, waiting["expires_at"])
                 return self._manager.save(close(position, CloseReason.CANCELLED, now))
             return position
+        limit = Decimal(waiting.get("limit", "0"))
+        if limit and price != limit and is_crossed(waiting["direction"], limit, price):
+            # gapped past the trigger by more than the user's price collar: not chased
+            logger.warning("breakout entry of %s skipped: %s is past the collar limit %s of "
+                           "its trigger %s", position.symbol, price, waiting["limit"],
+                           waiting["price"])
+            return self._manager.save(close(position, CloseReason.CANCELLED, now))
         # Recorded with the entry order, not before it: the order is the mark that the wait is
         # over, and a crash in between leaves an intent the next pass resolves, never resends.
         fired = {**waiting, "fired_at": now.isoformat(), "fired_price": str(price)}

@@ -383,9 +383,12 @@ class Orchestrator:
             # a breakout not reached yet: nothing is sent until the monitor sees the cross
             qty = exchange.amount_to_precision(position.symbol, p.base_usdt / waiting)
             ttl = timedelta(hours=p.user.settings.strategy.trigger_entry_ttl_h)
+            # the price collar, from the trigger: a gap far past it is not chased
+            collar = p.user.settings.risk.price_collar_pct / 100
+            limit = waiting * (1 + collar if signal.entry_trigger == "above" else 1 - collar)
             return position.model_copy(update={"extra": {**position.extra, "entry_trigger": {
                 "direction": signal.entry_trigger, "price": str(waiting), "quantity": str(qty),
-                "expires_at": (self._clock.now() + ttl).isoformat()}}})
+                "limit": str(limit), "expires_at": (self._clock.now() + ttl).isoformat()}}})
         entry_type = p.user.settings.strategy.entry_type
         entries = [] if signal.entry_is_market else list(signal.entries)
         side = opening_side(position.side)
