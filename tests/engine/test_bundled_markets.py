@@ -78,3 +78,27 @@ def test_a_follow_up_naming_the_coin_reaches_the_call_on_its_bundle(engine: Engi
     result = engine.trading.submit_text("Close PEPE now", SignalSource(kind="api"))
     assert [d.outcome for d in result.decisions] == ["executed"]
     assert engine.positions("u1") == []
+
+
+def test_the_listing_is_scanned_once_per_symbol_even_when_nothing_is_found(
+        engine: Engine, monkeypatch: object) -> None:
+    import verzek.engine.pool as pool_module
+
+    scans: list[str] = []
+    real = pool_module.find_market
+
+    def counted(markets, symbol):  # type: ignore[no-untyped-def]
+        scans.append(symbol)
+        return real(markets, symbol)
+
+    monkeypatch.setattr(pool_module, "find_market", counted)  # type: ignore[attr-defined]
+    for uid in ("u1", "u2", "u3"):
+        engine.add_user(uid, general={"auto_trade": True})
+    result = engine.trading.submit_text("#NOSUCHCOIN/USDT LONG\nEntry: 1\nTarget: 1.1\n"
+                                        "Stop: 0.9", SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["skipped"] * 3
+    assert scans == ["NOSUCHCOIN/USDT:USDT"]
+    engine.clock.advance(3600)  # an hour on, a listing may have the coin: looked up again
+    engine.trading.submit_text("#NOSUCHCOIN/USDT LONG\nEntry: 2\nTarget: 2.2\nStop: 1.8",
+                               SignalSource(kind="api"))
+    assert scans == ["NOSUCHCOIN/USDT:USDT"] * 2

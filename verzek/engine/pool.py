@@ -73,7 +73,9 @@ class ExchangePool:
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
         self._ticker_locks: dict[tuple[str, str], threading.Lock] = {}
         self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
-        self._bundled: dict[tuple[str, str], tuple[str, Decimal]] = {}
+        # (venue, symbol) -> (when it was looked up, what the listing held for it)
+        self._bundled: dict[tuple[str, str], tuple[float, tuple[str, Decimal] | None]] = {}
+        self.bundled_ttl_s = 3600.0  # a coin listed since is found within the hour
         self.ticker_ttl_s = 2.0
 
     def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
@@ -154,14 +156,17 @@ class ExchangePool:
             return exchange.market(symbol), ONE
         except InvalidOrder:
             pass
+        # One scan of the listing per symbol and venue, unlisted ones included: a call on a
+        # coin nobody lists reaches every user of a fan-out, each with a client of their own.
         key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
-        found = self._bundled.get(key)
+        now = self._clock.monotonic()
+        cached = self._bundled.get(key)
+        if cached is None or now - cached[0] >= self.bundled_ttl_s:
+            cached = self._bundled[key] = (now, find_market(exchange.load_markets(), symbol))
+        found = cached[1]
         if found is None:
-            found = find_market(exchange.load_markets(), symbol)
-            if found is None:
-                raise InvalidOrder(f"{getattr(exchange, 'name', 'the exchange')} has no market "
-                                   f"{symbol}", code="unknown_symbol")
-            self._bundled[key] = found
+            raise InvalidOrder(f"{getattr(exchange, 'name', 'the exchange')} has no market "
+                               f"{symbol}", code="unknown_symbol")
         return exchange.market(found[0]), found[1]
 
     def ensure_futures_settings(self, exchange: Exchange, account_id: str, symbol: str,
