@@ -43,6 +43,7 @@ from verzek.engine.ports import UserDecision
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
+from verzek.engine.tracker import waiting_breakout
 from verzek.errors import ExchangeError, InvalidInput, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, MarketInfo
 from verzek.exchanges.multipliers import price_factor
@@ -223,9 +224,9 @@ class Orchestrator:
         # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
         position = self._place_entry(prepared, position, prepared.signal)
-        if "entry_trigger" in position.extra:
+        trigger = waiting_breakout(position)
+        if trigger is not None:
             self._manager.save(position)
-            trigger = position.extra["entry_trigger"]
             return UserDecision(user.id, "executed", f"The entry waits for the price to cross "
                                 f"{trigger['direction']} {trigger['price']}.", "entry_waiting",
                                 pid)

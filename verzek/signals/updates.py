@@ -351,7 +351,7 @@ def partial_close_finding(low: str) -> UpdateFinding | None:
     if "%" not in low and "half" not in low and "1/" not in low and low.isascii():
         return None  # every amount holds one of these, or a non-ASCII word
     match = _PARTIAL_ORDER_RE.search(low)
-    if match is None or partial_close_share(low) is None:
+    if match is None or _share_of(match.group(0)) is None:
         return None
     return UpdateFinding("close", at=match.start())
 
@@ -361,9 +361,11 @@ def partial_close_share(low: str) -> Decimal | None:
     0.5, "book 1/3" → 1/3; None when it does not say ("take some profit", "partially
     closed", "exit 150%"). 100% is the whole position (1)."""
     match = _PARTIAL_AMOUNT_RE.search(low)
-    if match is None:
-        return None
-    phrase = match.group(0)
+    return None if match is None else _share_of(match.group(0))
+
+
+def _share_of(phrase: str) -> Decimal | None:
+    """The share a partial-close phrase states ("close 30%" → 0.3), None for none or >100%."""
     pct = _SHARE_PCT_RE.search(phrase)
     if pct is not None:
         share = Decimal(pct.group(1).replace(",", ".")) / 100
