@@ -620,7 +620,20 @@ SIGNALS = [
         Sig("BTC/USDT", "short", ("65500",), ("64500",), "66200", None, "futures"),
         id="sell_limit_order_with_price_line",
     ),
+    pytest.param("Scalp short BTC 64200\ntp 63800\nsl 64600",
+                 Sig("BTC/USDT", "short", ("64200",), ("63800",), "64600"),
+                 id="word_before_side_then_bare_coin"),
+    pytest.param("Short BTC at 64200\nTP 63800\nSL 64600",
+                 Sig("BTC/USDT", "short", ("64200",), ("63800",), "64600"),
+                 id="side_bare_coin_at_price"),
+    pytest.param("LONG ETH @ 3420\nTP 3480/3550\nSL 3360",
+                 Sig("ETH/USDT", "long", ("3420",), ("3480", "3550"), "3360"),
+                 id="side_bare_coin_at_sign_price"),
+    pytest.param("ETH LONG @ 3420\nTP 3480/3550\nSL 3360",
+                 Sig("ETH/USDT", "long", ("3420",), ("3480", "3550"), "3360"),
+                 id="bare_coin_side_at_sign_price"),
 ]
+
 
 UPDATES = [
     pytest.param("Take 50% profit on #ETH and move SL to entry",
@@ -834,6 +847,12 @@ UPDATES = [
 
 REJECTED = [
     pytest.param("GM fam ☀️ who's ready for altseason?", Rej(None), id="chat"),
+    pytest.param("Went long BTC at 64200 yesterday, trailing it now with TP 66000 SL 64600",
+                 Rej("informal: no Entry keyword and no tagged pair"),
+                 id="own_trade_told_with_at_price"),
+    pytest.param("Should I short ETH @ 3420? TP 3380 SL 3460",
+                 Rej("informal: no Entry keyword and no tagged pair"),
+                 id="question_side_coin_at_price"),
     pytest.param(
         "🚀 VIP access 50% OFF this week only! DM @admin to join", Rej(None), id="ad",
     ),

@@ -147,13 +147,13 @@ INDEX_RE = re.compile(
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
     r"\s+(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
-    r"\s*[:@-]?(?=\s*\$?\d)"
+    r"\s*(?:[:@-]|at(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
 # and price are found first (literal-first: the engine skips other characters in C), then the
 # coin right before the side word (COIN_BEFORE_RE, searched in a short window ending there)
 SIDE_THEN_PRICE_RE = re.compile(
-    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})" r"\s*[:@-]?(?=\s*\$?\d)"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})" r"\s*(?:[:@-]|at(?!\w))?(?=\s*\$?\d)"
 )
 COIN_BEFORE_RE = re.compile(
     r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)\s+\Z"

@@ -212,8 +212,9 @@ def _fields(low: str, norm: str) -> _Draft:
                 draft.stop_pct = Decimal(percent.group(1).replace(",", "."))
                 draft.has_fields = True
         draft.has_fields = draft.has_fields or bool(prices)
-    if not draft.entries and not weak_entries:
-        weak_entries, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])
+    if not draft.entries:  # "Short BTC at 64200 ...": the "at" price is the side's too
+        prices, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])
+        weak_entries = weak_entries or prices
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
@@ -258,8 +259,7 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         kind = kw.classify(mark.group())
         if end - start == 5 and low[start] == "p" and _LETTER_RE.search(
                 low, low.rfind("\n", 0, start) + 1, start):
-            continue  # "Mark price:" (5 letters from "p": "price") is no label: only a line's
-            # first word is
+            continue  # "Mark price:" is no label: only a line's first word is
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
         if kind in ("entry", "target"):

@@ -31,8 +31,10 @@ _BASE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # a base's char
 _BARE_RE = re.compile(
     r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт)\s*[^\w\n]{0,6}\s*"
     r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,16})(?!\w)"
-    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?:long|short|buy|sell|лонг|шорт)"
-    r"(?![\w]))"
+    # the side word of the second branch is looked at, not taken: "Scalp short BTC" still
+    # offers "short BTC" to the first branch
+    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?=(?:long|short|buy|sell|лонг|шорт)"
+    r"(?![\w])))"
 )
 # Both _BARE_RE branches need a side word and _LABEL_RE a label word: literal-first gates that
 # the engine runs in C, so text without one skips the slower patterns (which try every position).
