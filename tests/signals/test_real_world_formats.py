@@ -645,7 +645,8 @@ UPDATES = [
     pytest.param("Close half of your #ETH position now", Upd("ETH/USDT", "close", share="0.5"),
                  id="partial_close_half"),
     pytest.param("Closed 50% of #SOL in profit, rest running with SL at entry",
-                 Upd("SOL/USDT", "close", share="0.5"), id="partial_close_percent"),
+                 Upd("SOL/USDT", "move_sl", breakeven=True, share="0.5"),
+                 id="partial_close_percent"),
     pytest.param("BTC: book 50% profits here", Upd("BTC/USDT", "close", share="0.5"),
                  id="partial_close_book_profits"),
     pytest.param("Secure 25% of #LINK here", Upd("LINK/USDT", "close", share="0.25"),
@@ -826,7 +827,8 @@ UPDATES = [
     ),
     pytest.param(
         "#BTC/USDT LONG was posted at 64000, now 66000 🔥 TP 65000 reached, SL at entry",
-        Upd("BTC/USDT", "target_hit"), id="quoted_call_with_target_price_reached",
+        # the stop standing at the entry now: the channel moved it, and so do its followers
+        Upd("BTC/USDT", "move_sl", breakeven=True), id="quoted_call_with_target_price_reached",
     ),
     pytest.param(
         "#ETH/USDT Once TP 3180 is hit, move SL to entry",
@@ -843,6 +845,11 @@ UPDATES = [
         "#ETH/USDT 🎯 TP3 DONE 🎯 Close remaining position", Upd("ETH/USDT", "close", 3),
         id="target_done_and_close_the_rest",
     ),
+    pytest.param("#ETH/USDT Closed 50%, rest running with SL at entry",
+                 Upd("ETH/USDT", "move_sl", breakeven=True, share="0.5"),
+                 id="partial_closed_rest_with_stop_at_entry"),
+    pytest.param("#ETH/USDT TP1 ✅ SL now at breakeven",
+                 Upd("ETH/USDT", "move_sl", 1, breakeven=True), id="target_hit_stop_now_at_be"),
 ]
 
 REJECTED = [

@@ -100,8 +100,11 @@ MOVE_SL_RE = re.compile(
     rf"(?:to|at|на|в)?\s*"
     rf"(?:{_be(2)}(?!\w)|{_num(2)}|{_tgt(2)})?"
     rf"|(?<!\w)new\s+{_SLW}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
-    rf"|(?<!\w){_SLW}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)}))"  # "SL to BE"
+    rf"|(?<!\w){_SLW}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)})"  # "SL to BE"
+    rf"|(?<!\w){_SLW}\s+(?:now\s+)?(?:at|@|on)\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
 )
+# the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
+_STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLW}\s+(?:now\s+)?(?:at|@|on)\s+{_be(0)}(?!\w)")
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "перенес", "перевод", "перевел", "переведен", "передвиг", "→")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
@@ -196,9 +199,9 @@ def _families(low: str) -> set[str]:
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
     # The verbless "SL to BE" is checked here: its words would slow the one-pass alternation.
-    if "move" not in found and " to " in low and (
+    if "move" not in found and ((" to " in low and (
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
-    ):
+    )) or ((" at " in low or " on " in low or "@" in low) and _STOP_AT_BE_RE.search(low))):
         found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low
@@ -386,8 +389,7 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
                                  "target that does not exist (target 0)")
         return UpdateFinding("move_sl", at=match.start(), stop_to_target=index)
     raw = match.group("num1") or match.group("num2") or match.group("num3") or match.group("num4")
-    to_breakeven = bool(match.group("be1") or match.group("be2") or match.group("be3")
-                        or match.group("be4"))
+    to_breakeven = any(match.group(f"be{n}") for n in range(1, 6))
     if raw:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):
