@@ -17,6 +17,7 @@ from verzek.config import Settings
 from verzek.domain import plans
 from verzek.domain.models import SCHEMA_VERSION, ExchangeName
 from verzek.engine.accounts import AccountService, LoginLimiter, TokenService
+from verzek.engine.breakout_gate import BreakoutGate
 from verzek.engine.bus import SignalBus
 from verzek.engine.executor import OrderExecutor
 from verzek.engine.intents import IntentJournal
@@ -204,6 +205,9 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                                 stats=stats, workers=s.workers)
     monitor = PriceMonitor(users=runtime.users, positions=runtime.positions, pool=pool,
                            manager=manager, clock=clock)
+    monitor.entry_check = BreakoutGate(users=runtime.users, positions=runtime.positions,
+                                       safety=safety, stats=stats, notifier=notifier,
+                                       clock=clock).check
     reconciler = Reconciler(intents=intents, users=runtime.users, positions=runtime.positions,
                             pool=pool, manager=manager, clock=clock,
                             visibility_window_s=visibility_window_s)

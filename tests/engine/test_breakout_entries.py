@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import CloseReason, PositionStatus, SignalSource
+from verzek.engine.notifier import EventKind
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
@@ -151,3 +152,53 @@ def test_a_cross_within_the_collar_still_enters(engine: Engine) -> None:
     engine.tick(SYM, "110.25")
     (p,) = engine.positions("u1")
     assert p.status is PositionStatus.OPEN and p.average_entry == D("110.25")
+
+
+def test_a_pause_at_the_cross_holds_the_wait_and_it_fires_once_lifted(engine: Engine) -> None:
+    _open(engine, "100")
+    engine.trading.set_pause(paused=True, until=None, reason="news", user_id="u1")
+    engine.tick(SYM, "105.5")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PENDING and p.orders == []  # held, not cancelled
+    engine.trading.set_pause(paused=False, until=None, reason="", user_id="u1")
+    engine.tick(SYM, "105.6")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and p.average_entry == D("105.6")
+
+
+def test_a_wait_held_by_a_pause_still_ends_at_its_time(engine: Engine) -> None:
+    _open(engine, "100", trigger_entry_ttl_h=1)
+    engine.trading.set_pause(paused=True, until=None, reason="news", user_id="u1")
+    engine.tick(SYM, "105.5")
+    assert engine.positions("u1")[0].status is PositionStatus.PENDING
+    engine.clock.advance(3601)
+    engine.tick(SYM, "105.5")
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    engine.trading.set_pause(paused=False, until=None, reason="", user_id="u1")
+    engine.tick(SYM, "105.6")
+    assert engine.paper("u1").fetch_open_orders() == [] and engine.positions("u1") == []
+
+
+def test_the_daily_loss_limit_reached_while_waiting_cancels_the_entry(engine: Engine) -> None:
+    other = "BTC/USDT:USDT"
+    engine.price(other, "100")
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "1000", "max_daily_loss_pct": "1"})
+    (waiting,) = engine.trading.submit_text(CALL, SignalSource(kind="api")).decisions
+    assert waiting.code == "entry_waiting"
+    # another trade of the day loses about 150 USDT of 10,000: past the 1% limit
+    engine.trading.submit_text("#BTC/USDT LONG\nEntry: 100\nTarget: 150\nStop: 90",
+                               SignalSource(kind="api"))
+    engine.tick(other, "85")
+    assert [p.symbol for p in engine.positions("u1")] == [SYM]
+    engine.tick(SYM, "105.5")
+    assert engine.positions("u1") == []
+    (closed,) = [p for p in engine.runtime.positions.closed_positions("u1") if p.symbol == SYM]
+    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    assert engine.trading.safety.status("u1")["pause"]["active"]
+    (skipped,) = [e for e in engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
+                  if e.data.get("position_id") == closed.id]
+    assert skipped.data["code"] == "max_daily_loss" and "Breakout entry" in skipped.message

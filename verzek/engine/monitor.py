@@ -5,12 +5,14 @@ triggers, spot stops, trailing take profit and trailing stop; fills of resting o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from verzek.clock import Clock
+from verzek.domain.decision import Decision
 from verzek.domain.exits import is_crossed, is_stop_hit, trail_stop, trail_take_profit
 from verzek.domain.models import (
     CloseReason,
@@ -63,6 +65,9 @@ class PriceMonitor:
         self._stale_after = stale_after_missed
         self.state = PriceState()
         self._throttle = Throttle(60.0, clock)
+        # Asked before a breakout entry fires (safety stops, daily limits as they stand then);
+        # a denial with `hold` keeps the wait, any other ends it. Wired to the orchestrator.
+        self.entry_check: Callable[[Exchange, Position, Decimal], Decision] | None = None
 
     # --- which positions, on which exchange --------------------------------------------
 
@@ -313,6 +318,23 @@ class PriceMonitor:
                            "its trigger %s", position.symbol, price, waiting["limit"],
                            waiting["price"])
             return self._manager.save(close(position, CloseReason.CANCELLED, now))
+        if self.entry_check is not None:
+            try:
+                decision = self.entry_check(exchange, position, price)
+            except VerzekError as exc:  # the balance look-up failed: the next pass asks again
+                decision = Decision.deny(exc.code, exc.message, hold=True)
+            if not decision.allowed and decision.details.get("hold") and _expired(waiting, now):
+                logger.info("breakout entry of %s held past %s; cancelled", position.symbol,
+                            waiting["expires_at"])
+                return self._manager.save(close(position, CloseReason.CANCELLED, now))
+            if not decision.allowed and decision.details.get("hold"):
+                self._log_once(f"hold:{position.id}", "breakout entry of %s held: %s",
+                               position.symbol, decision.message)
+                return position
+            if not decision.allowed:
+                logger.warning("breakout entry of %s cancelled at its cross: %s",
+                               position.symbol, decision.message)
+                return self._manager.save(close(position, CloseReason.CANCELLED, now))
         # Recorded with the entry order, not before it: the order is the mark that the wait is
         # over, and a crash in between leaves an intent the next pass resolves, never resends.
         fired = {**waiting, "fired_at": now.isoformat(), "fired_price": str(price)}

@@ -287,13 +287,13 @@ class Orchestrator:
         dca = user.settings.dca
         levels_allowed = min(dca.max_safety_orders, features.max_dca_levels) \
             if features.dca_automation and dca.enabled else 0
+        trades_today, pnl_today = self._stats.today(user.id, existing, now)
         ctx_kwargs: dict[str, Any] = dict(
             user=user, signal=signal, signal_id=record.id, now=now,
             signal_received_at=record.received_at, current_price=price, capital_usdt=capital,
             account=account, market=account.market_type,
             open_positions=len(existing),
-            daily_trades=self._trades_today(user.id, existing, now),
-            daily_realised_pnl_usdt=self._pnl_today(user.id, now),
+            daily_trades=trades_today, daily_realised_pnl_usdt=pnl_today,
             symbol_exposure_usdt=sum((p.cost_usdt for p in existing if p.symbol == symbol),
                                      ZERO),
             total_exposure_usdt=sum((p.cost_usdt for p in existing), ZERO),
@@ -324,22 +324,6 @@ class Orchestrator:
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
                         signal, factor)
-
-    def _trades_today(self, user_id: str, existing: list[Position], now: datetime) -> int:
-        today = now.date()
-        opened = sum(1 for p in existing if p.opened_at.date() == today)
-        return opened + self._closed_today(user_id, now)
-
-    def _closed_today(self, user_id: str, now: datetime) -> int:
-        stats = self._stats_today(user_id, now)
-        return int(stats.get("trades", 0)) if stats else 0
-
-    def _pnl_today(self, user_id: str, now: datetime) -> Decimal:
-        stats = self._stats_today(user_id, now)
-        return Decimal(stats.get("realised_pnl_usdt", "0")) if stats else ZERO
-
-    def _stats_today(self, user_id: str, now: datetime) -> dict[str, Any]:
-        return self._stats.day(user_id, now.date().isoformat())
 
     def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         signal = p.signal

@@ -68,6 +68,16 @@ class StatsBook:
     def day(self, user_id: str, day: str) -> dict[str, Any]:
         return dict(self._load(user_id).get(day, _empty()))
 
+    def today(self, user_id: str, open_positions: list[Position], now: datetime,
+              ) -> tuple[int, Decimal]:
+        """(trades today, realised PnL today) as the daily risk limits count them: the
+        positions opened today and still open, plus those closed today (UTC)."""
+        day = self._load(user_id).get(now.date().isoformat())
+        opened = sum(1 for p in open_positions if p.opened_at.date() == now.date())
+        if day is None:
+            return opened, ZERO
+        return opened + int(day.get("trades", 0)), Decimal(day.get("realised_pnl_usdt", "0"))
+
     def summary(self, user_id: str, now: datetime, days: int = 30) -> dict[str, Any]:
         by_day = self._load(user_id)
         all_time = _empty()
