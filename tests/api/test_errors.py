@@ -77,3 +77,19 @@ def test_401_names_the_scheme(client: FlaskClient) -> None:
     resp = client.get("/api/users")
     _is_error(resp, 401, "unauthorized")
     assert resp.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_field_of_the_wrong_form_is_told_in_words_not_as_a_regex(
+        client: FlaskClient, auth: AuthActions) -> None:
+    resp = client.post("/api/users", headers=auth.admin(),
+                       json={"email": "not-an-email", "password": "long enough pw"})
+    _is_error(resp, 422, "validation_error")
+    (error,) = resp.get_json()["error"]["details"]["errors"]
+    assert error == {"loc": ["email"], "msg": "not a valid e-mail address",
+                     "type": "string_pattern_mismatch"}
+    user_id, headers = auth.user("form@example.com")
+    resp = client.patch(f"/api/users/{user_id}", json={"name": "two\nlines"}, headers=headers)
+    (error,) = resp.get_json()["error"]["details"]["errors"]
+    assert error["msg"] == "must be one line, without control characters"
+    resp = client.put("/api/demo/prices", headers=auth.admin(), json={"prices": {"btc": "1"}})
+    assert "BASE/QUOTE" in str(resp.get_json()["error"]), resp.get_json()

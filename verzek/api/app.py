@@ -18,8 +18,16 @@ from werkzeug.exceptions import HTTPException
 from verzek import __version__
 from verzek.api import auth
 from verzek.api.context import ApiContext
-from verzek.api.schemas import ERROR_RESPONSES, ErrorResponse, restore_request_schemas
-from verzek.api.signals import TEXT_BODY_ENDPOINTS, document_text_bodies
+from verzek.api.exchanges import NO_SPACES
+from verzek.api.schemas import (
+    ERROR_RESPONSES,
+    ID_PATTERN,
+    LINE_PATTERN,
+    ErrorResponse,
+    restore_request_schemas,
+)
+from verzek.api.signals import NOT_BLANK, SYMBOL_PATTERN, TEXT_BODY_ENDPOINTS, document_text_bodies
+from verzek.engine.accounts import EMAIL_RE
 from verzek.errors import BadRequest, InvalidInput, StoreError, TooManyRequests, VerzekError
 
 logger = logging.getLogger(__name__)
@@ -72,10 +80,29 @@ def status_code_name(reason: str) -> str:
     return (reason or "error").lower().replace(" ", "_")
 
 
+# What a field's pattern asks for, in words: the regex itself tells an app user nothing.
+PATTERN_MESSAGES = {
+    EMAIL_RE.pattern: "not a valid e-mail address",
+    ID_PATTERN: "an id is 1 to 64 letters, digits, '-' or '_'",
+    LINE_PATTERN: "must be one line, without control characters",
+    SYMBOL_PATTERN: "a symbol is BASE/QUOTE in capitals, like BTC/USDT (a perpetual: "
+                    "BTC/USDT:USDT)",
+    NOT_BLANK: "must not be blank",
+    NO_SPACES: "must not contain spaces",
+}
+
+
+def _field_error(e: Any) -> dict[str, Any]:
+    msg = e["msg"]
+    if e["type"] == "string_pattern_mismatch":
+        msg = PATTERN_MESSAGES.get(str((e.get("ctx") or {}).get("pattern")), msg)
+    return {"loc": [str(p) for p in e["loc"]], "msg": msg, "type": e["type"]}
+
+
 def validation_error_response(exc: ValidationError) -> Response:
     """422 with every field error; 403 when the only problem is fields an admin owns."""
-    errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-              for e in exc.errors(include_url=False, include_context=False, include_input=False)]
+    errors = [_field_error(e)
+              for e in exc.errors(include_url=False, include_context=True, include_input=False)]
     forbidden = [e["loc"][0] for e in errors if e["type"] == "extra_forbidden"
                  and len(e["loc"]) == 1 and e["loc"][0] in ADMIN_OWNED_FIELDS]
     if forbidden and len(forbidden) == len(errors):

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
 from verzek.api.schemas import SECURITY, ApiModel, ApiPositiveDecimal, api_blueprint
+from verzek.api.signals import SYMBOL_PATTERN
 from verzek.errors import Conflict
 
 api = api_blueprint("demo", "/api/demo", "simulated market")
-SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
 Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
 
 

@@ -23,7 +23,8 @@ from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, Trad
 from verzek.engine.accounts import find_account
 
 api = api_blueprint("exchanges", "/api/users", "exchange accounts")
-Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=r"^\S+$")]
+NO_SPACES = r"^\S+$"
+Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=NO_SPACES)]
 Label = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
 
