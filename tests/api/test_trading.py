@@ -138,6 +138,23 @@ def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthAct
         assert client.post("/api/signals", json=bad, headers=admin).status_code == 422
 
 
+def test_a_signals_fields_may_be_posted_flat_and_a_mistake_is_told_against_that_form(
+        client: FlaskClient, auth: AuthActions) -> None:
+    auth.create_user("flat@example.com")
+    admin = auth.admin()
+    flat = {"symbol": "ETH/USDT", "side": "short", "entries": ["3000"],
+            "targets": ["2900"], "stop_loss": "3100"}
+    resp = client.post("/api/signals", json=flat, headers=admin)
+    assert resp.status_code == 200 and resp.get_json()["kind"] == "signal"
+    resp = client.post("/api/signals", json={**flat, "side": "up"}, headers=admin)
+    assert resp.status_code == 422
+    errors = resp.get_json()["error"]["details"]["errors"]
+    assert [e["loc"][-1] for e in errors] == ["side"], errors  # no "text is required" noise
+    resp = client.post("/api/signals", json={"text": 5}, headers=admin)
+    errors = resp.get_json()["error"]["details"]["errors"]
+    assert resp.status_code == 422 and [e["loc"][-1] for e in errors] == ["text"], errors
+
+
 def test_tradingview_webhook_uses_its_secret(client: FlaskClient) -> None:
     body = {"text": "BTC/USDT LONG"}
     assert client.post("/api/webhooks/tradingview/wrong", json=body).status_code == 404

@@ -7,7 +7,7 @@ import hmac
 from typing import Annotated, Any, Literal, cast
 
 from flask import Response, jsonify
-from pydantic import BaseModel, Field, RootModel, StrictStr
+from pydantic import BaseModel, Discriminator, Field, RootModel, StrictStr, Tag
 
 from verzek.api.auth import require_admin
 from verzek.api.context import ctx
@@ -44,7 +44,19 @@ class StructuredSignal(ApiModel):
     signal: SignalIn  # type: ignore[valid-type]
 
 
-class SignalBody(RootModel[TextSignal | StructuredSignal]):
+def _body_form(value: Any) -> str:
+    """Which form a body takes, so a mistake is told against that form only: `{"text": ...}`,
+    `{"signal": {...}}`, or the signal's fields themselves (`{"symbol": ..., "side": ...}`)."""
+    if isinstance(value, dict):
+        return "text" if "text" in value else "structured" if "signal" in value else "flat"
+    return "structured" if isinstance(value, StructuredSignal) else (
+        "text" if isinstance(value, TextSignal) else "flat")
+
+
+class SignalBody(RootModel[Annotated[
+        Annotated[TextSignal, Tag("text")] | Annotated[StructuredSignal, Tag("structured")]
+        | Annotated[SignalIn, Tag("flat")],
+        Discriminator(_body_form)]]):
     pass
 
 
@@ -84,7 +96,8 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
     if isinstance(data, TextSignal):
         result: SubmitResult = trading.submit_text(data.text, source)
     else:
-        signal = Signal.model_validate(cast(BaseModel, data.signal).model_dump())
+        fields = data.signal if isinstance(data, StructuredSignal) else data
+        signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
         result = trading.submit_signal(signal, source)
     return {"signal_id": result.signal_id, "kind": result.kind,
             "invalid_reason": result.invalid_reason,
