@@ -93,3 +93,22 @@ def test_a_field_of_the_wrong_form_is_told_in_words_not_as_a_regex(
     assert error["msg"] == "must be one line, without control characters"
     resp = client.put("/api/demo/prices", headers=auth.admin(), json={"prices": {"btc": "1"}})
     assert "BASE/QUOTE" in str(resp.get_json()["error"]), resp.get_json()
+
+
+def test_a_missing_or_unknown_kind_names_the_field_and_the_choices(
+        client: FlaskClient, auth: AuthActions) -> None:
+    user_id, headers = auth.user("kinds@example.com")
+    resp = client.post(f"/api/users/{user_id}/subscription", json={"plan": "vip"},
+                       headers=headers)
+    (error,) = resp.get_json()["error"]["details"]["errors"]
+    assert resp.status_code == 422 and error["msg"] == "'action' is required", error
+    resp = client.post(f"/api/users/{user_id}/exchanges", headers=headers, json={
+        "exchange": "kraken", "market_type": "futures", "mode": "live",
+        "api_key": "abcd", "api_secret": "efgh"})
+    (error,) = resp.get_json()["error"]["details"]["errors"]
+    assert error["msg"].startswith("'kraken' is not one of") and "binance" in error["msg"]
+    assert "(the field 'exchange')" in error["msg"], error
+    resp = client.put(f"/api/users/{user_id}/settings/risk", headers=headers,
+                      json={"position_size_pct": "-5"})
+    (error,) = resp.get_json()["error"]["details"]["errors"]
+    assert "a number above 0" in error["msg"] and "pattern" not in error["msg"], error

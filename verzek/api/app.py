@@ -93,9 +93,14 @@ PATTERN_MESSAGES = {
 
 
 def _field_error(e: Any) -> dict[str, Any]:
-    msg = e["msg"]
+    msg, context = e["msg"], e.get("ctx") or {}
     if e["type"] == "string_pattern_mismatch":
-        msg = PATTERN_MESSAGES.get(str((e.get("ctx") or {}).get("pattern")), msg)
+        msg = PATTERN_MESSAGES.get(str(context.get("pattern")), msg)
+    elif e["type"] == "union_tag_not_found":
+        msg = f"'{context.get('discriminator', '').strip(chr(39))}' is required"
+    elif e["type"] == "union_tag_invalid":
+        msg = (f"{context.get('tag')!r} is not one of {context.get('expected_tags')} "
+               f"(the field '{str(context.get('discriminator', '')).strip(chr(39))}')")
     return {"loc": [str(p) for p in e["loc"]], "msg": msg, "type": e["type"]}
 
 

@@ -65,10 +65,15 @@ def canonical_decimal(dec: Decimal) -> Decimal:
 
 
 def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
+    kind = ("a decimal number" if minimum is None else
+            "a number above 0" if exclusive else f"a number of {minimum} or more")
+    form = (f"must be {kind}, written plainly (like \"2.5\": no exponent, at most 15 digits "
+            "before the point and 18 after)")
+
     def check(value: Any) -> Decimal:
         if isinstance(value, str):
             if not re.fullmatch(pattern, value):
-                raise ValueError(f"must be a decimal number (pattern {pattern})")
+                raise ValueError(form)
             return Decimal(value)
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
             raise ValueError("must be a JSON number or a decimal string")
