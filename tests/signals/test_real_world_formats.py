@@ -31,6 +31,8 @@ class Sig:
     market: str | None = None
     at_market: bool = False
     trigger: str | None = None  # "LONG above 65500": the entry waits for the cross
+    target_pcts: tuple[str, ...] = ()  # a market entry's "TP 2% 4%": from where it enters
+    stop_pct: str | None = None
 
 
 @dataclass(frozen=True)
@@ -620,6 +622,24 @@ SIGNALS = [
         Sig("BTC/USDT", "short", ("65500",), ("64500",), "66200", None, "futures"),
         id="sell_limit_order_with_price_line",
     ),
+    pytest.param("🟢 LONG #APT/USDT\nEntry: CMP\nTP: 2% 4% 6%\nSL: 3%",
+                 Sig("APT/USDT", "long", (), (), None, at_market=True,
+                     target_pcts=("2", "4", "6"), stop_pct="3"),
+                 id="market_entry_percent_targets_and_stop"),
+    pytest.param("#ETH/USDT SHORT now\nSL 2.5%",
+                 Sig("ETH/USDT", "short", (), (), None, at_market=True, stop_pct="2.5"),
+                 id="market_entry_percent_stop_only"),
+    pytest.param("LONG #SOL/USDT\nEntry: market\nTP: 150, 160\nSL: 4%",
+                 Sig("SOL/USDT", "long", (), ("150", "160"), None, at_market=True,
+                     stop_pct="4"),
+                 id="market_entry_price_targets_percent_stop"),
+    pytest.param("#LTC LONG\nEntry 65 - 68\nTarget 1 - 72\nTarget 2 - 75\nSL 60",
+                 Sig("LTC/USDT", "long", ("65", "68"), ("72", "75"), "60"),
+                 id="two_digit_zone_beside_numbered_targets"),
+    pytest.param("SHORT #BTC Entry 90-91.35 TP 87.48/84.96 SL 97.47 3x",
+                 Sig("BTC/USDT", "short", ("90", "91.35"), ("87.48", "84.96"), "97.47", 3,
+                     "futures"),
+                 id="two_digit_zone_glued"),
     pytest.param("Scalp short BTC 64200\ntp 63800\nsl 64600",
                  Sig("BTC/USDT", "short", ("64200",), ("63800",), "64600"),
                  id="word_before_side_then_bare_coin"),
@@ -1006,6 +1026,8 @@ def test_signal(text: str, want: Sig) -> None:
     assert got.leverage == want.leverage
     assert got.market is (MarketType(want.market) if want.market else None)
     assert got.entry_trigger == want.trigger
+    assert [str(p) for p in got.target_pcts] == list(want.target_pcts)
+    assert (str(got.stop_pct) if got.stop_pct is not None else None) == want.stop_pct
     assert all(isinstance(p, Decimal) for p in [*got.entries, *got.targets])
 
 

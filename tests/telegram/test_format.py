@@ -121,3 +121,15 @@ def test_summaries_say_a_breakout_and_a_partial_close() -> None:
     both = parse_message("Take 30% profit on #ETH and move SL to entry").update
     assert both is not None
     assert update_summary(both) == "📊 ETH/USDT: 30% closed, stop moved to break-even"
+
+
+def test_a_summary_says_targets_and_stop_written_as_percentages() -> None:
+    from verzek.signals import parse_message
+    from verzek.telegram.format import signal_summary
+
+    call = parse_message("🟢 LONG #APT/USDT\nEntry: CMP\nTP: 2% 4% 6%\nSL: 3%").signal
+    assert call is not None
+    summary = signal_summary(call)
+    assert "Entry: market" in summary
+    assert "Targets: +2%, +4%, +6% from the entry" in summary
+    assert "Stop loss: 3% from the entry" in summary

@@ -20,7 +20,7 @@ from verzek.clock import Clock
 from verzek.domain import plans
 from verzek.domain.dca import DcaParams, build_plan
 from verzek.domain.decision import Decision
-from verzek.domain.exits import distribution_weights, is_crossed
+from verzek.domain.exits import distribution_weights, is_crossed, percent_from
 from verzek.domain.models import (
     CloseReason,
     ExchangeAccount,
@@ -79,6 +79,23 @@ def in_market_units(signal: Signal, factor: Decimal) -> Signal:
         "entries": [e * factor for e in signal.entries],
         "targets": [t * factor for t in signal.targets],
         "stop_loss": signal.stop_loss * factor if signal.stop_loss is not None else None})
+
+
+def with_pct_prices(signal: Signal, price: Decimal, exchange: Exchange, symbol: str) -> Signal:
+    """Targets and stop written as percentages ("Entry: CMP, TP 2% 4%, SL 3%") as prices on
+    the market's tick, measured from the entries' mean, or from `price` for a market entry; a
+    target no price can be (a short's 100 % or more) is dropped."""
+    update: dict[str, Any] = {}
+    if signal.entries and not signal.entry_is_market:
+        price = sum(signal.entries, ZERO) / len(signal.entries)
+    if signal.target_pcts and not signal.targets:
+        update["targets"] = [exchange.price_to_precision(symbol, t) for t in (
+            percent_from(signal.side, price, p, favourable=True) for p in signal.target_pcts)
+            if t > 0]
+    if signal.stop_pct is not None and signal.stop_loss is None:
+        update["stop_loss"] = exchange.price_to_precision(
+            symbol, percent_from(signal.side, price, signal.stop_pct, favourable=False))
+    return signal.model_copy(update=update) if update else signal
 
 
 def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
@@ -280,6 +297,7 @@ class Orchestrator:
                 signal.targets[0] if signal.targets else signal.stop_loss)
             factor = price_factor(nominal, reference, price)
             signal = in_market_units(signal, factor)
+        signal = with_pct_prices(signal, price, exchange, symbol)
         capital = exchange.fetch_balance().get("USDT").total
         if capital <= 0:
             return Decision.deny("no_capital", "The account holds no USDT.")

@@ -144,6 +144,22 @@ INDEX_RE = re.compile(
     r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)"
     r"|\([^\n()]{1,20}\)[ \t]*:))"  # "Entry 2 (DCA): 33.20", "TP 1 (50%): 64500"
 )
+
+
+def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None:
+    """(where it ends, its number) of a field's index right after its keyword at `end`, or
+    None. A spaced number before a dash is an index only as 1 or the one after `previous`:
+    "Target 1 - 24.8", "Target 2 - 25.6" number their fields; "Entry 90 - 95" is a zone."""
+    match = INDEX_RE.match(low, end)
+    if match is None:
+        return None
+    number = int(match.group("a") or match.group("b"))
+    if match.group("b") is not None and low[match.end():match.end() + 3].lstrip(" \t")[:1] == "-" \
+            and number != 1 and previous != number - 1:
+        return None
+    return match.end(), number
+
+
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
     r"\s+(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"

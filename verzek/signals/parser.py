@@ -41,10 +41,9 @@ _TRANSLATE = str.maketrans({
     # fullwidth forms ("＃ＢＴＣ／ＵＳＤＴ", "６５０００") are their ASCII characters
     **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
 })
-# str.translate walks every character through a dict on non-ASCII text (slow); replacing only
-# the few distinct characters present gives the same text, since no replacement is a key.
+# Not str.translate (a dict look-up per character): only the few distinct characters present are
+# replaced (no replacement is a key); one scan finds them and the thousands separators to remove.
 _REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
-# One scan finds both the characters to replace and the thousands separators to remove.
 _TRANSLATE_GATE_RE = re.compile(
     "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
 )
@@ -67,7 +66,7 @@ _CLOSED_SIDE_RE = re.compile(
     r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
 )
 # "Don't short here. LONG": a side word after a negation is the side not taken
-_NEGATED_SIDE_RE = re.compile(r"(?<!\w)(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
+_NEGATED_SIDE_RE = re.compile(r"(?<![\w#$])(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
                               r"(?:a[ \t]+|any[ \t]+)?\Z")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
@@ -104,11 +103,8 @@ class _Draft:
 
 
 def normalise(text: str) -> str:
-    """Unify dashes, colons, spaces and markdown so one regex set reads every channel's style.
-
-    Turkish dotted and dotless i become i: "SATIŞ" lower-cases to "satiş", "satış" would not
-    match it, so the keywords are written with i only.
-    """
+    """Unify dashes, colons, spaces and markdown so one regex set reads every style; Turkish
+    dotted and dotless i become i (the keywords are written with i only)."""
     found = set(_TRANSLATE_GATE_RE.findall(text))
     text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
     for char in found:  # a separator join_thousands removed is replaced by nothing: no change
@@ -123,8 +119,7 @@ def normalise(text: str) -> str:
 
 def parse(text: str) -> Signal | SignalUpdate | None:
     """An executable `Signal`, a `SignalUpdate`, or None for noise and inconsistent signals."""
-    result = parse_message(text)
-    return result.signal or result.update
+    return (result := parse_message(text)).signal or result.update
 
 
 def parse_message(text: str) -> ParseResult:
@@ -146,7 +141,8 @@ def parse_message(text: str) -> ParseResult:
         return _NOISE  # no number, no follow-up, no "closed": nothing to trade
     leverage, body = read_leverage(low)
     draft = _fields(body, norm)
-    if not draft.entries and (draft.targets or draft.stop) and kw.NOW_ENTRY_RE.search(body):
+    if not draft.entries and (draft.targets or draft.stop or draft.target_pcts or draft.stop_pct
+                              ) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
     # "LONG above 65500", "Entry: above 65500": a breakout
     draft.trigger, draft.entries = with_trigger(body, draft.entries, draft.entry_is_market)
@@ -222,9 +218,8 @@ def _fields(low: str, norm: str) -> _Draft:
 
 
 def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price], bool]:
-    """ "Buy $BONK 0.0000215", "BTC LONG 65000": a price right after side and coin (either
-    order), when no Entry line exists. The flag: nothing but prices follows up to the next
-    field or the line's end ("BTC long 65000 TP ..." and not "BTC long 65000 worked great")."""
+    """ "Buy $BONK 0.0000215", "BTC LONG 65000": a price right after side and coin, without an
+    Entry line; flag: only prices up to the next field ("BTC long 65000 TP", not "... worked")."""
     match = kw.SIDE_ENTRY_RE.search(low)
     if match is not None:
         sym, after = match.span("sym"), match.end()
@@ -250,6 +245,7 @@ def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price
 def _marks(low: str) -> list[tuple[str, int, int]]:
     """Field keywords in order with their index; an "at"/"@" right after a keyword is its own."""
     marks: list[tuple[str, int, int]] = []
+    last: dict[str, int] = {}  # the last index of each kind ("Target 2" after "Target 1")
     for mark in kw.FIELD_RE.finditer(low):
         start, end = mark.span()
         if start and (low[start - 1].isalnum() or low[start - 1] in "_/"):
@@ -262,10 +258,8 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
             continue  # "Mark price:" is no label: only a line's first word is
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
-        if kind in ("entry", "target"):
-            index = kw.INDEX_RE.match(low, end)
-            if index is not None:
-                end = index.end()
+        if kind in ("entry", "target") and (index := kw.index_at(low, end, last.get(kind))):
+            end, last[kind] = index
         marks.append((kind, start, end))
     return marks
 
@@ -334,11 +328,12 @@ def _signal_result(
         stop = draft.stop.value if draft.stop is not None else None
     if symbol is None:
         return ParseResult("noise", invalid_reason="no symbol")
-    if not entries and not targets and stop is None:
+    pcts = bool(draft.target_pcts or draft.stop_pct)
+    if not entries and not targets and stop is None and not (pcts and draft.entry_is_market):
         return ParseResult("noise", invalid_reason="no prices")
     if not entries and not draft.entry_is_market:
         return ParseResult("noise", invalid_reason="no entry price or market entry")
-    if not targets and stop is None and not (draft.target_pcts or draft.stop_pct):
+    if not targets and stop is None and not pcts:
         return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
     side_written = side is not None
     if side is None:
@@ -351,19 +346,23 @@ def _signal_result(
                                for p in draft.target_pcts) if t is not None]
     if stop is None and draft.stop_pct is not None and entries:
         stop = from_pct(side, entries, draft.stop_pct, against=True)
-    if not targets and stop is None:  # percentages with no entry price to measure from
+    # a market entry's percentages stay so: measured from the price the engine enters at
+    later_targets = draft.target_pcts if not entries and not targets else []
+    later_stop = draft.stop_pct if not entries and stop is None else None
+    if not targets and stop is None and not (later_targets or later_stop):
         return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
     market = _market(norm, leverage)
-    parts = [side_written, bool(entries), bool(targets), stop is not None, strength >= 2,
-             market is not None or leverage is not None]
+    parts = [side_written, bool(entries), bool(targets or later_targets), stop is not None or
+             later_stop is not None, strength >= 2, market is not None or leverage is not None]
     confidence = _CONFIDENCE[sum(parts)]
     try:
         signal = Signal(
             symbol=symbol, side=side, entries=entries, entry_is_market=draft.entry_is_market,
-            targets=targets, stop_loss=stop, leverage=leverage, market=market,
+            targets=targets, stop_loss=stop, target_pcts=later_targets, stop_pct=later_stop,
+            leverage=leverage, market=market,
             entry_trigger=breakout(side, draft.trigger), confidence=confidence, raw_text=raw,
         )
     except ValidationError as exc:

@@ -134,8 +134,13 @@ def signal_summary(signal: Signal) -> str:
              f"Entry: {entry}"]
     if signal.targets:
         lines.append("Targets: " + ", ".join(_num(t) for t in signal.targets))
+    elif signal.target_pcts:  # measured from the entry when the trade is placed
+        lines.append("Targets: " + ", ".join(f"+{_num(p)}%" for p in signal.target_pcts)
+                     + " from the entry")
     if signal.stop_loss is not None:
         lines.append(f"Stop loss: {_num(signal.stop_loss)}")
+    elif signal.stop_pct is not None:
+        lines.append(f"Stop loss: {_num(signal.stop_pct)}% from the entry")
     if signal.leverage is not None:
         lines.append(f"Leverage: {signal.leverage}x")
     if signal.market is not None:
