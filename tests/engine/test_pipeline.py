@@ -148,3 +148,17 @@ def test_the_opposite_side_on_the_same_symbol_is_refused(engine: Engine) -> None
     (decision,) = result.decisions
     assert decision.outcome == "skipped" and decision.code == "opposite_position_open"
     assert len(engine.positions("u1")) == 1
+
+
+def test_a_live_user_without_an_exchange_account_is_skipped_not_traded_on_paper(
+        engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("ulive", general={"auto_trade": True, "mode": "live"})
+    engine.add_user("udemo", general={"auto_trade": True, "mode": "demo"})
+    result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
+    by_user = {d.user_id: d for d in result.decisions}
+    assert (by_user["ulive"].outcome, by_user["ulive"].code) == ("skipped", "no_account")
+    assert engine.positions("ulive") == []
+    assert by_user["udemo"].outcome == "executed"
+    (demo,) = engine.positions("udemo")
+    assert demo.mode.value == "demo"

@@ -31,6 +31,7 @@ from verzek.domain.models import (
     Signal,
     SignalRecord,
     TakeProfitTarget,
+    TradingMode,
     User,
 )
 from verzek.domain.positions import close, opening_side
@@ -194,8 +195,8 @@ class Orchestrator:
             matching = [a for a in enabled if a.market_type is signal.market]
             enabled = matching or enabled
         if not enabled:
-            if is_paper(user, demo_account(user, MarketType.FUTURES, self._clock.now())):
-                market = signal.market or MarketType.FUTURES
+            if general.mode is TradingMode.DEMO:  # a demo user trades on an implicit paper
+                market = signal.market or MarketType.FUTURES  # account; a live one needs one
                 return [demo_account(user, market, self._clock.now())]
             return []
         if general.trade_all_accounts:
