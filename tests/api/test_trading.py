@@ -150,6 +150,15 @@ def test_a_signals_fields_may_be_posted_flat_and_a_mistake_is_told_against_that_
     assert resp.status_code == 422
     errors = resp.get_json()["error"]["details"]["errors"]
     assert [e["loc"][-1] for e in errors] == ["side"], errors  # no "text is required" noise
+    resp = client.post("/api/signals", json={**flat, "targets": [], "stop_loss": None,
+                                             "entries": [], "entry_is_market": True,
+                                             "target_pcts": ["2", "4"], "stop_pct": "3"},
+                       headers=admin)
+    assert resp.status_code == 200 and resp.get_json()["kind"] == "signal", resp.get_json()
+    resp = client.post("/api/signals", json={**flat, "stop_loss": None, "stop_pct": "100"},
+                       headers=admin)
+    assert resp.status_code == 200 and resp.get_json()["kind"] == "noise"
+    assert "stop_pct" in resp.get_json()["invalid_reason"]
     resp = client.post("/api/signals", json={"text": 5}, headers=admin)
     errors = resp.get_json()["error"]["details"]["errors"]
     assert resp.status_code == 422 and [e["loc"][-1] for e in errors] == ["text"], errors

@@ -348,8 +348,10 @@ class Signal(Model):
     stop_loss: PositiveDecimal | None = None
     # A market entry's targets and stop written as percentages ("Entry: CMP, TP 2% 4%, SL 3%"):
     # measured from the price the engine enters at, when `targets` / `stop_loss` are not given
-    target_pcts: list[Annotated[PositiveDecimal, Field(le=1000)]] = Field(default_factory=list)
-    stop_pct: Annotated[PositiveDecimal, Field(lt=100)] | None = None
+    # (a stop of 100 % or more is no price: the engine's submit refuses one, the reader never
+    # writes one; a target a short cannot reach is dropped when the trade is placed)
+    target_pcts: list[PositiveDecimal] = Field(default_factory=list)
+    stop_pct: PositiveDecimal | None = None
     leverage: int | None = Field(default=None, ge=1, le=125)
     market: MarketType | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)

@@ -110,6 +110,9 @@ class TradingService:
             return self._submit(text, source, "noise", None, None, "a breakout entry "
                                 "(entry_trigger) needs exactly one entry price and no market "
                                 "entry", None)
+        if signal.stop_pct is not None and signal.stop_pct >= 100:
+            return self._submit(text, source, "noise", None, None, "a stop 100% or more from "
+                                "the entry (stop_pct) is no price", None)
         return self._submit(text, source, "signal", signal, None, None, None)
 
     def _submit(self, text: str, source: SignalSource, kind: str, signal: Signal | None,
