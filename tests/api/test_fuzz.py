@@ -55,7 +55,9 @@ def run_schemathesis(app: Any, token: str, user_id: str) -> FuzzSummary:
                 for check in checks:
                     if check.status == engine.Status.FAILURE and check.failure_info:
                         request = event.recorder.interactions.get(case_id)
-                        sent = (f"{request.request.method} {request.request.uri}"
+                        sent = (f"{request.request.method} {request.request.uri} "
+                                f"{(request.request.body or b'')[:300]!r} -> "
+                                f"{(request.response.content if request.response else b'')[:300]!r}"
                                 if request else "?")
                         summary.failures.append(f"{event.recorder.label} {check.name}: "
                                                 f"{check.failure_info.failure.title} ({sent}) "

@@ -23,7 +23,8 @@ from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, Trad
 from verzek.engine.accounts import find_account
 
 api = api_blueprint("exchanges", "/api/users", "exchange accounts")
-NO_SPACES = r"^\S+$"
+# no blank of Python's regexes nor of JSON schema's (ECMA): \x1c-\x1f and \x85 are blank in one
+NO_SPACES = r"^[^\s\x1c-\x1f\x85]+$"
 Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=NO_SPACES)]
 Label = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
