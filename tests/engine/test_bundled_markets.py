@@ -102,3 +102,18 @@ def test_the_listing_is_scanned_once_per_symbol_even_when_nothing_is_found(
     engine.trading.submit_text("#NOSUCHCOIN/USDT LONG\nEntry: 2\nTarget: 2.2\nStop: 1.8",
                                SignalSource(kind="api"))
     assert scans == ["NOSUCHCOIN/USDT:USDT"] * 2
+
+
+def test_a_btc_call_with_dots_grouping_thousands_trades_at_the_prices_meant(
+        engine: Engine) -> None:
+    engine.price("BTC/USDT:USDT", "96800")
+    decision = _open(engine, "🚨 #BTC/USDT SHORT\nEntry: 96.500 - 97.200\n"
+                             "TP: 95.000 / 93.800\nSL: 98.100", position_size_usdt="1000")
+    assert decision.outcome == "executed", decision.reason  # type: ignore[attr-defined]
+    (p,) = engine.positions("u1")
+    assert [t.price for t in p.targets] == [D(95000), D(93800)]
+    assert p.stop_loss == D(98100) and p.extra["price_factor"] == "1000"
+    # a follow-up written the same way moves the stop to the price meant
+    engine.trading.submit_text("#BTC/USDT new SL 97.500", SignalSource(kind="api"))
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == D(97500)

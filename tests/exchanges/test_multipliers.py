@@ -67,3 +67,15 @@ def test_same_coin_sees_through_bundles_but_not_quotes() -> None:
     assert same_coin("PEPE/USDT", "1000PEPE/USDT") and same_coin("SHIB1000/USDT", "SHIB/USDT")
     assert same_coin("BTC/USDT", "BTC/USDT")
     assert not same_coin("PEPE/USDT", "PEPE/USDC") and not same_coin("ETH/USDT", "ETC/USDT")
+
+
+def test_dots_grouping_thousands_are_read_only_when_every_price_has_three_decimals() -> None:
+    from verzek.exchanges.multipliers import dot_thousands_factor
+
+    btc = [D("96.500"), D("97.200"), D("95.000"), D("98.100")]
+    assert dot_thousands_factor(btc, D("96800")) == D(1000)
+    assert dot_thousands_factor(btc, D("96.8")) == 1  # a coin that is priced so
+    assert dot_thousands_factor([D("145.250"), D("150.000")], D("145.3")) == 1
+    assert dot_thousands_factor([D("96.500"), D("95.5")], D("96800")) == 1  # mixed writing
+    assert dot_thousands_factor([D("64.000")], D("100000")) == 1  # too far either way: collar
+    assert dot_thousands_factor([], D("96800")) == 1

@@ -47,7 +47,7 @@ from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout
 from verzek.errors import ExchangeError, InvalidInput, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, MarketInfo
-from verzek.exchanges.multipliers import price_factor
+from verzek.exchanges.multipliers import dot_thousands_factor, price_factor
 from verzek.logs import log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -292,11 +292,13 @@ class Orchestrator:
                 f"contracts of {market.contract_size} {market.base}; only markets sized in "
                 f"{market.base} itself are supported.")
         price = self._pool.ticker(exchange, symbol).last
-        factor = nominal
-        if nominal != 1:
-            reference = signal.entries[0] if signal.entries else (
-                signal.targets[0] if signal.targets else signal.stop_loss)
-            factor = price_factor(nominal, reference, price)
+        written = [*signal.entries, *signal.targets,
+                   *([signal.stop_loss] if signal.stop_loss is not None else [])]
+        # the call's prices x factor = the market's: a bundle ("PEPE" trading 1000PEPE), or
+        # dots grouping thousands ("96.500" for BTC at 96,800)
+        factor = price_factor(nominal, written[0] if written else None, price) \
+            if nominal != 1 else dot_thousands_factor(written, price)
+        if factor != 1:
             signal = in_market_units(signal, factor)
         signal = with_pct_prices(signal, price, exchange, symbol)
         capital = exchange.fetch_balance().get("USDT").total

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 ONE = Decimal(1)
+THOUSAND = Decimal(1000)
 # 100, 1000, ..., 1000000000 in front of the coin (1000PEPE, 10000LADYS) or, on Bybit, behind
 # it (SHIB1000). A single leading 1 is part of the name (1INCH), never a multiplier.
 _PREFIX = re.compile(r"^(10{2,9})(?=[A-Z])")
@@ -85,3 +86,14 @@ def price_factor(nominal: Decimal, reference: Decimal | None, market_price: Deci
         return max(ratio, ONE / ratio)
 
     return min((nominal, ONE), key=distance)
+
+
+def dot_thousands_factor(prices: list[Decimal], market_price: Decimal) -> Decimal:
+    """1000 when every price of a call is written with exactly three decimals ("96.500",
+    "95.000") and x1000 puts the first by the market price (BTC at 96,800): the dots group
+    thousands, as channels in much of Europe write them; else 1. Nothing else is rescaled:
+    "145.250" for SOL at 145.3 stays as written."""
+    if not prices or market_price <= 0 or any(p.as_tuple().exponent != -3 for p in prices):
+        return ONE
+    ratio = market_price / (prices[0] * THOUSAND)
+    return THOUSAND if Decimal("0.8") <= ratio <= Decimal("1.25") else ONE
