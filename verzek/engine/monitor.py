@@ -66,7 +66,7 @@ class PriceMonitor:
         self.state = PriceState()
         self._throttle = Throttle(60.0, clock)
         # Asked before a breakout entry fires (safety stops, daily limits as they stand then);
-        # a denial with `hold` keeps the wait, any other ends it. Wired to the orchestrator.
+        # a denial with `hold` keeps the wait, any other ends it (runtime wires BreakoutGate).
         self.entry_check: Callable[[Exchange, Position, Decimal], Decision] | None = None
 
     # --- which positions, on which exchange --------------------------------------------
