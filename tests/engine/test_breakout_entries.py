@@ -202,3 +202,16 @@ def test_the_daily_loss_limit_reached_while_waiting_cancels_the_entry(engine: En
     (skipped,) = [e for e in engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
                   if e.data.get("position_id") == closed.id]
     assert skipped.data["code"] == "max_daily_loss" and "Breakout entry" in skipped.message
+
+
+def test_the_kill_switch_ends_a_wait_at_once_and_lifting_it_brings_nothing_back(
+        engine: Engine) -> None:
+    _open(engine, "100")
+    engine.trading.set_kill_switch(active=True, reason="incident", close_positions=False)
+    assert engine.trading.wait_enforced()
+    assert engine.positions("u1") == []  # ended when flipped, not at a later cross
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    engine.trading.set_kill_switch(active=False, reason="over", close_positions=False)
+    engine.tick(SYM, "106")
+    assert engine.positions("u1") == [] and engine.paper("u1").fetch_open_orders() == []

@@ -472,6 +472,17 @@ class PositionManager:
             position = self._cancel(exchange, position, order)
         return self.save(position) if orders else position
 
+    def cancel_unfilled(self, exchange: Exchange, position: Position) -> Position:
+        """Cancel the resting entry and DCA orders; a position that filled nothing (a resting
+        entry, a breakout still waiting) is closed as cancelled. Saved."""
+        position = self.cancel_all(exchange, position, "entry")
+        position = self.cancel_all(exchange, position, "dca")
+        if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
+            position = self.cancel_all(exchange, position)
+            position = self.save(close_position(position, CloseReason.CANCELLED,
+                                                self._clock.now()))
+        return position
+
     # --- closing -----------------------------------------------------------------------------
 
     def settle(self, exchange: Exchange, position: Position, reason: CloseReason,

@@ -325,9 +325,8 @@ class TradingService:
             exchange = self._exchange(user, position)
             if close_all:
                 self.manager.close_market(exchange, position, "kill", CloseReason.KILL_SWITCH)
-            elif cancel:
-                current = self.manager.cancel_all(exchange, position, "entry")
-                self.manager.cancel_all(exchange, current, "dca")
+            elif cancel:  # a trade that filled nothing ends: lifting the switch later does
+                self.manager.cancel_unfilled(exchange, position)  # not bring it back
 
     # --- demo, accounts, status ------------------------------------------------------------------
 

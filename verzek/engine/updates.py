@@ -15,7 +15,7 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
-from verzek.domain.positions import close, closing_side
+from verzek.domain.positions import closing_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
@@ -99,12 +99,8 @@ class UpdateApplier:
 
     def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
         """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""
-        position = self._manager.cancel_all(exchange, position, "entry")
-        position = self._manager.cancel_all(exchange, position, "dca")
-        if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
-            position = self._manager.cancel_all(exchange, position)
-            position = self._manager.save(close(position, CloseReason.CANCELLED,
-                                                self._clock.now()))
+        position = self._manager.cancel_unfilled(exchange, position)
+        if position.quantity == 0:
             return self._done(user, position, "cancelled before its entry filled")
         return self._done(user, position, "kept: its entry filled; unfilled orders cancelled")
 
