@@ -4,8 +4,10 @@ SL 3%"): measured from the price the engine enters at, placed like any other cal
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from tests.engine.conftest import Engine
+from tests.engine.conftest import Engine, make_engine
+from verzek.clock import ManualClock
 from verzek.domain.models import OrderType, PositionStatus, SignalSource
 
 D = Decimal
@@ -50,3 +52,61 @@ def test_the_signal_keeps_the_percentages_as_written(engine: Engine) -> None:
     assert record.signal is not None
     assert record.signal.targets == [] and record.signal.target_pcts == [D("5"), D("10")]
     assert record.signal.stop_pct == D("4")
+
+
+def test_percent_exits_are_measured_from_the_fill_not_the_ticker(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """With 0.5 % slippage a long at 2000 fills at 2010: "TP 2%" is 2050.20, not 2040."""
+    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
+    try:
+        decision = _trade(engine, "🟢 LONG #ETH/USDT\nEntry: CMP\nTP: 2% 4%\nSL: 3%")
+        assert decision.outcome == "executed", decision  # type: ignore[attr-defined]
+        (p,) = engine.positions("u1")
+        assert p.average_entry == D("2010")
+        assert [t.price for t in p.targets] == [D("2050.2"), D("2090.4")]
+        assert p.stop_loss == D("1949.7")
+        live = {o.leg[:2]: o for o in p.orders if o.status.value == "open"}
+        assert live["tp"].price in (D("2050.2"), D("2090.4"))
+        assert live["sl"].stop_price == D("1949.7")
+        assert p.extra["pct_exits_from"] == "2010" and "pct_exits" not in p.extra
+    finally:
+        engine.runtime.stop()
+
+
+def test_a_short_measures_down_from_its_fill(tmp_path: Path, clock: ManualClock) -> None:
+    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
+    try:
+        _trade(engine, "#ETH/USDT SHORT now\nTP 1% 150%\nSL 2%")
+        (p,) = engine.positions("u1")
+        assert p.average_entry == D("1990")  # a sell slips down
+        assert [t.price for t in p.targets] == [D("1970.1")]  # 150 % dropped, as before
+        assert p.stop_loss == D("2029.8")
+    finally:
+        engine.runtime.stop()
+
+
+def test_written_prices_are_not_measured_again(tmp_path: Path, clock: ManualClock) -> None:
+    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
+    try:
+        _trade(engine, "LONG #ETH/USDT\nEntry: CMP\nTP 2100 2200\nSL 1900")
+        (p,) = engine.positions("u1")
+        assert [t.price for t in p.targets] == [D("2100"), D("2200")]
+        assert p.stop_loss == D("1900") and "pct_exits_from" not in p.extra
+    finally:
+        engine.runtime.stop()
+
+
+def test_a_percent_stop_fixed_from_the_first_entry_uses_its_fill(engine: Engine) -> None:
+    """A limit entry below the market: the user's own 4 % stop is measured from the 1950 the
+    entry filled at, not from the 2000 the market stood at when the call came."""
+    engine.price(SYM, "2000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "200"},
+                    strategy={"entry_type": "limit", "stop_loss_mode": "percent",
+                              "stop_loss_pct": "4"})
+    result = engine.trading.submit_text("LONG #ETH/USDT\nEntry 1950\nTP 2100",
+                                        SignalSource(kind="api"))
+    assert result.decisions[0].outcome == "executed", result.decisions
+    engine.tick(SYM, "1949")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and p.average_entry == D("1950")
+    assert p.stop_loss == D("1872")

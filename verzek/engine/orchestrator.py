@@ -28,6 +28,7 @@ from verzek.domain.models import (
     OrderType,
     Position,
     PositionStatus,
+    Side,
     Signal,
     SignalRecord,
     TakeProfitTarget,
@@ -69,6 +70,7 @@ class Prepared:
     levels: list[dict[str, str]]
     signal: Signal  # in the market's units (see `in_market_units`)
     factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
+    pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
 
 
 def in_market_units(signal: Signal, factor: Decimal) -> Signal:
@@ -97,6 +99,20 @@ def with_pct_prices(signal: Signal, price: Decimal, exchange: Exchange, symbol: 
         update["stop_loss"] = exchange.price_to_precision(
             symbol, percent_from(signal.side, price, signal.stop_pct, favourable=False))
     return signal.model_copy(update=update) if update else signal
+
+
+def pct_exits(signal: Signal) -> dict[str, Any] | None:
+    """The exits a market entry's call wrote as percentages, kept to be measured again from
+    the price the entry fills at (`protection.measured_from_fill`)."""
+    if signal.entries and not signal.entry_is_market:
+        return None  # measured from the entries written: they are known before the order
+    out: dict[str, Any] = {}
+    if signal.target_pcts and not signal.targets:
+        out["targets"] = [str(p) for p in signal.target_pcts
+                          if signal.side is Side.LONG or p < 100]
+    if signal.stop_pct is not None and signal.stop_loss is None:
+        out["stop"] = str(signal.stop_pct)
+    return out or None
 
 
 def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
@@ -300,6 +316,7 @@ class Orchestrator:
             if nominal != 1 else dot_thousands_factor(written, price)
         if factor != 1:
             signal = in_market_units(signal, factor)
+        measure_again = pct_exits(signal)
         signal = with_pct_prices(signal, price, exchange, symbol)
         capital = exchange.fetch_balance().get("USDT").total
         if capital <= 0:
@@ -344,7 +361,7 @@ class Orchestrator:
         levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
-                        signal, factor)
+                        signal, factor, measure_again)
 
     def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         signal = p.signal
@@ -357,6 +374,8 @@ class Orchestrator:
             "dca_levels": p.levels,
             "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
         }
+        if p.pct_exits:
+            extra["pct_exits"] = p.pct_exits
         if p.factor != 1:
             # the call's prices x factor = this market's (follow-ups quoting prices too)
             extra["price_factor"] = str(p.factor)

@@ -248,6 +248,10 @@ class PositionManager:
                            level=position.dca_levels_filled,
                            average_entry=str(position.average_entry))
             elif not position.extra.get("opened_notified"):
+                # the first fill is the entry: stops and percent exits measure from it, not
+                # from the ticker read before the order (slippage, a limit below the market)
+                position = protection.measured_from_fill(
+                    position, lambda price: exchange.price_to_precision(position.symbol, price))
                 position = position.model_copy(
                     update={"extra": {**position.extra, "opened_notified": True}})
                 self._emit(EventKind.POSITION_OPENED, position,

@@ -7,12 +7,18 @@ revision so a re-placed order gets a new client id (a TP re-placed after a DCA f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from verzek.domain.dca import take_profit_price
-from verzek.domain.exits import split_quantity, stop_after_target, stop_loss_price
+from verzek.domain.exits import (
+    percent_from,
+    split_quantity,
+    stop_after_target,
+    stop_loss_price,
+)
 from verzek.domain.models import (
     MarketType,
     OrderType,
@@ -71,6 +77,32 @@ def recompute_exits(position: Position, strategy: StrategySettings, *,
         if strategy.stop_loss_mode != "signal" or computed is not None:
             stop = computed
     return position.model_copy(update={"targets": targets, "stop_loss": stop})
+
+
+def measured_from_fill(position: Position,
+                       to_tick: Callable[[Decimal], Decimal]) -> Position:
+    """At the first fill: `first_entry` becomes the price filled at, and exits the call wrote
+    as percentages (`pct_exits`: "TP 2% 4%, SL 3%" beside a market entry) are measured again
+    from it, on the market's tick (`to_tick`)."""
+    if position.average_entry is None:
+        return position
+    entry = position.average_entry
+    extra: dict[str, Any] = {**position.extra, "first_entry": f"{entry:f}"}
+    update: dict[str, Any] = {}
+    pct = extra.pop("pct_exits", None)
+    if pct:
+        pcts = [Decimal(p) for p in pct.get("targets", [])]
+        if pcts and len(pcts) == len(position.targets):
+            update["targets"] = [t.model_copy(update={"price": to_tick(percent_from(
+                position.side, entry, p, favourable=True))})
+                for t, p in zip(position.targets, pcts, strict=True)]
+        if pct.get("stop") is not None and extra.get("signal_stop") is not None:
+            stop = to_tick(percent_from(position.side, entry, Decimal(pct["stop"]),
+                                        favourable=False))
+            extra["signal_stop"] = str(stop)
+            update["stop_loss"] = stop
+        extra["pct_exits_from"] = f"{entry:f}"
+    return position.model_copy(update={**update, "extra": extra})
 
 
 def after_target(position: Position, strategy: StrategySettings, index: int) -> Position:
