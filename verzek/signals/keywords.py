@@ -162,17 +162,21 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
 
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    r"\s+(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
-    r"\s*(?:[:@-]|at(?!\w))?(?=\s*\$?\d)"
+    r"\s+(?!(?:at|from|between|around|near)\W)"
+    r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    r"\s*(?:[:@-]|(?:at|from|between|around|near)(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
 # and price are found first (literal-first: the engine skips other characters in C), then the
 # coin right before the side word (COIN_BEFORE_RE, searched in a short window ending there)
 SIDE_THEN_PRICE_RE = re.compile(
-    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})" r"\s*(?:[:@-]|at(?!\w))?(?=\s*\$?\d)"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
+    r"\s*(?:[:@-]|at(?!\w)|from(?!\w))?(?=\s*\$?\d)"
 )
+# the coin, then maybe a word for the kind of trade: "BTC scalp long from 66200"
 COIN_BEFORE_RE = re.compile(
-    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)\s+\Z"
+    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)\s+"
+    r"(?:(?:scalp|swing|spot|quick|futures|perp)\s+)?\Z"
 )
 
 
@@ -289,3 +293,5 @@ NOT_A_CALL_WORDS = (
 NOT_A_CALL_RE = re.compile(alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 # A price asked about: "good buy at 150?", "Target 200?", "SL 130 ?": a question, not a call.
 PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")
+# a buy or long word before a "Sell" label makes that label the call's target
+LONG_BEFORE_RE = re.compile(r"(?<![\w#$])(?:buy|long)(?![\w])")

@@ -177,8 +177,9 @@ def _fields(low: str, norm: str) -> _Draft:
     seen_entry = False
     weak_entries: list[Price] = []
     for pos, (kind, start, end) in enumerate(marks):
-        if kind == "selllabel":
-            kind = "target" if seen_entry else "shortentry"
+        if kind == "selllabel":  # "Sell: 590" after a Buy line or a long call: its target
+            kind = "target" if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start) \
+                else "shortentry"
         seen_entry = seen_entry or kind in _ENTRY_KINDS
         draft.label_spans.append((start, end))
         if kind == "buylabel":

@@ -20,6 +20,9 @@ _QUOTE_AFTER_RE = re.compile(
     rf"\s?(?P<quote>{'|'.join(q.lower() for q in QUOTES)})(?:[.:]p\b|perp\b|:usdt\b)?(?![a-z0-9])"
 )
 _GLUED_QUOTE_RE = re.compile(rf"(?:{'|'.join(_GLUED_QUOTES)})(?:\.P|PERP)?(?![A-Za-z0-9])")
+# an upper-case base and quote a space apart ("NEAR USDT PERP"); the quote is looked at first
+_SPACED_QUOTE_RE = re.compile(
+    r" (?P<quote>FDUSD|USDT|USDC|BUSD)(?:\.P|\s?PERP)?(?![A-Za-z0-9/])")
 _TAG_RE = re.compile(r"[#$](?<![\w][#$])(?P<base>[A-Za-z0-9]{2,16})(?![\w])")
 _LABEL_RE = re.compile(
     r"^[^\w\n]*(?:coin|pair|symbol|asset|token|ticker|монета|пара|moneda|par|moeda|coin\s+name"
@@ -33,7 +36,8 @@ _BARE_RE = re.compile(
     r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,16})(?!\w)"
     # the side word of the second branch is looked at, not taken: "Scalp short BTC" still
     # offers "short BTC" to the first branch
-    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*(?=(?:long|short|buy|sell|лонг|шорт)"
+    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*"
+    r"(?=(?:(?:scalp|swing|spot|quick|futures|perp)\s+)?(?:long|short|buy|sell|лонг|шорт)"
     r"(?![\w])))"
 )
 # Both _BARE_RE branches need a side word and _LABEL_RE a label word: literal-first gates that
@@ -142,6 +146,16 @@ def _pairs(text: str, low: str) -> list[str]:
             quote = quote_match.group().removesuffix("PERP").removesuffix(".P")
             if base and not base.isdigit():
                 hits.append((start, f"{base}/{quote}"))
+    if " USD" in text or " FDUSD" in text:
+        for quote_match in _SPACED_QUOTE_RE.finditer(text):  # "NEAR USDT PERP", "SOL USDT"
+            end = quote_match.start()
+            start = _word_start(low, end)
+            raw = text[start:end]
+            if start == end or not _base_boundary(low, start) or not raw.isupper():
+                continue
+            base = _norm_base(raw)  # bare-word rules: "FUTURES USDT" names no coin
+            if base and not base.isdigit():
+                hits.append((start, f"{base}/{quote_match.group('quote')}"))
     if len(hits) > 1:
         hits.sort()
     return [symbol for _, symbol in hits]
