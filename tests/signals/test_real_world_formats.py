@@ -858,6 +858,8 @@ UPDATES = [
     pytest.param(
         "#OP/USDT Take profit now at 1.95 🤑", Upd("OP/USDT", "close"), id="take_profit_now",
     ),
+    pytest.param("Book profits on $WIF now", Upd("WIF/USDT", "close"),
+                 id="book_profits_on_coin_now"),
     pytest.param(
         "#ETH/USDT\nLast week's long: entry 3000 → TP 3300 hit ✅\nStop was 2900. "
         "Congrats to everyone!",

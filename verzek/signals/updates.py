@@ -122,7 +122,8 @@ _CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?
                    + _CLOSED_HOW)
 _CLOSED_BY = ("manually", "position", "trade", "signal")
 # "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
-_TAKE_NOW = r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+(?:now|here|immediately|asap)\b"
+_TAKE_NOW = (r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on $WIF now"
+             r"(?:(?:on|in|of)\s+[#$]?[a-z0-9/]{2,20}\s+)?(?:now|here|immediately|asap)\b")
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
@@ -144,7 +145,8 @@ _CLOSE_REST_RE = re.compile(
     + r"|закрыт[ао]?\s+вручную"
 )
 _CLOSE_GATE = ("clos", "exit", "закр", "cerr", "fech", "kapat",  # and `_TAKE_NOW`'s phrases:
-               *(f"profit{s} {w}" for s in ("", "s") for w in ("now", "here", "imm", "asap")))
+               *(f"profit{s} {w}" for s in ("", "s")
+                 for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")))
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
