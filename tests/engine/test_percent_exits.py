@@ -3,8 +3,11 @@ SL 3%"): measured from the price the engine enters at, placed like any other cal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from tests.engine.conftest import Engine, make_engine
 from verzek.clock import ManualClock
@@ -54,46 +57,41 @@ def test_the_signal_keeps_the_percentages_as_written(engine: Engine) -> None:
     assert record.signal.stop_pct == D("4")
 
 
-def test_percent_exits_are_measured_from_the_fill_not_the_ticker(
-        tmp_path: Path, clock: ManualClock) -> None:
-    """With 0.5 % slippage a long at 2000 fills at 2010: "TP 2%" is 2050.20, not 2040."""
+@pytest.fixture
+def slipping(tmp_path: Path, clock: ManualClock) -> Iterator[Engine]:
+    """Paper fills 0.5 % off the ticker: a buy at 2000 fills at 2010, a sell at 1990."""
     engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
-    try:
-        decision = _trade(engine, "🟢 LONG #ETH/USDT\nEntry: CMP\nTP: 2% 4%\nSL: 3%")
-        assert decision.outcome == "executed", decision  # type: ignore[attr-defined]
-        (p,) = engine.positions("u1")
-        assert p.average_entry == D("2010")
-        assert [t.price for t in p.targets] == [D("2050.2"), D("2090.4")]
-        assert p.stop_loss == D("1949.7")
-        live = {o.leg[:2]: o for o in p.orders if o.status.value == "open"}
-        assert live["tp"].price in (D("2050.2"), D("2090.4"))
-        assert live["sl"].stop_price == D("1949.7")
-        assert p.extra["pct_exits_from"] == "2010" and "pct_exits" not in p.extra
-    finally:
-        engine.runtime.stop()
+    yield engine
+    engine.runtime.stop()
 
 
-def test_a_short_measures_down_from_its_fill(tmp_path: Path, clock: ManualClock) -> None:
-    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
-    try:
-        _trade(engine, "#ETH/USDT SHORT now\nTP 1% 150%\nSL 2%")
-        (p,) = engine.positions("u1")
-        assert p.average_entry == D("1990")  # a sell slips down
-        assert [t.price for t in p.targets] == [D("1970.1")]  # 150 % dropped, as before
-        assert p.stop_loss == D("2029.8")
-    finally:
-        engine.runtime.stop()
+def test_percent_exits_are_measured_from_the_fill_not_the_ticker(slipping: Engine) -> None:
+    """A long at 2000 fills at 2010: "TP 2%" is 2050.20, not 2040."""
+    decision = _trade(slipping, "🟢 LONG #ETH/USDT\nEntry: CMP\nTP: 2% 4%\nSL: 3%")
+    assert decision.outcome == "executed", decision  # type: ignore[attr-defined]
+    (p,) = slipping.positions("u1")
+    assert p.average_entry == D("2010")
+    assert [t.price for t in p.targets] == [D("2050.2"), D("2090.4")]
+    assert p.stop_loss == D("1949.7")
+    live = {o.leg[:2]: o for o in p.orders if o.status.value == "open"}
+    assert live["tp"].price in (D("2050.2"), D("2090.4"))
+    assert live["sl"].stop_price == D("1949.7")
+    assert p.extra["pct_exits_from"] == "2010" and "pct_exits" not in p.extra
 
 
-def test_written_prices_are_not_measured_again(tmp_path: Path, clock: ManualClock) -> None:
-    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
-    try:
-        _trade(engine, "LONG #ETH/USDT\nEntry: CMP\nTP 2100 2200\nSL 1900")
-        (p,) = engine.positions("u1")
-        assert [t.price for t in p.targets] == [D("2100"), D("2200")]
-        assert p.stop_loss == D("1900") and "pct_exits_from" not in p.extra
-    finally:
-        engine.runtime.stop()
+def test_a_short_measures_down_from_its_fill(slipping: Engine) -> None:
+    _trade(slipping, "#ETH/USDT SHORT now\nTP 1% 150%\nSL 2%")
+    (p,) = slipping.positions("u1")
+    assert p.average_entry == D("1990")  # a sell slips down
+    assert [t.price for t in p.targets] == [D("1970.1")]  # 150 % dropped, as before
+    assert p.stop_loss == D("2029.8")
+
+
+def test_written_prices_are_not_measured_again(slipping: Engine) -> None:
+    _trade(slipping, "LONG #ETH/USDT\nEntry: CMP\nTP 2100 2200\nSL 1900")
+    (p,) = slipping.positions("u1")
+    assert [t.price for t in p.targets] == [D("2100"), D("2200")]
+    assert p.stop_loss == D("1900") and "pct_exits_from" not in p.extra
 
 
 def test_a_percent_stop_fixed_from_the_first_entry_uses_its_fill(engine: Engine) -> None:
