@@ -150,3 +150,35 @@ def test_edits_are_never_acted_on(harness: Harness, users: UserRepository) -> No
     assert not users.get("u1").paused
     assert h.bot.counters["admin_signals"] == 0 and h.api.sent(ADMIN) == []
     assert h.api.sent(VIP) == []
+
+
+def test_a_bot_api_without_get_webhook_info_still_polls(
+        store: DocumentStore, users: UserRepository, positions: PositionRepository,
+        trading: RecordingTrading, links: TelegramLinkService, tg_clock: ManualClock) -> None:
+    """A Bot API server that answers getWebhookInfo 404 (PTB's InvalidToken, though getMe
+    just worked) is polled anyway, and a webhook it has set is deleted at the 409."""
+    def setup(api: FakeBotApi) -> None:
+        api.fail_next("getWebhookInfo", 404, "Not Found")
+        api.webhook_url = "https://old-deployment.example/hook"
+        api.inject_private_text(ADMIN, "sent while the webhook was set")
+
+    with running_bot(store=store, users=users, positions=positions, trading=trading,
+                     links=links, clock=tg_clock, setup=setup) as h:
+        assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 1)
+        assert h.bot.status()["state"] == "running"
+        assert h.api.calls_of("deleteWebhook") == [{"drop_pending_updates": False}]
+        assert h.bot.poller.counters["webhooks_deleted"] == 1
+
+
+def test_a_webhook_set_while_polling_is_deleted(harness: Harness) -> None:
+    h = harness
+    assert h.api.wait_for(lambda: h.api.waiting_polls == 1)
+    with h.api.cond:
+        h.api.webhook_url = "https://someone-else.example/hook"
+    h.api.inject_private_text(ADMIN, "ends the poll under way")  # the next one gets a 409
+    assert h.api.wait_for(lambda: h.api.webhook_url == "")
+    h.api.inject_private_text(ADMIN, "after the webhook")
+    assert h.api.wait_for(lambda: len(h.api.sent(ADMIN)) == 2)
+    assert h.bot.poller.counters["webhooks_deleted"] == 1
+    assert [r for r in h.api.refused if r[0] == "getUpdates"]  # the 409 that told it
+    assert h.bot.status()["polling"]["state"] == "polling"

@@ -11,7 +11,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from verzek.logs import Throttle
 from verzek.telegram.sender import retry_after_s
@@ -46,18 +53,29 @@ class UpdatePoller:
     async def prepare(self, bot: Bot) -> None:
         """Delete a webhook if one is set: "getUpdates will not work if an outgoing webhook is
         set up" (https://core.telegram.org/bots/api#getupdates). Pending updates are kept."""
-        info = await bot.get_webhook_info()
-        if info.url:
-            logger.warning("telegram bot: a webhook was set (%s pending updates); deleting it "
-                           "to poll with getUpdates", info.pending_update_count)
-            await bot.delete_webhook(drop_pending_updates=False)
-            self.counters["webhooks_deleted"] += 1
+        try:
+            info = await bot.get_webhook_info()
+        except (InvalidToken, BadRequest) as exc:
+            # getMe has just answered, so a 404 here is a Bot API server without this method
+            # (PTB reports 404 as InvalidToken): poll without the check; a webhook still set
+            # then shows as a 409 Conflict from getUpdates, which deletes it (`run`).
+            logger.warning("telegram bot: the Bot API does not answer getWebhookInfo (%s); "
+                           "polling without checking for a webhook", exc)
+        else:
+            if info.url:
+                logger.warning("telegram bot: a webhook was set (%s pending updates); deleting "
+                               "it to poll with getUpdates", info.pending_update_count)
+                await self._delete_webhook(bot)
         self.offset = self._log.next_offset()
+
+    async def _delete_webhook(self, bot: Bot) -> None:
+        await bot.delete_webhook(drop_pending_updates=False)  # pending updates are kept
+        self.counters["webhooks_deleted"] += 1
 
     async def run(self, bot: Bot, process: Process, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; raises InvalidToken (the token was revoked)."""
         delay = self.backoff_s
-        failing = False
+        failing = webhook_retried = False
         self.state = "polling"
         while not stop.is_set():
             try:
@@ -67,6 +85,10 @@ class UpdatePoller:
             except InvalidToken:
                 raise
             except Conflict as exc:
+                if "webhook" in exc.message.lower() and \
+                        await self._webhook_deleted(bot, exc) and not webhook_retried:
+                    webhook_retried = True  # poll again at once; a webhook set again and
+                    continue                # again (another deployment) is backed off
                 wait_s = self._on_conflict(exc, delay)
                 delay = min(delay * 2, self.max_backoff_s)
             except RetryAfter as exc:
@@ -86,7 +108,7 @@ class UpdatePoller:
                 self.counters["polls"] += 1
                 if failing:
                     logger.info("telegram bot: getUpdates works again")
-                failing, delay = False, self.backoff_s
+                failing, webhook_retried, delay = False, False, self.backoff_s
                 self.state, self.last_error = "polling", None
                 await self._handle(updates, process, stop)
                 continue
@@ -127,6 +149,18 @@ class UpdatePoller:
             self.offset = update.update_id + 1  # confirmed by the next getUpdates
             if stop.is_set():
                 return
+
+    async def _webhook_deleted(self, bot: Bot, exc: Conflict) -> bool:
+        """A webhook set while polling (by hand, or by another deployment): "can't use
+        getUpdates method while webhook is active". Deleted, as at the start."""
+        logger.warning("telegram bot: getUpdates refused: %s; deleting the webhook to keep "
+                       "polling", exc.message)
+        try:
+            await self._delete_webhook(bot)
+        except TelegramError as err:
+            logger.warning("telegram bot: the webhook could not be deleted: %s", err)
+            return False
+        return True
 
     def _on_conflict(self, exc: Conflict, wait_s: float) -> float:
         self.counters["conflicts"] += 1
