@@ -31,6 +31,7 @@ from verzek.domain.models import (
     Side,
     Signal,
     SignalRecord,
+    StrategySettings,
     TakeProfitTarget,
     TradingMode,
     User,
@@ -71,6 +72,7 @@ class Prepared:
     signal: Signal  # in the market's units (see `in_market_units`)
     factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
     pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
+    dca_base: Decimal | None = None  # the DCA levels' planned entry, re-based at the fill
 
 
 def in_market_units(signal: Signal, factor: Decimal) -> Signal:
@@ -113,6 +115,23 @@ def pct_exits(signal: Signal) -> dict[str, Any] | None:
     if signal.stop_pct is not None and signal.stop_loss is None:
         out["stop"] = str(signal.stop_pct)
     return out or None
+
+
+def expected_fill(signal: Signal, price: Decimal, strategy: StrategySettings) -> Decimal:
+    """The price the first entry is expected to fill at, which the DCA levels are planned from
+    (and re-based from at the real fill): the breakout's trigger, the market for a market
+    entry, else the resting entry nearest the market (never past it)."""
+    trigger = waiting_trigger(signal, price)
+    if trigger is not None:
+        return trigger
+    if signal.entry_is_market or not signal.entries or strategy.entry_type == "market":
+        return price
+    buy = signal.side is Side.LONG
+    if strategy.entry_type == "limit":  # the zone's edge, as `_place_entry` rests it
+        edge = min(signal.entries) if buy else max(signal.entries)
+    else:  # split: the nearest of the split prices fills first
+        edge = max(signal.entries) if buy else min(signal.entries)
+    return min(edge, price) if buy else max(edge, price)
 
 
 def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
@@ -341,11 +360,12 @@ class Orchestrator:
         leverage = base_ctx.leverage
         base_usdt = base_ctx.base_order_usdt
         dca_plan = None
+        dca_base = expected_fill(signal, price, user.settings.strategy)
         if levels_allowed:
             effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
                 "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
             dca_plan = build_plan(DcaParams.from_settings(
-                signal.side, waiting_trigger(signal, price) or price, base_usdt, effective,
+                signal.side, dca_base, base_usdt, effective,
                 symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
                 leverage=leverage if account.market_type is MarketType.FUTURES else None,
                 price_step=market.price_step, amount_step=market.amount_step))
@@ -358,10 +378,12 @@ class Orchestrator:
                 "below_minimum", f"{base_usdt} USDT buys {quantity} {market.base} at {price}, "
                 f"below the exchange's minimum amount {market.min_amount or market.amount_step}"
                 "; raise the position size.")
-        levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity)}
+        levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity),
+                   "quote": str(lv.quote)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
+
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
-                        signal, factor, measure_again)
+                        signal, factor, measure_again, dca_base if levels else None)
 
     def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         signal = p.signal
@@ -376,6 +398,8 @@ class Orchestrator:
         }
         if p.pct_exits:
             extra["pct_exits"] = p.pct_exits
+        if p.dca_base is not None:
+            extra["dca_base"] = str(p.dca_base)
         if p.factor != 1:
             # the call's prices x factor = this market's (follow-ups quoting prices too)
             extra["price_factor"] = str(p.factor)

@@ -250,8 +250,10 @@ class PositionManager:
             elif not position.extra.get("opened_notified"):
                 # the first fill is the entry: stops and percent exits measure from it, not
                 # from the ticker read before the order (slippage, a limit below the market)
+                symbol = position.symbol
                 position = protection.measured_from_fill(
-                    position, lambda price: exchange.price_to_precision(position.symbol, price))
+                    position, lambda price: exchange.price_to_precision(symbol, price),
+                    lambda amount: exchange.amount_to_precision(symbol, amount))
                 position = position.model_copy(
                     update={"extra": {**position.extra, "opened_notified": True}})
                 self._emit(EventKind.POSITION_OPENED, position,

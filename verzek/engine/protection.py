@@ -79,16 +79,30 @@ def recompute_exits(position: Position, strategy: StrategySettings, *,
     return position.model_copy(update={"targets": targets, "stop_loss": stop})
 
 
-def measured_from_fill(position: Position,
-                       to_tick: Callable[[Decimal], Decimal]) -> Position:
-    """At the first fill: `first_entry` becomes the price filled at, and exits the call wrote
-    as percentages (`pct_exits`: "TP 2% 4%, SL 3%" beside a market entry) are measured again
-    from it, on the market's tick (`to_tick`)."""
+def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal],
+                       to_step: Callable[[Decimal], Decimal]) -> Position:
+    """At the first fill: `first_entry` becomes the price filled at; the DCA levels, planned
+    from the price the entry was expected at (`dca_base`), move with it (same deviations, same
+    quote per level); exits the call wrote as percentages (`pct_exits`: "TP 2% 4%, SL 3%"
+    beside a market entry) are measured again from it. Prices on the market's tick
+    (`to_tick`), quantities on its step (`to_step`)."""
     if position.average_entry is None:
         return position
     entry = position.average_entry
     extra: dict[str, Any] = {**position.extra, "first_entry": f"{entry:f}"}
     update: dict[str, Any] = {}
+    base = _d(extra.pop("dca_base", None))
+    if base and base != entry and extra.get("dca_levels"):
+        levels = []
+        for level in extra["dca_levels"]:
+            old_price = Decimal(level["price"])
+            price = to_tick(old_price * entry / base)
+            quote = _d(level.get("quote")) or Decimal(level["quantity"]) * old_price
+            quantity = to_step(quote / price)  # the quote the plan gave the level
+            if price > 0 and quantity > 0:
+                levels.append({**level, "price": f"{price:f}", "quantity": f"{quantity:f}"})
+        extra["dca_levels"] = levels
+        extra["dca_planned_from"] = f"{base:f}"
     pct = extra.pop("pct_exits", None)
     if pct:
         pcts = [Decimal(p) for p in pct.get("targets", [])]
