@@ -195,6 +195,12 @@ class StrategySettings(Model):
     trailing_stop_pct: PositiveDecimal | None = None
     # "LONG above 65500" not crossed within this many hours of the call: the entry is cancelled
     trigger_entry_ttl_h: int = Field(default=24, ge=1, le=168)
+    # A resting limit entry still unfilled this many hours after the call is cancelled (None:
+    # it rests until filled or cancelled by the channel or the user)
+    entry_ttl_h: int | None = Field(default=48, ge=1, le=720)
+    # The price reached the call's first target before the entry filled: the move is over,
+    # the resting entry is cancelled rather than filled late
+    cancel_entry_at_target: bool = True
 
 
 class DcaLevel(Model):

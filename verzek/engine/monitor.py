@@ -26,6 +26,7 @@ from verzek.domain.models import (
 from verzek.domain.positions import close, opening_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
+from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, demo_account, is_paper_client
 from verzek.engine.position_manager import PositionManager
@@ -64,6 +65,7 @@ class PriceMonitor:
         self._clock = clock
         self._stale_after = stale_after_missed
         self.state = PriceState()
+        self._pass_now = clock.now()  # the time of the pass under way (read once per pass)
         self._throttle = Throttle(60.0, clock)
         # Asked before a breakout entry fires (safety stops, daily limits as they stand then);
         # a denial with `hold` keeps the wait, any other ends it (runtime wires BreakoutGate).
@@ -109,6 +111,7 @@ class PriceMonitor:
                 groups.setdefault(id(exchange), (exchange, []))[1].append((user_id, raw))
                 count += 1
         prices = self._fetch_prices(groups)
+        self._pass_now = self._clock.now()
         touched: set[str] = set()
         for exchange, _ in groups.values():
             if is_paper_client(exchange):
@@ -146,6 +149,10 @@ class PriceMonitor:
     def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
                strategies: dict[str, dict[str, Any]]) -> bool:
         """Whether a monitored trigger may fire at `price` (decided on the stored dict)."""
+        if (raw["status"] == _PENDING or (raw.get("extra") or {}).get("resting_entries")) \
+                and stale_entry(raw, self._strategy(user_id, strategies), price,
+                                self._pass_now) is not None:
+            return True
         if raw["status"] == _PENDING:
             waiting = (raw.get("extra") or {}).get("entry_trigger")
             # a breakout entry: crossed now, or waited its time out
@@ -163,10 +170,7 @@ class PriceMonitor:
                         o["leg"].startswith("sl") and o["status"] in _LIVE
                         for o in raw.get("orders", []))):
                 return True
-        strategy = strategies.get(user_id)
-        if strategy is None:
-            doc = self._users.store.read_shared(f"users/{user_id}.json") or {}
-            strategy = strategies[user_id] = doc.get("settings", {}).get("strategy", {})
+        strategy = self._strategy(user_id, strategies)
         if strategy.get("trailing_stop_pct") or (
                 strategy.get("trailing_tp_activation_pct") and
                 strategy.get("trailing_tp_callback_pct")):
@@ -179,6 +183,14 @@ class PriceMonitor:
                     trigger = Decimal(level["price"])
                     return (price <= trigger) if long else (price >= trigger)
         return False
+
+    def _strategy(self, user_id: str, strategies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The user's strategy settings as stored (read once per pass)."""
+        strategy = strategies.get(user_id)
+        if strategy is None:
+            doc = self._users.store.read_shared(f"users/{user_id}.json") or {}
+            strategy = strategies[user_id] = doc.get("settings", {}).get("strategy", {})
+        return strategy
 
     def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
                       ) -> dict[str, Decimal]:
@@ -246,6 +258,8 @@ class PriceMonitor:
 
     def on_price(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
         """Monitored exits and DCA for one position at `price`."""
+        if live_orders(position, "entry") and not waiting_breakout(position):
+            position = self._expire_entry(exchange, position, price)
         if position.status is PositionStatus.PENDING:
             waiting = waiting_breakout(position)
             if waiting is not None:
@@ -299,6 +313,20 @@ class PriceMonitor:
                 position, _ = self._manager.send(exchange, position, f"dca{level['level']}",
                                                  spec, OrderPurpose.INCREASE)
         return position
+
+    def _expire_entry(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
+        """Cancel resting entries that waited too long, or (nothing filled) whose call reached
+        its first target first; a position that filled nothing closes as cancelled."""
+        strategy = self._manager.strategy_of(position).model_dump(mode="json")
+        reason = stale_entry(position.model_dump(mode="json"), strategy, price,
+                             self._clock.now())
+        if reason is None:
+            return position
+        logger.info("resting entry of %s %s cancelled: %s", position.symbol, position.id,
+                    reason)
+        if position.quantity > 0:  # part filled: the rest of the entry no longer rests
+            return self._manager.cancel_all(exchange, position, "entry")
+        return self._manager.cancel_unfilled(exchange, position, why=reason)
 
     def _breakout_entry(self, exchange: Exchange, position: Position, waiting: dict[str, str],
                         price: Decimal) -> Position:

@@ -468,6 +468,10 @@ class Orchestrator:
                     symbol=position.symbol, side=side, type=OrderType.LIMIT, quantity=qty,
                     price=exchange.price_to_precision(position.symbol, px),
                     leverage=p.leverage)))
+        if any(spec.type is OrderType.LIMIT for _, spec in specs):
+            # the monitor's cheap pass looks for entries to expire only where some rested
+            position = position.model_copy(
+                update={"extra": {**position.extra, "resting_entries": True}})
         for leg, spec in specs:
             try:
                 position, result = self._manager.send(exchange, position, leg, spec,

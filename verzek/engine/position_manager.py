@@ -376,8 +376,10 @@ class PositionManager:
             if position.id in self._closed_seen:
                 return
             self._closed_seen.add(position.id)
+        why = position.extra.get("entry_cancelled")
         self._emit(EventKind.POSITION_CLOSED, position,
-                   f"Closed {position.symbol} ({position.close_reason}); realised PnL "
+                   f"Closed {position.symbol} ({position.close_reason}"
+                   f"{': ' + why if why else ''}); realised PnL "
                    f"{position.realised_pnl_usdt:.2f} USDT",
                    reason=str(position.close_reason),
                    pnl_usdt=str(position.realised_pnl_usdt))
@@ -478,13 +480,18 @@ class PositionManager:
             position = self._cancel(exchange, position, order)
         return self.save(position) if orders else position
 
-    def cancel_unfilled(self, exchange: Exchange, position: Position) -> Position:
+    def cancel_unfilled(self, exchange: Exchange, position: Position,
+                        why: str | None = None) -> Position:
         """Cancel the resting entry and DCA orders; a position that filled nothing (a resting
-        entry, a breakout still waiting) is closed as cancelled. Saved."""
+        entry, a breakout still waiting) is closed as cancelled (`why`, in words, goes with
+        the user's notice). Saved."""
         position = self.cancel_all(exchange, position, "entry")
         position = self.cancel_all(exchange, position, "dca")
         if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
             position = self.cancel_all(exchange, position)
+            if why:
+                position = position.model_copy(
+                    update={"extra": {**position.extra, "entry_cancelled": why}})
             position = self.save(close_position(position, CloseReason.CANCELLED,
                                                 self._clock.now()))
         return position
