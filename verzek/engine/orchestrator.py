@@ -381,7 +381,6 @@ class Orchestrator:
         levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity),
                    "quote": str(lv.quote)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
-
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
                         signal, factor, measure_again, dca_base if levels else None)
 

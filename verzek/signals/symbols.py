@@ -151,7 +151,8 @@ def _pairs(text: str, low: str) -> list[str]:
             end = quote_match.start()
             start = _word_start(low, end)
             raw = text[start:end]
-            if start == end or not _base_boundary(low, start) or not raw.isupper():
+            if start == end or not _base_boundary(low, start) or not raw.isupper() or \
+                    not _line_head(low, start):
                 continue
             base = _norm_base(raw)  # bare-word rules: "FUTURES USDT" names no coin
             if base and not base.isdigit():
@@ -171,6 +172,13 @@ def _glued_quote_possible(text: str, low: str) -> bool:
             return True
         at = text.find("USD", at + 1)
     return False
+
+
+def _line_head(low: str, start: int) -> bool:
+    """Only marks (emoji, "#", "$", spaces) stand before `start` on its line: a header such as
+    "📍 NEAR USDT PERP", not "... 5% OF YOUR USDT BALANCE"."""
+    line_start = low.rfind("\n", 0, start) + 1
+    return not any(ch.isalnum() for ch in low[line_start:start])
 
 
 def _word_start(low: str, end: int) -> int:
