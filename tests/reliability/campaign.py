@@ -133,7 +133,11 @@ def signal_text(rng: random.Random, base: str, price: Decimal, short: bool,
         trigger = price * (1 + sign * Decimal("0.005"))
         return (f"#{base}/USDT {side} {'below' if short else 'above'} {trigger:.6g}\n"
                 f"Targets: {t1:.6g} - {t2:.6g}\nStop Loss: {stop:.6g}\nLeverage: {lev}x")
-    return (f"#{base}/USDT {side}\nEntry: {price:.6g}\nTargets: {t1:.6g} - {t2:.6g}\n"
+    entry = f"{price:.6g}"
+    if rng.random() < 0.3:  # a zone a little away from the market: limit entries rest in it
+        near, far = (price * (1 - sign * Decimal(d)) for d in ("0.002", "0.006"))
+        entry = f"{near:.6g} - {far:.6g}"
+    return (f"#{base}/USDT {side}\nEntry: {entry}\nTargets: {t1:.6g} - {t2:.6g}\n"
             f"Stop Loss: {stop:.6g}\nLeverage: {lev}x")
 
 
@@ -167,6 +171,13 @@ def create_users(api: Api, n: int, rng: random.Random) -> list[str]:
                      "price_collar_pct": "20", "max_signal_age_s": 3600})
         status, body = api.call("PUT", f"/api/users/{uid}/settings/risk", risk)
         assert status == 200, (status, body)
+        entry_type = rng.choice(["market", "market", "limit", "split"])
+        if entry_type != "market":  # resting entries: filled by the walk, or expired by it
+            _, strategy = api.call("GET", f"/api/users/{uid}/settings/strategy")
+            strategy = strategy.get("settings", strategy)
+            strategy.update({"entry_type": entry_type, "split_entries": 2})
+            status, body = api.call("PUT", f"/api/users/{uid}/settings/strategy", strategy)
+            assert status == 200, (status, body)
         if plan != "free":
             _, dca = api.call("GET", f"/api/users/{uid}/settings/dca")
             dca = dca.get("settings", dca)
