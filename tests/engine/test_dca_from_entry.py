@@ -79,3 +79,21 @@ def test_a_market_entry_filled_as_planned_keeps_its_levels(engine: Engine) -> No
     p = _open(engine, "LONG #ETH/USDT\nEntry: market\nTP 2100\nSL 1800", "market")
     assert [price for price, _ in _levels(p)] == [D("1960"), D("1920")]
     assert "dca_planned_from" not in p.extra
+
+
+def test_a_split_entry_plans_its_levels_beyond_its_last_leg(engine: Engine) -> None:
+    """Zone 1950 - 1900 in two legs: the safety orders lie below 1900, the last leg, so none
+    fills before the entry is complete; legs filled at their own prices move nothing."""
+    engine.price(SYM, "2000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "200"},
+                    strategy={"entry_type": "split", "split_entries": 2}, dca=DCA)
+    result = engine.trading.submit_text("LONG #ETH/USDT\nEntry 1950 - 1900\nTP 2100\nSL 1700",
+                                        SignalSource(kind="api"))
+    assert result.decisions[0].outcome == "executed", result.decisions
+    (p,) = engine.positions("u1")
+    assert [price for price, _ in _levels(p)] == [D("1862"), D("1824")]
+    engine.tick(SYM, "1949")  # the 1950 leg fills at its price
+    (p,) = engine.positions("u1")
+    assert p.average_entry == D("1950")
+    assert [price for price, _ in _levels(p)] == [D("1862"), D("1824")]
+    assert "dca_planned_from" not in p.extra

@@ -72,7 +72,7 @@ class Prepared:
     signal: Signal  # in the market's units (see `in_market_units`)
     factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
     pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
-    dca_base: Decimal | None = None  # the DCA levels' planned entry, re-based at the fill
+    dca_base: Decimal | None = None  # the expected first fill: DCA levels re-based from it
 
 
 def in_market_units(signal: Signal, factor: Decimal) -> Signal:
@@ -117,21 +117,24 @@ def pct_exits(signal: Signal) -> dict[str, Any] | None:
     return out or None
 
 
-def expected_fill(signal: Signal, price: Decimal, strategy: StrategySettings) -> Decimal:
-    """The price the first entry is expected to fill at, which the DCA levels are planned from
-    (and re-based from at the real fill): the breakout's trigger, the market for a market
-    entry, else the resting entry nearest the market (never past it)."""
+def entry_span(signal: Signal, price: Decimal, strategy: StrategySettings,
+               ) -> tuple[Decimal, Decimal]:
+    """(where the first entry is expected to fill, where the last one rests): the breakout's
+    trigger, or the market for a market entry, for both; a limit entry's edge for both; a
+    split entry's nearest and farthest prices (none past the market). The DCA levels are
+    planned from the last (safety orders lie beyond the whole entry) and re-based at the real
+    first fill by how far it landed from the first."""
     trigger = waiting_trigger(signal, price)
     if trigger is not None:
-        return trigger
+        return trigger, trigger
     if signal.entry_is_market or not signal.entries or strategy.entry_type == "market":
-        return price
+        return price, price
     buy = signal.side is Side.LONG
-    if strategy.entry_type == "limit":  # the zone's edge, as `_place_entry` rests it
-        edge = min(signal.entries) if buy else max(signal.entries)
-    else:  # split: the nearest of the split prices fills first
-        edge = max(signal.entries) if buy else min(signal.entries)
-    return min(edge, price) if buy else max(edge, price)
+    low, high = min(signal.entries), max(signal.entries)
+    far = low if buy else high  # a limit entry rests at the zone's far edge (`_place_entry`)
+    near = far if strategy.entry_type == "limit" else (high if buy else low)
+    clamp = min if buy else max  # never past the market
+    return clamp(near, price), clamp(far, price)
 
 
 def waiting_trigger(signal: Signal, price: Decimal) -> Decimal | None:
@@ -360,12 +363,12 @@ class Orchestrator:
         leverage = base_ctx.leverage
         base_usdt = base_ctx.base_order_usdt
         dca_plan = None
-        dca_base = expected_fill(signal, price, user.settings.strategy)
+        first_fill, dca_anchor = entry_span(signal, price, user.settings.strategy)
         if levels_allowed:
             effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
                 "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
             dca_plan = build_plan(DcaParams.from_settings(
-                signal.side, dca_base, base_usdt, effective,
+                signal.side, dca_anchor, base_usdt, effective,
                 symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
                 leverage=leverage if account.market_type is MarketType.FUTURES else None,
                 price_step=market.price_step, amount_step=market.amount_step))
@@ -382,7 +385,7 @@ class Orchestrator:
                    "quote": str(lv.quote)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
-                        signal, factor, measure_again, dca_base if levels else None)
+                        signal, factor, measure_again, first_fill if levels else None)
 
     def _new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         signal = p.signal

@@ -91,7 +91,7 @@ def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal]
     entry = position.average_entry
     extra: dict[str, Any] = {**position.extra, "first_entry": f"{entry:f}"}
     update: dict[str, Any] = {}
-    base = _d(extra.pop("dca_base", None))
+    base = _expected_entry(position, _d(extra.pop("dca_base", None)))
     if base and base != entry and extra.get("dca_levels"):
         levels = []
         for level in extra["dca_levels"]:
@@ -117,6 +117,16 @@ def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal]
             update["stop_loss"] = stop
         extra["pct_exits_from"] = f"{entry:f}"
     return position.model_copy(update={**update, "extra": extra})
+
+
+def _expected_entry(position: Position, planned: Decimal | None) -> Decimal | None:
+    """What the entry's fills so far were expected to cost: the limit prices of the entry
+    orders that filled (weighted), or `planned` (a market entry's reference price)."""
+    filled = [o for o in position.orders if o.leg.startswith("entry") and o.filled_quantity]
+    if not filled or any(o.type is not OrderType.LIMIT or o.price is None for o in filled):
+        return planned
+    quantity = sum((o.filled_quantity for o in filled), ZERO)
+    return sum((o.filled_quantity * (o.price or ZERO) for o in filled), ZERO) / quantity
 
 
 def after_target(position: Position, strategy: StrategySettings, index: int) -> Position:
