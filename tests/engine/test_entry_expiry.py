@@ -13,6 +13,7 @@ from tests.engine.conftest import Engine
 from verzek.domain.models import CloseReason, PositionStatus, SignalSource
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.notifier import EventKind
+from verzek.errors import NetworkError
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
@@ -111,3 +112,48 @@ def test_stale_entry_reads_the_stored_form() -> None:
                        D("2100"), now) is None  # a breakout's wait has its own expiry
     filled = {**raw, "orders": [{"leg": "entry", "status": "filled"}]}
     assert stale_entry(filled, {"entry_ttl_h": 1}, D("2100"), now) is None
+
+
+def _cancels_time_out(engine: Engine, times: int) -> list[str]:
+    """The user's paper exchange answers the next `times` cancels with a network error (the
+    order stays resting); returns the client ids it was asked to cancel."""
+    paper = engine.paper("u1")
+    real = paper.cancel_order
+    asked: list[str] = []
+
+    def cancel_order(symbol: str, **ids: Any) -> Any:
+        asked.append(str(ids.get("client_order_id")))
+        if len(asked) <= times:
+            raise NetworkError("timed out")
+        return real(symbol, **ids)
+
+    paper.cancel_order = cancel_order  # type: ignore[method-assign]
+    return asked
+
+
+def test_a_cancel_the_exchange_did_not_confirm_is_asked_again(engine: Engine) -> None:
+    """Never closed with its entry still resting: the position waits, and the monitor asks
+    again on its next pass."""
+    pid = _rest(engine)
+    asked = _cancels_time_out(engine, 2)
+    engine.clock.advance(48 * HOUR)
+    engine.tick(SYM, "1990")
+    p = _closed(engine, pid)
+    assert p.status is PositionStatus.PENDING
+    assert p.extra["cancel_pending"] == "the entry was not filled within 48 h"
+    assert [o.status.value for o in p.orders if o.leg == "entry"] == ["open"]
+    engine.tick(SYM, "1990")
+    p = _closed(engine, pid)
+    assert p.status is PositionStatus.CLOSED and len(asked) == 3
+    assert engine.paper("u1").fetch_open_orders(SYM) == []
+
+
+def test_a_channel_cancel_not_confirmed_is_finished_by_the_monitor(engine: Engine) -> None:
+    pid = _rest(engine)
+    _cancels_time_out(engine, 2)
+    result = engine.trading.submit_text("Cancel #ETH", SignalSource(kind="api"))
+    (decision,) = result.decisions
+    assert "not confirmed it yet" in decision.reason
+    assert _closed(engine, pid).status is PositionStatus.PENDING
+    engine.tick(SYM, "1990")
+    assert _closed(engine, pid).status is PositionStatus.CLOSED

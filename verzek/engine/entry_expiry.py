@@ -1,6 +1,7 @@
 """Resting entries that should stop waiting: unfilled after the user's `entry_ttl_h`, or (with
 nothing filled yet) the price reached the call's first target first, so filling now would
-enter after the move the call was about.
+enter after the move the call was about; and a cancel asked before (the channel's, the kill
+switch's, an expiry's) that the exchange did not confirm, asked again.
 
 Decided on the stored position dict (the monitor's cheap pass reads those), so a pass over
 thousands of positions builds no model for the ones that keep waiting.
@@ -22,7 +23,10 @@ def stale_entry(raw: dict[str, Any], strategy: dict[str, Any], price: Decimal | 
 
     `raw` is the stored position (JSON form), `strategy` the owner's strategy settings (JSON
     form; missing keys take the defaults)."""
-    if raw.get("status") not in _ACTIVE or (raw.get("extra") or {}).get("entry_trigger"):
+    extra = raw.get("extra") or {}
+    if raw.get("status") == "pending" and extra.get("cancel_pending"):
+        return str(extra["cancel_pending"])  # asked before, the exchange did not confirm
+    if raw.get("status") not in _ACTIVE or extra.get("entry_trigger"):
         return None  # closed, or a breakout's wait (it has its own expiry)
     if not any(o["leg"].startswith("entry") and o["status"] in _LIVE
                for o in raw.get("orders", ())):

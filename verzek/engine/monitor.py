@@ -258,7 +258,8 @@ class PriceMonitor:
 
     def on_price(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
         """Monitored exits and DCA for one position at `price`."""
-        if live_orders(position, "entry") and not waiting_breakout(position):
+        if (live_orders(position, "entry") and not waiting_breakout(position)) or \
+                position.extra.get("cancel_pending"):
             position = self._expire_entry(exchange, position, price)
         if position.status is PositionStatus.PENDING:
             waiting = waiting_breakout(position)

@@ -489,6 +489,13 @@ class PositionManager:
         position = self.cancel_all(exchange, position, "dca")
         if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
             position = self.cancel_all(exchange, position)
+            if any(o.status is not OrderStatus.INTENDED for o in live_orders(position)):
+                # a cancel the exchange has not confirmed (a timeout, a 5xx): never closed
+                # with an order still resting; the monitor asks again each pass
+                logger.warning("position %s: a cancel is not confirmed yet; retried",
+                               position.id)
+                return self.save(position.model_copy(update={"extra": {
+                    **position.extra, "cancel_pending": why or "cancel requested"}}))
             if why:
                 position = position.model_copy(
                     update={"extra": {**position.extra, "entry_cancelled": why}})

@@ -100,8 +100,11 @@ class UpdateApplier:
     def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
         """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""
         position = self._manager.cancel_unfilled(exchange, position)
-        if position.quantity == 0:
+        if position.status is PositionStatus.CLOSED:
             return self._done(user, position, "cancelled before its entry filled")
+        if position.quantity == 0:
+            return self._done(user, position, "cancel asked; the exchange has not confirmed "
+                              "it yet, so it is asked again until it does")
         return self._done(user, position, "kept: its entry filled; unfilled orders cancelled")
 
     def _move_stop(self, exchange: Exchange, user: User, position: Position,
