@@ -157,3 +157,20 @@ def test_a_channel_cancel_not_confirmed_is_finished_by_the_monitor(engine: Engin
     assert _closed(engine, pid).status is PositionStatus.PENDING
     engine.tick(SYM, "1990")
     assert _closed(engine, pid).status is PositionStatus.CLOSED
+
+
+def test_a_close_at_market_of_a_resting_entry_waits_for_the_cancel(engine: Engine) -> None:
+    """The kill switch's close (or any close at market) of a position that filled nothing:
+    with the cancel unconfirmed it waits, the next pass finishes it."""
+    pid = _rest(engine)
+    _cancels_time_out(engine, 2)
+    manager = engine.trading.manager
+    with manager.locks.hold("u1"):
+        p = manager.close_market(engine.paper("u1"), _closed(engine, pid), "kill",
+                                 CloseReason.KILL_SWITCH)
+    assert p.status is PositionStatus.PENDING and p.extra["cancel_pending"] == \
+        "closing (kill_switch)"
+    engine.tick(SYM, "1990")
+    p = _closed(engine, pid)
+    assert p.status is PositionStatus.CLOSED
+    assert engine.paper("u1").fetch_open_orders(SYM) == []

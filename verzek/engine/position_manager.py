@@ -66,6 +66,11 @@ def recovery_position_id(position_id: str, client_order_id: str) -> str:
     return f"p{digest[:20]}"
 
 
+def _still_resting(position: Position) -> bool:
+    """An order of the position may still rest on the exchange (sent, not confirmed gone)."""
+    return any(o.status is not OrderStatus.INTENDED for o in live_orders(position))
+
+
 def _beyond(report: OrderResult, counted: Decimal) -> OrderResult:
     """The report without its first `counted` filled quantity (trades in order)."""
     if counted <= 0:
@@ -489,19 +494,22 @@ class PositionManager:
         position = self.cancel_all(exchange, position, "dca")
         if position.quantity == 0 and position.status is not PositionStatus.CLOSED:
             position = self.cancel_all(exchange, position)
-            if any(o.status is not OrderStatus.INTENDED for o in live_orders(position)):
-                # a cancel the exchange has not confirmed (a timeout, a 5xx): never closed
-                # with an order still resting; the monitor asks again each pass
-                logger.warning("position %s: a cancel is not confirmed yet; retried",
-                               position.id)
-                return self.save(position.model_copy(update={"extra": {
-                    **position.extra, "cancel_pending": why or "cancel requested"}}))
+            if _still_resting(position):
+                return self._cancel_pending(position, why or "cancel requested")
             if why:
                 position = position.model_copy(
                     update={"extra": {**position.extra, "entry_cancelled": why}})
             position = self.save(close_position(position, CloseReason.CANCELLED,
                                                 self._clock.now()))
         return position
+
+    def _cancel_pending(self, position: Position, why: str) -> Position:
+        """A cancel the exchange has not confirmed (a timeout, a 5xx): the position is never
+        closed with an order still resting; it waits, and the monitor asks again each pass."""
+        logger.warning("position %s: a cancel is not confirmed yet; asked again next pass",
+                       position.id)
+        return self.save(position.model_copy(update={"extra": {
+            **position.extra, "cancel_pending": why}}))
 
     # --- closing -----------------------------------------------------------------------------
 
@@ -518,6 +526,8 @@ class PositionManager:
         if position.status is PositionStatus.CLOSED:
             return position
         if position.quantity == 0:
+            if _still_resting(position):
+                return self._cancel_pending(position, f"closing ({reason.value})")
             position = close_position(position, reason, self._clock.now())
             return self.save(self._after_close(exchange, position))
         spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
