@@ -58,6 +58,7 @@ from verzek.store.repos import PositionRepository
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 OnClosed = Callable[[Position], None]
+LEFTOVERS = "leftover_orders.json"  # orders of closed positions still to cancel (reconciler)
 
 
 def recovery_position_id(position_id: str, client_order_id: str) -> str:
@@ -289,6 +290,8 @@ class PositionManager:
         reopened for it and flattened at market: nothing the engine does not track stays."""
         for order in live_orders(position):
             position = self._cancel(exchange, position, order)
+        if _still_resting(position):
+            self._leave_for_reconciler(position)
         late = late_opening_fills(position)
         if late and not position.extra.get("late_fill_flattened"):
             position = self._flatten_late_fills(exchange, position, late)
@@ -502,6 +505,23 @@ class PositionManager:
             position = self.save(close_position(position, CloseReason.CANCELLED,
                                                 self._clock.now()))
         return position
+
+    def _leave_for_reconciler(self, position: Position) -> None:
+        """Orders of a closing position whose cancel the exchange has not confirmed: queued
+        (`LEFTOVERS`) for the reconciler to cancel on its next passes, with what had filled, so
+        a fill after the close is reported, never lost."""
+        orders = [{"coid": o.client_order_id, "filled": str(o.filled_quantity), "leg": o.leg}
+                  for o in live_orders(position) if o.status is not OrderStatus.INTENDED]
+        logger.warning("position %s closes with %d order(s) whose cancel is not confirmed; "
+                       "the reconciler cancels them", position.id, len(orders))
+        item = {"user_id": position.user_id, "position_id": position.id,
+                "account_id": position.account_id, "market_type": position.market_type.value,
+                "symbol": position.symbol, "orders": orders,
+                "since": self._clock.now().isoformat()}
+        self._positions.store.update(LEFTOVERS, lambda doc: {
+            "schema_version": 1, "items": [
+                *[i for i in (doc or {}).get("items", []) if i["position_id"] != position.id],
+                item]})
 
     def _cancel_pending(self, position: Position, why: str) -> Position:
         """A cancel the exchange has not confirmed (a timeout, a 5xx): the position is never

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    MarketType,
     Order,
     OrderSide,
     OrderStatus,
@@ -24,7 +26,7 @@ from verzek.domain.models import (
 from verzek.domain.positions import close
 from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
 from verzek.engine.pool import ExchangePool, demo_account
-from verzek.engine.position_manager import PositionManager
+from verzek.engine.position_manager import LEFTOVERS, PositionManager
 from verzek.engine.tracker import (
     add_order,
     find_order,
@@ -86,9 +88,10 @@ class Reconciler:
         counts["strays"] = sum(len(self.flag_strays(exchange, account_id))
                                for account_id, exchange in self._pool.accounts())
         counts["closed_outside"] = self._match_exchange_positions()
+        counts["leftovers"] = self._cancel_leftovers()
         self.last_run = counts
         if any(counts[k] for k in ("adopted", "not_placed", "cleaned", "strays",
-                                   "closed_outside")):
+                                   "closed_outside", "leftovers")):
             logger.warning("reconciliation: %s", counts)
         return counts
 
@@ -185,6 +188,63 @@ class Reconciler:
         logger.error("order %s (%s) of closed position %s is %s on the exchange: %s",
                      intent.client_order_id, intent.leg, intent.position_id,
                      report.status.value, action)
+
+    def _cancel_leftovers(self) -> int:
+        """Cancel the orders closed positions left resting (their cancel was not confirmed
+        at the close); a fill since the close is reported. Returns how many were settled."""
+        doc = self._positions.store.read_shared(LEFTOVERS) or {}
+        settled: set[str] = set()
+        for item in doc.get("items", []):
+            try:
+                exchange = self._exchange_for(item["user_id"], item["account_id"],
+                                              MarketType(item["market_type"]))
+            except VerzekError as exc:
+                logger.warning("leftover orders of %s wait: %s", item["position_id"],
+                               exc.message)
+                continue
+            if exchange is None:
+                settled.update(o["coid"] for o in item["orders"])  # the user or account is gone
+                continue
+            for order in item["orders"]:
+                if self._cancel_leftover(exchange, item, order):
+                    settled.add(order["coid"])
+        if settled:
+            self._positions.store.update(LEFTOVERS, lambda current: {
+                "schema_version": 1, "items": [
+                    {**i, "orders": left} for i in (current or {}).get("items", [])
+                    if (left := [o for o in i["orders"] if o["coid"] not in settled])]})
+        return len(settled)
+
+    def _cancel_leftover(self, exchange: Exchange, item: dict[str, Any],
+                         order: dict[str, str]) -> bool:
+        """True once the order is gone from the book (cancelled, filled or never there)."""
+        coid, symbol = order["coid"], item["symbol"]
+        try:
+            report = exchange.cancel_order(symbol, client_order_id=coid)
+        except OrderNotFound:
+            try:  # filled or gone since: read it once, so a fill is never lost
+                report = exchange.fetch_order(symbol, client_order_id=coid)
+            except OrderNotFound:
+                return True
+            except TransientExchangeError:
+                return False
+        except (TransientExchangeError, ExchangeError) as exc:
+            logger.warning("leftover order %s of closed position %s not cancelled yet: %s",
+                           coid, item["position_id"], exc.code)
+            return False
+        if report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
+            return False  # the cancel was taken but not done yet: looked at again next pass
+        if report.filled_quantity > Decimal(order["filled"]):
+            filled = report.filled_quantity - Decimal(order["filled"])
+            self.flagged.append({"client_order_id": coid, "user_id": item["user_id"],
+                                 "account_id": item["account_id"],
+                                 "reason": f"{order['leg']} of closed position "
+                                           f"{item['position_id']} filled {filled} after the "
+                                           "close: flatten it on the exchange"})
+            logger.error("order %s (%s) of closed position %s filled %s %s after the close; "
+                         "it needs flattening on the exchange", coid, order["leg"],
+                         item["position_id"], filled, symbol)
+        return True
 
     def _mark_not_placed(self, intent: Intent) -> None:
         position = self._positions.get(intent.user_id, intent.position_id)
