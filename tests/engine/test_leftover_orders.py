@@ -1,6 +1,6 @@
 """Orders a closing position could not cancel (the exchange timed out) are not forgotten: they
 are queued for the reconciler, which cancels them on its next pass, and reports an order that
-filled after the close (the position that owned it is gone: it needs flattening)."""
+filled after the close, which a new position takes over and closes at market."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import PositionStatus, SignalSource
+from verzek.engine.notifier import EventKind
 from verzek.engine.position_manager import LEFTOVERS
 from verzek.errors import NetworkError
 
@@ -79,4 +80,13 @@ def test_a_leftover_that_filled_after_the_close_is_reported(engine: Engine) -> N
     assert counts["leftovers"] == 3 and _leftovers(engine) == []
     (flag,) = engine.trading.reconciler.flagged
     assert flag["user_id"] == "u1" and pid in flag["reason"]
-    assert "after the close" in flag["reason"] and flag["reason"].startswith("dca1")
+    assert flag["reason"].startswith("dca1") and "taken over and closed at market" in \
+        flag["reason"]
+    # a position took the late quantity over and closed it at market: nothing is held
+    history = engine.runtime.positions.closed_positions("u1")
+    (recovery,) = [p for p in history if p.extra.get("recovered_from") == pid]
+    assert recovery.status is PositionStatus.CLOSED and recovery.quantity == 0
+    assert engine.positions("u1") == []
+    assert engine.paper("u1").fetch_positions() == []
+    (attention,) = engine.events.of_kind(EventKind.ATTENTION)
+    assert "after its position closed" in attention.message

@@ -236,15 +236,34 @@ class Reconciler:
             return False  # the cancel was taken but not done yet: looked at again next pass
         if report.filled_quantity > Decimal(order["filled"]):
             filled = report.filled_quantity - Decimal(order["filled"])
+            action = "taken over and closed at market" if self._take_over(
+                exchange, item, coid, report) else "flatten it on the exchange"
             self.flagged.append({"client_order_id": coid, "user_id": item["user_id"],
                                  "account_id": item["account_id"],
                                  "reason": f"{order['leg']} of closed position "
                                            f"{item['position_id']} filled {filled} after the "
-                                           "close: flatten it on the exchange"})
-            logger.error("order %s (%s) of closed position %s filled %s %s after the close; "
-                         "it needs flattening on the exchange", coid, order["leg"],
-                         item["position_id"], filled, symbol)
+                                           f"close: {action}"})
+            logger.error("order %s (%s) of closed position %s filled %s %s after the close: %s",
+                         coid, order["leg"], item["position_id"], filled, symbol, action)
         return True
+
+    def _take_over(self, exchange: Exchange, item: dict[str, Any], coid: str,
+                   report: OrderResult) -> bool:
+        """An entry or DCA leftover that filled: a new position takes the quantity over and
+        closes it at market (`PositionManager.recover_late_fill`). False when it cannot."""
+        user_id = item["user_id"]
+        closed = next((p for p in self._positions.closed_positions(user_id)
+                       if p.id == item["position_id"]), None)
+        order = find_order(closed, coid) if closed is not None else None
+        if closed is None or order is None:
+            return False
+        try:
+            with self._manager.locks.hold(user_id):
+                return self._manager.recover_late_fill(exchange, closed, order,
+                                                       report) is not None
+        except VerzekError as exc:
+            logger.error("late fill of %s not taken over: %s", coid, exc.message)
+            return False
 
     def _mark_not_placed(self, intent: Intent) -> None:
         position = self._positions.get(intent.user_id, intent.position_id)
