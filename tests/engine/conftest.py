@@ -80,3 +80,12 @@ def engine(tmp_path: Path, clock: ManualClock) -> Iterator[Engine]:
     eng = make_engine(tmp_path, clock)
     yield eng
     eng.runtime.stop()
+
+
+@pytest.fixture
+def slipping(tmp_path: Path, clock: ManualClock) -> Iterator[Engine]:
+    """An engine whose paper fills slip 0.5 % off the ticker: a buy at 2000 fills at 2010, a
+    sell at 1990."""
+    eng = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
+    yield eng
+    eng.runtime.stop()

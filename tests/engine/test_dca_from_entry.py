@@ -4,15 +4,10 @@ real first fill: a safety order never rests above a long's entry (below a short'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.engine.conftest import Engine, make_engine
-from verzek.clock import ManualClock
+from tests.engine.conftest import Engine
 from verzek.domain.models import PositionStatus, SignalSource
 
 D = Decimal
@@ -52,12 +47,6 @@ def test_a_limit_short_plans_its_levels_above_the_resting_entry(engine: Engine) 
     p = _open(engine, "SHORT #ETH/USDT\nEntry 2050 - 2060\nTP 1900\nSL 2200", "limit")
     assert [price for price, _ in _levels(p)] == [D("2101.2"), D("2142.4")]
 
-
-@pytest.fixture
-def slipping(tmp_path: Path, clock: ManualClock) -> Iterator[Engine]:
-    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
-    yield engine
-    engine.runtime.stop()
 
 
 def test_levels_move_with_the_real_fill_keeping_their_quote(slipping: Engine) -> None:

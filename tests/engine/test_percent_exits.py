@@ -3,14 +3,9 @@ SL 3%"): measured from the price the engine enters at, placed like any other cal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from tests.engine.conftest import Engine, make_engine
-from verzek.clock import ManualClock
+from tests.engine.conftest import Engine
 from verzek.domain.models import OrderType, PositionStatus, SignalSource
 
 D = Decimal
@@ -56,13 +51,6 @@ def test_the_signal_keeps_the_percentages_as_written(engine: Engine) -> None:
     assert record.signal.targets == [] and record.signal.target_pcts == [D("5"), D("10")]
     assert record.signal.stop_pct == D("4")
 
-
-@pytest.fixture
-def slipping(tmp_path: Path, clock: ManualClock) -> Iterator[Engine]:
-    """Paper fills 0.5 % off the ticker: a buy at 2000 fills at 2010, a sell at 1990."""
-    engine = make_engine(tmp_path, clock, VERZEK_PAPER_SLIPPAGE_PCT="0.5")
-    yield engine
-    engine.runtime.stop()
 
 
 def test_percent_exits_are_measured_from_the_fill_not_the_ticker(slipping: Engine) -> None:

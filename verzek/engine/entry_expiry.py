@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-_LIVE = ("open", "partially_filled", "unknown", "intended")
+from verzek.engine.tracker import LIVE_VALUES
+
 _ACTIVE = ("pending", "open", "partially_closed")
 
 
@@ -28,7 +29,7 @@ def stale_entry(raw: dict[str, Any], strategy: dict[str, Any], price: Decimal | 
         return str(extra["cancel_pending"])  # asked before, the exchange did not confirm
     if raw.get("status") not in _ACTIVE or extra.get("entry_trigger"):
         return None  # closed, or a breakout's wait (it has its own expiry)
-    if not any(o["leg"].startswith("entry") and o["status"] in _LIVE
+    if not any(o["leg"].startswith("entry") and o["status"] in LIVE_VALUES
                for o in raw.get("orders", ())):
         return None
     ttl_h = strategy.get("entry_ttl_h", 48)

@@ -30,7 +30,7 @@ from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, demo_account, is_paper_client
 from verzek.engine.position_manager import PositionManager
-from verzek.engine.tracker import live_orders, waiting_breakout
+from verzek.engine.tracker import LIVE_VALUES, live_orders, waiting_breakout
 from verzek.errors import NotFound, VerzekError
 from verzek.exchanges.base import Exchange
 from verzek.logs import Throttle, log_context
@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED, PositionStatus.PENDING)
 _PENDING = PositionStatus.PENDING.value
 _SPOT = MarketType.SPOT.value
-_LIVE = ("open", "partially_filled", "unknown", "intended")
 
 
 @dataclass
@@ -167,7 +166,7 @@ class PriceMonitor:
             stop_d = Decimal(stop)
             if ((price <= stop_d) if long else (price >= stop_d)) and (
                     raw["market_type"] == _SPOT or not any(
-                        o["leg"].startswith("sl") and o["status"] in _LIVE
+                        o["leg"].startswith("sl") and o["status"] in LIVE_VALUES
                         for o in raw.get("orders", []))):
                 return True
         strategy = self._strategy(user_id, strategies)

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 LIVE_STATUSES = (OrderStatus.INTENDED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
                  OrderStatus.UNKNOWN)
+LIVE_VALUES = frozenset(s.value for s in LIVE_STATUSES)  # the same, as stored in JSON
 
 
 def find_order(position: Position, client_order_id: str) -> Order | None:
