@@ -174,3 +174,15 @@ def test_a_close_at_market_of_a_resting_entry_waits_for_the_cancel(engine: Engin
     p = _closed(engine, pid)
     assert p.status is PositionStatus.CLOSED
     assert engine.paper("u1").fetch_open_orders(SYM) == []
+
+
+def test_an_entry_that_fills_while_its_cancel_waits_is_an_open_position(engine: Engine) -> None:
+    pid = _rest(engine)
+    _cancels_time_out(engine, 2)
+    engine.clock.advance(48 * HOUR)
+    engine.tick(SYM, "1990")
+    assert "cancel_pending" in _closed(engine, pid).extra
+    engine.tick(SYM, "1939")  # the entry fills before the next cancel: the trade is on
+    p = _closed(engine, pid)
+    assert p.status is PositionStatus.OPEN and "cancel_pending" not in p.extra
+    assert p.average_entry == D("1940")

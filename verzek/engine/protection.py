@@ -90,6 +90,7 @@ def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal]
         return position
     entry = position.average_entry
     extra: dict[str, Any] = {**position.extra, "first_entry": f"{entry:f}"}
+    extra.pop("cancel_pending", None)  # filled before a cancel went through: it is open now
     update: dict[str, Any] = {}
     base = _expected_entry(position, _d(extra.pop("dca_base", None)))
     if base and base != entry and extra.get("dca_levels"):
