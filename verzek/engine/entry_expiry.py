@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from verzek.domain.models import StrategySettings
 from verzek.engine.tracker import LIVE_VALUES
 
 _ACTIVE = ("pending", "open", "partially_closed")
+_DEFAULTS = StrategySettings()  # for a stored user document written before these settings
 
 
 def stale_entry(raw: dict[str, Any], strategy: dict[str, Any], price: Decimal | None,
@@ -32,7 +34,7 @@ def stale_entry(raw: dict[str, Any], strategy: dict[str, Any], price: Decimal | 
     if not any(o["leg"].startswith("entry") and o["status"] in LIVE_VALUES
                for o in raw.get("orders", ())):
         return None
-    ttl_h = strategy.get("entry_ttl_h", 48)
+    ttl_h = strategy.get("entry_ttl_h", _DEFAULTS.entry_ttl_h)
     if ttl_h is not None:
         opened = raw["opened_at"]
         opened_at = opened if isinstance(opened, datetime) else datetime.fromisoformat(opened)
@@ -40,7 +42,7 @@ def stale_entry(raw: dict[str, Any], strategy: dict[str, Any], price: Decimal | 
             return f"the entry was not filled within {ttl_h} h"
     targets = raw.get("targets") or []
     if raw["status"] == "pending" and price is not None and targets and \
-            strategy.get("cancel_entry_at_target", True):
+            strategy.get("cancel_entry_at_target", _DEFAULTS.cancel_entry_at_target):
         first = Decimal(str(targets[0]["price"]))
         if price >= first if raw["side"] == "long" else price <= first:
             return f"the price reached target 1 ({first}) before the entry filled"

@@ -160,11 +160,13 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
     return match.end(), number
 
 
+# the word between a side and its price: "Buy #LINK between 14.20 ...", "Long $SOL from 140"
+_PRICE_WORD = "(?:at|from|between|around|near)"
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    r"\s+(?!(?:at|from|between|around|near)\W)"
+    rf"\s+(?!{_PRICE_WORD}\W)"
     r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
-    r"\s*(?:[:@-]|(?:at|from|between|around|near)(?!\w))?(?=\s*\$?\d)"
+    rf"\s*(?:[:@-]|{_PRICE_WORD}(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
 # and price are found first (literal-first: the engine skips other characters in C), then the
