@@ -1,17 +1,58 @@
-"""Small builders for domain tests: a worked-example plan, users, signals and times."""
+"""Small builders for domain tests: a worked-example plan, users, signals and times.
+
+Users are always built through pydantic validation (never by assigning to a field, which
+pydantic does not re-validate), so a NaN or a negative setting fails here as it would at the
+API rather than slipping into a rule.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from verzek.domain.dca import DcaParams
-from verzek.domain.models import Side
+from verzek.domain.models import (
+    ExchangeAccount,
+    PlanName,
+    Side,
+    Subscription,
+    TradingMode,
+    User,
+    UserSettings,
+)
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def account(n: int = 1, mode: TradingMode = TradingMode.DEMO, enabled: bool = True,
+            now: datetime = T0) -> ExchangeAccount:
+    """Exchange account a<n> of user u1, created n days after the 10th day before `now`."""
+    return ExchangeAccount(id=f"a{n}", user_id="u1", exchange="binance", mode=mode,
+                           enabled=enabled, created_at=now - timedelta(days=10 - n))
+
+
+def make_user(plan: PlanName = PlanName.VIP, *, now: datetime = T0,
+              **settings: dict[str, Any]) -> User:
+    """User u1 on `plan` with auto-trade on; `settings` update sections, e.g.
+    risk={"max_position_usdt": 100}. Every value goes through validation."""
+    sections = UserSettings().model_dump()
+    sections["general"]["auto_trade"] = True
+    for section, values in settings.items():
+        sections[section].update(values)
+    return User.model_validate({
+        "id": "u1", "email": "u@example.com", "created_at": now - timedelta(days=30),
+        "subscription": Subscription(plan=plan, started_at=now - timedelta(days=1)),
+        "settings": sections, "exchange_accounts": [account(now=now)],
+    })
+
+
+def with_fields(user: User, **fields: Any) -> User:
+    """A copy of `user` with top-level fields changed, validated again (model_copy alone does
+    not validate)."""
+    return User.model_validate({**user.model_dump(), **fields})
 
 
 def worked_params(**overrides: Any) -> DcaParams:

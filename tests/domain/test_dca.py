@@ -8,7 +8,7 @@ import pytest
 
 from tests.domain.conftest import worked_params
 from verzek.domain.dca import DcaParams, Progress, average_entry, build_plan, level_deviations
-from verzek.domain.margin import liquidation_price
+from verzek.domain.margin import is_beyond_liquidation, liquidation_price
 from verzek.domain.models import DcaLevel, DcaSettings, Side, UserSettings
 from verzek.errors import InvalidInput
 
@@ -231,3 +231,148 @@ def test_zero_safety_orders_is_just_the_base_order() -> None:
     plan = build_plan(worked_params(max_safety_orders=0))
     assert len(plan.levels) == 1
     assert plan.max_investment == D(100)
+
+
+# --- accepted ranges: each limit −ε, at the limit, +ε ---------------------------------------
+
+TINY = D("1e-12")
+BIG = D("1e12")
+
+
+@pytest.mark.parametrize("field,value,accepted", [
+    ("entry_price", TINY - D("1e-13"), False), ("entry_price", TINY, True),
+    ("entry_price", TINY + D("1e-13"), True), ("entry_price", BIG - 1, True),
+    ("entry_price", BIG, True), ("entry_price", BIG + 1, False),
+    ("base_order_usdt", TINY - D("1e-13"), False), ("base_order_usdt", TINY, True),
+    ("base_order_usdt", BIG, True), ("base_order_usdt", BIG + 1, False),
+    ("safety_order_usdt", TINY - D("1e-13"), False), ("safety_order_usdt", BIG + 1, False),
+    ("deviation_pct", D("999.99"), True), ("deviation_pct", D(1000), True),
+    ("deviation_pct", D("1000.01"), False),
+    ("step_scale", D("0.0099"), False), ("step_scale", D("0.01"), True),
+    ("step_scale", D(100), True), ("step_scale", D("100.01"), False),
+    ("volume_scale", D("0.0099"), False), ("volume_scale", D("100.01"), False),
+    ("take_profit_pct", D(1000), True), ("take_profit_pct", D("1000.01"), False),
+    ("price_step", TINY, True), ("price_step", TINY - D("1e-13"), False),
+    ("amount_step", BIG, True), ("amount_step", BIG + 1, False),
+    ("leverage", 125, True), ("leverage", 126, False),
+])
+def test_inputs_within_the_accepted_range(field: str, value: object, accepted: bool) -> None:
+    overrides = {field: value}
+    if field in ("step_scale", "volume_scale", "deviation_pct"):
+        overrides["max_safety_orders"] = 1  # one level: no compounding into another limit
+    if accepted:
+        build_plan(worked_params(**overrides))
+    else:
+        with pytest.raises(InvalidInput, match=rf"{field} must be .*(between|at most)") as info:
+            worked_params(**overrides)
+        assert info.value.details["field"] == field
+
+
+@pytest.mark.parametrize("bad", ["1e20", "1e30", "1e400", "1e-30", "1e-400"])
+def test_huge_and_tiny_prices_are_refused_not_overflowed(bad: str) -> None:
+    with pytest.raises(InvalidInput, match="entry_price must be between 1e-12 and 1e"):
+        worked_params(entry_price=D(bad))
+
+
+@pytest.mark.parametrize("volume_scale,count,accepted", [
+    (D(2), 35, True),  # 50 × 2^34 ≈ 8.6e11 USDT
+    (D(2), 36, False),  # 50 × 2^35 ≈ 1.7e12 USDT
+    (D(2), 70, False),
+    (D("0.5"), 46, True),  # 50 × 0.5^45 ≈ 1.4e-12
+    (D("0.5"), 47, False),
+])
+def test_a_compounding_volume_scale_keeps_every_order_in_range(
+    volume_scale: Decimal, count: int, accepted: bool
+) -> None:
+    params = dict(volume_scale=volume_scale, max_safety_orders=count)
+    if accepted:
+        quotes = [quote for *_, quote in level_deviations(worked_params(**params))]
+        assert D("1e-12") <= min(quotes) and max(quotes) <= D("1e12")
+        return
+    with pytest.raises(InvalidInput, match=f"safety order {count} .* between 1e-12 and 1e"
+                       ) as info:
+        worked_params(**params)
+    assert info.value.details["field"] == "volume_scale"
+
+
+def test_an_explicit_size_multiplier_keeps_orders_in_range() -> None:
+    levels = (DcaLevel(deviation_pct=D(2), size_multiplier=D(1)),
+              DcaLevel(deviation_pct=D(5), size_multiplier=D("1e11")))
+    with pytest.raises(InvalidInput, match=r"levels\[2\].size_multiplier") as info:
+        worked_params(explicit_levels=levels, max_safety_orders=2)
+    assert info.value.details["field"] == "levels[2].size_multiplier"
+    assert build_plan(worked_params(explicit_levels=levels, max_safety_orders=1)).levels
+
+
+def test_an_explicit_deviation_is_a_sane_percent() -> None:
+    with pytest.raises(InvalidInput, match=r"levels\[1\].deviation_pct .* at most 1000"):
+        worked_params(explicit_levels=(DcaLevel(deviation_pct=D(1001), size_multiplier=D(1)),),
+                      max_safety_orders=1)
+
+
+@pytest.mark.parametrize("tp,accepted", [(D("99.99"), True), (D(100), False), (D(150), False)])
+def test_a_shorts_take_profit_stays_above_zero(tp: Decimal, accepted: bool) -> None:
+    if accepted:
+        plan = build_plan(worked_params(side=Side.SHORT, take_profit_pct=tp))
+        assert all(lv.take_profit_price is not None and lv.take_profit_price > 0
+                   for lv in plan.levels)
+    else:
+        with pytest.raises(InvalidInput, match="below 100 for a short"):
+            worked_params(side=Side.SHORT, take_profit_pct=tp)
+    assert build_plan(worked_params(take_profit_pct=D(150))).levels  # a long may aim at +150 %
+
+
+def test_trigger_prices_beyond_the_range_drop_that_level_and_the_rest() -> None:
+    short = build_plan(worked_params(side=Side.SHORT, entry_price=D("9e11"), deviation_pct=D(5),
+                                     step_scale=D(2), volume_scale=D(1)))
+    # 9e11 × 1.05 = 9.45e11 and 9e11 × 1.15 = 1.035e12 > 1e12
+    assert [lv.level for lv in short.levels] == [0, 1]
+    assert [d.code for d in short.dropped] == ["price_out_of_range"] * 4
+    assert "outside the accepted 1e-12 to 1e+12" in short.dropped[0].reason
+    long = build_plan(worked_params(entry_price=D("2e-12"), deviation_pct=D(40),
+                                    step_scale=D(1), volume_scale=D(1)))
+    # 2e-12 × 0.6 = 1.2e-12 is kept; 2e-12 × 0.2 = 4e-13 is below 1e-12
+    assert [lv.level for lv in long.levels] == [0, 1]
+    assert long.dropped[0].code == "price_out_of_range"
+    assert long.dropped[1].reason == "follows level 2, which was dropped"
+
+
+def test_huge_step_scale_reasons_stay_short() -> None:
+    plan = build_plan(worked_params(side=Side.SHORT, deviation_pct=D(1000), step_scale=D(100),
+                                    volume_scale=D(1), max_safety_orders=100))
+    assert all(lv.price <= D("1e12") for lv in plan.levels)
+    assert len(plan.levels) + len(plan.dropped) == 101
+    assert plan.dropped[0].code == "price_out_of_range"
+    assert all(len(d.reason) < 200 for d in plan.dropped)  # 1e+200 %, not 200 digits
+
+
+def test_the_clamp_only_undoes_the_last_digit_of_the_quantitys_rounding() -> None:
+    # 151 USDT at 68.1099 buys 151 ÷ 68.1099 base, rounded to 28 digits; dividing back gives
+    # 68.10990000000000000000000001: one unit in the 28th digit above the only fill price
+    plan = build_plan(worked_params(entry_price=D("68.1099"), base_order_usdt=D(151),
+                                    max_safety_orders=0))
+    (level,) = plan.levels
+    assert level.quote / level.quantity == D("68.10990000000000000000000001")
+    assert level.average_price == D("68.1099")
+    # with an amount step the quote is price × quantity exactly and no clamp is needed
+    stepped = build_plan(worked_params(entry_price=D("68.1099"), base_order_usdt=D(151),
+                                       max_safety_orders=0, amount_step=D("0.001")))
+    assert stepped.levels[0].quote / stepped.levels[0].quantity == D("68.1099")
+
+
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1)])
+def test_public_price_helpers_refuse_bad_numbers(bad: Decimal) -> None:
+    from verzek.domain.dca import take_profit_price, trigger_price
+
+    with pytest.raises(InvalidInput, match="entry_price"):
+        trigger_price(Side.LONG, bad, D(1))
+    with pytest.raises(InvalidInput, match="deviation_pct"):
+        trigger_price(Side.LONG, D(100), bad)
+    with pytest.raises(InvalidInput, match="average"):
+        take_profit_price(Side.SHORT, bad, D(2))
+    with pytest.raises(InvalidInput, match="quantity"):
+        average_entry([(D(100), bad)])
+    with pytest.raises(InvalidInput, match="price"):
+        is_beyond_liquidation(Side.LONG, bad, D("90.5"))
+    with pytest.raises(InvalidInput, match="liquidation"):
+        is_beyond_liquidation(Side.SHORT, D(100), bad)

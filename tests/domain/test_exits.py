@@ -155,3 +155,43 @@ def test_a_breakout_is_crossed_at_or_past_its_trigger() -> None:
     assert is_crossed("above", D(105), D(105)) and is_crossed("above", D(105), D("105.1"))
     assert not is_crossed("above", D(105), D("104.99"))
     assert is_crossed("below", D(95), D(95)) and not is_crossed("below", D(95), D("95.01"))
+
+
+BAD = [D("NaN"), D("sNaN"), D("Infinity"), D("-Infinity"), D(0), D(-1), float("nan")]
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_hit_checks_refuse_bad_prices_with_invalid_input(bad: object) -> None:
+    for side in Side:
+        with pytest.raises(InvalidInput, match="price"):
+            is_stop_hit(side, D(95), bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="stop"):
+            is_stop_hit(side, bad, D(95))  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="price"):
+            is_target_hit(side, D(110), bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="target"):
+            is_target_hit(side, bad, D(110))  # type: ignore[arg-type]
+    for direction in ("above", "below"):
+        with pytest.raises(InvalidInput, match="price"):
+            is_crossed(direction, D(105), bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="trigger"):
+            is_crossed(direction, bad, D(105))  # type: ignore[arg-type]
+
+
+def test_a_breakout_direction_is_above_or_below() -> None:
+    with pytest.raises(InvalidInput, match="direction"):
+        is_crossed("sideways", D(105), D(105))
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_trailing_and_breakeven_refuse_bad_stored_figures(bad: object) -> None:
+    kwargs = dict(average_entry=D(100), activation_pct=D(2), callback_pct=D(1))
+    with pytest.raises(InvalidInput, match="extreme"):
+        trail_take_profit(Side.LONG, extreme=bad, price=D(102), **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="price"):
+        trail_take_profit(Side.LONG, extreme=None, price=bad, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="stop"):
+        trail_stop(Side.LONG, stop=bad, trail_pct=D(5), price=D(100))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="current_stop"):
+        stop_after_target(Side.LONG, StrategySettings(), target_index=1,
+                          current_stop=bad, average_entry=D(100))  # type: ignore[arg-type]

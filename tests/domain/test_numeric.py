@@ -11,6 +11,8 @@ from verzek.domain.models import OrderSide, Side
 from verzek.domain.numeric import (
     as_order_side,
     as_side,
+    bounded,
+    floor_to_step,
     non_negative,
     positive,
     positive_int,
@@ -81,3 +83,33 @@ def test_sides_accept_plain_strings_and_refuse_others() -> None:
         as_side("up")
     with pytest.raises(InvalidInput, match="side"):
         as_order_side(None)
+
+
+@pytest.mark.parametrize("value,step", [(D("1e24"), D("1e-12")), (D("1e30"), D("3e-12")),
+                                        (D("123456789012345678901234.5"), D("0.001"))])
+def test_rounding_to_a_tiny_step_never_overflows_the_precision(value: Decimal,
+                                                               step: Decimal) -> None:
+    for mode in ("down", "up", "nearest"):
+        rounded = round_to_step(value, step, mode)  # type: ignore[arg-type]
+        assert abs(rounded - value) <= step * 2 or abs(rounded - value) <= abs(value) * D("1e-27")
+    floored = floor_to_step(value, step)
+    assert floored <= value
+
+
+@pytest.mark.parametrize("value,ok", [(D("0.99"), False), (D(1), True), (D(5), True),
+                                      (D(10), True), (D("10.01"), False),
+                                      (D("NaN"), False), (D("Infinity"), False)])
+def test_bounded_names_the_field_and_the_range(value: Decimal, ok: bool) -> None:
+    if ok:
+        assert bounded("price", value, D(1), D(10)) == value
+        return
+    with pytest.raises(InvalidInput, match="price") as info:
+        bounded("price", value, D(1), D(10))
+    assert info.value.details["field"] == "price"
+    if value.is_finite():
+        assert "between 1 and 10" in info.value.message
+
+
+def test_bounded_writes_far_limits_with_an_exponent() -> None:
+    with pytest.raises(InvalidInput, match=r"x must be between 1e-12 and 1e\+12 \(got 0\)"):
+        bounded("x", D(0), D("1e-12"), D("1e12"))

@@ -141,3 +141,62 @@ def test_input_position_is_not_mutated() -> None:
     pos = position()
     apply_fill(pos, fill("t1", "100", "1"), OrderSide.BUY, "entry")
     assert pos.quantity == 0 and pos.fills == []
+
+
+NON_FINITE = [D("NaN"), D("sNaN"), D("Infinity"), D("-Infinity"), float("nan"), float("inf")]
+
+
+@pytest.mark.parametrize("bad", [*NON_FINITE, D(-1), D("-0.0001")])
+def test_close_refuses_a_bad_fee(bad: object) -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1"), OrderSide.BUY, "entry")
+    with pytest.raises(InvalidInput, match="fee_usdt"):
+        close(pos, CloseReason.LIQUIDATED, T0, settle_price=D(90), fee_usdt=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="fee_usdt"):  # also with nothing left to settle
+        close(position(), CloseReason.CANCELLED, T0, fee_usdt=bad)  # type: ignore[arg-type]
+
+
+def test_close_with_a_zero_fee_or_a_real_fee_is_exact() -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1", "0.1"), OrderSide.BUY, "entry")
+    closed = close(pos, CloseReason.LIQUIDATED, T0, settle_price=D(90), fee_usdt=D("0.2"))
+    assert closed.realised_pnl_usdt == D("-10.3") and closed.realised_pnl_usdt.is_finite()
+    assert closed.fees_usdt == D("0.3")
+
+
+@pytest.mark.parametrize("bad", [*NON_FINITE, D(0), D(-90)])
+def test_close_refuses_a_bad_settle_price(bad: object) -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1"), OrderSide.BUY, "entry")
+    with pytest.raises(InvalidInput, match="settle_price"):
+        close(pos, CloseReason.LIQUIDATED, T0, settle_price=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["price", "quantity", "fee_usdt"])
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1)])
+def test_apply_fill_refuses_a_fill_changed_after_validation(field: str, bad: Decimal) -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1"), OrderSide.BUY, "entry")
+    changed = fill("t2", "101", "1").model_copy(update={field: bad})  # model_copy: no validation
+    for side_of_order, leg in ((OrderSide.BUY, "dca1"), (OrderSide.SELL, "tp1")):
+        with pytest.raises(InvalidInput, match=f"fill.{field}"):
+            apply_fill(pos, changed, side_of_order, leg)
+
+
+def test_a_fill_with_a_nan_price_is_refused_by_the_model_too() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        fill("t1", "NaN", "1")
+
+
+@pytest.mark.parametrize("bad", [*NON_FINITE, D(-1)])
+def test_gross_pnl_refuses_bad_numbers(bad: object) -> None:
+    from verzek.domain.positions import gross_pnl
+
+    for args in ((bad, D(100), D(1)), (D(100), bad, D(1)), (D(100), D(100), bad)):
+        with pytest.raises(InvalidInput):
+            gross_pnl(Side.LONG, *args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [D("-Infinity"), float("nan"), float("-inf")])
+def test_bad_mark_price_of_every_kind(bad: object) -> None:
+    pos = apply_fill(position(), fill("t1", "100", "1"), OrderSide.BUY, "entry")
+    with pytest.raises(InvalidInput, match="mark_price"):
+        unrealised_pnl(pos, bad)  # type: ignore[arg-type]

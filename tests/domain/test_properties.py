@@ -8,7 +8,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verzek.domain.dca import DcaParams, build_plan
+from tests.domain.conftest import make_user
+from verzek.domain import risk
+from verzek.domain.dca import DcaParams, DcaPlan, build_plan
 from verzek.domain.exits import distribution_weights, split_quantity
 from verzek.domain.models import (
     Fill,
@@ -16,10 +18,13 @@ from verzek.domain.models import (
     Position,
     PositionStatus,
     Side,
+    Signal,
     TradingMode,
+    User,
 )
 from verzek.domain.positions import apply_fill, closing_side, opening_side
-from verzek.domain.sizing import effective_leverage
+from verzek.domain.risk import RiskContext
+from verzek.domain.sizing import effective_leverage, position_cap_usdt, symbol_room_usdt
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -47,12 +52,58 @@ def dca_params(draw: st.DrawFn, side: Side | None = None) -> DcaParams:
     )
 
 
-@given(dca_params())
-def test_average_lies_between_lowest_and_highest_fill(params: DcaParams) -> None:
+def spread(low_exp: int, high_exp: int) -> st.SearchStrategy[Decimal]:
+    """Decimals spread over many orders of magnitude: 1–6 significant digits × 10^[low, high]."""
+    return st.builds(lambda digits, exp: Decimal(digits).scaleb(exp),
+                     st.integers(1, 999_999), st.integers(low_exp, high_exp))
+
+
+@st.composite
+def wide_dca_params(draw: st.DrawFn) -> DcaParams:
+    """Plans anywhere in the accepted ranges (prices 1e-12 … 1e12, orders 1e-12 … 1e12 USDT),
+    with and without exchange steps: where 28-digit rounding shows, if anywhere."""
+    entry = draw(spread(-17, 6))  # 1e-17 … 1e12
+    count = draw(st.integers(0, 12))
+    return DcaParams(
+        side=draw(st.sampled_from(list(Side))),
+        entry_price=max(entry, Decimal("1e-12")),
+        base_order_usdt=max(draw(spread(-12, 6)), Decimal("1e-12")),
+        safety_order_usdt=draw(spread(-6, 3)),
+        max_safety_orders=count,
+        deviation_pct=draw(decimals("0.01", "30", 2)),
+        step_scale=draw(decimals("0.5", "2", 2)),
+        volume_scale=draw(decimals("0.5", "3", 2)),
+        take_profit_pct=draw(st.none() | decimals("0.1", "50", 2)),
+        leverage=draw(st.none() | st.integers(1, 125)),
+        price_step=draw(st.none() | st.sampled_from([Decimal("1e-12"), Decimal("0.0001")])),
+        amount_step=draw(st.none() | st.sampled_from([Decimal("1e-8"), Decimal("0.001")])),
+    )
+
+
+# Decimal keeps 28 significant digits: each quantity (quote ÷ price) and the average division
+# are rounded there, so the plan's average may differ from the exact ratio by a few units in
+# the 27th–28th digit, and no more.
+RELATIVE_ROUNDING = Decimal("1e-26")
+
+
+@settings(max_examples=300)
+@given(st.one_of(dca_params(), wide_dca_params()))
+def test_average_is_total_quote_over_total_base_within_the_fills(params: DcaParams) -> None:
     plan = build_plan(params)
+    total_quote = total_base = Decimal(0)
     for index, level in enumerate(plan.levels):
+        total_quote += level.quote
+        total_base += level.quantity
+        assert level.cumulative_quote == total_quote
+        assert level.cumulative_quantity == total_base
+        exact = total_quote / total_base
+        assert abs(level.average_price - exact) <= exact * RELATIVE_ROUNDING, (
+            level.level, level.average_price, exact)
         prices = [lv.price for lv in plan.levels[: index + 1]]
         assert min(prices) <= level.average_price <= max(prices)
+        if params.amount_step is not None:
+            # quote = price × quantity exactly: the ratio needs no clamp to stay within
+            assert min(prices) <= exact <= max(prices)
 
 
 @given(dca_params())
@@ -170,3 +221,109 @@ def test_closing_never_leaves_a_remainder(
     move = exit_price * total_in - cost
     expected = move if side is Side.LONG else -move
     assert abs(position.realised_pnl_usdt - expected) < Decimal("1e-15")
+
+
+# --- caps: what an allowed plan or decision places never passes a cap -------------------------
+
+def cap() -> st.SearchStrategy[Decimal | None]:
+    return st.none() | decimals("1", "5000", 2)
+
+
+EPSILON = Decimal("0.000001")
+
+
+def near(draw: st.DrawFn, limit: Decimal | None) -> Decimal:
+    """A figure just below, at or just above `limit`, or anywhere: rules break at limits."""
+    where = draw(st.sampled_from(["below", "at", "above", "anywhere"]))
+    if limit is None or where == "anywhere":
+        return draw(decimals("0", "5000", 2))
+    offset = {"below": -EPSILON, "at": Decimal(0), "above": EPSILON}[where]
+    return max(Decimal(0), limit + offset)
+
+
+@st.composite
+def cap_scenarios(draw: st.DrawFn) -> tuple[User, Decimal, Decimal, DcaPlan | None]:
+    """A user with random caps and DCA settings, the exposure already open (symbol ≤ total,
+    often right at a cap's edge), and the plan the engine would place for a long at 100
+    (None when DCA is off)."""
+    dca_on = draw(st.booleans())
+    user = make_user(
+        risk={"position_size_usdt": draw(decimals("1", "2000", 2)),
+              "max_position_usdt": draw(cap()), "max_symbol_exposure_usdt": draw(cap()),
+              "max_total_exposure_usdt": draw(cap()), "max_leverage": 10},
+        dca={"enabled": dca_on, "safety_order_usdt": draw(decimals("1", "1000", 2)),
+             "max_safety_orders": draw(st.integers(0, 10)),
+             "volume_scale": draw(decimals("0.5", "2", 2)),
+             "max_investment_usdt": draw(cap())},
+        strategy={"take_profit_mode": "percent"},
+    )
+    risk_settings = user.settings.risk
+    base = risk_settings.position_size_usdt
+    symbol_cap = risk_settings.max_symbol_exposure_usdt
+    symbol_exposure = near(draw, None if symbol_cap is None else symbol_cap - base)
+    plan = None
+    if dca_on:
+        params = DcaParams.from_settings(
+            Side.LONG, Decimal(100), base, user.settings,
+            symbol_exposure_usdt=symbol_exposure, leverage=10)
+        plan = build_plan(params)
+    placed = plan.max_investment if plan is not None and plan.levels else base
+    total_cap = risk_settings.max_total_exposure_usdt
+    total_exposure = max(symbol_exposure,
+                         near(draw, None if total_cap is None else total_cap - placed))
+    return user, symbol_exposure, total_exposure, plan
+
+
+@given(cap_scenarios())
+def test_a_plan_never_passes_the_symbol_room_or_the_position_cap(
+    scenario: tuple[User, Decimal, Decimal, DcaPlan | None]
+) -> None:
+    user, symbol_exposure, _, plan = scenario
+    if plan is None:
+        return
+    risk_settings = user.settings.risk
+    room = symbol_room_usdt(risk_settings, symbol_exposure)
+    if room is not None:
+        assert plan.max_investment <= room
+        if plan.levels:
+            assert risk_settings.max_symbol_exposure_usdt is not None
+            assert symbol_exposure + plan.max_investment <= risk_settings.max_symbol_exposure_usdt
+    position_cap = position_cap_usdt(user.settings)
+    if position_cap is not None:
+        assert plan.max_investment <= position_cap
+    for dropped in plan.dropped:
+        assert dropped.level not in {level.level for level in plan.levels}
+
+
+def caps_hold(user: User, symbol_exposure: Decimal, total_exposure: Decimal,
+              planned: Decimal) -> bool:
+    risk_settings = user.settings.risk
+    position_cap = position_cap_usdt(user.settings)
+    return all((
+        position_cap is None or planned <= position_cap,
+        risk_settings.max_symbol_exposure_usdt is None
+        or symbol_exposure + planned <= risk_settings.max_symbol_exposure_usdt,
+        risk_settings.max_total_exposure_usdt is None
+        or total_exposure + planned <= risk_settings.max_total_exposure_usdt,
+    ))
+
+
+@settings(max_examples=300)
+@given(cap_scenarios())
+def test_exposure_caps_allow_exactly_the_trades_within_every_cap(
+    scenario: tuple[User, Decimal, Decimal, DcaPlan | None]
+) -> None:
+    user, symbol_exposure, total_exposure, plan = scenario
+    ctx = RiskContext(
+        user=user, signal=Signal(symbol="BTC/USDT", side="long", entries=[Decimal(100)]),
+        signal_id="s1", now=T0, signal_received_at=T0, current_price=Decimal(100),
+        capital_usdt=Decimal(100_000), account=user.exchange_accounts[0],
+        symbol_exposure_usdt=symbol_exposure, total_exposure_usdt=total_exposure,
+        dca_plan=plan)
+    # what the engine places if allowed: every kept level, or the base order alone
+    placed = plan.max_investment if plan is not None and plan.levels else ctx.base_order_usdt
+    assert ctx.planned_investment_usdt == placed
+    within = caps_hold(user, symbol_exposure, total_exposure, placed)
+    assert risk.exposure_caps(ctx).allowed is within
+    if risk.check(ctx).allowed:
+        assert within

@@ -7,16 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from tests.domain.conftest import worked_params
+from tests.domain.conftest import T0, account, make_user, with_fields, worked_params
 from verzek.domain import risk
-from verzek.domain.dca import build_plan
+from verzek.domain.dca import DcaPlan, build_plan
 from verzek.domain.models import (
-    ExchangeAccount,
+    DcaLevel,
     MarketType,
     PlanName,
+    Side,
     Signal,
-    Subscription,
     TradingMode,
     User,
 )
@@ -25,26 +26,9 @@ from verzek.domain.risk import RiskContext
 from verzek.errors import InvalidInput
 
 D = Decimal
-NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+NOW = T0
 EPS = D("0.01")
 MS = timedelta(milliseconds=1)
-
-
-def account(n: int = 1, mode: TradingMode = TradingMode.DEMO, enabled: bool = True
-            ) -> ExchangeAccount:
-    return ExchangeAccount(id=f"a{n}", user_id="u1", exchange="binance", mode=mode,
-                           enabled=enabled, created_at=NOW - timedelta(days=10 - n))
-
-
-def make_user(plan: PlanName = PlanName.VIP, **settings: dict[str, Any]) -> User:
-    user = User(id="u1", email="u@example.com", created_at=NOW - timedelta(days=30),
-                subscription=Subscription(plan=plan, started_at=NOW - timedelta(days=1)),
-                exchange_accounts=[account()])
-    user.settings.general.auto_trade = True
-    for section, values in settings.items():
-        for key, value in values.items():
-            setattr(getattr(user.settings, section), key, value)
-    return user
 
 
 def ctx(user: User | None = None, **overrides: Any) -> RiskContext:
@@ -187,6 +171,22 @@ def test_margin_must_fit_the_capital(capital: Decimal, allowed: bool) -> None:
     assert risk.position_size(spot).allowed is allowed
 
 
+@pytest.mark.parametrize("leverage,capital,allowed", [
+    (10, 100 - EPS, False), (10, D(100), True), (10, 100 + EPS, True),  # 1000 USDT at 10x
+    (4, 250 - EPS, False), (4, D(250), True), (4, 250 + EPS, True),  # 1000 USDT at 4x
+])
+def test_futures_margin_must_fit_the_capital(leverage: int, capital: Decimal,
+                                             allowed: bool) -> None:
+    user = make_user(risk={"position_size_usdt": D(1000), "max_leverage": leverage})
+    context = ctx(user, market=MarketType.FUTURES, capital_usdt=capital)
+    assert context.leverage == leverage
+    decision = risk.position_size(context)
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.code == "insufficient_capital"
+        assert decision.details["margin_usdt"] == D(1000) / leverage
+
+
 def test_percent_position_size() -> None:
     user = make_user(risk={"position_size_mode": "percent", "position_size_pct": D("2.5")})
     assert ctx(user, capital_usdt=D(1000)).base_order_usdt == D(25)
@@ -240,7 +240,7 @@ def test_free_plan_has_no_dca_and_no_live() -> None:
 
 def test_expired_paid_plan_blocks_new_live_entries() -> None:
     user = make_user(PlanName.PRO)
-    user.subscription.expires_at = NOW
+    user = with_fields(user, subscription={**user.subscription.model_dump(), "expires_at": NOW})
     live = ctx(user, account=account(mode=TradingMode.LIVE))
     assert live.features.name is PlanName.FREE
     assert not risk.plan_allows_trade(live).allowed
@@ -248,8 +248,8 @@ def test_expired_paid_plan_blocks_new_live_entries() -> None:
 
 @pytest.mark.parametrize("n_accounts,allowed", [(4, True), (5, True), (6, False)])
 def test_exchange_account_count_within_plan(n_accounts: int, allowed: bool) -> None:
-    user = make_user(PlanName.VIP)
-    user.exchange_accounts = [account(n) for n in range(1, n_accounts + 1)]
+    user = with_fields(make_user(PlanName.VIP),
+                       exchange_accounts=[account(n) for n in range(1, n_accounts + 1)])
     newest = user.exchange_accounts[-1]
     assert risk.exchange_account_usable(ctx(user, account=newest)).allowed is allowed
     assert risk.exchange_account_usable(ctx(user, account=user.exchange_accounts[0])).allowed
@@ -261,13 +261,28 @@ def test_disabled_or_missing_account() -> None:
         "account_disabled"
 
 
-def test_auto_trade_and_pause() -> None:
+def test_auto_trade_switch() -> None:
     assert not risk.auto_trade_enabled(ctx(make_user(general={"auto_trade": False}))).allowed
-    user = make_user()
-    user.paused, user.paused_until = True, NOW + MS
-    assert not risk.user_not_paused(ctx(user)).allowed
-    user.paused_until = NOW
-    assert risk.user_not_paused(ctx(user)).allowed
+    assert risk.auto_trade_enabled(ctx()).allowed
+
+
+@pytest.mark.parametrize("until,allowed", [(NOW + MS, False),  # now = until − ε: still paused
+                                           (NOW, True),  # the pause ends at `until`
+                                           (NOW - MS, True)])  # now = until + ε
+def test_user_pause_ends_at_its_until(until: datetime, allowed: bool) -> None:
+    user = with_fields(make_user(), paused=True, paused_until=until)
+    decision = risk.user_not_paused(ctx(user))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.code == "user_paused" and decision.details["paused_until"] == until
+        assert until.isoformat() in decision.message
+
+
+def test_user_pause_without_until_holds_and_unpaused_users_trade() -> None:
+    assert not risk.user_not_paused(ctx(with_fields(make_user(), paused=True))).allowed
+    later = ctx(with_fields(make_user(), paused=True), now=NOW + timedelta(days=365))
+    assert not risk.user_not_paused(later).allowed
+    assert risk.user_not_paused(ctx(with_fields(make_user(), paused_until=NOW + MS))).allowed
 
 
 # --- symbols, duplicates, liquidation ---------------------------------------------------------
@@ -296,14 +311,64 @@ def test_plan_beyond_liquidation_rejected_unless_allowed() -> None:
     assert risk.dca_within_liquidation(ctx(dca_plan=safe)).allowed
 
 
+def one_level_plan(side: Side, level_price: Decimal, leverage: int = 10) -> DcaPlan:
+    """Entry 100 and one safety order at `level_price`, 10x: the base order's liquidation is
+    90.5 for a long and 109.5 for a short (mmr 0.5 %)."""
+    deviation = abs(level_price - 100)  # percent of an entry of 100
+    return build_plan(worked_params(
+        side=side, leverage=leverage, max_safety_orders=1,
+        explicit_levels=(DcaLevel(deviation_pct=deviation, size_multiplier=D(1)),)))
+
+
+@pytest.mark.parametrize("side,price,allowed", [
+    (Side.LONG, D("90.5") + EPS, True),  # fills just before the liquidation
+    (Side.LONG, D("90.5"), False),  # exactly at the liquidation counts as beyond
+    (Side.LONG, D("90.5") - EPS, False),
+    (Side.SHORT, D("109.5") - EPS, True),
+    (Side.SHORT, D("109.5"), False),
+    (Side.SHORT, D("109.5") + EPS, False),
+])
+def test_dca_level_at_the_liquidation_price_counts_as_beyond(side: Side, price: Decimal,
+                                                             allowed: bool) -> None:
+    plan = one_level_plan(side, price)
+    base, level = plan.levels
+    assert base.liquidation_price == (D("90.5") if side is Side.LONG else D("109.5"))
+    assert level.price == price and level.beyond_liquidation is not allowed
+    decision = risk.dca_within_liquidation(ctx(dca_plan=plan))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.code == "dca_beyond_liquidation" and decision.details["levels"] == [1]
+        accepting = make_user(risk={"allow_dca_beyond_liquidation": True})
+        assert risk.dca_within_liquidation(ctx(accepting, dca_plan=plan)).code == \
+            "liquidation_accepted"
+
+
 # --- bad inputs -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("section,field", [
+    ("risk", "max_daily_loss_pct"), ("risk", "position_size_usdt"),
+    ("risk", "price_collar_pct"), ("risk", "max_symbol_exposure_usdt"),
+    ("dca", "safety_order_usdt"), ("strategy", "take_profit_pct"),
+])
+@pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1), "nan"])
+def test_settings_refuse_bad_numbers_when_built(section: str, field: str, bad: object) -> None:
+    with pytest.raises(ValidationError, match=field):
+        make_user(PlanName.VIP, now=NOW, **{section: {field: bad}})
+
+
+def test_settings_changed_by_assignment_are_not_validated_so_helpers_never_do_it() -> None:
+    # why the builders validate: pydantic does not check an assignment, a NaN would slip in
+    user = make_user()
+    user.settings.risk.max_daily_loss_pct = D("NaN")
+    with pytest.raises(ValidationError, match="max_daily_loss_pct"):
+        with_fields(user)
 
 @pytest.mark.parametrize("field", ["current_price", "capital_usdt"])
 @pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1), D(0),
                                  float("nan"), float("-inf")])
 def test_positive_inputs_reject_bad_numbers(field: str, bad: object) -> None:
     with pytest.raises(InvalidInput, match=field):
-        ctx(**{field: bad})
+        ctx(None, **{field: bad})
 
 
 @pytest.mark.parametrize("field", ["symbol_exposure_usdt", "total_exposure_usdt",
@@ -311,7 +376,7 @@ def test_positive_inputs_reject_bad_numbers(field: str, bad: object) -> None:
 @pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), D("-Infinity"), D(-1)])
 def test_non_negative_inputs_reject_bad_numbers(field: str, bad: object) -> None:
     with pytest.raises(InvalidInput, match=field):
-        ctx(**{field: bad})
+        ctx(None, **{field: bad})
 
 
 @pytest.mark.parametrize("bad", [D("NaN"), D("Infinity"), float("nan")])
@@ -323,7 +388,7 @@ def test_daily_pnl_must_be_finite(bad: object) -> None:
 @pytest.mark.parametrize("field", ["open_positions", "daily_trades"])
 def test_counts_must_not_be_negative(field: str) -> None:
     with pytest.raises(InvalidInput, match=field):
-        ctx(**{field: -1})
+        ctx(None, **{field: -1})
 
 
 def test_naive_times_are_rejected() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from verzek.domain.dca import DcaParams, DcaPlan, build_plan
@@ -23,6 +24,8 @@ FLAGS = {
     "max_position_usdt": "--max-investment", "price_step": "--price-step",
     "amount_step": "--amount-step",
 }
+# a domain message names fields ("entry_price must be …"); the command shows their flags
+_FIELD_NAMES = re.compile(r"\b(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b")
 LEVEL_KEYS = ("level", "price", "quote", "quantity", "cumulative_quote", "average_price",
               "take_profit_price", "liquidation_price")
 
@@ -31,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m verzek dca-plan",
         description="Compute a DCA plan: safety-order prices, sizes, averages, take profit and "
-                    "liquidation per level. Level 0 is the base order; amounts are in USDT.")
+                    "liquidation per level. Level 0 is the base order; amounts are in USDT. "
+                    "Prices, steps and every order lie within 1e-12 to 1e12; percents up to "
+                    "1000; scales 0.01 to 100; leverage 1 to 125.")
     parser.add_argument("--side", required=True, choices=[s.value for s in Side])
     parser.add_argument("--entry", required=True, help="entry price of the base order")
     parser.add_argument("--base-order", required=True, help="base order size in USDT")
@@ -53,10 +58,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _number(value: Any, decimals: int) -> Any:
+    """`value` rounded to `decimals` places as a plain numeric string (no exponent)."""
     if not isinstance(value, Decimal):
         return value
     quantum = Decimal(1).scaleb(-decimals)
-    text = format(value.quantize(quantum, rounding=ROUND_HALF_UP), "f")
+    with localcontext() as ctx:
+        # quantize needs every digit of the result within the precision: a large figure with
+        # many decimals (a 1e24 quantity to 8 places) would otherwise raise InvalidOperation
+        ctx.prec = max(ctx.prec, value.adjusted() + decimals + 2)
+        text = format(value.quantize(quantum, rounding=ROUND_HALF_UP), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -130,9 +140,7 @@ def main(argv: list[str]) -> int:
         )
         plan = build_plan(params)
     except InvalidInput as error:
-        field = error.details.get("field") if isinstance(error.details, dict) else None
-        flag = FLAGS.get(str(field), "")
-        print(f"error: {flag + ': ' if flag else ''}{error.message}", file=sys.stderr)
+        print(f"error: {_error_line(error)}", file=sys.stderr)
         return 2
     document = plan_document(plan, args.decimals)
     if args.format == "table":
@@ -140,6 +148,14 @@ def main(argv: list[str]) -> int:
     else:
         print(json.dumps(document, indent=2))
     return 0
+
+
+def _error_line(error: InvalidInput) -> str:
+    """The domain's message in the command's words: field names become their flags."""
+    field = error.details.get("field") if isinstance(error.details, dict) else None
+    flag = FLAGS.get(str(field), "")
+    text = _FIELD_NAMES.sub(lambda m: FLAGS[m.group(0)], error.message)
+    return text if not flag or flag in text else f"{flag}: {text}"
 
 
 def _optional(name: str, value: str | None) -> Decimal | None:

@@ -6,8 +6,13 @@ D_n is the sum of the gaps, its trigger price is P0·(1 − D_n/100) for a long 
 for a short), and its size is the first safety order × v^(n−1). Explicit levels give each
 safety order's total deviation from the entry price and its size as a multiple of the first
 safety order. Amounts in quote (USDT) are notional values; margin = notional ÷ leverage.
-Average entry = total quote spent ÷ total base bought. Maths is exact Decimal; prices and
-quantities are rounded only through `price_step` / `amount_step`.
+Average entry = total quote spent ÷ total base bought. Maths is Decimal at 28 significant
+digits (a division is exact to about one part in 10^27); prices and quantities are rounded
+further only through `price_step` / `amount_step`.
+
+Inputs outside the accepted ranges of `dca_bounds` (prices 1e-12 … 1e12, orders 1e-12 … 1e12
+USDT, …) raise InvalidInput naming the field; a generated trigger price outside 1e-12 … 1e12
+drops that level and every later one.
 """
 
 from __future__ import annotations
@@ -17,6 +22,20 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from verzek.domain.dca_bounds import (
+    MAX_LEVERAGE,
+    MAX_ORDER_USDT,
+    MAX_PRICE,
+    MAX_SCALE,
+    MAX_STEP,
+    MIN_ORDER_USDT,
+    MIN_PRICE,
+    MIN_SCALE,
+    MIN_STEP,
+    check_order_sizes,
+    percent,
+    take_profit_percent,
+)
 from verzek.domain.margin import (
     DEFAULT_MAINTENANCE_MARGIN_RATE,
     is_beyond_liquidation,
@@ -27,6 +46,7 @@ from verzek.domain.models import DcaLevel, Side, UserSettings
 from verzek.domain.numeric import (
     RoundMode,
     as_side,
+    bounded,
     floor_to_step,
     non_negative,
     optional_positive,
@@ -64,32 +84,45 @@ class DcaParams:
     amount_step: Decimal | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "side", as_side(self.side))
-        for name in ("entry_price", "base_order_usdt", "safety_order_usdt", "deviation_pct",
-                     "step_scale", "volume_scale"):
-            object.__setattr__(self, name, positive(name, getattr(self, name)))
-        for name in ("take_profit_pct", "max_position_usdt", "price_step", "amount_step"):
-            object.__setattr__(self, name, optional_positive(name, getattr(self, name)))
+        set_ = object.__setattr__
+        set_(self, "side", as_side(self.side))
+        set_(self, "entry_price", bounded("entry_price", self.entry_price, MIN_PRICE, MAX_PRICE))
+        for name in ("base_order_usdt", "safety_order_usdt"):
+            set_(self, name, bounded(name, getattr(self, name), MIN_ORDER_USDT, MAX_ORDER_USDT))
+        set_(self, "deviation_pct", percent("deviation_pct", self.deviation_pct))
+        for name in ("step_scale", "volume_scale"):
+            set_(self, name, bounded(name, getattr(self, name), MIN_SCALE, MAX_SCALE))
+        if self.take_profit_pct is not None:
+            set_(self, "take_profit_pct", take_profit_percent(self.side, self.take_profit_pct))
+        set_(self, "max_position_usdt",
+             optional_positive("max_position_usdt", self.max_position_usdt))
+        for name in ("price_step", "amount_step"):
+            if getattr(self, name) is not None:
+                set_(self, name, bounded(name, getattr(self, name), MIN_STEP, MAX_STEP))
         if self.symbol_room_usdt is not None:
-            room = non_negative("symbol_room_usdt", self.symbol_room_usdt)
-            object.__setattr__(self, "symbol_room_usdt", room)
+            set_(self, "symbol_room_usdt",
+                 non_negative("symbol_room_usdt", self.symbol_room_usdt))
         positive_int("max_safety_orders", self.max_safety_orders, allow_zero=True)
         if self.max_safety_orders > MAX_SAFETY_ORDERS:
             raise InvalidInput(f"max_safety_orders must be at most {MAX_SAFETY_ORDERS}",
                                details={"field": "max_safety_orders"})
-        if self.leverage is not None:
-            positive_int("leverage", self.leverage)
-        mmr = validate_mmr(self.maintenance_margin_rate)
-        object.__setattr__(self, "maintenance_margin_rate", mmr)
-        object.__setattr__(self, "explicit_levels", tuple(self.explicit_levels))
+        if self.leverage is not None and positive_int("leverage", self.leverage) > MAX_LEVERAGE:
+            raise InvalidInput(f"leverage must be between 1 and {MAX_LEVERAGE} "
+                               f"(got {self.leverage})", details={"field": "leverage"})
+        set_(self, "maintenance_margin_rate", validate_mmr(self.maintenance_margin_rate))
+        set_(self, "explicit_levels", tuple(self.explicit_levels))
         previous = Decimal(0)
         for index, level in enumerate(self.explicit_levels, start=1):
-            if level.deviation_pct <= previous:
+            deviation = percent(f"levels[{index}].deviation_pct", level.deviation_pct)
+            positive(f"levels[{index}].size_multiplier", level.size_multiplier)
+            if deviation <= previous:
                 raise InvalidInput(
                     f"levels[{index}].deviation_pct must be larger than the level before it",
                     details={"field": f"levels[{index}].deviation_pct"},
                 )
-            previous = level.deviation_pct
+            previous = deviation
+        check_order_sizes(self.safety_order_usdt, self.volume_scale, self.max_safety_orders,
+                          self.explicit_levels)
 
     @classmethod
     def from_settings(
@@ -223,14 +256,16 @@ def level_deviations(params: DcaParams) -> list[tuple[int, Decimal, Decimal]]:
 
 def trigger_price(side: Side, entry_price: Decimal, deviation_pct: Decimal) -> Decimal:
     """P0·(1 − D/100) for a long, P0·(1 + D/100) for a short."""
-    factor = deviation_pct / HUNDRED
-    return entry_price * (1 - factor) if as_side(side) is Side.LONG else entry_price * (1 + factor)
+    entry = positive("entry_price", entry_price)
+    factor = non_negative("deviation_pct", deviation_pct) / HUNDRED
+    return entry * (1 - factor) if as_side(side) is Side.LONG else entry * (1 + factor)
 
 
 def take_profit_price(side: Side, average: Decimal, tp_pct: Decimal) -> Decimal:
     """The take profit `tp_pct` % above (long) or below (short) the average entry."""
     factor = positive("take_profit_pct", tp_pct) / HUNDRED
-    return average * (1 + factor) if as_side(side) is Side.LONG else average * (1 - factor)
+    avg = positive("average", average)
+    return avg * (1 + factor) if as_side(side) is Side.LONG else avg * (1 - factor)
 
 
 def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
@@ -271,6 +306,13 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
                                    "zero; it and every later level are dropped")
             dropped.append(blocked)
             continue
+        if not MIN_PRICE <= price <= MAX_PRICE:
+            blocked = DroppedLevel(number, price, quote, "price_out_of_range",
+                                   f"a {_fmt(deviation)}% deviation puts the price at "
+                                   f"{_fmt(price)}, outside the accepted {MIN_PRICE:.0e} to "
+                                   f"{MAX_PRICE:.0e}; it and every later level are dropped")
+            dropped.append(blocked)
+            continue
         quantity = quote / price
         if params.amount_step is not None:
             quantity = floor_to_step(quantity, params.amount_step)
@@ -291,8 +333,11 @@ def build_plan(params: DcaParams, progress: Progress | None = None) -> DcaPlan:
         cum_qty += quantity
         low = price if low is None else min(low, price)
         high = price if high is None else max(high, price)
-        # the true average lies in [low, high]; clamping only undoes the division's last-digit
-        # rounding (28 significant digits), so the average never leaves the range of fills
+        # Without an amount step, quantity = quote ÷ price is rounded to 28 significant digits,
+        # so cum_quote ÷ cum_qty can differ from the fills' true average by a unit in the 28th
+        # digit and fall just outside the range of fill prices (one fill of 151 USDT at
+        # 68.1099: 151 ÷ 2.21700…245102 = 68.10990…01). The true average always lies in
+        # [low, high]; the clamp keeps the figure there, moving it by at most that rounding.
         average = min(max(cum_quote / cum_qty, low), high)
         point = _point(params, number, deviation, price, quote, quantity, cum_quote, cum_qty,
                        average, previous_liq)
@@ -336,9 +381,9 @@ def _round_price(params: DcaParams, price: Decimal, long_mode: RoundMode) -> Dec
 
 
 def _fmt(value: Decimal) -> str:
-    """A Decimal for a sentence: no exponent, no trailing zeros."""
+    """A Decimal for a sentence: no trailing zeros, and no exponent unless it is huge or tiny."""
     text = format(value.normalize(), "f")
-    return text
+    return text if len(text) <= 24 else format(value, ".6e")
 
 
 def _cap(params: DcaParams) -> tuple[Decimal | None, str]:
@@ -361,7 +406,7 @@ def average_entry(fills: Sequence[tuple[Decimal, Decimal]]) -> Decimal:
     """Total quote ÷ total base over (price, quantity) pairs."""
     if not fills:
         raise InvalidInput("average_entry needs at least one fill")
-    total_quote = sum((positive("price", p) * positive("quantity", q) for p, q in fills),
-                      Decimal(0))
-    total_base = sum((q for _, q in fills), Decimal(0))
+    valid = [(positive("price", p), positive("quantity", q)) for p, q in fills]
+    total_quote = sum((p * q for p, q in valid), Decimal(0))
+    total_base = sum((q for _, q in valid), Decimal(0))
     return total_quote / total_base

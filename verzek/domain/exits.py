@@ -128,6 +128,7 @@ def stop_after_target(
     if not (settings.move_sl_to_breakeven_after_tp1 and target_index >= 1):
         return current_stop
     breakeven = positive("average_entry", average_entry)
+    current_stop = optional_positive("current_stop", current_stop)
     if current_stop is None:
         return breakeven
     better = max if as_side(side) is Side.LONG else min
@@ -136,16 +137,22 @@ def stop_after_target(
 
 def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached the stop."""
+    stop, price = positive("stop", stop), positive("price", price)
     return price <= stop if as_side(side) is Side.LONG else price >= stop
 
 
 def is_crossed(direction: str, trigger: Decimal, price: Decimal) -> bool:
     """Whether the price is at or past a breakout entry's trigger ("above" or "below")."""
+    if direction not in ("above", "below"):
+        raise InvalidInput(f"a breakout direction is above or below (got {direction!r})",
+                           details={"field": "direction"})
+    trigger, price = positive("trigger", trigger), positive("price", price)
     return price >= trigger if direction == "above" else price <= trigger
 
 
 def is_target_hit(side: Side, target: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached a take-profit target."""
+    target, price = positive("target", target), positive("price", price)
     return price >= target if as_side(side) is Side.LONG else price <= target
 
 
@@ -159,6 +166,7 @@ def trail_take_profit(
     (`extreme`) and closes when the price falls back `callback_pct` % from it.
     """
     price = positive("price", price)
+    extreme = optional_positive("extreme", extreme)
     activation = percent_from(side, average_entry, activation_pct, favourable=True)
     if extreme is None:
         if not is_target_hit(side, activation, price):
@@ -173,6 +181,7 @@ def trail_take_profit(
 def trail_stop(side: Side, *, stop: Decimal | None, trail_pct: Decimal, price: Decimal) -> Decimal:
     """A trailing stop `trail_pct` % behind the price that only ever moves in the gain's way."""
     candidate = percent_from(side, price, trail_pct, favourable=False)
+    stop = optional_positive("stop", stop)
     if stop is None:
         return candidate
     better = max if as_side(side) is Side.LONG else min

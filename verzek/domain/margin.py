@@ -47,4 +47,6 @@ def liquidation_price(
 
 def is_beyond_liquidation(side: Side, price: Decimal, liquidation: Decimal) -> bool:
     """Whether the market must pass the liquidation price before it reaches `price`."""
+    price = positive("price", price)
+    liquidation = non_negative("liquidation", liquidation)  # a long's can be 0 (1x leverage)
     return price <= liquidation if as_side(side) is Side.LONG else price >= liquidation

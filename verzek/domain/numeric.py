@@ -1,9 +1,22 @@
-"""Input validation (Decimals, sides) and exchange-step rounding for the DCA, risk and PnL maths."""
+"""Input validation (Decimals, sides) and exchange-step rounding for the DCA, risk and PnL maths.
+
+Arithmetic runs in Decimal's default context: 28 significant digits, so a division or a
+product is exact to about one part in 10^27. Rounding to a step never raises for a large
+quotient (it widens the precision for that one rounding instead).
+"""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from typing import Literal
 
 from verzek.domain.models import OrderSide, Side
@@ -63,6 +76,24 @@ def optional_positive(name: str, value: object | None) -> Decimal | None:
     return None if value is None else positive(name, value)
 
 
+def bounded(name: str, value: object, low: Decimal, high: Decimal) -> Decimal:
+    """`value` as a finite Decimal within [low, high], or InvalidInput naming `name` and the
+    accepted range."""
+    result = to_decimal(name, value)
+    if not low <= result <= high:
+        raise InvalidInput(
+            f"{name} must be between {_bound(low)} and {_bound(high)} (got {value})",
+            details={"field": name, "min": str(low), "max": str(high)},
+        )
+    return result
+
+
+def _bound(value: Decimal) -> str:
+    """A range bound for a message: 1e-12 and 1e+12 rather than 28 digits."""
+    text = format(value.normalize(), "f")
+    return text if len(text) <= 8 else format(value, ".0e")
+
+
 def positive_int(name: str, value: int, *, allow_zero: bool = False) -> int:
     """`value` as an int that is positive (or zero when allowed), or InvalidInput."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -87,16 +118,23 @@ def round_to_step(value: Decimal, step: Decimal | None, mode: RoundMode = "down"
     step = positive("step", step)
     if mode not in _ROUNDING:
         raise InvalidInput(f"rounding mode must be down, up or nearest (got {mode!r})")
-    units = (value / step).quantize(Decimal(1), rounding=_ROUNDING[mode])
-    return units * step
+    return _units(value / step, _ROUNDING[mode]) * step
 
 
 def floor_to_step(value: Decimal, step: Decimal | None) -> Decimal:
     """Round a non-negative quantity down to the step (never sells or buys more than asked)."""
     if step is None:
         return value
-    units = (value / step).quantize(Decimal(1), rounding=ROUND_DOWN)
-    return units * step
+    return _units(value / step, ROUND_DOWN) * step
+
+
+def _units(ratio: Decimal, rounding: str) -> Decimal:
+    """`ratio` rounded to a whole number of steps. A quotient with more integer digits than
+    the context's precision (a tiny step on a large value) would make `quantize` raise
+    InvalidOperation, so the precision is widened for this one rounding."""
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, ratio.adjusted() + 2)
+        return ratio.quantize(Decimal(1), rounding=rounding)
 
 
 def as_side(value: object) -> Side:

@@ -18,8 +18,8 @@ from verzek.domain.models import (
     PositionStatus,
     Side,
 )
-from verzek.domain.numeric import as_order_side, as_side, positive
-from verzek.errors import Conflict, InvalidInput
+from verzek.domain.numeric import as_order_side, as_side, non_negative, positive
+from verzek.errors import Conflict
 
 _ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED)
 
@@ -58,7 +58,10 @@ def apply_fill(
 ) -> Position:
     """The position after `fill` of an order on `side_of_order` for `leg` ("entry", "dca2",
     "tp1", "sl", "close"…). Entries raise the average; exits realise PnL. Raises Conflict on a
-    closed position, an exit before any entry, or an exit larger than what is open."""
+    closed position, an exit before any entry, or an exit larger than what is open; raises
+    InvalidInput on a fill whose figures are not finite or not positive (a Fill changed after
+    it was built is not re-validated by pydantic)."""
+    _check_fill(fill)
     if has_fill(position, fill.trade_id):
         return position
     if position.status is PositionStatus.CLOSED:
@@ -66,6 +69,12 @@ def apply_fill(
     if as_order_side(side_of_order) is opening_side(position.side):
         return _apply_entry(position, fill, leg)
     return _apply_exit(position, fill, leg, close_reason)
+
+
+def _check_fill(fill: Fill) -> None:
+    positive("fill.price", fill.price)
+    positive("fill.quantity", fill.quantity)
+    non_negative("fill.fee_usdt", fill.fee_usdt)
 
 
 def _apply_entry(position: Position, fill: Fill, leg: str) -> Position:
@@ -118,8 +127,10 @@ def _apply_exit(
 
 def gross_pnl(side: Side, average_entry: Decimal, price: Decimal, quantity: Decimal) -> Decimal:
     """PnL before fees of closing `quantity` at `price`."""
-    move = price - average_entry if as_side(side) is Side.LONG else average_entry - price
-    return move * quantity
+    entry = positive("average_entry", average_entry)
+    exit_price = positive("price", price)
+    move = exit_price - entry if as_side(side) is Side.LONG else entry - exit_price
+    return move * non_negative("quantity", quantity)
 
 
 def unrealised_pnl(position: Position, mark_price: Decimal) -> Decimal:
@@ -136,7 +147,11 @@ def close(
 ) -> Position:
     """Mark the position closed without an order fill: a pending one cancelled, or what
     remains settled at `settle_price` (a liquidation, a close reported by the exchange).
-    A position that still holds quantity cannot be closed without a settle price."""
+    A position that still holds quantity cannot be closed without a settle price. A NaN,
+    infinite or negative `fee_usdt` or a bad `settle_price` raises InvalidInput."""
+    fee_usdt = non_negative("fee_usdt", fee_usdt)
+    if settle_price is not None:
+        settle_price = positive("settle_price", settle_price)
     if position.status is PositionStatus.CLOSED:
         raise Conflict(f"position {position.id} is closed already")
     if position.quantity == 0:
@@ -147,10 +162,7 @@ def close(
             f"position {position.id} still holds {position.quantity}; close it with a fill or "
             "a settle price, never leave it open while marked closed"
         )
-    price = positive("settle_price", settle_price)
-    if fee_usdt < 0:
-        raise InvalidInput("fee_usdt must not be negative", details={"field": "fee_usdt"})
-    pnl = gross_pnl(position.side, position.average_entry, price, position.quantity)
+    pnl = gross_pnl(position.side, position.average_entry, settle_price, position.quantity)
     return position.model_copy(update={
         "quantity": Decimal(0), "cost_usdt": Decimal(0),
         "realised_pnl_usdt": position.realised_pnl_usdt + pnl - fee_usdt,
