@@ -6,7 +6,7 @@ Money is `Decimal` (serialised as strings), time is timezone-aware UTC (ISO-8601
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -35,9 +35,10 @@ def _non_negative(value: Decimal) -> Decimal:
 
 
 def _aware(value: datetime) -> datetime:
+    """A timestamp with a timezone, stored in UTC ("+02:00" is converted, never kept)."""
     if value.tzinfo is None:
         raise ValueError("must carry a timezone (UTC)")
-    return value
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 Money = Annotated[Decimal, AfterValidator(_finite)]
