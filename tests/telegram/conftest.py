@@ -35,6 +35,7 @@ class RecordingTrading:
     def __init__(self, users: UserRepository) -> None:
         self.users = users
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.user_pause: dict[str, dict[str, Any]] = {}
 
     def user_stats(self, user_id: str) -> dict[str, Any]:
         self.calls.append(("user_stats", {"user_id": user_id}))
@@ -47,8 +48,18 @@ class RecordingTrading:
                   user_id: str | None = None) -> dict[str, Any]:
         self.calls.append(("set_pause", {"paused": paused, "user_id": user_id}))
         assert user_id is not None
-        self.users.update(user_id, lambda u: u.model_copy(update={"paused": paused}))
+        if paused:  # kept where the real engine keeps it: the safety state, not the user
+            self.user_pause[user_id] = {"active": True, "until": until, "reason": reason}
+        else:
+            self.user_pause.pop(user_id, None)
         return {"paused": paused}
+
+    def safety_status(self) -> dict[str, Any]:
+        return {"platform_kill": {"active": False}, "user_kill": {},
+                "platform_pause": {"active": False}, "user_pause": dict(self.user_pause)}
+
+    def is_paused(self, user_id: str) -> bool:
+        return user_id in self.user_pause
 
 
 def make_user(user_id: str, *, plan: PlanName = PlanName.FREE, created: datetime = NOW,

@@ -170,6 +170,18 @@ class FakeBotApi:
         message.update(extra or {})
         return self.inject({"message": message})
 
+    def inject_private_photo(self, user_id: int, caption: str) -> int:
+        """A user sends the bot a photo with a caption (a chart with the call under it)."""
+        user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        with self.cond:
+            self.chats.setdefault(user_id, _chat(user_id))
+        photo = [{"file_id": f"photo{size}", "file_unique_id": f"u{size}", "width": size,
+                  "height": size, "file_size": size * 100} for size in (90, 320, 1280)]
+        return self.inject({"message": {
+            "message_id": next(self._ids), "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+            "from": user, "photo": photo, "caption": caption}})
+
     def inject_group_text(self, chat_id: int, text: str, *, from_user: dict[str, Any]) -> int:
         message = {"message_id": next(self._ids), "date": int(time.time()),
                    "chat": _chat(chat_id), "from": from_user, "text": text}

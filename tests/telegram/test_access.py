@@ -9,14 +9,19 @@ import pytest
 
 from verzek.clock import ManualClock
 from verzek.domain.models import PlanName
+from verzek.domain.plans import telegram_group
 from verzek.errors import Conflict, Forbidden
 from verzek.store.repos import UserRepository
-from verzek.telegram.access import telegram_group
 
 from .conftest import NOW, make_user
 from .harness import TRIAL, VIP, Harness
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+def test_group_access_applies_the_domains_plan_rule(harness: Harness) -> None:
+    """One rule for invites and the sweep, the domain's: no local copy to drift from it."""
+    assert harness.access.group_of is telegram_group
 
 
 def test_group_rule_matches_the_plans() -> None:

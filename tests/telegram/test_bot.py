@@ -180,7 +180,7 @@ def test_linking_flow_commands_and_notifications(harness: Harness, users: UserRe
     assert h.api.wait_for(lambda: len(h.api.sent(555)) == 4)
     assert h.api.sent(555)[2].startswith("⏸ Trading paused")
     assert h.api.sent(555)[3] == "🤖 Auto-trade switched on."
-    assert users.get("u1").paused and users.get("u1").settings.general.auto_trade
+    assert trading.is_paused("u1") and users.get("u1").settings.general.auto_trade
     assert ("set_pause", {"paused": True, "user_id": "u1"}) in trading.calls
 
     notifier = TelegramNotifier(bot=h.bot, find_user=users.find,

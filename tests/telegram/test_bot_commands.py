@@ -13,7 +13,7 @@ from verzek.telegram.commands import NOT_LINKED
 from verzek.telegram.format import MAX_MESSAGE_UNITS, utf16_len
 from verzek.telegram.notify import TelegramNotifier
 
-from .conftest import make_position
+from .conftest import RecordingTrading, make_position
 from .fake_bot_api import BOT_USER
 from .harness import ADMIN, TRIAL, VIP, Harness
 
@@ -22,7 +22,7 @@ OTHER_GROUP = -1003333
 
 
 def test_commands_answer_in_private_only_and_honour_the_suffix(
-        harness: Harness, users: UserRepository) -> None:
+        harness: Harness, users: UserRepository, trading: RecordingTrading) -> None:
     h = harness
     h.links.consume(h.links.issue_code("u1").code, 555)
     h.api.add_group(OTHER_GROUP)
@@ -33,7 +33,7 @@ def test_commands_answer_in_private_only_and_honour_the_suffix(
     h.api.inject_private_text(555, f"/STATUS@{BOT_USER['username'].upper()}")
     assert h.api.wait_for(lambda: len(h.api.sent(555)) == 1)
     assert h.api.sent(555)[0].startswith("📋 Status")
-    assert h.api.sent(OTHER_GROUP) == [] and not users.get("u1").paused
+    assert h.api.sent(OTHER_GROUP) == [] and not trading.is_paused("u1")
     h.api.inject_private_text(555, "/balance")
     assert h.api.wait_for(lambda: len(h.api.sent(555)) == 2)
     assert h.api.sent(555)[1].startswith("Unknown command /balance.\nCommands:")

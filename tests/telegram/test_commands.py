@@ -50,9 +50,11 @@ def test_linked_user_commands(
     assert "entry waits for a cross above 65500" in commands.run(77, "positions", [])
     pnl = commands.run(77, "pnl", [])
     assert "Today: +12.50 USDT" in pnl and "All time: -4.2 USDT — 10 trades" in pnl
+    assert "Trading: active" in status
     assert commands.run(77, "pause", []).startswith("⏸")
-    assert users.get("u1").paused
+    assert trading.is_paused("u1") and "Trading: paused" in commands.run(77, "status", [])
     assert commands.run(77, "resume", []).startswith("▶️")
+    assert "Trading: active" in commands.run(77, "status", [])
     assert ("set_pause", {"paused": False, "user_id": "u1"}) in trading.calls
     assert commands.run(77, "autotrade", ["on"]) == "🤖 Auto-trade switched on."
     assert users.get("u1").settings.general.auto_trade

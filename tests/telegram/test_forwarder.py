@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telethon import events
-from telethon.errors import FloodWaitError
+from telethon.errors import FloodWaitError, UsernameNotOccupiedError
 from telethon.tl.custom import Message
 from telethon.tl.types import MessageReplyHeader, PeerChannel, PeerUser
 
@@ -27,8 +27,9 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def msg(mid: int, text: str, *, reply_to: int | None = None, edited_s: int | None = None,
-        sender: int | None = None, channel: int = CHANNEL) -> Message:
-    return Message(id=mid, peer_id=PeerChannel(channel), date=BASE, message=text,
+        sender: int | None = None, channel: int = CHANNEL,
+        date: datetime = BASE) -> Message:
+    return Message(id=mid, peer_id=PeerChannel(channel), date=date, message=text,
                    reply_to=MessageReplyHeader(reply_to_msg_id=reply_to) if reply_to else None,
                    edit_date=BASE + timedelta(seconds=edited_s) if edited_s else None,
                    from_id=PeerUser(sender) if sender else None)
@@ -43,8 +44,9 @@ class FakeClient:
 
     def __init__(self, history: dict[int, list[Message]], *, fail_connect: bool = False,
                  flood_once: bool = False, authorized: bool = True,
-                 flood_connect: bool = False) -> None:
+                 flood_connect: bool = False, peers: dict[str, int] | None = None) -> None:
         self.history = history
+        self.peers = {"@signals": CHAT} if peers is None else peers
         self.fail_connect = fail_connect
         self.flood_connect = flood_connect
         self.authorized = authorized
@@ -69,7 +71,11 @@ class FakeClient:
         return []
 
     async def get_peer_id(self, source: str) -> int:
-        return {"@signals": CHAT}[source]
+        if source == "@taken_down":
+            raise UsernameNotOccupiedError(request=None)
+        if source not in self.peers:  # what Telethon says for a name it cannot find
+            raise ValueError(f'No user has "{source.lstrip("@")}" as username')
+        return self.peers[source]
 
     def add_event_handler(self, callback: Any, builder: Any) -> None:
         self.handlers.append((callback, builder))
@@ -184,6 +190,7 @@ def test_no_message_lost_or_doubled_across_a_disconnect_and_a_restart(
 
     async def session(client: FakeClient, forwarder: Forwarder,
                       live: list[Message]) -> None:
+        forwarder.state = "connecting"  # "running" again once this session caught up
         task = asyncio.ensure_future(forwarder.run_session(client))
         while not client.subscribed.is_set() or forwarder.state != "running":
             await asyncio.sleep(0)
@@ -192,6 +199,7 @@ def test_no_message_lost_or_doubled_across_a_disconnect_and_a_restart(
             await client.push(m)
         client.disconnected.set()  # the connection drops
         await task
+        rig.bus.drain_once()  # the subscribers handle (and acknowledge) what came
 
     async def scenario() -> None:
         # First start: the history before us is not replayed; live 4 is published.

@@ -129,7 +129,8 @@ def test_server_errors_on_get_updates_are_retried_with_back_off(harness: Harness
     assert h.bot.poller.counters["errors"] == 3 and h.bot.is_alive()
 
 
-def test_edits_are_never_acted_on(harness: Harness, users: UserRepository) -> None:
+def test_edits_are_never_acted_on(harness: Harness, users: UserRepository,
+                                  trading: RecordingTrading) -> None:
     h = harness
     h.links.consume(h.links.issue_code("u1").code, 555)
     edit = {"message_id": 9, "date": 1, "edit_date": 2,
@@ -147,7 +148,7 @@ def test_edits_are_never_acted_on(harness: Harness, users: UserRepository) -> No
     h.api.inject_private_text(555, "/help")
     assert h.api.wait_for(lambda: len(h.api.sent(555)) == 1)
     assert h.api.sent(555)[0].startswith("Commands:")
-    assert not users.get("u1").paused
+    assert not trading.is_paused("u1")
     assert h.bot.counters["admin_signals"] == 0 and h.api.sent(ADMIN) == []
     assert h.api.sent(VIP) == []
 

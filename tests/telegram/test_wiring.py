@@ -12,6 +12,7 @@ import pytest
 from verzek.api.app import create_app
 from verzek.clock import ManualClock, SystemClock
 from verzek.config import load_settings
+from verzek.domain import plans
 from verzek.engine.bus import SignalBus
 from verzek.engine.notifier import Event, EventKind
 from verzek.runtime import build_runtime
@@ -59,6 +60,7 @@ def test_everything_is_built_with_credentials(
     assert forwarder.exclude_chat_ids == {-1001, -1002}  # never watch our own groups
     assert forwarder.ignore_sender_ids == {7000001}  # nor our own bot
     assert bot.on_member is not None
+    assert parts.access.group_of is plans.telegram_group  # type: ignore[attr-defined]
     assert not bot.is_alive() and bot.status()["state"] == "stopped"
     notifier = parts.notifier  # type: ignore[attr-defined]
     notifier.notify(Event(EventKind.BREAKER_TRIPPED, None, datetime(2026, 1, 1, tzinfo=UTC),

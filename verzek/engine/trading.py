@@ -21,7 +21,7 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
-from verzek.engine.bus import BusMessage
+from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import Event, EventKind, Notifier
@@ -77,11 +77,22 @@ class TradingService:
     # --- intake ----------------------------------------------------------------------------
 
     def on_bus_message(self, message: BusMessage) -> None:
-        """SignalBus subscriber: every message from Telegram, the bot or a webhook."""
+        """SignalBus subscriber: every message from Telegram, the bot or a webhook.
+
+        A message refused for a passing reason (shutting down, the disk refusing writes) is
+        not acknowledged (`NotHandled`), so the forwarder offers it again after a restart;
+        a repeat is harmless: the source key `msg:<chat>:<id>` is remembered (persisted)."""
         if message.meta.get("processed"):
             return  # the API ran it already and published it for the broadcaster
-        self.submit_text(message.text, message.source, received_at=message.received_at,
-                         publish=False)
+        try:
+            self.submit_text(message.text, message.source, received_at=message.received_at,
+                             publish=False)
+        except DiskFault as exc:
+            raise NotHandled(exc.message) from exc
+        except Conflict as exc:
+            if self._accepting is not None and not self._accepting.is_set():
+                raise NotHandled(exc.message) from exc
+            raise
 
     def submit_text(self, text: str, source: SignalSource,
                     received_at: datetime | None = None, *, publish: bool = True,
@@ -100,10 +111,11 @@ class TradingService:
                                                "signal_id": result.signal_id}))
         return result
 
-    def submit_signal(self, signal: Signal, source: SignalSource) -> SubmitResult:
-        text = signal.raw_text or (
-            f"{signal.symbol} {signal.side.value} entries {signal.entries} targets "
-            f"{signal.targets} stop {signal.stop_loss} leverage {signal.leverage}")
+    def submit_signal(self, signal: Signal, source: SignalSource, *,
+                      publish: bool = True) -> SubmitResult:
+        """Run a structured signal; with `publish`, hand it to the bus for the broadcaster
+        (its text: `raw_text`, else a plain rendering; the Signal itself in `meta`)."""
+        text = signal.raw_text or _render_signal(signal)
         if signal.entry_trigger is not None and (len(signal.entries) != 1
                                                  or signal.entry_is_market):
             # a trigger without its one price would enter at once: recorded, never traded
@@ -113,7 +125,14 @@ class TradingService:
         if signal.stop_pct is not None and signal.stop_pct >= 100:
             return self._submit(text, source, "noise", None, None, "a stop 100% or more from "
                                 "the entry (stop_pct) is no price", None)
-        return self._submit(text, source, "signal", signal, None, None, None)
+        result = self._submit(text, source, "signal", signal, None, None, None)
+        if publish and self._bus is not None and result.kind == "signal":
+            self._bus.publish(BusMessage(text=text, source=source, received_at=self._clock.now(),
+                                         origin=source.kind,
+                                         meta={"processed": True, "signal_id": result.signal_id,
+                                               "signal": signal,
+                                               "rendered": not signal.raw_text}))
+        return result
 
     def _submit(self, text: str, source: SignalSource, kind: str, signal: Signal | None,
                 update: SignalUpdate | None, invalid: str | None,
@@ -383,6 +402,37 @@ class TradingService:
                 "flagged_orders": self.reconciler.flagged[-20:],
                 "safety": {"new_positions_allowed":
                            self.safety.status()["new_positions_allowed"]}}
+
+
+def _render_signal(signal: Signal) -> str:
+    """A structured signal without its message as plain text, every field on its own line
+    (it is the signal's content for deduplication, and what the groups are shown)."""
+    def num(value: Decimal) -> str:
+        return format(value.normalize(), "f")
+
+    if signal.entries:
+        entry = " - ".join(num(e) for e in signal.entries)
+        if signal.entry_trigger is not None:
+            entry = f"on a cross {signal.entry_trigger} {entry}"
+        if signal.entry_is_market:
+            entry += " (market)"
+    else:
+        entry = "market"
+    lines = [f"{signal.symbol} {signal.side.value.upper()}", f"Entry: {entry}"]
+    if signal.targets:
+        lines.append("Targets: " + ", ".join(num(t) for t in signal.targets))
+    if signal.target_pcts:
+        lines.append("Targets: " + ", ".join(f"+{num(p)}%" for p in signal.target_pcts)
+                     + " from the entry")
+    if signal.stop_loss is not None:
+        lines.append(f"Stop: {num(signal.stop_loss)}")
+    if signal.stop_pct is not None:
+        lines.append(f"Stop: {num(signal.stop_pct)}% from the entry")
+    if signal.leverage is not None:
+        lines.append(f"Leverage: {signal.leverage}x")
+    if signal.market is not None:
+        lines.append(f"Market: {signal.market.value}")
+    return "\n".join(lines)
 
 
 def _decision_dict(d: UserDecision) -> dict[str, Any]:

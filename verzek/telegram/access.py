@@ -1,5 +1,10 @@
 """Group access by plan: one-time expiring invite links to the group a user's plan grants, and a
-sweep (run by the scheduler) that removes members whose plan or trial no longer grants it."""
+sweep (run by the scheduler) that removes members whose plan or trial no longer grants it.
+
+The rule is the domain's (`verzek.domain.plans.telegram_group`). The sweep removes only the
+members the bot knows — who joined through one of its invite links, or whose linked account it
+gave a link to — because the Bot API cannot list a group's members (there is no such method;
+only administrators, counts and single look-ups by user id)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from telegram import Bot, ChatInviteLink
 from telegram.constants import ChatType
 
 from verzek.clock import Clock
-from verzek.domain.models import PlanName, User
+from verzek.domain import plans
+from verzek.domain.models import User
 from verzek.errors import Conflict, Forbidden
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
@@ -26,20 +32,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 GroupRule = Callable[[User, datetime], str | None]
-TRIAL_DAYS = 3
 INVITE_PREFIX = "u:"
 MAX_INVITE_NAME = 32  # createChatInviteLink: "Invite link name; 0-32 characters"
-
-
-def telegram_group(user: User, now: datetime) -> GroupName | None:
-    """Local stand-in for `verzek.domain.plans.telegram_group` (same rule): a live pro or vip
-    plan gives VIP; free gives TRIAL until the trial ends; otherwise no group."""
-    sub = user.subscription
-    expired = sub.expires_at is not None and now >= sub.expires_at
-    if sub.plan in (PlanName.PRO, PlanName.VIP) and not expired:
-        return "VIP"
-    trial_end = sub.trial_ends_at or (user.created_at + timedelta(days=TRIAL_DAYS))
-    return "TRIAL" if now < trial_end else None
 
 
 def _as_group(value: str | None) -> GroupName | None:
@@ -76,14 +70,14 @@ class GroupAccess:
     DOC = "telegram/members.json"
 
     def __init__(self, *, bot: BotService, users: UserRepository, store: DocumentStore,
-                 clock: Clock, group_of: GroupRule = telegram_group,
+                 clock: Clock, group_of: GroupRule = plans.telegram_group,
                  invite_ttl_s: float = 3600.0, call_timeout_s: float = 120.0,
                  ready_timeout_s: float = 10.0) -> None:
         self._bot = bot
         self._users = users
         self._store = store
         self._clock = clock
-        self._group_of = group_of
+        self.group_of = group_of  # which group a user may be in at a time
         self.invite_ttl_s = invite_ttl_s
         self.call_timeout_s = call_timeout_s
         self.ready_timeout_s = ready_timeout_s  # how long to wait for a bot (re)starting
@@ -95,7 +89,7 @@ class GroupAccess:
         (group not configured or Telegram refused)."""
         user = self._users.get(user_id)
         now = self._clock.now()
-        group = _as_group(self._group_of(user, now))
+        group = _as_group(self.group_of(user, now))
         if group is None:
             raise Forbidden("your plan gives no Telegram group now (the free trial has ended)")
         expires = now + timedelta(seconds=self.invite_ttl_s)
@@ -143,7 +137,7 @@ class GroupAccess:
         for group, members in self.members().items():
             for tid, user_id in members.items():
                 user = self._users.find(user_id)
-                if user is not None and self._group_of(user, now) == group:
+                if user is not None and self.group_of(user, now) == group:
                     continue
                 out.append(self._remove(group, int(tid), user_id))
         return out

@@ -55,7 +55,7 @@ class BotService(UpdateHandlers):
                  rate_limiter: BaseRateLimiter | None = None, poll_timeout_s: int = 10,
                  retry_delay_s: float = 5.0, sleep: Sleeper = asyncio.sleep,
                  drain_timeout_s: float = 5.0, on_member: MemberHook | None = None,
-                 on_reachable: ReachHook | None = None) -> None:
+                 on_reachable: ReachHook | None = None, ack_timeout_s: float = 120.0) -> None:
         self._token = token
         self._bus = bus
         self.groups = groups
@@ -70,6 +70,7 @@ class BotService(UpdateHandlers):
                                    timeout_s=poll_timeout_s, sleep=sleep)
         self.retry_delay_s = retry_delay_s
         self.drain_timeout_s = drain_timeout_s
+        self.ack_timeout_s = ack_timeout_s  # how long an admin's signal waits for the engine
         self.on_member = on_member
         self.on_reachable = on_reachable
         self.status_sources: dict[str, Callable[[], dict[str, Any]]] = {}

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from verzek.domain.models import Signal
 from verzek.engine.bus import BusMessage, SignalBus
-from verzek.signals import content_hash, parse_message
+from verzek.signals import ParseResult, content_hash, parse_message
 from verzek.telegram.bot import BotNotRunning, BotService
 from verzek.telegram.format import broadcast_text, clean_text, has_header
 from verzek.telegram.sender import SendFailed
@@ -65,7 +66,8 @@ class Broadcaster:
                 isinstance(chat_id, int) and chat_id in self._bot.groups.own_chat_ids()):
             self.counters["own"] += 1
             return Decision("skipped", "our own broadcast")
-        text = broadcast_text(message.text, parse_message(message.text))
+        text = broadcast_text(message.text, _parsed(message),
+                              with_body=not message.meta.get("rendered"))
         if text is None:
             self.counters["not_signals"] += 1
             return Decision("skipped", "neither a signal nor an update")
@@ -141,6 +143,14 @@ class Broadcaster:
 
     def status(self) -> dict[str, Any]:
         return {**self.counters, "last_error": self.last_error, "window": len(self._window)}
+
+
+def _parsed(message: BusMessage) -> ParseResult:
+    """A structured signal (REST, webhook) comes with its Signal; a text is read."""
+    signal = message.meta.get("signal")
+    if isinstance(signal, Signal):
+        return ParseResult("signal", signal=signal)
+    return parse_message(message.text)
 
 
 def _source_key(message: BusMessage) -> str | None:

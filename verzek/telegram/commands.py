@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from verzek.clock import Clock
 from verzek.domain.models import Position, User
+from verzek.domain.safety.state import KillSwitch, Pause
 from verzek.engine.ports import TradingPort
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.engine.tracker import waiting_breakout
@@ -112,11 +113,7 @@ class UserCommands:
 
     def _cmd_status(self, user: User, args: list[str]) -> str:
         general = user.settings.general
-        if user.paused:
-            paused = "paused" + (f" until {user.paused_until:%Y-%m-%d %H:%M} UTC"
-                                 if user.paused_until else "")
-        else:
-            paused = "active"
+        paused = self._trading_state(user)
         today = self._trading.user_stats(user.id).get("today", {})
         open_count = len(self._positions.open_positions(user.id))
         return "\n".join([
@@ -128,6 +125,25 @@ class UserCommands:
             f"Open positions: {open_count}",
             f"Today: {today.get('trades', 0)} trades, PnL {_usdt(today.get('realised_pnl_usdt'))}",
         ])
+
+    def _trading_state(self, user: User) -> str:
+        """Whether new positions may open for the user, as the safety manager (which /pause,
+        /resume and the REST API change) and the user record say."""
+        safety = self._trading.safety_status()
+        now = self._clock.now()
+        kills = (safety.get("platform_kill"), (safety.get("user_kill") or {}).get(user.id))
+        if any(KillSwitch.model_validate(k).active for k in kills if k):
+            return "stopped (kill switch)"
+        for scope, raw in (("", (safety.get("user_pause") or {}).get(user.id)),
+                           (" platform-wide", safety.get("platform_pause"))):
+            pause = Pause.model_validate(raw) if raw else None
+            if pause is not None and pause.in_force(now):
+                return f"paused{scope}" + (f" until {pause.until:%Y-%m-%d %H:%M} UTC"
+                                           if pause.until else "")
+        if user.paused and (user.paused_until is None or now < user.paused_until):
+            return "paused" + (f" until {user.paused_until:%Y-%m-%d %H:%M} UTC"
+                               if user.paused_until else "")
+        return "active"
 
     def _cmd_positions(self, user: User, args: list[str]) -> str:
         positions = self._positions.open_positions(user.id)

@@ -163,15 +163,18 @@ def update_summary(update: SignalUpdate) -> str:
     return f"📊 {update.symbol or 'Update'}: {action}"
 
 
-def broadcast_text(text: str, result: ParseResult) -> str | None:
+def broadcast_text(text: str, result: ParseResult, *, with_body: bool = True) -> str | None:
     """The group message for a parsed message: header, cleaned text, summary; None when the
-    message is neither a valid signal nor an update (nothing to broadcast)."""
+    message is neither a valid signal nor an update (nothing to broadcast). Without
+    `with_body` (a structured signal with no message of its own): header and summary."""
     if result.signal is not None:
         header, summary = HEADER, signal_summary(result.signal)
     elif result.update is not None:
         header, summary = UPDATE_HEADER, update_summary(result.update)
     else:
         return None
+    if not with_body:
+        return truncate(f"{header}\n\n{summary}")
     body = clean_text(text)
     frame = utf16_len(header) + utf16_len(summary) + 4  # two blank-line separators
     body = truncate(body, max(MAX_MESSAGE_UNITS - frame, 0))

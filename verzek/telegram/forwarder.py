@@ -1,6 +1,11 @@
 """The 24/7 Telethon forwarder: new and edited messages from the source chats, screened, onto
 the SignalBus; reconnects forever with back-off, honours FloodWait, and a watchdog catches up
 from history after silence or a gap, so no message is lost across a disconnect or a restart.
+
+A message counts as handled (and the persisted progress moves past it) only once every bus
+subscriber has acknowledged it; until then a restart's catch-up publishes it again, which the
+engine (source key `msg:<chat>:<id>`) and the broadcaster (source key) take as a repeat. The
+forwarder waits (bounded, off the event loop) for room on the bus rather than lose a message.
 """
 
 from __future__ import annotations
@@ -10,8 +15,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from telethon import events
 from telethon.errors import FloodWaitError
@@ -21,31 +25,29 @@ from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.telegram.progress import SourceProgress
 from verzek.telegram.screening import Screen, SignalScreen
+from verzek.telegram.sources import (
+    MessageLike,
+    SourcesUnresolved,
+    parse_source,
+    posted_at,
+    resolve,
+    telethon_client_factory,
+)
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["BusFull", "Forwarder", "ForwarderAuthError", "SourcesUnresolved",
+           "telethon_client_factory"]
 Sleeper = Callable[[float], Awaitable[None]]
-
-
-class MessageLike(Protocol):
-    """The attributes of `telethon.tl.custom.Message` the forwarder reads."""
-
-    id: int
-    out: bool | None
-    edit_date: datetime | None
-
-    @property
-    def chat_id(self) -> int | None: ...
-    @property
-    def raw_text(self) -> str | None: ...
-    @property
-    def reply_to_msg_id(self) -> int | None: ...
-    @property
-    def sender_id(self) -> int | None: ...
 
 
 class ForwarderAuthError(Exception):
     """The session is not authorised: run `python -m verzek telegram login` again."""
+
+
+class BusFull(Exception):
+    """The bus had no room for a message in time: it stays unhandled, a catch-up reads it
+    again."""
 
 
 class Forwarder:
@@ -60,9 +62,9 @@ class Forwarder:
                  ignore_sender_ids: frozenset[int] = frozenset(), sleep: Sleeper = asyncio.sleep,
                  watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
-                 max_catch_up: int = 2000) -> None:
+                 max_catch_up: int = 2000, publish_timeout_s: float = 120.0) -> None:
         self._client_factory = client_factory
-        self.sources = tuple(_source(s) for s in sources)
+        self.sources = tuple(parse_source(s) for s in sources)
         self._bus = bus
         self.progress = progress
         self._clock = clock
@@ -77,7 +79,9 @@ class Forwarder:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.max_catch_up = max_catch_up
+        self.publish_timeout_s = publish_timeout_s  # how long to wait for room on the bus
         self.chat_ids: list[int] = []
+        self.unresolved: dict[str, str] = {}  # source name -> why it could not be resolved
         self._edits: OrderedDict[tuple[int, int], float] = OrderedDict()
         self._last_update_s = clock.monotonic()
         self._thread: threading.Thread | None = None
@@ -89,7 +93,8 @@ class Forwarder:
         self.last_error: str | None = None
         self.counters: dict[str, int] = {"received": 0, "published": 0, "filtered": 0,
                                          "duplicates": 0, "edits": 0, "caught_up": 0,
-                                         "catch_ups": 0, "reconnects": 0, "flood_waits": 0}
+                                         "catch_ups": 0, "reconnects": 0, "flood_waits": 0,
+                                         "bus_full": 0}
 
     @property
     def exclude_chat_ids(self) -> frozenset[int]:
@@ -97,66 +102,101 @@ class Forwarder:
 
     # --- handling one message (live or from history) ------------------------------------------
 
-    def ingest(self, message: MessageLike, *, edited: bool = False,
-               catch_up: bool = False) -> bool:
-        """Screen one message and publish it; True when it went onto the bus."""
+    async def ingest(self, message: MessageLike, *, edited: bool = False,
+                     catch_up: bool = False) -> bool:
+        """Screen one message and publish it; True when it went onto the bus. Raises BusFull
+        when the bus had no room in time (the message stays unhandled)."""
         chat_id = message.chat_id
         if chat_id is None:
             return False
         self.counters["received"] += 1
+        key = (chat_id, message.id)
         if edited:
-            stamp = message.edit_date.timestamp() if message.edit_date else 0.0
-            key = (chat_id, message.id)
-            if self._edits.get(key, -1.0) >= stamp:
+            if not self._take_edit(key, message):
                 self.counters["duplicates"] += 1
                 return False
-            self._edits[key] = stamp
-            self._edits.move_to_end(key)
-            while len(self._edits) > 10_000:
-                self._edits.popitem(last=False)
             self.counters["edits"] += 1
-        elif self.progress.is_seen(chat_id, message.id):
+        elif not self.progress.begin(chat_id, message.id):
             self.counters["duplicates"] += 1
             return False
+        outcome = "open"  # until it is queued, filtered, or failed on a bug
         try:
-            return self._publish(message, chat_id, edited=edited, catch_up=catch_up)
+            bus_message = self._screened(message, chat_id, edited=edited, catch_up=catch_up)
+            if bus_message is None:
+                outcome = "done"
+                return False
+            if not await asyncio.to_thread(self._bus.publish, bus_message,
+                                           wait_s=self.publish_timeout_s):
+                self.counters["bus_full"] += 1
+                raise BusFull(f"no room on the bus for message {chat_id}/{message.id} within "
+                              f"{self.publish_timeout_s:.0f} s")
+            outcome = "queued"
+            self.counters["published"] += 1
+            return True
+        except BusFull:
+            raise
+        except Exception:
+            outcome = "done"  # a bug would fail again on every read: skipped, logged above
+            raise
         finally:
-            if not edited:
+            if outcome == "done" and not edited:
                 self.progress.mark(chat_id, message.id)
+            elif outcome == "open":  # not on the bus (full, or cancelled): read it again
+                if edited:
+                    self._edits.pop(key, None)
+                else:
+                    self.progress.release(chat_id, message.id)
 
-    def _publish(self, message: MessageLike, chat_id: int, *, edited: bool,
-                 catch_up: bool) -> bool:
+    def _take_edit(self, key: tuple[int, int], message: MessageLike) -> bool:
+        """Whether this edit is newer than the last one taken of the message."""
+        stamp = message.edit_date.timestamp() if message.edit_date else 0.0
+        if self._edits.get(key, -1.0) >= stamp:
+            return False
+        self._edits[key] = stamp
+        self._edits.move_to_end(key)
+        while len(self._edits) > 10_000:
+            self._edits.popitem(last=False)
+        return True
+
+    def _screened(self, message: MessageLike, chat_id: int, *, edited: bool,
+                  catch_up: bool) -> BusMessage | None:
+        """The bus message for a message that passes the screen, else None."""
         if chat_id in self.exclude_chat_ids or message.sender_id in self.ignore_sender_ids:
             self.counters["filtered"] += 1
-            return False
+            return None
         text = message.raw_text or ""
         verdict = self._screen(text, now=self._clock.now(), sender=message.sender_id)
         if not verdict.accepted:
             self.counters["filtered"] += 1
             logger.debug("forwarder: %s/%s filtered: %s", chat_id, message.id, verdict.reason)
-            return False
+            return None
         source = SignalSource(kind="telegram", chat_id=chat_id, message_id=message.id,
                               reply_to_id=message.reply_to_msg_id)
         meta: dict[str, Any] = {"edited": edited, "catch_up": catch_up,
                                 "sender_id": message.sender_id, "screen": verdict.reason}
         if message.edit_date is not None:
             meta["edit_date"] = message.edit_date.isoformat()
-        self._bus.publish(BusMessage(text=text, source=source, received_at=self._clock.now(),
-                                     origin="telegram", meta=meta))
-        self.counters["published"] += 1
-        return True
+        message_id = message.id
+        return BusMessage(text=text, source=source, received_at=posted_at(message, edited=edited,
+                                                                   now=self._clock.now()),
+                          origin="telegram", meta=meta,
+                          on_handled=None if edited else
+                          lambda: self.progress.mark(chat_id, message_id))
 
     async def on_new_message(self, event: events.NewMessage.Event) -> None:
         self._last_update_s = self._clock.monotonic()
-        self._safely(event.message, edited=False)
+        await self._safely(event.message, edited=False)
 
     async def on_edited(self, event: events.MessageEdited.Event) -> None:
         self._last_update_s = self._clock.monotonic()
-        self._safely(event.message, edited=True)
+        await self._safely(event.message, edited=True)
 
-    def _safely(self, message: MessageLike, *, edited: bool) -> None:
+    async def _safely(self, message: MessageLike, *, edited: bool) -> None:
         try:
-            self.ingest(message, edited=edited)
+            await self.ingest(message, edited=edited)
+        except BusFull as exc:
+            self.last_error = str(exc)
+            logger.error("forwarder: %s; the watchdog's catch-up reads it again", exc)
         except Exception as exc:  # one bad message never stops the forwarder
             self.last_error = f"{type(exc).__name__}: {exc}"
             logger.exception("forwarder: message %s/%s failed", message.chat_id, message.id)
@@ -189,9 +229,18 @@ class Forwarder:
         top = last
         count = 0
         async for message in client.iter_messages(chat_id, min_id=last, reverse=True):
+            try:
+                if await self.ingest(message, catch_up=True):
+                    published += 1
+            except BusFull as exc:  # read through the one before; the next catch-up goes on
+                self.last_error = str(exc)
+                logger.error("forwarder: catch-up of %s paused: %s", chat_id, exc)
+                top = max(top, message.id - 1)
+                break
+            except Exception as exc:  # one bad message never stops the catch-up
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                logger.exception("forwarder: message %s/%s failed", chat_id, message.id)
             top = max(top, message.id)
-            if self.ingest(message, catch_up=True):
-                published += 1
             count += 1
             if count >= self.max_catch_up:
                 logger.warning("forwarder: catch-up of %s stopped at %d messages", chat_id,
@@ -213,13 +262,11 @@ class Forwarder:
         return total
 
     async def resolve_sources(self, client: Any) -> list[int]:
-        """Marked chat ids of the sources; numeric ids need the dialogs in the session's
-        entity cache first (Telethon cannot resolve a bare id it has never seen)."""
-        if any(isinstance(s, int) for s in self.sources):
-            await client.get_dialogs()
-        ids = []
-        for source in self.sources:
-            ids.append(source if isinstance(source, int) else await client.get_peer_id(source))
+        """Marked chat ids of the sources that resolve, our own groups left out; the others
+        are logged with their names and kept in `unresolved` (see `sources.resolve`)."""
+        ids, self.unresolved = await resolve(client, self.sources)
+        if self.unresolved and not ids:
+            raise SourcesUnresolved(f"no source could be resolved: {sorted(self.unresolved)}")
         excluded = self.exclude_chat_ids
         overlap = set(ids) & excluded
         if overlap:
@@ -342,26 +389,5 @@ class Forwarder:
 
     def status(self) -> dict[str, Any]:
         return {"state": self.state, "last_error": self.last_error, "sources": self.chat_ids,
-                **self.counters, "progress": self.progress.snapshot()}
-
-
-def _source(value: str | int) -> str | int:
-    text = str(value).strip()
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-def telethon_client_factory(*, api_id: int, api_hash: str, session: str) -> Callable[[], Any]:
-    """Real clients: a StringSession, automatic reconnects left to our loop, no catch-up replay
-    (our own catch-up reads history)."""
-    def make() -> Any:
-        from telethon import TelegramClient
-        from telethon.sessions import StringSession
-
-        return TelegramClient(StringSession(session), api_id, api_hash, connection_retries=3,
-                              retry_delay=2, auto_reconnect=True, flood_sleep_threshold=60,
-                              catch_up=False)
-
-    return make
+                "unresolved_sources": dict(self.unresolved), **self.counters,
+                "progress": self.progress.snapshot()}

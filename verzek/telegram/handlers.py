@@ -1,6 +1,12 @@
 """What the broadcast bot does with each update: the loop guard (never our own groups, our own
-messages or broadcasts), group migrations, admin signals, account commands in private chats,
-membership changes in our groups, and users blocking or unblocking the bot."""
+messages or broadcasts), group migrations, admin signals (a text, or a photo's caption),
+account commands in private chats, membership changes in our groups, and users blocking or
+unblocking the bot.
+
+An admin's signal is answered, and its update recorded as handled, only once every bus
+subscriber has acknowledged it; a stop before that leaves the update unconfirmed, so Telegram
+offers it again after the restart (the engine and the broadcaster take the repeat by its
+source key `<admin id>:<message id>`)."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from telegram import Bot, Message, Update, User
 from telegram.ext import (
@@ -28,6 +34,7 @@ from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.format import has_header, split_text
+from verzek.telegram.polling import UpdatePoller
 from verzek.telegram.screening import Screen
 from verzek.telegram.sender import Sender, SendFailed
 from verzek.telegram.state import GroupDirectory
@@ -57,6 +64,9 @@ class UpdateHandlers(ABC):
     counters: dict[str, int]
     on_member: MemberHook | None
     on_reachable: ReachHook | None
+    poller: UpdatePoller
+    ack_timeout_s: float
+    _stop_async: asyncio.Event | None
 
     @property
     @abstractmethod
@@ -71,8 +81,9 @@ class UpdateHandlers(ABC):
         app.add_handler(CommandHandler("start", self._on_start, filters=private))
         app.add_handler(CommandHandler(list(USER_COMMANDS), self._on_command, filters=private))
         app.add_handler(MessageHandler(private & filters.COMMAND, self._on_unknown_command))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
-                                       self._on_private_text))
+        # a chart with the call as its caption is as common as a plain text
+        app.add_handler(MessageHandler(private & (filters.TEXT | filters.CAPTION)
+                                       & ~filters.COMMAND, self._on_private_text))
         app.add_handler(ChatMemberHandler(self._on_chat_member, ChatMemberHandler.CHAT_MEMBER))
         app.add_handler(ChatMemberHandler(self._on_my_chat_member,
                                           ChatMemberHandler.MY_CHAT_MEMBER))
@@ -191,17 +202,57 @@ class UpdateHandlers(ABC):
             self.counters["admin_rejected"] += 1
             await self._reply(update, f"Not published: {verdict.reason}.")
             return
-        self._bus.publish(self.admin_message(text, user.id, message.message_id,
-                                             self._clock.now()))
+        loop = asyncio.get_running_loop()
+        handled: asyncio.Future[None] = loop.create_future()
+
+        def on_handled() -> None:  # on a bus thread
+            try:
+                loop.call_soon_threadsafe(_settle, handled)
+            except RuntimeError:  # the bot's loop has closed: the update stays unconfirmed
+                pass
+
+        if not self._bus.publish(self.admin_message(text, user.id, message.message_id,
+                                                    message.date or self._clock.now(),
+                                                    on_handled=on_handled)):
+            self.counters["admin_rejected"] += 1
+            await self._reply(update, "Not published: the engine is overloaded; send it again "
+                                      "in a minute.")
+            return
         self.counters["admin_signals"] += 1
-        await self._reply(update, f"✅ Published ({verdict.reason}).")
+        outcome = await self._until_handled(handled)
+        if outcome == "stopping":
+            self.poller.leave_unconfirmed(update.update_id)
+            return
+        if outcome == "handled":
+            await self._reply(update, f"✅ Published ({verdict.reason}).")
+        else:
+            logger.warning("telegram bot: admin signal %s not handled within %.0f s",
+                           message.message_id, self.ack_timeout_s)
+            await self._reply(update, f"⏳ Queued ({verdict.reason}); the engine has not "
+                                      "confirmed it yet.")
+
+    async def _until_handled(self, handled: asyncio.Future[None]
+                             ) -> Literal["handled", "stopping", "late"]:
+        """Wait for the bus's acknowledgement, a stop, or `ack_timeout_s`."""
+        stop = self._stop_async or asyncio.Event()
+        stopper = asyncio.ensure_future(stop.wait())
+        waiting: set[asyncio.Future[Any]] = {handled, stopper}
+        try:
+            await asyncio.wait(waiting, timeout=self.ack_timeout_s,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if handled.done():
+            return "handled"
+        return "stopping" if stop.is_set() else "late"
 
     @staticmethod
     def admin_message(text: str, telegram_user_id: int, message_id: int,
-                      received_at: datetime) -> BusMessage:
+                      received_at: datetime,
+                      on_handled: Callable[[], None] | None = None) -> BusMessage:
         source = SignalSource(kind="bot", chat_id=telegram_user_id, message_id=message_id)
         return BusMessage(text=text, source=source, received_at=received_at, origin="bot",
-                          meta={"telegram_user_id": telegram_user_id})
+                          meta={"telegram_user_id": telegram_user_id}, on_handled=on_handled)
 
     # --- membership -------------------------------------------------------------------------
 
@@ -248,8 +299,15 @@ class UpdateHandlers(ABC):
 
 
 def _text_from_user(update: Update) -> tuple[User, Message, str] | None:
-    """The sender, message and text of an update that carries text from a user, else None."""
+    """The sender, message and text (or a photo's caption) of an update from a user, else
+    None."""
     user, message = update.effective_user, update.effective_message
-    if user is None or message is None or not message.text:
+    text = None if message is None else message.text or message.caption
+    if user is None or message is None or not text:
         return None
-    return user, message, message.text
+    return user, message, text
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -49,6 +49,12 @@ class UpdatePoller:
         self.counters: dict[str, int] = {"polls": 0, "updates": 0, "replayed": 0,
                                          "conflicts": 0, "errors": 0, "webhooks_deleted": 0}
         self._throttle = Throttle(300.0)
+        self._unconfirmed: set[int] = set()
+
+    def leave_unconfirmed(self, update_id: int) -> None:
+        """The update being handled could not finish (a stop): neither record nor confirm it,
+        so Telegram offers it again after the restart."""
+        self._unconfirmed.add(update_id)
 
     async def prepare(self, bot: Bot) -> None:
         """Delete a webhook if one is set: "getUpdates will not work if an outgoing webhook is
@@ -144,6 +150,11 @@ class UpdatePoller:
                     await process(update)
                 except Exception:  # one update never stops the bot
                     logger.exception("telegram bot: update %s failed", update.update_id)
+                if update.update_id in self._unconfirmed:
+                    self._unconfirmed.discard(update.update_id)
+                    logger.info("telegram bot: update %s left for Telegram to offer again",
+                                update.update_id)
+                    return
                 self.counters["updates"] += 1
                 await asyncio.to_thread(self._log.record, update.update_id)
             self.offset = update.update_id + 1  # confirmed by the next getUpdates

@@ -3,19 +3,17 @@ each part exists only when its credentials are set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from verzek.clock import Clock
 from verzek.config import Settings
+from verzek.domain import plans
 from verzek.engine.bus import SignalBus
 from verzek.engine.ports import TradingPort
 from verzek.engine.telegram_links import TelegramLinkService
 from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
-from verzek.telegram.access import GroupAccess, telegram_group
+from verzek.telegram.access import GroupAccess, GroupRule
 from verzek.telegram.bot import BotService
 from verzek.telegram.broadcaster import Broadcaster
 from verzek.telegram.commands import AutoTradeSetter, OpenPositions, UserCommands
@@ -41,7 +39,7 @@ class TelegramParts:
 def build_telegram(
     settings: Settings, *, bus: SignalBus, store: DocumentStore, users: UserRepository,
     positions: OpenPositions, trading: TradingPort, set_auto_trade: AutoTradeSetter,
-    clock: Clock, group_of: Callable[[Any, datetime], str | None] = telegram_group,
+    clock: Clock, group_of: GroupRule = plans.telegram_group,
 ) -> TelegramParts:
     """Build (not start) the bot, broadcaster, notifier, group access and forwarder."""
     links = TelegramLinkService(store=store, users=users, clock=clock)
