@@ -13,14 +13,20 @@ from typing import Any
 import pytest
 
 from verzek.clock import ManualClock
-from verzek.domain.models import MarginMode, MarketType, OrderSide, OrderStatus, OrderType
+from verzek.domain.models import (
+    MarginMode,
+    MarketType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Side,
+)
 from verzek.errors import (
     BelowMinimum,
     DuplicateOrder,
     InsufficientFunds,
     InvalidOrder,
     OrderNotFound,
-    OutcomeUnknown,
     RateLimited,
 )
 from verzek.exchanges.base import Exchange, OrderRequest
@@ -44,6 +50,7 @@ class ExchangeContract:
 
     supports_transport_faults = True
     uses_reference_price = True
+    answers_already_set = True  # the venue answers an unchanged setting as the exchange does
 
     @pytest.fixture
     def backoff(self, clock: ManualClock) -> BackoffRegistry:
@@ -84,9 +91,21 @@ class ExchangeContract:
         t = ex.fetch_ticker(venue.symbol)
         assert t.last > 0 and isinstance(t.last, Decimal)
 
+    def test_tickers(self, ex: Exchange, venue: Any) -> None:
+        venue.tickers()
+        got = ex.fetch_tickers([venue.symbol, venue.other_symbol])
+        assert set(got) == {venue.symbol, venue.other_symbol}
+        assert all(t.last > 0 and t.symbol == s for s, t in got.items())
+
     def test_balance(self, ex: Exchange, venue: Any) -> None:
         venue.balance()
         assert ex.fetch_balance().get("USDT").total > 0
+
+    def test_positions(self, ex: Exchange, venue: Any) -> None:
+        venue.positions()
+        (p,) = ex.fetch_positions([venue.symbol])
+        assert p.symbol == venue.symbol and p.side is Side.LONG and p.quantity > 0
+        assert p.entry_price is not None and p.entry_price > 0
 
     # --- orders ------------------------------------------------------
 
@@ -132,19 +151,54 @@ class ExchangeContract:
         with pytest.raises(OrderNotFound):
             ex.fetch_order(venue.symbol, client_order_id=CID)
 
+    def test_open_orders_carry_our_client_id(self, ex: Exchange, venue: Any) -> None:
+        venue.open_orders(CID)
+        (mine,) = [o for o in ex.fetch_open_orders(venue.symbol) if o.client_order_id == CID]
+        assert mine.status is OrderStatus.OPEN and mine.type is OrderType.LIMIT
+        assert mine.symbol == venue.symbol and mine.exchange_order_id
+
+    def test_closed_orders_are_finished_ones(self, ex: Exchange, venue: Any) -> None:
+        venue.closed_orders(CID)
+        closed = ex.fetch_closed_orders(venue.symbol)
+        (mine,) = [o for o in closed if o.client_order_id == CID]
+        assert mine.status is OrderStatus.FILLED and mine.filled_quantity > 0
+        assert not [o for o in closed
+                    if o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)]
+
     def test_cancel_by_client_id(self, ex: Exchange, venue: Any) -> None:
         venue.cancel(CID)
         assert ex.cancel_order(venue.symbol, client_order_id=CID).status is OrderStatus.CANCELED
 
+    # --- leverage and margin mode: what the venue holds afterwards ---------------------------
+
     def test_leverage_and_margin_mode(self, ex: Exchange, venue: Any) -> None:
-        venue.leverage()
+        venue.leverage((20, MarginMode.CROSS))
         ex.set_leverage(venue.symbol, 5)
         ex.set_margin_mode(venue.symbol, MarginMode.ISOLATED)
+        assert venue.futures_settings() == (5, MarginMode.ISOLATED)
+
+    def test_cross_margin_keeps_the_requested_leverage(self, ex: Exchange, venue: Any) -> None:
+        # In this order (mode, then leverage) Phemex's plain setLeverage undid cross.
+        venue.leverage((20, MarginMode.ISOLATED))
+        ex.set_margin_mode(venue.symbol, MarginMode.CROSS)
+        ex.set_leverage(venue.symbol, 7)
+        assert venue.futures_settings() == (7, MarginMode.CROSS)
+
+    @pytest.mark.parametrize(("held", "wanted"), [
+        (MarginMode.ISOLATED, MarginMode.CROSS), (MarginMode.CROSS, MarginMode.ISOLATED)])
+    def test_configure_futures_sets_both(self, ex: Exchange, venue: Any, held: MarginMode,
+                                         wanted: MarginMode) -> None:
+        venue.leverage((20, held))
+        ex.configure_futures(venue.symbol, leverage=7, margin_mode=wanted)
+        assert venue.futures_settings() == (7, wanted)
 
     def test_already_set_is_not_an_error(self, ex: Exchange, venue: Any) -> None:
-        venue.leverage(already=True)
+        venue.leverage((5, MarginMode.ISOLATED))
         ex.set_leverage(venue.symbol, 5)
         ex.set_margin_mode(venue.symbol, MarginMode.ISOLATED)
+        assert venue.futures_settings() == (5, MarginMode.ISOLATED)
+        if self.answers_already_set:  # the venue did answer "nothing to change"
+            assert venue.holding.unchanged >= 1
 
     # --- refusals ------------------------------------------------------
 
@@ -164,16 +218,22 @@ class ExchangeContract:
         with pytest.raises(InsufficientFunds):
             ex.create_order(req)
 
-    def test_duplicate_is_resolved_by_lookup(self, ex: Exchange, venue: Any,
-                                             clock: ManualClock) -> None:
+    def test_duplicate_answer_is_duplicate_order(self, ex: Exchange, venue: Any) -> None:
         req = order(venue.symbol)
         venue.create("duplicate", req)
         venue.lookup(CID, True)
         with pytest.raises(DuplicateOrder):
             ex.create_order(req)
+
+    def test_duplicate_is_resolved_by_lookup(self, ex: Exchange, venue: Any,
+                                             clock: ManualClock) -> None:
+        req = order(venue.symbol)
+        venue.create("duplicate", req)
+        venue.lookup(CID, True)
         outcome = place_order_exactly_once(ex, req, clock=clock, sleeper=clock.advance)
         assert outcome.placed and outcome.resolved_by_lookup
         assert outcome.order is not None and outcome.order.client_order_id == CID
+        assert venue.create_requests() == 1  # the duplicate answer was not followed by a resend
 
     # --- transient faults ------------------------------------------------------
 
@@ -184,8 +244,8 @@ class ExchangeContract:
         venue.create("429", req)
         with pytest.raises(RateLimited) as info:
             ex.create_order(req)
-        assert info.value.retry_after_s and info.value.retry_after_s > 0
-        assert backoff.remaining_s(venue.name.value) > 0
+        assert info.value.retry_after_s == venue.retry_after_s  # the answer's Retry-After
+        assert backoff.remaining_s(venue.name.value) == pytest.approx(venue.retry_after_s)
         calls = venue.call_count()
         with pytest.raises(RateLimited):  # the shared back-off answers without a request
             ex.fetch_order(venue.symbol, client_order_id=CID)
@@ -209,12 +269,11 @@ class ExchangeContract:
         self._transport()
         req = order(venue.symbol)
         venue.create("timeout", req)
-        with pytest.raises(OutcomeUnknown):
-            ex.create_order(req)
-        venue.lookup(CID, True)
+        venue.lookup(CID, True)  # the request did arrive: the exchange knows the order
         outcome = place_order_exactly_once(ex, req, clock=clock, sleeper=clock.advance)
         assert outcome.placed and outcome.resolved_by_lookup
-        assert len(venue.creates()) == 2  # one direct call above, one inside: never a resend
+        assert outcome.order is not None and outcome.order.client_order_id == CID
+        assert venue.create_requests() == 1  # exactly one create reached the exchange
 
     def test_5xx_then_not_found_means_not_placed_after_the_window(
             self, ex: Exchange, venue: Any, clock: ManualClock) -> None:

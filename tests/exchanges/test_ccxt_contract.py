@@ -44,7 +44,7 @@ def test_binance_sets_margin_mode_and_leverage_before_first_futures_order(
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         venue = BinanceVenue(rsps)
-        venue.leverage(already=True)
+        venue.leverage((5, MarginMode.ISOLATED))  # the symbol is so already: -4046
         venue.create("filled")
         ex = venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock))
         req = order(venue.symbol, leverage=5, margin_mode=MarginMode.ISOLATED)
@@ -237,3 +237,27 @@ def test_a_market_sized_in_contracts_of_another_size_is_refused_before_sending(
         with pytest.raises(UnsupportedOperation, match=r"contracts of 0\.01 BTC"):
             ex.create_order(order("BTC/USDT:USDT", quantity=Decimal("0.5")))
         assert venue.creates() == []
+
+
+def test_phemex_closed_orders_leave_out_the_live_ones_its_list_carries(clock: Any) -> None:
+    """Phemex's v2 orderList (ccxt's fetchClosedOrders) also lists live orders: ccxt's own
+    recorded answer holds an order in status 5 (New). Only finished ones are closed."""
+    import copy
+
+    from tests.exchanges.contract import CID
+    from tests.exchanges.fakes import recorded
+    from verzek.domain.models import OrderStatus
+    from verzek.exchanges.resilient import BackoffRegistry
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        venue = PhemexVenue(rsps)
+        body = copy.deepcopy(recorded("phemex", "fetchClosedOrders", 1))
+        live = dict(body["data"][0], symbol="BTCUSDT")  # as recorded: ordStatus "5"
+        done = dict(live, clOrdId=CID, ordStatus="7", execQtyRq="0.2", leavesQtyRq="0",
+                    orderId="0d1e8f60-5c8b-4e8b-9a53-6d2b1f0b7a11")
+        body["data"] = [live, done]
+        rsps.get(re.compile(r"https://api\.phemex\.com/exchange/order/v2/orderList.*"),
+                 json=body)
+        ex = venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock))
+        closed = ex.fetch_closed_orders(venue.symbol)
+        assert [(o.client_order_id, o.status) for o in closed] == [(CID, OrderStatus.FILLED)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -11,6 +10,7 @@ import pytest
 import requests
 import responses
 
+from tests.exchanges.fake_metaapi import ACCOUNT, BASE, DONE, TOKEN, serve_metaapi, trades
 from verzek.clock import ManualClock
 from verzek.domain.models import OrderSide, OrderStatus, OrderType, Side
 from verzek.errors import (
@@ -27,35 +27,23 @@ from verzek.exchanges.coinexx import CoinexxExchange, mt_client_id
 from verzek.exchanges.metaapi import MetaApiClient
 from verzek.exchanges.resilient import place_order_exactly_once
 
-BASE = "https://mt-client-api-v1.new-york.agiliumtrade.ai/users/current/accounts/acc-42"
-TOKEN = "metaapi-token-0123456789abcdef"
 CID = make_client_order_id("sig-9", "user-9", "entry")
-SPEC = {"symbol": "BTCUSD", "tickSize": 0.01, "minVolume": 0.01, "maxVolume": 100,
-        "volumeStep": 0.01, "contractSize": 1, "digits": 2}
 POSITION = {"id": "46214692", "type": "POSITION_TYPE_BUY", "symbol": "BTCUSD", "magic": 0,
             "time": "2026-01-01T00:00:00.000Z", "openPrice": 60000, "currentPrice": 60100,
             "volume": 0.05, "profit": 5, "unrealizedProfit": 5, "clientId": mt_client_id(CID)}
-DONE = {"numericCode": 10009, "stringCode": "TRADE_RETCODE_DONE",
-        "message": "Request completed", "orderId": "46870472", "positionId": "46214692"}
 
 
 @pytest.fixture
 def api() -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.get(f"{BASE}/symbols/BTCUSD/specification", json=SPEC)
-        rsps.get(re.compile(rf"{re.escape(BASE)}/symbols/\w+/specification"), status=404,
-                 json={"id": 1, "error": "NotFoundException", "message": "Symbol not found"})
+        serve_metaapi(rsps)
         yield rsps
 
 
 @pytest.fixture
 def ex(api: responses.RequestsMock, clock: ManualClock) -> CoinexxExchange:
     return CoinexxExchange(account_id="a1", clock=clock,
-                           client=MetaApiClient(token=TOKEN, account_id="acc-42"))
-
-
-def trades(api: responses.RequestsMock) -> list[dict[str, object]]:
-    return [json.loads(c.request.body) for c in api.calls if c.request.url.endswith("/trade")]
+                           client=MetaApiClient(token=TOKEN, account_id=ACCOUNT))
 
 
 def req(**kw: object) -> OrderRequest:

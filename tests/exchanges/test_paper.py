@@ -10,7 +10,14 @@ import pytest
 
 from tests.exchanges.contract import CID, PRICE, ExchangeContract, order
 from verzek.clock import ManualClock
-from verzek.domain.models import ExchangeName, MarketType, OrderSide, OrderStatus, OrderType
+from verzek.domain.models import (
+    ExchangeName,
+    MarginMode,
+    MarketType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+)
 from verzek.errors import DuplicateOrder, InsufficientFunds, InvalidOrder
 from verzek.exchanges.client_ids import make_client_order_id
 from verzek.exchanges.paper import PaperExchange
@@ -24,6 +31,7 @@ class PaperVenue:
 
     name = ExchangeName.BINANCE
     symbol = "BTC/USDT:USDT"
+    other_symbol = "ETH/USDT:USDT"
     cid_field = "client_order_id"
 
     def __init__(self, root: Path, clock: ManualClock) -> None:
@@ -33,17 +41,29 @@ class PaperVenue:
         self.clock = clock
         self.ex: PaperExchange | None = None
         self._own: set[str] = set()
+        self.requests = 0  # create_order calls the adapter's caller made (not arranging)
 
     def make_exchange(self, *, clock: ManualClock, backoff: BackoffRegistry) -> PaperExchange:
         self.ex = PaperExchange(account_id="acc1", exchange=self.name,
                                 market_type=MarketType.FUTURES, store=self.store,
                                 price_feed=self.feed, clock=clock)
+        real = self.ex.create_order
+
+        def counted(req: Any) -> Any:
+            self.requests += 1
+            return real(req)
+
+        self.ex.create_order = counted  # type: ignore[method-assign]
         return self.ex
 
     def _place(self, cid: str, **kw: Any) -> None:
         assert self.ex is not None
         self._own.add(cid)
+        self.requests -= 1  # arranging, not a request of the code under test
         self.ex.create_order(order(self.symbol, client_order_id=cid, **kw))
+
+    def create_requests(self) -> int:
+        return self.requests
 
     def creates(self) -> list[dict[str, Any]]:
         doc = self.store.read("paper/acc1.json") or {"orders": {}}
@@ -67,7 +87,28 @@ class PaperVenue:
 
     def ticker(self) -> None: ...
     def balance(self) -> None: ...
-    def leverage(self, already: bool = False) -> None: ...
+
+    def tickers(self) -> None:
+        self.feed.pin(self.other_symbol, Decimal("3000"))
+
+    def positions(self) -> None:
+        self._place("vzsetup-long")
+
+    def open_orders(self, cid: str) -> None:
+        self._place(cid, type=OrderType.LIMIT, price=Decimal("50000"))
+
+    def closed_orders(self, cid: str) -> None:
+        self._place(cid)
+
+    def leverage(self, holding: tuple[int, MarginMode] = (20, MarginMode.CROSS)) -> None:
+        assert self.ex is not None
+        self.ex.set_leverage(self.symbol, holding[0])
+        self.ex.set_margin_mode(self.symbol, holding[1])
+
+    def futures_settings(self) -> tuple[int, MarginMode]:
+        doc = self.store.read("paper/acc1.json") or {}
+        return (int(doc["leverage"][self.symbol]),
+                MarginMode(doc["margin_mode"][self.symbol]))
 
     def check_limit_sent(self, price: Decimal) -> None:
         assert Decimal(self.creates()[-1]["price"]) == price
@@ -81,6 +122,7 @@ class PaperVenue:
 
 class TestPaperContract(ExchangeContract):
     supports_transport_faults = False
+    answers_already_set = False  # nothing between the adapter and its book to answer
     uses_reference_price = False  # the paper exchange checks against its own price feed
 
     @pytest.fixture

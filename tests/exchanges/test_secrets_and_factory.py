@@ -14,12 +14,24 @@ import pytest
 import responses
 from cryptography.fernet import Fernet
 
+from tests.exchanges.contract import CID, order
+from tests.exchanges.fake_metaapi import ACCOUNT, BASE, DONE, TOKEN, serve_metaapi, trades
 from tests.exchanges.venues import BinanceVenue
+from verzek.api.exchanges import CoinexxAccountIn
 from verzek.cli.keys import main as keys_main
 from verzek.clock import ManualClock
-from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, TradingMode, User
-from verzek.errors import SecretError
+from verzek.domain.models import (
+    ExchangeAccount,
+    ExchangeName,
+    MarketType,
+    OrderStatus,
+    TradingMode,
+    User,
+)
+from verzek.engine.accounts import AccountService, LoginLimiter, TokenService
+from verzek.errors import AuthError, SecretError
 from verzek.exchanges.ccxt_adapter import CcxtExchange
+from verzek.exchanges.coinexx import CoinexxExchange
 from verzek.exchanges.factory import ExchangeFactory
 from verzek.exchanges.paper import PaperExchange, load_markets_snapshot
 from verzek.exchanges.pricefeed import SimPriceFeed
@@ -152,3 +164,81 @@ def test_factory_chooses_paper_for_demo_and_refuses_demo_key_for_live(
     other = account(box, user_id="u2")  # u1's token copied onto u2's account
     with pytest.raises(SecretError):
         make_factory(box, tmp_path, clock).get(other)
+
+
+# --- Coinexx: credentials as the REST API stores them -------------------------------------------
+
+
+def coinexx_payload(**fields: str) -> dict[str, str]:
+    """The payload POST /api/users/<id>/exchanges stores for Coinexx (verzek/api/exchanges.py
+    add_account): the request body's two MetaApi fields under their own names."""
+    body = CoinexxAccountIn.model_validate({"exchange": "coinexx", **fields})
+    return {"metaapi_token": body.metaapi_token,
+            "metaapi_account_id": body.metaapi_account_id}
+
+
+def stored_by_the_api(tmp_path: Path, clock: ManualClock, box: SecretBox,
+                      credentials: dict[str, str]) -> ExchangeAccount:
+    """An account stored by the same service and key field the API's view uses."""
+    store = DocumentStore(tmp_path / "db")
+    service = AccountService(users=UserRepository(store),
+                             tokens=TokenService(store=store, clock=clock, ttl_s=3600),
+                             limiter=LoginLimiter(clock=clock), secret_box=box, clock=clock)
+    user = service.create_user(email="mt@example.com", password="correct horse 1",
+                               name="MT User")
+    # demo is what a free plan may add; the stored ciphertext is the same for live
+    account = service.add_account(user.id, exchange=ExchangeName.COINEXX,
+                                  market_type=MarketType.FUTURES, mode=TradingMode.DEMO,
+                                  testnet=False, label="", credentials=credentials,
+                                  key_field="metaapi_account_id")
+    assert account.credentials_ciphertext is not None
+    assert TOKEN.encode() not in all_bytes(tmp_path / "db")
+    return account.model_copy(update={"mode": TradingMode.LIVE})
+
+
+def test_coinexx_account_stored_by_the_api_is_built_and_trades(
+        tmp_path: Path, clock: ManualClock) -> None:
+    box = SecretBox([OLD])
+    account = stored_by_the_api(tmp_path, clock, box, coinexx_payload(
+        metaapi_token=TOKEN, metaapi_account_id=ACCOUNT))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        serve_metaapi(rsps)
+        rsps.post(f"{BASE}/trade", json=DONE)
+        ex = make_factory(box, tmp_path, clock).get(account)
+        assert isinstance(ex, CoinexxExchange)
+        result = ex.create_order(order("BTC/USDT", quantity=Decimal("0.05")))
+        assert result.status is OrderStatus.FILLED and result.client_order_id == CID
+        (sent,) = trades(rsps)
+        assert sent["actionType"] == "ORDER_TYPE_BUY" and sent["symbol"] == "BTCUSD"
+        assert all(c.request.headers["auth-token"] == TOKEN for c in rsps.calls)
+        assert all(c.request.url.startswith(BASE) for c in rsps.calls)
+
+
+def test_coinexx_credentials_missing_a_field_name_it(tmp_path: Path,
+                                                     clock: ManualClock) -> None:
+    box = SecretBox([OLD])
+    partial = account(box, exchange=ExchangeName.COINEXX, credentials_ciphertext=box.encrypt(
+        "u1", ExchangeName.COINEXX, {"metaapi_token": TOKEN}))  # e.g. an old record
+    with pytest.raises(AuthError, match="metaapi_account_id") as info:
+        make_factory(box, tmp_path, clock).get(partial)
+    assert info.value.details == {"missing": ["metaapi_account_id"]}
+    assert TOKEN not in str(info.value)
+
+
+def test_operator_coinexx_keys_from_the_environment_build_too(tmp_path: Path,
+                                                              clock: ManualClock) -> None:
+    """Settings.operator_credentials() names them token / account_id."""
+    box = SecretBox([OLD])
+    factory = ExchangeFactory(
+        secret_box=box, clock=clock, paper_store=DocumentStore(tmp_path / "paper-db"),
+        price_feed=SimPriceFeed(clock=clock), sleeper=clock.advance,
+        markets_loader=lambda ex: load_markets_snapshot(ex.value), operator_user_id="u1",
+        operator_credentials={ExchangeName.COINEXX: {"token": TOKEN, "account_id": ACCOUNT}})
+    operator = account(box, exchange=ExchangeName.COINEXX, credentials_ciphertext=None)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        serve_metaapi(rsps)
+        rsps.post(f"{BASE}/trade", json=DONE)
+        ex = factory.get(operator)
+        assert ex.create_order(order("BTC/USDT", quantity=Decimal("0.05"))).client_order_id \
+            == CID
+        assert len(trades(rsps)) == 1

@@ -176,8 +176,9 @@ class ExchangePool:
         wanted = (leverage, str(margin_mode))
         if self._futures_set.get(key) == wanted:
             return
-        exchange.set_margin_mode(symbol, margin_mode)
-        exchange.set_leverage(symbol, leverage)
+        # One call: on Phemex the mode and the leverage are one signed value (see
+        # exchanges/ccxt_futures.py), so setting them one after the other undid cross.
+        exchange.configure_futures(symbol, leverage=leverage, margin_mode=margin_mode)
         self._futures_set[key] = wanted
 
     def clients(self) -> list[Exchange]:

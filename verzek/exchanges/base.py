@@ -256,5 +256,17 @@ class Exchange(ABC):
     def set_margin_mode(self, symbol: str, mode: MarginMode) -> None:
         """Set isolated or cross; an "already set" answer is not an error."""
 
+    def configure_futures(self, symbol: str, *, leverage: int | None,
+                          margin_mode: MarginMode | None) -> None:
+        """Margin mode and leverage before the first order of a symbol, both as asked.
+
+        The default sets the mode, then the leverage; an adapter whose exchange holds both
+        in one value (Phemex's signed leverage) overrides this so neither undoes the other.
+        """
+        if margin_mode is not None:
+            self.set_margin_mode(symbol, margin_mode)
+        if leverage is not None:
+            self.set_leverage(symbol, leverage)
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads; the default holds none."""

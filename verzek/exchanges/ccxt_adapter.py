@@ -53,12 +53,8 @@ from verzek.exchanges.base import (
     PositionInfo,
     Ticker,
 )
-from verzek.exchanges.ccxt_errors import (
-    AMBIGUOUS_DUPLICATE,
-    DEFAULT_BAN_S,
-    is_already_set,
-    map_ccxt_error,
-)
+from verzek.exchanges.ccxt_errors import AMBIGUOUS_DUPLICATE, DEFAULT_BAN_S, map_ccxt_error
+from verzek.exchanges.ccxt_futures import FuturesSettings
 from verzek.exchanges.ccxt_markets import install_throttle, is_supported, market_info_from_ccxt
 from verzek.exchanges.client_ids import check_client_order_id
 from verzek.exchanges.credentials import credential_report
@@ -68,6 +64,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CCXT_IDS = {ExchangeName.BINANCE: "binance", ExchangeName.BYBIT: "bybit",
             ExchangeName.PHEMEX: "phemex"}
+LIVE = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 
 
 class _LastResponse:
@@ -129,6 +126,8 @@ class CcxtExchange(Exchange):
                 client.set_sandbox_mode(True)
         self._client = client
         self.testnet = testnet
+        self._futures = FuturesSettings(exchange=exchange, account_id=account_id, client=client,
+                                        call=self._call)
 
     # --- the one door to ccxt ---------------------------------------------------------------
 
@@ -238,10 +237,7 @@ class CcxtExchange(Exchange):
         wanted = (req.leverage, req.margin_mode)
         if wanted == (None, None) or self._futures_set.get(req.symbol) == wanted:
             return
-        if req.margin_mode is not None:
-            self.set_margin_mode(req.symbol, req.margin_mode, leverage=req.leverage)
-        if req.leverage is not None:
-            self.set_leverage(req.symbol, req.leverage)
+        self.configure_futures(req.symbol, leverage=req.leverage, margin_mode=req.margin_mode)
         self._futures_set[req.symbol] = wanted
 
     def create_order(self, req: OrderRequest) -> OrderResult:
@@ -335,10 +331,16 @@ class CcxtExchange(Exchange):
 
     def _bybit_fetch_order(self, symbol: str, exchange_order_id: str | None,
                            client_order_id: str | None) -> OrderResult:
-        """Bybit's v5 has no single-order endpoint for every case: open, then history."""
+        """Bybit's v5 has no single-order endpoint for every case: open, then history.
+
+        The history is read without a status filter (ccxt's fetch_closed_orders adds
+        orderStatus=Filled): a cancelled, rejected or partly filled then cancelled order with
+        our id must be found too, or it would pass for "not placed" and be sent again.
+        """
         params = ({"orderId": exchange_order_id} if exchange_order_id is not None
                   else self._client_id_params(client_order_id))
-        for fetch in (self._client.fetch_open_orders, self._client.fetch_closed_orders):
+        for fetch in (self._client.fetch_open_orders,
+                      self._client.fetch_canceled_and_closed_orders):
             for raw in self._call(fetch, symbol, None, None, dict(params)):
                 info = raw.get("info") or {}
                 if (client_order_id is not None and info.get("orderLinkId") == client_order_id) \
@@ -353,8 +355,11 @@ class CcxtExchange(Exchange):
     def fetch_closed_orders(self, symbol: str, since: datetime | None = None,
                             ) -> list[OrderResult]:
         since_ms = int(since.timestamp() * 1000) if since else None
-        return [conv.order_from_ccxt(o) for o in self._call(self._client.fetch_closed_orders,
-                                                            symbol, since_ms)]
+        orders = [conv.order_from_ccxt(o) for o in self._call(self._client.fetch_closed_orders,
+                                                              symbol, since_ms)]
+        # Phemex's closed-order list (v2 orderList) also carries live orders, and ccxt passes
+        # them on: a closed list holds finished orders only.
+        return [o for o in orders if o.status not in LIVE]
 
     # --- futures --------------------------------------------------------------------------------
 
@@ -362,26 +367,17 @@ class CcxtExchange(Exchange):
         raw = self._call(self._client.fetch_positions, symbols)
         return [p for p in (conv.position_from_ccxt(r) for r in raw) if p is not None]
 
-    def _set_futures(self, fn: Callable[..., Any], *args: Any) -> None:
-        try:
-            self._call(fn, *args)
-        except VerzekError as exc:
-            cause = exc.__cause__
-            code = (exc.details or {}).get("code") if isinstance(exc.details, dict) else None
-            if cause is not None and is_already_set(cause, exchange=self.name.value, code=code):
-                return
-            raise
-
     def set_leverage(self, symbol: str, leverage: int) -> None:
-        self._set_futures(self._client.set_leverage, leverage, self.market(symbol).symbol)
+        self._futures.set_leverage(self.market(symbol).symbol, leverage)
 
     def set_margin_mode(self, symbol: str, mode: MarginMode, *,
                         leverage: int | None = None) -> None:
-        params: dict[str, Any] = {}
-        if self.name is ExchangeName.BYBIT or self.name is ExchangeName.PHEMEX:
-            # Both want the leverage alongside the margin mode (ccxt setMarginMode docs).
-            params["leverage"] = leverage or self._futures_set.get(symbol, (None, None))[0] or 1
-        self._set_futures(self._client.set_margin_mode, mode.value, symbol, params)
+        self._futures.set_margin_mode(self.market(symbol).symbol, mode, leverage=leverage)
+
+    def configure_futures(self, symbol: str, *, leverage: int | None,
+                          margin_mode: MarginMode | None) -> None:
+        self._futures.configure(self.market(symbol).symbol, leverage=leverage,
+                                margin_mode=margin_mode)
 
     def close(self) -> None:
         with self._lock:

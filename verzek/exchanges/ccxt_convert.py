@@ -44,6 +44,9 @@ def order_from_ccxt(o: dict[str, Any], *, fallback_client_id: str = "") -> Order
         status = OrderStatus.UNKNOWN
     if status is OrderStatus.OPEN and filled > 0:
         status = OrderStatus.PARTIALLY_FILLED
+    if (o.get("info") or {}).get("orderStatus") == "PartiallyFilledCanceled":
+        # Bybit spot: part filled, the rest cancelled; ccxt calls it "closed" (filled).
+        status = OrderStatus.CANCELED
     average = dec(o.get("average")) or None
     trades = tuple(
         TradeFill(str(t.get("id")), dec(t.get("price"), ZERO) or ZERO,

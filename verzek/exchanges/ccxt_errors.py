@@ -48,9 +48,11 @@ DUPLICATE_CODES: dict[str, frozenset[str]] = {
 # Codes that may mean a duplicate among other things: the adapter looks the client id up.
 AMBIGUOUS_DUPLICATE: dict[str, frozenset[str]] = {"binance": frozenset({"-2010"})}
 # "Nothing to change" answers to set-leverage / set-margin-mode: success for us.
-# Binance -4046 "No need to change margin type", -4028 leverage unchanged is not an error on
-# Binance; Bybit 110043 "Set leverage not modified", 110026 margin mode not modified;
-# Phemex answers 0 when unchanged.
+# Binance -4046 "No need to change margin type", -4059 "No need to change position side" (an
+# unchanged leverage is answered normally); Bybit 110043 "Set leverage not modified", 110026
+# "Cross/isolated margin mode is not modified", 110025 "Position mode is not modified" (the
+# unified account's set-margin-mode answers retCode 0 when unchanged); Phemex's error table
+# has no such code: an unchanged leverageRr is answered with code 0.
 ALREADY_SET_CODES: dict[str, frozenset[str]] = {
     "binance": frozenset({"-4046", "-4059"}),
     "bybit": frozenset({"110043", "110026", "110025"}),

@@ -48,6 +48,29 @@ def public_markets(exchange: ExchangeName, *, timeout_ms: int = 10_000) -> dict[
     return load_markets_snapshot(exchange.value if exchange in CCXT_IDS else "binance")
 
 
+# A Coinexx credentials payload as the REST API stores it (verzek/api/exchanges.py):
+# {"metaapi_token", "metaapi_account_id"}, plus optional "region" and "symbol_suffix".
+METAAPI_FIELDS = ("metaapi_token", "metaapi_account_id")
+# The operator's Coinexx keys come from Settings.operator_credentials() under short names.
+_OPERATOR_COINEXX_NAMES = {"token": "metaapi_token", "account_id": "metaapi_account_id"}
+
+
+def metaapi_credentials(creds: dict[str, str], account_id: str) -> tuple[str, str]:
+    """(token, MetaApi account id) of a Coinexx payload; AuthError naming what is missing."""
+    missing = [name for name in METAAPI_FIELDS if not creds.get(name)]
+    if missing:
+        raise AuthError(f"coinexx account {account_id}: the stored credentials lack "
+                        f"{' and '.join(missing)}; enter the MetaApi token and account id "
+                        "again", details={"missing": missing})
+    return creds["metaapi_token"], creds["metaapi_account_id"]
+
+
+def _operator_names(exchange: ExchangeName, creds: dict[str, str]) -> dict[str, str]:
+    if exchange != ExchangeName.COINEXX:
+        return creds
+    return {_OPERATOR_COINEXX_NAMES.get(k, k): v for k, v in creds.items()}
+
+
 class ExchangeFactory:
     """Hands out one cached `Exchange` per (account, exchange); thread-safe."""
 
@@ -72,7 +95,9 @@ class ExchangeFactory:
         self._markets_loader = markets_loader
         self._paper_markets: dict[ExchangeName, dict[str, MarketInfo]] = {}
         self._operator_user_id = operator_user_id
-        self._operator_credentials = operator_credentials or {}
+        self._operator_credentials = {
+            exchange: _operator_names(exchange, creds)
+            for exchange, creds in (operator_credentials or {}).items()}
         self._sleeper = sleeper
         self._client_options = client_options or {}
         self._cache: dict[tuple[str, ExchangeName], Exchange] = {}
@@ -97,8 +122,9 @@ class ExchangeFactory:
             return self._paper(account)
         creds = self._credentials(account)
         if account.exchange is ExchangeName.COINEXX:
-            client = MetaApiClient(token=creds["token"], account_id=creds["account_id"],
-                                   region=creds.get("region", DEFAULT_REGION))
+            token, metaapi_account = metaapi_credentials(creds, account.id)
+            client = MetaApiClient(token=token, account_id=metaapi_account,
+                                   region=creds.get("region") or DEFAULT_REGION)
             return CoinexxExchange(account_id=account.id, client=client, clock=self._clock,
                                    symbol_suffix=creds.get("symbol_suffix", ""))
         return CcxtExchange(

@@ -136,3 +136,7 @@ class FaultyExchange(Exchange):
 
     def set_margin_mode(self, symbol: str, mode: MarginMode) -> None:
         self.inner.set_margin_mode(symbol, mode)
+
+    def configure_futures(self, symbol: str, *, leverage: int | None,
+                          margin_mode: MarginMode | None) -> None:
+        self.inner.configure_futures(symbol, leverage=leverage, margin_mode=margin_mode)
