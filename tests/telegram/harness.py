@@ -73,11 +73,12 @@ class Harness:
     published: list[BusMessage]
     poll_sleeps: list[float]
 
-    def publish(self, text: str, *, chat_id: int = -100555, message_id: int = 1) -> None:
+    def publish(self, text: str, *, chat_id: int = -100555, message_id: int = 1,
+                received_at: datetime | None = None) -> None:
         self.bus.publish(BusMessage(
             text=text, source=SignalSource(kind="telegram", chat_id=chat_id,
                                            message_id=message_id),
-            received_at=datetime(2026, 1, 1, tzinfo=UTC), origin="telegram"))
+            received_at=received_at or datetime(2026, 1, 1, tzinfo=UTC), origin="telegram"))
 
     def wait_idle(self) -> None:
         """Wait until every bus message was handled."""
@@ -125,7 +126,7 @@ def running_bot(*, store: DocumentStore, users: UserRepository, positions: Posit
         bot.on_member = access.on_member
         broadcaster = Broadcaster(bot=bot, window=BroadcastWindow(store=store, clock=clock),
                                   trial_delay_s=trial_delay_s, sleep=delay_sleep or fake_sleep,
-                                  ready_timeout_s=10, send_timeout_s=20)
+                                  ready_timeout_s=10, send_timeout_s=20, clock=clock)
         broadcaster.attach(bus)
         bus.subscribe("recorder", published.append)
         bus.start()

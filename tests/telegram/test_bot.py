@@ -43,6 +43,22 @@ def test_bus_signal_goes_to_vip_and_trial_with_exact_text(harness: Harness) -> N
     assert [c["command"] for c in menu][:3] == ["status", "positions", "pnl"]
 
 
+def test_a_call_posted_longer_ago_than_the_trading_age_limit_is_not_broadcast_as_new(
+        harness: Harness, tg_clock: ManualClock) -> None:
+    """A catch-up after an outage carries the post date: an hours-old call would have group
+    members enter late, so it is not posted as a "New Signal Alert"; a fresh one is."""
+    h = harness
+    posted = tg_clock.now()
+    tg_clock.advance(h.broadcaster.max_age_s + 1)
+    h.publish(SIGNAL, message_id=7, received_at=posted)
+    h.publish(SIGNAL.replace("3150", "3160"), message_id=8, received_at=tg_clock.now())
+    assert h.api.wait_for(lambda: len(h.api.sent(VIP)) == 1 and len(h.api.sent(TRIAL)) == 1)
+    h.wait_idle()
+    assert all("3160" in text for text in h.api.sent(VIP) + h.api.sent(TRIAL))
+    assert h.broadcaster.counters["too_old"] == 1
+    assert h.broadcaster.max_age_s == 300  # the engine's default max_signal_age_s
+
+
 def test_own_broadcast_fed_back_is_never_broadcast_again(harness: Harness) -> None:
     h = harness
     h.publish(SIGNAL)

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from verzek.domain.models import Signal
+from verzek.clock import Clock
+from verzek.domain.models import RiskSettings, Signal
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.signals import ParseResult, content_hash, parse_message
 from verzek.telegram.bot import BotNotRunning, BotService
@@ -40,8 +41,14 @@ class Broadcaster:
 
     def __init__(self, *, bot: BotService, window: BroadcastWindow, trial_delay_s: float = 0.0,
                  sleep: Sleeper = asyncio.sleep, ready_timeout_s: float = 60.0,
-                 send_timeout_s: float = 300.0) -> None:
+                 send_timeout_s: float = 300.0, clock: Clock | None = None,
+                 max_age_s: float | None = None) -> None:
         self._bot = bot
+        self._clock = clock
+        # a message posted longer ago than the engine trades a call (a catch-up after an
+        # outage) is old news: posting it as a "New Signal Alert" would have members enter late
+        self.max_age_s = float(RiskSettings().max_signal_age_s if max_age_s is None
+                               else max_age_s)
         self._window = window
         self.trial_delay_s = trial_delay_s
         self._sleep = sleep
@@ -50,7 +57,8 @@ class Broadcaster:
         self._tails: dict[GroupName, asyncio.Task[None]] = {}  # each group's last send
         self._lanes: set[asyncio.Task[None]] = set()
         self.counters: dict[str, int] = {"broadcast": 0, "duplicates": 0, "own": 0,
-                                         "not_signals": 0, "group_failures": 0}
+                                         "not_signals": 0, "group_failures": 0,
+                                         "too_old": 0}
         self.last_error: str | None = None
 
     def attach(self, bus: SignalBus) -> None:
@@ -66,6 +74,12 @@ class Broadcaster:
                 isinstance(chat_id, int) and chat_id in self._bot.groups.own_chat_ids()):
             self.counters["own"] += 1
             return Decision("skipped", "our own broadcast")
+        if self._clock is not None:
+            age_s = (self._clock.now() - message.received_at).total_seconds()
+            if age_s > self.max_age_s:
+                self.counters["too_old"] += 1
+                return Decision("skipped", f"posted {age_s:.0f} s ago, older than "
+                                f"{self.max_age_s:.0f} s: not broadcast as new")
         text = broadcast_text(message.text, _parsed(message),
                               with_body=not message.meta.get("rendered"))
         if text is None:

@@ -60,7 +60,7 @@ def build_telegram(
         commands.attach_access(access)
         bot.on_member = access.on_member
         broadcaster = Broadcaster(bot=bot, window=BroadcastWindow(store=store, clock=clock),
-                                  trial_delay_s=settings.telegram_trial_delay_s)
+                                  trial_delay_s=settings.telegram_trial_delay_s, clock=clock)
         broadcaster.attach(bus)
         parts.bot, parts.access, parts.broadcaster = bot, access, broadcaster
         parts.notifier = TelegramNotifier(bot=bot, find_user=users.find,
