@@ -25,6 +25,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/users/{user_id}/exchanges/{account_id}"): {"label": "mine now"},
     ("POST", "/api/users/{user_id}/pause"): {"paused": True, "reason": "x"},
     ("POST", "/api/users/{user_id}/kill-switch"): {"active": True, "close_positions": True},
+    ("PUT", "/api/users/{user_id}/demo/balance"): {"usdt": 5},
 }
 ADMIN_ROUTES = [
     ("GET", "/api/users", None), ("GET", "/api/positions", None),

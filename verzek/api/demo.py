@@ -1,4 +1,5 @@
-"""Demo prices: set simulated prices while the sim price feed runs (admin)."""
+"""Demo trading: simulated prices while the sim price feed runs (admin), and a user's paper
+balances (the user or an admin)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,23 @@ from typing import Annotated
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from verzek.api.auth import require_admin
+from verzek.api.auth import require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import SECURITY, ApiModel, ApiPositiveDecimal, api_blueprint
+from verzek.api.schemas import (
+    ID_PATTERN,
+    SECURITY,
+    ApiModel,
+    ApiNonNegDecimal,
+    ApiPositiveDecimal,
+    UserPath,
+    api_blueprint,
+)
 from verzek.api.signals import SYMBOL_PATTERN
 from verzek.errors import Conflict
 
 api = api_blueprint("demo", "/api/demo", "simulated market")
+balances_api = api_blueprint("demo_balance", "/api/users", "a user's demo balances")
+blueprints = (api, balances_api)
 Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN)]
 
 
@@ -44,3 +55,42 @@ def set_prices(body: PricesBody) -> Response:
     prices = ctx().trading.set_demo_prices(dict(body.prices))
     return jsonify({"prices": {symbol: format(Decimal(price), "f")  # "1E-7" -> "0.0000001"
                                for symbol, price in prices.items()}})
+
+
+class UsdtOut(BaseModel):
+    free: str
+    used: str
+    total: str
+
+
+class DemoAccountOut(BaseModel):
+    account_id: str
+    exchange: str
+    market_type: str
+    usdt: UsdtOut
+
+
+class DemoBalances(BaseModel):
+    accounts: list[DemoAccountOut]
+
+
+class DemoBalanceBody(ApiModel):
+    usdt: ApiNonNegDecimal  # type: ignore[valid-type]
+    account_id: Annotated[str | None, Field(pattern=ID_PATTERN)] = None
+
+
+@balances_api.get("/<user_id>/demo/balance", responses={200: DemoBalances}, security=SECURITY)
+def get_demo_balance(path: UserPath) -> Response:
+    """The USDT (free, held by open demo positions, total) of each of the user's paper
+    accounts (the user or an admin)."""
+    require_owner(path.user_id)
+    return jsonify({"accounts": ctx().trading.demo_balances(path.user_id)})
+
+
+@balances_api.put("/<user_id>/demo/balance", responses={200: DemoBalances}, security=SECURITY)
+def set_demo_balance(path: UserPath, body: DemoBalanceBody) -> Response:
+    """Set the free USDT of one paper account (`account_id`) or of all of them, e.g.
+    {"usdt": 5000}; 0 or more (the user or an admin). A live account is refused (409)."""
+    require_owner(path.user_id)
+    return jsonify({"accounts": ctx().trading.set_demo_balance(
+        path.user_id, body.usdt, body.account_id)})

@@ -71,6 +71,15 @@ class TradingPort(Protocol):
 
     def set_breaker_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]: ...
 
+    def demo_balances(self, user_id: str) -> list[dict[str, Any]]:
+        """The USDT of each of the user's paper accounts. Raises NotFound."""
+        ...
+
+    def set_demo_balance(self, user_id: str, usdt: Decimal,
+                         account_id: str | None = None) -> list[dict[str, Any]]:
+        """Set the free USDT of one paper account or all of them; Conflict for a live one."""
+        ...
+
     def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
         """Only while the sim price feed runs; raises Conflict otherwise."""
         ...

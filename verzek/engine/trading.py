@@ -21,6 +21,7 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
+from verzek.engine import demo_balance
 from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
 from verzek.engine.monitor import PriceMonitor
@@ -348,6 +349,15 @@ class TradingService:
                 self.manager.cancel_unfilled(exchange, position)  # not bring it back
 
     # --- demo, accounts, status ------------------------------------------------------------------
+
+    def demo_balances(self, user_id: str) -> list[dict[str, Any]]:
+        return demo_balance.read(self.pool, self.users.get(user_id), self._clock.now())
+
+    def set_demo_balance(self, user_id: str, usdt: Decimal,
+                         account_id: str | None = None) -> list[dict[str, Any]]:
+        user = self.users.get(user_id)
+        with self.manager.locks.hold(user_id):  # not while this user's orders are in flight
+            return demo_balance.set_usdt(self.pool, user, usdt, self._clock.now(), account_id)
 
     def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
         feed = self.pool.price_feed
