@@ -64,3 +64,33 @@ def test_disabled_parts_show_in_status(clock: ManualClock) -> None:
     sup.disable("telegram_bot", "TELEGRAM_BOT_TOKEN is not set")
     assert sup.status()["telegram_bot"] == {"state": "off",
                                             "reason": "TELEGRAM_BOT_TOKEN is not set"}
+
+
+class _Slow(_Crashy):
+    """Takes the whole time it is given to stop (it advances the clock by it)."""
+
+    def __init__(self, name: str, clock: ManualClock, needs_s: float) -> None:
+        super().__init__()
+        self.name = name
+        self._clock = clock
+        self.needs_s = needs_s
+        self.given: list[float] = []
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.given.append(timeout_s)
+        self._clock.advance(min(timeout_s, self.needs_s))
+        self.alive = self.needs_s > timeout_s
+
+
+def test_stop_shares_one_deadline_across_every_service(clock: ManualClock) -> None:
+    sup = Supervisor(clock=clock)
+    first, hung, last = (_Slow("first", clock, 1), _Slow("hung", clock, 100),
+                         _Slow("last", clock, 2))
+    for svc in (first, hung, last):
+        sup.add(svc)
+    started = clock.monotonic()
+    sup.stop(10)
+    # stopped last-added first, each given what is left of the one 10 s deadline; after the
+    # hung one used it up, the first is still told to stop but not waited for
+    assert last.given == [10] and hung.given == [8] and first.given == [0]
+    assert clock.monotonic() - started == 10  # not 10 s per service

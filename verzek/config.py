@@ -3,59 +3,113 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from verzek.errors import ConfigError
 
-# env variable -> (field name, help text shown in errors and .env.example)
+# env variable -> (field name, help text shown in errors and .env.example). Every help text
+# ends with the values the setting accepts (after the last ": "); tests check that the ranges
+# written here are those the fields below enforce.
+_KEY_TEXT = "8-512 characters without spaces"
 ENV_FIELDS: dict[str, tuple[str, str]] = {
-    "PORT": ("port", "HTTP port of the REST API, 1-65535"),
-    "VERZEK_HOST": ("host", "address the API binds to"),
-    "VERZEK_DATA_DIR": ("data_dir", "folder of the JSON state"),
-    "VERZEK_LOG_LEVEL": ("log_level", "DEBUG, INFO, WARNING or ERROR"),
-    "VERZEK_LOG_FILE": ("log_file", "optional log file path (logs also go to stderr)"),
-    "VERZEK_ADMIN_TOKEN": ("admin_tokens", "admin bearer token(s), comma-separated, >= 16 chars"),
-    "VERZEK_MASTER_KEYS": ("master_keys", "Fernet keys, comma-separated, primary first"),
+    "PORT": ("port", "HTTP port of the REST API: 1-65535"),
+    "VERZEK_HOST": ("host", "address the API binds to: an IP address or host name "
+                    "(letters, digits, '.', '-', ':')"),
+    "VERZEK_DATA_DIR": ("data_dir", "folder of the JSON state: a folder the service can "
+                        "create (if missing) and write"),
+    "VERZEK_LOG_LEVEL": ("log_level", "log level: DEBUG, INFO, WARNING or ERROR"),
+    "VERZEK_LOG_FILE": ("log_file", "optional log file (logs also go to stderr): a file path, "
+                        "not a folder, in a folder the service can create and write"),
+    "VERZEK_ADMIN_TOKEN": ("admin_tokens", "admin bearer token(s): comma-separated, each "
+                           "16-512 characters without spaces"),
+    "VERZEK_MASTER_KEYS": ("master_keys", "master keys, primary first: comma-separated Fernet "
+                           "keys (44 url-safe base64 characters each)"),
     "VERZEK_PRICE_FEED": ("price_feed", "demo price feed: live or sim"),
-    "VERZEK_ALLOW_SIGNUP": ("allow_signup", "1 lets anyone create an account"),
-    "VERZEK_WORKERS": ("workers", "fan-out worker pool size, 1-1024"),
-    "VERZEK_PRICE_POLL_S": ("price_poll_s", "price monitor poll interval in seconds, 0.1-300"),
-    "VERZEK_SHUTDOWN_GRACE_S": ("shutdown_grace_s", "seconds in-flight work gets at shutdown"),
-    "VERZEK_TOKEN_TTL_S": ("token_ttl_s", "lifetime of a user login token in seconds"),
-    "VERZEK_MAX_BODY_BYTES": ("max_body_bytes", "largest accepted request body in bytes"),
-    "VERZEK_PAPER_BALANCE_USDT": ("paper_balance_usdt", "starting demo balance in USDT"),
-    "VERZEK_PAPER_SLIPPAGE_PCT": ("paper_slippage_pct", "demo market-order slippage in %"),
+    "VERZEK_ALLOW_SIGNUP": ("allow_signup", "let anyone create an account: 1/0, true/false, "
+                            "yes/no or on/off"),
+    "VERZEK_WORKERS": ("workers", "fan-out worker pool size: 1-1024"),
+    "VERZEK_PRICE_POLL_S": ("price_poll_s", "price monitor poll interval in seconds: 0.1-300"),
+    "VERZEK_SHUTDOWN_GRACE_S": ("shutdown_grace_s", "seconds in-flight work gets at shutdown, "
+                                "all stop steps together (SIGTERM to exit takes at most this "
+                                "plus about 2 s): 0-600"),
+    "VERZEK_TOKEN_TTL_S": ("token_ttl_s", "lifetime of a user login token in seconds (1 minute "
+                           "to 365 days): 60-31536000"),
+    "VERZEK_MAX_BODY_BYTES": ("max_body_bytes", "largest accepted request body in bytes "
+                              "(1 KiB to 16 MiB): 1024-16777216"),
+    "VERZEK_PAPER_BALANCE_USDT": ("paper_balance_usdt", "starting demo balance in USDT: more "
+                                  "than 0, at most 1000000000000"),
+    "VERZEK_PAPER_SLIPPAGE_PCT": ("paper_slippage_pct", "demo market-order slippage in %: 0-10"),
     "VERZEK_VISIBILITY_WINDOW_S": ("visibility_window_s", "seconds an order the exchange does "
-                                   "not show is still 'unknown' before it counts as not placed"),
-    "VERZEK_PAPER_FAULT_RATE": ("paper_fault_rate", "demo fault campaigns only: share of paper "
-                                "orders given an injected exchange fault, 0-0.9"),
-    "VERZEK_TRADINGVIEW_SECRET": ("tradingview_secret", "path secret of the TradingView webhook"),
+                                   "not show is still 'unknown' before it counts as not placed: "
+                                   "1-600"),
+    "VERZEK_PAPER_FAULT_RATE": ("paper_fault_rate", "demo fault campaigns only, share of paper "
+                                "orders given an injected exchange fault: 0-0.9"),
+    "VERZEK_TRADINGVIEW_SECRET": ("tradingview_secret", "path secret of the TradingView "
+                                  "webhook: 16-128 letters, digits, '-', '_', '.' or '~'"),
     "VERZEK_OPERATOR_USER_ID": ("operator_user_id", "the user whose exchange accounts without "
-                                "stored keys trade with the operator's keys below"),
-    "TELEGRAM_API_ID": ("telegram_api_id", "Telethon api_id (my.telegram.org)"),
-    "TELEGRAM_API_HASH": ("telegram_api_hash", "Telethon api_hash"),
-    "TELEGRAM_SESSION": ("telegram_session", "Telethon StringSession"),
-    "TELEGRAM_SOURCES": ("telegram_sources", "chat ids or @usernames to watch, comma-separated"),
-    "TELEGRAM_BOT_TOKEN": ("telegram_bot_token", "broadcast bot token from @BotFather"),
-    "TELEGRAM_VIP_GROUP_ID": ("telegram_vip_group_id", "chat id of the VIP group"),
-    "TELEGRAM_TRIAL_GROUP_ID": ("telegram_trial_group_id", "chat id of the TRIAL group"),
-    "TELEGRAM_ADMIN_IDS": ("telegram_admin_ids", "Telegram user ids allowed to post signals"),
-    "TELEGRAM_BOT_API_URL": ("telegram_bot_api_url", "root URL of a self-hosted Bot API server"),
-    "TELEGRAM_TRIAL_DELAY_S": ("telegram_trial_delay_s", "delay before the TRIAL copy, seconds"),
-    "BINANCE_API_KEY": ("binance_api_key", "operator's Binance API key"),
-    "BINANCE_API_SECRET": ("binance_api_secret", "operator's Binance API secret"),
-    "BYBIT_API_KEY": ("bybit_api_key", "operator's Bybit API key"),
-    "BYBIT_API_SECRET": ("bybit_api_secret", "operator's Bybit API secret"),
-    "PHEMEX_API_KEY": ("phemex_api_key", "operator's Phemex API key"),
-    "PHEMEX_API_SECRET": ("phemex_api_secret", "operator's Phemex API secret"),
-    "COINEXX_METAAPI_TOKEN": ("coinexx_metaapi_token", "operator's MetaApi token for Coinexx"),
-    "COINEXX_METAAPI_ACCOUNT_ID": ("coinexx_metaapi_account_id", "operator's MetaApi account id"),
+                                "stored keys trade with the operator's keys below: a user id, "
+                                "1-64 letters, digits, '-' or '_'"),
+    "TELEGRAM_API_ID": ("telegram_api_id", "Telethon api_id (my.telegram.org): 1-2147483647"),
+    "TELEGRAM_API_HASH": ("telegram_api_hash", "Telethon api_hash (my.telegram.org): 8-64 "
+                          "hexadecimal digits"),
+    "TELEGRAM_SESSION": ("telegram_session", "Telethon StringSession, as `python -m verzek "
+                         "telegram login` prints it: one line of url-safe base64 characters"),
+    "TELEGRAM_SOURCES": ("telegram_sources", "chats to watch: comma-separated chat ids, "
+                         "@usernames or t.me links, each without spaces"),
+    "TELEGRAM_BOT_TOKEN": ("telegram_bot_token", "broadcast bot token from @BotFather: "
+                           "<bot id>:<secret>, digits, ':', then letters, digits, '-' or '_'"),
+    "TELEGRAM_VIP_GROUP_ID": ("telegram_vip_group_id", "chat id of the VIP group: a non-zero "
+                              "integer (a supergroup's starts with -100)"),
+    "TELEGRAM_TRIAL_GROUP_ID": ("telegram_trial_group_id", "chat id of the TRIAL group: a "
+                                "non-zero integer (a supergroup's starts with -100)"),
+    "TELEGRAM_ADMIN_IDS": ("telegram_admin_ids", "Telegram user ids allowed to post signals: "
+                           "comma-separated positive integers"),
+    "TELEGRAM_BOT_API_URL": ("telegram_bot_api_url", "root URL of a self-hosted Bot API "
+                             "server: http://... or https://..."),
+    "TELEGRAM_TRIAL_DELAY_S": ("telegram_trial_delay_s", "delay before the TRIAL copy in "
+                               "seconds: 0-86400"),
+    "BINANCE_API_KEY": ("binance_api_key", f"operator's Binance API key: {_KEY_TEXT}"),
+    "BINANCE_API_SECRET": ("binance_api_secret", f"operator's Binance API secret: {_KEY_TEXT}"),
+    "BYBIT_API_KEY": ("bybit_api_key", f"operator's Bybit API key: {_KEY_TEXT}"),
+    "BYBIT_API_SECRET": ("bybit_api_secret", f"operator's Bybit API secret: {_KEY_TEXT}"),
+    "PHEMEX_API_KEY": ("phemex_api_key", f"operator's Phemex API key: {_KEY_TEXT}"),
+    "PHEMEX_API_SECRET": ("phemex_api_secret", f"operator's Phemex API secret: {_KEY_TEXT}"),
+    "COINEXX_METAAPI_TOKEN": ("coinexx_metaapi_token", "operator's MetaApi token for Coinexx: "
+                              "8-8192 characters without spaces"),
+    "COINEXX_METAAPI_ACCOUNT_ID": ("coinexx_metaapi_account_id", "operator's MetaApi account "
+                                   "id: 1-64 letters, digits, '-' or '_'"),
 }
+
+# Formats of the free-text settings (the numbers' ranges are on the fields themselves).
+_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "host": (re.compile(r"[A-Za-z0-9.:\-\[\]]{1,253}"),
+             "only letters, digits, '.', '-' and ':' are allowed"),
+    "operator_user_id": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "not a user id"),
+    "coinexx_metaapi_account_id": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "not an account id"),
+    "tradingview_secret": (re.compile(r"[A-Za-z0-9._~-]{16,128}"),
+                           "must be 16-128 URL-safe characters"),
+    "telegram_api_hash": (re.compile(r"[0-9A-Fa-f]{8,64}"), "not a hexadecimal api_hash"),
+    "telegram_session": (re.compile(r"[A-Za-z0-9_\-+/=]+"), "not a StringSession"),
+    "telegram_bot_token": (re.compile(r"[0-9]+:[A-Za-z0-9_-]+"), "not a bot token"),
+    "coinexx_metaapi_token": (re.compile(r"\S{8,8192}"), "not a MetaApi token"),
+    **{f"{name}_api_{part}": (re.compile(r"\S{8,512}"), f"not an API {part}")
+       for name in ("binance", "bybit", "phemex") for part in ("key", "secret")},
+}
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
 class Settings(BaseModel):
@@ -83,7 +137,7 @@ class Settings(BaseModel):
     paper_fault_rate: float = Field(default=0.0, ge=0, le=0.9)
     tradingview_secret: SecretStr | None = None
     operator_user_id: str | None = None
-    telegram_api_id: int | None = Field(default=None, ge=1)
+    telegram_api_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     telegram_api_hash: SecretStr | None = None
     telegram_session: SecretStr | None = None
     telegram_sources: tuple[str, ...] = ()
@@ -106,8 +160,58 @@ class Settings(BaseModel):
     @classmethod
     def _long_tokens(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
         for token in value:
-            if len(token.get_secret_value()) < 16:
-                raise ValueError("each admin token must be at least 16 characters")
+            text = token.get_secret_value()
+            if not 16 <= len(text) <= 512 or any(c.isspace() for c in text):
+                raise ValueError("each admin token must be 16-512 characters without spaces")
+        return value
+
+    @field_validator(*_FORMATS)
+    @classmethod
+    def _formats(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return value
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        pattern, problem = _FORMATS[str(info.field_name)]
+        if not pattern.fullmatch(text):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("telegram_sources")
+    @classmethod
+    def _sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for source in value:
+            if any(c.isspace() for c in source):
+                raise ValueError(f"{source!r} has a space in it")
+        return value
+
+    @field_validator("telegram_vip_group_id", "telegram_trial_group_id")
+    @classmethod
+    def _chat_id(cls, value: int | None) -> int | None:
+        if value == 0:
+            raise ValueError("0 is no chat id")
+        return value
+
+    @field_validator("telegram_admin_ids")
+    @classmethod
+    def _user_ids(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(v <= 0 for v in value):
+            raise ValueError("Telegram user ids are positive")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _usable_dir(cls, value: Path) -> Path:
+        problem = unusable_path(value, folder=True)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("log_file")
+    @classmethod
+    def _usable_file(cls, value: Path | None) -> Path | None:
+        problem = unusable_path(value, folder=False) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("master_keys")
@@ -181,9 +285,37 @@ def _convert(field: str, raw: str) -> Any:
         if low in _BOOL_FALSE:
             return False
         raise ValueError("must be 1/0, true/false, yes/no or on/off")
-    if raw == "" and field not in ("host",):
-        return None
+    if raw == "":
+        return None  # an empty line in .env means: the default
+    if field == "log_level":
+        return raw.upper()
     return raw
+
+
+def unusable_path(path: Path, *, folder: bool) -> str | None:
+    """Why `path` cannot be the data folder (`folder`) or the log file, or None if it can.
+
+    Checked before anything starts, so a bad path is a settings error naming the variable
+    rather than a traceback from deep inside the start (an existing file in the way, a
+    folder where the file should be, a parent that is a file, no write permission)."""
+    path = Path(path)
+    if path.exists():
+        if folder and not path.is_dir():
+            return f"{path} exists and is not a folder"
+        if not folder and path.is_dir():
+            return f"{path} is a folder, not a file"
+        target = path if folder else path.parent
+        if not os.access(target, os.W_OK | os.X_OK):
+            return f"{target} is not writable by this user"
+        return None
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a folder, so {path} cannot be created"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{parent} is not writable by this user, so {path} cannot be created"
+    return None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -204,7 +336,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         try:
             converted = _convert(field, environ[env_name])
         except ValueError as exc:
-            raise ConfigError(f"{env_name}: {exc} (expected: {help_text})") from None
+            raise ConfigError(f"{env_name}={environ[env_name]}: {exc} (expected: {help_text})",
+                              details={"variable": env_name,
+                                       "accepted": help_text.rsplit(": ", 1)[-1]}) from None
         if converted is not None:
             values[field] = converted
     try:
@@ -217,6 +351,19 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         is_secret = "SecretStr" in str(Settings.model_fields[field].annotation)
         shown = "<hidden>" if is_secret else environ.get(env_name, "")
         raise ConfigError(
-            f"{env_name}={shown!s}: {first['msg']} (expected: {help_text})",
-            details={"variable": env_name},
+            f"{env_name}={shown!s}: {_problem(first)} (expected: {help_text})",
+            details={"variable": env_name, "accepted": help_text.rsplit(": ", 1)[-1]},
         ) from None
+
+
+def _problem(error: Any) -> str:
+    """Pydantic's complaint in a few words; the accepted values follow it in the message."""
+    kind = str(error.get("type", ""))
+    if kind in _RANGE_ERRORS:
+        return "out of range"  # pydantic names only the bound crossed; the message all of it
+    if kind.startswith("int_"):
+        return "not a whole number"
+    if kind.endswith("_parsing") or kind in ("finite_number", "decimal_type"):
+        return "not a finite number"
+    message = str(error.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")

@@ -20,14 +20,25 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s%(context)s"
 
-# Patterns that look like secrets: `key=...`, bearer tokens, bot tokens, Fernet tokens.
+# Names whose value is a secret. A name may carry a prefix of whole words joined by `_` or
+# `-` (`BINANCE_API_SECRET`, `X-MBX-APIKEY`, `X-BAPI-SIGN`, `access_token`), but a bare
+# `key` must stand alone: "monkey=3" and "key levels" are left as they are.
+_SECRET_NAMES = (
+    r"api[_-]?key|apikey|api[_-]?secret|api[_-]?hash|api[_-]?sign|secret[_-]?key|secret"
+    r"|client[_-]?secret|token|password|passwd|pwd|passphrase|signature|sign|authorization"
+    r"|private[_-]?key|listen[_-]?key|master[_-]?keys?|(?:telegram|string)[_-]?session"
+    r"|session[_-]?string|key"
+)
+# The value: an optional scheme (`Bearer x`, `Basic x`), then everything up to a separator.
+_VALUE = r"(?:(?:bearer|basic|token)\s+)?[^\s\"',;&}]+"
+# Patterns that look like secrets: `name=value`, `name: value`, `"name": "value"`, headers,
+# URL query parameters; bearer tokens; `access_token value`; bot tokens; Fernet tokens.
 _PATTERNS = [
     re.compile(
-        r"(?i)((?:api[_-]?key|api[_-]?secret|secret|token|password|passwd|pwd|signature"
-        r"|authorization|private[_-]?key|master[_-]?keys?)[\"']?\s*[:=]\s*[\"']?)"
-        r"(?:bearer\s+)?[^\s\"',;&}]+"
+        rf"(?i)(\b(?:[a-z0-9]++[_-])*(?:{_SECRET_NAMES})[\"']?\s*[:=]\s*[\"']?){_VALUE}"
     ),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?i)(\b(?:access|refresh|id|auth|bot)[_-]?token\s+)[^\s\"',;&}:=]+"),
+    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"()\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"),  # Telegram bot token
     re.compile(r"()\bgAAAAA[A-Za-z0-9_=-]{20,}"),  # Fernet token
 ]

@@ -63,7 +63,12 @@ class Runtime:
     started_at: float = 0.0
     startup_s: float = 0.0
     accepting: threading.Event = field(default_factory=threading.Event)
+    # set when shutdown begins: background loops and price feeds stop waiting
     stopping: threading.Event = field(default_factory=threading.Event)
+    # set when the shutdown grace is over: in-flight order work stops waiting (back-offs,
+    # look-ups); until then it runs as usual, so a signal's fan-out can finish
+    grace_over: threading.Event = field(default_factory=threading.Event)
+    shutdown_deadline: float | None = None  # clock.monotonic() by which every stop step ends
     components: dict[str, Any] = field(default_factory=dict)
     trading: TradingService | None = None
     accounts: AccountService | None = None
@@ -88,19 +93,57 @@ class Runtime:
         self.startup_s = time.monotonic() - self.started_at
         logger.info("VerzekAutoTrader %s up in %.2f s", __version__, self.startup_s)
 
-    def stop(self) -> None:
-        """Stop taking new work, let in-flight work finish (bounded), flush, release the lock."""
+    def begin_shutdown(self, requested_at: float | None = None) -> float:
+        """Refuse new signals from now on and fix the one deadline every stop step shares:
+        `requested_at` (the SIGTERM's clock.monotonic(), default now) + the shutdown grace.
+        Returns the deadline; calling it again keeps the first one."""
         self.accepting.clear()
         self.stopping.set()
+        if self.shutdown_deadline is None:
+            start = self.clock.monotonic() if requested_at is None else requested_at
+            self.shutdown_deadline = start + self.settings.shutdown_grace_s
+        return self.shutdown_deadline
+
+    def remaining_s(self) -> float:
+        """Seconds left of the shutdown grace (the whole grace before shutdown began)."""
+        if self.shutdown_deadline is None:
+            return self.settings.shutdown_grace_s
+        return max(0.0, self.shutdown_deadline - self.clock.monotonic())
+
+    def stop(self) -> bool:
+        """Stop taking new work, let in-flight work finish until the one shutdown deadline,
+        flush, release the lock. True when everything finished in time; False when work was
+        still running at the deadline: it is cut off as a crash would cut it (its orders are
+        reconciled and its fan-out resumed at the next start) and the process should exit
+        at once (`os._exit`) rather than wait for it."""
+        self.begin_shutdown()
+        # The services first (the bus drains its message into the orchestrator), then the
+        # fan-out pool they feed.
+        self.supervisor.stop(self.remaining_s())
+        clean = True
         if self.trading is not None:
-            self.trading.orchestrator.shutdown(wait=True)
-        self.supervisor.stop(self.settings.shutdown_grace_s)
+            # Service threads are daemons; the fan-out pool's workers are what the interpreter
+            # would wait for at exit.
+            orchestrator = self.trading.orchestrator
+            clean = _finishes_within(self.remaining_s(),
+                                     lambda: orchestrator.shutdown(wait=True))
+        if not clean:
+            logger.warning("the shutdown grace (%.1f s) is over with a signal fan-out still "
+                           "running: cut off now; its unfinished orders are reconciled and the "
+                           "fan-out resumed at the next start", self.settings.shutdown_grace_s)
+        self.grace_over.set()
+        # Closing the store and journals means nothing still running can change the data
+        # or send an order (its intent can no longer be journaled), nor leave a temp file.
+        if not self.store.close():
+            logger.warning("a document write still in progress at shutdown is cut off; its "
+                           "temp file is removed at the next start")
         if self.trading is not None:
             self.trading.intents.close()
             self.trading.signals.close()
         self.positions.close_journals()
         self.lock.release()
-        logger.info("stopped cleanly")
+        logger.info("stopped %s", "cleanly" if clean else "at the grace deadline")
+        return clean
 
     def status(self) -> dict[str, Any]:
         return {
@@ -114,6 +157,14 @@ class Runtime:
             "startup_s": round(self.startup_s, 3),
             "demo_master_key": self.secret_box.generated,
         }
+
+
+def _finishes_within(timeout_s: float, fn: Callable[[], Any]) -> bool:
+    """Run `fn` (a blocking wait) on a helper thread; True if it returned within timeout_s."""
+    helper = threading.Thread(target=fn, name="shutdown-wait", daemon=True)
+    helper.start()
+    helper.join(timeout_s)
+    return not helper.is_alive()
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None,
@@ -135,11 +186,20 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         logger.info("store: %d documents in %s", loaded, settings.data_dir)
         users = UserRepository(store)
         positions = PositionRepository(store)
+        # Every journal is checked now, not when first used: a bad one stops the start here.
+        # The intent and signal journals are read whole when build_engine opens them.
+        history = positions.check_history()
+        logger.info("store: %d history journal(s) checked, %d read in full (the others are "
+                    "unchanged since last known good)", history.journals, history.read)
+        if history.repaired:
+            logger.warning("store: cut a torn last record in %d history journal(s): %s",
+                           len(history.repaired), ", ".join(history.repaired[:20]))
         repaired = positions.recover()
         if repaired:
             logger.warning("store: finished %d position close(s) a crash interrupted", repaired)
         secret_box = open_secret_box(
-            [k.get_secret_value() for k in settings.master_keys], settings.data_dir
+            [k.get_secret_value() for k in settings.master_keys], settings.data_dir,
+            fileops=store.fileops,
         )
         supervisor = Supervisor(clock=clock)
         runtime = Runtime(
@@ -187,14 +247,14 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     factory = ExchangeFactory(
         secret_box=runtime.secret_box, clock=clock, paper_store=store, price_feed=price_feed,
         paper_balance_usdt=s.paper_balance_usdt, paper_slippage_pct=s.paper_slippage_pct,
-        sleeper=sleeper or runtime.stopping.wait, operator_user_id=s.operator_user_id,
+        sleeper=sleeper or runtime.grace_over.wait, operator_user_id=s.operator_user_id,
         operator_credentials={ExchangeName(k): v for k, v in s.operator_credentials().items()})
     pool = ExchangePool(store=store, clock=clock, price_feed=price_feed,
                         live_builder=factory.get, live_forget=factory.forget,
                         paper_balance_usdt=s.paper_balance_usdt,
                         paper_slippage_pct=s.paper_slippage_pct)
     executor = OrderExecutor(intents=intents, safety=safety, clock=clock,
-                             sleeper=sleeper or runtime.stopping.wait,
+                             sleeper=sleeper or runtime.grace_over.wait,
                              visibility_window_s=visibility_window_s)
     locks = UserLocks()
     manager = PositionManager(positions=runtime.positions, executor=executor,
@@ -255,7 +315,7 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                      "(VERZEK_PAPER_FAULT_RATE); never use this outside a test", rate * 100)
         pool.wrap = lambda inner: FaultyExchange(
             inner, rate=rate, clock=clock, seed=len(pool.owners),
-            sleeper=sleeper or runtime.stopping.wait, slow_s=window / 6,
+            sleeper=sleeper or runtime.grace_over.wait, slow_s=window / 6,
             invisible_s=window / 3, retry_after_s=1.0) if isinstance(inner, PaperExchange) \
             else inner
     runtime.trading = trading

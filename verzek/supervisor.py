@@ -150,14 +150,25 @@ class Supervisor:
                 logger.exception("supervisor check failed")
 
     def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop every service, last added first, all within `timeout_s` together: one
+        deadline, and each service gets what is left of it (those after a slow one may get
+        0 s: they are told to stop and not waited for; their threads are daemons)."""
+        deadline = self._clock.monotonic() + timeout_s
+
+        def left() -> float:
+            return max(0.0, deadline - self._clock.monotonic())
+
         self._stopping.set()
         for service in reversed(self._services):
             try:
-                service.stop(timeout_s)
+                service.stop(left())
             except Exception:
                 logger.exception("%s failed to stop cleanly", service.name)
         if self._thread is not None:
-            self._thread.join(timeout_s)
+            self._thread.join(left())
+        if not left():
+            logger.warning("the services' %.1f s to stop ran out; those still busy are cut off",
+                           timeout_s)
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

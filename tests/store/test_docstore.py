@@ -277,3 +277,30 @@ def test_concurrent_writers_in_one_folder_share_its_fsync(tmp_path: Path) -> Non
     assert not_durable == []
     assert len(synced_after) <= 2  # not 16
     assert synced_after[-1] == 16
+
+
+# --- closing at shutdown ------------------------------------------------------------------------
+
+def test_close_waits_for_a_write_in_progress_then_refuses_writes(tmp_path: Path) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    class SlowFsync(FileOps):
+        def fsync(self, fd: int) -> None:
+            entered.set()
+            release.wait(30)
+            super().fsync(fd)
+
+    store = DocumentStore(tmp_path, fileops=SlowFsync())
+    writer = threading.Thread(target=store.write, args=("a.json", {"v": 1}))
+    writer.start()
+    assert entered.wait(30)
+    assert store.close(timeout_s=0) is False  # a write is between temp file and rename
+    release.set()
+    writer.join(30)
+    assert store.close(timeout_s=30) is True
+    assert store.read("a.json") == {"v": 1, "schema_version": 1}  # it finished
+    with pytest.raises(DiskFault, match="shutting down"):
+        store.write("b.json", {"v": 2})
+    with pytest.raises(DiskFault):
+        store.delete("a.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]  # no temp file

@@ -1,15 +1,19 @@
-"""Run the service: settings, logging, runtime, waitress on 0.0.0.0:$PORT, clean shutdown."""
+"""Run the service: settings, logging, runtime, waitress on 0.0.0.0:$PORT, and a shutdown
+that keeps every stop step within one deadline (VERZEK_SHUTDOWN_GRACE_S)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from verzek.errors import ConfigError, StoreError
+from verzek.errors import ConfigError, SecretError, StoreError
 
 logger = logging.getLogger("verzek")
 
@@ -21,8 +25,30 @@ HTTP_THREADS = 8
 SWITCH_INTERVAL_S = 0.001
 
 
-class _Shutdown(SystemExit):
-    """Raised from the signal handler to leave waitress's loop."""
+class InFlight:
+    """WSGI middleware counting the requests being handled, so a shutdown can wait for them
+    (a signal posted to the API runs its whole fan-out inside its request)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self._idle:
+            self._count += 1
+        try:
+            return self._app(environ, start_response)
+        finally:
+            with self._idle:
+                self._count -= 1
+                if not self._count:
+                    self._idle.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """True once no request is being handled; False if timeout_s passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout_s)
 
 
 def _json_error_channel() -> type:
@@ -71,6 +97,38 @@ def create_http_server(app: Any, host: str, port: int, max_body_bytes: int = 64 
     return server
 
 
+def _socket_map(server: Any) -> dict[int, Any]:
+    return getattr(server, "map", None) or server._map  # several listeners, or one
+
+
+def _wake(server: Any) -> None:
+    """Wake the I/O loop (a write to its trigger pipe: safe in a signal handler)."""
+    for dispatcher in list(_socket_map(server).values()):
+        if hasattr(dispatcher, "pull_trigger") and hasattr(dispatcher, "thunks"):
+            dispatcher.pull_trigger()
+            return
+
+
+def _serve_until(server: Any, done: Callable[[], bool]) -> None:
+    """Run waitress's I/O loop (what `server.run()` does) until `done()`; whoever makes it
+    true wakes the loop with `_wake`."""
+    from waitress import wasyncore
+
+    socket_map = _socket_map(server)
+    while not done():
+        wasyncore.loop(timeout=1.0, map=socket_map, use_poll=server.adj.asyncore_use_poll,
+                       count=1)
+
+
+def _close_http(server: Any, timeout_s: float) -> None:
+    """Stop the handler threads (a request still running after timeout_s is abandoned: its
+    thread is a daemon) and close every connection and listener."""
+    from waitress import wasyncore
+
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout_s)
+    wasyncore.close_all(_socket_map(server))
+
+
 def main(argv: list[str] | None = None) -> int:
     from verzek.api.app import create_app
     from verzek.config import load_settings
@@ -82,30 +140,76 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc.message}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_file)
+    try:
+        setup_logging(settings.log_level, settings.log_file)
+    except OSError as exc:
+        print(f"configuration error: VERZEK_LOG_FILE={settings.log_file}: cannot be opened "
+              f"({exc.strerror})", file=sys.stderr)
+        return 2
     try:
         runtime = build_runtime(settings)
-    except StoreError as exc:
+    except (StoreError, SecretError) as exc:
         logger.error("cannot start: %s", exc.message)
         return 3
-    app = create_app(runtime, settings)
-    server = create_http_server(app, settings.host, settings.port, settings.max_body_bytes)
+    except OSError as exc:  # the data directory cannot be created, read or locked
+        logger.error("cannot start: the data directory %s cannot be used: %s",
+                     settings.data_dir, exc)
+        return 3
+    app = InFlight(create_app(runtime, settings))
+    try:
+        server = create_http_server(app, settings.host, settings.port, settings.max_body_bytes)
+    except OSError as exc:
+        logger.error("cannot start: cannot listen on %s:%s (%s)", settings.host, settings.port,
+                     exc.strerror or exc)
+        runtime.stop()
+        return 4
+    requested: list[tuple[int, float]] = []  # SIGTERM/SIGINT and when (clock.monotonic)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        logger.info("received %s: shutting down", signal.Signals(signum).name)
-        runtime.accepting.clear()  # stop taking new signals at once
-        raise _Shutdown(0)
+        # A signal handler may interrupt the main thread holding any lock: it only notes
+        # the signal and its time and wakes the I/O loop, which does the rest.
+        requested.append((signum, runtime.clock.monotonic()))
+        _wake(server)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    clean = False
     try:
         runtime.start()
         logger.info("serving on http://%s:%s", settings.host, server.effective_port)
-        server.run()
-    except _Shutdown:
-        pass
+        _serve_until(server, lambda: bool(requested))
+        clean = _drain(runtime, server, app, *requested[0])
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        server.close()
-        runtime.stop()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _close_http(server, runtime.remaining_s())
+        clean = runtime.stop() and clean
+    if not clean:
+        # Work still runs past the deadline (threads the interpreter would wait for at exit):
+        # it is cut off now, as a crash would cut it; the journals were closed and flushed.
+        logging.shutdown()
+        os._exit(0)
     return 0
+
+
+def _drain(runtime: Any, server: Any, app: InFlight, signum: int, requested_at: float,
+           ) -> bool:
+    """After SIGTERM: new signals are refused at once (409 "shutting down") while requests
+    in flight finish, until the shutdown deadline; the API keeps answering meanwhile."""
+    deadline = runtime.begin_shutdown(requested_at)
+    logger.info("received %s: shutting down; new signals are refused, in-flight work gets "
+                "%.1f s", signal.Signals(signum).name,
+                max(0.0, deadline - runtime.clock.monotonic()))
+    drained = threading.Event()
+    finished: list[bool] = []
+
+    def wait() -> None:
+        finished.append(app.wait_idle(runtime.remaining_s()))
+        drained.set()
+        _wake(server)
+
+    threading.Thread(target=wait, name="http-drain", daemon=True).start()
+    _serve_until(server, drained.is_set)
+    if not finished[0]:
+        logger.warning("requests still running at the shutdown deadline are cut off")
+    return finished[0]

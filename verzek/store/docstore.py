@@ -11,18 +11,16 @@ import errno
 import functools
 import logging
 import os
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from verzek.errors import CorruptFile, DiskFault, InvalidInput
-from verzek.store.fileops import FileOps, GroupSync, dumps, loads
+from verzek.store.fileops import TMP_SUFFIX, FileOps, GroupSync, dumps, loads, temp_path
 
 logger = logging.getLogger(__name__)
 
-TMP_SUFFIX = ".tmp"
 Migration = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
@@ -58,7 +56,31 @@ class DocumentStore:
         self._cache: dict[str, dict[str, Any] | None] = {}
         self.last_error: str | None = None
         self._dirs: dict[Path, GroupSync] = {}
+        self._writing = 0  # writes between their temp file and their rename
+        self._closed = False
+        self._writes_done = threading.Condition()
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def close(self, timeout_s: float = 2.0) -> bool:
+        """Refuse every write from now on (DiskFault) and wait up to timeout_s for writes in
+        progress to finish: after it, nothing still running at shutdown can leave a temp
+        file or change a document. True if no write was left in progress."""
+        with self._writes_done:
+            self._closed = True
+            return self._writes_done.wait_for(lambda: self._writing == 0, timeout_s)
+
+    def _begin_write(self) -> None:
+        with self._writes_done:
+            if self._closed:
+                raise DiskFault("the store is closed: the service is shutting down",
+                                details={"closed": True})
+            self._writing += 1
+
+    def _end_write(self) -> None:
+        with self._writes_done:
+            self._writing -= 1
+            if not self._writing:
+                self._writes_done.notify_all()
 
     # --- start-up -------------------------------------------------------------------------
 
@@ -207,12 +229,15 @@ class DocumentStore:
         _check_rel(rel)
         with self.lock(rel):
             path = self.root / rel
+            self._begin_write()
             try:
                 path.unlink()
             except FileNotFoundError:
                 pass
             else:
                 self._fsync_dir(path.parent)
+            finally:
+                self._end_write()
             self._cache[rel] = None
 
     def note_fault(self, message: str | None) -> None:
@@ -251,9 +276,16 @@ class DocumentStore:
                          details={"errno": name, "file": str(path)})
 
     def _write_bytes(self, rel: str, data: bytes) -> None:
+        self._begin_write()
+        try:
+            self._write_file(rel, data)
+        finally:
+            self._end_write()
+
+    def _write_file(self, rel: str, data: bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+        tmp = temp_path(path)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             try:

@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,62 @@ from verzek.errors import CorruptFile, DiskFault
 from verzek.store.fileops import FileOps, dumps, loads
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JournalScan:
+    """What checking one journal found: its records, and the torn tail cut off (bytes)."""
+
+    count: int
+    repaired_bytes: int
+
+
+def scan_journal(path: Path, fileops: FileOps | None = None) -> JournalScan:
+    """Check a journal file without opening it for appends.
+
+    A last line that a crash left unfinished (no newline, or not JSON) is cut off and reported
+    (a warning naming the file); a bad line anywhere else raises CorruptFile naming the file
+    and the line, and the file is left untouched.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return JournalScan(0, 0)
+    if not data:
+        return JournalScan(0, 0)
+    good_end = len(data)
+    if not data.endswith(b"\n"):
+        good_end = data.rfind(b"\n") + 1
+    lines = data[:good_end].split(b"\n")[:-1] if good_end else []
+    # The last complete line may also be torn (a crash between write and newline is
+    # impossible, but a partly written page after power loss is): check it parses.
+    if lines:
+        try:
+            loads(lines[-1])
+        except ValueError:
+            good_end -= len(lines[-1]) + 1
+            lines.pop()
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            loads(line)
+        except ValueError:
+            raise CorruptFile(
+                f"journal {path} line {number} does not parse; it is not a torn tail, so it "
+                "was left untouched: restore the file from a backup or repair that line",
+                details={"file": str(path), "line": number},
+            ) from None
+        count += 1
+    repaired = len(data) - good_end
+    if repaired:
+        logger.warning(
+            "journal %s: cut a torn last record of %d bytes left by an interrupted write",
+            path, repaired,
+        )
+        (fileops or FileOps()).truncate(path, good_end)
+    return JournalScan(count, repaired)
 
 
 class _Batch:
@@ -46,47 +103,14 @@ class Journal:
         self._flushing = False
         self.repaired_bytes = 0
         self.count = 0
+        self.intact = True  # False once a failed append could not be undone (see below)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._repair_tail()
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def _repair_tail(self) -> None:
-        if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        if not data:
-            return
-        good_end = len(data)
-        if not data.endswith(b"\n"):
-            good_end = data.rfind(b"\n") + 1
-        lines = data[:good_end].split(b"\n")[:-1] if good_end else []
-        # The last complete line may also be torn (a crash between write and newline is
-        # impossible, but a partly written page after power loss is): check it parses.
-        if lines:
-            try:
-                loads(lines[-1])
-            except ValueError:
-                good_end -= len(lines[-1]) + 1
-                lines.pop()
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                loads(line)
-            except ValueError:
-                raise CorruptFile(
-                    f"journal {self.path} line {number} does not parse; it is not a torn tail, "
-                    "so it was left untouched: restore or repair the file",
-                    details={"file": str(self.path), "line": number},
-                ) from None
-        self.count = sum(1 for line in lines if line.strip())
-        if good_end < len(data):
-            self.repaired_bytes = len(data) - good_end
-            logger.warning(
-                "journal %s: cut a torn last record of %d bytes left by an interrupted write",
-                self.path, self.repaired_bytes,
-            )
-            self.fileops.truncate(self.path, good_end)
+        checked = scan_journal(self.path, self.fileops)
+        self.count, self.repaired_bytes = checked.count, checked.repaired_bytes
 
     def append(self, record: dict[str, Any]) -> None:
         """Append one record and fsync it before returning."""
@@ -161,6 +185,7 @@ class Journal:
         try:
             os.ftruncate(self._fd, size)
         except OSError:
+            self.intact = False  # checked again at the next start, whatever it remembers
             logger.error("journal %s: could not undo a partial append; it will be cut at the "
                          "next start", self.path)
 

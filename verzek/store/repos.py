@@ -6,6 +6,7 @@ write costs what that tenant holds. Closed positions move to `history/<user id>.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,9 @@ from verzek.domain.models import Position, PositionStatus, User
 from verzek.errors import Conflict, InvalidInput, NotFound
 from verzek.store.docstore import DocumentStore
 from verzek.store.journal import Journal
+from verzek.store.journal_check import FolderCheck, VerifiedJournals
+
+logger = logging.getLogger(__name__)
 
 
 def _check_id(value: str) -> str:
@@ -111,6 +115,12 @@ class PositionRepository:
         self._journals: dict[str, Journal] = {}
         self._journals_lock = threading.Lock()
         self._archived: dict[str, set[str]] = {}
+        self._verified = VerifiedJournals(store.root / self.HISTORY, fileops=store.fileops)
+
+    def check_history(self) -> FolderCheck:
+        """At start: check every history journal (a torn last record is cut and reported; a
+        bad record elsewhere raises CorruptFile naming the file), not only those used later."""
+        return self._verified.check()
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{_check_id(user_id)}.json"
@@ -234,10 +244,16 @@ class PositionRepository:
         return repaired
 
     def close_journals(self) -> None:
+        """Close the history journals opened in this run and remember them as known good."""
         with self._journals_lock:
             for journal in self._journals.values():
                 journal.close()
+            intact = [j.path for j in self._journals.values() if j.intact]
             self._journals.clear()
+        try:
+            self._verified.remember(intact)
+        except OSError as exc:  # only a cache: the next start reads these journals again
+            logger.warning("could not record the checked history journals: %s", exc)
 
 
 def _replace(positions: list[Position], position: Position) -> list[Position]:

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from verzek.errors import SecretError
 from verzek.logs import register_secret
+from verzek.store.fileops import FileOps, atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -69,21 +70,48 @@ class SecretBox:
             raise SecretError("a stored secret cannot be decrypted with any master key") from None
 
 
-def open_secret_box(master_keys: list[str], data_dir: Path) -> SecretBox:
-    """The configured keys; without any, a generated demo key kept in the data directory."""
+def open_secret_box(master_keys: list[str], data_dir: Path, *,
+                    fileops: FileOps | None = None) -> SecretBox:
+    """The configured keys; without any, a generated demo key kept in the data directory.
+
+    The demo key is written crash-safely (temp file, fsync, rename, folder fsync; mode 0600):
+    a crash leaves no key file or the whole key, never an empty one. A key file that is there
+    but holds no valid key stops the start (SecretError naming the file).
+    """
     if master_keys:
         return SecretBox(master_keys)
     key_path = Path(data_dir) / DEMO_KEY_FILE
     if key_path.exists():
-        key = key_path.read_text().strip()
+        key = _read_demo_key(key_path)
     else:
         key = Fernet.generate_key().decode()
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        key_path.touch(mode=0o600)
-        key_path.write_text(key)
+        atomic_write(key_path, key.encode() + b"\n", fileops=fileops, mode=0o600)
     logger.warning(
         "VERZEK_MASTER_KEYS is not set: using a generated DEMO key in %s. Live exchange "
         "credentials will be refused until VERZEK_MASTER_KEYS is set outside the data directory.",
         key_path,
     )
     return SecretBox([key], generated=True)
+
+
+def _read_demo_key(key_path: Path) -> str:
+    try:
+        key = key_path.read_bytes().decode("ascii", "replace").strip()
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    else:
+        if not key:
+            problem = "is empty"
+        else:
+            try:
+                Fernet(key.encode())
+                return key
+            except (ValueError, TypeError):
+                problem = "holds no valid Fernet key"
+    raise SecretError(
+        f"the demo master key file {key_path} {problem}. Restore it from a backup of the data "
+        "directory; or, if no exchange keys were stored under it, delete it and a new demo key "
+        "is generated at the next start (secrets stored under the old key can then no longer "
+        "be decrypted); or set VERZEK_MASTER_KEYS",
+        details={"file": str(key_path)},
+    )
