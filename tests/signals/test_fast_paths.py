@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verzek.signals import keywords, numbers, sections, updates
-from verzek.signals.parser import normalise
+from verzek.signals import closes, keywords, numbers, sections, updates
+from verzek.signals.text import normalise
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "signals" / "corpus.jsonl"
 _PHRASES = (
@@ -23,6 +23,10 @@ _PHRASES = (
     "long now", "buy at market", "entry: cmp", "по рынку", "giá thị trường", "20x", "x20",
     "3.0x", "cross 25 x", "1 x 2", "x 5", "×10", "10х", "0.5 usdt", "1,000.5%", ".5", "12 34",
     "take profit now", "book profits here", "ziel 1 erreicht", "sl kena", "tp2 tercapai",
+    "buy stop: 1", "sell-stop 2", "buy 📥 1", "покупка: 1", "продажа 2", "jual: 3", "beli 4",
+    "cut loss hit", "cắt lỗ ❌", "geser sl ke entry", "stop girişe çekildi", "sl now 5",
+    "стоп переносим на 5", "2nd target hit", "4/4 targets done", "الهدف الأول ✅",
+    "cerrar operación ahora", "signal is invalid now", "don't move sl", "will we hit tp2?",
 )
 
 
@@ -86,7 +90,8 @@ def test_literal_first_forms_match_the_plain_ones(fast: re.Pattern[str], plain: 
     if plain is None:  # the field keywords: the same words with the lookahead outside the groups
         words = sorted((*keywords.ENTRY_WORDS, *keywords.SHORT_ENTRY_WORDS, *keywords.TARGET_WORDS,
                         *keywords.STOP_WORDS, *keywords.BUY_LIMIT_WORDS,
-                        *keywords.SELL_LIMIT_WORDS, *keywords.LABEL_WORDS), key=lambda w: -len(w))
+                        *keywords.SELL_LIMIT_WORDS, *keywords.LABEL_WORDS,
+                        *keywords.STOP_ORDER_WORDS), key=lambda w: -len(w))
         plain = ("(?:" + keywords.alternation(words) + r")(?![^\W\d_])|🎯|🛑|⛔"
                  r"|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)")
     plain_re = re.compile(plain)
@@ -117,7 +122,7 @@ def _close_texts() -> list[str]:
 
 def test_close_search_is_close_re_search() -> None:
     for text in TEXTS + _close_texts():
-        fast, plain = updates.close_search(text), updates.CLOSE_RE.search(text)
+        fast, plain = closes.close_search(text), closes.CLOSE_RE.search(text)
         assert (fast and (fast.span(), fast.group())) == (plain and (plain.span(), plain.group()))
 
 

@@ -10,13 +10,9 @@ from pydantic import ValidationError
 
 from verzek.domain.models import Signal, SignalUpdate
 from verzek.signals import keywords as kw
+from verzek.signals.closes import is_partial_close, partial_close_share
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
-from verzek.signals.updates import (
-    UpdateFinding,
-    detect_update,
-    is_partial_close,
-    partial_close_share,
-)
+from verzek.signals.updates import UpdateFinding, detect_update
 
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?i:(?:the|my|our|your|all)\s+)?"

@@ -76,11 +76,15 @@ ENTRY_WORDS = (
     r"enter(?:\s+(?:at|around|near|between|above|below))?",
     r"buy(?:ing)?\s+(?:zone|range|area|price|between|around|near|at|below|under)",
     r"accumulation\s+zone", r"accumulate\s+(?:at|between|zone)", r"open(?:ing)?\s+price", "dca",
-    r"точка\s+входа", r"зона\s+входа", r"цена\s+входа", r"вход(?:\s+в\s+(?:сделку|позицию))?",
+    r"accumulate(?=[ \t]*[:\-]?[ \t]*\$?\d)",  # "Accumulate: 6.20 - 5.90"
+    "твх", r"точка\s+входа", r"зона\s+входа", r"цена\s+входа",
+    r"вход(?:\s+в\s+(?:сделку|позицию))?",
     "входим", r"zona\s+de\s+entrada", r"precio\s+de\s+entrada", r"preço\s+de\s+entrada",
     r"preco\s+de\s+entrada", "entrada", r"giri[şs]\s+b[öo]lgesi", r"alim\s+b[öo]lgesi",
     "giriş", "giris", r"v[àa]o\s+l[ệe]nh", r"điểm\s+v[àa]o", r"diem\s+vao", r"gi[áa]\s+v[àa]o",
-    r"v[ùu]ng\s+v[àa]o", "einstieg", "entrée", "entree", "ingresso", "masuk", "الدخول", "دخول",
+    r"v[ùu]ng\s+v[àa]o", r"v[ùu]ng\s+mua", r"gi[áa]\s+mua", r"harga\s+(?:beli|masuk)",
+    "einstieg", "entrée", "entree", "ingresso", "masuk", "الدخول", "دخول",
+    "ورود", r"入场(?:价格?|区间?|点位?)?", r"进场(?:价格?|区间?|点位?)?",
     # a DCA line ("Add more at: 14.20") and a limit order ("Limit order: 1.92", "Buy Limit:")
     r"add\s+more(?:\s+(?:at|on|near|around|below|under|above))?",
     r"limit\s+(?:order|entry|price|buy|sell)", r"order\s+price",
@@ -102,28 +106,47 @@ TARGET_WORDS = (
     r"take[\s-]?profit\s+targets?", r"profit\s+targets?", r"sell\s+targets?",
     r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
-    r"toma\s+de\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al", r"m[ụu]c\s+ti[êe]u",
+    r"toma\s+de\s+ganancias", r"tomar\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al",
+    r"m[ụu]c\s+ti[êe]u",
     r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi", "الأهداف",
-    "الاهداف", "الهدف", "أهداف", "اهداف",
+    "الاهداف", "الهدف", "أهداف", "اهداف", r"target\s+jual", r"止盈(?:价格?|位)?",
+    r"目标(?:价格?|位)?", "تارگت(?:ها)?", "هدف(?:ها)?",
 )
 STOP_WORDS = (
     r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
+    r"cut[\s-]?loss", r"cl(?=[ \t]*:)",  # "Cut loss: 1.32", "CL: 1.32" (a label only)
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
-    "stopp", r"وقف\s+الخسار[ةه]",
+    "stopp", r"وقف\s+الخسار[ةه]", r"止损(?:价格?|位)?", r"حد\s+ضرر",
 )
-LABEL_WORDS = (r"buy(?=\s*[:@\d])", r"sell(?:\s+at)?(?=\s*[:@$\d])")
+# "Buy: 1.42", "BUY 📥" over "1.42 - 1.38": a side word as the label of its prices ("Sell:"
+# after a buy is the call's targets); "Buy stop: 0.1250": an entry once the price rises to it
+_BUY_GAP = r"(?=\s*(?:[^\w\s?!#$]{1,4}\s*)?[:@\d])"
+_SELL_GAP = r"(?=\s*(?:[^\w\s?!#$]{1,4}\s*)?[:@$\d])"
+BUY_LABELS = ("buy", "покупка", "beli")
+SELL_LABELS = ("sell", "продажа", "jual")
+LABEL_WORDS = (r"b(?:uy|eli)" + _BUY_GAP, "покупка" + _BUY_GAP,
+               r"sell(?:\s+at)?" + _SELL_GAP, "продажа" + _SELL_GAP, "jual" + _SELL_GAP)
+STOP_ORDER_WORDS = (r"buy[\s-]stop(?:\s+(?:order|price|entry))?",
+                    r"sell[\s-]stop(?:\s+(?:order|price|entry))?")
 
-_ENTRY_FULL = re.compile("|".join(ENTRY_WORDS))
-_SHORT_ENTRY_FULL = re.compile("|".join(SHORT_ENTRY_WORDS))
-_TARGET_FULL = re.compile("|".join(TARGET_WORDS))
-_STOP_FULL = re.compile("|".join(STOP_WORDS))
+
+
+def _full(words: Iterable[str]) -> re.Pattern[str]:
+    """The words without their trailing lookahead: `classify` sees the matched word alone."""
+    return re.compile("|".join(w.split("(?=", 1)[0] for w in words))
+
+
+_ENTRY_FULL = _full(ENTRY_WORDS)
+_SHORT_ENTRY_FULL = _full(SHORT_ENTRY_WORDS)
+_TARGET_FULL = _full(TARGET_WORDS)
+_STOP_FULL = _full(STOP_WORDS)
 
 # Longer phrases first overall so "entry targets" beats "entry" and "stop targets" beats "stop".
 # Every alternative starts with a literal, so the regex engine skips other characters in C; the
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
     alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS),
+                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS, *STOP_ORDER_WORDS),
                        key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
     + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
@@ -176,8 +199,9 @@ SIDE_THEN_PRICE_RE = re.compile(
     r"\s*(?:[:@-]|at(?!\w)|from(?!\w))?(?=\s*\$?\d)"
 )
 # the coin, then maybe a word for the kind of trade: "BTC scalp long from 66200"
-COIN_BEFORE_RE = re.compile(
-    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)\s+"
+COIN_BEFORE_RE = re.compile(  # an emoji may stand between: "ARB 🔴 short 1.12-1.15"
+    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    r"(?:\s+|[ \t]*[^\w\s#$/.,:]{1,3}[ \t]+)"
     r"(?:(?:scalp|swing|spot|quick|futures|perp)\s+)?\Z"
 )
 
@@ -191,14 +215,16 @@ def classify(word: str) -> str:
         return "stop"
     if word in ("@", "at"):
         return "at"
+    if "stop" in word and word.startswith(("buy", "sell")):  # "buy stop", "sell-stop order"
+        return "buystop" if word.startswith("b") else "sellstop"
     limit = "limit" in word or word.endswith("now")  # "buy limit", "sell now"
-    if word == "buy" or (limit and word.startswith(("buy", "long"))):
+    if word in BUY_LABELS or (limit and word.startswith(("buy", "long"))):
         return "buylabel"
     if limit and word.startswith(("sell", "short")):
         return "shortentry"
     if word == "price":
         return "entry"
-    if word == "sell" or (word.startswith("sell") and word.endswith(" at")):
+    if word in SELL_LABELS or (word.startswith("sell") and word.endswith(" at")):
         return "selllabel"
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
                         ("target", _TARGET_FULL), ("stop", _STOP_FULL)):
@@ -209,7 +235,7 @@ def classify(word: str) -> str:
 
 LEVERAGE_WORDS = (
     "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldiraç", "kaldirac",
-    r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier",
+    r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier", "杠杆", "اهرم",
 )
 MARGIN_WORDS = ("cross", "isolated", "isolate", "iso", "кросс", r"изолированн\w*", "cruzado",
                 "aislado", "izole")
@@ -248,9 +274,9 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
-              "kaufen", "achat", "beli", "شراء")
+              "kaufen", "achat", "beli", "شراء", "做多", "خرید")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satiş", "verkaufen", "vente", "jual", "بيع")
+               "satiş", "verkaufen", "vente", "jual", "بيع", "做空", "فروش")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")
@@ -296,4 +322,4 @@ NOT_A_CALL_RE = re.compile(alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 # A price asked about: "good buy at 150?", "Target 200?", "SL 130 ?": a question, not a call.
 PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")
 # a buy or long word before a "Sell" label makes that label the call's target
-LONG_BEFORE_RE = re.compile(r"(?<![\w#$])(?:buy|long)(?![\w])")
+LONG_BEFORE_RE = re.compile(r"(?<![\w#$])(?:buy|long|покупка|лонг|beli)(?![\w])")

@@ -27,9 +27,10 @@ _LEAD_MARKER_RE = re.compile(r"[^\w\n]*\d{1,2}(?:\.(?!\d)|:(?!\d))")
 # "1 - 0.5" is a marker only in a numbered run ("1 - ...", "2 - ..."); alone it is a zone.
 _DASH_MARKER_RE = re.compile(r"^([^\w\n]*)(\d{1,2})(\s*-\s+)(?=\.?\d)", re.MULTILINE)
 _MARKER_GATE = frozenset(")\n\u20e3🔟①②③④⑤⑥⑦⑧⑨⑩")
-THOUSANDS_SEPARATORS = frozenset("\u00a0\u202f\u2009'’")  # between digit groups: removed
-_THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’](?=\d{3}(?!\d))")
-_THOUSANDS_GATE_RE = re.compile("[\u00a0\u202f\u2009'’]")
+# between digit groups: removed (U+066C is the Arabic thousands separator: "٦٥٬٠٠٠")
+THOUSANDS_SEPARATORS = frozenset("\u00a0\u202f\u2009'’\u066c")
+_THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'’\u066c](?=\d{3}(?!\d))")
+_THOUSANDS_GATE_RE = re.compile("[\u00a0\u202f\u2009'’\u066c]")
 _SPACED_ZERO_RE = re.compile(r"(?<![\d.,])\d{1,3} 000(?![\d.,]\d|\d)")
 _SPACED_GROUP_RE = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d.,]\d|\d)")
 

@@ -14,14 +14,17 @@ from pydantic import ValidationError
 from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
+from verzek.signals.closes import weak_close_at
 from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
 from verzek.signals.leverage import read_leverage
-from verzek.signals.numbers import THOUSANDS_SEPARATORS, Price, join_thousands, scan_prices
+from verzek.signals.numbers import Price, scan_prices
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import find_symbol, find_symbols
+from verzek.signals.tables import header_table
+from verzek.signals.text import normalise
 from verzek.signals.triggers import Direction, breakout, with_trigger
-from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
+from verzek.signals.updates import UpdateFinding, detect_update
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
 # is its two ends in written order (never re-sorted by side). `entry_is_market` is set when the
@@ -32,21 +35,6 @@ from verzek.signals.updates import UpdateFinding, detect_update, weak_close_at
 Kind = Literal["signal", "update", "noise"]
 _MAX_CHARS = 4000
 
-_TRANSLATE = str.maketrans({
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
-    "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
-    "\ufe0f": None, "\u2800": None,
-    "\u201c": '"', "\u201d": '"', "➡": "→", "⟶": "→", "➜": "→", "➔": "→", "»": " ",
-    "\u2060": None, "\ufeff": None, "\u200c": None, "\u3000": " ",
-    # fullwidth forms ("＃ＢＴＣ／ＵＳＤＴ", "６５０００") are their ASCII characters
-    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
-})
-# Not str.translate (a dict look-up per character): only the few distinct characters present are
-# replaced (no replacement is a key); one scan finds them and the thousands separators to remove.
-_REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
-_TRANSLATE_GATE_RE = re.compile(
-    "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
-)
 _DIGIT_RE = re.compile(r"\d")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 # A keyword right after one of these words is a reference to the field, not the field itself.
@@ -69,6 +57,7 @@ _CLOSED_SIDE_RE = re.compile(
 _NEGATED_SIDE_RE = re.compile(r"(?<![\w#$])(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
                               r"(?:a[ \t]+|any[ \t]+)?\Z")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
+_STOP_ORDERS = frozenset({"buystop", "sellstop"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
 _CONFIDENCE = tuple(round(0.4 + 0.1 * parts, 2) for parts in range(7))  # by parts present
 
@@ -102,21 +91,6 @@ class _Draft:
     trigger: Direction | None = None  # "LONG above 65500": the entry waits for a cross
 
 
-def normalise(text: str) -> str:
-    """Unify dashes, colons, spaces and markdown so one regex set reads every style; Turkish
-    dotted and dotless i become i (the keywords are written with i only)."""
-    found = set(_TRANSLATE_GATE_RE.findall(text))
-    text = join_thousands(text, has_separator=not THOUSANDS_SEPARATORS.isdisjoint(found))
-    for char in found:  # a separator join_thousands removed is replaced by nothing: no change
-        if char in _REPLACE:
-            text = text.replace(char, _REPLACE[char])
-    if ">" in text:
-        text = text.replace("-->", " →").replace("->", " →").replace("=>", " →")
-    if "__" in text:  # markdown italic "__Target 3 reached__" (a single "_" joins "BTC_USDT")
-        text = text.replace("__", "  ")
-    return text
-
-
 def parse(text: str) -> Signal | SignalUpdate | None:
     """An executable `Signal`, a `SignalUpdate`, or None for noise and inconsistent signals."""
     return (result := parse_message(text)).signal or result.update
@@ -127,6 +101,8 @@ def parse_message(text: str) -> ParseResult:
     if not text or not text.strip():
         return _NOISE
     norm = normalise(text[:_MAX_CHARS])
+    if "|" in norm:  # "PAIR | SIDE | ENTRY" over its row: one "ENTRY: 152.4" line per column
+        norm = header_table(norm) or norm
     low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
@@ -144,8 +120,8 @@ def parse_message(text: str) -> ParseResult:
     if not draft.entries and (draft.targets or draft.stop or draft.target_pcts or draft.stop_pct
                               ) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
-    # "LONG above 65500", "Entry: above 65500": a breakout
-    draft.trigger, draft.entries = with_trigger(body, draft.entries, draft.entry_is_market)
+    if draft.trigger is None:  # "LONG above 65500", "Entry: above 65500": a breakout
+        draft.trigger, draft.entries = with_trigger(body, draft.entries, draft.entry_is_market)
     if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
         finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
@@ -180,6 +156,8 @@ def _fields(low: str, norm: str) -> _Draft:
         if kind == "selllabel":  # "Sell: 590" after a Buy line or a long call: its target
             kind = "target" if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start) \
                 else "shortentry"
+        elif kind in _STOP_ORDERS:  # "Buy stop: 0.125": a long entered once the price rises to it
+            kind, draft.trigger = _stop_order(kind, seen_entry, low, start)
         seen_entry = seen_entry or kind in _ENTRY_KINDS
         draft.label_spans.append((start, end))
         if kind == "buylabel":
@@ -216,6 +194,16 @@ def _fields(low: str, norm: str) -> _Draft:
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
     return draft
+
+
+def _stop_order(kind: str, seen_entry: bool, low: str, start: int) -> tuple[str, Direction | None]:
+    """A buy stop is a long's entry above the price, a sell stop a short's below it; written
+    after the entry (a sell stop after a buy or a long) it is the trade's stop loss instead."""
+    if kind == "buystop":
+        return ("stop", None) if seen_entry else ("buylabel", "above")
+    if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start):
+        return "stop", None
+    return "shortentry", "below"
 
 
 def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price], bool]:

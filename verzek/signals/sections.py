@@ -43,6 +43,10 @@ _MARKET_FILLERS = frozenset(
 )
 # "1:2", "1:3.5", "12:30" after a price: a risk-reward ratio or a time, never a price
 _RATIO_RE = re.compile(r"\d(?<![\w.,]\d)\d?:\d{1,2}(?:[.,]\d)?(?![\d.,]?\d)")
+# "(short term)", "(mid-term)" with another price after it on the line
+_WORD_NOTE_RE = re.compile(
+    r"\([^\W\d_]+(?:[ \t-]+[^\W\d_]+)*[ \t]*\)(?=[ \t,;/|-]*(?:(?:and|then|or)[ \t]+)?\$?\d)"
+)
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 
@@ -137,7 +141,15 @@ def cut_prose(line: str) -> str:
     price = _PRICE_START_RE.search(line)  # "4H close below 0.45": 4H is no price, 0.45 is
     if price is None:
         return line
-    for word in _LETTERS_RE.finditer(line, price.end()):
+    word = _LETTERS_RE.search(line, price.end())
+    while word is not None:
         if word.group().lower() not in _CONNECTORS:
-            return line[: word.start()]
+            # "3150 (scalp) 3200 (swing)": a note of words in brackets between two prices
+            note = _WORD_NOTE_RE.match(line, word.start() - 1) \
+                if line[word.start() - 1] == "(" else None
+            if note is None:
+                return line[: word.start()]
+            word = _LETTERS_RE.search(line, note.end())
+        else:
+            word = _LETTERS_RE.search(line, word.end())
     return line
