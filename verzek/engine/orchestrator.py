@@ -47,7 +47,13 @@ from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout
-from verzek.errors import ExchangeError, InvalidInput, TransientExchangeError, VerzekError
+from verzek.errors import (
+    DiskFault,
+    ExchangeError,
+    InvalidInput,
+    TransientExchangeError,
+    VerzekError,
+)
 from verzek.exchanges.base import Exchange, MarketInfo
 from verzek.exchanges.multipliers import dot_thousands_factor, price_factor
 from verzek.logs import log_context
@@ -190,7 +196,12 @@ class Orchestrator:
                 with self._manager.locks.hold(user.id), log_context(user_id=user.id):
                     return fn(user)
             except Exception as exc:
-                logger.exception("pipeline failed for user %s", user.id)
+                closed = isinstance(exc, DiskFault) and isinstance(exc.details, dict) \
+                    and exc.details.get("closed")
+                if closed:  # the store closed under it at the shutdown deadline: expected
+                    logger.warning("pipeline for user %s cut off at shutdown: %s", user.id, exc)
+                else:
+                    logger.exception("pipeline failed for user %s", user.id)
                 return UserDecision(user.id, "failed", f"{type(exc).__name__}: {exc}",
                                     "internal_error")
         return list(self._executor.map(guarded, users))

@@ -160,6 +160,9 @@ class Journal:
 
     def _write_and_sync(self, data: bytes) -> None:
         with self._lock:
+            if self._fd < 0:  # closed at shutdown: work cut off at the deadline ends here
+                raise DiskFault(f"the journal {self.path.name} is closed: the service is "
+                                "shutting down", details={"closed": True})
             size_before = os.fstat(self._fd).st_size
             try:
                 self.fileops.write(self._fd, data)
