@@ -48,8 +48,11 @@ _CLOSE_REST_RE = re.compile(
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}{_TAKE_NOW}" for w in ("take", "book", "secure"))
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
-    + "".join(rf"|{w[0]}(?<!\w.){w[1:]}{_LOCAL_NOW}" for w in _LOCAL_CLOSE)
 )
+# CLOSE_RE's last alternative, literal-first, searched only when one of its verbs is written
+_LOCAL_CLOSE_RE = re.compile(
+    "|".join(rf"{w[0]}(?<!\w.){w[1:]}{_LOCAL_NOW}" for w in _LOCAL_CLOSE))
+_LOCAL_GATE = ("cerr", "cierr", "fech", "kapat", "закр")
 CLOSE_GATE = ("clos", "exit", "закр", "cerr", "cierr", "fech", "kapat",  # and `_TAKE_NOW`'s:
               *(f"profit{s} {w}" for s in ("", "s")
                 for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")))
@@ -74,6 +77,10 @@ def close_search(low: str) -> re.Match[str] | None:
         if after_newline is not None:
             line = _CLOSE_LINE_RE.match(low, after_newline.start() + 1)
     rest = _CLOSE_REST_RE.search(low)
+    if any(verb in low for verb in _LOCAL_GATE):  # no match of it can start where `rest`'s does
+        local = _LOCAL_CLOSE_RE.search(low)
+        if local is not None and (rest is None or local.start() < rest.start()):
+            rest = local
     if rest is not None and (line is None or rest.start() < line.start()):
         return rest
     return line

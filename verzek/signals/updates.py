@@ -120,16 +120,18 @@ MOVE_SL_MORE_RE = re.compile(
 _MORE_MOVES = ("geser", "pindah", "çek")
 # the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
 _STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(0)}(?!\w)")
-_STOP_NOW_RE = re.compile(rf"{_SLM}\s*(?:is\s+)?now(?!\w)")  # a gate: no word-start check
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek")
-# "#SUI signal is invalid now ❌" (not "Setup invalidated if 4H closes below 145": a condition)
-_INVALID = (r"\s+(?:is\s+|was\s+|has\s+been\s+)?(?:now\s+)?invalid(?:ated)?"
-            r"(?!\w)(?!\s+(?:if|on|below|above|when|under|over|by|at)(?!\w))")
-_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
-                 *(word + _INVALID for word in ("signal", "setup", "call", "trade")))
+_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
-_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "invalid")
+_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
+# "#SUI signal is invalid now ❌" (not "Setup invalidated if 4H closes below 145": a condition);
+# searched only when "invalid" is written (a call's "Invalidation: 1.2" would open CANCEL_RE)
+INVALID_RE = re.compile(
+    f"(?:{guarded(('signal', 'setup', 'call', 'trade'))})"
+    r"\s+(?:is\s+|was\s+|has\s+been\s+)?(?:now\s+)?invalid(?:ated)?"
+    r"(?!\w)(?!\s+(?:if|on|below|above|when|under|over|by|at)(?!\w))"
+)
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
     f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
@@ -173,15 +175,16 @@ def _families(low: str) -> set[str]:
     found: set[str] = set()
     for word in _CUE_WORD_RE.findall(low):  # findall: one C call, no match objects
         found |= _WORD_FAMILIES[word]
-    # The verbless "SL to BE" is checked here: its words would slow the one-pass alternation.
-    if "oldu" in low:  # Turkish "Stop oldu" (kept out of the alternation: "o" is common)
+    # The verbless "SL to BE" is checked here: its words would slow the one-pass alternation,
+    # as would Turkish "Stop oldu" and Indonesian "geser SL" ("o" and "g" are common letters).
+    if "stop" not in found and "oldu" in low:
         found.add("stop")
-    if "geser" in low or "pindah" in low:  # Indonesian "geser SL ke entry"
-        found.add("move")
+    if "invalid" in low:  # INVALID_RE's gate (kept out of the alternation: see CANCEL_RE)
+        found.add("invalid")
     if "move" not in found and ((" to " in low and (
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
     )) or ((" at " in low or " on " in low or "@" in low) and _STOP_AT_BE_RE.search(low))
-            or (" now" in low and _STOP_NOW_RE.search(low))):  # "SL now 5.30"
+            or (" now" in low and _says_stop_now(low)) or "geser" in low or "pindah" in low):
         found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
@@ -189,6 +192,12 @@ def _families(low: str) -> set[str]:
     ):
         found -= _NEED_STOP_WORD
     return found
+
+
+def _says_stop_now(low: str) -> bool:
+    """ "SL now 5.30", "stop loss is now at entry": a gate (MOVE_SL_RE decides), as substrings
+    (every `_SLM` form ends with "l", "p" or "s", or comes before "is now")."""
+    return "l now" in low or "p now" in low or "s now" in low or "is now" in low
 
 
 def _max_index(low: str) -> tuple[int | None, int, bool]:
@@ -278,10 +287,12 @@ def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> Upd
         marked = stop.group()[-1] in "⛔🛑❌"
         return UpdateFinding("stop_hit", is_result=not marked, at=stop.start())
     cancel = _stated(CANCEL_RE, low) if "cancel" in families else None
-    if cancel:  # "Close #SEI now, setup invalid": the invalid setup is why it is closed
-        close = _close(low) if "invalid" in cancel.group() and "close" in families else None
-        return close or UpdateFinding("cancel", is_result=cancel.group() != "cancel",
-                                      at=cancel.start())
+    if cancel:
+        return UpdateFinding("cancel", is_result=cancel.group() != "cancel", at=cancel.start())
+    invalid = _stated(INVALID_RE, low) if "invalid" in families else None
+    if invalid:  # "Close #SEI now, setup invalid": the invalid setup is why it is closed
+        close = _close(low) if "close" in families else None
+        return close or UpdateFinding("cancel", is_result=True, at=invalid.start())
     move = _stated(MOVE_SL_RE, low) if "move" in families else None
     if move is None and "move" in families and any(verb in low for verb in _MORE_MOVES):
         move = _stated(MOVE_SL_MORE_RE, low)
