@@ -24,6 +24,7 @@ from verzek.engine.intents import IntentJournal
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import FanoutNotifier, LogNotifier
 from verzek.engine.orchestrator import Orchestrator
+from verzek.engine.paper_markets import MarketsLoader, PaperMarketsLoader
 from verzek.engine.pool import ExchangePool
 from verzek.engine.position_manager import PositionManager, UserLocks, user_strategy
 from verzek.engine.reconcile import Reconciler
@@ -31,7 +32,7 @@ from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.trading import TradingService
-from verzek.exchanges.factory import ExchangeFactory
+from verzek.exchanges.factory import ExchangeFactory, fetch_public_markets
 from verzek.exchanges.faults import FaultyExchange
 from verzek.exchanges.paper import PaperExchange
 from verzek.exchanges.pricefeed import PriceFeed, ccxt_ticker_source, open_price_feed
@@ -149,6 +150,8 @@ class Runtime:
         return {
             "version": __version__,
             "price_feed": self.components.get("price_feed"),
+            "paper_markets": self.trading.pool.paper_markets_status()
+            if self.trading is not None else None,
             "accepting_signals": self.accepting.is_set(),
             "services": self.supervisor.status(),
             "store": {"data_dir": str(self.settings.data_dir),
@@ -170,7 +173,8 @@ def _finishes_within(timeout_s: float, fn: Callable[[], Any]) -> bool:
 def build_runtime(settings: Settings, *, clock: Clock | None = None,
                   sleeper: Callable[[float], None] | None = None,
                   price_feed: PriceFeed | None = None,
-                  fileops: FileOps | None = None) -> Runtime:
+                  fileops: FileOps | None = None,
+                  markets_loader: MarketsLoader | None = None) -> Runtime:
     """Take the data-directory lock, open and check the store, and build every part."""
     started = time.monotonic()
     for secret in settings.secret_values():
@@ -209,7 +213,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         )
         _report_off_parts(runtime)
         build_engine(runtime, sleeper=sleeper, price_feed=price_feed,
-                     visibility_window_s=settings.visibility_window_s)
+                     visibility_window_s=settings.visibility_window_s,
+                     markets_loader=markets_loader)
         return runtime
     except BaseException:
         lock.release()
@@ -218,8 +223,13 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
 
 def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                  sleeper: Callable[[float], None] | None = None,
-                 visibility_window_s: float = DEFAULT_VISIBILITY_WINDOW_S) -> TradingService:
-    """The trading engine over the runtime's store: bus, safety, pool, orchestrator, monitor."""
+                 visibility_window_s: float = DEFAULT_VISIBILITY_WINDOW_S,
+                 markets_loader: MarketsLoader | None = None) -> TradingService:
+    """The trading engine over the runtime's store: bus, safety, pool, orchestrator, monitor.
+
+    With a live price feed, paper accounts trade on each exchange's public market list
+    (`markets_loader`; by default the exchange's endpoint when the feed was opened here),
+    loaded in the background; with the sim feed, on the bundled snapshot only."""
     s = runtime.settings
     clock = runtime.clock
     store = runtime.store
@@ -231,6 +241,7 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
         price_feed = choice.feed
         runtime.components["price_feed"] = {"kind": choice.feed.kind,
                                             "fallback_reason": choice.fallback_reason}
+        markets_loader = markets_loader or fetch_public_markets
     else:
         runtime.components["price_feed"] = {"kind": price_feed.kind, "fallback_reason": None}
     saved = store.read("demo_prices.json") if price_feed.kind == "sim" else None
@@ -304,6 +315,12 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                             clock=clock))
     sup.add(LoopService("price_monitor", monitor.run_once, interval_s=s.price_poll_s,
                         clock=clock))
+    if price_feed.kind == "live" and markets_loader is not None:
+        # sim prices exist only for the snapshot's coins: the sim feed keeps the snapshot
+        paper_markets = PaperMarketsLoader(sink=pool, loader=markets_loader, clock=clock,
+                                           stopping=runtime.stopping)
+        runtime.components["paper_markets"] = paper_markets
+        sup.add(paper_markets)
     sup.add(LoopService("order_sync", monitor.sync_orders, interval_s=10.0, clock=clock))
     sup.add(LoopService("reconciler", reconciler.run_once, interval_s=120.0, clock=clock))
     sup.add(LoopService("housekeeping", safety.expire, interval_s=3600.0, clock=clock))

@@ -30,9 +30,11 @@ def recorded(exchange: str, method: str, index: int = 0) -> dict[str, Any]:
     return load(f"{exchange}-responses.json")[method][index]["httpResponse"]
 
 
-def serve_markets(rsps: responses.RequestsMock, exchange: str) -> None:
-    """Register the market endpoints ccxt 4.5.90 calls in load_markets (README wrappers)."""
-    raw = raw_markets(exchange)
+def serve_markets(rsps: responses.RequestsMock, exchange: str,
+                  extra: list[dict[str, Any]] | None = None) -> None:
+    """Register the market endpoints ccxt 4.5.90 calls in load_markets (README wrappers);
+    `extra`: raw markets listed besides the recorded ones."""
+    raw = raw_markets(exchange) + list(extra or ())
     if exchange == "binance":
         spot = [m for m in raw if "contractType" not in m]
         perp = [m for m in raw if "contractType" in m]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +70,9 @@ class ExchangePool:
         self.wrap: Callable[[Exchange], Exchange] | None = None
         self.owners: dict[str, str] = {}  # account id -> user id
         self._by_account: dict[tuple[str, bool], Exchange] = {}
-        self._markets: dict[str, dict[str, MarketInfo]] = {}
+        self._markets: dict[str, dict[str, MarketInfo]] = {}  # paper venue -> its markets
+        self._markets_loaded_at: dict[str, datetime] = {}  # venue -> when its listing came
+        self._markets_version: dict[str, int] = {}  # venue key -> swaps so far
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
         self._ticker_locks: dict[tuple[str, str], threading.Lock] = {}
         self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
@@ -93,6 +96,8 @@ class ExchangePool:
         with build_lock:  # one build per account; accounts build in parallel
             exchange = self._cache.get(key)
             if exchange is None:
+                venue = paper_venue(account.exchange)
+                version = self._markets_version.get(_venue_key(venue, True), 0)
                 exchange = self._build(user, account)
                 if self.wrap is not None:
                     exchange = self.wrap(exchange)
@@ -101,25 +106,62 @@ class ExchangePool:
                     self.owners[account.id] = user.id
                     self._by_account[(account.id, key[3])] = exchange
                     self._build_locks.pop(key, None)
+                    inner = paper_inner(exchange)
+                    if inner is not None and self._markets_version.get(
+                            _venue_key(venue, True), 0) != version:
+                        # the listing was swapped while this client was built on the old one
+                        inner.set_markets(self._markets[venue.value])
             return exchange
 
     def _build(self, user: User, account: ExchangeAccount) -> Exchange:
         if is_paper(user, account):
-            exchange = account.exchange
-            if exchange is ExchangeName.COINEXX:
-                exchange = ExchangeName.BINANCE  # paper Coinexx: crypto CFDs priced like spot
-            markets = self._markets.get(exchange.value)
-            if markets is None:
-                markets = self._markets[exchange.value] = load_markets_snapshot(exchange.value)
+            exchange = paper_venue(account.exchange)
             return PaperExchange(
                 account_id=f"{account.id}", exchange=exchange,
                 market_type=account.market_type, store=self._store, price_feed=self.price_feed,
                 clock=self._clock, starting_balance_usdt=self._balance,
-                slippage_pct=self._slippage, markets=markets)
+                slippage_pct=self._slippage, markets=self._paper_markets(exchange.value))
         if self._live_builder is None:
             raise SecretError("live trading is not available: no live exchange builder is "
                               "configured")
         return self._live_builder(account)
+
+    def _paper_markets(self, venue: str) -> dict[str, MarketInfo]:
+        """The markets paper clients of `venue` are built with: the bundled snapshot until
+        `set_paper_markets` hands over the exchange's own listing."""
+        markets = self._markets.get(venue)
+        if markets is None:
+            markets = self._markets.setdefault(venue, load_markets_snapshot(venue))
+        return markets
+
+    def set_paper_markets(self, venue: str, markets: dict[str, MarketInfo]) -> None:
+        """Paper clients of `venue` trade on `markets` from now on: those built later and
+        those already built; the cached bundle look-ups of the venue are dropped."""
+        key = _venue_key(ExchangeName(venue), True)
+        with self._lock:
+            self._markets[venue] = markets
+            self._markets_loaded_at[venue] = self._clock.now()
+            self._markets_version[key] = self._markets_version.get(key, 0) + 1
+            for cache_key in [k for k in list(self._bundled) if k[0] == key]:
+                self._bundled.pop(cache_key, None)
+            # under the lock, as `get` does for a client built during a swap: a client never
+            # ends up on an older listing than the last one handed over
+            for k, ex in self._cache.items():
+                inner = paper_inner(ex)
+                if inner is not None and k[3] and paper_venue(k[1]).value == venue:
+                    inner.set_markets(markets)
+
+    def paper_markets_status(self) -> dict[str, dict[str, Any]]:
+        """Per venue: whether paper accounts trade on the bundled "snapshot" or the
+        exchange's "public" listing, how many markets, and when the listing was loaded."""
+        out: dict[str, dict[str, Any]] = {}
+        for venue in PAPER_VENUES:
+            loaded_at = self._markets_loaded_at.get(venue.value)
+            out[venue.value] = {
+                "source": "public" if loaded_at is not None else "snapshot",
+                "markets": len(self._paper_markets(venue.value)),
+                "loaded_at": loaded_at.isoformat() if loaded_at is not None else None}
+        return out
 
     def accounts(self) -> list[tuple[str, Exchange]]:
         """(account id, client) of every client built so far."""
@@ -133,7 +175,7 @@ class ExchangePool:
     def ticker(self, exchange: Exchange, symbol: str) -> Ticker:
         """A ticker shared by every account of one exchange for `ticker_ttl_s` (one request
         per symbol per fan-out, not one per user)."""
-        key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
+        key = (_venue_key(getattr(exchange, 'name', ''), is_paper_client(exchange)), symbol)
         cached = self._tickers.get(key)
         if cached is not None and self._clock.monotonic() - cached[0] < self.ticker_ttl_s:
             return cached[1]
@@ -158,11 +200,14 @@ class ExchangePool:
             pass
         # One scan of the listing per symbol and venue, unlisted ones included: a call on a
         # coin nobody lists reaches every user of a fan-out, each with a client of their own.
-        key = (f"{getattr(exchange, 'name', '')}:{is_paper_client(exchange)}", symbol)
+        key = (_venue_key(getattr(exchange, 'name', ''), is_paper_client(exchange)), symbol)
         now = self._clock.monotonic()
         cached = self._bundled.get(key)
         if cached is None or now - cached[0] >= self.bundled_ttl_s:
-            cached = self._bundled[key] = (now, find_market(exchange.load_markets(), symbol))
+            version = self._markets_version.get(key[0], 0)
+            cached = (now, find_market(exchange.load_markets(), symbol))
+            if self._markets_version.get(key[0], 0) == version:  # not from a swapped list
+                self._bundled[key] = cached
         found = cached[1]
         if found is None:
             raise InvalidOrder(f"{getattr(exchange, 'name', 'the exchange')} has no market "
@@ -196,7 +241,28 @@ class ExchangePool:
             self._live_forget(account_id)
 
 
+PAPER_VENUES = (ExchangeName.BINANCE, ExchangeName.BYBIT, ExchangeName.PHEMEX)
+
+
+def paper_venue(exchange: ExchangeName) -> ExchangeName:
+    """The exchange whose markets a paper account of `exchange` trades on."""
+    # paper Coinexx: crypto CFDs priced like Binance spot
+    return ExchangeName.BINANCE if exchange is ExchangeName.COINEXX else exchange
+
+
+def _venue_key(name: object, paper: bool) -> str:
+    """The key of the market data one venue's clients share (paper and live apart)."""
+    return f"{name}:{paper}"
+
+
+def paper_inner(exchange: Exchange) -> PaperExchange | None:
+    """The paper exchange itself, or inside a wrapper (fault injection); None for a live one."""
+    if isinstance(exchange, PaperExchange):
+        return exchange
+    inner = getattr(exchange, "inner", None)
+    return inner if isinstance(inner, PaperExchange) else None
+
+
 def is_paper_client(exchange: Exchange) -> bool:
     """A paper exchange, or a wrapper around one (fault injection)."""
-    return isinstance(exchange, PaperExchange) or isinstance(
-        getattr(exchange, "inner", None), PaperExchange)
+    return paper_inner(exchange) is not None

@@ -15,7 +15,13 @@ from typing import Any
 
 from verzek.clock import Clock
 from verzek.domain.models import ExchangeAccount, ExchangeName, TradingMode
-from verzek.errors import AuthError, SecretError
+from verzek.errors import (
+    AuthError,
+    ExchangeUnavailable,
+    SecretError,
+    UnsupportedOperation,
+    VerzekError,
+)
 from verzek.exchanges.base import Exchange, MarketInfo
 from verzek.exchanges.ccxt_adapter import CCXT_IDS, CcxtExchange
 from verzek.exchanges.coinexx import CoinexxExchange
@@ -29,20 +35,38 @@ logger = logging.getLogger(__name__)
 MarketsLoader = Callable[[ExchangeName], dict[str, MarketInfo]]
 
 
+def fetch_public_markets(exchange: ExchangeName, *, timeout_ms: int = 10_000,
+                         ) -> dict[str, MarketInfo]:
+    """Markets from the exchange's public endpoint (no keys); a `VerzekError` when the
+    exchange cannot be reached or lists no supported market (Coinexx has no such endpoint:
+    UnsupportedOperation)."""
+    if exchange not in CCXT_IDS:
+        raise UnsupportedOperation(f"{exchange.value} has no public market list")
+    import ccxt
+
+    from verzek.exchanges.ccxt_errors import map_ccxt_error
+    from verzek.exchanges.ccxt_markets import is_supported, market_info_from_ccxt
+
+    client = getattr(ccxt, CCXT_IDS[exchange])({"timeout": timeout_ms,
+                                                 "options": {"fetchMargins": False}})
+    client.has["fetchCurrencies"] = False
+    try:
+        raw = client.load_markets()
+    except ccxt.BaseError as exc:
+        raise map_ccxt_error(exc, exchange=exchange.value) from exc
+    markets = {s: market_info_from_ccxt(m) for s, m in raw.items() if is_supported(m)}
+    if not markets:
+        raise ExchangeUnavailable(f"{exchange.value}: the public market list holds no "
+                                  "supported market")
+    return markets
+
+
 def public_markets(exchange: ExchangeName, *, timeout_ms: int = 10_000) -> dict[str, MarketInfo]:
     """Markets from the exchange's public endpoint (no keys); the bundled snapshot otherwise."""
     if exchange in CCXT_IDS:
-        import ccxt
-
-        from verzek.exchanges.ccxt_markets import is_supported, market_info_from_ccxt
-
-        client = getattr(ccxt, CCXT_IDS[exchange])({"timeout": timeout_ms,
-                                                     "options": {"fetchMargins": False}})
-        client.has["fetchCurrencies"] = False
         try:
-            raw = client.load_markets()
-            return {s: market_info_from_ccxt(m) for s, m in raw.items() if is_supported(m)}
-        except ccxt.BaseError as exc:
+            return fetch_public_markets(exchange, timeout_ms=timeout_ms)
+        except VerzekError as exc:
             logger.warning("%s public markets unreachable (%s): using the bundled snapshot",
                            exchange.value, type(exc).__name__)
     return load_markets_snapshot(exchange.value if exchange in CCXT_IDS else "binance")

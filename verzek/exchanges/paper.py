@@ -107,7 +107,9 @@ class PaperExchange(Exchange):
         self._feed = price_feed
         self._clock = clock
         all_markets = markets if markets is not None else load_markets_snapshot(exchange.value)
+        # Replaced whole, never changed in place (set_markets): a reader holds one version.
         self._markets = {s: m for s, m in all_markets.items() if m.market_type is market_type}
+        self._markets_lock = threading.Lock()
         self._balance0 = starting_balance_usdt
         self._slippage = slippage_pct / 100
         self._rel = f"paper/{account_id}.json"
@@ -148,6 +150,18 @@ class PaperExchange(Exchange):
 
     def load_markets(self, *, reload: bool = False) -> dict[str, MarketInfo]:
         return self._markets
+
+    def set_markets(self, markets: dict[str, MarketInfo]) -> None:
+        """Trade on `markets` from now on (the exchange's listing, loaded after this client
+        was built); a market the new list lacks is kept while this account holds an order or
+        a position on it, so that position keeps its metadata."""
+        mine = {s: m for s, m in markets.items() if m.market_type is self.market_type}
+        state = self._state()
+        held = set(state["positions"]) | {
+            o["symbol"] for o in state["orders"].values() if o["status"] == "open"}
+        with self._markets_lock:
+            kept = {s: m for s, m in self._markets.items() if s in held and s not in mine}
+            self._markets = {**mine, **kept}
 
     def fetch_ticker(self, symbol: str) -> Ticker:
         self.market(symbol)
@@ -279,6 +293,8 @@ class PaperExchange(Exchange):
         for symbol in symbols - set(quotes):
             quotes[symbol] = self._feed.price(symbol)
 
+        markets = self._markets
+
         def apply(state: book.State) -> list[dict[str, Any]]:
             before = len(state["fills"])
             for symbol, pos in list(state["positions"].items()):
@@ -289,10 +305,10 @@ class PaperExchange(Exchange):
                 if (pos["side"] == "long" and last <= liq) or (
                         pos["side"] == "short" and last >= liq):
                     logger.warning("paper: %s %s liquidated at %s", self.account_id, symbol, last)
-                    book.liquidate(state, self._markets[symbol], last, now)
+                    book.liquidate(state, markets[symbol], last, now)
             for order in state["orders"].values():
                 if order["status"] == "open" and order["symbol"] in quotes:
-                    self._try_fill(state, self._markets[order["symbol"]], order,
+                    self._try_fill(state, markets[order["symbol"]], order,
                                    quotes[order["symbol"]], now, taker=False)
             return state["fills"][before:]
 
