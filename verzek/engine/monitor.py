@@ -28,11 +28,11 @@ from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
-from verzek.engine.pool import ExchangePool, demo_account, is_paper_client
+from verzek.engine.pool import ExchangePool, demo_account, is_paper_client, paper_inner
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.tracker import LIVE_VALUES, live_orders, waiting_breakout
-from verzek.errors import NotFound, VerzekError
-from verzek.exchanges.base import Exchange
+from verzek.errors import NotFound, TransientExchangeError, VerzekError
+from verzek.exchanges.base import Exchange, Ticker
 from verzek.logs import Throttle, log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -44,7 +44,7 @@ _SPOT = MarketType.SPOT.value
 
 @dataclass
 class PriceState:
-    """Last prices per (account exchange key, symbol) and how fresh they are."""
+    """Last prices per "feed symbol" (see `feed_key`) and how many polls missed each."""
 
     prices: dict[str, Decimal] = field(default_factory=dict)
     missed: dict[str, int] = field(default_factory=dict)
@@ -114,12 +114,15 @@ class PriceMonitor:
         touched: set[str] = set()
         for exchange, _ in groups.values():
             if is_paper_client(exchange):
-                touched |= self._match_paper(exchange, prices)
+                feed = feed_key(exchange)
+                touched |= self._match_paper(exchange, {
+                    symbol: price for (key, symbol), price in prices.items() if key == feed})
         triggered = 0
         strategies: dict[str, dict[str, Any]] = {}
         for exchange, items in groups.values():
+            feed = feed_key(exchange)
             for user_id, raw in items:
-                price = prices.get(raw["symbol"])
+                price = prices.get((feed, raw["symbol"]))
                 if raw["id"] not in touched and (price is None or not self._wants(
                         user_id, raw, price, strategies)):
                     continue
@@ -192,31 +195,46 @@ class PriceMonitor:
         return strategy
 
     def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
-                      ) -> dict[str, Decimal]:
-        by_feed: dict[Any, tuple[Exchange, set[str]]] = {}
+                      ) -> dict[tuple[str, str], Decimal]:
+        """(feed, symbol) -> last price: one batched call per feed, where a feed is an
+        exchange (prices are public: one call covers every account on it) or, for paper
+        accounts, one venue and market type of the shared price feed (a paper client knows
+        only its own markets). A batch refused for one symbol (delisted, unknown to that
+        client) is asked again symbol by symbol, so one bad symbol blinds no other position."""
+        by_feed: dict[str, tuple[Exchange, set[str]]] = {}
         for exchange, items in groups.values():
-            # Prices are public: one batched call per exchange covers every account on it
-            # (paper accounts all read the one price feed).
-            key = "paper" if is_paper_client(exchange) else \
-                str(getattr(exchange, "name", id(exchange)))
-            by_feed.setdefault(key, (exchange, set()))[1].update(
+            by_feed.setdefault(feed_key(exchange), (exchange, set()))[1].update(
                 raw["symbol"] for _, raw in items)
-        prices: dict[str, Decimal] = {}
-        for exchange, symbols in by_feed.values():
-            try:
-                tickers = exchange.fetch_tickers(sorted(symbols))
-            except VerzekError as exc:
-                tickers = {}
-                self._log_once(f"tickers:{id(exchange)}", "tickers failed: %s", exc.message)
+        prices: dict[tuple[str, str], Decimal] = {}
+        for feed, (exchange, symbols) in by_feed.items():
+            tickers = self._tickers(feed, exchange, sorted(symbols))
             for symbol in symbols:
                 ticker = tickers.get(symbol)
+                name = f"{feed} {symbol}"
                 if ticker is None:
-                    self.state.missed[symbol] = self.state.missed.get(symbol, 0) + 1
+                    self.state.missed[name] = self.state.missed.get(name, 0) + 1
                     continue
-                self.state.missed[symbol] = 0
-                prices[symbol] = ticker.last
-                self.state.prices[symbol] = ticker.last
+                self.state.missed[name] = 0
+                prices[(feed, symbol)] = self.state.prices[name] = ticker.last
         return prices
+
+    def _tickers(self, feed: str, exchange: Exchange, symbols: list[str]) -> dict[str, Ticker]:
+        try:
+            return exchange.fetch_tickers(symbols)
+        except TransientExchangeError as exc:  # the exchange is away: asking more won't help
+            self._log_once(f"tickers:{feed}", "tickers of %s failed: %s", feed, exc.message)
+            return {}
+        except VerzekError as exc:
+            if len(symbols) == 1:
+                self._log_once(f"ticker:{feed}:{symbols[0]}", "ticker %s on %s failed: %s",
+                               symbols[0], feed, exc.message)
+                return {}
+            self._log_once(f"tickers:{feed}", "tickers of %s refused (%s): asking each symbol",
+                           feed, exc.message)
+        out: dict[str, Ticker] = {}
+        for symbol in symbols:
+            out.update(self._tickers(feed, exchange, [symbol]))
+        return out
 
     def _match_paper(self, exchange: Any, prices: dict[str, Decimal]) -> set[str]:
         """Let the paper exchange fill resting orders; return the positions to sync."""
@@ -451,6 +469,19 @@ class PriceMonitor:
         allowed, held = self._throttle.allow(key)
         if allowed:
             logger.warning(fmt + " (%d similar held back)", *args, held)
+
+
+def feed_key(exchange: Exchange) -> str:
+    """Where an exchange client's prices come from: "paper:binance:futures" for a paper client
+    (the shared feed, through that venue's market list of one market type), else the exchange's
+    name and the market type of its account, when it has one."""
+    paper = paper_inner(exchange)
+    if paper is not None:
+        return f"paper:{paper.name.value}:{paper.market_type.value}"
+    market_type = getattr(exchange, "market_type", None)
+    name = getattr(exchange, "name", None) or id(exchange)
+    name = str(getattr(name, "value", name))
+    return f"{name}:{getattr(market_type, 'value', market_type)}" if market_type else name
 
 
 def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
