@@ -99,8 +99,10 @@ class UserLocks:
 
     @contextmanager
     def hold(self, user_id: str) -> Iterator[None]:
-        with self._guard:
-            lock = self._locks.setdefault(user_id, threading.RLock())
+        lock = self._locks.get(user_id)  # no shared guard on the hot path (see DocumentStore)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.setdefault(user_id, threading.RLock())
         with lock:
             yield
 

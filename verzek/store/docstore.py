@@ -113,11 +113,11 @@ class DocumentStore:
 
     def lock(self, rel: str) -> threading.RLock:
         """The lock of one document; hold it across a read-modify-write."""
-        with self._locks_guard:
-            lk = self._locks.get(rel)
-            if lk is None:
-                lk = self._locks[rel] = threading.RLock()
-            return lk
+        lk = self._locks.get(rel)  # the hot path takes no lock: a fan-out of hundreds of
+        if lk is None:              # users must not queue on one guard for their own files
+            with self._locks_guard:
+                lk = self._locks.setdefault(rel, threading.RLock())
+        return lk
 
     # --- reads --------------------------------------------------------------------------------
 
