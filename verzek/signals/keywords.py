@@ -183,12 +183,14 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
     return match.end(), number
 
 
-# the word between a side and its price: "Buy #LINK between 14.20 ...", "Long $SOL from 140"
+# the word between a side and its price: "Buy #LINK between 14.20 ...", "Long $SOL from 140";
+# the coin may carry its quote: "Buy LINK/USDT 14.2", "long btc-usdt 65000"
 _PRICE_WORD = "(?:at|from|between|around|near)"
+_SIDE_SYM = (r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}"
+             r"(?:/[a-z]{3,5}|-(?:usdt|usdc|busd|usd))?)")
 SIDE_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    rf"\s+(?!{_PRICE_WORD}\W)"
-    r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    rf"\s+(?!{_PRICE_WORD}\W){_SIDE_SYM}"
     rf"\s*(?:[:@-]|{_PRICE_WORD}(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
@@ -200,7 +202,7 @@ SIDE_THEN_PRICE_RE = re.compile(
 )
 # the coin, then maybe a word for the kind of trade: "BTC scalp long from 66200"
 COIN_BEFORE_RE = re.compile(  # an emoji may stand between: "ARB 🔴 short 1.12-1.15"
-    r"(?<![\w/#$])(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5})?)"
+    rf"(?<![\w/#$]){_SIDE_SYM}"
     r"(?:\s+|[ \t]*[^\w\s#$/.,:]{1,3}[ \t]+)"
     r"(?:(?:scalp|swing|spot|quick|futures|perp)\s+)?\Z"
 )

@@ -17,6 +17,7 @@ from verzek.signals import validate
 from verzek.signals.closes import weak_close_at
 from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
 from verzek.signals.leverage import read_leverage
+from verzek.signals.lowercase import call_coin, is_coin_word, starts_line
 from verzek.signals.numbers import Price, scan_prices
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
@@ -129,6 +130,9 @@ def parse_message(text: str) -> ParseResult:
     if not draft.has_fields:
         return _NOISE
     symbols = find_symbols(norm, low)
+    if not symbols and draft.entries and (draft.targets or draft.stop is not None):
+        # "long btc 65000 tp 67000": a bare lower-case coin, only in a call (see lowercase.py)
+        symbols = call_coin(norm, low, strong=bool(draft.targets) and draft.stop is not None)
     symbol, strength = symbols[0] if symbols else (None, 0)
     if len(symbols) > 1 and sum(1 for _, level in symbols if level >= 2) > 1:
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
@@ -221,13 +225,14 @@ def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price
         else:
             return [], False
     written = norm[sym[0]:sym[1]]
-    if not (written[0] in "#$" or written.isupper()):
+    if not (written[0] in "#$" or written.isupper()
+            or is_coin_word(written, starts_line=starts_line(low, sym[0]))):
         return [], False
     line_end = low.find("\n", after)
     line = low[after:line_end if line_end >= 0 else len(low)]
-    prices = scan_prices(cut_prose(line))
     upto = min((s - after for s in mark_starts if s >= after), default=len(line))
     segment = line[:upto]
+    prices = scan_prices(cut_prose(segment))  # not the next field's: "65k tp 67k" has no prose
     return prices, bool(prices) and cut_prose(segment).strip() == segment.strip()
 
 

@@ -20,6 +20,11 @@ _QUOTE_AFTER_RE = re.compile(
     rf"\s?(?P<quote>{'|'.join(q.lower() for q in QUOTES)})(?:[.:]p\b|perp\b|:usdt\b)?(?![a-z0-9])"
 )
 _GLUED_QUOTE_RE = re.compile(rf"(?:{'|'.join(_GLUED_QUOTES)})(?:\.P|PERP)?(?![A-Za-z0-9])")
+# the same in lower case ("btcusdt", "1000pepeusdt.p"), matched on the text as written
+_GLUED_LOW_RE = re.compile(rf"(?:{'|'.join(_GLUED_QUOTES).lower()})(?:\.p|perp)?(?![A-Za-z0-9])")
+# a lower-case base glued to a stablecoin quote: letters after an optional multiplier ("1inch",
+# "1000pepe"); "5kusdt" or "100usdt" is an amount, not a pair
+_GLUED_LOW_BASE_RE = re.compile(r"(?:10*)?[a-z][a-z0-9]{1,9}")
 # an upper-case base and quote a space apart ("NEAR USDT PERP"); the quote is looked at first
 _SPACED_QUOTE_RE = re.compile(
     r" (?P<quote>FDUSD|USDT|USDC|BUSD)(?:\.P|\s?PERP)?(?![A-Za-z0-9/])")
@@ -146,6 +151,15 @@ def _pairs(text: str, low: str) -> list[str]:
             quote = quote_match.group().removesuffix("PERP").removesuffix(".P")
             if base and not base.isdigit():
                 hits.append((start, f"{base}/{quote}"))
+    if "usd" in text:  # "btcusdt": a known quote, and a base shaped as a ticker
+        for quote_match in _GLUED_LOW_RE.finditer(text):
+            end = quote_match.start()
+            start = _word_start(low, end)
+            if start == end or not _base_boundary(low, start):
+                continue
+            quote = quote_match.group().removesuffix("perp").removesuffix(".p")
+            if is_lower_glued(text[start:end], quote):
+                hits.append((start, f"{text[start:end].upper()}/{quote.upper()}"))
     if " USD" in text or " FDUSD" in text:
         for quote_match in _SPACED_QUOTE_RE.finditer(text):  # "NEAR USDT PERP", "SOL USDT"
             end = quote_match.start()
@@ -160,6 +174,15 @@ def _pairs(text: str, low: str) -> list[str]:
     if len(hits) > 1:
         hits.sort()
     return [symbol for _, symbol in hits]
+
+
+@lru_cache(maxsize=4096)
+def is_lower_glued(base: str, quote: str) -> bool:
+    """Whether lower-case `base` glued to lower-case `quote` ("btc" + "usdt") reads as a pair: no
+    word ends in "usdt", "usdc", "busd" or "usd", so any ticker-shaped base will do ("eurusd"
+    too, as forex channels write it); an amount ("100usdt", "5kusdt") is not ticker-shaped."""
+    return base.islower() and _GLUED_LOW_BASE_RE.fullmatch(base) is not None and \
+        base.upper() not in _NEVER_COINS
 
 
 def _glued_quote_possible(text: str, low: str) -> bool:
