@@ -81,7 +81,7 @@ class Runtime:
             counts = self.trading.reconciler.run_once()
             logger.info("start-up reconciliation: %s", counts)
             # fills the exchange made while we were down are counted before anything else
-            self.trading.monitor.sync_orders()
+            self.trading.sync_orders()
             resumed = self.trading.resume_unfinished()
             if resumed:
                 logger.warning("resumed %d signal fan-out(s) a crash had cut short", resumed)
@@ -321,7 +321,7 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                                            stopping=runtime.stopping)
         runtime.components["paper_markets"] = paper_markets
         sup.add(paper_markets)
-    sup.add(LoopService("order_sync", monitor.sync_orders, interval_s=10.0, clock=clock))
+    sup.add(LoopService("order_sync", trading.sync_orders, interval_s=10.0, clock=clock))
     sup.add(LoopService("reconciler", reconciler.run_once, interval_s=120.0, clock=clock))
     sup.add(LoopService("housekeeping", safety.expire, interval_s=3600.0, clock=clock))
     sup.add(LoopService("disk_probe", lambda: store.probe(clock.now().isoformat()),

@@ -89,6 +89,8 @@ def test_the_channels_cancel_ends_the_wait(engine: Engine) -> None:
 def test_the_kill_switch_at_the_cross_sends_nothing_and_ends_the_wait(engine: Engine) -> None:
     _open(engine, "100")
     engine.trading.set_kill_switch(active=True, reason="test", close_positions=False)
+    # enforcement holds the user's lock on its thread; the monitor skips a busy user
+    assert engine.trading.wait_enforced()
     engine.tick(SYM, "106")
     assert engine.positions("u1") == []
     (closed,) = engine.runtime.positions.closed_positions("u1")

@@ -5,7 +5,9 @@ triggers, spot stops, trailing take profit and trailing stop; fills of resting o
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -28,9 +30,9 @@ from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
-from verzek.engine.pool import ExchangePool, demo_account, is_paper_client, paper_inner
-from verzek.engine.position_manager import PositionManager
-from verzek.engine.tracker import LIVE_VALUES, live_orders, waiting_breakout
+from verzek.engine.pool import ExchangePool, is_paper_client, paper_inner
+from verzek.engine.position_manager import DEAD, PositionManager, UserLocks, _base, _fresh
+from verzek.engine.tracker import LIVE_STATUSES, LIVE_VALUES, live_orders, waiting_breakout
 from verzek.errors import NotFound, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, Ticker
 from verzek.logs import Throttle, log_context
@@ -40,6 +42,12 @@ logger = logging.getLogger(__name__)
 ACTIVE = (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED, PositionStatus.PENDING)
 _PENDING = PositionStatus.PENDING.value
 _SPOT = MarketType.SPOT.value
+# A monitored DCA buy the exchange (or a safety check) refused is tried again at its level,
+# under a new name (the old one is answered "already refused"): first after this long, then
+# twice as long after each further refusal, up to the cap (a long kill switch or a refusing
+# exchange adds a few refused orders to the position, not one per price pass).
+DCA_RETRY_S = 10.0
+DCA_RETRY_MAX_S = 3600.0
 
 
 @dataclass
@@ -66,17 +74,13 @@ class PriceMonitor:
         self.state = PriceState()
         self._pass_now = clock.now()  # the time of the pass under way (read once per pass)
         self._throttle = Throttle(60.0, clock)
+        # positions whose paper fills could not be applied last pass (owner busy): synced next
+        self._deferred: set[str] = set()
         # Asked before a breakout entry fires (safety stops, daily limits as they stand then);
         # a denial with `hold` keeps the wait, any other ends it (runtime wires BreakoutGate).
         self.entry_check: Callable[[Exchange, Position, Decimal], Decision] | None = None
 
     # --- which positions, on which exchange --------------------------------------------
-
-    def _account_of(self, user: User, position: Position) -> Any:
-        for account in user.exchange_accounts:
-            if account.id == position.account_id:
-                return account
-        return demo_account(user, position.market_type, self._clock.now())
 
     def _client(self, user_id: str, raw: dict[str, Any]) -> Exchange | None:
         """The position's exchange client: cached by account, built on first need."""
@@ -88,8 +92,8 @@ class PriceMonitor:
         if user is None:
             return None
         position = Position.model_validate(raw)
-        try:
-            return self._pool.get(user, self._account_of(user, position))
+        try:  # the account and mode it opened on: a demo position stays on paper
+            return self._pool.for_position(user, position)
         except VerzekError as exc:
             self._log_once(f"pool:{position.account_id}", "no client for %s: %s",
                            position.account_id, exc.message)
@@ -102,16 +106,22 @@ class PriceMonitor:
         whose orders filled) is loaded in full and acted on, under its owner's lock."""
         groups: dict[int, tuple[Exchange, list[tuple[str, dict[str, Any]]]]] = {}
         count = 0
+        unpriced: set[str] = set()  # symbols of positions no client was found for
+        open_ids: set[str] = set()
         for user_id in self._positions.user_ids():
             for raw in self._positions.open_raw(user_id):
+                open_ids.add(raw["id"])
                 exchange = self._client(user_id, raw)
                 if exchange is None:
+                    unpriced.add(raw["symbol"])
                     continue
                 groups.setdefault(id(exchange), (exchange, []))[1].append((user_id, raw))
                 count += 1
         prices = self._fetch_prices(groups)
+        self._forget_unheld(groups, unpriced)
         self._pass_now = self._clock.now()
-        touched: set[str] = set()
+        touched: set[str] = self._deferred & open_ids
+        self._deferred = set()
         for exchange, _ in groups.values():
             if is_paper_client(exchange):
                 feed = feed_key(exchange)
@@ -136,7 +146,16 @@ class PriceMonitor:
 
     def _act(self, exchange: Exchange, user_id: str, position_id: str,
              price: Decimal | None, touched: bool) -> None:
-        with self._manager.locks.hold(user_id), log_context(user_id=user_id):
+        with _try_hold(self._manager.locks, user_id) as held, log_context(user_id=user_id):
+            if not held:
+                # The owner's lock is busy (a fan-out waiting on a slow exchange can hold it
+                # for a minute): this single thread watches every user's stops, so it never
+                # waits on one; the position is looked at again next pass.
+                if touched:
+                    self._deferred.add(position_id)
+                self._log_once(f"busy:{user_id}", "user %s busy; position %s looked at "
+                               "next pass", user_id, position_id)
+                return
             try:
                 current: Position | None = self._positions.get(user_id, position_id)
             except NotFound:
@@ -217,6 +236,17 @@ class PriceMonitor:
                 self.state.missed[name] = 0
                 prices[(feed, symbol)] = self.state.prices[name] = ticker.last
         return prices
+
+    def _forget_unheld(self, groups: dict[int, tuple[Exchange, list[Any]]],
+                       unpriced: set[str]) -> None:
+        """Drop the miss counts of feed symbols no open position holds any more: a symbol that
+        went stale keeps `prices_fresh` false only while a position still needs its price.
+        A position no client could be built for keeps its symbol's counts."""
+        held = {f"{feed_key(exchange)} {raw['symbol']}"
+                for exchange, items in groups.values() for _, raw in items}
+        for name in list(self.state.missed):
+            if name not in held and name.rsplit(" ", 1)[-1] not in unpriced:
+                del self.state.missed[name]
 
     def _tickers(self, feed: str, exchange: Exchange, symbols: list[str]) -> dict[str, Ticker]:
         try:
@@ -324,13 +354,28 @@ class PriceMonitor:
         if level is not None:
             trigger = Decimal(level["price"])
             crossed = price <= trigger if position.side.value == "long" else price >= trigger
-            if crossed and not live_orders(position, f"dca{level['level']}"):
+            leg = f"dca{level['level']}"
+            if crossed and not self._dca_waits(position, leg):
                 spec = OrderSpec(symbol=position.symbol, side=opening_side(position.side),
                                  type=OrderType.MARKET, quantity=Decimal(level["quantity"]),
                                  reference_price=price, leverage=position.leverage)
-                position, _ = self._manager.send(exchange, position, f"dca{level['level']}",
+                # a fresh name after a refusal (a kill switch, a breaker, the exchange): the
+                # executor answers a refused name "already refused" for good
+                position, _ = self._manager.send(exchange, position, _fresh(position, leg),
                                                  spec, OrderPurpose.INCREASE)
         return position
+
+    def _dca_waits(self, position: Position, leg: str) -> bool:
+        """A monitored DCA level's buy is still live, or was refused too recently to try again
+        (see `DCA_RETRY_S`)."""
+        mine = [o for o in position.orders if _base(o.leg) == leg]
+        if any(o.status in LIVE_STATUSES for o in mine):
+            return True
+        dead = [o.updated_at or o.created_at for o in mine if o.status in DEAD]
+        if not dead:
+            return False
+        wait_s = min(DCA_RETRY_S * 2 ** min(len(dead) - 1, 20), DCA_RETRY_MAX_S)
+        return (self._clock.now() - max(dead)).total_seconds() < wait_s
 
     def _expire_entry(self, exchange: Exchange, position: Position, price: Decimal) -> Position:
         """Cancel resting entries that waited too long, or (nothing filled) whose call reached
@@ -417,14 +462,14 @@ class PriceMonitor:
         return synced
 
     def _sync_user(self, user: User, raws: list[dict[str, Any]]) -> int:
-        by_account: dict[str, list[dict[str, Any]]] = {}
-        for raw in raws:
-            by_account.setdefault(raw["account_id"], []).append(raw)
+        by_account: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for raw in raws:  # an account's demo and live positions are on two clients
+            by_account.setdefault((raw["account_id"], raw.get("mode", "")), []).append(raw)
         synced = 0
         for account_raws in by_account.values():
             first = Position.model_validate(account_raws[0])
-            exchange = self._pool.get(user, self._account_of(user, first))
             try:
+                exchange = self._pool.for_position(user, first)
                 still_open = {o.client_order_id: o for o in exchange.fetch_open_orders()}
             except VerzekError as exc:
                 self._log_once(f"open:{first.account_id}", "open orders of %s: %s",
@@ -490,3 +535,21 @@ def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
 
 def _expired(waiting: dict[str, str], now: datetime) -> bool:
     return now >= datetime.fromisoformat(waiting["expires_at"])
+
+
+@contextmanager
+def _try_hold(locks: UserLocks, user_id: str) -> Iterator[bool]:
+    """Hold the user's lock only if it is free now (or this thread holds it); yields whether it
+    is held. The same per-user RLock `UserLocks.hold` takes, reached through its private map
+    until UserLocks offers a non-blocking hold of its own."""
+    lock = locks._locks.get(user_id)
+    if lock is None:
+        with locks._guard:
+            lock = locks._locks.setdefault(user_id, threading.RLock())
+    if not lock.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()

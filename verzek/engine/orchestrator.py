@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -191,20 +191,19 @@ class Orchestrator:
 
     def fan_out(self, users: list[User], fn: Callable[[User], UserDecision]) -> list[UserDecision]:
         """Run `fn` for every user on the pool; one user's failure is that user's decision."""
-        def guarded(user: User) -> UserDecision:
-            try:
-                with self._manager.locks.hold(user.id), log_context(user_id=user.id):
-                    return fn(user)
-            except Exception as exc:
-                closed = isinstance(exc, DiskFault) and isinstance(exc.details, dict) \
-                    and exc.details.get("closed")
-                if closed:  # the store closed under it at the shutdown deadline: expected
-                    logger.warning("pipeline for user %s cut off at shutdown: %s", user.id, exc)
-                else:
-                    logger.exception("pipeline failed for user %s", user.id)
-                return UserDecision(user.id, "failed", f"{type(exc).__name__}: {exc}",
-                                    "internal_error")
-        return list(self._executor.map(guarded, users))
+        return self.fan_out_each(users, lambda user: [fn(user)])
+
+    def fan_out_each(self, users: list[User], fn: Callable[[User], list[UserDecision]],
+                     ) -> list[UserDecision]:
+        """`fan_out` for a step with several decisions per user (one per account traded)."""
+        def guarded(user: User) -> list[UserDecision]:
+            with log_context(user_id=user.id):
+                try:
+                    with self._manager.locks.hold(user.id):
+                        return fn(user)
+                except Exception as exc:
+                    return [_failed(user.id, exc)]
+        return [d for per_user in self._executor.map(guarded, users) for d in per_user]
 
     def eligible_users(self) -> list[User]:
         return [u for u in self._users.all() if u.settings.general.auto_trade]
@@ -215,22 +214,34 @@ class Orchestrator:
         assert record.signal is not None
         targets = users if users is not None else self.eligible_users()
         with log_context(signal_id=record.id, symbol=record.signal.symbol):
-            decisions = self.fan_out(targets, lambda user: self._open_for_user(record, user))
+            decisions = self.fan_out_each(targets,
+                                          lambda user: self._open_for_user(record, user))
             # Every entry first, then every position's protection: the last user's entry does
-            # not wait for the first users' take-profit and stop orders.
-            opened = {d.user_id: d.position_id for d in decisions
-                      if d.outcome == "executed" and d.position_id}
+            # not wait for the first users' take-profit and stop orders. Every position opened
+            # is protected, one per account for a user trading on several.
+            opened: dict[str, list[str]] = {}
+            for d in decisions:
+                if d.outcome == "executed" and d.position_id:
+                    opened.setdefault(d.user_id, []).append(d.position_id)
             by_id = {u.id: u for u in targets if u.id in opened}
-            self.fan_out(list(by_id.values()), lambda user: self._protect(user, opened[user.id]))
+            self.fan_out_each(list(by_id.values()),
+                              lambda user: self._protect(user, opened[user.id]))
             return decisions
 
-    def _protect(self, user: User, position_id: str) -> UserDecision:
-        position = self._positions.get(user.id, position_id)
-        if position.status in (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED):
-            account = next((a for a in user.exchange_accounts if a.id == position.account_id),
-                           None) or demo_account(user, position.market_type, self._clock.now())
-            self._manager.arm(self._pool.get(user, account), position)
-        return UserDecision(user.id, "executed", "protected", "protected", position_id)
+    def _protect(self, user: User, position_ids: list[str]) -> list[UserDecision]:
+        """Arm the take profit, stop and DCA orders of each position opened; one position's
+        failure does not leave the others bare (order sync arms it again later)."""
+        done: list[UserDecision] = []
+        for position_id in position_ids:
+            try:
+                position = self._positions.get(user.id, position_id)
+                if position.status in (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED):
+                    self._manager.arm(self._pool.for_position(user, position), position)
+                done.append(UserDecision(user.id, "executed", "protected", "protected",
+                                         position_id))
+            except Exception as exc:
+                done.append(_failed(user.id, exc))
+        return done
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
@@ -253,16 +264,23 @@ class Orchestrator:
         default = next((a for a in enabled if a.id == general.default_account_id), None)
         return [default or enabled[0]]
 
-    def _open_for_user(self, record: SignalRecord, user: User) -> UserDecision:
+    def _open_for_user(self, record: SignalRecord, user: User) -> list[UserDecision]:
+        """One decision per account the user trades this signal on (several with "trade
+        every enabled account"); one account's failure is that account's decision only."""
         signal = record.signal
         assert signal is not None
         accounts = self._accounts_for(user, signal)
         if not accounts:
-            return UserDecision(user.id, "skipped", "No exchange account is chosen for this "
-                                "trade.", "no_account")
-        decisions = [self._open_on_account(record, user, account) for account in accounts]
-        executed = [d for d in decisions if d.outcome == "executed"]
-        return executed[0] if executed else decisions[0]
+            return [UserDecision(user.id, "skipped", "No exchange account is chosen for this "
+                                 "trade.", "no_account")]
+        decisions: list[UserDecision] = []
+        for account in accounts:
+            try:
+                decision = self._open_on_account(record, user, account)
+            except Exception as exc:
+                decision = _failed(user.id, exc)
+            decisions.append(replace(decision, account_id=account.id))
+        return decisions
 
     def _open_on_account(self, record: SignalRecord, user: User,
                          account: ExchangeAccount) -> UserDecision:
@@ -288,6 +306,9 @@ class Orchestrator:
             return self._skip(user, record, Decision.deny(exc.code, exc.message))
         if isinstance(prepared, Decision):
             return self._skip(user, record, prepared)
+        unconfirmed = self._configure_futures(prepared)
+        if unconfirmed is not None:
+            return self._skip(user, record, unconfirmed)
         # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
         position = self._place_entry(prepared, position, prepared.signal)
@@ -302,8 +323,15 @@ class Orchestrator:
                 for o in position.orders):
             reason = next((o.status.value for o in position.orders), "not sent")
             self._manager.save(close(position, CloseReason.CANCELLED, self._clock.now()))
-            return UserDecision(user.id, "failed", f"The entry order was not placed ({reason}).",
-                                "entry_failed", pid)
+            message = f"The entry order was not placed ({reason})."
+            self._notifier.notify(Event(
+                EventKind.ATTENTION, user.id, self._clock.now(),
+                f"Your {position.symbol} {position.side.value} entry on account "
+                f"{account.label or account.id} was not placed ({reason}); no position was "
+                "opened.", {"signal_id": record.id, "code": "entry_failed",
+                             "account_id": account.id, "position_id": pid,
+                             "symbol": position.symbol}))
+            return UserDecision(user.id, "failed", message, "entry_failed", pid)
         return UserDecision(user.id, "executed", "Entry placed.", "executed", pid)
 
     def _skip(self, user: User, record: SignalRecord, decision: Decision) -> UserDecision:
@@ -317,6 +345,25 @@ class Orchestrator:
                                     f"skipped: {decision.message}",
                                     {"signal_id": record.id, "code": decision.code}))
         return UserDecision(user.id, "skipped", decision.message, decision.code)
+
+    def _configure_futures(self, p: Prepared) -> Decision | None:
+        """Set the leverage and margin mode the position is sized for; None once the exchange
+        confirmed both ("already set" counts), else the reason to skip: an entry sent at
+        whatever the account holds would trade at a leverage the position does not record."""
+        if p.account.market_type is not MarketType.FUTURES:
+            return None
+        margin_mode = p.user.settings.risk.margin_mode
+        try:
+            self._pool.ensure_futures_settings(p.exchange, p.account.id, p.market.symbol,
+                                               p.leverage, margin_mode)
+        except (ExchangeError, TransientExchangeError) as exc:
+            logger.warning("leverage/margin not set on %s, entry not sent: %s",
+                           p.market.symbol, exc.message)
+            return Decision.deny(
+                "leverage_not_set", f"The exchange did not confirm {p.leverage}x leverage and "
+                f"{margin_mode.value} margin on {p.market.symbol} ({exc.message}); no order "
+                "was sent.", exchange_code=exc.code)
+        return None
 
     def _prepare(self, record: SignalRecord, user: User, account: ExchangeAccount,
                  existing: list[Position]) -> Prepared | Decision:
@@ -434,12 +481,6 @@ class Orchestrator:
 
     def _place_entry(self, p: Prepared, position: Position, signal: Signal) -> Position:
         exchange = p.exchange
-        if position.market_type is MarketType.FUTURES:
-            try:
-                self._pool.ensure_futures_settings(exchange, p.account.id, position.symbol,
-                                                   p.leverage, p.user.settings.risk.margin_mode)
-            except ExchangeError as exc:
-                logger.warning("leverage/margin not set on %s: %s", position.symbol, exc.message)
         waiting = waiting_trigger(signal, p.price)
         if waiting is not None:
             # a breakout not reached yet: nothing is sent until the monitor sees the cross
@@ -495,3 +536,14 @@ class Orchestrator:
             if result.status == "blocked":
                 break
         return position
+
+
+def _failed(user_id: str, exc: Exception) -> UserDecision:
+    """An unexpected failure of one user's (or account's) pipeline, logged, as its decision."""
+    closed = isinstance(exc, DiskFault) and isinstance(exc.details, dict) \
+        and exc.details.get("closed")
+    if closed:  # the store closed under it at the shutdown deadline: expected
+        logger.warning("pipeline for user %s cut off at shutdown: %s", user_id, exc)
+    else:
+        logger.exception("pipeline failed for user %s", user_id, exc_info=exc)
+    return UserDecision(user_id, "failed", f"{type(exc).__name__}: {exc}", "internal_error")

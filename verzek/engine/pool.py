@@ -18,10 +18,11 @@ from verzek.domain.models import (
     ExchangeAccount,
     ExchangeName,
     MarketType,
+    Position,
     TradingMode,
     User,
 )
-from verzek.errors import InvalidOrder, SecretError
+from verzek.errors import Conflict, InvalidOrder, SecretError
 from verzek.exchanges.base import Exchange, MarketInfo, Ticker
 from verzek.exchanges.multipliers import ONE, find_market
 from verzek.exchanges.paper import PaperExchange, load_markets_snapshot
@@ -42,8 +43,31 @@ def demo_account(user: User, market_type: MarketType, now: Any) -> ExchangeAccou
 
 
 def is_paper(user: User, account: ExchangeAccount) -> bool:
-    """Demo users, and demo accounts, trade on paper: the identical pipeline, no real orders."""
+    """Demo users, and demo accounts, trade on paper: the identical pipeline, no real orders.
+
+    Decides only where a NEW position opens; an existing one stays where it opened
+    (`is_paper_position`), whatever the user's mode has become since."""
     return user.settings.general.mode is TradingMode.DEMO or account.mode is TradingMode.DEMO
+
+
+def is_paper_position(position: Position) -> bool:
+    """A position opened in demo lives on paper until it closes (and a live one on the real
+    exchange): a user switching to live must not send its exits to their real account."""
+    return position.mode is TradingMode.DEMO
+
+
+def position_account(user: User, position: Position, now: Any) -> ExchangeAccount:
+    """The account a position trades on; a demo position whose account is not the user's
+    (the implicit one) is on the user's implicit paper account. A live position whose
+    account was removed cannot be reached: Conflict, never a paper stand-in."""
+    for account in user.exchange_accounts:
+        if account.id == position.account_id:
+            return account
+    if not is_paper_position(position):
+        raise Conflict(f"the exchange account {position.account_id} of live position "
+                       f"{position.id} was removed; its orders cannot be reached",
+                       code="account_gone")
+    return demo_account(user, position.market_type, now)
 
 
 class ExchangePool:
@@ -75,19 +99,26 @@ class ExchangePool:
         self._markets_version: dict[str, int] = {}  # venue key -> swaps so far
         self._tickers: dict[tuple[str, str], tuple[float, Ticker]] = {}
         self._ticker_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._futures_set: dict[tuple[str, str], tuple[int, str]] = {}
+        self._futures_set: dict[tuple[str, str, bool], tuple[int, str]] = {}
         # (venue, symbol) -> (when it was looked up, what the listing held for it)
         self._bundled: dict[tuple[str, str], tuple[float, tuple[str, Decimal] | None]] = {}
         self.bundled_ttl_s = 3600.0  # a coin listed since is found within the hour
         self.ticker_ttl_s = 2.0
 
-    def _key(self, user: User, account: ExchangeAccount) -> tuple[Any, ...]:
-        paper = is_paper(user, account)
+    @staticmethod
+    def _key(account: ExchangeAccount, paper: bool) -> tuple[Any, ...]:
         return (account.id, account.exchange, account.market_type, paper, account.testnet,
                 None if paper else account.credentials_ciphertext)
 
-    def get(self, user: User, account: ExchangeAccount) -> Exchange:
-        key = self._key(user, account)
+    def get(self, user: User, account: ExchangeAccount, *,
+            paper: bool | None = None) -> Exchange:
+        """The account's client: on paper when `paper` says so, else when `is_paper` does.
+
+        An existing position passes its own mode (`paper=is_paper_position(position)`): the
+        user's current mode decides only where new positions open."""
+        if paper is None:
+            paper = is_paper(user, account)
+        key = self._key(account, paper)
         exchange = self._cache.get(key)  # the hot path takes no lock: a fan-out of
         if exchange is not None:         # hundreds of users must not queue here
             return exchange
@@ -98,7 +129,7 @@ class ExchangePool:
             if exchange is None:
                 venue = paper_venue(account.exchange)
                 version = self._markets_version.get(_venue_key(venue, True), 0)
-                exchange = self._build(user, account)
+                exchange = self._build(account, paper)
                 if self.wrap is not None:
                     exchange = self.wrap(exchange)
                 with self._lock:
@@ -113,8 +144,14 @@ class ExchangePool:
                         inner.set_markets(self._markets[venue.value])
             return exchange
 
-    def _build(self, user: User, account: ExchangeAccount) -> Exchange:
-        if is_paper(user, account):
+    def for_position(self, user: User, position: Position) -> Exchange:
+        """The client of the account and mode the position was opened on (Conflict when a
+        live position's account is gone)."""
+        return self.get(user, position_account(user, position, self._clock.now()),
+                        paper=is_paper_position(position))
+
+    def _build(self, account: ExchangeAccount, paper: bool) -> Exchange:
+        if paper:
             exchange = paper_venue(account.exchange)
             return PaperExchange(
                 account_id=f"{account.id}", exchange=exchange,
@@ -124,6 +161,9 @@ class ExchangePool:
         if self._live_builder is None:
             raise SecretError("live trading is not available: no live exchange builder is "
                               "configured")
+        if account.mode is TradingMode.DEMO:
+            # a live position on an account switched to demo since: still the real exchange
+            account = account.model_copy(update={"mode": TradingMode.LIVE})
         return self._live_builder(account)
 
     def _paper_markets(self, venue: str) -> dict[str, MarketInfo]:
@@ -216,8 +256,11 @@ class ExchangePool:
 
     def ensure_futures_settings(self, exchange: Exchange, account_id: str, symbol: str,
                                 leverage: int, margin_mode: Any) -> None:
-        """Set margin mode and leverage before the first order of a symbol, once per value."""
-        key = (account_id, symbol)
+        """Set margin mode and leverage before the first order of a symbol, once per value.
+
+        Returns only once the exchange confirmed both (an "already set" answer is a
+        confirmation: the adapters return normally on it); raises otherwise."""
+        key = (account_id, symbol, is_paper_client(exchange))
         wanted = (leverage, str(margin_mode))
         if self._futures_set.get(key) == wanted:
             return

@@ -16,13 +16,15 @@ from verzek.domain.models import Position, Signal, SignalRecord, SignalSource
 
 @dataclass(frozen=True)
 class UserDecision:
-    """What the engine decided for one user on one signal."""
+    """What the engine decided for one user on one signal: one per account the signal was
+    traded on (a user trading every enabled account gets one per account)."""
 
     user_id: str
     outcome: str  # "executed" | "skipped" | "failed"
     reason: str = ""  # the rule's code and sentence when skipped
     code: str = ""
     position_id: str | None = None
+    account_id: str | None = None  # the exchange account decided on, when one was chosen
 
 
 @dataclass(frozen=True)

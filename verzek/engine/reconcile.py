@@ -3,11 +3,14 @@ the exchange has into its position, and flag orders carrying our prefix that nob
 
 Runs at start-up and every few minutes. "Not found" stays unknown until the exchange's
 visibility window has passed since the intent; only then is the intent marked not placed.
+Every account that may hold our orders is scanned for strays, not only those with a client
+built already; what is flagged is kept (`FLAGGED`) and told to listeners (`on_flagged`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    ExchangeAccount,
     MarketType,
     Order,
     OrderSide,
@@ -22,13 +26,21 @@ from verzek.domain.models import (
     OrderType,
     Position,
     PositionStatus,
+    TradingMode,
 )
 from verzek.domain.positions import close
 from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
-from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.pool import (
+    ExchangePool,
+    demo_account,
+    is_paper,
+    is_paper_client,
+    position_account,
+)
 from verzek.engine.position_manager import LEFTOVERS, PositionManager
 from verzek.engine.tracker import (
     add_order,
+    applied_quantity,
     find_order,
     live_orders,
     new_order,
@@ -39,14 +51,19 @@ from verzek.errors import (
     ExchangeError,
     NotFound,
     OrderNotFound,
+    StoreError,
     TransientExchangeError,
     VerzekError,
 )
 from verzek.exchanges.base import Exchange, OrderResult
 from verzek.exchanges.client_ids import is_ours
+from verzek.logs import Throttle
 from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
+FLAGGED = "flagged_orders.json"  # what reconciliation flagged for a human, kept over restarts
+FLAGGED_KEPT = 1000  # the newest ones; a stray is flagged (and told) once
+OnFlagged = Callable[[dict[str, Any]], None]
 
 
 class Reconciler:
@@ -62,10 +79,16 @@ class Reconciler:
         self._manager = manager
         self._clock = clock
         self._window = timedelta(seconds=visibility_window_s)
-        self.flagged: list[dict[str, Any]] = []
+        self.flagged: list[dict[str, Any]] = list(
+            (positions.store.read(FLAGGED) or {}).get("items", []))
+        self.on_flagged: list[OnFlagged] = []  # told of every new flag (the user is notified)
         self.last_run: dict[str, int] = {}
+        self._throttle = Throttle(600.0, clock)
 
-    def _exchange_for(self, user_id: str, account_id: str, market_type: Any) -> Exchange | None:
+    def _exchange_for(self, user_id: str, account_id: str, market_type: Any,
+                      paper: bool | None = None) -> Exchange | None:
+        """The account's client; `paper`: the mode of the position the order belongs to (None
+        when unknown: the mode new positions of the account open in)."""
         user = self._users.find(user_id)
         if user is None:
             return None
@@ -74,7 +97,7 @@ class Reconciler:
             account = demo_account(user, market_type, self._clock.now())
             if account.id != account_id:
                 return None
-        return self._pool.get(user, account)
+        return self._pool.get(user, account, paper=paper)
 
     def run_once(self) -> dict[str, int]:
         counts = {"adopted": 0, "not_placed": 0, "unknown": 0, "cleaned": 0, "strays": 0}
@@ -85,8 +108,7 @@ class Reconciler:
                 counts["unknown"] += 1
                 logger.exception("reconciliation of %s failed", intent.client_order_id)
         counts["cleaned"] = self._clean_unsent()
-        counts["strays"] = sum(len(self.flag_strays(exchange, account_id))
-                               for account_id, exchange in self._pool.accounts())
+        counts["strays"] = self._scan_strays()
         counts["closed_outside"] = self._match_exchange_positions()
         counts["leftovers"] = self._cancel_leftovers()
         self.last_run = counts
@@ -96,16 +118,18 @@ class Reconciler:
         return counts
 
     def _resolve(self, intent: Intent) -> str:
+        paper: bool | None = None
         try:
             position = self._positions.get(intent.user_id, intent.position_id)
             market_type = position.market_type
+            paper = position.mode is TradingMode.DEMO
         except NotFound:
             position, market_type = None, None
+            if intent.position is not None and intent.position.get("mode") is not None:
+                paper = intent.position["mode"] == TradingMode.DEMO.value
         if market_type is None:
-            from verzek.domain.models import MarketType
-
             market_type = MarketType.FUTURES if ":" in intent.symbol else MarketType.SPOT
-        exchange = self._exchange_for(intent.user_id, intent.account_id, market_type)
+        exchange = self._exchange_for(intent.user_id, intent.account_id, market_type, paper)
         if exchange is None:
             return "unknown"
         try:
@@ -128,8 +152,10 @@ class Reconciler:
             with self._manager.locks.hold(intent.user_id):
                 position = self._manager.save(Position.model_validate(intent.position))
         if position is None:
-            self.flagged.append({"client_order_id": intent.client_order_id,
-                                 "user_id": intent.user_id, "reason": "position missing"})
+            self._flag({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
+                        "account_id": intent.account_id, "kind": "position_missing",
+                        "reason": f"the order exists on the exchange but its position "
+                                  f"{intent.position_id} does not"})
             logger.error("order %s exists on the exchange but its position %s does not",
                          intent.client_order_id, intent.position_id)
             self._placed(intent, report)
@@ -140,13 +166,19 @@ class Reconciler:
                 report, action = self._cancel_for_closed(exchange, intent, report)
                 # filled as (or after) its position closed: held on the exchange, tracked
                 # by nobody, so a new position takes it over and closes it at market
-                recovery = self._manager.recover_late_fill(
-                    exchange, current, _order_of(current, intent), report)
+                order = _order_of(current, intent)
+                recovery = self._manager.recover_late_fill(exchange, current, order, report)
                 if recovery is not None:
                     action += f"; its fill taken over by position {recovery.id} " + (
                         "and closed" if recovery.status is PositionStatus.CLOSED
                         else "(close pending)")
-                self._flag_closed(intent, report, action)
+                # the user hears of it unless it was cleaned up with nothing untracked left,
+                # or the take-over told them already
+                untracked = report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED) \
+                    or report.filled_quantity > applied_quantity(current,
+                                                                 order.client_order_id)
+                self._flag_closed(intent, report, action,
+                                  notify=recovery is None and untracked)
                 self._placed(intent, report)
                 return "adopted"
             order = _order_of(current, intent)
@@ -179,12 +211,14 @@ class Reconciler:
                 action = f"not cancelled ({exc.code})"
         return report, action
 
-    def _flag_closed(self, intent: Intent, report: OrderResult, action: str) -> None:
+    def _flag_closed(self, intent: Intent, report: OrderResult, action: str, *,
+                     notify: bool) -> None:
         """Tell an operator about an order of a closed position, and what became of it."""
-        self.flagged.append({"client_order_id": intent.client_order_id,
-                             "user_id": intent.user_id, "account_id": intent.account_id,
-                             "reason": f"order of closed position {intent.position_id}, "
-                                       f"{report.status.value} on the exchange, {action}"})
+        self._flag({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
+                    "account_id": intent.account_id, "kind": "closed_position_order",
+                    "reason": f"order of closed position {intent.position_id}, "
+                              f"{report.status.value} on the exchange, {action}"},
+                   notify=notify)
         logger.error("order %s (%s) of closed position %s is %s on the exchange: %s",
                      intent.client_order_id, intent.leg, intent.position_id,
                      report.status.value, action)
@@ -197,7 +231,9 @@ class Reconciler:
         for item in doc.get("items", []):
             try:
                 exchange = self._exchange_for(item["user_id"], item["account_id"],
-                                              MarketType(item["market_type"]))
+                                              MarketType(item["market_type"]),
+                                              self._paper_of(item["user_id"],
+                                                             item["position_id"]))
             except VerzekError as exc:
                 logger.warning("leftover orders of %s wait: %s", item["position_id"],
                                exc.message)
@@ -236,13 +272,14 @@ class Reconciler:
             return False  # the cancel was taken but not done yet: looked at again next pass
         if report.filled_quantity > Decimal(order["filled"]):
             filled = report.filled_quantity - Decimal(order["filled"])
-            action = "taken over and closed at market" if self._take_over(
-                exchange, item, coid, report) else "flatten it on the exchange"
-            self.flagged.append({"client_order_id": coid, "user_id": item["user_id"],
-                                 "account_id": item["account_id"],
-                                 "reason": f"{order['leg']} of closed position "
-                                           f"{item['position_id']} filled {filled} after the "
-                                           f"close: {action}"})
+            taken = self._take_over(exchange, item, coid, report)
+            action = "taken over and closed at market" if taken else \
+                "flatten it on the exchange"
+            self._flag({"client_order_id": coid, "user_id": item["user_id"],
+                        "account_id": item["account_id"], "kind": "late_fill",
+                        "reason": f"{order['leg']} of closed position {item['position_id']} "
+                                  f"filled {filled} after the close: {action}"},
+                       notify=not taken)  # a take-over tells the user itself
             logger.error("order %s (%s) of closed position %s filled %s %s after the close: %s",
                          coid, order["leg"], item["position_id"], filled, symbol, action)
         return True
@@ -315,7 +352,8 @@ class Reconciler:
             for position in ours:
                 try:
                     exchange = self._exchange_for(user_id, position.account_id,
-                                                  position.market_type)
+                                                  position.market_type,
+                                                  position.mode is TradingMode.DEMO)
                     if exchange is None:
                         continue
                     held = [i for i in exchange.fetch_positions([position.symbol])
@@ -349,24 +387,102 @@ class Reconciler:
                     settled += 1
         return settled
 
-    def flag_strays(self, exchange: Exchange, account_id: str) -> list[str]:
+    def _paper_of(self, user_id: str, position_id: str) -> bool | None:
+        """Whether the position (open or closed) was opened in demo; None when it is gone."""
+        try:
+            return self._positions.get(user_id, position_id).mode is TradingMode.DEMO
+        except NotFound:
+            return None
+
+    def _scan_strays(self) -> int:
+        """Look for strays on every account that may hold our orders: each enabled account
+        of every user who trades automatically or holds an open position (on the real
+        exchange for a live account, on paper where the user trades in demo), the account
+        and mode of every open position, and every client built so far."""
+        now = self._clock.now()
+        holders = set(self._positions.user_ids())
+        scans: dict[tuple[str, bool], tuple[str | None, Exchange]] = {}
+        for user in self._users.all():
+            raws = self._positions.open_raw(user.id) if user.id in holders else []
+            if not user.settings.general.auto_trade and not raws:
+                continue
+            wanted: dict[tuple[str, bool], ExchangeAccount] = {}
+            for account in user.exchange_accounts:
+                if not account.enabled:
+                    continue
+                if account.mode is TradingMode.LIVE:
+                    wanted[(account.id, False)] = account
+                if is_paper(user, account):
+                    wanted[(account.id, True)] = account
+            for raw in raws:
+                key = (raw["account_id"], raw.get("mode") == TradingMode.DEMO.value)
+                if key not in wanted:
+                    try:
+                        wanted[key] = position_account(user, Position.model_validate(raw), now)
+                    except VerzekError:
+                        continue
+            for (account_id, paper), account in wanted.items():
+                try:
+                    scans[(account_id, paper)] = (user.id,
+                                                  self._pool.get(user, account, paper=paper))
+                except VerzekError as exc:
+                    self._log_once(f"client:{account_id}:{paper}", "stray check on %s "
+                                   "skipped: no client (%s)", account_id, exc.message)
+        for account_id, exchange in self._pool.accounts():
+            scans.setdefault((account_id, is_paper_client(exchange)),
+                             (self._pool.owners.get(account_id), exchange))
+        return sum(len(self.flag_strays(exchange, account_id, user_id=user_id))
+                   for (account_id, _), (user_id, exchange) in scans.items())
+
+    def flag_strays(self, exchange: Exchange, account_id: str, *,
+                    user_id: str | None = None) -> list[str]:
         """Open orders with our prefix on this account that the journal does not know."""
         try:
             open_orders = exchange.fetch_open_orders()
         except VerzekError as exc:
-            logger.warning("stray check on %s skipped: %s", account_id, exc.message)
+            self._log_once(f"open:{account_id}", "stray check on %s skipped: %s", account_id,
+                           exc.message)
             return []
         known = self._intents.all_client_ids()
         already = {f["client_order_id"] for f in self.flagged}
-        strays = [o.client_order_id for o in open_orders
+        strays = [o for o in open_orders
                   if is_ours(o.client_order_id) and o.client_order_id not in known
                   and o.client_order_id not in already]
-        for coid in strays:
-            self.flagged.append({"client_order_id": coid, "account_id": account_id,
-                                 "reason": "open on the exchange, not in the journal"})
+        for order in strays:
             logger.error("order %s on account %s carries our prefix but is not journaled",
-                         coid, account_id)
-        return strays
+                         order.client_order_id, account_id)
+            self._flag({"client_order_id": order.client_order_id, "user_id": user_id,
+                        "account_id": account_id, "kind": "stray",
+                        "symbol": order.symbol,
+                        "side": order.side.value if order.side is not None else None,
+                        "quantity": str(order.quantity),
+                        "reason": "open on the exchange, not in the journal: nobody tracks it; "
+                                  "cancel it on the exchange or tell support"})
+        return [o.client_order_id for o in strays]
+
+    def _flag(self, flag: dict[str, Any], *, notify: bool = True) -> None:
+        """Record a flag (kept over restarts) and, with `notify`, tell the listeners; a
+        failing disk or listener never stops reconciliation."""
+        flag = {**flag, "at": self._clock.now().isoformat()}
+        self.flagged.append(flag)
+        del self.flagged[:-FLAGGED_KEPT]
+        try:
+            self._positions.store.update(FLAGGED, lambda doc: {
+                "schema_version": 1,
+                "items": [*(doc or {}).get("items", []), flag][-FLAGGED_KEPT:]})
+        except StoreError as exc:
+            logger.error("flag of order %s not kept on disk: %s", flag.get("client_order_id"),
+                         exc)
+        for listener in list(self.on_flagged) if notify else []:
+            try:
+                listener(flag)
+            except Exception:
+                logger.exception("flag listener failed on %s", flag.get("client_order_id"))
+
+    def _log_once(self, key: str, fmt: str, *args: object) -> None:
+        allowed, held = self._throttle.allow(key)
+        if allowed:
+            logger.warning(fmt + " (%d similar held back)", *args, held)
 
 
 def _order_of(position: Position, intent: Intent) -> Order:

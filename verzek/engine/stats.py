@@ -1,4 +1,5 @@
-"""Daily trading statistics per user (UTC days): trades, wins, losses, PnL, volume.
+"""Daily trading statistics per user (UTC days): trades, wins, losses, breakeven trades, PnL,
+volume.
 
 Derived from the closed-position history, never kept apart from it: the first question about
 a user reads their history once; every later close updates the cached figures. So the stats
@@ -16,11 +17,12 @@ from verzek.domain.models import Position
 from verzek.store.repos import PositionRepository
 
 ZERO = Decimal(0)
-FIELDS = ("trades", "wins", "losses")
+FIELDS = ("trades", "wins", "losses", "breakeven")
 
 
 def _empty() -> dict[str, Any]:
-    return {"trades": 0, "wins": 0, "losses": 0, "realised_pnl_usdt": "0", "volume_usdt": "0"}
+    return {"trades": 0, "wins": 0, "losses": 0, "breakeven": 0, "realised_pnl_usdt": "0",
+            "volume_usdt": "0"}
 
 
 class StatsBook:
@@ -54,7 +56,8 @@ class StatsBook:
         entry = self._days[user_id].setdefault(day, _empty())
         pnl = position.realised_pnl_usdt
         entry["trades"] += 1
-        entry["wins" if pnl > 0 else "losses"] += 1
+        # a PnL of exactly 0 is no loss (nor is it one to the breaker's loss streak)
+        entry["wins" if pnl > 0 else "losses" if pnl < 0 else "breakeven"] += 1
         entry["realised_pnl_usdt"] = str(Decimal(entry["realised_pnl_usdt"]) + pnl)
         volume = sum((f.price * f.quantity for f in position.fills), ZERO)
         entry["volume_usdt"] = str(Decimal(entry["volume_usdt"]) + volume)

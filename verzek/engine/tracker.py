@@ -14,6 +14,7 @@ from decimal import Decimal
 from verzek.domain.models import (
     CloseReason,
     Fill,
+    MarketType,
     Order,
     OrderSide,
     OrderStatus,
@@ -94,18 +95,19 @@ def apply_result(position: Position, order: Order, result: OrderResult, now: dat
             continue
         fill = Fill(trade_id=trade.trade_id, client_order_id=coid, price=trade.price,
                     quantity=trade.quantity, fee_usdt=trade.fee_usdt, at=trade.at or now)
-        position = _apply(position, order, fill)
+        position = _apply(position, order, fill, trade.fee_base)
         new_fills.append(fill)
     missing = filled_reported - applied_quantity(position, coid)
     if missing > 0 and position.status is not PositionStatus.CLOSED:
         price = result.average_price or order.price or order.stop_price
         if price is not None:
-            fee = ZERO
-            if result.fee_usdt and filled_reported:
+            fee = fee_base = ZERO
+            if filled_reported:
                 fee = result.fee_usdt * missing / filled_reported
+                fee_base = result.fee_base * missing / filled_reported
             fill = Fill(trade_id=f"{coid}:{filled_reported}", client_order_id=coid,
                         price=price, quantity=missing, fee_usdt=fee, at=now)
-            position = _apply(position, order, fill)
+            position = _apply(position, order, fill, fee_base)
             new_fills.append(fill)
     status = result.status
     if status is OrderStatus.OPEN and filled_reported > 0:
@@ -118,7 +120,8 @@ def apply_result(position: Position, order: Order, result: OrderResult, now: dat
     return position, new_fills
 
 
-def _apply(position: Position, order: Order, fill: Fill) -> Position:
+def _apply(position: Position, order: Order, fill: Fill, fee_base: Decimal = ZERO,
+           ) -> Position:
     if position.status is PositionStatus.CLOSED:
         logger.warning("fill %s of closed position %s not applied to it (qty %s)",
                        fill.trade_id, position.id, fill.quantity)
@@ -138,7 +141,27 @@ def _apply(position: Position, order: Order, fill: Fill) -> Position:
         fill = fill.model_copy(update={"quantity": position.quantity})
         if fill.quantity == 0:
             return position
-    return apply_fill(position, fill, order.side, order.leg, close_reason=reason)
+    fills_before = len(position.fills)
+    position = apply_fill(position, fill, order.side, order.leg, close_reason=reason)
+    if fee_base > 0 and len(position.fills) > fills_before:
+        position = _less_fee_coins(position, order, fee_base)
+    return position
+
+
+def _less_fee_coins(position: Position, order: Order, fee_base: Decimal) -> Position:
+    """A spot buy whose fee the exchange took in the coin bought (Binance without BNB, Bybit)
+    leaves the account `fee_base` short of the filled amount: the position holds what the
+    account holds, or every exit sized from it is refused for insufficient funds. The fee is
+    in `fees_usdt` already, so the average entry stays and the PnL counts the fee once."""
+    if position.market_type is not MarketType.SPOT or order.side is not OrderSide.BUY or \
+            order.side is not _opening(position) or position.average_entry is None or \
+            fee_base >= position.quantity:
+        return position
+    held = position.quantity - fee_base
+    taken = Decimal(str(position.extra.get("fee_base_qty", "0"))) + fee_base
+    return position.model_copy(update={
+        "quantity": held, "cost_usdt": position.average_entry * held,
+        "extra": {**position.extra, "fee_base_qty": str(taken)}})
 
 
 def _opening(position: Position) -> OrderSide:

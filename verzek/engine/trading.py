@@ -13,6 +13,7 @@ from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
     OrderStatus,
+    OrderType,
     Position,
     PositionStatus,
     Signal,
@@ -21,23 +22,26 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
+from verzek.domain.positions import closing_side
 from verzek.engine import demo_balance
 from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.orchestrator import Orchestrator
-from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.pool import ExchangePool
 from verzek.engine.ports import SubmitResult, UserDecision
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.reconcile import Reconciler
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
+from verzek.engine.tracker import live_orders
 from verzek.engine.updates import UpdateApplier
 from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
+from verzek.logs import Throttle, log_context
 from verzek.signals import content_hash, parse_message
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -72,8 +76,10 @@ class TradingService:
         self._status_provider = status_provider
         self._updates = UpdateApplier(manager=manager, clock=clock)
         self._enforcers: list[threading.Thread] = []
+        self._throttle = Throttle(60.0, clock)
         manager.on_closed.append(self._on_closed)
         safety.on_change.append(self._on_safety_change)
+        reconciler.on_flagged.append(self._on_flagged)
 
     # --- intake ----------------------------------------------------------------------------
 
@@ -245,9 +251,10 @@ class TradingService:
     # --- positions ---------------------------------------------------------------------------
 
     def _exchange(self, user: User, position: Position) -> Exchange:
-        account = next((a for a in user.exchange_accounts if a.id == position.account_id),
-                       None) or demo_account(user, position.market_type, self._clock.now())
-        return self.pool.get(user, account)
+        """The client of the account and mode (demo or live) the position was opened in: a
+        user who switched mode since must not have a demo position closed on their real
+        account, nor a live one on paper."""
+        return self.pool.for_position(user, position)
 
     def close_position(self, user_id: str, position_id: str,
                        reason: CloseReason = CloseReason.MANUAL) -> Position:
@@ -303,6 +310,15 @@ class TradingService:
     def set_breaker_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]:
         return self.safety.set_thresholds(thresholds)
 
+    def _on_flagged(self, flag: dict[str, Any]) -> None:
+        """An order reconciliation flagged (a stray with our prefix, an order of a position
+        that is gone or closed): an error a human should look at, told to its owner (or to
+        the admins when the owner is unknown)."""
+        self._notifier.notify(Event(EventKind.ATTENTION, flag.get("user_id"), self._clock.now(),
+                                    f"Order {flag.get('client_order_id')} on account "
+                                    f"{flag.get('account_id') or '?'} needs attention: "
+                                    f"{flag.get('reason')}", dict(flag)))
+
     def _on_safety_change(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "breaker_tripped":
             self._notifier.notify(Event(EventKind.BREAKER_TRIPPED, data.get("user_id"),
@@ -322,31 +338,71 @@ class TradingService:
             thread.join(timeout_s)
         return not any(t.is_alive() for t in self._enforcers)
 
+    def sync_orders(self) -> int:
+        """One order-sync pass (the runtime's periodic `order_sync`): an active kill switch is
+        enforced on every open position first, then fills of resting orders are synced."""
+        try:
+            self.enforce_kill_switch(None)
+        except Exception:  # fills are still synced this pass
+            logger.exception("kill switch enforcement pass failed")
+        return self.monitor.sync_orders()
+
     def enforce_kill_switch(self, user_id: str | None) -> int:
-        """Cancel resting orders (and close positions when asked) of the users it covers."""
+        """Do what an active kill switch asks of every open position it covers (of `user_id`,
+        or of everyone): cancel resting opening orders (entries, DCA), and close at market
+        when it asks to close positions. Idempotent: run on the flip and again by every
+        order-sync pass, so an entry in flight at the flip, a position found after a restart
+        and a close that failed are all caught. Returns how many positions it acted on."""
         ids = [user_id] if user_id else self.positions.user_ids()
-        done = 0
+        acted = 0
         for uid in ids:
+            cancel, close_all = self.safety.kill_requested(uid)
+            if not cancel:
+                continue  # no kill switch covers this user (or it was lifted meanwhile)
             user = self.users.find(uid)
             if user is None:
                 continue
             try:
-                with self.manager.locks.hold(uid):
-                    self._enforce_for(user)
-                done += 1
+                with self.manager.locks.hold(uid), log_context(user_id=uid):
+                    acted += self._enforce_for(user, close_all)
             except Exception:
                 logger.exception("kill switch enforcement failed for user %s", uid)
-        logger.warning("kill switch enforced for %d user(s)", done)
-        return done
+        if acted:
+            logger.warning("kill switch enforced on %d position(s)", acted)
+        return acted
 
-    def _enforce_for(self, user: User) -> None:
-        cancel, close_all = self.safety.kill_requested(user.id)
+    def _enforce_for(self, user: User, close_all: bool) -> int:
+        acted = 0
         for position in self.positions.open_positions(user.id):
-            exchange = self._exchange(user, position)
             if close_all:
-                self.manager.close_market(exchange, position, "kill", CloseReason.KILL_SWITCH)
-            elif cancel:  # a trade that filled nothing ends: lifting the switch later does
-                self.manager.cancel_unfilled(exchange, position)  # not bring it back
+                if _close_in_flight(position) or self.manager.close_recently_failed(position):
+                    continue  # resolved by order sync; a refused close is retried after 30 s
+            elif not _has_opening_orders(position):
+                continue
+            try:
+                exchange = self._exchange(user, position)
+                if close_all:
+                    after = self.manager.close_market(exchange, position, "kill",
+                                                      CloseReason.KILL_SWITCH)
+                else:  # a trade that filled nothing ends: lifting the switch later does
+                    after = self.manager.cancel_unfilled(exchange, position)  # not bring it back
+            except Exception:
+                allowed, held = self._throttle.allow(f"kill:{position.id}")
+                if allowed:
+                    logger.exception("kill switch enforcement failed on position %s (%d "
+                                     "similar held back); retried next pass", position.id, held)
+                continue
+            acted += 1
+            if close_all:
+                done = after.status is PositionStatus.CLOSED
+                what = "closed" if done else "not closed yet, tried again next pass"
+            else:
+                done = after.status is PositionStatus.CLOSED or not _has_opening_orders(after)
+                what = "opening orders cancelled" if done else \
+                    "cancel not confirmed yet, tried again next pass"
+            logger.warning("kill switch: position %s (%s) %s", position.id, position.symbol,
+                           what)
+        return acted
 
     # --- demo, accounts, status ------------------------------------------------------------------
 
@@ -447,5 +503,20 @@ def _render_signal(signal: Signal) -> str:
 
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
     return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
-            "position_id": d.position_id}
+            "position_id": d.position_id, "account_id": d.account_id}
+
+
+def _close_in_flight(position: Position) -> bool:
+    """A close at market was sent and its outcome is not known yet (or a crash left it
+    journaled): sending another could close twice; order sync and reconciliation settle it."""
+    closing = closing_side(position.side)
+    return any(o.type is OrderType.MARKET and o.side is closing for o in live_orders(position))
+
+
+def _has_opening_orders(position: Position) -> bool:
+    """Something a cancel-only kill switch still has to stop: a resting entry or DCA order,
+    or a position that filled nothing (a breakout still waiting, a cancel not confirmed)."""
+    return position.quantity == 0 or any(
+        o.status is not OrderStatus.INTENDED
+        for o in [*live_orders(position, "entry"), *live_orders(position, "dca")])
 

@@ -55,6 +55,10 @@ class UpdateApplier:
                     return taken
             return self._move_stop(exchange, user, position, update)
         if action == "target_hit" and update.target_index:
+            if not _follows_channel_targets(user, position):
+                return UserDecision(user.id, "skipped", "Your take profit is your own "
+                                    "percentage, not the channel's targets: its exits stay "
+                                    "as they are.", "own_take_profit", position.id)
             return self._target(exchange, user, position, update.target_index)
         return UserDecision(user.id, "skipped", f"No action for a '{action}' update.",
                             "no_action", position.id)
@@ -155,3 +159,15 @@ class UpdateApplier:
             position = self._manager.arm(exchange, position)
         return self._done(user, position, f"target {index} taken at market")
 
+
+def _follows_channel_targets(user: User, position: Position) -> bool:
+    """Whether the position's targets are the channel's (take_profit_mode "signal_targets"
+    when it opened): only then does "Target 1 hit" take a share. A percent take profit is one
+    target of the user's own; read as the channel's last, it would close the whole position.
+    A position records its mode when it opens (`tp_weights` or `tp_pct`); the user's current
+    setting decides for one that recorded neither."""
+    if "tp_weights" in position.extra:
+        return True
+    if "tp_pct" in position.extra:
+        return False
+    return user.settings.strategy.take_profit_mode == "signal_targets"

@@ -104,6 +104,9 @@ class TradeFill:
     quantity: Decimal
     fee_usdt: Decimal
     at: datetime | None
+    # The part of the fee taken in the traded coin itself (Binance or Bybit spot charge a buy's
+    # fee in the coin bought): the account holds `quantity - fee_base` of it afterwards.
+    fee_base: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ class OrderResult:
     average_price: Decimal | None = None
     fee_usdt: Decimal = ZERO
     trades: tuple[TradeFill, ...] = ()
+    fee_base: Decimal = ZERO  # the order's fee taken in the traded coin (see TradeFill)
 
 
 @dataclass(frozen=True, slots=True)

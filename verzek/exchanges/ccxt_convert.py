@@ -27,14 +27,31 @@ def at_ms(ms: Any) -> datetime | None:
     return datetime.fromtimestamp(int(ms) / 1000, UTC) if ms not in (None, "") else None
 
 
-def _fee_usdt(fee: dict[str, Any] | None, price: Decimal | None) -> Decimal:
-    """A fee in USDT; a fee charged in the base asset is valued at the fill price."""
-    if not fee or fee.get("cost") is None:
-        return ZERO
-    cost = dec(fee["cost"], ZERO) or ZERO
-    if fee.get("currency") in ("USDT", None):
-        return abs(cost)
-    return abs(cost * price) if price is not None else ZERO
+def _fees(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """ccxt's fee entries of an order or trade: `fees` (one per currency), else `fee`."""
+    fees = [f for f in (item.get("fees") or ()) if f]
+    return fees or ([item["fee"]] if item.get("fee") else [])
+
+
+def _fee_split(item: dict[str, Any], price: Decimal | None, symbol: str,
+               ) -> tuple[Decimal, Decimal]:
+    """(fee in USDT, fee taken in the traded coin). A fee in the quote (or an unnamed one)
+    counts as is; one in the base coin is valued at the fill price and also reported as coins,
+    since the account receives that much less of what it bought. A fee in a third coin (BNB)
+    has no price here and is not valued: at the fill price it would be off by the ratio of the
+    two coins' prices."""
+    pair = symbol.split(":", 1)[0]
+    base, _, quote = pair.partition("/")
+    usdt = coins = ZERO
+    for fee in _fees(item):
+        cost = abs(dec(fee.get("cost"), ZERO) or ZERO)
+        currency = fee.get("currency")
+        if currency in (None, "USDT") or (quote and currency == quote):
+            usdt += cost
+        elif base and currency == base:
+            coins += cost
+            usdt += cost * price if price is not None else ZERO
+    return usdt, coins
 
 
 def order_from_ccxt(o: dict[str, Any], *, fallback_client_id: str = "") -> OrderResult:
@@ -48,26 +65,32 @@ def order_from_ccxt(o: dict[str, Any], *, fallback_client_id: str = "") -> Order
         # Bybit spot: part filled, the rest cancelled; ccxt calls it "closed" (filled).
         status = OrderStatus.CANCELED
     average = dec(o.get("average")) or None
-    trades = tuple(
-        TradeFill(str(t.get("id")), dec(t.get("price"), ZERO) or ZERO,
-                  dec(t.get("amount"), ZERO) or ZERO,
-                  _fee_usdt(t.get("fee"), dec(t.get("price"))), at_ms(t.get("timestamp")))
-        for t in (o.get("trades") or []) if t.get("id") is not None)
-    fee = _fee_usdt(o.get("fee"), average)
-    if not fee and trades:
+    symbol = str(o.get("symbol") or "")
+    trades: list[TradeFill] = []
+    for t in o.get("trades") or ():
+        if t.get("id") is None:
+            continue
+        price = dec(t.get("price"), ZERO) or ZERO
+        trade_fee, trade_fee_base = _fee_split(t, price or None, symbol)
+        trades.append(TradeFill(str(t["id"]), price, dec(t.get("amount"), ZERO) or ZERO,
+                                trade_fee, at_ms(t.get("timestamp")), trade_fee_base))
+    fee, fee_base = _fee_split(o, average, symbol)
+    if not fee and not fee_base and trades:
         fee = sum((t.fee_usdt for t in trades), ZERO)
+        fee_base = sum((t.fee_base for t in trades), ZERO)
     otype = str(o.get("type") or "").lower()
     side = o.get("side")
     trigger = o.get("triggerPrice") or o.get("stopPrice")
     return OrderResult(
         client_order_id=str(o.get("clientOrderId") or fallback_client_id),
         exchange_order_id=str(o["id"]) if o.get("id") is not None else None,
-        status=status, symbol=str(o.get("symbol") or ""),
+        status=status, symbol=symbol,
         side=OrderSide(side) if side in ("buy", "sell") else None,
         type=OrderType.STOP_MARKET if trigger else (
             OrderType.LIMIT if otype == "limit" else OrderType.MARKET),
         quantity=dec(o.get("amount"), ZERO) or ZERO, price=dec(o.get("price")) or None,
-        filled_quantity=filled, average_price=average, fee_usdt=fee, trades=trades)
+        filled_quantity=filled, average_price=average, fee_usdt=fee, trades=tuple(trades),
+        fee_base=fee_base)
 
 
 def balance_from_ccxt(b: dict[str, Any]) -> Balance:

@@ -1,0 +1,80 @@
+"""One user's busy lock never stalls the price monitor for everyone (audit 6, item 9).
+
+A fan-out waiting on a slow exchange holds its user's lock for up to a minute; the single
+monitor thread that watches every user's stops must not wait on it: it leaves that user's
+positions for the next pass and acts on everyone else's now.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import CloseReason, PositionStatus, SignalSource
+
+SPOT = "SOL/USDT"
+FUT = "ETH/USDT:USDT"
+WAIT_S = 10.0  # a guard against a hang, never reached when the monitor does not wait
+
+
+@contextmanager
+def busy(engine: Engine, user_id: str) -> Iterator[None]:
+    """Another thread holds the user's lock until the block ends (a fan-out in flight)."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine.trading.manager.locks.hold(user_id):
+            held.set()
+            release.wait(WAIT_S)
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert held.wait(WAIT_S)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(WAIT_S)
+
+
+def run_pass(engine: Engine) -> bool:
+    """One monitor pass on its own thread; whether it finished (did not wait on the lock)."""
+    thread = threading.Thread(target=engine.trading.monitor.run_once, daemon=True)
+    thread.start()
+    thread.join(WAIT_S)
+    return not thread.is_alive()
+
+
+def _open(engine: Engine, user_id: str, text: str) -> None:
+    engine.add_user(user_id, general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "price_collar_pct": "50"})
+    result = engine.trading.submit_text(text, SignalSource(kind="api"))
+    executed = [d for d in result.decisions if d.user_id == user_id]
+    assert [d.outcome for d in executed] == ["executed"], result.decisions
+
+
+def test_a_busy_user_leaves_the_monitor_free_for_the_others(engine: Engine) -> None:
+    engine.price(SPOT, "150")
+    engine.price(FUT, "100")
+    _open(engine, "b", "#SOL/USDT LONG\nEntry: 150\nTargets: 160\nStop: 140\nSpot")
+    engine.runtime.users.update("b", lambda u: u.model_copy(update={"settings": (
+        u.settings.model_copy(update={"general": u.settings.general.model_copy(
+            update={"auto_trade": False})}))}))
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    engine.price(SPOT, "130")  # b's spot stop (the monitor's to watch) is crossed
+    engine.price(FUT, "111")  # a's take profit rests on the (paper) exchange and fills
+
+    with busy(engine, "a"):
+        assert run_pass(engine), "the monitor waited on user a's lock"
+        (closed,) = engine.runtime.positions.closed_positions("b")
+        assert closed.close_reason is CloseReason.STOP_LOSS
+        (waiting,) = engine.positions("a")  # its fill is applied once a is free
+        assert waiting.status is PositionStatus.OPEN
+
+    # the next pass applies the fill the paper exchange made while a was busy
+    assert run_pass(engine)
+    assert engine.positions("a") == []
+    (done,) = engine.runtime.positions.closed_positions("a")
+    assert done.close_reason is CloseReason.TAKE_PROFIT
