@@ -110,7 +110,7 @@ def test_signals_text_structured_list_and_get(client: FlaskClient, auth: AuthAct
     assert resp.status_code == 200
     body = resp.get_json()
     assert set(body) >= {"signal_id", "kind", "decisions"}
-    assert all(set(d) >= {"user_id", "outcome", "reason"} for d in body["decisions"])
+    assert all(set(d) >= {"user_id", "outcome", "reason", "account_id"} for d in body["decisions"])
     structured = {"signal": {"symbol": "ETH/USDT", "side": "short", "entries": [3000],
                              "targets": [2900, 2800], "stop_loss": 3100, "leverage": 5}}
     resp = client.post("/api/signals", json=structured, headers=admin)

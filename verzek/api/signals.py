@@ -66,6 +66,7 @@ class DecisionOut(BaseModel):
     reason: str
     code: str = ""
     position_id: str | None = None
+    account_id: str | None = None  # with "trade every enabled account": one per account
 
 
 class SubmitOut(BaseModel):
@@ -102,7 +103,8 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
     return {"signal_id": result.signal_id, "kind": result.kind,
             "invalid_reason": result.invalid_reason,
             "decisions": [{"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason,
-                           "code": d.code, "position_id": d.position_id}
+                           "code": d.code, "position_id": d.position_id,
+                           "account_id": d.account_id}
                           for d in result.decisions]}
 
 
