@@ -108,7 +108,7 @@ def test_a_position_closed_outside_the_engine_is_settled_not_left_open(engine: E
 def test_one_users_crossed_stops_never_trip_the_platform_breaker(engine: Engine) -> None:
     """A stop the price has crossed is refused (Binance -2021): that is one order against the
     market, not an exchange in trouble. Twenty of them leave the platform trading; twenty
-    refusals the engine cannot explain do trip it."""
+    refusals of the shape of one user's orders trip that user's breaker only."""
     from verzek.errors import InvalidOrder, WouldTriggerImmediately
     from verzek.exchanges.faults import FaultyExchange
 
@@ -148,8 +148,9 @@ def test_one_users_crossed_stops_never_trip_the_platform_breaker(engine: Engine)
     assert engine.trading.safety.check_new_position("u2").allowed
     refusal[0] = InvalidOrder("binance: InvalidOrder (code -1111)")
     stop_attempts(20)
-    decision = engine.trading.safety.check_new_position("u2")
-    assert not decision.allowed and decision.code.startswith("breaker_exchange_errors")
+    assert engine.trading.safety.check_new_position("u2").allowed  # u1's refusals are u1's
+    decision = engine.trading.safety.check_new_position("u1")
+    assert not decision.allowed and decision.code == "breaker_order_refusals"
     assert position.id
 
 

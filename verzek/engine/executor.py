@@ -20,13 +20,14 @@ from verzek.engine.intents import (
     Intent,
     IntentJournal,
 )
+from verzek.engine.pool import paper_inner
 from verzek.engine.safety_service import SafetyService
 from verzek.errors import (
     AuthError,
-    BelowMinimum,
     DuplicateOrder,
     ExchangeError,
     InsufficientFunds,
+    InvalidOrder,
     OrderNotFound,
     TransientExchangeError,
     WouldTriggerImmediately,
@@ -37,11 +38,13 @@ from verzek.exchanges.resilient import DEFAULT_VISIBILITY_WINDOW_S, place_order_
 from verzek.logs import log_context
 
 logger = logging.getLogger(__name__)
-# Refusals about one user's account or one order against the market (no funds, keys refused,
-# too small, a stop the price has crossed already) say nothing of the exchange's health: they
-# never feed the platform-wide error breaker, which one user's retries would otherwise trip.
-USER_OR_MARKET_REJECTIONS = (InsufficientFunds, AuthError, BelowMinimum,
-                             WouldTriggerImmediately, DuplicateOrder, OrderNotFound)
+# Answers that say nothing of anybody's health: a duplicate id or a missing order is resolved
+# by look-up, and a stop the price has crossed already is the market moving (the stop is hit).
+NOT_COUNTED = (DuplicateOrder, OrderNotFound, WouldTriggerImmediately)
+# Refusals of one user's own order (no funds, keys refused, below the minimum, a price or size
+# the exchange's filters refuse): they count against that user's breaker only, never the
+# platform's, which one user's retries would otherwise trip for everybody.
+USER_REFUSALS = (InsufficientFunds, AuthError, InvalidOrder)
 MAX_ATTEMPTS = 50  # ids per leg over its whole life
 NEW_SENDS_PER_CALL = 2  # proven-absent re-issues within one call; later calls go on
 
@@ -124,12 +127,25 @@ class OrderExecutor:
                               "it is tried again on the next pass")
 
     def confirm(self, position: Any) -> int:
-        """Journal PLACED for the position's orders whose intents are still open."""
+        """Journal PLACED for the position's orders whose intents are still open and whose
+        order the exchange has shown (`note_answered`). An order the engine only presumes
+        gone ("not found" within the visibility window) keeps its intent open, so
+        reconciliation looks it up again and a late fill is never lost."""
         placed = [(order.client_order_id, order.exchange_order_id) for order in position.orders
                   if order.status.value not in ("intended", "unknown")
-                  and self._intents.is_open(order.client_order_id)]
+                  and self._intents.is_open(order.client_order_id)
+                  and self._intents.is_answered(order.client_order_id)]
         self._intents.record_placed(placed, at=self._clock.now())  # one fsync for them all
         return len(placed)
+
+    def note_answered(self, client_order_id: str) -> None:
+        """The exchange answered for this order (a send, a look-up, a cancel)."""
+        self._intents.mark_answered(client_order_id)
+
+    def is_unresolved(self, client_order_id: str) -> bool:
+        """Journaled and sent (perhaps), its outcome not yet known: "not found" for such an
+        order is no proof it is gone until reconciliation's visibility window has passed."""
+        return self._intents.is_open(client_order_id)
 
     def _resume(self, exchange: Exchange, spec: OrderSpec, coid: str,
                 known: str | None) -> SendResult:
@@ -141,6 +157,7 @@ class OrderExecutor:
         except (OrderNotFound, TransientExchangeError):
             return SendResult("unknown", coid, code="outcome_unknown",
                               message="an earlier send of this order is not resolved yet")
+        self.note_answered(coid)
         return SendResult(PLACED, coid, found)
 
     def _send_new(
@@ -171,19 +188,50 @@ class OrderExecutor:
         except TransientExchangeError as exc:
             logger.warning("order %s (%s) outcome unknown: %s; reconciliation will resolve it",
                            coid, leg, exc.code)
+            if not (isinstance(exc.details, dict) and exc.details.get("not_sent")):
+                self._count_error(exchange, user_id, exc)  # not our own back-off
             return SendResult("unknown", coid, code=exc.code, message=exc.message)
         except ExchangeError as exc:
             self._intents.record_outcome(coid, REJECTED, at=self._clock.now(), code=exc.code)
-            if not isinstance(exc, USER_OR_MARKET_REJECTIONS):
-                self._safety.record_exchange_error(str(getattr(exchange, "name", "exchange")))
+            self._count_error(exchange, user_id, exc)
             logger.warning("order %s (%s) rejected: %s", coid, leg, exc.message)
             return SendResult(REJECTED, coid, code=exc.code, message=exc.message)
         if not outcome.placed or outcome.order is None:
             self._intents.record_outcome(coid, NOT_PLACED, at=self._clock.now())
             logger.warning("order %s (%s) proven not placed; re-issuing under a new id",
                            coid, leg)
+            # the send failed in transit (it never reached the book): the exchange's error rate
+            self._count_error(exchange, user_id, None)
             return None
+        self.note_answered(coid)
         # The PLACED outcome is journaled by the position manager once the position holding
         # this order is saved: until then reconciliation treats the intent as open, so a
         # failed save (a crash, a full disk) cannot leave an order nobody tracks.
         return SendResult(PLACED, coid, outcome.order)
+
+    def _count_error(self, exchange: Exchange, user_id: str,
+                     exc: ExchangeError | TransientExchangeError | None) -> None:
+        """Feed the breakers: a refusal of the user's own order to that user's breaker; a
+        transient failure (`exc` None: a send proven lost in transit) or a refusal nobody can
+        explain to the platform breaker, per venue, a paper venue apart from the live one.
+        Never disturbs the send whose error it counts."""
+        if isinstance(exc, NOT_COUNTED):
+            return
+        venue, paper = venue_of(exchange)
+        try:
+            if isinstance(exc, USER_REFUSALS):
+                self._safety.record_order_refusal(user_id, venue)
+            else:
+                self._safety.record_exchange_error(
+                    venue, transient=not isinstance(exc, ExchangeError), paper=paper)
+        except Exception:
+            logger.exception("could not count an error of %s for the breakers", venue)
+
+
+def venue_of(exchange: Exchange) -> tuple[str, bool]:
+    """The venue an exchange client trades on, as the breakers count it ("binance", or
+    "paper:binance" for a paper client of that venue), and whether it is paper."""
+    name = getattr(exchange, "name", "exchange")
+    name = str(getattr(name, "value", name))
+    paper = paper_inner(exchange) is not None
+    return (f"paper:{name}" if paper else name), paper

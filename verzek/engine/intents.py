@@ -83,6 +83,10 @@ class IntentJournal:
         self._journal = Journal(path, fileops=fileops, on_fault=on_fault)
         self._open: dict[str, Intent] = {}
         self._outcomes: dict[str, str] = {}
+        # open intents whose order the exchange has shown (answered a send, a look-up or a
+        # cancel for it): only these may be journaled PLACED (in memory: after a restart,
+        # reconciliation asks the exchange again)
+        self._answered: set[str] = set()
         self._lock = threading.Lock()
         for record in self._journal.read():
             if record.get("t") == "intent":
@@ -117,6 +121,7 @@ class IntentJournal:
         with self._lock:
             self._outcomes[client_order_id] = outcome
             self._open.pop(client_order_id, None)
+            self._answered.discard(client_order_id)
 
     def record_placed(self, placed: list[tuple[str, str | None]], *, at: datetime) -> None:
         """PLACED for several (client id, exchange id) pairs in one durable append."""
@@ -129,6 +134,7 @@ class IntentJournal:
             for coid, _ in placed:
                 self._outcomes[coid] = PLACED
                 self._open.pop(coid, None)
+                self._answered.discard(coid)
 
     def outcome(self, client_order_id: str) -> str | None:
         with self._lock:
@@ -142,6 +148,17 @@ class IntentJournal:
         """Journaled before its send and not yet given an outcome."""
         with self._lock:
             return client_order_id in self._open
+
+    def mark_answered(self, client_order_id: str) -> None:
+        """The exchange has shown this order (an open intent's; others are ignored)."""
+        with self._lock:
+            if client_order_id in self._open:
+                self._answered.add(client_order_id)
+
+    def is_answered(self, client_order_id: str) -> bool:
+        """An open intent whose order the exchange has shown since it was journaled."""
+        with self._lock:
+            return client_order_id in self._answered
 
     def open_intents(self) -> list[Intent]:
         with self._lock:

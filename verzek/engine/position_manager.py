@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 OnClosed = Callable[[Position], None]
 LEFTOVERS = "leftover_orders.json"  # orders of closed positions still to cancel (reconciler)
+MAX_REFUSALS = 3  # refusals of one protection leg before it is given up (owner told)
 
 
 def recovery_position_id(position_id: str, client_order_id: str) -> str:
@@ -187,6 +188,7 @@ class PositionManager:
             except TransientExchangeError as exc:
                 logger.info("sync of %s deferred: %s", order.client_order_id, exc.code)
                 return position
+        self._executor.note_answered(order.client_order_id)
         position, fills = apply_result(position, order, report, self._clock.now())
         if fills:
             return self._react(exchange, position, order.leg, protect=protect)
@@ -350,6 +352,7 @@ class PositionManager:
             # only what the closed position did not count: its own fills stay with it
             counted = applied_quantity(closed, order.client_order_id)
             mine = order.model_copy(update={"filled_quantity": ZERO})
+            self._executor.note_answered(order.client_order_id)
             recovery = add_order(recovery, mine)
             recovery, _ = apply_result(recovery, mine, _beyond(report, counted), now)
             logger.warning("%s of closed position %s filled %s %s after the close; position %s "
@@ -369,6 +372,7 @@ class PositionManager:
         except (OrderNotFound, TransientExchangeError):
             report = None
         if report is not None:
+            self._executor.note_answered(order.client_order_id)
             position, _ = apply_result(position, current, report, self._clock.now())
             current = find_order(position, order.client_order_id) or current
         missing = current.filled_quantity - applied_quantity(position, order.client_order_id)
@@ -403,9 +407,14 @@ class PositionManager:
 
     # --- protection -------------------------------------------------------------------------
 
-    def arm(self, exchange: Exchange, position: Position) -> Position:
+    def arm(self, exchange: Exchange, position: Position, *, _again: bool = True) -> Position:
         """Make the resting TP/SL/DCA orders what the position needs now: cancel stale or
-        mis-sized ones, place what is missing."""
+        mis-sized ones, place what is missing.
+
+        A stop is replaced new-first: the old one is cancelled only once its replacement
+        rests on the exchange, so the position is never without one (two reduce-only stops
+        cannot close more than it holds). A leg the exchange refused `MAX_REFUSALS` times is
+        not sent again (`refused_legs` in the position's extra; the owner is told once)."""
         strategy = self.strategy_of(position)
         try:
             min_notional = exchange.market(position.symbol).min_notional
@@ -413,6 +422,7 @@ class PositionManager:
             min_notional = ZERO
         step = self._amount_step(exchange, position)
         desired: list[protection.DesiredLeg] = []
+        old_stops: list[Order] = []
         for _ in range(3):
             desired = [protection.DesiredLeg(d.leg, self._to_precision(exchange, d.spec))
                        for d in protection.desired_legs(
@@ -422,6 +432,9 @@ class PositionManager:
             stale = [o for o in live_orders(position)
                      if o.leg.startswith(("tp", "sl", "dca")) and o.status is not
                      OrderStatus.INTENDED and not _matches(o, wanted.get(_base(o.leg)))]
+            stop_wanted = any(leg.startswith("sl") for leg in wanted)
+            old_stops = [o for o in stale if o.leg.startswith("sl") and stop_wanted]
+            stale = [o for o in stale if o not in old_stops]
             fills_before = len(position.fills)
             for order in stale:
                 position = self._cancel(exchange, position, order)
@@ -434,20 +447,22 @@ class PositionManager:
                 return self.save(self._after_close(exchange, position))
             position = self.save(protection.recompute_exits(position, strategy,
                                                             amount_step=step))
-        placed = {_base(o.leg) for o in position.orders
-                  if o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED}
+        replaced = {o.client_order_id for o in old_stops}
+        placed = {_base(o.leg) for o in position.orders if o.client_order_id not in replaced
+                  and (o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED)}
         sent = False
         for item in desired:
-            if item.leg in placed:
+            if item.leg in placed or _refusals(position, item.leg) >= MAX_REFUSALS:
                 continue
             purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
                 OrderPurpose.REDUCE
-            position, result = self.send(exchange, position, _fresh(position, item.leg),
+            position, result = self.send(exchange, position, _unused(position, item.leg),
                                          item.spec, purpose, save=False)
             sent = True
             if not result.placed and result.status != "unknown":
                 logger.warning("could not place %s for position %s: %s %s", item.leg,
                                position.id, result.code, result.message)
+                position = self._refused(position, item.leg, result)
             if position.status is PositionStatus.CLOSED:
                 break
             if item.leg.startswith("sl") and result.code == WouldTriggerImmediately.code \
@@ -456,7 +471,61 @@ class PositionManager:
                 # now rather than retry a stop the exchange refuses on every pass.
                 return self.close_market(exchange, self.save(position), "sl",
                                          CloseReason.STOP_LOSS)
-        return self.save(position) if sent else position
+        if sent:
+            position = self.save(position)
+        if old_stops and position.status is not PositionStatus.CLOSED:
+            position = self._retire_stops(exchange, position, old_stops, desired, again=_again)
+        return position
+
+    def _retire_stops(self, exchange: Exchange, position: Position, old: list[Order],
+                      desired: list[protection.DesiredLeg], *, again: bool) -> Position:
+        """Cancel the stops a new one replaces, once the new one rests (the exchange showed
+        it) or the exchange has refused it for good (the monitor then watches the stop, as
+        for any futures position without one); else they stay until a later pass."""
+        leg = next(d.leg for d in desired if d.leg.startswith("sl"))
+        old_ids = {o.client_order_id for o in old}
+        rests = any(_base(o.leg) == leg and o.client_order_id not in old_ids and o.status in
+                    (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED) for o in position.orders)
+        if not rests and _refusals(position, leg) < MAX_REFUSALS:
+            return position
+        fills_before = len(position.fills)
+        for order in old:
+            current = find_order(position, order.client_order_id) or order
+            if current.status in LIVE_STATUSES:
+                position = self._cancel(exchange, position, current)
+        if len(position.fills) == fills_before:
+            return self.save(position)
+        # the old stop filled before its cancel: count it, then size what is left again
+        if position.status is PositionStatus.CLOSED:
+            return self.save(self._after_close(exchange, position))
+        position = self.save(protection.recompute_exits(
+            position, self.strategy_of(position),
+            amount_step=self._amount_step(exchange, position)))
+        return self.arm(exchange, position, _again=False) if again else position
+
+    def _refused(self, position: Position, leg: str, result: SendResult) -> Position:
+        """Count an exchange's refusal of a protection leg; at `MAX_REFUSALS` the leg is given
+        up (it is not re-sent every pass, refused for ever) and its owner told once."""
+        if result.status != "rejected" or result.code == "not_placed" or \
+                result.code.startswith("already_"):
+            return position  # not the exchange refusing this order (see OrderExecutor.send)
+        refused = dict(position.extra.get("refused_legs", {}))
+        count = _refusals(position, leg) + 1
+        refused[leg] = {"count": count, "code": result.code, "message": result.message[:300],
+                        "at": self._clock.now().isoformat()}
+        extra: dict[str, Any] = {**position.extra, "refused_legs": refused}
+        if count >= MAX_REFUSALS:
+            extra["attention"] = (f"the exchange refused the {leg} order {count} times "
+                                  f"({result.message[:200]}); it is not sent again")
+            logger.error("position %s: %s given up after %d refusals: %s", position.id, leg,
+                         count, result.message)
+        position = position.model_copy(update={"extra": extra})
+        if count == MAX_REFUSALS:
+            self._emit(EventKind.ATTENTION, position,
+                       f"The exchange refused the {_leg_kind(leg)} order of {position.symbol} "
+                       f"{count} times ({result.message[:200]}); it is not sent again. "
+                       "Please check this position.", leg=leg, code=result.code)
+        return position
 
     def close_recently_failed(self, position: Position) -> bool:
         """A close the exchange refused less than 30 s ago: wait before trying again."""
@@ -465,21 +534,37 @@ class PositionManager:
             self._clock.now() - datetime.fromisoformat(failed_at)).total_seconds() < 30
 
     def _cancel(self, exchange: Exchange, position: Position, order: Order) -> Position:
+        """Cancel one order, applying what the exchange says of it (a fill is never lost).
+
+        An order the exchange has not shown yet (its intent is open: the send's answer was
+        lost) stays UNKNOWN on "not found": it may still appear and fill within the visibility
+        window, so reconciliation resolves it; it is never taken for cancelled. Whoever asked
+        sees it still live (a cancel that waits, a stop or DCA left for the next pass)."""
+        coid = order.client_order_id
         try:
-            report = exchange.cancel_order(position.symbol,
-                                           client_order_id=order.client_order_id)
-            position, _ = apply_result(position, order, report, self._clock.now())
+            report = exchange.cancel_order(position.symbol, client_order_id=coid)
         except OrderNotFound:
             # Filled or gone meanwhile: read it once to count any fill, never lose one.
             try:
-                report = exchange.fetch_order(position.symbol,
-                                              client_order_id=order.client_order_id)
-                position, _ = apply_result(position, order, report, self._clock.now())
-            except (OrderNotFound, TransientExchangeError):
-                position = set_order_status(position, order.client_order_id,
-                                            OrderStatus.CANCELED, self._clock.now())
+                report = exchange.fetch_order(position.symbol, client_order_id=coid)
+            except OrderNotFound:
+                if self._executor.is_unresolved(coid):
+                    logger.warning("cancel of %s: not found, but its send is unresolved; left "
+                                   "unknown for reconciliation", coid)
+                    return set_order_status(position, coid, OrderStatus.UNKNOWN,
+                                            self._clock.now())
+                return set_order_status(position, coid, OrderStatus.CANCELED,
+                                        self._clock.now())
+            except TransientExchangeError as exc:
+                # not found to cancel, and no answer on what became of it: it may have filled,
+                # so it stays as it is and the next pass asks again
+                logger.warning("cancel of %s not confirmed: %s", coid, exc.code)
+                return position
         except TransientExchangeError as exc:
-            logger.warning("cancel of %s deferred: %s", order.client_order_id, exc.code)
+            logger.warning("cancel of %s deferred: %s", coid, exc.code)
+            return position
+        self._executor.note_answered(coid)
+        position, _ = apply_result(position, order, report, self._clock.now())
         return position
 
     def cancel_all(self, exchange: Exchange, position: Position, prefix: str = "") -> Position:
@@ -619,6 +704,24 @@ DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
 def _base(leg: str) -> str:
     """A leg's name without its re-placement suffix (`tp1r0x2` -> `tp1r0`)."""
     return leg.split("x", 1)[0]
+
+
+def _unused(position: Position, leg: str) -> str:
+    """A leg name no order of the position used yet: a stop placed beside the one it replaces
+    (same base name) gets a client id of its own. Deterministic, so a send cut off before its
+    position was saved is resumed under the same id, never sent twice."""
+    used = sum(1 for o in position.orders if _base(o.leg) == leg)
+    return leg if used == 0 else f"{leg}x{used}"
+
+
+def _refusals(position: Position, leg: str) -> int:
+    """How often the exchange refused the protection leg `leg` (its base name)."""
+    return int(position.extra.get("refused_legs", {}).get(leg, {}).get("count", 0))
+
+
+def _leg_kind(leg: str) -> str:
+    return "stop-loss" if leg.startswith("sl") else "take-profit" if leg.startswith("tp") \
+        else "DCA" if leg.startswith("dca") else leg
 
 
 def _fresh(position: Position, leg: str) -> str:

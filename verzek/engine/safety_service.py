@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from verzek.clock import Clock
 from verzek.domain.decision import Decision
 from verzek.domain.safety.manager import SafetyManager
-from verzek.domain.safety.state import BreakerThresholds, OrderPurpose, SafetyState
+from verzek.domain.safety.state import (
+    BreakerThresholds,
+    ExchangeErrorEvent,
+    OrderPurpose,
+    SafetyState,
+)
 from verzek.errors import CorruptFile
 from verzek.store.docstore import DocumentStore
 
@@ -43,10 +48,12 @@ class SafetyService:
     def _persist(self) -> None:
         self._store.write(DOC, self._manager.state.model_dump(mode="json"))
 
-    def _change(self, fn: Callable[[SafetyManager], T]) -> T:
+    def _change(self, fn: Callable[[SafetyManager], T],
+                persist: Callable[[T], bool] = lambda _: True) -> T:
         with self._lock:
             result = fn(self._manager)
-            self._persist()
+            if persist(result):
+                self._persist()
             return result
 
     # --- checks (no persistence) -------------------------------------------------------
@@ -107,7 +114,9 @@ class SafetyService:
             return self._manager.state.thresholds
 
     def record_trade_result(self, user_id: str, pnl_usdt: Decimal,
-                            capital_usdt: Decimal) -> Decision:
+                            capital_usdt: Decimal | None) -> Decision:
+        """A closed trade's result for the user's breaker; `capital_usdt` None when the
+        balance could not be read (the result is never dropped for that)."""
         now = self._clock.now()
         decision = self._change(
             lambda m: m.record_trade_result(user_id, pnl_usdt, capital_usdt, now))
@@ -115,12 +124,37 @@ class SafetyService:
             self._emit("breaker_tripped", {"user_id": user_id, "reason": decision.message})
         return decision
 
-    def record_exchange_error(self, exchange: str) -> Decision:
+    def record_exchange_error(self, exchange: str, *, transient: bool = False,
+                              paper: bool = False) -> Decision:
+        """An exchange error for the platform breaker (see `SafetyManager`)."""
         now = self._clock.now()
-        decision = self._change(lambda m: m.record_exchange_error(exchange, now))
-        if not decision.allowed:
+        with self._lock:  # told once, when it trips
+            before = self._tripped(None)
+            # A transient failure that trips nothing is rate data only: written with the next
+            # change, not once per failure while an exchange is down (a restart may lose it).
+            decision = self._change(lambda m: m.record_exchange_error(
+                exchange, now, transient=transient, paper=paper),
+                persist=lambda d: not (transient and d.allowed))
+        if not decision.allowed and not before:
             self._emit("breaker_tripped", {"user_id": None, "reason": decision.message})
         return decision
+
+    def record_order_refusal(self, user_id: str, exchange: str) -> Decision:
+        """A refusal of one of the user's own orders, for that user's breaker only."""
+        now = self._clock.now()
+        with self._lock:  # told once, when it trips
+            before = self._tripped(user_id)
+            decision = self._change(lambda m: m.record_order_refusal(user_id, exchange, now))
+        if not decision.allowed and not before:
+            self._emit("breaker_tripped", {"user_id": user_id, "reason": decision.message})
+        return decision
+
+    def _tripped(self, user_id: str | None) -> bool:
+        with self._lock:
+            state = self._manager.state
+            breaker = state.platform_breaker if user_id is None else \
+                state.user_breakers.get(user_id)
+            return breaker is not None and breaker.is_tripped(self._clock.now())
 
     def remember_signal(self, key: str) -> bool:
         """True when `key` is new (and now remembered); False when seen within the TTL."""
@@ -143,6 +177,8 @@ class SafetyService:
             state = self._manager.state.model_dump(mode="json")
             now = self._clock.now()
             new_positions = self._manager.check_new_position(user_id or "-", now)
+            rates = error_rates(self._manager.state.platform_breaker.errors, now,
+                                self._manager.state.thresholds.error_window_s)
         state.pop("idempotency", None)
         if user_id is not None:
             state = {
@@ -153,6 +189,21 @@ class SafetyService:
                 "platform_kill_switch": state["platform_kill"],
                 "platform_pause": state["platform_pause"],
             }
+        else:
+            state["exchange_errors"] = rates
         state["new_positions_allowed"] = new_positions.allowed
         state["reason"] = None if new_positions.allowed else new_positions.message
         return state
+
+
+def error_rates(errors: list[ExchangeErrorEvent], now: datetime,
+                window_s: int) -> dict[str, dict[str, int]]:
+    """Per venue ("binance", "paper:binance"), the refusals and transient failures recorded
+    within the error window: the exchanges' error rate as the platform breaker sees it."""
+    since = now - timedelta(seconds=window_s)
+    rates: dict[str, dict[str, int]] = {}
+    for event in errors:
+        if event.at > since:
+            counts = rates.setdefault(event.exchange, {"rejected": 0, "transient": 0})
+            counts["transient" if event.transient else "rejected"] += 1
+    return rates

@@ -276,14 +276,16 @@ class TradingService:
 
     def _on_closed(self, position: Position) -> None:
         self.stats.record_close(position)
+        capital: Decimal | None
         try:
             user = self.users.get(position.user_id)
             capital = self._exchange(user, position).fetch_balance().get("USDT").total
-        except Exception:
-            capital = Decimal("0")
-        if capital > 0:
-            self.safety.record_trade_result(position.user_id, position.realised_pnl_usdt,
-                                            capital)
+        except Exception:  # the result still counts, against the last capital seen
+            logger.warning("balance after closing %s unavailable: the result counts against "
+                           "the last capital seen", position.id)
+            capital = None
+        self.safety.record_trade_result(position.user_id, position.realised_pnl_usdt,
+                                        capital if capital is not None and capital > 0 else None)
 
     def user_stats(self, user_id: str) -> dict[str, Any]:
         self.users.get(user_id)

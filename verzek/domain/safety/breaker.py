@@ -1,7 +1,11 @@
 """Circuit breakers: record trade results and exchange errors, trip, cool down, reset.
 
-A user's breaker sees only that user's results, so one user's losses never pause another.
-The platform breaker trips on a burst of exchange rejections. Functions return new breakers.
+A user's breaker sees only that user's results and the refusals of that user's own orders
+(funds, keys, an order's shape), so one user's losses or refusals never pause another.
+The platform breaker trips on a burst of one exchange's rejections the engine cannot explain
+(and, when `transient_error_burst` is set, of its transient failures); every venue is counted
+apart, paper ("paper:<name>") apart from live, and a paper venue never trips it.
+Functions return new breakers.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from verzek.domain.safety.state import (
 )
 
 HUNDRED = Decimal(100)
+MAX_ERROR_EVENTS = 1000  # kept per breaker within the window (an outage must not grow it)
 
 
 def trip(breaker: Breaker, *, code: str, reason: str, now: datetime,
@@ -41,23 +46,28 @@ def _settle(breaker: Breaker, now: datetime) -> Breaker:
 
 def record_trade(
     breaker: Breaker, thresholds: BreakerThresholds, *, pnl_usdt: Decimal,
-    capital_usdt: Decimal, now: datetime,
+    capital_usdt: Decimal | None, now: datetime,
 ) -> Breaker:
     """Add a closed trade's realised PnL; trips on loss ≥ `loss_pct` % of capital within the
     window (net of wins in it) or on `max_consecutive_losses` losses in a row. While tripped,
-    results are not counted: after the cooldown the breaker starts from a clean slate."""
+    results are not counted: after the cooldown the breaker starts from a clean slate.
+
+    `capital_usdt` None (the balance could not be read): the result still counts, measured
+    against the latest capital a result in the window carried, if any."""
     pnl = to_decimal("pnl_usdt", pnl_usdt)
-    capital = positive("capital_usdt", capital_usdt)
+    capital = None if capital_usdt is None else positive("capital_usdt", capital_usdt)
     breaker = _settle(breaker, now)
     if breaker.is_tripped(now):
         return breaker
     since = now - timedelta(seconds=thresholds.loss_window_s)
     results = [r for r in breaker.results if r.at > since]
+    if capital is None:
+        capital = next((r.capital_usdt for r in reversed(results)
+                        if r.capital_usdt is not None), None)
     results.append(TradeResult(at=now, pnl_usdt=pnl, capital_usdt=capital))
     consecutive = breaker.consecutive_losses + 1 if pnl < 0 else 0
     loss = -sum((r.pnl_usdt for r in results), Decimal(0))
-    limit = capital * thresholds.loss_pct / HUNDRED
-    if loss >= limit:
+    if capital is not None and loss >= capital * thresholds.loss_pct / HUNDRED:
         return trip(breaker, code="breaker_loss", now=now, cooldown_s=thresholds.cooldown_s,
                     reason=f"realised loss of {loss} USDT within {thresholds.loss_window_s} s "
                     f"reached {thresholds.loss_pct}% of the capital ({capital} USDT)")
@@ -68,21 +78,54 @@ def record_trade(
     return breaker.model_copy(update={"results": results, "consecutive_losses": consecutive})
 
 
+def _window(breaker: Breaker, thresholds: BreakerThresholds, event: ExchangeErrorEvent,
+            now: datetime) -> list[ExchangeErrorEvent]:
+    since = now - timedelta(seconds=thresholds.error_window_s)
+    errors = [e for e in breaker.errors if e.at > since]
+    errors.append(event)
+    return errors[-MAX_ERROR_EVENTS:]
+
+
+def _count(errors: list[ExchangeErrorEvent], exchange: str, transient: bool) -> int:
+    return sum(1 for e in errors if e.exchange == exchange and e.transient is transient)
+
+
 def record_error(
-    breaker: Breaker, thresholds: BreakerThresholds, *, exchange: str, now: datetime
+    breaker: Breaker, thresholds: BreakerThresholds, *, exchange: str, now: datetime,
+    transient: bool = False, paper: bool = False,
 ) -> Breaker:
-    """Add an exchange rejection; trips when one exchange rejects `error_burst` times within
-    `error_window_s` seconds."""
+    """Add an exchange error of the venue `exchange`; trips when one venue rejects
+    `error_burst` times within `error_window_s` seconds, or fails transiently
+    `transient_error_burst` times (when set). A `paper` venue is counted, never trips."""
     breaker = _settle(breaker, now)
     if breaker.is_tripped(now):
         return breaker
-    since = now - timedelta(seconds=thresholds.error_window_s)
-    errors = [e for e in breaker.errors if e.at > since]
-    errors.append(ExchangeErrorEvent(exchange=exchange, at=now))
-    count = sum(1 for e in errors if e.exchange == exchange)
-    if count >= thresholds.error_burst:
+    errors = _window(breaker, thresholds,
+                     ExchangeErrorEvent(exchange=exchange, at=now, transient=transient), now)
+    count = _count(errors, exchange, transient)
+    limit = thresholds.transient_error_burst if transient else thresholds.error_burst
+    if not paper and limit is not None and count >= limit:
+        what = "failed transiently on" if transient else "rejected"
         return trip(breaker, code="breaker_exchange_errors", now=now,
                     cooldown_s=thresholds.cooldown_s,
-                    reason=f"{exchange} rejected {count} requests within "
+                    reason=f"{exchange} {what} {count} requests within "
+                    f"{thresholds.error_window_s} s")
+    return breaker.model_copy(update={"errors": errors})
+
+
+def record_refusal(
+    breaker: Breaker, thresholds: BreakerThresholds, *, exchange: str, now: datetime,
+) -> Breaker:
+    """Add a refusal of one of the user's own orders (funds, keys, the order's shape) to that
+    user's breaker; trips it when `error_burst` come within `error_window_s` seconds."""
+    breaker = _settle(breaker, now)
+    if breaker.is_tripped(now):
+        return breaker
+    errors = _window(breaker, thresholds, ExchangeErrorEvent(exchange=exchange, at=now), now)
+    count = _count(errors, exchange, False)
+    if count >= thresholds.error_burst:
+        return trip(breaker, code="breaker_order_refusals", now=now,
+                    cooldown_s=thresholds.cooldown_s,
+                    reason=f"{exchange} refused {count} of your orders within "
                     f"{thresholds.error_window_s} s")
     return breaker.model_copy(update={"errors": errors})

@@ -95,20 +95,37 @@ class SafetyManager:
             self._state.user_pause.pop(user_id, None)
 
     def record_trade_result(
-        self, user_id: str, pnl_usdt: Decimal, capital_usdt: Decimal, now: datetime
+        self, user_id: str, pnl_usdt: Decimal, capital_usdt: Decimal | None, now: datetime
     ) -> Decision:
-        """Feed a closed trade's realised PnL to the user's breaker; says if it tripped."""
+        """Feed a closed trade's realised PnL to the user's breaker; says if it tripped.
+        `capital_usdt` None when the balance could not be read: the result counts all the same
+        (see `breaker.record_trade`)."""
         old = self._state.user_breakers.get(user_id, Breaker())
         new = breakers.record_trade(old, self._state.thresholds_for(user_id), pnl_usdt=pnl_usdt,
                                     capital_usdt=capital_usdt, now=_aware(now))
         self._state.user_breakers[user_id] = new
         return self._breaker_decision(new, now)
 
-    def record_exchange_error(self, exchange: str, now: datetime) -> Decision:
-        """Feed an exchange rejection to the platform breaker; says if it tripped."""
+    def record_exchange_error(self, exchange: str, now: datetime, *, transient: bool = False,
+                              paper: bool = False) -> Decision:
+        """Feed an exchange error of venue `exchange` to the platform breaker: a rejection the
+        engine cannot explain, or (`transient`) a 5xx, timeout, 429 or unknown outcome. A
+        `paper` venue is counted for its error rate but never trips the platform breaker.
+        Says if it tripped."""
         new = breakers.record_error(self._state.platform_breaker, self._state.thresholds,
-                                    exchange=exchange, now=_aware(now))
+                                    exchange=exchange, now=_aware(now), transient=transient,
+                                    paper=paper)
         self._state.platform_breaker = new
+        return self._breaker_decision(new, now)
+
+    def record_order_refusal(self, user_id: str, exchange: str, now: datetime) -> Decision:
+        """Feed a refusal of one of the user's own orders (insufficient funds, keys refused, an
+        order below the minimum or otherwise shaped wrong) to that user's breaker only: one
+        user's refusals never stop another. Says if it tripped."""
+        old = self._state.user_breakers.get(user_id, Breaker())
+        new = breakers.record_refusal(old, self._state.thresholds_for(user_id),
+                                      exchange=exchange, now=_aware(now))
+        self._state.user_breakers[user_id] = new
         return self._breaker_decision(new, now)
 
     def reset_breaker(self, *, user_id: str | None = None) -> None:

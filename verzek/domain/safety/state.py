@@ -56,18 +56,23 @@ class BreakerThresholds(Model):
     max_consecutive_losses: int = Field(default=5, ge=1)
     error_burst: int = Field(default=10, ge=1)  # exchange rejections in the error window
     error_window_s: int = Field(default=60, ge=1)
+    # transient failures (5xx, timeouts, 429, unknown outcomes) of one exchange in the error
+    # window that trip the platform breaker; None: counted for the error rate, never tripping
+    # (the engine resolves them by look-up, and fault campaigns must keep trading through them)
+    transient_error_burst: int | None = Field(default=None, ge=1)
     cooldown_s: int | None = Field(default=3600, ge=1)  # None: until an admin resets it
 
 
 class TradeResult(Model):
     at: UtcDatetime
     pnl_usdt: Money
-    capital_usdt: PositiveDecimal
+    capital_usdt: PositiveDecimal | None = None  # None: the balance could not be read then
 
 
 class ExchangeErrorEvent(Model):
-    exchange: str
+    exchange: str  # the venue: "binance" (live) or "paper:binance" (demo), counted apart
     at: UtcDatetime
+    transient: bool = False  # a 5xx, timeout, 429 or unknown outcome, not a refusal
 
 
 class Breaker(Model):
