@@ -50,6 +50,9 @@ class ThresholdsBody(ApiModel):
     max_consecutive_losses: Count | None = None
     error_burst: Count | None = None
     error_window_s: Seconds | None = None
+    # transient failures of one exchange in the error window that trip the platform breaker;
+    # an explicit null turns that trip off (they still count for the error rate)
+    transient_error_burst: Count | None = None
     cooldown_s: Seconds | None = None
 
 
@@ -99,7 +102,9 @@ def reset_breaker() -> Response:
 def set_thresholds(body: ThresholdsBody) -> Response:
     """Change the circuit-breaker thresholds (admin)."""
     require_admin()
-    values: dict[str, Decimal | int] = body.model_dump(exclude_none=True)
+    values: dict[str, Decimal | int | None] = body.model_dump(exclude_none=True)
+    if "transient_error_burst" in body.model_fields_set and body.transient_error_burst is None:
+        values["transient_error_burst"] = None  # null means "never trips", not "unchanged"
     return _answer(ctx().trading.set_breaker_thresholds(values))
 
 

@@ -3,6 +3,9 @@
 Records are `{"t": "intent", ...}` before a send and `{"t": "outcome", ...}` once its fate is
 known (placed, rejected, blocked, not_placed). An intent without an outcome is *open*: after a
 crash or an unknown answer it is resolved by looking the order up, never by sending it again.
+Reconciliation's look-ups of an open intent are journaled when they start or end its "not
+found" streak (`{"t": "not_found", ...}`, `{"t": "lookup_failed", ...}`), so a restart keeps
+since when the exchange has answered "not found" without a failed look-up in between.
 """
 
 from __future__ import annotations
@@ -87,15 +90,27 @@ class IntentJournal:
         # cancel for it): only these may be journaled PLACED (in memory: after a restart,
         # reconciliation asks the exchange again)
         self._answered: set[str] = set()
+        # open intent whose send went unanswered or whose look-up failed (5xx, timeout) ->
+        # the exchange's first "not found" since (None: none yet); the visibility window runs
+        # from there. Absent (an intent a crash left, no failure seen): from the intent.
+        self._not_found_since: dict[str, datetime | None] = {}
+        # intents sent by this process, left open by their send, whose state is not journaled
+        self._unjournaled: set[str] = set()
         self._lock = threading.Lock()
         for record in self._journal.read():
-            if record.get("t") == "intent":
+            kind = record.get("t")
+            if kind == "intent":
                 intent = Intent.from_record(record)
                 if intent.client_order_id not in self._outcomes:
                     self._open[intent.client_order_id] = intent
-            elif record.get("t") == "outcome":
+            elif kind == "outcome":
                 self._outcomes[record["coid"]] = record["outcome"]
                 self._open.pop(record["coid"], None)
+                self._not_found_since.pop(record["coid"], None)
+            elif kind == "lookup_failed" and record["coid"] in self._open:
+                self._not_found_since[record["coid"]] = None
+            elif kind == "not_found" and record["coid"] in self._open:
+                self._not_found_since[record["coid"]] = datetime.fromisoformat(record["at"])
 
     @property
     def repaired_bytes(self) -> int:
@@ -111,6 +126,10 @@ class IntentJournal:
         with self._lock:
             if intent.client_order_id not in self._outcomes:
                 self._open[intent.client_order_id] = intent
+                # open past its send only if the send's answer was lost and its own look-ups
+                # failed: a "not found" proves nothing until it has lasted a whole window
+                self._not_found_since.setdefault(intent.client_order_id, None)
+                self._unjournaled.add(intent.client_order_id)
 
     def record_outcome(self, client_order_id: str, outcome: str, *, at: datetime,
                        exchange_order_id: str | None = None, code: str | None = None) -> None:
@@ -122,6 +141,8 @@ class IntentJournal:
             self._outcomes[client_order_id] = outcome
             self._open.pop(client_order_id, None)
             self._answered.discard(client_order_id)
+            self._not_found_since.pop(client_order_id, None)
+            self._unjournaled.discard(client_order_id)
 
     def record_placed(self, placed: list[tuple[str, str | None]], *, at: datetime) -> None:
         """PLACED for several (client id, exchange id) pairs in one durable append."""
@@ -135,6 +156,8 @@ class IntentJournal:
                 self._outcomes[coid] = PLACED
                 self._open.pop(coid, None)
                 self._answered.discard(coid)
+                self._not_found_since.pop(coid, None)
+                self._unjournaled.discard(coid)
 
     def outcome(self, client_order_id: str) -> str | None:
         with self._lock:
@@ -159,6 +182,43 @@ class IntentJournal:
         """An open intent whose order the exchange has shown since it was journaled."""
         with self._lock:
             return client_order_id in self._answered
+
+    def record_lookup_failed(self, client_order_id: str, *, at: datetime) -> None:
+        """A look-up of an open intent failed (5xx, timeout): its "not found" streak, if any,
+        ends. Journaled only when that changes what a restart would read."""
+        with self._lock:
+            if client_order_id not in self._open or (
+                    self._not_found_since.get(client_order_id, at) is None
+                    and client_order_id not in self._unjournaled):
+                return
+        self._journal.append({"t": "lookup_failed", "coid": client_order_id,
+                              "at": at.isoformat()})
+        with self._lock:
+            if client_order_id in self._open:
+                self._not_found_since[client_order_id] = None
+            self._unjournaled.discard(client_order_id)
+
+    def record_not_found(self, client_order_id: str, *, at: datetime) -> datetime:
+        """The exchange answered "not found" for an open intent. Returns since when it has
+        answered so without a failed look-up in between: the intent's time when no failure
+        is known (an intent a crash left), else the first "not found" after the last failure
+        or unanswered send (journaled, so a restart keeps it)."""
+        with self._lock:
+            intent = self._open.get(client_order_id)
+            if intent is None:
+                return at
+            if client_order_id not in self._not_found_since:
+                return intent.at
+            since = self._not_found_since[client_order_id]
+            if since is not None:
+                return since
+        self._journal.append({"t": "not_found", "coid": client_order_id, "at": at.isoformat()})
+        with self._lock:
+            if client_order_id in self._open and \
+                    self._not_found_since.get(client_order_id) is None:
+                self._not_found_since[client_order_id] = at
+            self._unjournaled.discard(client_order_id)
+        return at
 
     def open_intents(self) -> list[Intent]:
         with self._lock:

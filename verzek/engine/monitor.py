@@ -5,9 +5,7 @@ triggers, spot stops, trailing take profit and trailing stop; fills of resting o
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -31,7 +29,7 @@ from verzek.engine import protection
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, is_paper_client, paper_inner
-from verzek.engine.position_manager import DEAD, PositionManager, UserLocks, _base, _fresh
+from verzek.engine.position_manager import DEAD, PositionManager, _base, _fresh
 from verzek.engine.tracker import LIVE_STATUSES, LIVE_VALUES, live_orders, waiting_breakout
 from verzek.errors import NotFound, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, Ticker
@@ -146,7 +144,7 @@ class PriceMonitor:
 
     def _act(self, exchange: Exchange, user_id: str, position_id: str,
              price: Decimal | None, touched: bool) -> None:
-        with _try_hold(self._manager.locks, user_id) as held, log_context(user_id=user_id):
+        with self._manager.locks.try_hold(user_id) as held, log_context(user_id=user_id):
             if not held:
                 # The owner's lock is busy (a fan-out waiting on a slow exchange can hold it
                 # for a minute): this single thread watches every user's stops, so it never
@@ -535,21 +533,3 @@ def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
 
 def _expired(waiting: dict[str, str], now: datetime) -> bool:
     return now >= datetime.fromisoformat(waiting["expires_at"])
-
-
-@contextmanager
-def _try_hold(locks: UserLocks, user_id: str) -> Iterator[bool]:
-    """Hold the user's lock only if it is free now (or this thread holds it); yields whether it
-    is held. The same per-user RLock `UserLocks.hold` takes, reached through its private map
-    until UserLocks offers a non-blocking hold of its own."""
-    lock = locks._locks.get(user_id)
-    if lock is None:
-        with locks._guard:
-            lock = locks._locks.setdefault(user_id, threading.RLock())
-    if not lock.acquire(blocking=False):
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        lock.release()

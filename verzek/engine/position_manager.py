@@ -21,6 +21,7 @@ from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
     Fill,
+    MarketType,
     Order,
     OrderStatus,
     OrderType,
@@ -29,7 +30,13 @@ from verzek.domain.models import (
     StrategySettings,
     User,
 )
-from verzek.domain.positions import apply_fill, closing_side, opening_side, reopen
+from verzek.domain.positions import (
+    apply_fill,
+    closing_side,
+    opening_side,
+    reason_for_leg,
+    reopen,
+)
 from verzek.domain.positions import close as close_position
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
@@ -47,6 +54,7 @@ from verzek.engine.tracker import (
     set_order_status,
 )
 from verzek.errors import (
+    BelowMinimum,
     ExchangeError,
     OrderNotFound,
     TransientExchangeError,
@@ -84,11 +92,16 @@ def _beyond(report: OrderResult, counted: Decimal) -> OrderResult:
             continue
         if skip:
             left = trade.quantity - skip
-            trade = replace(trade, quantity=left, fee_usdt=trade.fee_usdt * left / trade.quantity)
+            ratio = left / trade.quantity
+            trade = replace(trade, quantity=left, fee_usdt=trade.fee_usdt * ratio,
+                            fee_base=trade.fee_base * ratio)
         trades.append(trade)
         skip = ZERO
     filled = max(report.filled_quantity - counted, ZERO)
-    return replace(report, trades=tuple(trades), filled_quantity=filled)
+    # the order's fees follow the share of it left (used when its trades are not listed)
+    share = filled / report.filled_quantity if report.filled_quantity > 0 else ZERO
+    return replace(report, trades=tuple(trades), filled_quantity=filled,
+                   fee_usdt=report.fee_usdt * share, fee_base=report.fee_base * share)
 
 
 class UserLocks:
@@ -98,14 +111,30 @@ class UserLocks:
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
 
-    @contextmanager
-    def hold(self, user_id: str) -> Iterator[None]:
+    def _lock(self, user_id: str) -> threading.RLock:
         lock = self._locks.get(user_id)  # no shared guard on the hot path (see DocumentStore)
         if lock is None:
             with self._guard:
                 lock = self._locks.setdefault(user_id, threading.RLock())
-        with lock:
+        return lock
+
+    @contextmanager
+    def hold(self, user_id: str) -> Iterator[None]:
+        with self._lock(user_id):
             yield
+
+    @contextmanager
+    def try_hold(self, user_id: str) -> Iterator[bool]:
+        """Hold the user's lock only if it is free now (or this thread holds it already);
+        yields whether it is held, and releases it only then."""
+        lock = self._lock(user_id)
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
 
 class PositionManager:
@@ -280,11 +309,42 @@ class PositionManager:
                            f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         elif leg.startswith("sl"):
             self._emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
+        if not leg.startswith(("entry", "dca")) and self._is_dust(exchange, position):
+            # A spot buy's fee taken in the coin bought can leave less than the exchange
+            # lets us sell: no exit can ever take it, so the position closes around it.
+            return self.save(self._after_close(exchange, self._close_dust(position, leg)))
         if not leg.startswith(("entry", "dca")):
             # what is left to protect changed: targets and stop follow the open quantity
             position = protection.recompute_exits(position, strategy, amount_step=step)
         position = self.save(position)
         return self.arm(exchange, position) if protect else position
+
+    @staticmethod
+    def _is_dust(exchange: Exchange, position: Position) -> bool:
+        """An open spot remainder below the market's amount step or minimum amount."""
+        if position.market_type is not MarketType.SPOT or position.quantity <= 0 or \
+                position.status is PositionStatus.CLOSED:
+            return False
+        try:
+            market = exchange.market(position.symbol)
+            sellable = exchange.amount_to_precision(position.symbol, position.quantity)
+        except BelowMinimum:
+            return True
+        except ExchangeError:
+            return False  # the market is not known now: nothing to decide on
+        return sellable <= 0 or bool(market.min_amount and sellable < market.min_amount)
+
+    def _close_dust(self, position: Position, leg: str) -> Position:
+        """Close a position holding only dust, valued at its last exit's price; the dust stays
+        in the account (`dust_qty` in its extra)."""
+        dust = position.quantity
+        price = position.fills[-1].price if position.fills else position.average_entry
+        logger.info("position %s: %s %s left below the exchange's minimum amount; closed",
+                    position.id, dust, position.symbol)
+        position = position.model_copy(update={"extra": {**position.extra,
+                                                         "dust_qty": str(dust)}})
+        return close_position(position, _close_reason(position, leg), self._clock.now(),
+                              settle_price=price)
 
     def _after_close(self, exchange: Exchange, position: Position) -> Position:
         """Cancel what still rests; the caller saves (and `save` tells the listeners).
@@ -678,6 +738,17 @@ class PositionManager:
             return exchange.market(position.symbol).amount_step
         except ExchangeError:
             return None
+
+
+def _close_reason(position: Position, leg: str) -> CloseReason:
+    """Why a position closes when an order of `leg` empties it (as the tracker decides)."""
+    if leg.startswith("chan"):
+        return CloseReason.CHANNEL
+    if leg.startswith("trail"):
+        return CloseReason.TAKE_PROFIT
+    if position.extra.get("close_as") and not leg.startswith("kill"):
+        return CloseReason(position.extra["close_as"])  # reopened only to close it again
+    return reason_for_leg(leg)
 
 
 def _matches(order: Order, spec: OrderSpec | None) -> bool:

@@ -1,8 +1,10 @@
 """Reconciliation: resolve every order intent without an outcome by looking it up, adopt what
 the exchange has into its position, and flag orders carrying our prefix that nobody journaled.
 
-Runs at start-up and every few minutes. "Not found" stays unknown until the exchange's
-visibility window has passed since the intent; only then is the intent marked not placed.
+Runs at start-up and every few minutes. "Not found" stays unknown until the exchange has
+answered "not found" for the whole visibility window: counted from the first such answer after
+the send's answer was lost or a look-up failed (kept in the intent journal), or from the intent
+for one a crash left; only then is the intent marked not placed.
 Every account that may hold our orders is scanned for strays, not only those with a client
 built already; what is flagged is kept (`FLAGGED`) and told to listeners (`on_flagged`).
 """
@@ -135,7 +137,13 @@ class Reconciler:
         try:
             report = exchange.fetch_order(intent.symbol, client_order_id=intent.client_order_id)
         except OrderNotFound:
-            if self._clock.now() - intent.at < self._window:
+            # "Not found" proves nothing until the exchange has said so without a break for
+            # the whole visibility window: counted from the intent, an order hidden behind
+            # failing look-ups (the send's own, or ours) would be called absent the moment
+            # the exchange answers again, and its later fill go untracked.
+            now = self._clock.now()
+            since = self._intents.record_not_found(intent.client_order_id, at=now)
+            if now - since < self._window:
                 return "unknown"
             # the position first, the outcome last: a failure in between leaves the intent
             # open, and the next run does both again
@@ -146,6 +154,7 @@ class Reconciler:
                                          at=self._clock.now())
             return "not_placed"
         except TransientExchangeError:
+            self._intents.record_lookup_failed(intent.client_order_id, at=self._clock.now())
             return "unknown"
         if position is None and intent.position is not None:
             # A crash came between the send and the first save: recreate the position.
