@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from verzek.domain.models import Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.closes import is_partial_close, partial_close_share
+from verzek.signals.followup_coin import named_coins
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update
 
@@ -35,6 +36,9 @@ _SUMMARY_RE = re.compile(kw.guarded((
 # parser then reads the message without that sentence: a new call may stand beside it).
 OTHER_COIN = "the follow-up names another coin"
 EARLIER_TRADE = "the follow-up is about an earlier trade it does not name"
+# Why a follow-up naming no coin the usual way is not applied to the latest call either
+AMBIGUOUS_COINS = "the follow-up names several coins"
+UNSURE_COIN = "the follow-up may name a coin, not beside its cue: which trade is unsure"
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 
 
@@ -49,7 +53,7 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         return "update names several symbols"
     earlier = _may_name_earlier(low)
     start, end = cue_sentence(norm, finding.at) if strong or earlier else (0, 0)
-    if strong and _cue_names_other_coin(norm[start:end], strong[0]):
+    if strong and _cue_names_other_coin(norm, low, finding.at, start, end, strong[0]):
         # "BTC closed in profit. New call: #ETH/USDT ...": acting on ETH would be wrong
         return OTHER_COIN
     if earlier and _EARLIER_TRADE_RE.search(low, start, end) and not find_symbols(norm[start:end]):
@@ -74,6 +78,13 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         symbol = normalise_symbol(bare.group(1)) if bare else _one_upper_coin(norm)
     if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
         return "a results summary, not a follow-up on one call"
+    if symbol is None:  # "sol closed in profit ✅": a bare coin word (see followup_coin.py)
+        named = named_coins(norm, low, finding.at, *cue_sentence(norm, finding.at))
+        if len(named.near | named.doubt) > 1:
+            return AMBIGUOUS_COINS
+        if not named.near and (named.far or named.doubt):
+            return UNSURE_COIN
+        symbol = next(iter(named.near), None)
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
@@ -123,14 +134,20 @@ def cue_sentence(norm: str, at: int) -> tuple[int, int]:
     return sentence_start(norm, at), end_match.start() if end_match else len(norm)
 
 
-def _cue_names_other_coin(sentence: str, symbol: str) -> bool:
-    """True when the cue's own sentence names coins, none of them `symbol`'s base."""
+def _cue_names_other_coin(norm: str, low: str, at: int, start: int, end: int,
+                          symbol: str) -> bool:
+    """True when the cue's own sentence (`norm[start:end]`) names coins, none of them
+    `symbol`'s base: in a tag, a pair or upper case, or bare right beside the cue ("sol closed
+    in profit" under a #ETH call)."""
     base = symbol.split("/")[0]
+    sentence = norm[start:end]
     if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
         return False
     named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
     named.update(w for w in _UPPER_WORD_RE.findall(sentence)
                  if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
+    if not named:
+        named = {s.split("/")[0] for s in named_coins(norm, low, at, start, end).close}
     return bool(named) and base not in named
 
 

@@ -39,7 +39,7 @@ _SIDE_COIN_RE = re.compile(
 _LEADS = """new signal signals call trade setup scalp scalping swing quick spot futures future perp
     vip free premium alert going open opening entering binance bybit okx bitget mexc kucoin bingx
     cross isolated leverage lev today now high low mid risk idea x"""
-_LEAD_WORDS = frozenset(_LEADS.split())
+LEAD_WORDS = frozenset(_LEADS.split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _NUMBERISH_RE = re.compile(r"x?\d+x?")
 # "long term", "short squeeze": the side word describes a noun
@@ -121,7 +121,7 @@ def _first_word(low: str, start: int, end: int) -> int | None:
     """Where the first word of `low[start:end]` that is no call word starts, or None."""
     for token in _TOKEN_RE.finditer(low, start, end):
         word = token.group()
-        if word not in _LEAD_WORDS and _NUMBERISH_RE.fullmatch(word) is None:
+        if word not in LEAD_WORDS and _NUMBERISH_RE.fullmatch(word) is None:
             return token.start()
     return None
 
