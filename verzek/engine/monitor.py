@@ -105,30 +105,32 @@ class PriceMonitor:
         groups: dict[int, tuple[Exchange, list[tuple[str, dict[str, Any]]]]] = {}
         count = 0
         unpriced: set[str] = set()  # symbols of positions no client was found for
-        open_ids: set[str] = set()
+        deferred, self._deferred = self._deferred, set()
+        touched: set[str] = set()  # positions whose orders filled: synced this pass
         for user_id in self._positions.user_ids():
             for raw in self._positions.open_raw(user_id):
-                open_ids.add(raw["id"])
+                if deferred and raw["id"] in deferred:
+                    touched.add(raw["id"])
                 exchange = self._client(user_id, raw)
                 if exchange is None:
                     unpriced.add(raw["symbol"])
                     continue
                 groups.setdefault(id(exchange), (exchange, []))[1].append((user_id, raw))
                 count += 1
-        prices = self._fetch_prices(groups)
-        self._forget_unheld(groups, unpriced)
+        feeds = {gid: feed_key(exchange) for gid, (exchange, _) in groups.items()}  # per client
+        prices, held = self._fetch_prices(groups, feeds)
+        self._forget_unheld(held, unpriced)
         self._pass_now = self._clock.now()
-        touched: set[str] = self._deferred & open_ids
-        self._deferred = set()
-        for exchange, _ in groups.values():
+        by_feed: dict[str, dict[str, Decimal]] = {}
+        for (key, symbol), last in prices.items():
+            by_feed.setdefault(key, {})[symbol] = last
+        for gid, (exchange, _) in groups.items():
             if is_paper_client(exchange):
-                feed = feed_key(exchange)
-                touched |= self._match_paper(exchange, {
-                    symbol: price for (key, symbol), price in prices.items() if key == feed})
+                touched |= self._match_paper(exchange, by_feed.get(feeds[gid], {}))
         triggered = 0
         strategies: dict[str, dict[str, Any]] = {}
-        for exchange, items in groups.values():
-            feed = feed_key(exchange)
+        for gid, (exchange, items) in groups.items():
+            feed = feeds[gid]
             for user_id, raw in items:
                 price = prices.get((feed, raw["symbol"]))
                 if raw["id"] not in touched and (price is None or not self._wants(
@@ -211,17 +213,19 @@ class PriceMonitor:
             strategy = strategies[user_id] = doc.get("settings", {}).get("strategy", {})
         return strategy
 
-    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]],
-                      ) -> dict[tuple[str, str], Decimal]:
+    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]], feeds: dict[int, str],
+                      ) -> tuple[dict[tuple[str, str], Decimal], set[str]]:
         """(feed, symbol) -> last price: one batched call per feed, where a feed is an
         exchange (prices are public: one call covers every account on it) or, for paper
         accounts, one venue and market type of the shared price feed (a paper client knows
         only its own markets). A batch refused for one symbol (delisted, unknown to that
-        client) is asked again symbol by symbol, so one bad symbol blinds no other position."""
+        client) is asked again symbol by symbol, so one bad symbol blinds no other position.
+        Also returns the "feed symbol" names some open position holds."""
         by_feed: dict[str, tuple[Exchange, set[str]]] = {}
-        for exchange, items in groups.values():
-            by_feed.setdefault(feed_key(exchange), (exchange, set()))[1].update(
+        for gid, (exchange, items) in groups.items():
+            by_feed.setdefault(feeds[gid], (exchange, set()))[1].update(
                 raw["symbol"] for _, raw in items)
+        held = {f"{feed} {symbol}" for feed, (_, symbols) in by_feed.items() for symbol in symbols}
         prices: dict[tuple[str, str], Decimal] = {}
         for feed, (exchange, symbols) in by_feed.items():
             tickers = self._tickers(feed, exchange, sorted(symbols))
@@ -233,15 +237,12 @@ class PriceMonitor:
                     continue
                 self.state.missed[name] = 0
                 prices[(feed, symbol)] = self.state.prices[name] = ticker.last
-        return prices
+        return prices, held
 
-    def _forget_unheld(self, groups: dict[int, tuple[Exchange, list[Any]]],
-                       unpriced: set[str]) -> None:
+    def _forget_unheld(self, held: set[str], unpriced: set[str]) -> None:
         """Drop the miss counts of feed symbols no open position holds any more: a symbol that
         went stale keeps `prices_fresh` false only while a position still needs its price.
         A position no client could be built for keeps its symbol's counts."""
-        held = {f"{feed_key(exchange)} {raw['symbol']}"
-                for exchange, items in groups.values() for _, raw in items}
         for name in list(self.state.missed):
             if name not in held and name.rsplit(" ", 1)[-1] not in unpriced:
                 del self.state.missed[name]
