@@ -43,6 +43,7 @@ from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
 from verzek.logs import Throttle, log_context
 from verzek.signals import content_hash, parse_message
+from verzek.signals.render import field_lines
 from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
@@ -475,32 +476,7 @@ class TradingService:
 def _render_signal(signal: Signal) -> str:
     """A structured signal without its message as plain text, every field on its own line
     (it is the signal's content for deduplication, and what the groups are shown)."""
-    def num(value: Decimal) -> str:
-        return format(value.normalize(), "f")
-
-    if signal.entries:
-        entry = " - ".join(num(e) for e in signal.entries)
-        if signal.entry_trigger is not None:
-            entry = f"on a cross {signal.entry_trigger} {entry}"
-        if signal.entry_is_market:
-            entry += " (market)"
-    else:
-        entry = "market"
-    lines = [f"{signal.symbol} {signal.side.value.upper()}", f"Entry: {entry}"]
-    if signal.targets:
-        lines.append("Targets: " + ", ".join(num(t) for t in signal.targets))
-    if signal.target_pcts:
-        lines.append("Targets: " + ", ".join(f"+{num(p)}%" for p in signal.target_pcts)
-                     + " from the entry")
-    if signal.stop_loss is not None:
-        lines.append(f"Stop: {num(signal.stop_loss)}")
-    if signal.stop_pct is not None:
-        lines.append(f"Stop: {num(signal.stop_pct)}% from the entry")
-    if signal.leverage is not None:
-        lines.append(f"Leverage: {signal.leverage}x")
-    if signal.market is not None:
-        lines.append(f"Market: {signal.market.value}")
-    return "\n".join(lines)
+    return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
 
 
 def _decision_dict(d: UserDecision) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from verzek.domain.models import Signal, SignalUpdate
 from verzek.engine.notifier import Event, EventKind
 from verzek.signals import ParseResult, normalise_content
+from verzek.signals.render import decimal_text, field_lines
 
 HEADER = "🚨 New Signal Alert"
 UPDATE_HEADER = "🔔 Signal Update"
@@ -116,36 +117,14 @@ def _prefix_within(text: str, limit: int) -> str:
     return text
 
 
-def _num(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+_num = decimal_text
 
 
 def signal_summary(signal: Signal) -> str:
     """The parsed fields of a signal, one per line."""
-    if signal.entries:
-        entry = " - ".join(_num(e) for e in signal.entries)
-        entry += " (market)" if signal.entry_is_market else ""
-        if signal.entry_trigger is not None:  # a breakout: nothing before the cross
-            entry = f"on a cross {signal.entry_trigger} {entry}"
-    else:
-        entry = "market"
-    lines = ["📊 Summary", f"Pair: {signal.symbol}", f"Side: {signal.side.value.upper()}",
-             f"Entry: {entry}"]
-    if signal.targets:
-        lines.append("Targets: " + ", ".join(_num(t) for t in signal.targets))
-    elif signal.target_pcts:  # measured from the entry when the trade is placed
-        lines.append("Targets: " + ", ".join(f"+{_num(p)}%" for p in signal.target_pcts)
-                     + " from the entry")
-    if signal.stop_loss is not None:
-        lines.append(f"Stop loss: {_num(signal.stop_loss)}")
-    elif signal.stop_pct is not None:
-        lines.append(f"Stop loss: {_num(signal.stop_pct)}% from the entry")
-    if signal.leverage is not None:
-        lines.append(f"Leverage: {signal.leverage}x")
-    if signal.market is not None:
-        lines.append(f"Market: {signal.market.value}")
-    return "\n".join(lines)
+    return "\n".join(["📊 Summary", f"Pair: {signal.symbol}",
+                      f"Side: {signal.side.value.upper()}",
+                      *field_lines(signal, stop_label="Stop loss")])
 
 
 def update_summary(update: SignalUpdate) -> str:
