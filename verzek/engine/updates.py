@@ -109,7 +109,14 @@ class UpdateApplier:
         if position.quantity == 0:
             return self._done(user, position, "cancel asked; the exchange has not confirmed "
                               "it yet, so it is asked again until it does")
-        return self._done(user, position, "kept: its entry filled; unfilled orders cancelled")
+        pending = [lv for lv in position.extra.get("dca_levels") or []
+                   if int(lv["level"]) > position.dca_levels_filled]
+        if pending:  # the call is off: its DCA levels are not armed again by the next pass
+            kept = [lv for lv in position.extra["dca_levels"] if lv not in pending]
+            position = self._manager.save(position.model_copy(update={"extra": {
+                **position.extra, "dca_levels": kept, "dca_cancelled": len(pending)}}))
+        return self._done(user, position, "kept: its entry filled; unfilled orders cancelled"
+                          + (f", {len(pending)} DCA level(s) dropped" if pending else ""))
 
     def _move_stop(self, exchange: Exchange, user: User, position: Position,
                    update: SignalUpdate) -> UserDecision:
