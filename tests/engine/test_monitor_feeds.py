@@ -44,6 +44,25 @@ def _submit(engine: Engine, text: str) -> None:
     assert [d.outcome for d in result.decisions] == ["executed"], result.decisions
 
 
+def open_eth_and_btc_behind_a_refusing_client(engine: Engine, **settings: Any) -> Refusing:
+    """u1 holds an ETH and a BTC perpetual long on one paper client wrapped in `Refusing`."""
+    clients: list[Refusing] = []
+
+    def wrap(inner: Exchange) -> Exchange:
+        clients.append(Refusing(inner))
+        return clients[-1]  # type: ignore[return-value]
+
+    engine.trading.pool.wrap = wrap  # type: ignore[assignment]
+    for symbol in (FUT, "BTC/USDT:USDT"):
+        engine.price(symbol, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"},
+                    **settings)
+    _submit(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
+    _submit(engine, "#BTC/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
+    (client,) = clients
+    return client
+
+
 def test_a_demo_user_holding_spot_and_futures_gets_both_priced(engine: Engine) -> None:
     engine.price(FUT, "100")
     engine.price(SPOT, "100")
@@ -63,20 +82,8 @@ def test_a_demo_user_holding_spot_and_futures_gets_both_priced(engine: Engine) -
 
 def test_one_refused_symbol_leaves_the_others_priced_and_is_marked_stale(
         engine: Engine) -> None:
-    clients: list[Refusing] = []
-
-    def wrap(inner: Exchange) -> Exchange:
-        clients.append(Refusing(inner))
-        return clients[-1]  # type: ignore[return-value]
-
-    engine.trading.pool.wrap = wrap  # type: ignore[assignment]
-    for symbol in (FUT, "BTC/USDT:USDT"):
-        engine.price(symbol, "100")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"},
-                    strategy={"stop_loss_mode": "signal"})
-    _submit(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
-    _submit(engine, "#BTC/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
-    (client,) = clients
+    client = open_eth_and_btc_behind_a_refusing_client(
+        engine, strategy={"stop_loss_mode": "signal"})
     client.refused.add("BTC/USDT:USDT")
     monitor = engine.trading.monitor
     for _ in range(3):
@@ -100,19 +107,7 @@ def test_one_refused_symbol_leaves_the_others_priced_and_is_marked_stale(
 
 
 def test_an_unreachable_exchange_is_not_asked_symbol_by_symbol(engine: Engine) -> None:
-    clients: list[Refusing] = []
-
-    def wrap(inner: Exchange) -> Exchange:
-        clients.append(Refusing(inner))
-        return clients[-1]  # type: ignore[return-value]
-
-    engine.trading.pool.wrap = wrap  # type: ignore[assignment]
-    for symbol in (FUT, "BTC/USDT:USDT"):
-        engine.price(symbol, "100")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
-    _submit(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
-    _submit(engine, "#BTC/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\nLeverage 5x")
-    (client,) = clients
+    client = open_eth_and_btc_behind_a_refusing_client(engine)
     client.down = True
     client.batches.clear()
     for _ in range(3):

@@ -117,7 +117,6 @@ def _prefix_within(text: str, limit: int) -> str:
     return text
 
 
-_num = decimal_text
 
 
 def signal_summary(signal: Signal) -> str:
@@ -135,9 +134,9 @@ def update_summary(update: SignalUpdate) -> str:
     if update.action == "move_sl":
         action = "stop moved to " + (
             "break-even" if update.to_breakeven
-            else _num(update.new_stop) if update.new_stop is not None else "a new level")
+            else decimal_text(update.new_stop) if update.new_stop is not None else "a new level")
     if update.close_share is not None:
-        share = f"{_num((update.close_share * 100).quantize(Decimal('0.01')))}% closed"
+        share = f"{decimal_text((update.close_share * 100).quantize(Decimal('0.01')))}% closed"
         action = share if update.action == "close" else f"{share}, {action}"
     return f"📊 {update.symbol or 'Update'}: {action}"
 
