@@ -117,8 +117,6 @@ def _prefix_within(text: str, limit: int) -> str:
     return text
 
 
-
-
 def signal_summary(signal: Signal) -> str:
     """The parsed fields of a signal, one per line."""
     return "\n".join(["📊 Summary", f"Pair: {signal.symbol}",
