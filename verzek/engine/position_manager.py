@@ -467,14 +467,20 @@ class PositionManager:
 
     # --- protection -------------------------------------------------------------------------
 
-    def arm(self, exchange: Exchange, position: Position, *, _again: bool = True) -> Position:
+    def arm(self, exchange: Exchange, position: Position, *, _again: bool = True,
+            _depth: int = 0) -> Position:
         """Make the resting TP/SL/DCA orders what the position needs now: cancel stale or
         mis-sized ones, place what is missing.
 
         A stop is replaced new-first: the old one is cancelled only once its replacement
         rests on the exchange, so the position is never without one (two reduce-only stops
         cannot close more than it holds). A leg the exchange refused `MAX_REFUSALS` times is
-        not sent again (`refused_legs` in the position's extra; the owner is told once)."""
+        not sent again (`refused_legs` in the position's extra; the owner is told once).
+
+        An order that fills as it is placed (a target the market is already past) moves the
+        exits: the rest is planned again from the moved exits, never sent from the plan made
+        before the fill. Two live orders for one leg (whatever left them) are one too many:
+        the later one is cancelled like a stale one."""
         strategy = self.strategy_of(position)
         try:
             min_notional = exchange.market(position.symbol).min_notional
@@ -489,9 +495,7 @@ class PositionManager:
                            position, strategy, min_notional=min_notional,
                            max_active_dca=int(position.extra.get("max_active_dca", 3)))]
             wanted = {d.leg: d.spec for d in desired}
-            stale = [o for o in live_orders(position)
-                     if o.leg.startswith(("tp", "sl", "dca")) and o.status is not
-                     OrderStatus.INTENDED and not _matches(o, wanted.get(_base(o.leg)))]
+            stale = _stale_orders(position, wanted)
             stop_wanted = any(leg.startswith("sl") for leg in wanted)
             old_stops = [o for o in stale if o.leg.startswith("sl") and stop_wanted]
             stale = [o for o in stale if o not in old_stops]
@@ -516,9 +520,16 @@ class PositionManager:
                 continue
             purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
                 OrderPurpose.REDUCE
+            fills_before = len(position.fills)
             position, result = self.send(exchange, position, _unused(position, item.leg),
-                                         item.spec, purpose, save=False)
+                                         item.spec, purpose, save=False, protect=False)
             sent = True
+            if len(position.fills) != fills_before:
+                # Filled on placement: the reaction moved the exits (and saved). The legs
+                # planned before the fill are stale: plan again from what is now.
+                if position.status is PositionStatus.CLOSED or _depth >= MAX_REPLANS:
+                    return position  # the next order-sync pass arms what is left
+                return self.arm(exchange, position, _again=_again, _depth=_depth + 1)
             if not result.placed and result.status != "unknown":
                 logger.warning("could not place %s for position %s: %s %s", item.leg,
                                position.id, result.code, result.message)
@@ -770,6 +781,24 @@ def _trade_seq(trade_id: str) -> int:
 
 
 DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
+MAX_REPLANS = 5  # fills on placement one arm() follows before leaving the rest to a pass
+
+
+def _stale_orders(position: Position, wanted: dict[str, OrderSpec]) -> list[Order]:
+    """Live protection orders to cancel: those the plan no longer wants as they are, and
+    any second live order for one leg (the one the exchange has shown is kept)."""
+    live = [o for o in live_orders(position) if o.leg.startswith(("tp", "sl", "dca"))
+            and o.status is not OrderStatus.INTENDED]
+    live.sort(key=lambda o: o.status is OrderStatus.UNKNOWN)  # stable: shown ones first
+    kept: set[str] = set()
+    stale: list[Order] = []
+    for order in live:
+        base = _base(order.leg)
+        if base in kept or not _matches(order, wanted.get(base)):
+            stale.append(order)
+        else:
+            kept.add(base)
+    return stale
 
 
 def _base(leg: str) -> str:
