@@ -7,7 +7,7 @@ Realised PnL is net of every fee paid (entry and exit); unrealised PnL comes fro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from verzek.domain.models import (
@@ -123,6 +123,33 @@ def _apply_exit(
         update.update(status=PositionStatus.CLOSED, closed_at=fill.at,
                       close_reason=close_reason or reason_for_leg(leg))
     return position.model_copy(update=update)
+
+
+def realised_on(position: Position, day: date) -> Decimal:
+    """What the position's exits realised on `day` (UTC), net of their fees: each exit fill
+    against the average entry at the moment it filled, as `apply_fill` counted it (fills in
+    the order they were applied). Entry fees are left out: they are paid for what is still
+    open. A fill whose order the position does not list is left out too."""
+    sides = {o.client_order_id: as_order_side(o.side) for o in position.orders}
+    opening = opening_side(position.side)
+    quantity = cost = total = Decimal(0)
+    for fill in position.fills:
+        side = sides.get(fill.client_order_id)
+        if side is None:
+            continue
+        if side is opening:
+            quantity += fill.quantity
+            cost += fill.price * fill.quantity
+            continue
+        if quantity <= 0:
+            continue
+        average = cost / quantity
+        closed = min(fill.quantity, quantity)
+        if fill.at.date() == day:
+            total += gross_pnl(position.side, average, fill.price, closed) - fill.fee_usdt
+        quantity -= closed
+        cost = average * quantity
+    return total
 
 
 def gross_pnl(side: Side, average_entry: Decimal, price: Decimal, quantity: Decimal) -> Decimal:

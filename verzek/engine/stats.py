@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from verzek.domain.models import Position
+from verzek.domain.models import Position, PositionStatus
+from verzek.domain.positions import realised_on
 from verzek.store.repos import PositionRepository
 
 ZERO = Decimal(0)
@@ -74,12 +75,17 @@ class StatsBook:
     def today(self, user_id: str, open_positions: list[Position], now: datetime,
               ) -> tuple[int, Decimal]:
         """(trades today, realised PnL today) as the daily risk limits count them: the
-        positions opened today and still open, plus those closed today (UTC)."""
+        positions opened today and still open, plus those closed today (UTC); the PnL of
+        those closed today, plus what the exits of open ones realised today (a partial
+        target, a partial stop)."""
         day = self._load(user_id).get(now.date().isoformat())
         opened = sum(1 for p in open_positions if p.opened_at.date() == now.date())
+        partial = sum((realised_on(p, now.date()) for p in open_positions
+                       if p.status is PositionStatus.PARTIALLY_CLOSED), ZERO)
         if day is None:
-            return opened, ZERO
-        return opened + int(day.get("trades", 0)), Decimal(day.get("realised_pnl_usdt", "0"))
+            return opened, partial
+        return (opened + int(day.get("trades", 0)),
+                Decimal(day.get("realised_pnl_usdt", "0")) + partial)
 
     def summary(self, user_id: str, now: datetime, days: int = 30) -> dict[str, Any]:
         by_day = self._load(user_id)
