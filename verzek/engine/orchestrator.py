@@ -39,11 +39,11 @@ from verzek.domain.models import (
 from verzek.domain.positions import close, opening_side
 from verzek.domain.risk import RiskContext, check
 from verzek.domain.safety.state import OrderPurpose
-from verzek.engine.executor import OrderSpec
+from verzek.engine.executor import OrderSpec, SendResult
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.pool import ExchangePool, demo_account, is_paper
 from verzek.engine.ports import UserDecision
-from verzek.engine.position_manager import PositionManager
+from verzek.engine.position_manager import Lease, PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout
@@ -79,6 +79,29 @@ class Prepared:
     factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
     pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
     dca_base: Decimal | None = None  # the expected first fill: DCA levels re-based from it
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An entry order dispatched whose answer is not applied to its position yet."""
+
+    leg: str
+    spec: OrderSpec
+    result: SendResult
+
+
+@dataclass
+class Pending:
+    """A user's entry sent in the first pass of a fan-out, finished in the second (its
+    answer applied, the position saved, the decision made) under the same user lock."""
+
+    record: SignalRecord
+    user: User
+    account: ExchangeAccount
+    prepared: Prepared
+    position: Position
+    sent: Sent
+    lease: Lease | None = None
 
 
 def in_market_units(signal: Signal, factor: Decimal) -> Signal:
@@ -186,6 +209,9 @@ class Orchestrator:
         self._clock = clock
         self._workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout")
+        # The second pass of a new signal's fan-out (see `open_signal`) runs apart: its tasks
+        # never wait behind first-pass tasks of another fan-out that may wait for its leases.
+        self._books = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout-book")
 
     # --- fan-out -------------------------------------------------------------------------
 
@@ -212,10 +238,10 @@ class Orchestrator:
                     ) -> list[UserDecision]:
         """Every eligible user's decision on a new trade signal (positions opened on the way)."""
         assert record.signal is not None
-        targets = users if users is not None else self.eligible_users()
+        listed = users if users is not None else self.eligible_users()
+        targets = list({u.id: u for u in listed}.values())  # once each: see `_send_entries`
         with log_context(signal_id=record.id, symbol=record.signal.symbol):
-            decisions = self.fan_out_each(targets,
-                                          lambda user: self._open_for_user(record, user))
+            decisions = self._send_entries(record, targets)
             # Every entry first, then every position's protection: the last user's entry does
             # not wait for the first users' take-profit and stop orders. Every position opened
             # is protected, one per account for a user trading on several.
@@ -227,6 +253,49 @@ class Orchestrator:
             self.fan_out_each(list(by_id.values()),
                               lambda user: self._protect(user, opened[user.id]))
             return decisions
+
+    def _send_entries(self, record: SignalRecord, users: list[User]) -> list[UserDecision]:
+        """Every user's entry, in two passes so the last user's entry is not held back by
+        the first users' bookkeeping: the first pass gates, plans and sends each entry under
+        the user's lock, which it then hands off (a lease) rather than release; the second,
+        once every entry is out, applies each answer, saves the position and decides, under
+        the same lock. Nobody sees a user between the passes: a concurrent signal, the
+        monitor, a close or the kill switch waits (or skips the user) until the second pass
+        is done. Each user is listed once: a second first pass of one user in this fan-out
+        would wait for a lease only this fan-out's second pass releases."""
+        def first(user: User) -> list[UserDecision | Pending]:
+            with log_context(user_id=user.id):
+                try:
+                    with self._manager.locks.hold(user.id):
+                        out = self._open_for_user(record, user)
+                        pending = [o for o in out if isinstance(o, Pending)]
+                        if pending:
+                            pending[0].lease = self._manager.locks.hand_off(user.id)
+                        return out
+                except Exception as exc:
+                    return [_failed(user.id, exc)]
+
+        def second(pending: Pending) -> UserDecision:
+            assert pending.lease is not None
+            with log_context(user_id=pending.user.id), \
+                    self._manager.locks.adopt(pending.user.id, pending.lease):
+                try:
+                    return self._finish_entry(pending)
+                except Exception as exc:
+                    return replace(_failed(pending.user.id, exc), account_id=pending.account.id)
+
+        sent = list(self._executor.map(first, users))
+        pending = [o for out in sent for o in out if isinstance(o, Pending)]
+        finished: dict[int, UserDecision] = {}
+        try:
+            finished = dict(zip((id(p) for p in pending), self._books.map(second, pending),
+                                strict=True))
+        finally:
+            for p in pending:  # a second pass that never ran must not keep a user locked
+                if p.lease is not None and self._manager.locks.drop(p.user.id, p.lease):
+                    logger.error("entry of user %s not finished; its lock was freed",
+                                 p.user.id)
+        return [finished[id(o)] if isinstance(o, Pending) else o for out in sent for o in out]
 
     def _protect(self, user: User, position_ids: list[str]) -> list[UserDecision]:
         """Arm the take profit, stop and DCA orders of each position opened; one position's
@@ -245,6 +314,7 @@ class Orchestrator:
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        self._books.shutdown(wait=wait, cancel_futures=not wait)
 
     # --- one user ----------------------------------------------------------------------------
 
@@ -264,26 +334,31 @@ class Orchestrator:
         default = next((a for a in enabled if a.id == general.default_account_id), None)
         return [default or enabled[0]]
 
-    def _open_for_user(self, record: SignalRecord, user: User) -> list[UserDecision]:
+    def _open_for_user(self, record: SignalRecord, user: User,
+                       ) -> list[UserDecision | Pending]:
         """One decision per account the user trades this signal on (several with "trade
-        every enabled account"); one account's failure is that account's decision only."""
+        every enabled account"); one account's failure is that account's decision only.
+        A user trading one account may get a Pending instead: the entry is sent, and
+        `_finish_entry` makes the decision (see `_send_entries`)."""
         signal = record.signal
         assert signal is not None
         accounts = self._accounts_for(user, signal)
         if not accounts:
             return [UserDecision(user.id, "skipped", "No exchange account is chosen for this "
                                  "trade.", "no_account")]
-        decisions: list[UserDecision] = []
+        decisions: list[UserDecision | Pending] = []
         for account in accounts:
             try:
-                decision = self._open_on_account(record, user, account)
+                decision = self._open_on_account(record, user, account,
+                                                 defer=len(accounts) == 1)
             except Exception as exc:
                 decision = _failed(user.id, exc)
-            decisions.append(replace(decision, account_id=account.id))
+            decisions.append(decision if isinstance(decision, Pending)
+                             else replace(decision, account_id=account.id))
         return decisions
 
-    def _open_on_account(self, record: SignalRecord, user: User,
-                         account: ExchangeAccount) -> UserDecision:
+    def _open_on_account(self, record: SignalRecord, user: User, account: ExchangeAccount,
+                         *, defer: bool = False) -> UserDecision | Pending:
         signal = record.signal
         assert signal is not None
         pid = position_id_for(record.id, user.id, account.id)
@@ -311,7 +386,24 @@ class Orchestrator:
             return self._skip(user, record, unconfirmed)
         # Not saved yet: the entry's intent carries it (one durable write less per user).
         position = self._new_position(record, prepared, pid)
-        position = self._place_entry(prepared, position, prepared.signal)
+        placed = self._place_entry(prepared, position, prepared.signal, defer=defer)
+        if isinstance(placed, Sent):
+            return Pending(record, user, account, prepared, position, placed)
+        return self._entry_decision(record, user, account, placed)
+
+    def _finish_entry(self, pending: Pending) -> UserDecision:
+        """The second pass of a deferred entry: its answer applied, then the decision."""
+        sent = pending.sent
+        position = pending.position
+        position, _ = self._manager.take(pending.prepared.exchange, position, sent.leg,
+                                         sent.spec, sent.result, protect=False)
+        return replace(self._entry_decision(pending.record, pending.user, pending.account,
+                                            position), account_id=pending.account.id)
+
+    def _entry_decision(self, record: SignalRecord, user: User, account: ExchangeAccount,
+                        position: Position) -> UserDecision:
+        """The decision on a position whose entry orders were sent (or whose breakout waits)."""
+        pid = position.id
         trigger = waiting_breakout(position)
         if trigger is not None:
             self._manager.save(position)
@@ -479,7 +571,12 @@ class Orchestrator:
             status=PositionStatus.PENDING, stop_loss=signal.stop_loss, targets=targets,
             opened_at=now, extra=extra)
 
-    def _place_entry(self, p: Prepared, position: Position, signal: Signal) -> Position:
+    def _place_entry(self, p: Prepared, position: Position, signal: Signal, *,
+                     defer: bool = False) -> Position | Sent:
+        """Send the entry order(s). With `defer`, a single entry order is only dispatched:
+        its answer comes back as Sent, for `_finish_entry` to apply (several orders, a
+        split entry, are applied one by one: each one's record is in the next one's
+        position)."""
         exchange = p.exchange
         waiting = waiting_trigger(signal, p.price)
         if waiting is not None:
@@ -526,6 +623,15 @@ class Orchestrator:
             # the monitor's cheap pass looks for entries to expire only where some rested
             position = position.model_copy(
                 update={"extra": {**position.extra, "resting_entries": True}})
+        if defer and len(specs) == 1:
+            leg, spec = specs[0]
+            try:
+                spec, result = self._manager.dispatch(exchange, position, leg, spec,
+                                                      OrderPurpose.OPEN)
+            except VerzekError as exc:
+                logger.warning("entry %s failed: %s", leg, exc.message)
+                return position
+            return Sent(leg, spec, result)
         for leg, spec in specs:
             try:
                 position, result = self._manager.send(exchange, position, leg, spec,
