@@ -21,12 +21,13 @@ from verzek.engine.breakout_gate import BreakoutGate
 from verzek.engine.bus import SignalBus
 from verzek.engine.executor import OrderExecutor
 from verzek.engine.intents import IntentJournal
+from verzek.engine.locks import UserLocks
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import FanoutNotifier, LogNotifier
 from verzek.engine.orchestrator import Orchestrator
 from verzek.engine.paper_markets import MarketsLoader, PaperMarketsLoader
 from verzek.engine.pool import ExchangePool
-from verzek.engine.position_manager import PositionManager, UserLocks, user_strategy
+from verzek.engine.position_manager import PositionManager, user_strategy
 from verzek.engine.reconcile import Reconciler
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog

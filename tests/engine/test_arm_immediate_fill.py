@@ -12,7 +12,7 @@ from tests.engine.conftest import Engine
 from verzek.domain.models import OrderStatus, SignalSource
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine.executor import OrderSpec
-from verzek.engine.position_manager import _base
+from verzek.engine.legs import base_leg
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
@@ -35,7 +35,7 @@ def test_a_target_filled_on_placement_leaves_one_order_per_leg(engine: Engine) -
     (p,) = engine.positions("u1")
     assert p.targets[0].hit and p.stop_loss == p.average_entry
     live = [o for o in p.orders if o.status in LIVE]
-    assert Counter(_base(o.leg)[:3] for o in live) == {"tp2": 1, "slr": 1}, \
+    assert Counter(base_leg(o.leg)[:3] for o in live) == {"tp2": 1, "slr": 1}, \
         [(o.leg, o.quantity, o.stop_price) for o in live]
     (stop,) = [o for o in live if o.leg.startswith("sl")]
     assert stop.stop_price == p.average_entry and stop.quantity == p.quantity

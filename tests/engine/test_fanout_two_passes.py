@@ -11,7 +11,7 @@ import pytest
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import SignalSource
-from verzek.engine.position_manager import UserLocks
+from verzek.engine.locks import UserLocks
 from verzek.errors import DiskFault
 from verzek.exchanges.faults import FaultyExchange
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from verzek.engine.position_manager import UserLocks
+from verzek.engine.locks import UserLocks
 
 
 def test_try_hold_takes_a_free_lock_and_gives_it_back() -> None:

@@ -28,8 +28,9 @@ from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
+from verzek.engine.legs import DEAD, base_leg, fresh_leg
 from verzek.engine.pool import ExchangePool, is_paper_client, paper_inner
-from verzek.engine.position_manager import DEAD, PositionManager, _base, _fresh
+from verzek.engine.position_manager import PositionManager
 from verzek.engine.tracker import LIVE_STATUSES, LIVE_VALUES, live_orders, waiting_breakout
 from verzek.errors import NotFound, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, Ticker
@@ -360,14 +361,14 @@ class PriceMonitor:
                                  reference_price=price, leverage=position.leverage)
                 # a fresh name after a refusal (a kill switch, a breaker, the exchange): the
                 # executor answers a refused name "already refused" for good
-                position, _ = self._manager.send(exchange, position, _fresh(position, leg),
+                position, _ = self._manager.send(exchange, position, fresh_leg(position, leg),
                                                  spec, OrderPurpose.INCREASE)
         return position
 
     def _dca_waits(self, position: Position, leg: str) -> bool:
         """A monitored DCA level's buy is still live, or was refused too recently to try again
         (see `DCA_RETRY_S`)."""
-        mine = [o for o in position.orders if _base(o.leg) == leg]
+        mine = [o for o in position.orders if base_leg(o.leg) == leg]
         if any(o.status in LIVE_STATUSES for o in mine):
             return True
         dead = [o.updated_at or o.created_at for o in mine if o.status in DEAD]

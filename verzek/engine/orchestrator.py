@@ -40,10 +40,11 @@ from verzek.domain.positions import close, opening_side
 from verzek.domain.risk import RiskContext, check
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine.executor import OrderSpec, SendResult
+from verzek.engine.locks import Lease
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.pool import ExchangePool, demo_account, is_paper
 from verzek.engine.ports import UserDecision
-from verzek.engine.position_manager import Lease, PositionManager
+from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout

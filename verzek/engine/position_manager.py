@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +40,14 @@ from verzek.domain.positions import close as close_position
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
+from verzek.engine.legs import (
+    base_leg,
+    leg_kind,
+    refusals,
+    stale_orders,
+    unused_leg,
+)
+from verzek.engine.locks import UserLocks
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.tracker import (
     LIVE_STATUSES,
@@ -68,6 +75,7 @@ ZERO = Decimal(0)
 OnClosed = Callable[[Position], None]
 LEFTOVERS = "leftover_orders.json"  # orders of closed positions still to cancel (reconciler)
 MAX_REFUSALS = 3  # refusals of one protection leg before it is given up (owner told)
+MAX_REPLANS = 5  # fills on placement one arm() follows before leaving the rest to a pass
 
 
 def recovery_position_id(position_id: str, client_order_id: str) -> str:
@@ -102,137 +110,6 @@ def _beyond(report: OrderResult, counted: Decimal) -> OrderResult:
     share = filled / report.filled_quantity if report.filled_quantity > 0 else ZERO
     return replace(report, trades=tuple(trades), filled_quantity=filled,
                    fee_usdt=report.fee_usdt * share, fee_base=report.fee_base * share)
-
-
-class Lease:
-    """A user's lock handed from the thread that took it to whichever thread finishes the
-    work (`UserLocks.hand_off`, `UserLocks.adopt`)."""
-
-    __slots__ = ("origin",)
-
-    def __init__(self, origin: int) -> None:
-        self.origin = origin
-
-
-class _UserLock:
-    """Re-entrant within its owner thread, like an RLock, and able to change hands: while a
-    lease owns it, every thread waits (or, trying, fails) until the lease is adopted and
-    released."""
-
-    __slots__ = ("_cond", "_depth", "_owner")
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._owner: int | Lease | None = None
-        self._depth = 0
-
-    def acquire(self, blocking: bool = True) -> bool:
-        me = threading.get_ident()
-        with self._cond:
-            if self._owner == me:
-                self._depth += 1
-                return True
-            while self._owner is not None:
-                if not blocking:
-                    return False
-                self._cond.wait()
-            self._owner, self._depth = me, 1
-            return True
-
-    def release(self) -> None:
-        me = threading.get_ident()
-        with self._cond:
-            owner = self._owner
-            if isinstance(owner, Lease) and owner.origin == me:
-                return  # the hold that handed the lock off ends; the lease keeps it
-            if owner != me:
-                raise RuntimeError("release of a user lock this thread does not hold")
-            self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._cond.notify()
-
-    def hand_off(self) -> Lease:
-        me = threading.get_ident()
-        with self._cond:
-            if self._owner != me or self._depth != 1:
-                raise RuntimeError("only a thread's single hold of a user lock is handed off")
-            lease = Lease(me)
-            self._owner = lease
-            return lease
-
-    def adopt(self, lease: Lease) -> None:
-        with self._cond:
-            if self._owner is not lease:
-                raise RuntimeError("the lease does not hold this user lock")
-            self._owner, self._depth = threading.get_ident(), 1
-
-    def drop(self, lease: Lease) -> bool:
-        """Free the lock if `lease` still holds it (its work never ran); whether it did."""
-        with self._cond:
-            if self._owner is not lease:
-                return False
-            self._owner, self._depth = None, 0
-            self._cond.notify()
-            return True
-
-
-class UserLocks:
-    """One lock per user id: re-entrant within a thread, and able to be handed to another
-    thread (a fan-out sends every user's entry first, under each user's lock, and finishes
-    each user's bookkeeping after: the lock is held throughout, by a lease in between)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, _UserLock] = {}
-        self._guard = threading.Lock()
-
-    def _lock(self, user_id: str) -> _UserLock:
-        lock = self._locks.get(user_id)  # no shared guard on the hot path (see DocumentStore)
-        if lock is None:
-            with self._guard:
-                lock = self._locks.setdefault(user_id, _UserLock())
-        return lock
-
-    @contextmanager
-    def hold(self, user_id: str) -> Iterator[None]:
-        lock = self._lock(user_id)
-        lock.acquire()
-        try:
-            yield
-        finally:
-            lock.release()
-
-    @contextmanager
-    def try_hold(self, user_id: str) -> Iterator[bool]:
-        """Hold the user's lock only if it is free now (or this thread holds it already);
-        yields whether it is held, and releases it only then."""
-        lock = self._lock(user_id)
-        if not lock.acquire(blocking=False):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release()
-
-    def hand_off(self, user_id: str) -> Lease:
-        """Inside this thread's only `hold` of the user's lock: keep the lock held past the
-        end of that hold, for the thread that will `adopt` the lease."""
-        return self._lock(user_id).hand_off()
-
-    @contextmanager
-    def adopt(self, user_id: str, lease: Lease) -> Iterator[None]:
-        """Hold the user's lock the lease kept, in this thread; released at the end."""
-        lock = self._lock(user_id)
-        lock.adopt(lease)
-        try:
-            yield
-        finally:
-            lock.release()
-
-    def drop(self, user_id: str, lease: Lease) -> bool:
-        """Free a lease's lock that nobody adopted (the work it waited for failed to run)."""
-        return self._lock(user_id).drop(lease)
 
 
 class PositionManager:
@@ -607,7 +484,7 @@ class PositionManager:
                            position, strategy, min_notional=min_notional,
                            max_active_dca=int(position.extra.get("max_active_dca", 3)))]
             wanted = {d.leg: d.spec for d in desired}
-            stale = _stale_orders(position, wanted)
+            stale = stale_orders(position, wanted)
             stop_wanted = any(leg.startswith("sl") for leg in wanted)
             old_stops = [o for o in stale if o.leg.startswith("sl") and stop_wanted]
             stale = [o for o in stale if o not in old_stops]
@@ -624,16 +501,16 @@ class PositionManager:
             position = self.save(protection.recompute_exits(position, strategy,
                                                             amount_step=step))
         replaced = {o.client_order_id for o in old_stops}
-        placed = {_base(o.leg) for o in position.orders if o.client_order_id not in replaced
+        placed = {base_leg(o.leg) for o in position.orders if o.client_order_id not in replaced
                   and (o.status in LIVE_STATUSES or o.status is OrderStatus.FILLED)}
         sent = False
         for item in desired:
-            if item.leg in placed or _refusals(position, item.leg) >= MAX_REFUSALS:
+            if item.leg in placed or refusals(position, item.leg) >= MAX_REFUSALS:
                 continue
             purpose = OrderPurpose.INCREASE if item.leg.startswith("dca") else \
                 OrderPurpose.REDUCE
             fills_before = len(position.fills)
-            position, result = self.send(exchange, position, _unused(position, item.leg),
+            position, result = self.send(exchange, position, unused_leg(position, item.leg),
                                          item.spec, purpose, save=False, protect=False)
             sent = True
             if len(position.fills) != fills_before:
@@ -667,9 +544,9 @@ class PositionManager:
         for any futures position without one); else they stay until a later pass."""
         leg = next(d.leg for d in desired if d.leg.startswith("sl"))
         old_ids = {o.client_order_id for o in old}
-        rests = any(_base(o.leg) == leg and o.client_order_id not in old_ids and o.status in
+        rests = any(base_leg(o.leg) == leg and o.client_order_id not in old_ids and o.status in
                     (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED) for o in position.orders)
-        if not rests and _refusals(position, leg) < MAX_REFUSALS:
+        if not rests and refusals(position, leg) < MAX_REFUSALS:
             return position
         fills_before = len(position.fills)
         for order in old:
@@ -693,7 +570,7 @@ class PositionManager:
                 result.code.startswith("already_"):
             return position  # not the exchange refusing this order (see OrderExecutor.send)
         refused = dict(position.extra.get("refused_legs", {}))
-        count = _refusals(position, leg) + 1
+        count = refusals(position, leg) + 1
         refused[leg] = {"count": count, "code": result.code, "message": result.message[:300],
                         "at": self._clock.now().isoformat()}
         extra: dict[str, Any] = {**position.extra, "refused_legs": refused}
@@ -705,7 +582,7 @@ class PositionManager:
         position = position.model_copy(update={"extra": extra})
         if count == MAX_REFUSALS:
             self._emit(EventKind.ATTENTION, position,
-                       f"The exchange refused the {_leg_kind(leg)} order of {position.symbol} "
+                       f"The exchange refused the {leg_kind(leg)} order of {position.symbol} "
                        f"{count} times ({result.message[:200]}); it is not sent again. "
                        "Please check this position.", leg=leg, code=result.code)
         return position
@@ -874,12 +751,6 @@ def _close_reason(position: Position, leg: str) -> CloseReason:
     return reason_for_leg(leg)
 
 
-def _matches(order: Order, spec: OrderSpec | None) -> bool:
-    """Whether a live order is the wanted one as it stands (same size and prices)."""
-    if spec is None:
-        return False
-    return (order.quantity == spec.quantity and order.price == spec.price
-            and order.stop_price == spec.stop_price)
 
 
 def _trade_seq(trade_id: str) -> int:
@@ -892,54 +763,18 @@ def _trade_seq(trade_id: str) -> int:
     return int(digits) if digits else 0
 
 
-DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
-MAX_REPLANS = 5  # fills on placement one arm() follows before leaving the rest to a pass
 
 
-def _stale_orders(position: Position, wanted: dict[str, OrderSpec]) -> list[Order]:
-    """Live protection orders to cancel: those the plan no longer wants as they are, and
-    any second live order for one leg (the one the exchange has shown is kept)."""
-    live = [o for o in live_orders(position) if o.leg.startswith(("tp", "sl", "dca"))
-            and o.status is not OrderStatus.INTENDED]
-    live.sort(key=lambda o: o.status is OrderStatus.UNKNOWN)  # stable: shown ones first
-    kept: set[str] = set()
-    stale: list[Order] = []
-    for order in live:
-        base = _base(order.leg)
-        if base in kept or not _matches(order, wanted.get(base)):
-            stale.append(order)
-        else:
-            kept.add(base)
-    return stale
 
 
-def _base(leg: str) -> str:
-    """A leg's name without its re-placement suffix (`tp1r0x2` -> `tp1r0`)."""
-    return leg.split("x", 1)[0]
 
 
-def _unused(position: Position, leg: str) -> str:
-    """A leg name no order of the position used yet: a stop placed beside the one it replaces
-    (same base name) gets a client id of its own. Deterministic, so a send cut off before its
-    position was saved is resumed under the same id, never sent twice."""
-    used = sum(1 for o in position.orders if _base(o.leg) == leg)
-    return leg if used == 0 else f"{leg}x{used}"
 
 
-def _refusals(position: Position, leg: str) -> int:
-    """How often the exchange refused the protection leg `leg` (its base name)."""
-    return int(position.extra.get("refused_legs", {}).get(leg, {}).get("count", 0))
 
 
-def _leg_kind(leg: str) -> str:
-    return "stop-loss" if leg.startswith("sl") else "take-profit" if leg.startswith("tp") \
-        else "DCA" if leg.startswith("dca") else leg
 
 
-def _fresh(position: Position, leg: str) -> str:
-    """A leg name no dead order used: a leg re-placed after a cancel gets a new client id."""
-    dead = sum(1 for o in position.orders if _base(o.leg) == leg and o.status in DEAD)
-    return leg if dead == 0 else f"{leg}x{dead}"
 
 
 def user_strategy(users_get: Callable[[str], User]) -> Callable[[Position], StrategySettings]:
