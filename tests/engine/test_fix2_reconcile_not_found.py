@@ -152,3 +152,18 @@ def test_the_not_found_streak_survives_a_restart(tmp_path: Path, clock: ManualCl
     again.record_outcome("vz-1", NOT_PLACED, at=later)
     again.close()
     assert [i.client_order_id for i in IntentJournal(path).open_intents()] == ["vz-2"]
+
+
+def test_a_send_whose_own_look_ups_failed_keeps_its_window_across_a_restart(
+        engine: Engine) -> None:
+    """The executor's look-ups failed until it gave up (outcome unknown), then the process
+    restarted before reconciliation ever asked: the first "not found" after the restart
+    starts the window; it is not counted from the intent's time."""
+    _, intent = _lost_entry(engine)
+    path = engine.trading.intents._journal.path
+    after_restart = IntentJournal(path)
+    first = intent.at + timedelta(seconds=70)
+    assert after_restart.record_not_found(intent.client_order_id, at=first) == first
+    later = first + timedelta(seconds=30)
+    assert after_restart.record_not_found(intent.client_order_id, at=later) == first
+    after_restart.close()

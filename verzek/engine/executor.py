@@ -24,6 +24,7 @@ from verzek.engine.pool import paper_inner
 from verzek.engine.safety_service import SafetyService
 from verzek.errors import (
     AuthError,
+    DiskFault,
     DuplicateOrder,
     ExchangeError,
     InsufficientFunds,
@@ -188,6 +189,12 @@ class OrderExecutor:
         except TransientExchangeError as exc:
             logger.warning("order %s (%s) outcome unknown: %s; reconciliation will resolve it",
                            coid, leg, exc.code)
+            # Its answer and look-ups failed: journaled, so after a restart a "not found"
+            # counts its window from the first one seen then, not from the intent's time.
+            try:
+                self._intents.record_lookup_failed(coid, at=self._clock.now())
+            except DiskFault:
+                logger.error("order %s: its failed look-up could not be journaled", coid)
             if not (isinstance(exc.details, dict) and exc.details.get("not_sent")):
                 self._count_error(exchange, user_id, exc)  # not our own back-off
             return SendResult("unknown", coid, code=exc.code, message=exc.message)

@@ -4,8 +4,9 @@ Records are `{"t": "intent", ...}` before a send and `{"t": "outcome", ...}` onc
 known (placed, rejected, blocked, not_placed). An intent without an outcome is *open*: after a
 crash or an unknown answer it is resolved by looking the order up, never by sending it again.
 Reconciliation's look-ups of an open intent are journaled when they start or end its "not
-found" streak (`{"t": "not_found", ...}`, `{"t": "lookup_failed", ...}`), so a restart keeps
-since when the exchange has answered "not found" without a failed look-up in between.
+found" streak (`{"t": "not_found", ...}`, `{"t": "lookup_failed", ...}`), and so is a send
+whose answer and look-ups failed (`lookup_failed`), so a restart keeps since when the
+exchange has answered "not found" without a failed look-up in between.
 """
 
 from __future__ import annotations
