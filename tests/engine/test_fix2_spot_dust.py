@@ -80,3 +80,30 @@ def test_a_split_trade_keeps_its_share_of_the_fee_in_coins() -> None:
     # an answer that lists no trades: the order's own fee is shared out the same way
     bare = _beyond(replace(report, trades=()), D("1.5"))
     assert bare.fee_base == D("0.0005") and bare.fee_usdt == D("0.05")
+
+
+def test_an_exit_found_filled_by_its_cancel_leaving_dust_closes_the_position(
+        engine: Engine) -> None:
+    """The target filled on the exchange before the engine saw it, and a re-plan (the target
+    moved) cancels it: the cancel reports the fill, which leaves only dust; the position
+    closes around it rather than stay open with nothing the exchange lets it sell."""
+    engine.trading.pool.wrap = lambda inner: FeeInCoins(inner, clock=engine.clock)
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    engine.trading.submit_text("#ETH/USDT BUY spot\nEntry: 100\nTarget: 110\nStop: 95",
+                               SignalSource(kind="api"))
+    (position,) = engine.positions("u1")
+    paper = engine.paper("u1", "spot")
+    engine.price(SYM, "111")
+    paper.process_prices()  # the target fills; the engine has not looked
+    moved = position.model_copy(update={"targets": [
+        position.targets[0].model_copy(update={"price": D("112")})]})
+    manager = engine.trading.manager
+    exchange = engine.trading.pool.for_position(engine.runtime.users.get("u1"), moved)
+    with manager.locks.hold("u1"):
+        manager.arm(exchange, manager.save(moved))
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.TAKE_PROFIT
+    assert D(closed.extra["dust_qty"]) == D("0.00001")
+    assert paper.fetch_open_orders() == []

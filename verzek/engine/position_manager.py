@@ -335,6 +335,14 @@ class PositionManager:
         return close_position(position, _close_reason(position, leg), self._clock.now(),
                               settle_price=price)
 
+    def _dust_left(self, exchange: Exchange, position: Position) -> Position:
+        """An exit found filled by its cancel left only dust: closed around it (saved), as
+        when the exit's fill is seen by order sync (`_react`)."""
+        last = find_order(position, position.fills[-1].client_order_id) \
+            if position.fills else None
+        return self.save(self._after_close(
+            exchange, self._close_dust(position, last.leg if last else "close")))
+
     def _after_close(self, exchange: Exchange, position: Position) -> Position:
         """Cancel what still rests; the caller saves (and `save` tells the listeners).
 
@@ -498,6 +506,8 @@ class PositionManager:
             # A cancel found the order filled meanwhile: count it, then plan again.
             if position.status is PositionStatus.CLOSED:
                 return self.save(self._after_close(exchange, position))
+            if self._is_dust(exchange, position):
+                return self._dust_left(exchange, position)
             position = self.save(protection.recompute_exits(position, strategy,
                                                             amount_step=step))
         replaced = {o.client_order_id for o in old_stops}
@@ -558,6 +568,8 @@ class PositionManager:
         # the old stop filled before its cancel: count it, then size what is left again
         if position.status is PositionStatus.CLOSED:
             return self.save(self._after_close(exchange, position))
+        if self._is_dust(exchange, position):
+            return self._dust_left(exchange, position)
         position = self.save(protection.recompute_exits(
             position, self.strategy_of(position),
             amount_step=self._amount_step(exchange, position)))
