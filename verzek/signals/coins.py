@@ -1,4 +1,5 @@
-"""Well-known coin tickers that may be read when written bare and in lower case ("long btc ...").
+"""Well-known coin tickers that may be read when written bare and in lower case ("long btc ..."),
+and the full names of well-known coins with the ticker each stands for ("solana": sol).
 
 Upper case or a tag ("BTC", "#btc", "$btc") says a word is a ticker; lower case says nothing, so
 only tickers listed here are read bare in lower case, and only in a message shaped as a call
@@ -47,3 +48,25 @@ _WORDS = """
 PLAIN_COINS = frozenset(_PLAIN.split())
 WORD_COINS = frozenset(_WORDS.split())
 KNOWN_COINS = PLAIN_COINS | WORD_COINS
+
+# Full names of well-known coins, as "Solana long entry 150 ..." or "BITCOIN SHORT 65000 ..."
+# write them, to the ticker each names (`names.py` reads them). Names that are also ordinary
+# English words ("ripple", "avalanche", "optimism", "cosmos", "polygon", "stellar") follow the
+# rules of a ticker that is a word. Polygon's coin is POL since Binance swapped MATIC for it
+# (September 2024).
+_PLAIN_NAMES = {
+    "bitcoin": "btc", "ethereum": "eth", "ether": "eth", "solana": "sol", "cardano": "ada",
+    "dogecoin": "doge", "polkadot": "dot", "chainlink": "link", "litecoin": "ltc",
+    "tron": "trx", "toncoin": "ton", "shiba": "shib", "shiba inu": "shib", "pepe": "pepe",
+    "sui": "sui", "aptos": "apt", "arbitrum": "arb", "near protocol": "near", "uniswap": "uni",
+    "binance coin": "bnb", "bitcoin cash": "bch", "ethereum classic": "etc", "monero": "xmr",
+    "filecoin": "fil", "hedera": "hbar", "injective": "inj", "celestia": "tia", "kaspa": "kas",
+    "bittensor": "tao", "dogwifhat": "wif", "worldcoin": "wld", "tezos": "xtz",
+    "algorand": "algo", "fantom": "ftm", "internet computer": "icp",
+}
+_WORD_NAMES = {
+    "ripple": "xrp", "avalanche": "avax", "optimism": "op", "cosmos": "atom", "polygon": "pol",
+    "stellar": "xlm",
+}
+COIN_NAMES = {**_PLAIN_NAMES, **_WORD_NAMES}
+WORD_NAMES = frozenset(_WORD_NAMES)

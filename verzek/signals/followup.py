@@ -11,9 +11,12 @@ from pydantic import ValidationError
 from verzek.domain.models import Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.closes import is_partial_close, partial_close_share
+from verzek.signals.coins import PLAIN_COINS, WORD_COINS
 from verzek.signals.followup_coin import named_coins
+from verzek.signals.names import name_ticker
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update
+from verzek.signals.wordcoins import reads_as_word
 
 _UPDATE_BARE_RE = re.compile(
     r"(?<!\w)(?i:close|closing|closed|cancel\w*|exit)\s+(?i:(?:the|my|our|your|all)\s+)?"
@@ -75,7 +78,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _UPDATE_BARE_RE.search(norm)
-        symbol = normalise_symbol(bare.group(1)) if bare else _one_upper_coin(norm)
+        if bare is not None and reads_as_word(low, *bare.span(1)):
+            bare = None  # "CLOSE NEAR ENTRY": the word, not the coin (see wordcoins.py)
+        symbol = _symbol_of(bare.group(1)) if bare else _one_upper_coin(norm, low)
     if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
         return "a results summary, not a follow-up on one call"
     if symbol is None:  # "sol closed in profit ✅": a bare coin word (see followup_coin.py)
@@ -111,15 +116,29 @@ def call_beside(norm: str, finding: UpdateFinding,
     return signal
 
 
-def _one_upper_coin(norm: str) -> str | None:
+def _one_upper_coin(norm: str, low: str) -> str | None:
     """ "SOL closed in profit ✅": the one upper-case word that can be a coin, as its pair (no
     coin would act on the channel's latest call, whichever coin that is); None for none,
-    several, or a message in capitals ("MOVE SL TO BE": no word stands out)."""
+    several, a message in capitals ("MOVE SL TO BE": no word stands out), or a word ticker
+    that reads as the word ("TP1 hit NEAR entry")."""
     if norm.isupper() or not any(c.islower() for c in norm):
         return None
     found = {w for w in _UPPER_WORD_RE.findall(norm)
              if w not in NOT_COINS and not w.isdigit() and not kw.FIELD_RE.match(w.lower())}
-    return normalise_symbol(found.pop()) if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    word = found.pop()
+    if word.lower() in WORD_COINS and all(
+            reads_as_word(low, *m.span()) for m in _UPPER_WORD_RE.finditer(norm)
+            if m.group() == word):
+        return None
+    return _symbol_of(word)
+
+
+def _symbol_of(word: str) -> str | None:
+    """The pair a bare upper-case word names: "SOL" SOL/USDT, the name "BITCOIN" BTC/USDT."""
+    ticker = name_ticker(word)
+    return f"{ticker.upper()}/USDT" if ticker is not None else normalise_symbol(word)
 
 
 def _may_name_earlier(low: str) -> bool:
@@ -144,10 +163,21 @@ def _cue_names_other_coin(norm: str, low: str, at: int, start: int, end: int,
     if base in sentence:  # the usual "#BTC/USDT Target 1 ✅": the cue names its own coin
         return False
     named = {s.split("/")[0] for s, _ in find_symbols(sentence)}
-    named.update(w for w in _UPPER_WORD_RE.findall(sentence)
-                 if w not in NOT_COINS and not kw.FIELD_RE.match(w.lower()))
-    if not named:
-        named = {s.split("/")[0] for s in named_coins(norm, low, at, start, end).close}
+    # in a sentence in capitals ("SL MOVED NEAR BREAKEVEN") case says nothing: only known coins
+    # count, and a word ticker only where a lower-case one would (named_coins)
+    capitals = not any(c.islower() for c in sentence)
+    for match in _UPPER_WORD_RE.finditer(sentence):
+        word = match.group()
+        if word in NOT_COINS or kw.FIELD_RE.match(word.lower()):
+            continue
+        lower, ticker = word.lower(), name_ticker(word)
+        if capitals and ticker is None and lower not in PLAIN_COINS:
+            continue
+        if reads_as_word(low, start + match.start(), start + match.end()):
+            continue  # "#BTC/USDT closed NEAR entry"
+        named.add(ticker.upper() if ticker is not None else word)
+    if not named or capitals:
+        named.update(s.split("/")[0] for s in named_coins(norm, low, at, start, end).close)
     return bool(named) and base not in named
 
 

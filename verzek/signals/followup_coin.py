@@ -13,8 +13,12 @@ at the start of a line ("Sol closed ..."); "btc dominance" is the market, not th
   close verb ("closed link", "close ton now") or after "on"/"for" behind the cue ("move sl to
   entry on link"), the clause ending there or going on with a price or "in profit", "now"...
   ("closed link in bio" names no coin). Right before the cue inside its sentence ("finally link
-  tp1 hit") it leaves the follow-up unsure; elsewhere it is a word. "near" before a price or a
-  level ("closed near 65000", "near entry") is always the word.
+  tp1 hit") it leaves the follow-up unsure; elsewhere it is a word. Where it reads as the word
+  ("closed near 65000", "NEAR ENTRY", "a ton of profit": `wordcoins.py`) it is the word; heading
+  the cue so ("NEAR TP1 HIT ✅": NEAR's target, or "near TP1"?) it leaves the follow-up unsure.
+- A full name ("bitcoin", "Shiba Inu", "RIPPLE": `names.py`) counts as its ticker, a plain one or
+  one that is also a word as the name is; a name may be capitalised anywhere ("TP1 hit on
+  Solana").
 The caller (`followup.read_update`) takes the one coin named, and applies a follow-up naming
 several, or unsure, to no call.
 """
@@ -24,8 +28,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from verzek.signals.coins import KNOWN_COINS, PLAIN_COINS
+from verzek.signals.coins import COIN_NAMES, KNOWN_COINS, PLAIN_COINS
 from verzek.signals.lowercase import LEAD_WORDS
+from verzek.signals.names import MULTI_HEADS, is_name_case, is_word_name, multi_name_at
+from verzek.signals.wordcoins import is_word_use
 
 # a whole word: not part of a tag, pair, handle, decimal or dashed word ("#sol", "btc/usdt",
 # "btc.d", "eth-based")
@@ -36,10 +42,8 @@ _FILLERS = frozenset(("update", "updates", "signal", "trade", "call", "position"
                       "short", "usdt", "perp", "futures", "spot", "scalp"))
 # "btc dominance", "btc dom": the market, not a trade on the coin
 _NOT_THE_COIN_RE = re.compile(r"[ \t]+(?:dominance|dom)(?!\w)")
-# "near" before a price or a level is the word: "closed near entry", "near tp1 now"
-_NEAR_WORD_RE = re.compile(
-    r"[ \t]*(?:[$+\-–]?[ \t]*\d|(?:entry|entries|the|our|my|be|break\w*|tp|targets?|sl|stop|high"
-    r"|low|top|bottom|support|resistance|zero|ath|cost|levels?|here|there|term)(?!\w)|tp\d)")
+# the words that may name a coin: tickers, names, and the first words of names ("shiba inu")
+_COIN_WORDS = KNOWN_COINS | frozenset(COIN_NAMES) | MULTI_HEADS
 _FILLER_RE = re.compile(r"[a-z0-9]+")
 _VERB_RE = re.compile(r"(?<!\w)(?:close[sd]?|closing|cancel\w*|exit(?:ed|ing)?)[ \t]+"
                       r"(?:(?:the|my|our|your|all)[ \t]+)?")
@@ -71,7 +75,7 @@ _NONE = NamedCoins(frozenset(), frozenset(), frozenset(), False)
 def named_coins(text: str, low: str, at: int, start: int, end: int) -> NamedCoins:
     """The bare coins `text` names around the cue at `at`, whose sentence is `low[start:end]`
     (`low` is `text` lower-cased, the same length); as "BASE/USDT"."""
-    if KNOWN_COINS.isdisjoint(_WORD_RE.findall(low)):  # the usual follow-up: no coin word
+    if _COIN_WORDS.isdisjoint(_WORD_RE.findall(low)):  # the usual follow-up: no coin word
         return _NONE
     close: set[str] = set()
     near: set[str] = set()
@@ -80,19 +84,22 @@ def named_coins(text: str, low: str, at: int, start: int, end: int) -> NamedCoin
     first_line_end = low.find("\n")
     first_line_end = len(low) if first_line_end < 0 else first_line_end
     for match in _WORD_RE.finditer(low):
-        word = match.group()
-        if word not in KNOWN_COINS or word in LEAD_WORDS:  # "quick update: tp1 hit"
-            continue
         s, e = match.span()
-        if not _coin_case(text[s:e], text, low, s):
+        coin = _coin_named(text, low, s, e)
+        if coin is None:
             continue
-        symbol = f"{word.upper()}/USDT"
-        if _NOT_THE_COIN_RE.match(low, e) or (word == "near" and _NEAR_WORD_RE.match(low, e)):
+        symbol, e, plain = coin
+        if _NOT_THE_COIN_RE.match(low, e):
+            continue
+        if is_word_use(low, s, e):  # "closed near entry", "NEAR TARGET 2"
+            if e <= at and s >= start and not _has_word(low, start, s) and \
+                    _only_fillers(low, e, at):
+                doubt.add(symbol)  # "NEAR TP1 HIT ✅": the coin's target, or "near TP1"?
             continue
         if _strong_place(low, s, e, at, start, end, first_line_end):
             close.add(symbol)
             near.add(symbol)
-        elif word in PLAIN_COINS:
+        elif plain:
             if start <= s < end or s < first_line_end:
                 near.add(symbol)
             else:
@@ -100,6 +107,24 @@ def named_coins(text: str, low: str, at: int, start: int, end: int) -> NamedCoin
         elif start <= s and e <= at and _only_fillers(low, e, at):
             doubt.add(symbol)
     return NamedCoins(frozenset(close), frozenset(near), frozenset(doubt), far)
+
+
+def _coin_named(text: str, low: str, s: int, e: int) -> tuple[str, int, bool] | None:
+    """The coin the word at `low[s:e]` names, as ("BASE/USDT", where it ends, whether it is
+    a plain ticker or name), or None: a full name ("shiba inu", "Bitcoin") or a ticker."""
+    word = low[s:e]
+    name_end = multi_name_at(low, s) if word in MULTI_HEADS else None
+    if name_end is not None or (word in COIN_NAMES and word not in KNOWN_COINS):
+        e = name_end or e
+        name = " ".join(low[s:e].split())
+        if not is_name_case(text[s:e]):
+            return None
+        return f"{COIN_NAMES[name].upper()}/USDT", e, not is_word_name(name)
+    if word not in KNOWN_COINS or word in LEAD_WORDS:  # "quick update: tp1 hit"
+        return None
+    if not _coin_case(text[s:e], text, low, s):
+        return None
+    return f"{word.upper()}/USDT", e, word in PLAIN_COINS
 
 
 def _coin_case(written: str, text: str, low: str, at: int) -> bool:

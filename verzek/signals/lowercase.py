@@ -1,12 +1,17 @@
-"""Coins written bare and in lower case ("long btc 65000 tp 67000 sl 64000"): read only where the
-message is shaped as a call, so chat that mentions coins, sides and prices stays chat.
+"""Coins written bare and in lower case ("long btc 65000 tp 67000 sl 64000"), and coins written
+by their full name in any case ("Solana long entry 150 ...", "BITCOIN SHORT 65000 ..."): read
+only where the message is shaped as a call, so chat that mentions coins, sides and prices stays
+chat.
 
-Upper case or a tag says a word is a ticker; lower case says nothing. A lower-case bare word (or
-one capitalised at the start of its line, as a phone's keyboard writes "Eth short 3420") is a
-coin only when all of these hold (the parser checks the prices, this module the words):
-- the word is a well-known ticker (`coins.py`); one that is also an ordinary word ("link", "dot",
-  "op", "ton") needs strong evidence: the call opens the message, the coin is followed by its
-  entry, and entries, targets and a stop are all given;
+Upper case or a tag says a word is a ticker; lower case says nothing, and neither does a name's
+case ("I think Bitcoin will go up"). A lower-case bare word (or one capitalised at the start of
+its line, as a phone's keyboard writes "Eth short 3420"), or a full name (`names.py`), is a coin
+only when all of these hold (the parser checks the prices, this module the words):
+- the word is a well-known ticker or name (`coins.py`); one that is also an ordinary word
+  ("link", "dot", "op", "ton", "ripple", "cosmos") needs strong evidence: the call opens the
+  message, the coin is followed by its entry, and entries, targets and a stop are all given;
+  "near" before a price or a level ("long near entry 5.2") is the word (`wordcoins.py`);
+- a name's ticker in brackets after it must be its own: "ethereum (eth) buy 3400";
 - a side word stands right beside it ("long btc", "eth short") and the two open their line, after
   nothing but call words ("new signal", "scalp", "10x") and marks: "i went long btc" is a story;
 - the side word is no noun's adjective ("long term", "short squeeze");
@@ -19,20 +24,37 @@ from __future__ import annotations
 
 import re
 
-from verzek.signals.coins import KNOWN_COINS, PLAIN_COINS, WORD_COINS
+from verzek.signals.coins import KNOWN_COINS, WORD_COINS
+from verzek.signals.names import (
+    MULTI_HEADS,
+    MULTI_NAMES,
+    is_name_case,
+    is_word_name,
+    multi_name_at,
+    multi_name_before,
+    name_ticker,
+)
 from verzek.signals.symbols import QUOTES, is_lower_glued
+from verzek.signals.wordcoins import is_word_use
 
 _SIDES = r"(?:long|short|buy|sell|лонг|шорт|做多|做空)"
-# the coin, maybe with a spaced quote ("sol usdt", "near usdt perp")
-_COIN = r"[a-z0-9]{2,16}(?:[ \t]+(?:usdt|usdc)(?:[ \t]*perp|\.p)?)?(?!\w)"
+
+
+def _coin(n: int) -> str:
+    """The coin (a name of several words first), maybe its ticker in brackets ("ethereum (eth)"),
+    maybe a spaced quote ("sol usdt", "near usdt perp"); groups c<n>, t<n> and q<n>."""
+    return (rf"(?P<c{n}>{MULTI_NAMES}|[a-z0-9]{{2,16}})(?:[ \t]*\((?P<t{n}>[a-z0-9]{{2,10}})\))?"
+            rf"(?:[ \t]+(?P<q{n}>usdt|usdc)(?:[ \t]*perp|\.p)?)?(?!\w)")
+
+
 # spaces and marks ("🔴", ":", "-"), at most one line break: no two classes overlap, so a long run
 # of spaces is tried in linear time
 _GAP = r"[ \t]*(?:[^\w\s]{1,6}[ \t]*)?(?:\n[ \t]*(?:[^\w\s]{1,6}[ \t]*)?)?"
 # side then coin ("long btc", "buy: eth", "long on sol"), or coin then side ("eth short",
 # "btc scalp long"); matched only where the line's first non-call word starts
 _SIDE_COIN_RE = re.compile(
-    rf"{_SIDES}{_GAP}(?:on[ \t]+)?(?P<b1>{_COIN})"
-    rf"|(?P<b2>{_COIN}){_GAP}(?:(?:scalp|swing|spot|quick|futures|perp)[ \t]+)?{_SIDES}(?!\w)"
+    rf"{_SIDES}{_GAP}(?:on[ \t]+)?{_coin(1)}"
+    rf"|{_coin(2)}{_GAP}(?:(?:scalp|swing|spot|quick|futures|perp)[ \t]+)?{_SIDES}(?!\w)"
 )
 # Words that may come before a call on its line: headers, the kind of trade, an exchange, the
 # leverage. Numbers ("#12", "10x") may too.
@@ -52,7 +74,6 @@ _ENTRY_NEXT_RE = re.compile(
     r"[ \t]*(?:[:@\-–][ \t]*)?(?:\$?\d|(?:at|from|between|around|near|entry|entries|zone|area"
     r"|range|limit|price)(?!\w)|\n|\Z)"
 )
-_PRICE_NEXT_RE = re.compile(r"[ \t]*\$?\d")
 # the message tells a story, an opinion, a wish or an outcome: no call, whatever its numbers
 _CHAT_RE = re.compile(
     r"(?<![\w'’])(?:yesterday|ago|was|were|got|went|had|did|didn['’]?t|missed|wish|would|could"
@@ -65,7 +86,10 @@ _CHAT_RE = re.compile(
 def is_coin_word(written: str, *, starts_line: bool = False) -> bool:
     """Whether a lower-case word written beside a side word and a price may name the coin: a
     known ticker, or a pair with a known quote ("link/usdt", "btcusdt"). A word that starts its
-    line may be capitalised ("Eth short 3420": a phone's keyboard does that)."""
+    line may be capitalised ("Eth short 3420": a phone's keyboard does that); a full name may be
+    written in any usual case ("Long Bitcoin 65000", "SOLANA SHORT 150")."""
+    if name_ticker(written) is not None:
+        return is_name_case(written)
     if not _lower_case(written, starts_line=starts_line):
         return False
     written = written.lower()
@@ -78,6 +102,12 @@ def is_coin_word(written: str, *, starts_line: bool = False) -> bool:
         if written.endswith(glued):
             return is_lower_glued(written[: -len(glued)], glued)
     return False
+
+
+def ends_name(text: str, low: str, end: int) -> bool:
+    """Whether a full name of several words ends at `end`: "Bitcoin Cash" before "long 300"."""
+    start = multi_name_before(low, end)
+    return start is not None and is_name_case(text[start:end])
 
 
 def _lower_case(written: str, *, starts_line: bool) -> bool:
@@ -118,10 +148,14 @@ def call_coin(text: str, low: str, *, strong: bool) -> list[tuple[str, int]]:
 
 
 def _first_word(low: str, start: int, end: int) -> int | None:
-    """Where the first word of `low[start:end]` that is no call word starts, or None."""
+    """Where the first word of `low[start:end]` that is no call word starts, or None; a call
+    word that starts a coin's name starts it ("binance coin")."""
     for token in _TOKEN_RE.finditer(low, start, end):
         word = token.group()
-        if word not in LEAD_WORDS and _NUMBERISH_RE.fullmatch(word) is None:
+        if word in LEAD_WORDS:
+            if word in MULTI_HEADS and multi_name_at(low, token.start()) is not None:
+                return token.start()
+        elif _NUMBERISH_RE.fullmatch(word) is None:
             return token.start()
     return None
 
@@ -130,18 +164,28 @@ def _coin_at(text: str, low: str, at: int, *, strong: bool) -> str | None:
     match = _SIDE_COIN_RE.match(low, at)
     if match is None:
         return None
-    group = "b1" if match.group("b1") else "b2"
-    coin, *quote = match.group(group).replace(".p", " ").split()  # "sol usdt": its base
-    symbol = f"{coin.upper()}/{quote[0].upper() if quote else 'USDT'}"
-    written = text[match.start(group):match.start(group) + len(coin)]
-    if not _lower_case(written, starts_line=group == "b2" and starts_line(low, at)):
+    n = "1" if match.group("c1") else "2"
+    start, end = match.span(f"c{n}")
+    written = text[start:end]
+    ticker = name_ticker(written)
+    if ticker is not None:  # "bitcoin", "Shiba Inu", "SOLANA": a full name, in any usual case
+        if not is_name_case(written):
+            return None
+    elif not _lower_case(written, starts_line=n == "2" and starts_line(low, at)):
         return None  # upper case is the other readers' business; "Btc" mid-line is no coin
-    if group == "b2" and _SIDE_NOUN_RE.match(low, match.end()):
+    else:
+        ticker = low[start:end]
+        if ticker not in KNOWN_COINS:
+            return None
+    bracket = match.group(f"t{n}")
+    if bracket is not None and (name_ticker(bracket) or bracket) != ticker:
+        return None  # "ethereum (btc) buy": which coin is unsure
+    if n == "2" and _SIDE_NOUN_RE.match(low, match.end()):
         return None  # "btc long term", "eth short squeeze"
-    if coin in PLAIN_COINS:
-        return symbol
-    if coin not in WORD_COINS or not strong or _ENTRY_NEXT_RE.match(low, match.end()) is None:
-        return None
-    if group == "b1" and coin == "near" and _PRICE_NEXT_RE.match(low, match.end()):
-        return None  # "long near 5.2": the price word, not the coin
-    return symbol
+    coin = low[start:end]
+    if (coin in WORD_COINS or is_word_name(coin)) and (
+            not strong or _ENTRY_NEXT_RE.match(low, match.end()) is None
+            or is_word_use(low, start, end)):
+        return None  # "long near entry 5.2": the word, not the coin
+    quote = match.group(f"q{n}")
+    return f"{ticker.upper()}/{quote.upper() if quote else 'USDT'}"

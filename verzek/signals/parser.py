@@ -17,7 +17,7 @@ from verzek.signals import validate
 from verzek.signals.closes import weak_close_at
 from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
 from verzek.signals.leverage import read_leverage
-from verzek.signals.lowercase import call_coin, is_coin_word, starts_line
+from verzek.signals.lowercase import call_coin, ends_name, is_coin_word, starts_line
 from verzek.signals.numbers import Price, scan_prices
 from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
@@ -226,7 +226,8 @@ def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price
             return [], False
     written = norm[sym[0]:sym[1]]
     if not (written[0] in "#$" or written.isupper()
-            or is_coin_word(written, starts_line=starts_line(low, sym[0]))):
+            or is_coin_word(written, starts_line=starts_line(low, sym[0]))
+            or ends_name(norm, low, sym[1])):  # "Bitcoin Cash long 300"
         return [], False
     line_end = low.find("\n", after)
     line = low[after:line_end if line_end >= 0 else len(low)]

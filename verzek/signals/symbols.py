@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from verzek.signals.names import NAME_WORDS
+from verzek.signals.wordcoins import reads_as_word
+
 DEFAULT_QUOTE = "USDT"
 QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "BTC", "ETH", "BNB", "EUR", "TRY")
 # Quotes that may be glued to the base without a separator ("BTCUSDT"); "ETHBTC" is too
@@ -261,12 +264,16 @@ def _bare(text: str, low: str) -> list[str]:
         return out
     for match in _BARE_RE.finditer(low):
         group = "b1" if match.group("b1") else "b2"
-        raw = text[match.start(group):match.end(group)]
-        if not raw.isupper():
-            continue
+        start, end = match.span(group)
+        raw = text[start:end]
+        if not raw.isupper() or low[start:end] in NAME_WORDS:
+            continue  # "BITCOIN SHORT": a name, read (as BTC) only in a call (`lowercase.py`)
         base = _norm_base(raw)
-        if base and not base.isdigit():
-            out.append(_strip_quote(base))
+        if not base or base.isdigit():
+            continue
+        if reads_as_word(low, start, end):
+            continue  # "BUY NEAR ENTRY 5.2", "LONG BTC ... SELL NEAR 66000" (`wordcoins.py`)
+        out.append(_strip_quote(base))
     return out
 
 
