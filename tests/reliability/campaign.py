@@ -250,7 +250,10 @@ def check_data_dir(data: Path, *, after_kill: bool, strict: bool) -> dict[str, i
             intent = intents.get(coid)
             assert intent is not None, f"order {coid} on the exchange was never journaled"
             if strict:
-                assert coid in tracked, f"order {coid} is on the exchange but in no position"
+                assert coid in tracked, _evidence(
+                    f"order {coid} is on the exchange but in no position", coid, order,
+                    journals.get(data / "journal" / "orders.jsonl", []),
+                    positions.get(intent["position"]))
             if Decimal(order["filled"]) > 0:
                 filled_legs[(intent["position"], intent["leg"])] += 1
         if strict:
@@ -259,14 +262,36 @@ def check_data_dir(data: Path, *, after_kill: bool, strict: bool) -> dict[str, i
                 if coid == "liquidation":
                     continue
                 owner = tracked[coid]
-                assert fill["trade_id"] in fills_by_position[owner["id"]], \
-                    f"fill {fill['trade_id']} of {coid} is lost"
+                assert fill["trade_id"] in fills_by_position[owner["id"]], _evidence(
+                    f"fill {fill['trade_id']} of {coid} is lost", coid, fill,
+                    journals.get(data / "journal" / "orders.jsonl", []), owner)
     duplicates = [k for k, n in filled_legs.items() if n > 1]
     assert not duplicates, f"legs filled twice: {duplicates[:5]}"
     if strict:
         check_stats(data, positions)
     return {"exchange_orders": exchange_orders, "positions": len(positions),
             "closed": len(closed_ids)}
+
+
+def _evidence(what: str, coid: str, seen: dict[str, Any], journal: list[dict[str, Any]],
+              position: dict[str, Any] | None) -> str:
+    """An assertion message that carries what a failure needs to be understood (a failed
+    run's data directory does not outlive the next few pytest runs): the exchange's record,
+    the order's journal lines, and the position its intent names, order by order."""
+    lines = [what, f"exchange: {json.dumps(seen, default=str)[:600]}"]
+    lines += [f"journal: {json.dumps(r, default=str)[:400]}" for r in journal
+              if r.get("coid") == coid]
+    if position is None:
+        lines.append("position: none")
+    else:
+        lines.append(f"position {position['id']}: status {position['status']}, quantity "
+                     f"{position['quantity']}, extra {json.dumps(position['extra'])[:600]}")
+        lines += [f"  order {o['leg']} {o['client_order_id']} {o['status']} qty "
+                  f"{o['quantity']} filled {o['filled_quantity']} at {o.get('created_at')}"
+                  for o in position["orders"]]
+        lines += [f"  fill {f['trade_id']} of {f['client_order_id']} qty {f['quantity']}"
+                  for f in position["fills"]]
+    return "\n".join(lines)
 
 
 def check_stats(data: Path, positions: dict[str, dict[str, Any]]) -> None:
