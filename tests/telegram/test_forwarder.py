@@ -55,6 +55,7 @@ class FakeClient:
         self.disconnected = asyncio.Event()
         self.subscribed = threading.Event()
         self.reads: list[tuple[int, int]] = []
+        self.edit_reads: list[tuple[int, int]] = []
         self.dialogs_read = False
 
     async def connect(self) -> None:
@@ -83,12 +84,16 @@ class FakeClient:
             self.subscribed.set()
 
     async def iter_messages(self, chat_id: int, *, limit: int | None = None, min_id: int = 0,
-                            reverse: bool = False) -> AsyncIterator[Message]:
+                            max_id: int = 0, reverse: bool = False) -> AsyncIterator[Message]:
         if self.flood_once:
             self.flood_once = False
             raise FloodWaitError(request=None, capture=17)
-        self.reads.append((chat_id, min_id))
-        found = sorted((m for m in self.history.get(chat_id, []) if m.id > min_id),
+        if max_id:  # Telethon: ids >= max_id are left out (the edits' look back)
+            self.edit_reads.append((chat_id, max_id))
+        else:
+            self.reads.append((chat_id, min_id))
+        found = sorted((m for m in self.history.get(chat_id, [])
+                        if m.id > min_id and (not max_id or m.id < max_id)),
                        key=lambda m: m.id, reverse=not reverse)
         for m in found[:limit]:
             yield m
@@ -216,6 +221,48 @@ def test_no_message_lost_or_doubled_across_a_disconnect_and_a_restart(
     run(scenario())
     assert rig.published() == [4, 5, 7, 8, 9]
     assert all(m.meta["catch_up"] for m in rig.got if m.source.message_id in (5, 7, 9))
+
+
+def test_an_edit_made_while_disconnected_is_caught_up_once(
+        store: DocumentStore, tg_clock: ManualClock) -> None:
+    """Telegram does not replay edits made while we were away, and the history read after a
+    reconnect only holds newer messages: a teaser edited into a call meanwhile is read again
+    and goes on as an edit, once; an edit older than the look-back does not."""
+    rig = Rig(store, tg_clock)
+    history = {CHAT: [msg(1, "good morning"), msg(2, "big call in 10 minutes 👀")]}
+    fw = rig.forwarder(history)
+    clients: list[FakeClient] = []
+
+    async def session(live: list[Message]) -> None:
+        client = FakeClient(history)
+        clients.append(client)
+        fw.state = "connecting"
+        task = asyncio.ensure_future(fw.run_session(client))
+        while not client.subscribed.is_set() or fw.state != "running":
+            await asyncio.sleep(0)
+        for m in live:
+            history[CHAT].append(m)
+            await client.push(m)
+        client.disconnected.set()
+        await task
+        rig.bus.drain_once()
+
+    async def scenario() -> None:
+        await session([msg(3, signal(3))])  # first sight: starts at 2, no edits read
+        tg_clock.advance(7200)
+        # while away: the teaser becomes a call; "good morning" was edited long before
+        history[CHAT][0] = msg(1, signal(1), edited_s=60)
+        history[CHAT][1] = msg(2, signal(2), edited_s=7100)
+        await session([])
+        await session([])  # and again: the edit was taken already
+
+    run(scenario())
+    assert rig.published() == [3, 2]
+    edit = rig.got[1]
+    assert edit.meta["edited"] and edit.meta["catch_up"] and edit.text == signal(2)
+    assert edit.received_at == BASE + timedelta(seconds=7100)  # when it became a call
+    assert clients[0].edit_reads == []
+    assert clients[1].edit_reads == [(CHAT, 4)] == clients[2].edit_reads
 
 
 def test_watchdog_closes_a_gap_in_message_ids(store: DocumentStore,

@@ -15,6 +15,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from telethon import events
@@ -62,7 +63,8 @@ class Forwarder:
                  ignore_sender_ids: frozenset[int] = frozenset(), sleep: Sleeper = asyncio.sleep,
                  watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
-                 max_catch_up: int = 2000, publish_timeout_s: float = 120.0) -> None:
+                 max_catch_up: int = 2000, publish_timeout_s: float = 120.0,
+                 edit_lookback: int = 50, edit_lookback_s: float = 3600.0) -> None:
         self._client_factory = client_factory
         self.sources = tuple(parse_source(s) for s in sources)
         self._bus = bus
@@ -80,6 +82,10 @@ class Forwarder:
         self.max_backoff_s = max_backoff_s
         self.max_catch_up = max_catch_up
         self.publish_timeout_s = publish_timeout_s  # how long to wait for room on the bus
+        # edits made while not connected: looked for among the newest `edit_lookback` messages
+        # already read, edited within the last `edit_lookback_s` (see `catch_up_edits`)
+        self.edit_lookback = edit_lookback
+        self.edit_lookback_s = edit_lookback_s
         self.chat_ids: list[int] = []
         self.unresolved: dict[str, str] = {}  # source name -> why it could not be resolved
         self._edits: OrderedDict[tuple[int, int], float] = OrderedDict()
@@ -216,6 +222,40 @@ class Forwarder:
                     logger.warning("forwarder: FloodWait %s s reading %s", exc.seconds, chat_id)
                     await self._sleep(float(exc.seconds))
 
+    async def catch_up_edits(self, client: Any, chat_id: int) -> int:
+        """Edits made while this process was not connected (a teaser edited into a call):
+        Telegram does not replay them, and the history read from `last_seen` only holds newer
+        messages. The newest `edit_lookback` messages already read are read again; each edited
+        within `edit_lookback_s` goes on as an edit. One taken already is not published twice
+        (here, or downstream by its message id once it traded). Returns how many went on."""
+        last = self.progress.last_seen(chat_id)
+        if last is None or self.edit_lookback <= 0:
+            return 0
+        since = self._clock.now() - timedelta(seconds=self.edit_lookback_s)
+        published = 0
+        try:
+            async for message in client.iter_messages(chat_id, max_id=last + 1,
+                                                       limit=self.edit_lookback):
+                if message.edit_date is None or message.edit_date < since:
+                    continue
+                try:
+                    if await self.ingest(message, edited=True, catch_up=True):
+                        published += 1
+                except BusFull:
+                    raise
+                except Exception as exc:  # one bad message never stops the catch-up
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    logger.exception("forwarder: edit of %s/%s failed", chat_id, message.id)
+        except FloodWaitError as exc:  # new messages are caught up; edits are not worth a wait
+            self.counters["flood_waits"] += 1
+            logger.warning("forwarder: edits of %s not read (FloodWait %s s)", chat_id,
+                           exc.seconds)
+        except BusFull as exc:
+            self.last_error = str(exc)
+            logger.error("forwarder: edits of %s not all read: %s", chat_id, exc)
+        self.counters["caught_up"] += published
+        return published
+
     async def _catch_up(self, client: Any, chat_id: int) -> int:
         last = self.progress.last_seen(chat_id)
         if last is None:
@@ -287,7 +327,10 @@ class Forwarder:
         client.add_event_handler(self.on_edited, events.MessageEdited(chats=self.chat_ids))
         self._last_update_s = self._clock.monotonic()
         for chat_id in self.chat_ids:
+            seen_before = self.progress.last_seen(chat_id) is not None
             await self.catch_up(client, chat_id)
+            if seen_before:  # a chat seen for the first time starts now, edits included
+                await self.catch_up_edits(client, chat_id)
         self.state = "running"
         self.last_error = None
         logger.info("forwarder: watching %d source chat(s)", len(self.chat_ids))
