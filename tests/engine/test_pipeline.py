@@ -104,7 +104,7 @@ def test_a_symbol_that_is_not_base_quote_is_refused() -> None:
     import pytest
 
     from verzek.domain.models import MarketType
-    from verzek.engine.orchestrator import exchange_symbol
+    from verzek.engine.entry_prices import exchange_symbol
     from verzek.errors import InvalidInput
 
     assert exchange_symbol("BTC/USDT", MarketType.FUTURES) == "BTC/USDT:USDT"
