@@ -57,6 +57,20 @@ EXAMPLES = [
                  id="plain_coin_after_cue"),
     pytest.param("stop loss hit on pepe ❌", "PEPE/USDT", "stop_hit", "BTC/USDT",
                  id="plain_coin_meme"),
+    # in capitals, the word after a close verb is the coin unless it is chat (chatwords.py)
+    pytest.param("CLOSE SOL NOW", "SOL/USDT", "close", "ETH/USDT", id="caps_close_sol_now"),
+    pytest.param("ETH CLOSED IN PROFIT", "ETH/USDT", "close", "SOL/USDT", id="caps_eth_closed"),
+    pytest.param("#PEPE CLOSED", "PEPE/USDT", "close", "BTC/USDT", id="caps_tag_closed"),
+    pytest.param("CLOSED $WIF", "WIF/USDT", "close", "BTC/USDT", id="caps_closed_cashtag"),
+    pytest.param("CLOSE 1000PEPE", "1000PEPE/USDT", "close", "BTC/USDT", id="caps_close_1000pepe"),
+    pytest.param("CLOSE NEWCOINXYZ NOW", "NEWCOINXYZ/USDT", "close", "BTC/USDT",
+                 id="caps_unknown_ticker_no_word"),
+    pytest.param("CLOSED NEWCOINXYZ IN PROFIT", "NEWCOINXYZ/USDT", "close", "BTC/USDT",
+                 id="caps_closed_unknown_ticker"),
+    pytest.param("CLOSE ONE NOW", "ONE/USDT", "close", "BTC/USDT", id="caps_ticker_left_off_list"),
+    pytest.param("CLOSE ALL SOL NOW", "SOL/USDT", "close", "ETH/USDT", id="caps_close_all_sol"),
+    pytest.param("LONG SOL TP1 HIT ✅", "SOL/USDT", "target_hit", "ETH/USDT",
+                 id="caps_side_coin_tp1"),
 ]
 
 # Follow-ups naming no coin: they act on the channel's latest call, as before. Several hold a
@@ -101,6 +115,27 @@ NO_COIN = [
     ("tp1 hit ✅ alpha is here", "target_hit"),
     ("tp1 hit ✅ btc dominance dropping", "target_hit"),
     ("move sl to be on the link", "move_sl"),
+    # in capitals: an English word after the close verb is no coin (chatwords.py)
+    ("CLOSED HALF NEAR ENTRY ✅", "other"),  # as "closed half near entry ✅" above
+    ("POSITION CLOSED MANUALLY", "close"),
+    ("TRADE CLOSED EARLY", "close"),
+    ("CLOSE ALL NOW", "close"),
+    ("CLOSED IN PROFIT", "close"),
+    ("CLOSE HALF", "close"),
+    ("CLOSED AT BREAKEVEN", "close"),
+    ("CLOSED FOR NOW", "close"),
+    ("CLOSE REMAINING", "close"),
+    ("CLOSE THE REST", "close"),
+    ("CLOSED HALF IN PROFIT", "close"),
+    ("TP1 ✅ CLOSE REST NOW", "close"),
+    ("Trade closed EARLY", "close"),  # one capitalised word in a mixed-case message
+    ("Position CLOSED MANUALLY", "close"),
+    ("Closed HALF in profit", "close"),
+    # a side word before a target field: a follow-up on the latest call, TP1 is no coin
+    ("LONG TP1 HIT 🎯", "target_hit"),
+    ("SHORT TP2 DONE", "target_hit"),
+    ("SHORT TARGET1 DONE", "target_hit"),
+    ("LONG T1 HIT", "target_hit"),
 ]
 
 # Coins named, but which trade is meant is unsure: applied to no call at all

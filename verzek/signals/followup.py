@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from verzek.domain.models import Signal, SignalUpdate
 from verzek.signals import keywords as kw
+from verzek.signals.chatwords import is_chat_word
 from verzek.signals.closes import is_partial_close, partial_close_share
 from verzek.signals.coins import PLAIN_COINS, WORD_COINS
 from verzek.signals.followup_coin import named_coins
@@ -77,10 +78,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         share = share if share is not None and share < 1 else None
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
-        bare = _UPDATE_BARE_RE.search(norm)
-        if bare is not None and reads_as_word(low, *bare.span(1)):
-            bare = None  # "CLOSE NEAR ENTRY": the word, not the coin (see wordcoins.py)
-        symbol = _symbol_of(bare.group(1)) if bare else _one_upper_coin(norm, low)
+        bare = _closed_coin(norm, low)
+        symbol = _symbol_of(bare) if bare else _one_upper_coin(norm, low)
     if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
         return "a results summary, not a follow-up on one call"
     if symbol is None:  # "sol closed in profit ✅": a bare coin word (see followup_coin.py)
@@ -116,6 +115,17 @@ def call_beside(norm: str, finding: UpdateFinding,
     return signal
 
 
+def _closed_coin(norm: str, low: str) -> str | None:
+    """ "CLOSE SOL NOW", "closed #WIF": the first upper-case word right after a close verb
+    that is no chat word ("CLOSED HALF", "POSITION CLOSED MANUALLY": `chatwords.py`) and no
+    word ticker written as the word ("CLOSE NEAR ENTRY": `wordcoins.py`); or None."""
+    for bare in _UPDATE_BARE_RE.finditer(norm):
+        start, end = bare.span(1)
+        if not is_chat_word(low[start:end]) and not reads_as_word(low, start, end):
+            return bare.group(1)
+    return None
+
+
 def _one_upper_coin(norm: str, low: str) -> str | None:
     """ "SOL closed in profit ✅": the one upper-case word that can be a coin, as its pair (no
     coin would act on the channel's latest call, whichever coin that is); None for none,
@@ -124,7 +134,8 @@ def _one_upper_coin(norm: str, low: str) -> str | None:
     if norm.isupper() or not any(c.islower() for c in norm):
         return None
     found = {w for w in _UPPER_WORD_RE.findall(norm)
-             if w not in NOT_COINS and not w.isdigit() and not kw.FIELD_RE.match(w.lower())}
+             if w not in NOT_COINS and not w.isdigit() and not kw.FIELD_RE.match(w.lower())
+             and not is_chat_word(w.lower())}
     if len(found) != 1:
         return None
     word = found.pop()
@@ -168,8 +179,8 @@ def _cue_names_other_coin(norm: str, low: str, at: int, start: int, end: int,
     capitals = not any(c.islower() for c in sentence)
     for match in _UPPER_WORD_RE.finditer(sentence):
         word = match.group()
-        if word in NOT_COINS or kw.FIELD_RE.match(word.lower()):
-            continue
+        if word in NOT_COINS or kw.FIELD_RE.match(word.lower()) or is_chat_word(word.lower()):
+            continue  # "#ETH/USDT closed HALF in profit": no other coin
         lower, ticker = word.lower(), name_ticker(word)
         if capitals and ticker is None and lower not in PLAIN_COINS:
             continue

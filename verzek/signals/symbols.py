@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from verzek.signals.chatwords import is_chat_word
 from verzek.signals.names import NAME_WORDS
 from verzek.signals.wordcoins import reads_as_word
 
@@ -268,6 +269,8 @@ def _bare(text: str, low: str) -> list[str]:
         raw = text[start:end]
         if not raw.isupper() or low[start:end] in NAME_WORDS:
             continue  # "BITCOIN SHORT": a name, read (as BTC) only in a call (`lowercase.py`)
+        if is_chat_word(low[start:end]):
+            continue  # "LONG TERM", "I WENT LONG", "LONG TP1 HIT" (`chatwords.py`)
         base = _norm_base(raw)
         if not base or base.isdigit():
             continue
