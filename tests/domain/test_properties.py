@@ -64,15 +64,18 @@ def wide_dca_params(draw: st.DrawFn) -> DcaParams:
     with and without exchange steps: where 28-digit rounding shows, if anywhere."""
     entry = draw(spread(-17, 6))  # 1e-17 … 1e12
     count = draw(st.integers(0, 12))
+    volume_scale = draw(decimals("0.5", "3", 2))
+    # the last safety order stays within the accepted 1e12 USDT (a volume scale compounds)
+    largest_first = Decimal("0.999e12") / volume_scale ** max(count - 1, 0)  # rounding
     return DcaParams(
         side=draw(st.sampled_from(list(Side))),
         entry_price=max(entry, Decimal("1e-12")),
         base_order_usdt=max(draw(spread(-12, 6)), Decimal("1e-12")),
-        safety_order_usdt=draw(spread(-6, 3)),
+        safety_order_usdt=min(draw(spread(-6, 3)), largest_first),
         max_safety_orders=count,
         deviation_pct=draw(decimals("0.01", "30", 2)),
         step_scale=draw(decimals("0.5", "2", 2)),
-        volume_scale=draw(decimals("0.5", "3", 2)),
+        volume_scale=volume_scale,
         take_profit_pct=draw(st.none() | decimals("0.1", "50", 2)),
         leverage=draw(st.none() | st.integers(1, 125)),
         price_step=draw(st.none() | st.sampled_from([Decimal("1e-12"), Decimal("0.0001")])),
