@@ -132,6 +132,20 @@ class Rig:
                          progress=SourceProgress(store=DocumentStore(self.store.root)),
                          clock=self.clock, sleep=self.sleep, **kwargs)
 
+    async def session(self, client: FakeClient, forwarder: Forwarder,
+                      history: dict[int, list[Message]], live: list[Message]) -> None:
+        """One connection: catch up, take `live` as Telegram delivers it, then drop."""
+        forwarder.state = "connecting"  # "running" again once this session caught up
+        task = asyncio.ensure_future(forwarder.run_session(client))
+        while not client.subscribed.is_set() or forwarder.state != "running":
+            await asyncio.sleep(0)
+        for m in live:
+            history[CHAT].append(m)
+            await client.push(m)
+        client.disconnected.set()  # the connection drops
+        await task
+        self.bus.drain_once()  # the subscribers handle (and acknowledge) what came
+
     def published(self) -> list[int | None]:
         self.bus.drain_once()
         return [m.source.message_id for m in self.got]
@@ -195,16 +209,7 @@ def test_no_message_lost_or_doubled_across_a_disconnect_and_a_restart(
 
     async def session(client: FakeClient, forwarder: Forwarder,
                       live: list[Message]) -> None:
-        forwarder.state = "connecting"  # "running" again once this session caught up
-        task = asyncio.ensure_future(forwarder.run_session(client))
-        while not client.subscribed.is_set() or forwarder.state != "running":
-            await asyncio.sleep(0)
-        for m in live:
-            history[CHAT].append(m)
-            await client.push(m)
-        client.disconnected.set()  # the connection drops
-        await task
-        rig.bus.drain_once()  # the subscribers handle (and acknowledge) what came
+        await rig.session(client, forwarder, history, live)
 
     async def scenario() -> None:
         # First start: the history before us is not replayed; live 4 is published.
@@ -234,18 +239,8 @@ def test_an_edit_made_while_disconnected_is_caught_up_once(
     clients: list[FakeClient] = []
 
     async def session(live: list[Message]) -> None:
-        client = FakeClient(history)
-        clients.append(client)
-        fw.state = "connecting"
-        task = asyncio.ensure_future(fw.run_session(client))
-        while not client.subscribed.is_set() or fw.state != "running":
-            await asyncio.sleep(0)
-        for m in live:
-            history[CHAT].append(m)
-            await client.push(m)
-        client.disconnected.set()
-        await task
-        rig.bus.drain_once()
+        clients.append(FakeClient(history))
+        await rig.session(clients[-1], fw, history, live)
 
     async def scenario() -> None:
         await session([msg(3, signal(3))])  # first sight: starts at 2, no edits read
