@@ -101,7 +101,7 @@ NO_COIN = [
     ("link in bio, tp1 hit ✅", "target_hit"),
     ("tp1 hit ✅ see the link in bio", "target_hit"),
     ("trade closed near entry ✅", "close"),
-    ("closed half near entry ✅", "other"),
+    ("closed half near entry ✅", "close"),  # half closed near the entry: no fill
     ("position closed near 65000 in profit ✅", "close"),
     ("sl hit near the top", "stop_hit"),
     ("took a ton of profit, tp2 hit ✅", "target_hit"),
@@ -116,7 +116,7 @@ NO_COIN = [
     ("tp1 hit ✅ btc dominance dropping", "target_hit"),
     ("move sl to be on the link", "move_sl"),
     # in capitals: an English word after the close verb is no coin (chatwords.py)
-    ("CLOSED HALF NEAR ENTRY ✅", "other"),  # as "closed half near entry ✅" above
+    ("CLOSED HALF NEAR ENTRY ✅", "close"),  # as "closed half near entry ✅" above
     ("POSITION CLOSED MANUALLY", "close"),
     ("TRADE CLOSED EARLY", "close"),
     ("CLOSE ALL NOW", "close"),

@@ -103,7 +103,8 @@ def is_partial_close(low: str) -> bool:
 
 
 _AMOUNT = r"\d{1,3}(?:[.,]\d+)?\s*%|half|1/[234]|половин\w*|la\s+mitad|metade|yar[iı]s[iı]n[iı]"
-_OF = r"\s+(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?"
+# "close 30%", "close half of the", and "CLOSE PARTIAL 50%", "take partial 50% now"
+_OF = r"\s+(?:partial(?:ly)?\s+)?(?:of\s+|off\s+)?(?:the\s+|your\s+|our\s+)?"
 # A close that says how much: "close 30%", "closed half of", "book 1/3"
 _PARTIAL_AMOUNT_RE = re.compile(
     "(?:" + guarded((r"clos\w*", r"exit\w*", "take", r"book\w*", r"secur\w*", "sell",
@@ -117,6 +118,13 @@ _PARTIAL_ORDER_RE = re.compile(
                      "закрываю", "закройте", "закрой", "cerrar", "cierren", "fechar", "fechem",
                      "kapat", "kapatın")) + rf"){_OF}(?:{_AMOUNT})(?!\w)"
 )
+# A close of a stated share told as done ("Closed half near entry", "CLOSED 30% NEAR ENTRY ✅"):
+# a close by itself, where "near entry" says at what price (no entry filled). Not a gain told
+# as a share ("closed 45% in profit", "closed 150%": `_share_of`).
+_CLOSED_SHARE_RE = re.compile(
+    "(?:" + guarded((r"closed", "closing")) + rf"){_OF}(?:{_AMOUNT})(?!\w)"
+    r"(?!\s*(?:in\s+)?(?:profits?|gains?|roi|pnl|up|down|loss)(?!\w))"
+)
 _SHARE_PCT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
 _SHARE_FRACTION_RE = re.compile(r"1/([234])")
 
@@ -128,6 +136,18 @@ def partial_close_at(low: str) -> int:
     if "%" not in low and "half" not in low and "1/" not in low and low.isascii():
         return -1  # every amount holds one of these, or a non-ASCII word
     match = _PARTIAL_ORDER_RE.search(low)
+    if match is None or _share_of(match.group(0)) is None:
+        return -1
+    return match.start()
+
+
+def closed_share_at(low: str) -> int:
+    """Where "closed half", "closed 30% near entry" (a close of a stated share, told as done) is
+    written, or -1; the caller reads it only when no other cue says more ("TP1 ✅ closed 50%"
+    stays that target, whose order took the share)."""
+    if "%" not in low and "half" not in low and "1/" not in low and low.isascii():
+        return -1  # every amount holds one of these, or a non-ASCII word
+    match = _CLOSED_SHARE_RE.search(low)
     if match is None or _share_of(match.group(0)) is None:
         return -1
     return match.start()

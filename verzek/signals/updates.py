@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from verzek.signals.closes import CLOSE_GATE, close_search, partial_close_at
+from verzek.signals.closes import CLOSE_GATE, close_search, closed_share_at, partial_close_at
 from verzek.signals.hits import DONE as _DONE
 from verzek.signals.hits import DONE_WORDS as _DONE_WORDS
 from verzek.signals.hits import worded_hit
@@ -247,6 +247,9 @@ def detect_update(low: str) -> UpdateFinding | None:
     if cue is None:
         if hit is not None:
             return hit
+        closed = closed_share_at(low) if "close" in families else -1
+        if closed >= 0 and is_stated(low, closed):  # "CLOSED HALF NEAR ENTRY ✅": no fill
+            return UpdateFinding("close", is_result=True, at=closed)
         filled = ENTRY_FILLED_RE.search(low) if "filled" in families and (
             "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
         if filled:
