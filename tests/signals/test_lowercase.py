@@ -4,30 +4,21 @@ chat that mentions sides, coins and prices is not (see verzek/signals/lowercase.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.signals.calls import Call, assert_parses_as
 from tests.signals.test_real_world_formats import REJECTED, SIGNALS
 from tests.signals.timing import fastest_parse_s
-from verzek.domain.models import Side, SignalUpdate
+from verzek.domain.models import SignalUpdate
 from verzek.signals import parse, parse_message
 from verzek.signals.coins import KNOWN_COINS, PLAIN_COINS, WORD_COINS
 from verzek.signals.symbols import find_symbols
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@dataclass(frozen=True)
-class Call:
-    symbol: str
-    side: str
-    entries: tuple[str, ...]
-    targets: tuple[str, ...]
-    stop: str | None
-    leverage: int | None = None
 
 
 BTC = Call("BTC/USDT", "long", ("65000",), ("67000",), "64000")
@@ -114,15 +105,7 @@ CALLS = [
 
 @pytest.mark.parametrize(("text", "want"), CALLS)
 def test_lower_case_call(text: str, want: Call) -> None:
-    result = parse_message(text)
-    assert result.signal is not None, (result.kind, result.invalid_reason)
-    got = result.signal
-    assert got.symbol == want.symbol
-    assert got.side is Side(want.side)
-    assert [str(p) for p in got.entries] == list(want.entries)
-    assert [str(p) for p in got.targets] == list(want.targets)
-    assert (str(got.stop_loss) if got.stop_loss is not None else None) == want.stop
-    assert got.leverage == want.leverage
+    assert_parses_as(text, want)
 
 
 CHAT = [

@@ -4,26 +4,14 @@ chat (see verzek/signals/names.py and lowercase.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
+from tests.signals.calls import Call, assert_parses_as
 from tests.signals.timing import fastest_parse_s
-from verzek.domain.models import Side
 from verzek.signals import parse_message
 from verzek.signals.coins import COIN_NAMES, KNOWN_COINS, WORD_NAMES
 from verzek.signals.names import NAME_WORDS, is_name_case, name_ticker
 from verzek.signals.symbols import find_symbols
-
-
-@dataclass(frozen=True)
-class Call:
-    symbol: str
-    side: str
-    entries: tuple[str, ...]
-    targets: tuple[str, ...]
-    stop: str
-
 
 SOL = Call("SOL/USDT", "long", ("150",), ("160",), "140")
 BTC = Call("BTC/USDT", "short", ("65000",), ("64000",), "66000")
@@ -66,14 +54,7 @@ CALLS = [
 
 @pytest.mark.parametrize(("text", "want"), CALLS)
 def test_a_full_name_in_a_call_is_its_ticker(text: str, want: Call) -> None:
-    result = parse_message(text)
-    assert result.signal is not None, (result.kind, result.invalid_reason)
-    got = result.signal
-    assert got.symbol == want.symbol
-    assert got.side is Side(want.side)
-    assert [str(p) for p in got.entries] == list(want.entries)
-    assert [str(p) for p in got.targets] == list(want.targets)
-    assert str(got.stop_loss) == want.stop
+    assert_parses_as(text, want)
 
 
 CHAT = [
