@@ -129,6 +129,13 @@ class Runtime:
             orchestrator = self.trading.orchestrator
             clean = _finishes_within(self.remaining_s(),
                                      lambda: orchestrator.shutdown(wait=True))
+        if self.trading is not None:
+            # Paper fills this run matched but could not apply yet: applied now, so a clean
+            # stop leaves no fill of ours outside its position.
+            try:
+                self.trading.monitor.flush_deferred()
+            except Exception:
+                logger.exception("deferred fills not applied at stop")
         if not clean:
             logger.warning("the shutdown grace (%.1f s) is over with a signal fan-out still "
                            "running: cut off now; its unfinished orders are reconciled and the "

@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from tests.engine.conftest import Engine
+from tests.engine.conftest import Engine, make_engine
+from verzek.clock import ManualClock
 from verzek.domain.models import CloseReason, PositionStatus, SignalSource
 
 SPOT = "SOL/USDT"
@@ -78,3 +80,49 @@ def test_a_busy_user_leaves_the_monitor_free_for_the_others(engine: Engine) -> N
     assert engine.positions("a") == []
     (done,) = engine.runtime.positions.closed_positions("a")
     assert done.close_reason is CloseReason.TAKE_PROFIT
+
+
+def test_a_fill_left_for_the_next_pass_is_applied_at_a_clean_stop(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """The paper exchange fills in this process: a fill the monitor matched while its owner
+    was busy is not left outside its position when the service stops before the next pass
+    (the crash campaign's 30%-fault run stopped right after such a pass)."""
+    first = make_engine(tmp_path, clock)
+    first.price(FUT, "100")
+    _open(first, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    first.price(FUT, "111")  # the take profit rests on the (paper) exchange and fills
+    with busy(first, "a"):
+        assert run_pass(first)
+    assert [p.status for p in first.positions("a")] == [PositionStatus.OPEN]
+    first.runtime.stop()
+
+    again = make_engine(tmp_path, clock)  # read back as stored: no pass, no order sync
+    try:
+        assert again.positions("a") == []
+        (done,) = again.runtime.positions.closed_positions("a")
+        assert done.close_reason is CloseReason.TAKE_PROFIT
+    finally:
+        again.runtime.stop()
+
+
+def test_a_fill_whose_sync_failed_is_synced_again_next_pass(engine: Engine) -> None:
+    """The paper exchange reports a fill once: if applying it fails, the position is looked
+    at again next pass instead of waiting for the order-sync loop."""
+    engine.price(FUT, "100")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    manager = engine.trading.manager
+    real_sync, calls = manager.sync, []
+
+    def failing_once(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk hiccup")
+        return real_sync(*args, **kwargs)  # type: ignore[arg-type]
+
+    manager.sync = failing_once  # type: ignore[method-assign]
+    engine.price(FUT, "111")
+    assert run_pass(engine)
+    assert [p.status for p in engine.positions("a")] == [PositionStatus.OPEN]
+    engine.price(FUT, "105")  # no trigger of its own at this price: only the retry syncs it
+    assert run_pass(engine)
+    assert engine.positions("a") == [] and len(calls) == 2

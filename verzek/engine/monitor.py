@@ -73,8 +73,9 @@ class PriceMonitor:
         self.state = PriceState()
         self._pass_now = clock.now()  # the time of the pass under way (read once per pass)
         self._throttle = Throttle(60.0, clock)
-        # positions whose paper fills could not be applied last pass (owner busy): synced next
-        self._deferred: set[str] = set()
+        # position id -> owner, of paper fills matched but not applied (owner busy, or the
+        # sync failed): synced next pass, or by `flush_deferred()` at a clean stop
+        self._deferred: dict[str, str] = {}
         # Asked before a breakout entry fires (safety stops, daily limits as they stand then);
         # a denial with `hold` keeps the wait, any other ends it (runtime wires BreakoutGate).
         self.entry_check: Callable[[Exchange, Position, Decimal], Decision] | None = None
@@ -106,7 +107,7 @@ class PriceMonitor:
         groups: dict[int, tuple[Exchange, list[tuple[str, dict[str, Any]]]]] = {}
         count = 0
         unpriced: set[str] = set()  # symbols of positions no client was found for
-        deferred, self._deferred = self._deferred, set()
+        deferred, self._deferred = self._deferred, {}
         touched: set[str] = set()  # positions whose orders filled: synced this pass
         for user_id in self._positions.user_ids():
             for raw in self._positions.open_raw(user_id):
@@ -141,6 +142,8 @@ class PriceMonitor:
                 try:
                     self._act(exchange, user_id, raw["id"], price, raw["id"] in touched)
                 except Exception:
+                    if raw["id"] in touched:  # its fills are not applied yet: again next pass
+                        self._deferred[raw["id"]] = user_id
                     logger.exception("monitor failed on position %s", raw["id"])
         self.state.last_pass_at = self._clock.now().isoformat()
         return {"positions": count, "prices": len(prices), "triggered": triggered}
@@ -153,7 +156,7 @@ class PriceMonitor:
                 # for a minute): this single thread watches every user's stops, so it never
                 # waits on one; the position is looked at again next pass.
                 if touched:
-                    self._deferred.add(position_id)
+                    self._deferred[position_id] = user_id
                 self._log_once(f"busy:{user_id}", "user %s busy; position %s looked at "
                                "next pass", user_id, position_id)
                 return
@@ -167,6 +170,29 @@ class PriceMonitor:
                 current = self._manager.sync(exchange, current)
             if price is not None and current.status in ACTIVE:
                 self.on_price(exchange, current, price)
+
+    def flush_deferred(self) -> int:
+        """At a clean stop, once the loops have stopped: apply the paper fills a pass matched
+        but could not apply (the owner was busy, the sync failed). The paper exchange fills in
+        this process, so nothing else would find them before the next start. An owner still
+        busy (a fan-out cut off at the deadline) is left to the next start's order sync.
+        Returns how many positions were synced."""
+        deferred, self._deferred = self._deferred, {}
+        synced = 0
+        for position_id, user_id in deferred.items():
+            raw = next((r for r in self._positions.open_raw(user_id)
+                        if r["id"] == position_id), None)
+            exchange = self._client(user_id, raw) if raw is not None else None
+            if exchange is None:
+                continue
+            try:
+                self._act(exchange, user_id, position_id, None, True)
+            except Exception:
+                logger.exception("fills of position %s not applied at stop; the next start's "
+                                 "order sync applies them", position_id)
+                continue
+            synced += position_id not in self._deferred
+        return synced
 
     def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
                strategies: dict[str, dict[str, Any]]) -> bool:
