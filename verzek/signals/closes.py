@@ -9,7 +9,8 @@ from verzek.signals.keywords import guarded
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
-_CLOSE_LINE = r"[^\w\n]*(?:please\s+)?(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+_CLOSE_LINE = (r"[^\w\n]*(?:please\s+)?(?:manually\s+)?"  # "Manually close #AVAX at 35.2"
+               r"(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b")
 _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
                    r"(?:now|here|immediately|asap|manually)\b")
 _CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+rest|remaining"

@@ -36,6 +36,17 @@ _SUMMARY_RE = re.compile(kw.guarded((
     r"monthly\s+results?",
     r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
 )
+# No coin named, these are about no one call (which would be the chat's latest): talk of many
+# trades ("SL hit on 2 trades today", "TP3 hit on most of our calls", "the VIP subscription"),
+# and, before the cue, a wish or advice ("Hope everyone closed in profit", "always move SL ...")
+_MANY_TRADES_RE = re.compile(
+    kw.guarded((*(w + r"\s+(?:of\s+(?:our|the|your)\s+)?(?:calls|signals|trades|setups)"
+                  for w in ("our", "most", "many", "several", "other", "these", "those")),
+                "subscription", "membership"))
+    + r"(?!\w)|\d(?<![\w.,/]\d)\d*\s+(?:calls|signals|trades|setups)(?!\w)"
+)
+_ADVICE_RE = re.compile(kw.guarded((
+    "hope", "wish", r"how\s+to", r"always(?!\s+win)")) + r"(?!\w)")  # not "ALWAYS WIN VIP"
 # Why a follow-up cannot act, when it is about another trade than the message's own call (the
 # parser then reads the message without that sentence: a new call may stand beside it).
 OTHER_COIN = "the follow-up names another coin"
@@ -82,6 +93,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         symbol = _symbol_of(bare) if bare else _one_upper_coin(norm, low)
     if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
         return "a results summary, not a follow-up on one call"
+    if symbol is None and (_MANY_TRADES_RE.search(low) or _ADVICE_RE.search(
+            low, sentence_start(norm, finding.at), finding.at)):
+        return "talk or advice about many trades, not a follow-up on one call"
     if symbol is None:  # "sol closed in profit ✅": a bare coin word (see followup_coin.py)
         named = named_coins(norm, low, finding.at, *cue_sentence(norm, finding.at))
         if len(named.near | named.doubt) > 1:

@@ -116,7 +116,7 @@ STOP_WORDS = (
     r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
     r"cut[\s-]?loss", r"cl(?=[ \t]*:)",  # "Cut loss: 1.32", "CL: 1.32" (a label only)
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
-    "stopp", r"وقف\s+الخسار[ةه]", r"止损(?:价格?|位)?", r"حد\s+ضرر",
+    "stopp", r"وقف\s+الخسار[ةه]", "وقف", "ستوب", r"止损(?:价格?|位)?", r"حد\s+ضرر",
 )
 # "Buy: 1.42", "BUY 📥" over "1.42 - 1.38": a side word as the label of its prices ("Sell:"
 # after a buy is the call's targets); "Buy stop: 0.1250": an entry once the price rises to it

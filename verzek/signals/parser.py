@@ -19,7 +19,7 @@ from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read
 from verzek.signals.leverage import read_leverage
 from verzek.signals.lowercase import call_coin, ends_name, is_coin_word, starts_line
 from verzek.signals.numbers import Price, scan_prices
-from verzek.signals.percent import STOP_PCT_RE, from_pct, target_pcts
+from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.sections import cut_prose, says_market, segment_prices
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.tables import header_table
@@ -164,8 +164,8 @@ def _fields(low: str, norm: str) -> _Draft:
             kind, draft.trigger = _stop_order(kind, seen_entry, low, start)
         seen_entry = seen_entry or kind in _ENTRY_KINDS
         draft.label_spans.append((start, end))
-        if kind == "buylabel":
-            draft.side_hint = draft.side_hint or Side.LONG
+        if kind == "buylabel" or (kind == "entry" and low.startswith("buy", start)):
+            draft.side_hint = draft.side_hint or Side.LONG  # and "Buy zone:", "Buy at CMP"
         elif kind == "shortentry":
             draft.side_hint = draft.side_hint or Side.SHORT
         stop_at = marks[pos + 1][1] if pos + 1 < len(marks) else len(low)
@@ -183,13 +183,11 @@ def _fields(low: str, norm: str) -> _Draft:
             if not prices and not draft.targets:
                 draft.target_pcts.extend(target_pcts(low, end, stop_at))
                 draft.has_fields = draft.has_fields or bool(draft.target_pcts)
+        elif kind == "stop" and draft.stop is None and draft.stop_pct is None and (
+                percent := stop_pct(low, end, stop_at)) is not None:
+            draft.stop_pct, draft.has_fields = percent, True  # "SL: 3-5%" has no price 3
         elif draft.stop is None and prices:
             draft.stop = prices[0]
-        elif kind == "stop" and draft.stop is None and draft.stop_pct is None:
-            percent = STOP_PCT_RE.match(low, end, stop_at)
-            if percent is not None:
-                draft.stop_pct = Decimal(percent.group(1).replace(",", "."))
-                draft.has_fields = True
         draft.has_fields = draft.has_fields or bool(prices)
     if not draft.entries:  # "Short BTC at 64200 ...": the "at" price is the side's too
         prices, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])

@@ -60,8 +60,9 @@ _SLM = f"(?:{_SL})"  # a moved stop's words: "move cut loss" is rare, and "c" is
 # it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
 _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
+_LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu)(?!\w)"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
@@ -97,17 +98,22 @@ def _target_number(written: str) -> int | None:
 
 
 _RU_MOVES = "переносим|переставляем|переводим|передвигаем"
+# "set", "adjust", "update" and "trail" move the stop only where they say to what: "Always set
+# SL" and "adjust your stop" are advice, and a move to nowhere is read as one to the entry
 MOVE_SL_RE = re.compile(
-    r"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing|er|emos)|shift(?:ed)?|set|adjust(?:ed)?"
-    rf"|updat(?:e|ed)|trail(?:ed)?|{_RU_MOVES}|перевели)"
+    rf"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing|er|emos)|shift(?:ed)?|{_RU_MOVES}|перевели)"
     rf"\s+(?:the\s+|our\s+|your\s+|el\s+)?{_SLW}"
     rf"\s*(?:to|at|on|на|в|→|a)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
+    r"|(?<!\w)(?:set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?)"
+    rf"\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
+    rf"\s*(?:to|at|on|→|:)?\s*(?:{_be(8)}(?!\w)|{_num(8)}|{_tgt(8)})"
     rf"|(?<!\w){_SLM}\s*(?:moved|move|is\s+now|now|updated|→|перенес[её]н\w*|переведен\w*"
     rf"|{_RU_MOVES})\s*"
     rf"(?:to|at|на|в)?\s*"
     rf"(?:{_be(2)}(?!\w)|{_num(2)}|{_tgt(2)})?"
     rf"|(?<!\w)new\s+{_SLM}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
     rf"|(?<!\w){_SLM}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)})"  # "SL to BE"
+    rf"|(?<!\w){_SLM}\s+(?:в|на)\s+{_be(9)}(?!\w)"  # "Стоп в БУ": the stop to breakeven
     rf"|(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
 )
 # Indonesian "geser SL ke entry" and Turkish "Stop girişe çekildi", "Stop 35.2'ye çekildi":
@@ -184,7 +190,8 @@ def _families(low: str) -> set[str]:
     if "move" not in found and ((" to " in low and (
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
     )) or ((" at " in low or " on " in low or "@" in low) and _STOP_AT_BE_RE.search(low))
-            or (" now" in low and _says_stop_now(low)) or "geser" in low or "pindah" in low):
+            or (" now" in low and _says_stop_now(low)) or "geser" in low or "pindah" in low
+            or ("стоп в " in low or "стоп на " in low)):
         found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
