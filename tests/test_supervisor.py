@@ -89,8 +89,16 @@ def test_stop_shares_one_deadline_across_every_service(clock: ManualClock) -> No
     for svc in (first, hung, last):
         sup.add(svc)
     started = clock.monotonic()
-    sup.stop(10)
+    assert sup.stop(10) is False  # the hung one was cut off: not a clean stop
     # stopped last-added first, each given what is left of the one 10 s deadline; after the
     # hung one used it up, the first is still told to stop but not waited for
     assert last.given == [10] and hung.given == [8] and first.given == [0]
     assert clock.monotonic() - started == 10  # not 10 s per service
+
+
+def test_stop_is_clean_only_when_every_service_stopped(clock: ManualClock) -> None:
+    sup = Supervisor(clock=clock)
+    for svc in (_Slow("a", clock, 1), _Slow("b", clock, 9)):
+        sup.add(svc)
+        svc.start()
+    assert sup.stop(10) is True  # 10 s of the deadline used up exactly, but nothing left busy

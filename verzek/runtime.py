@@ -121,25 +121,25 @@ class Runtime:
         self.begin_shutdown()
         # The services first (the bus drains its message into the orchestrator), then the
         # fan-out pool they feed.
-        self.supervisor.stop(self.remaining_s())
-        clean = True
+        clean = self.supervisor.stop(self.remaining_s())
         if self.trading is not None:
             # Service threads are daemons; the fan-out pool's workers are what the interpreter
             # would wait for at exit.
             orchestrator = self.trading.orchestrator
             clean = _finishes_within(self.remaining_s(),
-                                     lambda: orchestrator.shutdown(wait=True))
-        if self.trading is not None:
+                                     lambda: orchestrator.shutdown(wait=True)) and clean
             # Paper fills this run matched but could not apply yet: applied now, so a clean
             # stop leaves no fill of ours outside its position.
             try:
-                self.trading.monitor.flush_deferred()
+                clean = self.trading.monitor.flush_deferred(self.remaining_s) == 0 and clean
             except Exception:
+                clean = False
                 logger.exception("deferred fills not applied at stop")
         if not clean:
-            logger.warning("the shutdown grace (%.1f s) is over with a signal fan-out still "
-                           "running: cut off now; its unfinished orders are reconciled and the "
-                           "fan-out resumed at the next start", self.settings.shutdown_grace_s)
+            logger.warning("the shutdown grace (%.1f s) is over with work unfinished (a "
+                           "signal fan-out, a loop's pass, fills to apply): cut off now; its "
+                           "unfinished orders are reconciled, a fan-out resumed and fills "
+                           "applied at the next start", self.settings.shutdown_grace_s)
         self.grace_over.set()
         # Closing the store and journals means nothing still running can change the data
         # or send an order (its intent can no longer be journaled), nor leave a temp file.
@@ -283,7 +283,7 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
                                 manager=manager, safety=safety, notifier=notifier, clock=clock,
                                 stats=stats, workers=s.workers)
     monitor = PriceMonitor(users=runtime.users, positions=runtime.positions, pool=pool,
-                           manager=manager, clock=clock)
+                           manager=manager, clock=clock, stopping=runtime.stopping)
     monitor.entry_check = BreakoutGate(users=runtime.users, positions=runtime.positions,
                                        safety=safety, stats=stats, notifier=notifier,
                                        clock=clock).check

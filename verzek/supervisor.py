@@ -149,10 +149,11 @@ class Supervisor:
             except Exception:
                 logger.exception("supervisor check failed")
 
-    def stop(self, timeout_s: float = 10.0) -> None:
+    def stop(self, timeout_s: float = 10.0) -> bool:
         """Stop every service, last added first, all within `timeout_s` together: one
         deadline, and each service gets what is left of it (those after a slow one may get
-        0 s: they are told to stop and not waited for; their threads are daemons)."""
+        0 s: they are told to stop and not waited for; their threads are daemons). True when
+        every service stopped; False when one was still busy at the deadline (cut off)."""
         deadline = self._clock.monotonic() + timeout_s
 
         def left() -> float:
@@ -166,9 +167,11 @@ class Supervisor:
                 logger.exception("%s failed to stop cleanly", service.name)
         if self._thread is not None:
             self._thread.join(left())
-        if not left():
-            logger.warning("the services' %.1f s to stop ran out; those still busy are cut off",
-                           timeout_s)
+        busy = [s.name for s in self._services if s.is_alive()]
+        if busy:
+            logger.warning("the services' %.1f s to stop ran out; still busy, cut off: %s",
+                           timeout_s, ", ".join(busy))
+        return not busy
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.engine.conftest import Engine, make_engine
 from verzek.clock import ManualClock
@@ -126,3 +127,47 @@ def test_a_fill_whose_sync_failed_is_synced_again_next_pass(engine: Engine) -> N
     engine.price(FUT, "105")  # no trigger of its own at this price: only the retry syncs it
     assert run_pass(engine)
     assert engine.positions("a") == [] and len(calls) == 2
+
+
+def test_once_shutdown_begins_a_pass_starts_nothing_and_leaves_its_fills_to_the_flush(
+        engine: Engine) -> None:
+    """Once shutdown begins a pass starts nothing (a long pass, look-ups after injected
+    faults, once held the stop past its deadline and was cut off mid-arm); what passes
+    matched is applied by the flush, as long as the stop's deadline allows."""
+    engine.price(FUT, "100")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    engine.price(FUT, "111")  # the take profit fills as the pass matches it
+    with busy(engine, "a"):
+        assert run_pass(engine)  # matched, not applied: a is busy
+    engine.runtime.stopping.set()
+    assert run_pass(engine)  # and once shutdown began, a pass does nothing
+    assert [p.status for p in engine.positions("a")] == [PositionStatus.OPEN]
+    assert engine.trading.monitor.sync_orders() == 0  # order sync starts nothing either
+    monitor = engine.trading.monitor
+    assert monitor.flush_deferred(lambda: 0.0) == 1  # the deadline has passed: left as is
+    assert [p.status for p in engine.positions("a")] == [PositionStatus.OPEN]
+    assert monitor.flush_deferred(lambda: 5.0) == 0  # nothing left
+    assert engine.positions("a") == []
+    (done,) = engine.runtime.positions.closed_positions("a")
+    assert done.close_reason is CloseReason.TAKE_PROFIT
+
+
+def test_a_pass_under_way_when_shutdown_begins_defers_what_it_matched(engine: Engine) -> None:
+    """Shutdown that begins during a pass (after its prices are read): the pass acts on no
+    more positions and leaves their matched fills to the flush."""
+    engine.price(FUT, "100")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    engine.price(FUT, "111")
+    monitor = engine.trading.monitor
+    real_fetch = monitor._fetch_prices
+
+    def fetch_then_stop(*args: Any) -> Any:
+        out = real_fetch(*args)
+        engine.runtime.stopping.set()  # SIGTERM arrives while the pass is under way
+        return out
+
+    monitor._fetch_prices = fetch_then_stop  # type: ignore[method-assign]
+    assert run_pass(engine)
+    assert [p.status for p in engine.positions("a")] == [PositionStatus.OPEN]
+    assert monitor.flush_deferred() == 0
+    assert engine.positions("a") == []

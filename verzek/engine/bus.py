@@ -233,8 +233,10 @@ class SignalBus:
         self._closed.set()  # publishers still waiting for room give up
 
     def is_alive(self) -> bool:
-        return not self._running or all(
-            s.thread is not None and s.thread.is_alive() for s in self._subs)
+        """Running: every subscriber's thread is up (one died: the supervisor restarts the
+        bus). Stopped: a subscriber's thread still drains (the stop was cut off)."""
+        up = [s.thread is not None and s.thread.is_alive() for s in self._subs]
+        return all(up) if self._running else any(up)
 
     def status(self) -> dict[str, Any]:
         return {

@@ -5,6 +5,7 @@ triggers, spot stops, trailing take profit and trailing stop; fills of resting o
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,13 +64,16 @@ class PriceMonitor:
 
     def __init__(self, *, users: UserRepository, positions: PositionRepository,
                  pool: ExchangePool, manager: PositionManager, clock: Clock,
-                 stale_after_missed: int = 3) -> None:
+                 stale_after_missed: int = 3, stopping: threading.Event | None = None) -> None:
         self._users = users
         self._positions = positions
         self._pool = pool
         self._manager = manager
         self._clock = clock
         self._stale_after = stale_after_missed
+        # set when shutdown begins: a pass under way starts nothing new (fills it matched are
+        # left to `flush_deferred`), so the stop is never held up by a long pass
+        self._stopping = stopping or threading.Event()
         self.state = PriceState()
         self._pass_now = clock.now()  # the time of the pass under way (read once per pass)
         self._throttle = Throttle(60.0, clock)
@@ -104,6 +108,8 @@ class PriceMonitor:
     def run_once(self) -> dict[str, int]:
         """Cheap checks on the stored positions; only a position whose trigger fires (or
         whose orders filled) is loaded in full and acted on, under its owner's lock."""
+        if self._stopping.is_set():  # shutdown: no new paper fills nor actions
+            return {"positions": 0, "prices": 0, "triggered": 0}
         groups: dict[int, tuple[Exchange, list[tuple[str, dict[str, Any]]]]] = {}
         count = 0
         unpriced: set[str] = set()  # symbols of positions no client was found for
@@ -135,6 +141,10 @@ class PriceMonitor:
             feed = feeds[gid]
             for user_id, raw in items:
                 price = prices.get((feed, raw["symbol"]))
+                if self._stopping.is_set():
+                    if raw["id"] in touched:
+                        self._deferred[raw["id"]] = user_id
+                    continue
                 if raw["id"] not in touched and (price is None or not self._wants(
                         user_id, raw, price, strategies)):
                     continue
@@ -171,28 +181,33 @@ class PriceMonitor:
             if price is not None and current.status in ACTIVE:
                 self.on_price(exchange, current, price)
 
-    def flush_deferred(self) -> int:
-        """At a clean stop, once the loops have stopped: apply the paper fills a pass matched
-        but could not apply (the owner was busy, the sync failed). The paper exchange fills in
-        this process, so nothing else would find them before the next start. An owner still
-        busy (a fan-out cut off at the deadline) is left to the next start's order sync.
-        Returns how many positions were synced."""
+    def flush_deferred(self, time_left: Callable[[], float] | None = None) -> int:
+        """At a stop, once the loops have stopped: apply the paper fills a pass matched but
+        could not apply (the owner was busy, the sync failed, shutdown began). The paper
+        exchange fills in this process, so nothing else would find them before the next start.
+        What is left when `time_left()` reaches 0, whose owner is still busy (a fan-out cut
+        off at the deadline) or whose sync failed is left to the next start's order sync.
+        Returns how many positions are left so (0: every fill this run made is applied)."""
         deferred, self._deferred = self._deferred, {}
-        synced = 0
-        for position_id, user_id in deferred.items():
+        failed = 0
+        for n, (position_id, user_id) in enumerate(deferred.items()):
+            if time_left is not None and time_left() <= 0:
+                self._deferred.update(dict(list(deferred.items())[n:]))
+                break
             raw = next((r for r in self._positions.open_raw(user_id)
                         if r["id"] == position_id), None)
             exchange = self._client(user_id, raw) if raw is not None else None
-            if exchange is None:
-                continue
             try:
-                self._act(exchange, user_id, position_id, None, True)
+                if exchange is not None:
+                    self._act(exchange, user_id, position_id, None, True)
             except Exception:
-                logger.exception("fills of position %s not applied at stop; the next start's "
-                                 "order sync applies them", position_id)
-                continue
-            synced += position_id not in self._deferred
-        return synced
+                failed += 1
+                logger.exception("fills of position %s not applied at stop", position_id)
+        left = len(self._deferred) + failed
+        if left:
+            logger.warning("%d position(s) with fills not applied at the stop; the next "
+                           "start's order sync applies them", left)
+        return left
 
     def _wants(self, user_id: str, raw: dict[str, Any], price: Decimal,
                strategies: dict[str, dict[str, Any]]) -> bool:
@@ -475,6 +490,8 @@ class PriceMonitor:
         of our live orders that are no longer open there; re-place missing protection."""
         synced = 0
         for user_id in self._positions.user_ids():
+            if self._stopping.is_set():
+                break  # shutdown: the next start's sync picks up from here
             raws = self._positions.open_raw(user_id)
             if not raws:
                 continue
