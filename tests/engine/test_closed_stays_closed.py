@@ -149,7 +149,7 @@ def test_a_resting_entry_of_an_archived_position_is_cancelled_and_nothing_is_rec
 
 def test_only_what_the_closed_position_did_not_count_is_taken_over() -> None:
     from verzek.domain.models import OrderStatus
-    from verzek.engine.position_manager import _beyond
+    from verzek.engine.late_fills import beyond
     from verzek.exchanges.base import OrderResult, TradeFill
 
     report = OrderResult("c1", "x1", OrderStatus.FILLED, SYM, OrderSide.BUY, OrderType.MARKET,
@@ -158,8 +158,8 @@ def test_only_what_the_closed_position_did_not_count_is_taken_over() -> None:
                                        None),
                              TradeFill("t2", Decimal("100"), Decimal("0.4"), Decimal("0.04"),
                                        None)))
-    rest = _beyond(report, Decimal("0.7"))
+    rest = beyond(report, Decimal("0.7"))
     assert rest.filled_quantity == Decimal("0.3")
     assert [(t.trade_id, t.quantity, t.fee_usdt) for t in rest.trades] == \
         [("t2", Decimal("0.3"), Decimal("0.03"))]
-    assert _beyond(report, Decimal(0)) is report
+    assert beyond(report, Decimal(0)) is report

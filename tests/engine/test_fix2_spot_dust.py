@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import CloseReason, OrderSide, OrderStatus, SignalSource
-from verzek.engine.position_manager import _beyond
+from verzek.engine.late_fills import beyond
 from verzek.exchanges.base import OrderRequest, OrderResult, TradeFill
 from verzek.exchanges.faults import FaultyExchange
 
@@ -72,13 +72,13 @@ def test_a_split_trade_keeps_its_share_of_the_fee_in_coins() -> None:
     report = OrderResult(client_order_id="c1", exchange_order_id="x1",
                          status=OrderStatus.FILLED, filled_quantity=D("2"),
                          fee_usdt=D("0.2"), trades=(trade,), fee_base=D("0.002"))
-    left = _beyond(report, D("1.5"))
+    left = beyond(report, D("1.5"))
     (part,) = left.trades
     assert part.quantity == D("0.5") and part.fee_usdt == D("0.05")
     assert part.fee_base == D("0.0005")
     assert left.filled_quantity == D("0.5") and left.fee_base == D("0.0005")
     # an answer that lists no trades: the order's own fee is shared out the same way
-    bare = _beyond(replace(report, trades=()), D("1.5"))
+    bare = beyond(replace(report, trades=()), D("1.5"))
     assert bare.fee_base == D("0.0005") and bare.fee_usdt == D("0.05")
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import PositionStatus, SignalSource
+from verzek.engine.cancels import LEFTOVERS
 from verzek.engine.notifier import EventKind
-from verzek.engine.position_manager import LEFTOVERS
 from verzek.errors import NetworkError
 
 SYM = "ETH/USDT:USDT"

@@ -1,11 +1,17 @@
 """Order legs of a position ("entry", "dca2", "tp1r0", "slr1x1"…): their names, re-placement
-suffixes, and which live protection orders a plan no longer wants."""
+suffixes, which live protection orders a plan no longer wants, and a leg's order in the
+exchange's precision."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
 
 from verzek.domain.models import Order, OrderStatus, Position
 from verzek.engine.executor import OrderSpec
 from verzek.engine.tracker import live_orders
+from verzek.errors import ExchangeError
+from verzek.exchanges.base import Exchange
 
 DEAD = (OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED)
 
@@ -62,3 +68,24 @@ def fresh_leg(position: Position, leg: str) -> str:
     """A leg name no dead order used: a leg re-placed after a cancel gets a new client id."""
     dead = sum(1 for o in position.orders if base_leg(o.leg) == leg and o.status in DEAD)
     return leg if dead == 0 else f"{leg}x{dead}"
+
+
+def to_precision(exchange: Exchange, spec: OrderSpec) -> OrderSpec:
+    """Prices and amounts as the exchange accepts them (decided before the intent)."""
+    try:
+        return replace(
+            spec, quantity=exchange.amount_to_precision(spec.symbol, spec.quantity),
+            price=exchange.price_to_precision(spec.symbol, spec.price)
+            if spec.price is not None else None,
+            stop_price=exchange.price_to_precision(spec.symbol, spec.stop_price)
+            if spec.stop_price is not None else None)
+    except ExchangeError:
+        return spec
+
+
+def amount_step(exchange: Exchange, position: Position) -> Decimal | None:
+    """The market's amount step, or None when the market is not known now."""
+    try:
+        return exchange.market(position.symbol).amount_step
+    except ExchangeError:
+        return None

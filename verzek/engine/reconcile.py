@@ -31,6 +31,7 @@ from verzek.domain.models import (
     TradingMode,
 )
 from verzek.domain.positions import close
+from verzek.engine.cancels import LEFTOVERS
 from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
 from verzek.engine.pool import (
     ExchangePool,
@@ -39,7 +40,7 @@ from verzek.engine.pool import (
     is_paper_client,
     position_account,
 )
-from verzek.engine.position_manager import LEFTOVERS, PositionManager
+from verzek.engine.position_manager import PositionManager
 from verzek.engine.tracker import (
     add_order,
     applied_quantity,
