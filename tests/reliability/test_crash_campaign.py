@@ -116,7 +116,9 @@ def test_thirty_percent_exchange_faults_through_the_running_service(tmp_path: Pa
     # start new work (entries the moving price fills, their protection); a stop that cut work
     # off at its deadline is a crash (the next start reconciles it), so the files are held to
     # every promise only after a stop that says it was clean.
-    for restarts in range(1, 9):
+    restarts = 0
+    for _ in range(8):
+        restarts += 1
         service.start()
         assert service.stop() == 0
         log = (tmp_path / "service.log").read_text()
