@@ -25,6 +25,7 @@ from verzek.api.schemas import (
     LINE_PATTERN,
     ErrorResponse,
     restore_request_schemas,
+    tagged_union_bodies,
 )
 from verzek.api.signals import NOT_BLANK, SYMBOL_PATTERN, TEXT_BODY_ENDPOINTS, document_text_bodies
 from verzek.engine.accounts import EMAIL_RE
@@ -92,23 +93,31 @@ PATTERN_MESSAGES = {
 }
 
 
-def _field_error(e: Any) -> dict[str, Any]:
-    msg, context = e["msg"], e.get("ctx") or {}
-    if e["type"] == "string_pattern_mismatch":
+def _field_error(e: Any, tagged: bool) -> dict[str, Any]:
+    """One error: a message in words, and a loc of the body's own fields (in a tagged union,
+    pydantic puts the member's tag first: ["binance", "api_key"] is the field "api_key")."""
+    msg, context, loc = e["msg"], e.get("ctx") or {}, [str(p) for p in e["loc"]]
+    field = str(context.get("discriminator", "")).strip("'")
+    if tagged and loc:
+        loc = loc[1:]
+    if e["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")  # our validators' own words
+    elif e["type"] == "string_pattern_mismatch":
         msg = PATTERN_MESSAGES.get(str(context.get("pattern")), msg)
     elif e["type"] == "union_tag_not_found":
-        msg = f"'{context.get('discriminator', '').strip(chr(39))}' is required"
+        msg, loc = f"'{field}' is required", loc or [field]
     elif e["type"] == "union_tag_invalid":
         msg = (f"{context.get('tag')!r} is not one of {context.get('expected_tags')} "
-               f"(the field '{str(context.get('discriminator', '')).strip(chr(39))}')")
-    return {"loc": [str(p) for p in e["loc"]], "msg": msg, "type": e["type"]}
+               f"(the field '{field}')")
+        loc = loc or [field]
+    return {"loc": loc, "msg": msg, "type": e["type"]}
 
 
 def validation_error_response(exc: ValidationError) -> Response:
     """422 with every field error; 403 when the only problem is fields an admin owns."""
-    errors = [_field_error(e)
-              for e in exc.errors(include_url=False, include_context=True, include_input=False)]
-    forbidden = [e["loc"][0] for e in errors if e["type"] == "extra_forbidden"
+    raw = exc.errors(include_url=False, include_context=True, include_input=False)
+    errors = [_field_error(e, exc.title in tagged_union_bodies()) for e in raw]
+    forbidden = [e["loc"][0] for e in raw if e["type"] == "extra_forbidden"
                  and len(e["loc"]) == 1 and e["loc"][0] in ADMIN_OWNED_FIELDS]
     if forbidden and len(forbidden) == len(errors):
         resp = jsonify(error_body("forbidden_field", "these fields are not yours to set",
@@ -137,6 +146,8 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     # "/api/users/" is "/api/users": a trailing slash never turns a route into a 404 (or a
     # redirect a client posting JSON would not follow)
     app.url_map.strict_slashes = False
+    # "/api//users" is no route (a JSON 404), not werkzeug's HTML 308 to "/api/users"
+    app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["verzek_runtime"] = runtime
     app.extensions["verzek"] = ApiContext.build(runtime, settings)
@@ -155,6 +166,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     restore_request_schemas(app.api_doc)
     document_text_bodies(app.api_doc)
     app.before_request(auth.authenticate)  # 401 before anything about the body
+    app.before_request(auth.authorize)  # then 403 / 404, before any validation
     app.before_request(_guard_body)
     app.after_request(_answer_options)
     _register_error_handlers(app)

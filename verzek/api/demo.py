@@ -9,7 +9,7 @@ from typing import Annotated
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from verzek.api.auth import require_admin, require_owner
+from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import (
     ID_PATTERN,
@@ -46,6 +46,7 @@ class PricesOut(BaseModel):
 
 
 @api.put("/prices", responses={200: PricesOut}, security=SECURITY)
+@admin_only
 def set_prices(body: PricesBody) -> Response:
     """Set simulated prices, e.g. {"prices": {"BTC/USDT": 65000}} (admin, sim feed only)."""
     require_admin()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, create_model
 
-from verzek.api.auth import require_admin, require_owner
+from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import ID_PATTERN, SECURITY, QueryModel, UserPath, api_blueprint
 from verzek.domain.models import ExchangeName, Position
@@ -99,6 +99,7 @@ def _page(rows: list[dict[str, Any]], query: PositionQuery) -> Response:
 
 
 @api.get("/positions", responses={200: PositionPage}, security=SECURITY)
+@admin_only
 def list_all_positions(query: AdminPositionQuery) -> Response:
     """Positions of every user (or one), filtered by status, symbol and exchange (admin)."""
     require_admin()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from flask import Response, jsonify
 from pydantic import Field, StrictBool, StrictStr
 
-from verzek.api.auth import require_admin, require_owner
+from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import (
     LINE_PATTERN,
@@ -70,6 +70,7 @@ def _pause(body: PauseBody, user_id: str | None = None) -> Response:
 
 
 @api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
+@admin_only
 def safety_status() -> Response:
     """Kill switches, pauses and breakers of the platform and of users (admin)."""
     require_admin()
@@ -77,6 +78,7 @@ def safety_status() -> Response:
 
 
 @api.post("/safety/kill-switch", responses={200: AnyObject}, security=SECURITY)
+@admin_only
 def platform_kill_switch(body: KillSwitchBody) -> Response:
     """Stop all trading (optionally closing every position), or lift the stop (admin)."""
     require_admin()
@@ -85,6 +87,7 @@ def platform_kill_switch(body: KillSwitchBody) -> Response:
 
 
 @api.post("/safety/pause", responses={200: AnyObject}, security=SECURITY)
+@admin_only
 def platform_pause(body: PauseBody) -> Response:
     """Stop new positions platform-wide until a time or until resumed (admin)."""
     require_admin()
@@ -92,6 +95,7 @@ def platform_pause(body: PauseBody) -> Response:
 
 
 @api.post("/safety/circuit-breaker/reset", responses={200: AnyObject}, security=SECURITY)
+@admin_only
 def reset_breaker() -> Response:
     """Reset the platform's tripped circuit breaker (admin)."""
     require_admin()
@@ -99,6 +103,7 @@ def reset_breaker() -> Response:
 
 
 @api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)
+@admin_only
 def set_thresholds(body: ThresholdsBody) -> Response:
     """Change the circuit-breaker thresholds (admin)."""
     require_admin()

@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    RootModel,
     StrictBool,
     StrictStr,
     WithJsonSchema,
@@ -134,9 +135,10 @@ def _strict_datetime(value: Any) -> Any:
 ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
 
-# One line a person typed (a name, a label, a reason): no control characters, which would
-# forge log lines and garble Telegram messages.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# One line a person typed (a name, a label, a reason): no control characters (C0, DEL and C1,
+# whose \x85 is a line break) nor the Unicode line and paragraph separators, which would forge
+# log lines, garble Telegram messages and split the text in a JavaScript app.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_TEXT_LENGTH = 100  # a string field of a domain model without a bound of its own
 MAX_LIST_ITEMS = 500  # a list field of a domain model without a bound of its own
 
@@ -302,6 +304,20 @@ def _api_models(cls: type[BaseModel] = ApiModel) -> dict[str, type[BaseModel]]:
         found[sub.__name__] = sub
         found.update(_api_models(sub))
     return found
+
+
+@cache
+def tagged_union_bodies() -> frozenset[str]:
+    """The request bodies that are a tagged union (the API's `RootModel[A | B]`, asked for once
+    every module is imported): each of their errors' loc starts with the member's tag."""
+    found: set[str] = set()
+    stack: list[type] = [RootModel]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("verzek.api."):
+            found.add(cls.__name__)
+    return frozenset(found)
 
 
 def restore_request_schemas(doc: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, cast
 from flask import Response, jsonify
 from pydantic import BaseModel, Discriminator, Field, RootModel, StrictStr, Tag
 
-from verzek.api.auth import require_admin
+from verzek.api.auth import admin_only, require_admin
 from verzek.api.context import ctx
 from verzek.api.schemas import ID_PATTERN, SECURITY, ApiModel, PageQuery, api_blueprint, strict_twin
 from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
@@ -109,6 +109,7 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
 
 
 @api.post("", responses={200: SubmitOut}, security=SECURITY)
+@admin_only
 def submit_signal(body: SignalBody) -> Response:
     """Run a signal (message text or structured) for every eligible user; wait for each
     user's decision (admin)."""
@@ -124,6 +125,7 @@ class ParseOut(BaseModel):
 
 
 @parser_api.post("", responses={200: ParseOut}, security=SECURITY)
+@admin_only
 def parse_signal(body: TextSignal) -> Response:
     """How a message text is read (a call, a follow-up, or no trade and why), without running
     it: nothing is stored, broadcast or traded (admin)."""
@@ -134,6 +136,7 @@ def parse_signal(body: TextSignal) -> Response:
 
 
 @api.get("", responses={200: SignalList}, security=SECURITY)
+@admin_only
 def list_signals(query: PageQuery) -> Response:
     """Recent signals, newest first, with the parse and each user's outcome (admin)."""
     require_admin()
@@ -143,6 +146,7 @@ def list_signals(query: PageQuery) -> Response:
 
 
 @api.get("/<signal_id>", responses={200: SignalRecord}, security=SECURITY)
+@admin_only
 def get_signal(path: SignalPath) -> Response:
     """One signal with its parse and each user's outcome (admin)."""
     require_admin()

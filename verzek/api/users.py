@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, StrictStr
 
-from verzek.api.auth import caller, require_admin, require_owner
+from verzek.api.auth import admin_only, caller, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.schemas import (
     LINE_PATTERN,
@@ -95,6 +95,7 @@ def user_out(user: User) -> dict[str, Any]:
 
 
 @api.get("", responses={200: UserPage}, security=SECURITY)
+@admin_only
 def list_users(query: PageQuery) -> Response:
     """Every user, paginated (admin)."""
     require_admin()
