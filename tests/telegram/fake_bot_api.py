@@ -93,6 +93,7 @@ class FakeBotApi:
     removed_from: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
     members: dict[int, set[int]] = field(default_factory=dict)
+    restricted: dict[int, set[int]] = field(default_factory=dict)  # restricted by an admin
     banned: dict[int, set[int]] = field(default_factory=dict)
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiting_polls: int = 0
@@ -237,7 +238,11 @@ class FakeBotApi:
             link["uses"] += 1
             self.members.setdefault(chat_id, set()).add(user_id)
             public = {k: v for k, v in link.items() if k not in ("chat_id", "uses")}
-        return self._inject_member(chat_id, user_id, "left", "member", invite_link=public)
+            # a user an admin restricted stays "restricted" through leaving and coming back;
+            # only `is_member` changes
+            before, after = (("restricted", "restricted") if user_id in
+                             self.restricted.get(chat_id, set()) else ("left", "member"))
+        return self._inject_member(chat_id, user_id, before, after, invite_link=public)
 
     def rival_poll(self) -> int:
         """Another process calls getUpdates with this token (a second instance)."""
@@ -452,18 +457,27 @@ class FakeBotApi:
                        invite_link: dict[str, Any] | None = None) -> int:
         user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
         change: dict[str, Any] = {
-            "chat": _chat(chat_id), "from": user if new == "member" else BOT_USER,
+            "chat": _chat(chat_id), "from": user if new in ("member", "restricted") else BOT_USER,
             "date": int(time.time()),
-            "old_chat_member": _member(old, user), "new_chat_member": _member(new, user)}
+            "old_chat_member": _member(old, user, is_member=False),
+            "new_chat_member": _member(new, user, is_member=new != "kicked")}
         if invite_link is not None:
             change["invite_link"] = invite_link
         return self.inject({"chat_member": change})  # the condition's lock is re-entrant
 
 
-def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+def _member(status: str, user: dict[str, Any], *, is_member: bool = True) -> dict[str, Any]:
     member: dict[str, Any] = {"status": status, "user": user}
     if status == "kicked":
         member["until_date"] = 0
+    if status == "restricted":  # every permission field is sent; `is_member` tells in or out
+        member.update({key: False for key in (
+            "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+            "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+            "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+            "can_invite_users", "can_pin_messages", "can_manage_topics", "can_edit_tag",
+            "can_react_to_messages")})
+        member.update({"is_member": is_member, "until_date": 0})
     if status == "administrator":
         member.update({key: True for key in (
             "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",

@@ -27,7 +27,7 @@ from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.handlers import ALLOWED_UPDATES, MemberHook, ReachHook, UpdateHandlers
 from verzek.telegram.polling import Sleeper, UpdatePoller
 from verzek.telegram.screening import Screen, SignalScreen
-from verzek.telegram.sender import Sender, SendFailed, retry_after_s
+from verzek.telegram.sender import ChatLanes, Sender, SendFailed, retry_after_s
 from verzek.telegram.state import GroupDirectory, UpdateLog
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class BotService(UpdateHandlers):
         self.admin_ids = frozenset(admin_ids)
         self._base_url = base_url
         self.sender = sender or Sender(on_migrate=groups.record_migration)
+        self.lanes = ChatLanes()  # replies and notifications take turns per chat
         self._screen = screen_text or SignalScreen()
         self._rate_limiter = rate_limiter
         self.poller = UpdatePoller(log=update_log, allowed_updates=ALLOWED_UPDATES,
@@ -177,7 +178,7 @@ class BotService(UpdateHandlers):
                                "bot_username": self.bot_username,
                                "groups": self.groups.configured(), **self.counters,
                                "polling": self.poller.status(),
-                               "send": dict(self.sender.counters)}
+                               "send": {**self.sender.counters, "lane_waits": self.lanes.waits}}
         for name, source in self.status_sources.items():
             out[name] = source()
         return out
@@ -236,11 +237,13 @@ class BotService(UpdateHandlers):
             return
         self._app = app
         try:
-            await self._publish_commands(app.bot)
             await app.start()
             self.state = "running"
             self.last_error = None
             self._ready.set()
+            # in the background: a flood wait on the menu (setMyCommands is limited, and a
+            # restart loop calls it each time) must not keep the bot from polling and sending
+            self.track(asyncio.get_running_loop().create_task(self._publish_commands(app.bot)))
             logger.info("telegram bot @%s is polling", self.bot_username)
             await self.poller.run(app.bot, app.process_update, self._stop_async)
         finally:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from telegram import Bot, Message, Update, User
+from telegram import Bot, ChatMember, ChatMemberRestricted, Message, Update, User
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -36,7 +36,7 @@ from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.format import has_header, split_text
 from verzek.telegram.polling import UpdatePoller
 from verzek.telegram.screening import Screen
-from verzek.telegram.sender import Sender, SendFailed
+from verzek.telegram.sender import ChatLanes, Sender, SendFailed
 from verzek.telegram.state import GroupDirectory
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class UpdateHandlers(ABC):
     groups: GroupDirectory
     admin_ids: frozenset[int]
     sender: Sender
+    lanes: ChatLanes
     bot_id: int | None
     bot_username: str | None
     last_error: str | None
@@ -72,6 +73,10 @@ class UpdateHandlers(ABC):
     @abstractmethod
     def bot(self) -> Bot:
         """The running client (BotService's)."""
+
+    @abstractmethod
+    def track(self, task: asyncio.Task[Any]) -> None:
+        """Keep a task of the bot's loop referenced; a stop waits for it (BotService's)."""
 
     def add_handlers(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self._guard), group=-1)
@@ -141,16 +146,25 @@ class UpdateHandlers(ABC):
     # --- private chats ----------------------------------------------------------------------
 
     async def _reply(self, update: Update, text: str) -> None:
-        """Answer in the chat, in as many messages as the 4096-character limit needs."""
+        """Answer in the chat, in as many messages as the 4096-character limit needs, in the
+        chat's turn and off the update loop: a 429 for this chat (about one message a second)
+        holds back its later answers, never the updates of other chats (an admin's signal)."""
         chat = update.effective_chat
         if chat is None:
             return
-        for part in split_text(text):
-            try:
-                await self.sender.send_text(self.bot, chat.id, part)
-            except SendFailed as exc:
-                logger.warning("telegram bot: reply to %s failed: %s", chat.id, exc)
-                return
+        self.track(asyncio.get_running_loop().create_task(self._answer(chat.id, text)))
+
+    async def _answer(self, chat_id: int, text: str) -> None:
+        async with self.lanes.turn(chat_id):
+            for part in split_text(text):
+                try:
+                    await self.sender.send_text(self.bot, chat_id, part)
+                except SendFailed as exc:
+                    logger.warning("telegram bot: reply to %s failed: %s", chat_id, exc)
+                    return
+                except Exception:  # a task of its own: nobody else would see it
+                    logger.exception("telegram bot: reply to %s failed", chat_id)
+                    return
 
     async def _on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
@@ -262,9 +276,9 @@ class UpdateHandlers(ABC):
             return
         if change.chat.id not in self.groups.own_chat_ids():
             return
-        joined = change.new_chat_member.status in ("member", "restricted") and \
-            change.old_chat_member.status in _GONE
-        left = change.new_chat_member.status in _GONE
+        new, old = change.new_chat_member, change.old_chat_member
+        joined = new.status in ("member", "restricted") and _is_in(new) and not _is_in(old)
+        left = not _is_in(new)
         if not (joined or left):
             return
         link = change.invite_link
@@ -306,6 +320,14 @@ def _text_from_user(update: Update) -> tuple[User, Message, str] | None:
     if user is None or message is None or not text:
         return None
     return user, message, text
+
+
+def _is_in(member: ChatMember) -> bool:
+    """Whether the user is in the chat: a "restricted" one may have left, or come back through
+    a link while still restricted (`is_member`, https://core.telegram.org/bots/api#chatmemberrestricted)."""
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status not in _GONE
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -34,6 +34,11 @@ class TelegramNotifier:
     reached: the first refusal is logged with the user id and their notifications pause (no call
     per event for nothing) until the bot sees them again — a message from them, or Telegram's
     my_chat_member update when they unblock it (`set_reachable`, wired to the bot).
+
+    One chat's messages go one at a time, in the order of their events: concurrent requests to
+    one chat reach Telegram in any order ("position closed" before "position opened"), and a
+    429 for that chat (about one message a second) holds its later messages back instead of
+    each of them being refused in turn. Other chats are never held back.
     """
 
     def __init__(self, *, bot: BotService, find_user: UserLookup,
@@ -104,7 +109,17 @@ class TelegramNotifier:
             self.counters["queued"] += 1
             future.add_done_callback(self._done)
 
-    async def _deliver(self, chat_id: int, user_id: str | None, text: str) -> None:
+    async def _deliver(self, chat_id: int, user_id: str | None, text: str) -> bool:
+        """Send in the chat's turn (`BotService.lanes`); False when the chat became
+        unreachable meanwhile (not sent)."""
+        async with self._bot.lanes.turn(chat_id):
+            with self._lock:
+                if chat_id in self._unreachable:
+                    return False
+            await self._send(chat_id, user_id, text)
+            return True
+
+    async def _send(self, chat_id: int, user_id: str | None, text: str) -> None:
         who = f"user {user_id}" if user_id is not None else "admin"
         with log_context(user_id=user_id):
             try:
@@ -119,11 +134,13 @@ class TelegramNotifier:
                                    who, chat_id, exc.kind)
                 raise
 
-    def _done(self, future: concurrent.futures.Future[Any]) -> None:
+    def _done(self, future: concurrent.futures.Future[bool]) -> None:
         if future.cancelled() or future.exception() is not None:
             self.counters["failed"] += 1
-        else:
+        elif future.result():
             self.counters["sent"] += 1
+        else:
+            self.counters["unreachable"] += 1
 
     def status(self) -> dict[str, Any]:
         with self._lock:

@@ -1,12 +1,14 @@
 """getUpdates long polling for the broadcast bot: no webhook in the way, offsets confirmed only
 after an update was handled (and persisted), one consumer per token (409 Conflict backs off with
-a clear log), transient failures retried with back-off; stops between updates, never inside one.
+a clear log), transient failures retried with back-off; stops between updates, never inside one;
+an update the client cannot read is skipped (logged), never a poison that stops all the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -47,7 +49,8 @@ class UpdatePoller:
         self.state = "idle"
         self.last_error: str | None = None
         self.counters: dict[str, int] = {"polls": 0, "updates": 0, "replayed": 0,
-                                         "conflicts": 0, "errors": 0, "webhooks_deleted": 0}
+                                         "conflicts": 0, "errors": 0, "webhooks_deleted": 0,
+                                         "unreadable": 0}
         self._throttle = Throttle(300.0)
         self._unconfirmed: set[int] = set()
 
@@ -85,9 +88,7 @@ class UpdatePoller:
         self.state = "polling"
         while not stop.is_set():
             try:
-                updates = await _unless_stopped(bot.get_updates(
-                    offset=self.offset, timeout=self.timeout_s,
-                    allowed_updates=self.allowed_updates), stop)
+                updates = await _unless_stopped(self._get_updates(bot), stop)
             except InvalidToken:
                 raise
             except Conflict as exc:
@@ -104,7 +105,7 @@ class UpdatePoller:
                 wait_s = delay if failing else 0.0
                 self._on_error(exc, wait_s)
                 delay = min(delay * 2, self.max_backoff_s) if failing else delay
-            except Exception as exc:  # 5xx, network, an answer PTB could not read: back off
+            except Exception as exc:  # 5xx, network, an answer that is no JSON: back off
                 wait_s = delay
                 self._on_error(exc, wait_s)
                 delay = min(delay * 2, self.max_backoff_s)
@@ -122,6 +123,43 @@ class UpdatePoller:
             if wait_s > 0:
                 await _unless_stopped(self._sleep(wait_s), stop)
         self.state = "stopped"
+
+    async def _get_updates(self, bot: Bot) -> Sequence[Update]:
+        try:
+            return await bot.get_updates(offset=self.offset, timeout=self.timeout_s,
+                                         allowed_updates=self.allowed_updates)
+        except TelegramError:
+            raise
+        except Exception as exc:  # the client could not read an update of the answer
+            return await self._read_one_by_one(bot, exc)
+
+    async def _read_one_by_one(self, bot: Bot, exc: Exception) -> Sequence[Update]:
+        """The pending updates read one by one: one this client cannot read (a shape newer
+        than it knows) becomes an empty update, so it is skipped and confirmed like an unknown
+        kind instead of failing every getUpdates and holding back all updates after it."""
+        params: dict[str, object] = {"timeout": 0, "allowed_updates": self.allowed_updates}
+        if self.offset is not None:
+            params["offset"] = self.offset
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "use Bot.get_updates": it is what just failed
+            raw = await bot.do_api_request("getUpdates", api_kwargs=params)
+        updates: list[Update] = []
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                updates.append(Update.de_json(item, bot))
+            except Exception as err:
+                update_id = item.get("update_id") if isinstance(item, dict) else None
+                if not isinstance(update_id, int):
+                    continue
+                self.counters["unreadable"] += 1
+                logger.error("telegram bot: update %s cannot be read (%s: %s); skipped",
+                             update_id, type(err).__name__, err)
+                empty = Update(update_id=update_id)
+                empty.set_bot(bot)
+                updates.append(empty)
+        if not updates:
+            raise exc  # nothing to move past: back off as for any failure
+        return updates
 
     async def confirm(self, bot: Bot) -> None:
         """Tell Telegram everything handled is confirmed (a last short call at stop)."""

@@ -1,5 +1,6 @@
 """Bot API calls with one retry policy: wait out RetryAfter, back off on network errors, follow
 a group's migration to a supergroup, give up on Forbidden and bad requests. PTB errors stop here.
+One chat's messages can also take turns (`ChatLanes`), in order.
 """
 
 from __future__ import annotations
@@ -7,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -198,3 +200,36 @@ class ChatMoved(Exception):
     def __init__(self, new_chat_id: int) -> None:
         super().__init__(new_chat_id)
         self.new_chat_id = new_chat_id
+
+
+class ChatLanes:
+    """One turn at a time per chat, in the order the turns were asked for (on the bot's loop).
+
+    Requests to one chat that run at once reach Telegram in any order, and a chat's flood
+    control (about one message a second to a private chat: a 429 with `retry_after`) refuses
+    each of them in turn; taking turns keeps the order and lets one wait hold back only the
+    chat's later messages, never other chats'."""
+
+    def __init__(self) -> None:
+        self._tails: dict[int | str, asyncio.Future[None]] = {}
+        self.waits = 0  # turns that had to wait for an earlier one
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int | str) -> AsyncIterator[bool]:
+        """Wait for the chat's earlier turns; yields whether it had to wait."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        previous = self._tails.get(chat_id)
+        self._tails[chat_id] = done
+        try:
+            waited = previous is not None and not previous.done() \
+                and previous.get_loop() is loop  # one of a stopped loop never finishes
+            if waited:
+                self.waits += 1
+                assert previous is not None
+                await asyncio.wait({previous})  # waiting, never cancelling it
+            yield waited
+        finally:
+            done.set_result(None)
+            if self._tails.get(chat_id) is done:
+                del self._tails[chat_id]
