@@ -65,9 +65,14 @@ def canonical_decimal(dec: Decimal) -> Decimal:
     return dec
 
 
-def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
+def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
+            maximum: tuple[int, bool] | None = None) -> Any:
+    """A decimal as a JSON number or a plain decimal string; `maximum` is (bound, exclusive),
+    and `pattern` must state it too for the string form."""
     kind = ("a decimal number" if minimum is None else
             "a number above 0" if exclusive else f"a number of {minimum} or more")
+    if maximum is not None:
+        kind += f" and {'below' if maximum[1] else 'at most'} {maximum[0]}"
     form = (f"must be {kind}, written plainly (like \"2.5\": no exponent, at most 15 digits "
             "before the point and 18 after)")
 
@@ -88,9 +93,14 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
             raise ValueError(f"must be > 0 (at least {SMALLEST_STEP:f})")
         if minimum is not None and not exclusive and dec < minimum:
             raise ValueError(f"must be >= {minimum}")
+        if maximum is not None and (dec >= maximum[0] if maximum[1] else dec > maximum[0]):
+            raise ValueError(f"must be {'below' if maximum[1] else 'at most'} {maximum[0]}")
         return dec
 
     number: dict[str, Any] = {"type": "number", "exclusiveMaximum": int(MAX_DECIMAL)}
+    if maximum is not None:
+        number.pop("exclusiveMaximum")
+        number["exclusiveMaximum" if maximum[1] else "maximum"] = maximum[0]
     if minimum is None:
         number["exclusiveMinimum"] = -int(MAX_DECIMAL)
     elif exclusive:  # a positive number: the smallest step a decimal string can state
@@ -104,6 +114,13 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str) -> Any:
 ApiDecimal = _number(None, False, SIGNED_DECIMAL)
 ApiPositiveDecimal = _number(Decimal(0), True, POSITIVE_DECIMAL)
 ApiNonNegDecimal = _number(Decimal(0), False, NON_NEG_DECIMAL)
+# a percentage above 0: below 100 (a move of the price) or at most 100 (a share)
+_PCT_SMALL = r"0{1,15}\.[0-9]{0,17}[1-9][0-9]{0,17}"
+ApiPriceMovePct = _number(Decimal(0), True, rf"^(0*[1-9][0-9]?(\.[0-9]{{1,18}})?|{_PCT_SMALL})$",
+                          (100, True))
+ApiSharePct = _number(Decimal(0), True,
+                      rf"^(0*[1-9][0-9]?(\.[0-9]{{1,18}})?|0*100(\.0{{1,18}})?|{_PCT_SMALL})$",
+                      (100, False))
 
 
 def _whole_number(value: Any) -> Any:
@@ -246,6 +263,13 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     bounds = [m for m in metadata if isinstance(m, NUMERIC_BOUNDS)]
     if annotation is Decimal:
         names = _validator_names(metadata)
+        upper = [b for b in bounds if isinstance(b, annotated_types.Lt | annotated_types.Le)]
+        if "_positive" in names and upper:
+            if upper[0] == annotated_types.Lt(100):
+                return ApiPriceMovePct
+            if upper[0] == annotated_types.Le(100):
+                return ApiSharePct
+            raise TypeError(f"no API type for a positive decimal bounded by {upper[0]}")
         if "_positive" in names:
             return ApiPositiveDecimal
         if "_non_negative" in names:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+import annotated_types
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
@@ -45,6 +46,11 @@ Money = Annotated[Decimal, AfterValidator(_finite)]
 PositiveDecimal = Annotated[Decimal, AfterValidator(_finite), AfterValidator(_positive)]
 NonNegDecimal = Annotated[Decimal, AfterValidator(_finite), AfterValidator(_non_negative)]
 UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+# A move of the price in %: a stop 100 % below a long's entry (or a short's target 100 % below
+# it) is no price at all, so such a setting is refused where it is set, not at the next trade.
+PriceMovePct = Annotated[PositiveDecimal, annotated_types.Lt(100)]
+# A share in % (of the balance, of a loss limit, of a band around the entry)
+SharePct = Annotated[PositiveDecimal, annotated_types.Le(100)]
 
 
 class Model(BaseModel):
@@ -163,19 +169,19 @@ class GeneralSettings(Model):
 class RiskSettings(Model):
     position_size_mode: Literal["fixed", "percent"] = "fixed"
     position_size_usdt: PositiveDecimal = Decimal("100")
-    position_size_pct: PositiveDecimal = Decimal("2")
+    position_size_pct: SharePct = Decimal("2")
     max_leverage: int = Field(default=10, ge=1, le=125)
     margin_mode: MarginMode = MarginMode.ISOLATED
     max_concurrent_positions: int = Field(default=5, ge=0, le=1000)
     max_daily_trades: int = Field(default=20, ge=0, le=10_000)
-    max_daily_loss_pct: PositiveDecimal = Decimal("10")
+    max_daily_loss_pct: SharePct = Decimal("10")
     cooldown_after_close_s: int = Field(default=0, ge=0, le=7 * 86400)
     symbol_whitelist: list[str] = Field(default_factory=list)
     symbol_blacklist: list[str] = Field(default_factory=list)
     max_position_usdt: PositiveDecimal | None = None
     max_symbol_exposure_usdt: PositiveDecimal | None = None
     max_total_exposure_usdt: PositiveDecimal | None = None
-    price_collar_pct: PositiveDecimal = Decimal("5")
+    price_collar_pct: SharePct = Decimal("5")
     max_signal_age_s: int = Field(default=300, ge=1, le=86400)
     allow_dca_beyond_liquidation: bool = False
 
@@ -184,16 +190,16 @@ class StrategySettings(Model):
     entry_type: Literal["market", "limit", "split"] = "market"
     split_entries: int = Field(default=3, ge=2, le=10)
     take_profit_mode: Literal["percent", "signal_targets"] = "signal_targets"
-    take_profit_pct: PositiveDecimal = Decimal("2")
+    take_profit_pct: PriceMovePct = Decimal("2")
     tp_distribution: Literal["whole", "even", "explicit"] = "even"
-    tp_distribution_pcts: list[PositiveDecimal] = Field(default_factory=list)
+    tp_distribution_pcts: list[SharePct] = Field(default_factory=list)
     stop_loss_mode: Literal["signal", "percent", "none"] = "signal"
-    stop_loss_pct: PositiveDecimal = Decimal("5")
+    stop_loss_pct: PriceMovePct = Decimal("5")
     sl_recompute_on_dca: bool = False
     move_sl_to_breakeven_after_tp1: bool = True
-    trailing_tp_activation_pct: PositiveDecimal | None = None
-    trailing_tp_callback_pct: PositiveDecimal | None = None
-    trailing_stop_pct: PositiveDecimal | None = None
+    trailing_tp_activation_pct: PriceMovePct | None = None
+    trailing_tp_callback_pct: PriceMovePct | None = None
+    trailing_stop_pct: PriceMovePct | None = None
     # "LONG above 65500" not crossed within this many hours of the call: the entry is cancelled
     trigger_entry_ttl_h: int = Field(default=24, ge=1, le=168)
     # A resting limit entry still unfilled this many hours after the call is cancelled (None:

@@ -306,6 +306,12 @@ class AccountService:
                 if model.default_account_id is not None and model.default_account_id not in ids:
                     raise Conflict("no such exchange account", code="unknown_account",
                                    details={"field": "default_account_id"})
+            if isinstance(model, StrategySettings) and model.tp_distribution_pcts and \
+                    sum(model.tp_distribution_pcts) != 100:
+                raise Conflict(f"tp_distribution_pcts must sum to 100 (they sum to "
+                               f"{sum(model.tp_distribution_pcts)}): each is the share of the "
+                               "position one target closes", code="shares_not_100",
+                               details={"field": "tp_distribution_pcts"})
             new_settings = user.settings.model_copy(update={section: model})
             return user.model_copy(update={"settings": new_settings})
 
