@@ -159,14 +159,14 @@ def test_a_pass_under_way_when_shutdown_begins_defers_what_it_matched(engine: En
     _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
     engine.price(FUT, "111")
     monitor = engine.trading.monitor
-    real_fetch = monitor._fetch_prices
+    real_fetch = monitor.prices.fetch
 
     def fetch_then_stop(*args: Any) -> Any:
         out = real_fetch(*args)
         engine.runtime.stopping.set()  # SIGTERM arrives while the pass is under way
         return out
 
-    monitor._fetch_prices = fetch_then_stop  # type: ignore[method-assign]
+    monitor.prices.fetch = fetch_then_stop  # type: ignore[method-assign]
     assert run_pass(engine)
     assert [p.status for p in engine.positions("a")] == [PositionStatus.OPEN]
     assert monitor.flush_deferred() == 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import CloseReason, SignalSource
-from verzek.engine.monitor import feed_key
+from verzek.engine.prices import feed_key
 from verzek.errors import InvalidOrder, TransientExchangeError
 from verzek.exchanges.base import Exchange, Ticker
 

@@ -1,5 +1,6 @@
-"""Price monitor and order sync: one batched ticker call per exchange per pass; monitored DCA
-triggers, spot stops, trailing take profit and trailing stop; fills of resting orders.
+"""Price monitor: each pass reads prices (`prices.py`), lets the paper exchange fill resting
+orders, and acts on monitored DCA triggers, spot stops, trailing take profit and trailing stop,
+breakout entries and stale entries; the order-sync pass (`order_sync.py`) hangs off it.
 """
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,11 +18,9 @@ from verzek.domain.exits import is_crossed, is_stop_hit, trail_stop, trail_take_
 from verzek.domain.models import (
     CloseReason,
     MarketType,
-    OrderStatus,
     OrderType,
     Position,
     PositionStatus,
-    User,
 )
 from verzek.domain.positions import close, opening_side
 from verzek.domain.safety.state import OrderPurpose
@@ -30,11 +28,13 @@ from verzek.engine import protection
 from verzek.engine.entry_expiry import stale_entry
 from verzek.engine.executor import OrderSpec
 from verzek.engine.legs import DEAD, base_leg, fresh_leg
-from verzek.engine.pool import ExchangePool, is_paper_client, paper_inner
+from verzek.engine.order_sync import OrderSync
+from verzek.engine.pool import ExchangePool, is_paper_client
 from verzek.engine.position_manager import PositionManager
+from verzek.engine.prices import PriceFeeds, feed_key
 from verzek.engine.tracker import LIVE_STATUSES, LIVE_VALUES, live_orders, waiting_breakout
-from verzek.errors import NotFound, TransientExchangeError, VerzekError
-from verzek.exchanges.base import Exchange, Ticker
+from verzek.errors import NotFound, VerzekError
+from verzek.exchanges.base import Exchange
 from verzek.logs import Throttle, log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -50,15 +50,6 @@ DCA_RETRY_S = 10.0
 DCA_RETRY_MAX_S = 3600.0
 
 
-@dataclass
-class PriceState:
-    """Last prices per "feed symbol" (see `feed_key`) and how many polls missed each."""
-
-    prices: dict[str, Decimal] = field(default_factory=dict)
-    missed: dict[str, int] = field(default_factory=dict)
-    last_pass_at: str | None = None
-
-
 class PriceMonitor:
     """`run_once()` is one pass: prices, paper matching, triggers, then fills to positions."""
 
@@ -70,13 +61,15 @@ class PriceMonitor:
         self._pool = pool
         self._manager = manager
         self._clock = clock
-        self._stale_after = stale_after_missed
         # set when shutdown begins: a pass under way starts nothing new (fills it matched are
         # left to `flush_deferred`), so the stop is never held up by a long pass
         self._stopping = stopping or threading.Event()
-        self.state = PriceState()
         self._pass_now = clock.now()  # the time of the pass under way (read once per pass)
         self._throttle = Throttle(60.0, clock)
+        self.prices = PriceFeeds(throttle=self._throttle, stale_after_missed=stale_after_missed)
+        self.state = self.prices.state
+        self.order_sync = OrderSync(users=users, positions=positions, pool=pool,
+                                    manager=manager, clock=clock, stopping=self._stopping)
         # position id -> owner, of paper fills matched but not applied (owner busy, or the
         # sync failed): synced next pass, or by `flush_deferred()` at a clean stop
         self._deferred: dict[str, str] = {}
@@ -126,8 +119,8 @@ class PriceMonitor:
                 groups.setdefault(id(exchange), (exchange, []))[1].append((user_id, raw))
                 count += 1
         feeds = {gid: feed_key(exchange) for gid, (exchange, _) in groups.items()}  # per client
-        prices, held = self._fetch_prices(groups, feeds)
-        self._forget_unheld(held, unpriced)
+        prices, held = self.prices.fetch(groups, feeds)
+        self.prices.forget_unheld(held, unpriced)
         self._pass_now = self._clock.now()
         by_feed: dict[str, dict[str, Decimal]] = {}
         for (key, symbol), last in prices.items():
@@ -254,58 +247,6 @@ class PriceMonitor:
             doc = self._users.store.read_shared(f"users/{user_id}.json") or {}
             strategy = strategies[user_id] = doc.get("settings", {}).get("strategy", {})
         return strategy
-
-    def _fetch_prices(self, groups: dict[int, tuple[Exchange, list[Any]]], feeds: dict[int, str],
-                      ) -> tuple[dict[tuple[str, str], Decimal], set[str]]:
-        """(feed, symbol) -> last price: one batched call per feed, where a feed is an
-        exchange (prices are public: one call covers every account on it) or, for paper
-        accounts, one venue and market type of the shared price feed (a paper client knows
-        only its own markets). A batch refused for one symbol (delisted, unknown to that
-        client) is asked again symbol by symbol, so one bad symbol blinds no other position.
-        Also returns the "feed symbol" names some open position holds."""
-        by_feed: dict[str, tuple[Exchange, set[str]]] = {}
-        for gid, (exchange, items) in groups.items():
-            by_feed.setdefault(feeds[gid], (exchange, set()))[1].update(
-                raw["symbol"] for _, raw in items)
-        held = {f"{feed} {symbol}" for feed, (_, symbols) in by_feed.items() for symbol in symbols}
-        prices: dict[tuple[str, str], Decimal] = {}
-        for feed, (exchange, symbols) in by_feed.items():
-            tickers = self._tickers(feed, exchange, sorted(symbols))
-            for symbol in symbols:
-                ticker = tickers.get(symbol)
-                name = f"{feed} {symbol}"
-                if ticker is None:
-                    self.state.missed[name] = self.state.missed.get(name, 0) + 1
-                    continue
-                self.state.missed[name] = 0
-                prices[(feed, symbol)] = self.state.prices[name] = ticker.last
-        return prices, held
-
-    def _forget_unheld(self, held: set[str], unpriced: set[str]) -> None:
-        """Drop the miss counts of feed symbols no open position holds any more: a symbol that
-        went stale keeps `prices_fresh` false only while a position still needs its price.
-        A position no client could be built for keeps its symbol's counts."""
-        for name in list(self.state.missed):
-            if name not in held and name.rsplit(" ", 1)[-1] not in unpriced:
-                del self.state.missed[name]
-
-    def _tickers(self, feed: str, exchange: Exchange, symbols: list[str]) -> dict[str, Ticker]:
-        try:
-            return exchange.fetch_tickers(symbols)
-        except TransientExchangeError as exc:  # the exchange is away: asking more won't help
-            self._log_once(f"tickers:{feed}", "tickers of %s failed: %s", feed, exc.message)
-            return {}
-        except VerzekError as exc:
-            if len(symbols) == 1:
-                self._log_once(f"ticker:{feed}:{symbols[0]}", "ticker %s on %s failed: %s",
-                               symbols[0], feed, exc.message)
-                return {}
-            self._log_once(f"tickers:{feed}", "tickers of %s refused (%s): asking each symbol",
-                           feed, exc.message)
-        out: dict[str, Ticker] = {}
-        for symbol in symbols:
-            out.update(self._tickers(feed, exchange, [symbol]))
-        return out
 
     def _match_paper(self, exchange: Any, prices: dict[str, Decimal]) -> set[str]:
         """Let the paper exchange fill resting orders; return the positions to sync."""
@@ -483,93 +424,20 @@ class PriceMonitor:
             position = self._manager.save(close(position, CloseReason.CANCELLED, now))
         return position
 
-    # --- order sync for live exchanges ------------------------------------------------------
-
     def sync_orders(self) -> int:
-        """Find fills of resting orders: one open-orders call per account, then a look-up only
-        of our live orders that are no longer open there; re-place missing protection."""
-        synced = 0
-        for user_id in self._positions.user_ids():
-            if self._stopping.is_set():
-                break  # shutdown: the next start's sync picks up from here
-            raws = self._positions.open_raw(user_id)
-            if not raws:
-                continue
-            user = self._users.find(user_id)
-            if user is None:
-                continue
-            try:
-                synced += self._sync_user(user, raws)
-            except Exception:
-                logger.exception("order sync failed for user %s", user_id)
-        return synced
-
-    def _sync_user(self, user: User, raws: list[dict[str, Any]]) -> int:
-        by_account: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for raw in raws:  # an account's demo and live positions are on two clients
-            by_account.setdefault((raw["account_id"], raw.get("mode", "")), []).append(raw)
-        synced = 0
-        for account_raws in by_account.values():
-            first = Position.model_validate(account_raws[0])
-            try:
-                exchange = self._pool.for_position(user, first)
-                still_open = {o.client_order_id: o for o in exchange.fetch_open_orders()}
-            except VerzekError as exc:
-                self._log_once(f"open:{first.account_id}", "open orders of %s: %s",
-                               first.account_id, exc.message)
-                continue
-            with self._manager.locks.hold(user.id):
-                for raw in account_raws:
-                    current = self._reload_raw(user.id, raw["id"])
-                    if current is None:
-                        continue
-                    changed = set()
-                    for order in live_orders(current):
-                        if order.status is OrderStatus.INTENDED:
-                            continue
-                        report = still_open.get(order.client_order_id)
-                        if report is not None and report.filled_quantity == \
-                                order.filled_quantity and report.status is order.status:
-                            continue  # resting, nothing new
-                        changed.add(order.client_order_id)
-                    if changed:
-                        current = self._manager.sync(exchange, current, only=changed)
-                    if current.status is not PositionStatus.CLOSED:
-                        self._manager.arm(exchange, current)  # protection a failure left out
-                    synced += 1
-        return synced
-
-    def _reload_raw(self, user_id: str, position_id: str) -> Position | None:
-        for raw in self._positions.open_raw(user_id):
-            if raw["id"] == position_id:
-                return Position.model_validate(raw)
-        return None
+        """One order-sync pass (see `OrderSync`)."""
+        return self.order_sync.run_once()
 
     def stale_symbols(self) -> list[str]:
-        return sorted(s for s, n in self.state.missed.items() if n >= self._stale_after)
+        return self.prices.stale_symbols()
 
     def status(self) -> dict[str, Any]:
-        stale = self.stale_symbols()
-        return {"last_pass_at": self.state.last_pass_at, "symbols": len(self.state.prices),
-                "stale_symbols": stale, "prices_fresh": not stale}
+        return self.prices.status()
 
     def _log_once(self, key: str, fmt: str, *args: object) -> None:
         allowed, held = self._throttle.allow(key)
         if allowed:
             logger.warning(fmt + " (%d similar held back)", *args, held)
-
-
-def feed_key(exchange: Exchange) -> str:
-    """Where an exchange client's prices come from: "paper:binance:futures" for a paper client
-    (the shared feed, through that venue's market list of one market type), else the exchange's
-    name and the market type of its account, when it has one."""
-    paper = paper_inner(exchange)
-    if paper is not None:
-        return f"paper:{paper.name.value}:{paper.market_type.value}"
-    market_type = getattr(exchange, "market_type", None)
-    name = getattr(exchange, "name", None) or id(exchange)
-    name = str(getattr(name, "value", name))
-    return f"{name}:{getattr(market_type, 'value', market_type)}" if market_type else name
 
 
 def _crossed(waiting: dict[str, str], price: Decimal) -> bool:

@@ -1,0 +1,113 @@
+"""Prices for the price monitor: one batched ticker call per feed (an exchange, or one venue
+and market type of the shared paper feed), a batch refused for one symbol asked again symbol by
+symbol, and how many polls missed each symbol (stale after a few)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from verzek.engine.pool import paper_inner
+from verzek.errors import TransientExchangeError, VerzekError
+from verzek.exchanges.base import Exchange, Ticker
+from verzek.logs import Throttle
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PriceState:
+    """Last prices per "feed symbol" (see `feed_key`) and how many polls missed each."""
+
+    prices: dict[str, Decimal] = field(default_factory=dict)
+    missed: dict[str, int] = field(default_factory=dict)
+    last_pass_at: str | None = None
+
+
+class PriceFeeds:
+    """The monitor's prices: `fetch` once per pass, `status` for the service's status."""
+
+    def __init__(self, *, throttle: Throttle, stale_after_missed: int = 3) -> None:
+        self._throttle = throttle
+        self._stale_after = stale_after_missed
+        self.state = PriceState()
+
+    def fetch(self, groups: dict[int, tuple[Exchange, list[Any]]], feeds: dict[int, str],
+              ) -> tuple[dict[tuple[str, str], Decimal], set[str]]:
+        """(feed, symbol) -> last price: one batched call per feed, where a feed is an
+        exchange (prices are public: one call covers every account on it) or, for paper
+        accounts, one venue and market type of the shared price feed (a paper client knows
+        only its own markets). A batch refused for one symbol (delisted, unknown to that
+        client) is asked again symbol by symbol, so one bad symbol blinds no other position.
+        Also returns the "feed symbol" names some open position holds."""
+        by_feed: dict[str, tuple[Exchange, set[str]]] = {}
+        for gid, (exchange, items) in groups.items():
+            by_feed.setdefault(feeds[gid], (exchange, set()))[1].update(
+                raw["symbol"] for _, raw in items)
+        held = {f"{feed} {symbol}" for feed, (_, symbols) in by_feed.items() for symbol in symbols}
+        prices: dict[tuple[str, str], Decimal] = {}
+        for feed, (exchange, symbols) in by_feed.items():
+            tickers = self._tickers(feed, exchange, sorted(symbols))
+            for symbol in symbols:
+                ticker = tickers.get(symbol)
+                name = f"{feed} {symbol}"
+                if ticker is None:
+                    self.state.missed[name] = self.state.missed.get(name, 0) + 1
+                    continue
+                self.state.missed[name] = 0
+                prices[(feed, symbol)] = self.state.prices[name] = ticker.last
+        return prices, held
+
+    def forget_unheld(self, held: set[str], unpriced: set[str]) -> None:
+        """Drop the miss counts of feed symbols no open position holds any more: a symbol that
+        went stale keeps `prices_fresh` false only while a position still needs its price.
+        A position no client could be built for keeps its symbol's counts."""
+        for name in list(self.state.missed):
+            if name not in held and name.rsplit(" ", 1)[-1] not in unpriced:
+                del self.state.missed[name]
+
+    def _tickers(self, feed: str, exchange: Exchange, symbols: list[str]) -> dict[str, Ticker]:
+        try:
+            return exchange.fetch_tickers(symbols)
+        except TransientExchangeError as exc:  # the exchange is away: asking more won't help
+            self._log_once(f"tickers:{feed}", "tickers of %s failed: %s", feed, exc.message)
+            return {}
+        except VerzekError as exc:
+            if len(symbols) == 1:
+                self._log_once(f"ticker:{feed}:{symbols[0]}", "ticker %s on %s failed: %s",
+                               symbols[0], feed, exc.message)
+                return {}
+            self._log_once(f"tickers:{feed}", "tickers of %s refused (%s): asking each symbol",
+                           feed, exc.message)
+        out: dict[str, Ticker] = {}
+        for symbol in symbols:
+            out.update(self._tickers(feed, exchange, [symbol]))
+        return out
+
+    def stale_symbols(self) -> list[str]:
+        return sorted(s for s, n in self.state.missed.items() if n >= self._stale_after)
+
+    def status(self) -> dict[str, Any]:
+        stale = self.stale_symbols()
+        return {"last_pass_at": self.state.last_pass_at, "symbols": len(self.state.prices),
+                "stale_symbols": stale, "prices_fresh": not stale}
+
+    def _log_once(self, key: str, fmt: str, *args: object) -> None:
+        allowed, held = self._throttle.allow(key)
+        if allowed:
+            logger.warning(fmt + " (%d similar held back)", *args, held)
+
+
+def feed_key(exchange: Exchange) -> str:
+    """Where an exchange client's prices come from: "paper:binance:futures" for a paper client
+    (the shared feed, through that venue's market list of one market type), else the exchange's
+    name and the market type of its account, when it has one."""
+    paper = paper_inner(exchange)
+    if paper is not None:
+        return f"paper:{paper.name.value}:{paper.market_type.value}"
+    market_type = getattr(exchange, "market_type", None)
+    name = getattr(exchange, "name", None) or id(exchange)
+    name = str(getattr(name, "value", name))
+    return f"{name}:{getattr(market_type, 'value', market_type)}" if market_type else name
