@@ -143,9 +143,16 @@ class CcxtExchange(Exchange):
             self._client.last_json_response = None
             self._last.status = None
             try:
-                return fn(*args, **kw)
+                result = fn(*args, **kw)
             except ccxt.BaseError as exc:
                 raise self._translate(exc, creating=creating) from exc
+            if self._last.status is not None and self._client.last_json_response is None:
+                # Every endpoint we call answers JSON. ccxt hands on an empty body or a proxy's
+                # HTML page as text, which reads as "no positions", an empty balance or an
+                # order without id: an answer that says nothing is not an answer.
+                bad = ccxt.BadResponse(f"HTTP {self._last.status} answer without JSON")
+                raise self._translate(bad, creating=creating)
+            return result
 
     def _translate(self, exc: ccxt.BaseError, *, creating: bool) -> VerzekError:
         body = self._client.last_json_response
@@ -155,7 +162,7 @@ class CcxtExchange(Exchange):
             code = str(raw) if raw is not None else None
             text = str(body.get("msg") or body.get("retMsg") or "") or None
         status = self._last.status
-        err = map_ccxt_error(exc, exchange=self.name.value, code=code,
+        err = map_ccxt_error(exc, exchange=self.name.value, code=code, status=status,
                              retry_after_s=self._last.retry_after_s, text=text)
         if status in (418, 429) and not isinstance(err, RateLimited):
             # The HTTP status decides when an exchange's body code is not in ccxt's table
@@ -274,6 +281,10 @@ class CcxtExchange(Exchange):
             if (exc.details or {}).get("maybe_duplicate"):
                 self._raise_if_duplicate(req, exc)
             raise
+        if not isinstance(raw, dict) or raw.get("id") is None:
+            # An empty or foreign answer names no order: it may exist or not, look it up.
+            raise OutcomeUnknown(f"{self.name.value}: the answer to {req.client_order_id} "
+                                 "names no order", details={"exchange": self.name.value})
         return conv.order_from_ccxt(raw, fallback_client_id=req.client_order_id)
 
     def _raise_if_duplicate(self, req: OrderRequest, exc: InvalidOrder) -> None:
