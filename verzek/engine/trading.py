@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +12,6 @@ from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
     OrderStatus,
-    OrderType,
     Position,
     PositionStatus,
     Signal,
@@ -22,10 +20,10 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
-from verzek.domain.positions import closing_side
 from verzek.engine import demo_balance
 from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
+from verzek.engine.kill_switch import KillSwitchEnforcer
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.orchestrator import Orchestrator
@@ -36,12 +34,10 @@ from verzek.engine.reconcile import Reconciler
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
-from verzek.engine.tracker import live_orders
 from verzek.engine.updates import UpdateApplier
 from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
-from verzek.logs import Throttle, log_context
 from verzek.signals import content_hash, parse_message
 from verzek.signals.render import field_lines
 from verzek.store.repos import PositionRepository, UserRepository
@@ -76,8 +72,8 @@ class TradingService:
         self._accepting = accepting
         self._status_provider = status_provider
         self._updates = UpdateApplier(manager=manager, clock=clock)
-        self._enforcers: list[threading.Thread] = []
-        self._throttle = Throttle(60.0, clock)
+        self._kill = KillSwitchEnforcer(users=users, positions=positions, safety=safety,
+                                        pool=pool, manager=manager, clock=clock)
         manager.on_closed.append(self._on_closed)
         safety.on_change.append(self._on_safety_change)
         reconciler.on_flagged.append(self._on_flagged)
@@ -327,19 +323,15 @@ class TradingService:
             self._notifier.notify(Event(EventKind.BREAKER_TRIPPED, data.get("user_id"),
                                         self._clock.now(), str(data.get("reason")), data))
         if kind == "kill_switch" and data.get("active"):
-            # Enforced on its own thread: the flip itself returns at once, and sends already
-            # in flight are stopped by the check every send makes.
-            thread = threading.Thread(target=self.enforce_kill_switch,
-                                      args=(data.get("user_id"),), name="kill-switch",
-                                      daemon=True)
-            self._enforcers.append(thread)
-            thread.start()
+            self._kill.start(data.get("user_id"))
 
     def wait_enforced(self, timeout_s: float = 30.0) -> bool:
         """Wait for kill-switch enforcement started so far (shutdown and tests)."""
-        for thread in list(self._enforcers):
-            thread.join(timeout_s)
-        return not any(t.is_alive() for t in self._enforcers)
+        return self._kill.wait(timeout_s)
+
+    def enforce_kill_switch(self, user_id: str | None) -> int:
+        """Do what an active kill switch asks (see `KillSwitchEnforcer.run`)."""
+        return self._kill.run(user_id)
 
     def sync_orders(self) -> int:
         """One order-sync pass (the runtime's periodic `order_sync`): an active kill switch is
@@ -349,63 +341,6 @@ class TradingService:
         except Exception:  # fills are still synced this pass
             logger.exception("kill switch enforcement pass failed")
         return self.monitor.sync_orders()
-
-    def enforce_kill_switch(self, user_id: str | None) -> int:
-        """Do what an active kill switch asks of every open position it covers (of `user_id`,
-        or of everyone): cancel resting opening orders (entries, DCA), and close at market
-        when it asks to close positions. Idempotent: run on the flip and again by every
-        order-sync pass, so an entry in flight at the flip, a position found after a restart
-        and a close that failed are all caught. Returns how many positions it acted on."""
-        ids = [user_id] if user_id else self.positions.user_ids()
-        acted = 0
-        for uid in ids:
-            cancel, close_all = self.safety.kill_requested(uid)
-            if not cancel:
-                continue  # no kill switch covers this user (or it was lifted meanwhile)
-            user = self.users.find(uid)
-            if user is None:
-                continue
-            try:
-                with self.manager.locks.hold(uid), log_context(user_id=uid):
-                    acted += self._enforce_for(user, close_all)
-            except Exception:
-                logger.exception("kill switch enforcement failed for user %s", uid)
-        if acted:
-            logger.warning("kill switch enforced on %d position(s)", acted)
-        return acted
-
-    def _enforce_for(self, user: User, close_all: bool) -> int:
-        acted = 0
-        for position in self.positions.open_positions(user.id):
-            if close_all:
-                if _close_in_flight(position) or self.manager.close_recently_failed(position):
-                    continue  # resolved by order sync; a refused close is retried after 30 s
-            elif not _has_opening_orders(position):
-                continue
-            try:
-                exchange = self._exchange(user, position)
-                if close_all:
-                    after = self.manager.close_market(exchange, position, "kill",
-                                                      CloseReason.KILL_SWITCH)
-                else:  # a trade that filled nothing ends: lifting the switch later does
-                    after = self.manager.cancel_unfilled(exchange, position)  # not bring it back
-            except Exception:
-                allowed, held = self._throttle.allow(f"kill:{position.id}")
-                if allowed:
-                    logger.exception("kill switch enforcement failed on position %s (%d "
-                                     "similar held back); retried next pass", position.id, held)
-                continue
-            acted += 1
-            if close_all:
-                done = after.status is PositionStatus.CLOSED
-                what = "closed" if done else "not closed yet, tried again next pass"
-            else:
-                done = after.status is PositionStatus.CLOSED or not _has_opening_orders(after)
-                what = "opening orders cancelled" if done else \
-                    "cancel not confirmed yet, tried again next pass"
-            logger.warning("kill switch: position %s (%s) %s", position.id, position.symbol,
-                           what)
-        return acted
 
     # --- demo, accounts, status ------------------------------------------------------------------
 
@@ -482,19 +417,3 @@ def _render_signal(signal: Signal) -> str:
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
     return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
             "position_id": d.position_id, "account_id": d.account_id}
-
-
-def _close_in_flight(position: Position) -> bool:
-    """A close at market was sent and its outcome is not known yet (or a crash left it
-    journaled): sending another could close twice; order sync and reconciliation settle it."""
-    closing = closing_side(position.side)
-    return any(o.type is OrderType.MARKET and o.side is closing for o in live_orders(position))
-
-
-def _has_opening_orders(position: Position) -> bool:
-    """Something a cancel-only kill switch still has to stop: a resting entry or DCA order,
-    or a position that filled nothing (a breakout still waiting, a cancel not confirmed)."""
-    return position.quantity == 0 or any(
-        o.status is not OrderStatus.INTENDED
-        for o in [*live_orders(position, "entry"), *live_orders(position, "dca")])
-
