@@ -410,7 +410,8 @@ class Orchestrator:
             signal = in_market_units(signal, factor)
         measure_again = pct_exits(signal)
         signal = with_pct_prices(signal, price, exchange, symbol)
-        capital = exchange.fetch_balance().get("USDT").total
+        balance = exchange.fetch_balance().get("USDT")
+        capital = balance.total
         if capital <= 0:
             return Decision.deny("no_capital", "The account holds no USDT.")
         features = plans.plan_caps(user, now)
@@ -427,7 +428,9 @@ class Orchestrator:
             symbol_exposure_usdt=sum((p.cost_usdt for p in existing if p.symbol == symbol),
                                      ZERO),
             total_exposure_usdt=sum((p.cost_usdt for p in existing), ZERO),
-            min_notional_usdt=market.min_notional,
+            min_notional_usdt=market.min_notional, fee_rate=market.taker_fee,
+            # free and used both zero with a total: an exchange that does not report them
+            free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
         )
         base_ctx = RiskContext(**ctx_kwargs)
         leverage = base_ctx.leverage
@@ -451,6 +454,12 @@ class Orchestrator:
                 "below_minimum", f"{base_usdt} USDT buys {quantity} {market.base} at {price}, "
                 f"below the exchange's minimum amount {market.min_amount or market.amount_step}"
                 "; raise the position size.")
+        if quantity * price < market.min_notional:
+            return Decision.deny(
+                "below_min_notional", f"{base_usdt} USDT buys {quantity} {market.base} at "
+                f"{price} on the exchange's {market.amount_step} step, worth "
+                f"{quantity * price} USDT, below the exchange's minimum order value of "
+                f"{market.min_notional} USDT; raise the position size.")
         levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity),
                    "quote": str(lv.quote)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]

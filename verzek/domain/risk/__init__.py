@@ -24,6 +24,7 @@ from verzek.domain.risk.exposure import (
 from verzek.domain.risk.limits import concurrent_positions, daily_loss, daily_trades, next_utc_day
 from verzek.domain.risk.market import (
     cooldown_passed,
+    exits_ahead,
     normalise_symbol,
     not_duplicate,
     price_in_collar,
@@ -49,6 +50,7 @@ DEFAULT_RULES: tuple[RiskRule, ...] = (
     exposure_caps,
     dca_within_liquidation,
     price_in_collar,
+    exits_ahead,
 )
 
 
@@ -78,8 +80,8 @@ def check(ctx: RiskContext, rules: tuple[RiskRule, ...] = DEFAULT_RULES) -> Deci
 __all__ = [
     "DEFAULT_RULES", "Decision", "RiskContext", "RiskRule", "auto_trade_enabled", "check",
     "concurrent_positions", "cooldown_passed", "daily_loss", "daily_trades",
-    "dca_within_liquidation", "evaluate_all", "exchange_account_usable", "exposure_caps",
-    "first_failure", "leverage_within_caps", "next_utc_day", "normalise_symbol", "not_duplicate",
-    "plan_allows_dca", "plan_allows_trade", "position_size", "price_in_collar", "signal_fresh",
-    "symbol_allowed", "user_not_paused",
+    "dca_within_liquidation", "evaluate_all", "exchange_account_usable", "exits_ahead",
+    "exposure_caps", "first_failure", "leverage_within_caps", "next_utc_day", "normalise_symbol",
+    "not_duplicate", "plan_allows_dca", "plan_allows_trade", "position_size", "price_in_collar",
+    "signal_fresh", "symbol_allowed", "user_not_paused",
 ]

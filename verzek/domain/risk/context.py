@@ -35,6 +35,8 @@ class RiskContext:
     symbol_exposure_usdt: Decimal = Decimal(0)  # notional already open on this symbol
     total_exposure_usdt: Decimal = Decimal(0)  # notional open on every symbol
     min_notional_usdt: Decimal = Decimal(0)  # the exchange's minimum order value
+    free_usdt: Decimal | None = None  # what the account can spend now; None: the capital
+    fee_rate: Decimal = Decimal(0)  # the entry's fee, a share of its notional
     already_executed: bool = False  # this user already acted on this signal
     last_close_at: datetime | None = None  # the user's last close on this symbol
     dca_plan: DcaPlan | None = None  # the plan the engine would place, when DCA is on
@@ -47,8 +49,11 @@ class RiskContext:
                 raise InvalidInput(f"{name} must carry a timezone (UTC)", details={"field": name})
         object.__setattr__(self, "current_price", positive("current_price", self.current_price))
         object.__setattr__(self, "capital_usdt", positive("capital_usdt", self.capital_usdt))
-        for name in ("symbol_exposure_usdt", "total_exposure_usdt", "min_notional_usdt"):
+        for name in ("symbol_exposure_usdt", "total_exposure_usdt", "min_notional_usdt",
+                     "fee_rate"):
             object.__setattr__(self, name, non_negative(name, getattr(self, name)))
+        if self.free_usdt is not None:
+            object.__setattr__(self, "free_usdt", non_negative("free_usdt", self.free_usdt))
         pnl = to_decimal("daily_realised_pnl_usdt", self.daily_realised_pnl_usdt)
         object.__setattr__(self, "daily_realised_pnl_usdt", pnl)
         positive_int("open_positions", self.open_positions, allow_zero=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from verzek.domain.decision import Decision
+from verzek.domain.exits import is_crossed
 from verzek.domain.models import MarketType
 from verzek.domain.risk.context import RiskContext
 from verzek.domain.sizing import position_cap_usdt
@@ -21,19 +22,37 @@ def leverage_within_caps(ctx: RiskContext) -> Decision:
 
 
 def position_size(ctx: RiskContext) -> Decision:
-    """The base order's margin fits the capital and every order meets the exchange minimum."""
+    """The base order's margin and fee fit what the account can spend now (its free balance,
+    not what open positions hold), and every order meets the exchange minimum: each piece of
+    a split entry, each DCA level."""
     size = ctx.base_order_usdt
     margin = size / ctx.leverage
-    if margin > ctx.capital_usdt:
-        return Decision.deny("insufficient_capital", f"The order needs {margin} USDT of margin; "
-                             f"the capital is {ctx.capital_usdt} USDT.",
-                             margin_usdt=margin, capital_usdt=ctx.capital_usdt)
+    needed = margin + size * ctx.fee_rate
+    free = ctx.capital_usdt if ctx.free_usdt is None else min(ctx.free_usdt, ctx.capital_usdt)
+    if needed > free:
+        held = "" if free == ctx.capital_usdt else \
+            f" of your {ctx.capital_usdt:.2f} USDT ({ctx.capital_usdt - free:.2f} USDT is " \
+            "held by open positions and orders)"
+        what = f"costs {margin} USDT" if ctx.market is MarketType.SPOT else \
+            f"needs {margin} USDT of margin"
+        fee = f" plus {needed - margin:.2f} USDT of fees" if needed > margin else ""
+        return Decision.deny("insufficient_capital", f"The order {what}{fee}; {free:.2f} USDT "
+                             f"is free{held}.",
+                             margin_usdt=margin, capital_usdt=ctx.capital_usdt, free_usdt=free)
     smallest = size
+    strategy = ctx.user.settings.strategy
+    signal = ctx.signal
+    waiting = signal.entry_trigger is not None and bool(signal.entries) and \
+        not is_crossed(signal.entry_trigger, signal.entries[0], ctx.current_price)
+    if strategy.entry_type == "split" and signal.entries and not signal.entry_is_market \
+            and not waiting:
+        smallest = size / strategy.split_entries  # one order per piece (`_place_entry`)
     if ctx.dca_plan is not None and ctx.dca_plan.levels:
-        smallest = min(level.quote for level in ctx.dca_plan.levels)
+        smallest = min(smallest, *(level.quote for level in ctx.dca_plan.levels))
     if smallest < ctx.min_notional_usdt:
         return Decision.deny("below_min_notional", f"An order of {smallest} USDT is below the "
-                             f"exchange minimum of {ctx.min_notional_usdt} USDT.",
+                             f"exchange minimum of {ctx.min_notional_usdt} USDT; raise the "
+                             "position size.",
                              order_usdt=smallest, min_usdt=ctx.min_notional_usdt)
     return Decision.allow("size_ok", f"Base order {size} USDT.", size_usdt=size)
 

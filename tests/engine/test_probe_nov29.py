@@ -1,0 +1,151 @@
+"""Realistic calls meeting realistic settings: a call the market has moved through, a call
+written inconsistently through the API, an order the exchange's step rounds below its minimum
+value, and an order beyond what the account can spend now. Each is skipped with a sentence
+before any order is sent, rather than opened and closed at once or refused by the exchange."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import Side, Signal, SignalSource
+from verzek.engine.notifier import EventKind
+
+LONG = """#ETH/USDT LONG
+Entry: 100
+Targets: 102 - 106
+Stop Loss: 97
+Leverage: 10x"""
+
+
+def _nothing_traded(engine: Engine, user_id: str, market: str = "futures") -> None:
+    assert engine.positions(user_id) == []
+    assert engine.runtime.positions.closed_positions(user_id) == []
+    assert engine.paper(user_id, market).fetch_open_orders() == []
+    kinds = {e.kind for e in engine.events.events if e.user_id == user_id}
+    assert kinds == {EventKind.SIGNAL_SKIPPED}, kinds
+
+
+def test_a_market_entry_past_target_1_is_skipped(engine: Engine) -> None:
+    """Entering at 102.5 a long whose target 1 is 102 sold target 1 below the entry and
+    closed the rest at breakeven: two fees for nothing."""
+    engine.price("ETH/USDT:USDT", "102.5")
+    engine.add_user("u1", general={"auto_trade": True})
+    (decision,) = engine.trading.submit_text(LONG, SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "target_passed"
+    assert "already reached target 1 (102)" in decision.reason
+    _nothing_traded(engine, "u1")
+
+
+def test_a_limit_entry_past_the_stop_is_skipped(engine: Engine) -> None:
+    """A short's limit entry clamped to the market at 103.5, above its stop at 103: it filled
+    and was stopped out at once."""
+    engine.price("ETH/USDT:USDT", "103.5")
+    engine.add_user("u1", general={"auto_trade": True}, strategy={"entry_type": "limit"})
+    (decision,) = engine.trading.submit_text(
+        "#ETH/USDT SHORT\nEntry: 100\nTargets: 98 - 94\nStop Loss: 103\n10x",
+        SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "stop_passed"
+    assert "past the stop loss 103" in decision.reason
+    _nothing_traded(engine, "u1")
+
+
+def test_a_spot_entry_past_the_stop_is_skipped(engine: Engine) -> None:
+    engine.price("ETH/USDT", "96.5")
+    engine.add_user("u1", general={"auto_trade": True})
+    (decision,) = engine.trading.submit_text(LONG + "\nSpot", SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "stop_passed"
+    _nothing_traded(engine, "u1", "spot")
+
+
+def test_a_resting_entry_kept_past_a_target_still_rests(engine: Engine) -> None:
+    """A user who keeps resting entries once target 1 is reached gets the limit order."""
+    engine.price("ETH/USDT:USDT", "102.5")
+    engine.add_user("u1", general={"auto_trade": True},
+                    strategy={"entry_type": "limit", "cancel_entry_at_target": False})
+    (decision,) = engine.trading.submit_text(LONG, SignalSource()).decisions
+    assert decision.outcome == "executed"
+    (p,) = engine.positions("u1")
+    assert [(o.leg, o.price) for o in p.orders] == [("entry", Decimal("100"))]
+
+
+def test_own_percent_targets_do_not_look_at_the_calls_target_1(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "102.5")
+    engine.add_user("u1", general={"auto_trade": True},
+                    strategy={"take_profit_mode": "percent", "take_profit_pct": "2"})
+    (decision,) = engine.trading.submit_text(LONG, SignalSource()).decisions
+    assert decision.outcome == "executed"
+    (p,) = engine.positions("u1")
+    assert p.average_entry == Decimal("102.5")
+
+
+def test_a_structured_call_with_its_exits_on_the_wrong_side_is_skipped(engine: Engine) -> None:
+    """The API takes a Signal the text parser would have refused: a long's stop above its
+    entry was opened and stopped out at once, a long's target below it closed at a loss."""
+    engine.price("ETH/USDT:USDT", "3000")
+    engine.add_user("u1", general={"auto_trade": True})
+    base = dict(symbol="ETH/USDT", side=Side.LONG, entries=[Decimal(3000)], leverage=5)
+    cases = [({"targets": [Decimal(3100)], "stop_loss": Decimal(3050)}, "stop_wrong_side"),
+             ({"targets": [Decimal(2900)], "stop_loss": Decimal(2800)}, "target_wrong_side"),
+             ({"targets": [Decimal(3200), Decimal(3100)], "stop_loss": Decimal(2900)},
+              "targets_out_of_order")]
+    for fields, code in cases:
+        signal = Signal(**base, **fields)  # type: ignore[arg-type]
+        (decision,) = engine.trading.submit_signal(signal, SignalSource()).decisions
+        assert (decision.outcome, decision.code) == ("skipped", code)
+    _nothing_traded(engine, "u1")
+
+
+def test_an_order_rounded_below_the_minimum_value_is_skipped(engine: Engine) -> None:
+    """5 USDT of ETH at 3000 is 0.001 ETH on the 0.001 step, worth 3 USDT: the exchange
+    refused it and the user read "failed: the entry order was not placed (rejected)"."""
+    engine.price("ETH/USDT:USDT", "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "5"})
+    (decision,) = engine.trading.submit_text(
+        "#ETH/USDT LONG\nEntry: 3000\nTarget: 3100\nStop: 2900\n5x", SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "below_min_notional"
+    assert "worth 3.000 USDT" in decision.reason and "raise the position size" in decision.reason
+    _nothing_traded(engine, "u1")
+
+
+def test_split_entry_pieces_below_the_minimum_value_are_skipped(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "12"},
+                    strategy={"entry_type": "split", "split_entries": 3})
+    (decision,) = engine.trading.submit_text(
+        "#ETH/USDT LONG\nEntry: 3000 - 2950\nTarget: 3100\nStop: 2900\n5x",
+        SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "below_min_notional"
+    assert "An order of 4 USDT" in decision.reason
+    _nothing_traded(engine, "u1")
+
+
+def test_an_order_beyond_the_free_balance_is_skipped(engine: Engine) -> None:
+    """The margin was checked against the total balance, which counts the margin open
+    positions hold: the second position's entry was refused by the exchange."""
+    engine.price("ETH/USDT:USDT", "3000")
+    engine.price("BTC/USDT:USDT", "65000")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "40000", "max_leverage": 5})
+    (first,) = engine.trading.submit_text(
+        "#ETH/USDT LONG\nEntry: 3000\nTarget: 3100\nStop: 2900\n5x", SignalSource()).decisions
+    assert first.outcome == "executed"
+    (second,) = engine.trading.submit_text(
+        "#BTC/USDT LONG\nEntry: 65000\nTarget: 66000\nStop: 64000\n5x",
+        SignalSource()).decisions
+    assert second.outcome == "skipped" and second.code == "insufficient_capital"
+    assert "needs 8000 USDT of margin" in second.reason
+    assert "is held by open positions and orders" in second.reason
+    assert [p.symbol for p in engine.positions("u1")] == ["ETH/USDT:USDT"]
+    assert not engine.events.of_kind(EventKind.ATTENTION)
+
+
+def test_a_spot_order_of_the_whole_balance_leaves_room_for_its_fee(engine: Engine) -> None:
+    engine.price("ETH/USDT", "3000")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_mode": "percent", "position_size_pct": "100"})
+    (decision,) = engine.trading.submit_text(
+        "#ETH/USDT LONG\nEntry: 3000\nTarget: 3100\nStop: 2900\nSpot", SignalSource()).decisions
+    assert decision.outcome == "skipped" and decision.code == "insufficient_capital"
+    assert "costs 10000 USDT plus 10.00 USDT of fees" in decision.reason
+    _nothing_traded(engine, "u1", "spot")
