@@ -14,6 +14,7 @@ from verzek.domain.numeric import (
     bounded,
     floor_to_step,
     non_negative,
+    plain,
     positive,
     positive_int,
     round_to_step,
@@ -113,3 +114,11 @@ def test_bounded_names_the_field_and_the_range(value: Decimal, ok: bool) -> None
 def test_bounded_writes_far_limits_with_an_exponent() -> None:
     with pytest.raises(InvalidInput, match=r"x must be between 1e-12 and 1e\+12 \(got 0\)"):
         bounded("x", D(0), D("1e-12"), D("1e12"))
+
+
+@pytest.mark.parametrize("value,shown", [
+    ("3000", "3000"), ("3E+3", "3000"), ("3.0E+3", "3000"), ("0.00001234", "0.00001234"),
+    ("65000.5", "65000.5"), ("1.23456789123", "1.2345679"), ("123456789.5", "123456790"),
+    ("-2.5", "-2.5"), ("0", "0")])
+def test_plain_never_shows_an_exponent(value: str, shown: str) -> None:
+    assert plain(Decimal(value)) == shown

@@ -207,3 +207,13 @@ def test_cancel_of_a_finished_order_is_not_found(
         venue.rsps.add(method, re.compile(url), json=body)
         with pytest.raises(OrderNotFound):
             ex.cancel_order(venue.symbol, client_order_id=CID)
+
+
+@pytest.mark.parametrize("value,step,rounded", [
+    ("3000.4", "1", "3000"), ("3012", "10", "3010"), ("0.12345", "0.001", "0.123"),
+    ("3000", "0.01", "3000")])
+def test_a_rounded_price_is_written_plainly(value: str, step: str, rounded: str) -> None:
+    """Prices on the exchange's grid go into messages and files as written: "3000", never
+    "3E+3" (a user was told "Opened long ETH/USDT at 3e+3")."""
+    from verzek.exchanges.base import round_to_step
+    assert str(round_to_step(Decimal(value), Decimal(step))) == rounded

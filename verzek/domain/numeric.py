@@ -88,6 +88,18 @@ def bounded(name: str, value: object, low: Decimal, high: Decimal) -> Decimal:
     return result
 
 
+def plain(value: Decimal | None, significant: int = 8) -> str:
+    """A price or amount for people: at most `significant` digits, never an exponent
+    ("3000", not "3e+3"; "0.00001234"; "65000.5"); "-" for none."""
+    if value is None:
+        return "-"
+    if not value.is_finite() or value == 0:
+        return str(value) if not value.is_finite() else "0"
+    step = Decimal(1).scaleb(value.adjusted() - significant + 1)
+    text = format(value.quantize(step) if step < 1 else round(value / step) * step, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _bound(value: Decimal) -> str:
     """A range bound for a message: 1e-12 and 1e+12 rather than 28 digits."""
     text = format(value.normalize(), "f")

@@ -25,6 +25,7 @@ from verzek.domain.models import (
     StrategySettings,
     User,
 )
+from verzek.domain.numeric import plain
 from verzek.domain.positions import close as close_position
 from verzek.domain.positions import closing_side, opening_side
 from verzek.domain.safety.state import OrderPurpose
@@ -218,7 +219,7 @@ class PositionManager:
                 position = position.model_copy(update={"extra": extra})
                 self.emit(EventKind.DCA_FILLED, position,
                           f"DCA level {position.dca_levels_filled} filled on "
-                          f"{position.symbol}; new average {position.average_entry:.8g}",
+                          f"{position.symbol}; new average {plain(position.average_entry)}",
                           level=position.dca_levels_filled,
                           average_entry=str(position.average_entry))
             elif not position.extra.get("opened_notified"):
@@ -232,7 +233,7 @@ class PositionManager:
                     update={"extra": {**position.extra, "opened_notified": True}})
                 self.emit(EventKind.POSITION_OPENED, position,
                           f"Opened {position.side.value} {position.symbol} at "
-                          f"{position.average_entry:.8g}", quantity=str(position.quantity))
+                          f"{plain(position.average_entry)}", quantity=str(position.quantity))
             position = protection.recompute_exits(position, strategy, amount_step=step)
         elif leg.startswith("tp"):
             index = int(leg[2:].split("r")[0]) - 1

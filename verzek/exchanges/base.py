@@ -158,7 +158,8 @@ def round_to_step(value: Decimal, step: Decimal, rounding: str = ROUND_DOWN) -> 
     """`value` on the `step` grid (quantities round down so we never spend more than meant)."""
     if step <= 0:
         return value
-    return ((value / step).to_integral_value(rounding=rounding) * step).normalize()
+    out = ((value / step).to_integral_value(rounding=rounding) * step).normalize()
+    return out.quantize(Decimal(1)) if int(out.as_tuple().exponent) > 0 else out  # not 3E+3
 
 
 class Exchange(ABC):
