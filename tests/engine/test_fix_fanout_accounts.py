@@ -72,9 +72,12 @@ def test_a_failed_entry_on_one_account_is_that_accounts_decision_and_told(
     by_account = {d.account_id: d for d in result.decisions}
     assert by_account["acc1"].outcome == "executed"
     assert by_account["acc2"].outcome == "failed" and by_account["acc2"].code == "entry_failed"
+    # the exchange's own reason is passed on, not only "rejected"
+    assert "refused (test)" in by_account["acc2"].reason, by_account["acc2"].reason
     assert {OrderType.LIMIT, OrderType.STOP_MARKET} <= _resting(engine, "acc1")
     (told,) = engine.events.of_kind(EventKind.ATTENTION)
     assert told.user_id == "u1" and told.data["code"] == "entry_failed"
+    assert "refused (test)" in told.message
     assert told.data["account_id"] == "acc2" and "main2" in told.message
 
 

@@ -334,6 +334,8 @@ class Orchestrator:
                 o.status.value in ("open", "partially_filled", "unknown", "filled")
                 for o in position.orders):
             reason = next((o.status.value for o in position.orders), "not sent")
+            if position.extra.get("entry_refused"):
+                reason = f"{reason}: {position.extra['entry_refused']}"
             self._manager.save(close(position, CloseReason.CANCELLED, self._clock.now()))
             message = f"The entry order was not placed ({reason})."
             self._notifier.notify(Event(

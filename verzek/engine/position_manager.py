@@ -136,6 +136,10 @@ class PositionManager:
             result.status, OrderStatus.REJECTED)
         position = add_order(position, order.model_copy(update={"status": status,
                                                                 "updated_at": now}))
+        if leg.startswith("entry") and status is not OrderStatus.UNKNOWN and result.message:
+            # the exchange's (or a safety check's) own words, for the user's decision
+            position = position.model_copy(update={"extra": {
+                **position.extra, "entry_refused": result.message[:300]}})
         return (self.save(position) if save else position), result
 
     # --- fills and reactions ---------------------------------------------------------------
