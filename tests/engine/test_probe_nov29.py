@@ -79,21 +79,26 @@ def test_own_percent_targets_do_not_look_at_the_calls_target_1(engine: Engine) -
     assert p.average_entry == Decimal("102.5")
 
 
-def test_a_structured_call_with_its_exits_on_the_wrong_side_is_skipped(engine: Engine) -> None:
+def test_a_structured_call_with_its_exits_on_the_wrong_side_is_refused(engine: Engine) -> None:
     """The API takes a Signal the text parser would have refused: a long's stop above its
-    entry was opened and stopped out at once, a long's target below it closed at a loss."""
+    entry was opened and stopped out at once, a long's target below it closed at a loss. It
+    is recorded as noise with the parser's reason, like the same call written as text."""
     engine.price("ETH/USDT:USDT", "3000")
     engine.add_user("u1", general={"auto_trade": True})
     base = dict(symbol="ETH/USDT", side=Side.LONG, entries=[Decimal(3000)], leverage=5)
-    cases = [({"targets": [Decimal(3100)], "stop_loss": Decimal(3050)}, "stop_wrong_side"),
-             ({"targets": [Decimal(2900)], "stop_loss": Decimal(2800)}, "target_wrong_side"),
+    cases = [({"targets": [Decimal(3100)], "stop_loss": Decimal(3050)}, "stop loss 3050"),
+             ({"targets": [Decimal(2900)], "stop_loss": Decimal(2800)}, "target 2900"),
              ({"targets": [Decimal(3200), Decimal(3100)], "stop_loss": Decimal(2900)},
-              "targets_out_of_order")]
-    for fields, code in cases:
+              "targets out of order")]
+    for fields, reason in cases:
         signal = Signal(**base, **fields)  # type: ignore[arg-type]
-        (decision,) = engine.trading.submit_signal(signal, SignalSource()).decisions
-        assert (decision.outcome, decision.code) == ("skipped", code)
-    _nothing_traded(engine, "u1")
+        result = engine.trading.submit_signal(signal, SignalSource())
+        assert result.kind == "noise" and result.decisions == []
+        assert result.invalid_reason is not None and reason in result.invalid_reason
+        assert engine.trading.get_signal(result.signal_id).invalid_reason == \
+            result.invalid_reason
+    assert engine.positions("u1") == []
+    assert engine.paper("u1").fetch_open_orders() == []
 
 
 def test_an_order_rounded_below_the_minimum_value_is_skipped(engine: Engine) -> None:

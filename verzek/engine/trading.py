@@ -38,7 +38,7 @@ from verzek.engine.updates import UpdateApplier
 from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
-from verzek.signals import content_hash, parse_message
+from verzek.signals import content_hash, parse_message, validate
 from verzek.signals.render import field_lines
 from verzek.store.repos import PositionRepository, UserRepository
 
@@ -129,6 +129,12 @@ class TradingService:
         if signal.stop_pct is not None and signal.stop_pct >= 100:
             return self._submit(text, source, "noise", None, None, "a stop 100% or more from "
                                 "the entry (stop_pct) is no price", None)
+        # the checks a written call passes (a stop or target on the wrong side, targets out of
+        # order, a misread price): recorded as noise with the reason, like an unreadable text
+        why = validate.check(signal.side, [] if signal.entry_is_market else signal.entries,
+                             signal.targets, signal.stop_loss, signal.leverage)
+        if why is not None:
+            return self._submit(text, source, "noise", None, None, why, None)
         result = self._submit(text, source, "signal", signal, None, None, None)
         if publish and self._bus is not None and result.kind == "signal":
             self._bus.publish(BusMessage(text=text, source=source, received_at=self._clock.now(),
