@@ -154,3 +154,17 @@ def test_a_spot_order_of_the_whole_balance_leaves_room_for_its_fee(engine: Engin
     assert decision.outcome == "skipped" and decision.code == "insufficient_capital"
     assert "costs 10000 USDT plus 10.00 USDT of fees" in decision.reason
     _nothing_traded(engine, "u1", "spot")
+
+
+def test_a_second_call_on_an_open_symbol_joins_at_the_open_positions_leverage(
+        engine: Engine) -> None:
+    """The exchange holds one leverage per symbol: "ETH LONG 5x" then "ETH LONG 10x" was
+    skipped (leverage_not_set) on paper and would have moved the first position to 10x live."""
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"max_leverage": 20})
+    first = engine.trading.submit_text(LONG.replace("10x", "5x"), SignalSource(kind="api"))
+    assert [d.outcome for d in first.decisions] == ["executed"], first.decisions
+    second = engine.trading.submit_text(LONG.replace("Entry: 100", "Entry: 100.5"),
+                                        SignalSource(kind="api"))
+    assert [d.outcome for d in second.decisions] == ["executed"], second.decisions
+    assert sorted(p.leverage for p in engine.positions("u1")) == [5, 5]

@@ -396,6 +396,12 @@ class Orchestrator:
             return Decision.deny(
                 "opposite_position_open", f"A {opposite[0].side.value} {symbol} position is "
                 "open on this account; close it before opening the other side.")
+        held = next((p.leverage for p in existing if p.account_id == account.id and
+                     p.symbol == symbol and p.market_type is MarketType.FUTURES), None)
+        if held is not None and held != signal.leverage:
+            # The exchange holds one leverage per symbol: a second trade at another one would
+            # change the open position's too (or be refused); it joins at the open one's.
+            signal = signal.model_copy(update={"leverage": held})
         if market.contract_size != 1:
             return Decision.deny(
                 "unsupported_market", f"{symbol} on {account.exchange.value} trades in "
