@@ -1,0 +1,200 @@
+"""Entry planning: one user's trade on one account decided before any order is sent — the
+market and its units, the price, leverage, size and DCA levels, every risk rule asked — and
+the pending position it opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from verzek.clock import Clock
+from verzek.domain import plans
+from verzek.domain.dca import DcaParams, build_plan
+from verzek.domain.decision import Decision
+from verzek.domain.exits import distribution_weights
+from verzek.domain.models import (
+    ExchangeAccount,
+    MarketType,
+    Position,
+    PositionStatus,
+    Signal,
+    SignalRecord,
+    TakeProfitTarget,
+    User,
+)
+from verzek.domain.risk import RiskContext, check
+from verzek.engine.entry_prices import (
+    entry_span,
+    exchange_symbol,
+    in_market_units,
+    pct_exits,
+    with_pct_prices,
+)
+from verzek.engine.pool import ExchangePool, is_paper
+from verzek.engine.stats import StatsBook
+from verzek.exchanges.base import Exchange, MarketInfo
+from verzek.exchanges.multipliers import dot_thousands_factor, price_factor
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided for one user and account before any order is sent."""
+
+    user: User
+    account: ExchangeAccount
+    exchange: Exchange
+    market: MarketInfo
+    price: Decimal
+    leverage: int
+    base_usdt: Decimal
+    levels: list[dict[str, str]]
+    signal: Signal  # in the market's units (see `in_market_units`)
+    factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
+    pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
+    dca_base: Decimal | None = None  # the expected first fill: DCA levels re-based from it
+
+
+class EntryPlanner:
+    """Plans entries for the orchestrator; reads the exchange (markets, ticker, balance), sends
+    nothing."""
+
+    def __init__(self, *, pool: ExchangePool, stats: StatsBook, clock: Clock) -> None:
+        self._pool = pool
+        self._stats = stats
+        self._clock = clock
+
+    def prepare(self, record: SignalRecord, user: User, account: ExchangeAccount,
+                existing: list[Position]) -> Prepared | Decision:
+        """The user's trade on the account as it will be sent, or why it is not (every risk
+        rule asked): market, price, leverage, size, DCA levels, the call in market units."""
+        signal = record.signal
+        assert signal is not None
+        now = self._clock.now()
+        exchange = self._pool.get(user, account)
+        market, nominal = self._pool.resolve_market(
+            exchange, exchange_symbol(signal.symbol, account.market_type))
+        symbol = market.symbol
+        opposite = [p for p in existing if p.account_id == account.id and p.symbol == symbol
+                    and p.side is not signal.side and p.market_type is MarketType.FUTURES]
+        if opposite:
+            # A one-way futures account nets a long and a short on one symbol into one
+            # position: holding both would leave the engine tracking what the exchange has not.
+            return Decision.deny(
+                "opposite_position_open", f"A {opposite[0].side.value} {symbol} position is "
+                "open on this account; close it before opening the other side.")
+        held = next((p.leverage for p in existing if p.account_id == account.id and
+                     p.symbol == symbol and p.market_type is MarketType.FUTURES), None)
+        if held is not None and held != signal.leverage:
+            # The exchange holds one leverage per symbol: a second trade at another one would
+            # change the open position's too (or be refused); it joins at the open one's.
+            signal = signal.model_copy(update={"leverage": held})
+        if market.contract_size != 1:
+            return Decision.deny(
+                "unsupported_market", f"{symbol} on {account.exchange.value} trades in "
+                f"contracts of {market.contract_size} {market.base}; only markets sized in "
+                f"{market.base} itself are supported.")
+        price = self._pool.ticker(exchange, symbol).last
+        written = [*signal.entries, *signal.targets,
+                   *([signal.stop_loss] if signal.stop_loss is not None else [])]
+        # the call's prices x factor = the market's: a bundle ("PEPE" trading 1000PEPE), or
+        # dots grouping thousands ("96.500" for BTC at 96,800)
+        factor = price_factor(nominal, written[0] if written else None, price) \
+            if nominal != 1 else dot_thousands_factor(written, price)
+        if factor != 1:
+            signal = in_market_units(signal, factor)
+        measure_again = pct_exits(signal)
+        signal = with_pct_prices(signal, price, exchange, symbol)
+        balance = exchange.fetch_balance().get("USDT")
+        capital = balance.total
+        if capital <= 0:
+            return Decision.deny("no_capital", "The account holds no USDT.")
+        features = plans.plan_caps(user, now)
+        dca = user.settings.dca
+        levels_allowed = min(dca.max_safety_orders, features.max_dca_levels) \
+            if features.dca_automation and dca.enabled else 0
+        trades_today, pnl_today = self._stats.today(user.id, existing, now)
+        ctx_kwargs: dict[str, Any] = dict(
+            user=user, signal=signal, signal_id=record.id, now=now,
+            signal_received_at=record.received_at, current_price=price, capital_usdt=capital,
+            account=account, market=account.market_type,
+            open_positions=len(existing),
+            daily_trades=trades_today, daily_realised_pnl_usdt=pnl_today,
+            symbol_exposure_usdt=sum((p.cost_usdt for p in existing if p.symbol == symbol),
+                                     ZERO),
+            total_exposure_usdt=sum((p.cost_usdt for p in existing), ZERO),
+            min_notional_usdt=market.min_notional, fee_rate=market.taker_fee,
+            # free and used both zero with a total: an exchange that does not report them
+            free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
+        )
+        base_ctx = RiskContext(**ctx_kwargs)
+        leverage = base_ctx.leverage
+        base_usdt = base_ctx.base_order_usdt
+        dca_plan = None
+        first_fill, dca_anchor = entry_span(signal, price, user.settings.strategy)
+        if levels_allowed:
+            effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
+                "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
+            dca_plan = build_plan(DcaParams.from_settings(
+                signal.side, dca_anchor, base_usdt, effective,
+                symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
+                leverage=leverage if account.market_type is MarketType.FUTURES else None,
+                price_step=market.price_step, amount_step=market.amount_step))
+        decision = check(RiskContext(**ctx_kwargs, dca_plan=dca_plan, plan=features))
+        if not decision.allowed:
+            return decision
+        quantity = exchange.amount_to_precision(symbol, base_usdt / price)
+        if quantity <= 0 or quantity < market.min_amount:
+            return Decision.deny(
+                "below_minimum", f"{base_usdt} USDT buys {quantity} {market.base} at {price}, "
+                f"below the exchange's minimum amount {market.min_amount or market.amount_step}"
+                "; raise the position size.")
+        if quantity * price < market.min_notional:
+            return Decision.deny(
+                "below_min_notional", f"{base_usdt} USDT buys {quantity} {market.base} at "
+                f"{price} on the exchange's {market.amount_step} step, worth "
+                f"{quantity * price} USDT, below the exchange's minimum order value of "
+                f"{market.min_notional} USDT; raise the position size.")
+        levels = [{"level": str(lv.level), "price": str(lv.price), "quantity": str(lv.quantity),
+                   "quote": str(lv.quote)}
+                  for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
+        return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
+                        signal, factor, measure_again, first_fill if levels else None)
+
+    def new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
+        """The pending position a prepared trade opens (not saved: its entry's intent carries
+        it)."""
+        signal = p.signal
+        strategy = p.user.settings.strategy
+        now = self._clock.now()
+        extra: dict[str, Any] = {
+            "first_entry": str(p.price), "max_active_dca":
+            p.user.settings.dca.max_active_safety_orders,
+            "dca_execution": p.user.settings.dca.execution if p.levels else None,
+            "dca_levels": p.levels,
+            "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
+        }
+        if p.pct_exits:
+            extra["pct_exits"] = p.pct_exits
+        if p.dca_base is not None:
+            extra["dca_base"] = str(p.dca_base)
+        if p.factor != 1:
+            # the call's prices x factor = this market's (follow-ups quoting prices too)
+            extra["price_factor"] = str(p.factor)
+        targets: list[TakeProfitTarget] = []
+        if strategy.take_profit_mode == "signal_targets" and signal.targets:
+            targets = [TakeProfitTarget(price=t) for t in signal.targets]
+            weights = distribution_weights(len(targets), strategy.tp_distribution,
+                                           strategy.tp_distribution_pcts)
+            extra["tp_weights"] = [str(w) for w in weights]
+        else:
+            extra["tp_pct"] = str(strategy.take_profit_pct)
+        return Position(
+            id=pid, user_id=p.user.id, signal_id=record.id, account_id=p.account.id,
+            exchange=p.account.exchange, market_type=p.account.market_type,
+            mode=p.account.mode if not is_paper(p.user, p.account) else p.account.mode.DEMO,
+            symbol=p.market.symbol, side=signal.side, leverage=p.leverage,
+            status=PositionStatus.PENDING, stop_loss=signal.stop_loss, targets=targets,
+            opened_at=now, extra=extra)
