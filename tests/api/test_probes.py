@@ -222,7 +222,9 @@ def test_demo_prices_are_answered_plain(client: FlaskClient, auth: AuthActions) 
     resp = client.put("/api/demo/prices", headers=auth.admin(), content_type=JSON,
                       data=b'{"prices": {"PEPE/USDT": 1e-7, "BTC/USDT": 6.5E4}}')
     assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json()["prices"] == {"PEPE/USDT": "0.0000001", "BTC/USDT": "65000"}
+    assert resp.get_json()["prices"] == {"PEPE/USDT": "0.0000001", "BTC/USDT": "65000",
+                                         "PEPE/USDT:USDT": "0.0000001",
+                                         "BTC/USDT:USDT": "65000"}
 
 
 # --- text and lists: one line without control characters, bounded lengths -------------------

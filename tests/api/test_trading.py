@@ -191,7 +191,9 @@ def test_demo_prices(client: FlaskClient, auth: AuthActions) -> None:
     resp = client.put("/api/demo/prices", headers=auth.admin(),
                       json={"prices": {"BTC/USDT": 65000, "ETH/USDT:USDT": "3000.5"}})
     assert resp.status_code == 200
-    assert resp.get_json()["prices"] == {"BTC/USDT": "65000", "ETH/USDT:USDT": "3000.5"}
+    # a spot symbol's price moves its USDT perpetual too, and the other way round
+    assert resp.get_json()["prices"] == {"BTC/USDT": "65000", "BTC/USDT:USDT": "65000",
+                                         "ETH/USDT:USDT": "3000.5", "ETH/USDT": "3000.5"}
     bad: dict[str, Any]
     for bad in ({"prices": {"btc": 1}}, {"prices": {"BTC/USDT": 0}}, {"prices": {}},
                 {"prices": {"BTC/USDT": "0"}}, {"prices": {"BTC/USDT": "1e3"}}):

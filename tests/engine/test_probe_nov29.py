@@ -168,3 +168,14 @@ def test_a_second_call_on_an_open_symbol_joins_at_the_open_positions_leverage(
                                         SignalSource(kind="api"))
     assert [d.outcome for d in second.decisions] == ["executed"], second.decisions
     assert sorted(p.leverage for p in engine.positions("u1")) == [5, 5]
+
+
+def test_a_demo_price_set_for_the_spot_symbol_moves_the_perpetual_too(engine: Engine) -> None:
+    """`PUT /api/demo/prices {"BTC/USDT": 65000}` left the futures demo users trade at the
+    bundled snapshot's price: their call at 65000 was skipped as far from the market."""
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.set_demo_prices({"ETH/USDT": Decimal(100)})
+    result = engine.trading.submit_text(LONG, SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"], result.decisions
+    (position,) = engine.positions("u1")
+    assert position.symbol == "ETH/USDT:USDT"

@@ -48,7 +48,9 @@ class PricesOut(BaseModel):
 @api.put("/prices", responses={200: PricesOut}, security=SECURITY)
 @admin_only
 def set_prices(body: PricesBody) -> Response:
-    """Set simulated prices, e.g. {"prices": {"BTC/USDT": 65000}} (admin, sim feed only)."""
+    """Set simulated prices, e.g. {"prices": {"BTC/USDT": 65000}} (admin, sim feed only); a
+    spot symbol's price is its USDT perpetual's too ("BTC/USDT:USDT"), and the other way round,
+    unless both are given. The answer lists every symbol set."""
     require_admin()
     if ctx().settings.price_feed != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim",

@@ -366,6 +366,9 @@ class TradingService:
         for symbol, price in prices.items():
             if not price.is_finite() or price <= 0:
                 raise InvalidInput(f"price of {symbol} must be a positive number")
+        # "BTC/USDT" moves the USDT-margined perpetual "BTC/USDT:USDT" too (demo users trade
+        # futures by default), and the other way round, unless both are given
+        prices = {**{_counterpart(s): p for s, p in prices.items()}, **prices}
         for symbol, price in prices.items():
             feed.set_price(symbol, price)  # type: ignore[attr-defined]
         # kept, so a restart goes on from the admin's prices, not from the bundled snapshot
@@ -423,3 +426,11 @@ def _render_signal(signal: Signal) -> str:
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
     return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
             "position_id": d.position_id, "account_id": d.account_id}
+
+
+def _counterpart(symbol: str) -> str:
+    """The spot symbol of a linear perpetual ("BTC/USDT:USDT" -> "BTC/USDT") and the other way
+    round."""
+    if ":" in symbol:
+        return symbol.split(":", 1)[0]
+    return f"{symbol}:{symbol.rsplit('/', 1)[-1]}" if "/" in symbol else symbol
