@@ -21,6 +21,7 @@ from verzek.api.schemas import (
 )
 from verzek.domain.models import ExchangeAccount, ExchangeName, MarketType, TradingMode
 from verzek.engine.accounts import find_account
+from verzek.errors import Conflict
 
 api = api_blueprint("exchanges", "/api/users", "exchange accounts")
 # no blank of Python's regexes nor of JSON schema's (ECMA): \x1c-\x1f and \x85 are blank in one
@@ -41,8 +42,10 @@ class CexAccountIn(ApiModel):
     mode: TradingMode = TradingMode.DEMO
     testnet: StrictBool = False
     label: Label = ""
-    api_key: Secret
-    api_secret: Secret
+    # both, or neither: a demo account needs no keys, and the operator's user trades live
+    # with the operator's (VERZEK_OPERATOR_USER_ID)
+    api_key: Secret | None = None
+    api_secret: Secret | None = None
     passphrase: Secret | None = None
 
 
@@ -111,10 +114,17 @@ def add_account(path: UserPath, body: AccountCreate) -> tuple[Response, int]:
     """Add an account; credentials are encrypted at rest. Live keys need a master key."""
     require_owner(path.user_id)
     data = body.root
+    creds: dict[str, str] | None
     if isinstance(data, CexAccountIn):
-        creds = {"api_key": data.api_key, "api_secret": data.api_secret}
-        if data.passphrase:
-            creds["passphrase"] = data.passphrase
+        if (data.api_key is None) != (data.api_secret is None):
+            raise Conflict("api_key and api_secret go together: send both, or neither (a demo "
+                           "account, or the operator's user on the operator's keys)",
+                           code="incomplete_keys")
+        creds = None
+        if data.api_key is not None and data.api_secret is not None:
+            creds = {"api_key": data.api_key, "api_secret": data.api_secret}
+            if data.passphrase:
+                creds["passphrase"] = data.passphrase
         key_field = "api_key"
     else:
         creds = {"metaapi_token": data.metaapi_token,

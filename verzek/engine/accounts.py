@@ -211,9 +211,12 @@ class AccountService:
     """What a user or an admin may do to users and their settings, plans and exchange keys."""
 
     def __init__(self, *, users: UserRepository, tokens: TokenService, limiter: LoginLimiter,
-                 secret_box: SecretBox, clock: Clock) -> None:
+                 secret_box: SecretBox, clock: Clock, operator_user_id: str | None = None,
+                 operator_exchanges: frozenset[ExchangeName] = frozenset()) -> None:
         self.users, self.tokens, self.limiter = users, tokens, limiter
         self.secret_box, self.clock = secret_box, clock
+        # the user whose accounts without keys trade with the operator's (set for these)
+        self.operator_user_id, self.operator_exchanges = operator_user_id, operator_exchanges
 
     # users ------------------------------------------------------------------------------
     def is_active_user(self, user_id: str) -> bool:
@@ -345,16 +348,24 @@ class AccountService:
     # exchange accounts ------------------------------------------------------------------
     def add_account(self, user_id: str, *, exchange: ExchangeName, market_type: MarketType,
                     mode: TradingMode, testnet: bool, label: str,
-                    credentials: dict[str, str], key_field: str) -> ExchangeAccount:
-        """Store a new account with its credentials encrypted; refuses over the plan's limit."""
-        if mode is TradingMode.LIVE and not self.secret_box.allows_live_credentials:
+                    credentials: dict[str, str] | None, key_field: str) -> ExchangeAccount:
+        """Store a new account with its credentials encrypted; refuses over the plan's limit.
+        Without credentials: a demo account (paper needs none), or a live one of the operator's
+        user on an exchange whose operator keys are set (they trade with those)."""
+        if credentials is None:
+            if mode is TradingMode.LIVE and not self._operator_keys(user_id, exchange):
+                raise Forbidden(
+                    "a live account needs its api_key and api_secret; only the operator's user "
+                    "(VERZEK_OPERATOR_USER_ID) trades with the operator's keys, on an exchange "
+                    "whose keys are set", code="keys_required")
+        elif mode is TradingMode.LIVE and not self.secret_box.allows_live_credentials:
             raise Conflict("live credentials need VERZEK_MASTER_KEYS set outside the data "
                            "directory", code="master_key_required")
         now = self.clock.now()
         account_id = "a_" + secrets.token_hex(8)
         # Under the generated demo key (kept beside the data) a stored key would be readable
         # from a copy of the data directory: a demo account trades on paper and keeps none.
-        keep_keys = self.secret_box.allows_live_credentials
+        keep_keys = credentials is not None and self.secret_box.allows_live_credentials
 
         def apply(user: User) -> User:
             features = plan_features(_current_plan(user, now))
@@ -363,20 +374,24 @@ class AccountService:
                                 "account(s)", code="plan_limit")
             if mode is TradingMode.LIVE and not features.live_trading:
                 raise Forbidden("your plan does not include live trading", code="plan_forbids")
-            if keep_keys:
+            if keep_keys and credentials is not None:
                 self._refuse_same_key(user, exchange, market_type, testnet,
                                       credentials[key_field], key_field)
             account = ExchangeAccount(
                 id=account_id, user_id=user_id, exchange=exchange, market_type=market_type,
                 mode=mode, testnet=testnet, label=label, created_at=now,
-                key_last4=credentials[key_field][-4:],
+                key_last4=credentials[key_field][-4:] if credentials else "",
                 credentials_ciphertext=self.secret_box.encrypt(user_id, exchange, credentials)
-                if keep_keys else None)
+                if keep_keys and credentials is not None else None)
             return user.model_copy(update={"exchange_accounts": [*user.exchange_accounts,
                                                                  account]})
 
         user = self.users.update(user_id, apply)
         return find_account(user, account_id)
+
+    def _operator_keys(self, user_id: str, exchange: ExchangeName) -> bool:
+        """Whether the user's accounts without keys trade with the operator's on `exchange`."""
+        return user_id == self.operator_user_id and exchange in self.operator_exchanges
 
     def _refuse_same_key(self, user: User, exchange: ExchangeName, market_type: MarketType,
                          testnet: bool, key: str, key_field: str) -> None:
@@ -401,6 +416,11 @@ class AccountService:
 
         def apply(user: User) -> User:
             account = find_account(user, account_id)
+            if changes.get("mode") is TradingMode.LIVE and account.credentials_ciphertext is None \
+                    and not self._operator_keys(user_id, account.exchange):
+                raise Forbidden("this account keeps no exchange keys (added without them, or "
+                                "in demo without VERZEK_MASTER_KEYS): add it again with its "
+                                "api_key and api_secret to trade live", code="keys_required")
             if changes.get("mode") is TradingMode.LIVE:
                 if not self.secret_box.allows_live_credentials:
                     raise Conflict("live credentials need VERZEK_MASTER_KEYS set outside the "
