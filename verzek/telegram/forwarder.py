@@ -13,24 +13,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telethon import events
 from telethon.errors import FloodWaitError
 
 from verzek.clock import Clock
-from verzek.domain.models import SignalSource
-from verzek.engine.bus import BusMessage, SignalBus
+from verzek.engine.bus import SignalBus
+from verzek.telegram.catchup import BusFull, HistoryCatchUp
 from verzek.telegram.progress import SourceProgress
+from verzek.telegram.reading import MessageReader
 from verzek.telegram.screening import Screen, SignalScreen
 from verzek.telegram.sources import (
+    UNRESOLVABLE,
     MessageLike,
     SourcesUnresolved,
     parse_source,
-    posted_at,
     resolve,
     telethon_client_factory,
 )
@@ -46,11 +45,6 @@ class ForwarderAuthError(Exception):
     """The session is not authorised: run `python -m verzek telegram login` again."""
 
 
-class BusFull(Exception):
-    """The bus had no room for a message in time: it stays unhandled, a catch-up reads it
-    again."""
-
-
 class Forwarder:
     """Service `telegram_forwarder` around a Telethon client made by `client_factory`."""
 
@@ -64,47 +58,58 @@ class Forwarder:
                  watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
                  max_catch_up: int = 2000, publish_timeout_s: float = 120.0,
-                 edit_lookback: int = 50, edit_lookback_s: float = 3600.0) -> None:
+                 edit_lookback: int = 50, edit_lookback_s: float = 3600.0,
+                 max_edit_age_s: float = 86400.0) -> None:
         self._client_factory = client_factory
         self.sources = tuple(parse_source(s) for s in sources)
         self._bus = bus
         self.progress = progress
         self._clock = clock
-        self._screen = screen_text or SignalScreen()
         # Our groups' ids, asked each time: a group upgraded to a supergroup gets a new id.
         self._exclude = (exclude_chat_ids if callable(exclude_chat_ids)
                          else lambda: exclude_chat_ids)
-        self.ignore_sender_ids = ignore_sender_ids
         self._sleep = sleep
         self.watchdog_interval_s = watchdog_interval_s
         self.silence_s = silence_s
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
-        self.max_catch_up = max_catch_up
         self.publish_timeout_s = publish_timeout_s  # how long to wait for room on the bus
-        # edits made while not connected: looked for among the newest `edit_lookback` messages
-        # already read, edited within the last `edit_lookback_s` (see `catch_up_edits`)
-        self.edit_lookback = edit_lookback
-        self.edit_lookback_s = edit_lookback_s
         self.chat_ids: list[int] = []
-        self.unresolved: dict[str, str] = {}  # source name -> why it could not be resolved
-        self._edits: OrderedDict[tuple[int, int], float] = OrderedDict()
+        self.unresolved: dict[str, str] = {}  # source name (or chat id) -> why it is not read
         self._last_update_s = clock.monotonic()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = threading.Event()
         self._stop_async: asyncio.Event | None = None
-        self._catch_up_lock: asyncio.Lock | None = None
         self.state = "stopped"
         self.last_error: str | None = None
         self.counters: dict[str, int] = {"received": 0, "published": 0, "filtered": 0,
                                          "duplicates": 0, "edits": 0, "caught_up": 0,
                                          "catch_ups": 0, "reconnects": 0, "flood_waits": 0,
-                                         "bus_full": 0}
+                                         "bus_full": 0, "ignored_edits": 0}
+        self.reader = MessageReader(screen=screen_text or SignalScreen(), clock=clock,
+                                    counters=self.counters, exclude_chat_ids=self._exclude,
+                                    ignore_sender_ids=ignore_sender_ids,
+                                    edit_lookback_s=edit_lookback_s,
+                                    max_edit_age_s=max_edit_age_s)
+        # edits made while not connected: looked for among the newest `edit_lookback` messages
+        # already read, edited within the last `edit_lookback_s` (see `catch_up_edits`)
+        self.history = HistoryCatchUp(ingest=self.ingest, progress=progress, clock=clock,
+                                      sleep=sleep, counters=self.counters,
+                                      report=self._report, max_catch_up=max_catch_up,
+                                      edit_lookback=edit_lookback,
+                                      edit_lookback_s=edit_lookback_s)
 
     @property
     def exclude_chat_ids(self) -> frozenset[int]:
         return self._exclude()
+
+    @property
+    def ignore_sender_ids(self) -> frozenset[int]:
+        return self.reader.ignore_sender_ids
+
+    def _report(self, error: str) -> None:
+        self.last_error = error
 
     # --- handling one message (live or from history) ------------------------------------------
 
@@ -118,16 +123,26 @@ class Forwarder:
         self.counters["received"] += 1
         key = (chat_id, message.id)
         if edited:
-            if not self._take_edit(key, message):
+            why = self.reader.not_an_edit(message)
+            if why is not None:
+                self.counters["ignored_edits"] += 1
+                logger.debug("forwarder: edit of %s/%s ignored: %s", chat_id, message.id, why)
+                return False
+            if not self.reader.take_edit(key, message):
                 self.counters["duplicates"] += 1
                 return False
             self.counters["edits"] += 1
         elif not self.progress.begin(chat_id, message.id):
             self.counters["duplicates"] += 1
             return False
+        else:
+            self.reader.read_as_new(key, message)
         outcome = "open"  # until it is queued, filtered, or failed on a bug
         try:
-            bus_message = self._screened(message, chat_id, edited=edited, catch_up=catch_up)
+            message_id = message.id
+            bus_message = self.reader.bus_message(
+                message, chat_id, edited=edited, catch_up=catch_up,
+                on_handled=None if edited else lambda: self.progress.mark(chat_id, message_id))
             if bus_message is None:
                 outcome = "done"
                 return False
@@ -149,45 +164,9 @@ class Forwarder:
                 self.progress.mark(chat_id, message.id)
             elif outcome == "open":  # not on the bus (full, or cancelled): read it again
                 if edited:
-                    self._edits.pop(key, None)
+                    self.reader.forget_edit(key)
                 else:
                     self.progress.release(chat_id, message.id)
-
-    def _take_edit(self, key: tuple[int, int], message: MessageLike) -> bool:
-        """Whether this edit is newer than the last one taken of the message."""
-        stamp = message.edit_date.timestamp() if message.edit_date else 0.0
-        if self._edits.get(key, -1.0) >= stamp:
-            return False
-        self._edits[key] = stamp
-        self._edits.move_to_end(key)
-        while len(self._edits) > 10_000:
-            self._edits.popitem(last=False)
-        return True
-
-    def _screened(self, message: MessageLike, chat_id: int, *, edited: bool,
-                  catch_up: bool) -> BusMessage | None:
-        """The bus message for a message that passes the screen, else None."""
-        if chat_id in self.exclude_chat_ids or message.sender_id in self.ignore_sender_ids:
-            self.counters["filtered"] += 1
-            return None
-        text = message.raw_text or ""
-        verdict = self._screen(text, now=self._clock.now(), sender=message.sender_id)
-        if not verdict.accepted:
-            self.counters["filtered"] += 1
-            logger.debug("forwarder: %s/%s filtered: %s", chat_id, message.id, verdict.reason)
-            return None
-        source = SignalSource(kind="telegram", chat_id=chat_id, message_id=message.id,
-                              reply_to_id=message.reply_to_msg_id)
-        meta: dict[str, Any] = {"edited": edited, "catch_up": catch_up,
-                                "sender_id": message.sender_id, "screen": verdict.reason}
-        if message.edit_date is not None:
-            meta["edit_date"] = message.edit_date.isoformat()
-        message_id = message.id
-        return BusMessage(text=text, source=source, received_at=posted_at(message, edited=edited,
-                                                                   now=self._clock.now()),
-                          origin="telegram", meta=meta,
-                          on_handled=None if edited else
-                          lambda: self.progress.mark(chat_id, message_id))
 
     async def on_new_message(self, event: events.NewMessage.Event) -> None:
         self._last_update_s = self._clock.monotonic()
@@ -210,93 +189,20 @@ class Forwarder:
     # --- catching up ---------------------------------------------------------------------------
 
     async def catch_up(self, client: Any, chat_id: int) -> int:
-        """Read the chat's history after `last_seen` and ingest what was missed; returns how
-        many were published. A chat seen for the first time starts at its newest message."""
-        self._catch_up_lock = self._catch_up_lock or asyncio.Lock()
-        async with self._catch_up_lock:
-            while True:
-                try:
-                    return await self._catch_up(client, chat_id)
-                except FloodWaitError as exc:
-                    self.counters["flood_waits"] += 1
-                    logger.warning("forwarder: FloodWait %s s reading %s", exc.seconds, chat_id)
-                    await self._sleep(float(exc.seconds))
+        """Messages missed after `last_seen`, published; see `HistoryCatchUp.new_messages`."""
+        return await self.history.new_messages(client, chat_id)
 
     async def catch_up_edits(self, client: Any, chat_id: int) -> int:
-        """Edits made while this process was not connected (a teaser edited into a call):
-        Telegram does not replay them, and the history read from `last_seen` only holds newer
-        messages. The newest `edit_lookback` messages already read are read again; each edited
-        within `edit_lookback_s` goes on as an edit. One taken already is not published twice
-        (here, or downstream by its message id once it traded). Returns how many went on."""
-        last = self.progress.last_seen(chat_id)
-        if last is None or self.edit_lookback <= 0:
-            return 0
-        since = self._clock.now() - timedelta(seconds=self.edit_lookback_s)
-        published = 0
-        try:
-            async for message in client.iter_messages(chat_id, max_id=last + 1,
-                                                       limit=self.edit_lookback):
-                if message.edit_date is None or message.edit_date < since:
-                    continue
-                try:
-                    if await self.ingest(message, edited=True, catch_up=True):
-                        published += 1
-                except BusFull:
-                    raise
-                except Exception as exc:  # one bad message never stops the catch-up
-                    self.last_error = f"{type(exc).__name__}: {exc}"
-                    logger.exception("forwarder: edit of %s/%s failed", chat_id, message.id)
-        except FloodWaitError as exc:  # new messages are caught up; edits are not worth a wait
-            self.counters["flood_waits"] += 1
-            logger.warning("forwarder: edits of %s not read (FloodWait %s s)", chat_id,
-                           exc.seconds)
-        except BusFull as exc:
-            self.last_error = str(exc)
-            logger.error("forwarder: edits of %s not all read: %s", chat_id, exc)
-        self.counters["caught_up"] += published
-        return published
-
-    async def _catch_up(self, client: Any, chat_id: int) -> int:
-        last = self.progress.last_seen(chat_id)
-        if last is None:
-            newest = 0
-            async for message in client.iter_messages(chat_id, limit=1):
-                newest = message.id
-            self.progress.settle(chat_id, newest)
-            return 0
-        self.counters["catch_ups"] += 1
-        published = 0
-        top = last
-        count = 0
-        async for message in client.iter_messages(chat_id, min_id=last, reverse=True):
-            try:
-                if await self.ingest(message, catch_up=True):
-                    published += 1
-            except BusFull as exc:  # read through the one before; the next catch-up goes on
-                self.last_error = str(exc)
-                logger.error("forwarder: catch-up of %s paused: %s", chat_id, exc)
-                top = max(top, message.id - 1)
-                break
-            except Exception as exc:  # one bad message never stops the catch-up
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                logger.exception("forwarder: message %s/%s failed", chat_id, message.id)
-            top = max(top, message.id)
-            count += 1
-            if count >= self.max_catch_up:
-                logger.warning("forwarder: catch-up of %s stopped at %d messages", chat_id,
-                               count)
-                break
-        self.progress.settle(chat_id, top)
-        self.counters["caught_up"] += published
-        return published
+        """Edits missed while not connected, published; see `HistoryCatchUp.edits`."""
+        return await self.history.edits(client, chat_id)
 
     async def run_once(self, client: Any, now_s: float) -> int:
         """Watchdog step: catch up every chat with a gap, or all after `silence_s` of quiet."""
         silent = now_s - self._last_update_s >= self.silence_s
         total = 0
-        for chat_id in self.chat_ids:
+        for chat_id in list(self.chat_ids):
             if silent or self.progress.has_gap(chat_id):
-                total += await self.catch_up(client, chat_id)
+                total += await self._catch_up_source(client, chat_id, edits=False)
         if silent:
             self._last_update_s = now_s
         return total
@@ -314,6 +220,21 @@ class Forwarder:
                          sorted(overlap))
         return [i for i in ids if i not in excluded]
 
+    async def _catch_up_source(self, client: Any, chat_id: int, *, edits: bool) -> int:
+        """`catch_up` (and `catch_up_edits`) of one source. A chat Telegram no longer lets us
+        read (gone private, banned, left, an id not in the session) is logged, listed in
+        `unresolved` and not watched until the next session: it never costs the others."""
+        try:
+            published = await self.catch_up(client, chat_id)
+            return published + (await self.catch_up_edits(client, chat_id) if edits else 0)
+        except UNRESOLVABLE as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            self.unresolved[str(chat_id)] = why
+            self.chat_ids = [i for i in self.chat_ids if i != chat_id]
+            logger.error("forwarder: source %s cannot be read (%s); watching the others, "
+                         "trying it again at the next reconnect", chat_id, why)
+            return 0
+
     # --- one connection ------------------------------------------------------------------
 
     async def run_session(self, client: Any) -> None:
@@ -323,14 +244,16 @@ class Forwarder:
             raise ForwarderAuthError("the Telegram session is not authorised: run "
                                      "`python -m verzek telegram login` and set TELEGRAM_SESSION")
         self.chat_ids = await self.resolve_sources(client)
-        client.add_event_handler(self.on_new_message, events.NewMessage(chats=self.chat_ids))
-        client.add_event_handler(self.on_edited, events.MessageEdited(chats=self.chat_ids))
+        client.add_event_handler(self.on_new_message, events.NewMessage(chats=self.chat_ids[:]))
+        client.add_event_handler(self.on_edited, events.MessageEdited(chats=self.chat_ids[:]))
         self._last_update_s = self._clock.monotonic()
-        for chat_id in self.chat_ids:
+        watched = list(self.chat_ids)
+        for chat_id in watched:
+            # a chat seen for the first time starts now, edits included
             seen_before = self.progress.last_seen(chat_id) is not None
-            await self.catch_up(client, chat_id)
-            if seen_before:  # a chat seen for the first time starts now, edits included
-                await self.catch_up_edits(client, chat_id)
+            await self._catch_up_source(client, chat_id, edits=seen_before)
+        if watched and not self.chat_ids:
+            raise SourcesUnresolved(f"no source can be read: {sorted(self.unresolved)}")
         self.state = "running"
         self.last_error = None
         logger.info("forwarder: watching %d source chat(s)", len(self.chat_ids))

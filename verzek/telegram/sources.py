@@ -1,6 +1,7 @@
 """The watched source chats as Telethon shows them: the message attributes the forwarder reads,
 source names and ids from TELEGRAM_SOURCES, resolving them one by one (a name that resolves to
-nothing never costs the others), a message's post date, and the real client factory."""
+nothing never costs the others), a message's post date and the message it replies to, and the
+real client factory."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from telethon import utils
 from telethon.errors import BadRequestError, ForbiddenError
+from telethon.tl.types import MessageReplyHeader, PeerChannel
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +24,13 @@ class MessageLike(Protocol):
     out: bool | None
     date: datetime | None
     edit_date: datetime | None
+    grouped_id: int | None  # the album the message is one photo of
+    reply_to: Any  # MessageReplyHeader, MessageReplyStoryHeader or None
 
     @property
     def chat_id(self) -> int | None: ...
     @property
     def raw_text(self) -> str | None: ...
-    @property
-    def reply_to_msg_id(self) -> int | None: ...
     @property
     def sender_id(self) -> int | None: ...
 
@@ -52,16 +55,17 @@ def parse_source(value: str | int) -> str | int:
 
 
 async def resolve(client: Any, sources: Sequence[str | int]) -> tuple[list[int], dict[str, str]]:
-    """The marked chat ids of `sources`, and the names that did not resolve with why. Numeric
-    ids need the dialogs in the session's entity cache first (Telethon cannot resolve a bare
-    id it has never seen); they are taken as they are."""
+    """The marked chat ids of `sources` (each once), and the names that did not resolve with
+    why. Numeric ids need the dialogs in the session's entity cache first (Telethon cannot
+    resolve an id it has never seen); see `marked_id`."""
+    known: set[int] = set()
     if any(isinstance(s, int) for s in sources):
-        await client.get_dialogs()
+        known = {d.id for d in await client.get_dialogs() or () if isinstance(d.id, int)}
     ids: list[int] = []
     unresolved: dict[str, str] = {}
     for source in sources:
         if isinstance(source, int):
-            ids.append(source)
+            ids.append(marked_id(source, known))
             continue
         try:
             ids.append(await client.get_peer_id(source))
@@ -69,7 +73,35 @@ async def resolve(client: Any, sources: Sequence[str | int]) -> tuple[list[int],
             unresolved[source] = f"{type(exc).__name__}: {exc}"
             logger.error("forwarder: source %s cannot be resolved (%s); watching the others, "
                          "trying it again at the next reconnect", source, unresolved[source])
-    return ids, unresolved
+    return list(dict.fromkeys(ids)), unresolved
+
+
+def marked_id(chat_id: int, dialogs: set[int]) -> int:
+    """A numeric source as Telethon marks chat ids (its messages' `chat_id`): a channel's or
+    group's bare id, as some tools show it, is its dialog's -100<id> or -<id>; an id no dialog
+    explains is taken as it is (a chat it names that cannot be read is reported then)."""
+    if chat_id > 0 and chat_id not in dialogs:
+        for marked in (utils.get_peer_id(PeerChannel(chat_id)), -chat_id):
+            if marked in dialogs:
+                logger.info("forwarder: source %s is chat %s", chat_id, marked)
+                return marked
+    return chat_id
+
+
+def reply_to_id(message: MessageLike) -> int | None:
+    """The id of the message of this chat that `message` replies to. None for a reply to a
+    message of another chat (its id means nothing here) or to a story, and for a message that
+    only sits in a forum topic (Telegram gives the topic's first message as what it replies
+    to)."""
+    header = message.reply_to
+    if not isinstance(header, MessageReplyHeader):
+        return None
+    if header.reply_to_peer_id is not None \
+            and utils.get_peer_id(header.reply_to_peer_id) != message.chat_id:
+        return None
+    if header.forum_topic and header.reply_to_top_id is None:
+        return None
+    return header.reply_to_msg_id
 
 
 def posted_at(message: MessageLike, *, edited: bool, now: datetime) -> datetime:
