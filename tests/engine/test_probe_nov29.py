@@ -139,7 +139,7 @@ def test_an_order_beyond_the_free_balance_is_skipped(engine: Engine) -> None:
         "#BTC/USDT LONG\nEntry: 65000\nTarget: 66000\nStop: 64000\n5x",
         SignalSource()).decisions
     assert second.outcome == "skipped" and second.code == "insufficient_capital"
-    assert "needs 8000 USDT of margin" in second.reason
+    assert "needs 8000.00 USDT of margin" in second.reason
     assert "is held by open positions and orders" in second.reason
     assert [p.symbol for p in engine.positions("u1")] == ["ETH/USDT:USDT"]
     assert not engine.events.of_kind(EventKind.ATTENTION)
@@ -152,7 +152,7 @@ def test_a_spot_order_of_the_whole_balance_leaves_room_for_its_fee(engine: Engin
     (decision,) = engine.trading.submit_text(
         "#ETH/USDT LONG\nEntry: 3000\nTarget: 3100\nStop: 2900\nSpot", SignalSource()).decisions
     assert decision.outcome == "skipped" and decision.code == "insufficient_capital"
-    assert "costs 10000 USDT plus 10.00 USDT of fees" in decision.reason
+    assert "costs 10000.00 USDT plus 10.00 USDT of fees" in decision.reason
     _nothing_traded(engine, "u1", "spot")
 
 

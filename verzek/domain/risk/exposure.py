@@ -33,8 +33,8 @@ def position_size(ctx: RiskContext) -> Decision:
         held = "" if free == ctx.capital_usdt else \
             f" of your {ctx.capital_usdt:.2f} USDT ({ctx.capital_usdt - free:.2f} USDT is " \
             "held by open positions and orders)"
-        what = f"costs {margin} USDT" if ctx.market is MarketType.SPOT else \
-            f"needs {margin} USDT of margin"
+        what = f"costs {margin:.2f} USDT" if ctx.market is MarketType.SPOT else \
+            f"needs {margin:.2f} USDT of margin"
         fee = f" plus {needed - margin:.2f} USDT of fees" if needed > margin else ""
         return Decision.deny("insufficient_capital", f"The order {what}{fee}; {free:.2f} USDT "
                              f"is free{held}.",
