@@ -179,3 +179,29 @@ def test_a_demo_price_set_for_the_spot_symbol_moves_the_perpetual_too(engine: En
     assert [d.outcome for d in result.decisions] == ["executed"], result.decisions
     (position,) = engine.positions("u1")
     assert position.symbol == "ETH/USDT:USDT"
+
+
+def test_a_close_refused_because_the_exchange_holds_nothing_settles_the_position(
+        engine: Engine) -> None:
+    """A reduce-only close the exchange refuses because it holds none of the position (closed
+    outside us, or a late fill another order of ours sold already) settles the position at the
+    market price: it is never left open for quantity the exchange does not hold."""
+    from verzek.domain.models import CloseReason, OrderSide, OrderType
+    from verzek.exchanges.base import OrderRequest
+
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(LONG, SignalSource(kind="api"))
+    (position,) = engine.positions("u1")
+    paper = engine.paper("u1")
+    for order in paper.fetch_open_orders():  # the user closes it on the exchange's own site
+        paper.cancel_order(order.symbol, client_order_id=order.client_order_id)
+    paper.create_order(OrderRequest(symbol="ETH/USDT:USDT", side=OrderSide.SELL,
+                                    type=OrderType.MARKET, quantity=position.quantity,
+                                    client_order_id="by-hand-1", reduce_only=True))
+    engine.price("ETH/USDT:USDT", "101")
+    closed = engine.trading.close_position("u1", position.id)
+    assert closed.status.value == "closed" and closed.close_reason is CloseReason.MANUAL
+    assert engine.positions("u1") == []
+    told = [e for e in engine.events.of_kind(EventKind.ATTENTION) if e.user_id == "u1"]
+    assert any("holds no long ETH/USDT:USDT" in e.message for e in told), told

@@ -47,7 +47,7 @@ from verzek.engine.tracker import (
     live_orders,
     new_order,
 )
-from verzek.errors import OrderNotFound, TransientExchangeError
+from verzek.errors import OrderNotFound, TransientExchangeError, VerzekError
 from verzek.exchanges.base import Exchange, OrderResult
 from verzek.store.repos import PositionRepository
 
@@ -359,6 +359,10 @@ class PositionManager:
                                      OrderPurpose.REDUCE)
         if result.placed and position.status is not PositionStatus.CLOSED:
             position = self.sync(exchange, position)
+        if result.status == "rejected" and spec.reduce_only:
+            gone = self._nothing_held(exchange, position, reason)
+            if gone is not None:
+                return gone
         if result.status in ("rejected", "blocked"):
             # The close did not happen: put the protection back rather than leave it bare,
             # and let a monitor-driven close wait before it tries again.
@@ -370,6 +374,28 @@ class PositionManager:
                                CloseReason.CHANNEL):
             position = self.save(position.model_copy(update={"close_reason": reason}))
         return position
+
+    def _nothing_held(self, exchange: Exchange, position: Position,
+                      reason: CloseReason) -> Position | None:
+        """A reduce-only close the exchange refused while it holds none of the position's side
+        on the symbol: nothing is left to close (closed outside us, or a late fill that another
+        order of ours sold already). Settled at the market price and the owner told, never kept
+        open for quantity the exchange does not hold. None when it holds some, or cannot say."""
+        try:
+            if any(i.side is position.side and i.quantity > 0
+                   for i in exchange.fetch_positions([position.symbol])):
+                return None
+            price = exchange.fetch_ticker(position.symbol).last
+        except VerzekError:
+            return None
+        logger.error("position %s: the exchange refused to close %s %s and holds none: settled "
+                     "at %s", position.id, position.quantity, position.symbol, price)
+        self.emit(EventKind.ATTENTION, position,
+                  f"The exchange holds no {position.side.value} {position.symbol} to close: the "
+                  f"position ({plain(position.quantity)}) is settled as closed at {plain(price)}.",
+                  quantity=str(position.quantity))
+        return self.settle(exchange, position, reason, price)
+
 
 def _trade_seq(trade_id: str) -> int:
     """The number at the end of a trade id (exchanges number their trades), else 0."""
