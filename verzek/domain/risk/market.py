@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import pairwise
 
 from verzek.domain.decision import Decision
 from verzek.domain.exits import is_crossed
@@ -85,33 +84,20 @@ def price_in_collar(ctx: RiskContext) -> Decision:
 
 
 def exits_ahead(ctx: RiskContext) -> Decision:
-    """The stop lies on the losing side and every target on the winning side of the entry
-    (the zone written, and the price an entry fills at now): an entry past its first target
-    or its stop would be closed at once, at a loss. A resting limit entry may wait beyond a
-    target passed when the user keeps such entries (`cancel_entry_at_target` off), and a user
-    taking profit at their own percentage does not sell at the call's targets; a breakout
-    not triggered yet enters at its trigger, not at the price of now."""
+    """The price has not run past the stop or the first target yet: an entry past its first
+    target or its stop would be closed at once, at a loss. (A call whose stop or targets lie on
+    the wrong side of its entry never gets here: the reader and `submit_signal` refuse it.)
+    A resting limit entry may wait beyond a target passed when the user keeps such entries
+    (`cancel_entry_at_target` off), and a user taking profit at their own percentage does not
+    sell at the call's targets; a breakout not triggered yet enters at its trigger, not at the
+    price of now."""
     signal = ctx.signal
     long = signal.side is Side.LONG
-    word = "long" if long else "short"
     zone = [] if signal.entry_is_market else list(signal.entries)
     waiting = signal.entry_trigger is not None and bool(zone) and \
         not is_crossed(signal.entry_trigger, zone[0], ctx.current_price)
     price = zone[0] if waiting else ctx.current_price
     stop = signal.stop_loss
-    if zone and stop is not None and (stop >= min(zone) if long else stop <= max(zone)):
-        where = "at or above" if long else "at or below"
-        return Decision.deny("stop_wrong_side", f"The stop loss {stop} is {where} the entry "
-                             f"of this {word}; the call is inconsistent.", stop=stop)
-    targets = list(signal.targets)
-    if zone and any(t <= max(zone) if long else t >= min(zone) for t in targets):
-        where = "at or below" if long else "at or above"
-        return Decision.deny("target_wrong_side", f"A target is {where} the entry of this "
-                             f"{word}; the call is inconsistent.")
-    for before, after in pairwise(targets):
-        if (after <= before) if long else (after >= before):
-            return Decision.deny("targets_out_of_order", f"The targets are out of order for "
-                                 f"a {word} ({before} then {after}).")
     if stop is not None and (price <= stop if long else price >= stop):
         return Decision.deny("stop_passed", f"The price {price} is already past the stop loss "
                              f"{stop}: the entry would be stopped out at once.",
@@ -120,8 +106,9 @@ def exits_ahead(ctx: RiskContext) -> Decision:
     resting = bool(zone) and not waiting and strategy.entry_type != "market"
     keeps = resting and not strategy.cancel_entry_at_target
     own = strategy.take_profit_mode != "signal_targets"  # the user's own targets, from the fill
+    targets = signal.targets
     if targets and not keeps and not own and (price >= targets[0] if long else price <= targets[0]):
         return Decision.deny("target_passed", f"The price {price} has already reached target "
                              f"1 ({targets[0]}): the move this call is about has happened.",
                              price=price, target=targets[0])
-    return Decision.allow("exits_ahead", "The stop and the targets lie ahead of the entry.")
+    return Decision.allow("exits_ahead", "The stop and the first target lie ahead of the entry.")
