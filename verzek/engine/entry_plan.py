@@ -10,12 +10,15 @@ from typing import Any
 
 from verzek.clock import Clock
 from verzek.domain import plans
-from verzek.domain.dca import DcaParams, build_plan
+from verzek.domain.dca import DcaParams, DcaPlan, build_plan
 from verzek.domain.decision import Decision
 from verzek.domain.exits import distribution_weights
 from verzek.domain.models import (
+    DcaSettings,
     ExchangeAccount,
     MarketType,
+    OrderStatus,
+    OrderType,
     Position,
     PositionStatus,
     Signal,
@@ -23,6 +26,8 @@ from verzek.domain.models import (
     TakeProfitTarget,
     User,
 )
+from verzek.domain.numeric import plain
+from verzek.domain.plans import PlanFeatures
 from verzek.domain.risk import RiskContext, check
 from verzek.engine.entry_prices import (
     entry_span,
@@ -55,6 +60,7 @@ class Prepared:
     factor: Decimal = Decimal(1)  # the call's prices x factor = the market's
     pct_exits: dict[str, Any] | None = None  # measured again from the entry's fill
     dca_base: Decimal | None = None  # the expected first fill: DCA levels re-based from it
+    notes: tuple[str, ...] = ()  # what the user's settings asked for and the plan left out
 
 
 class EntryPlanner:
@@ -161,7 +167,8 @@ class EntryPlanner:
                    "quote": str(lv.quote)}
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
-                        signal, factor, measure_again, first_fill if levels else None)
+                        signal, factor, measure_again, first_fill if levels else None,
+                        dca_notes(dca, features, levels_allowed, dca_plan))
 
     def new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         """The pending position a prepared trade opens (not saved: its entry's intent carries
@@ -180,6 +187,8 @@ class EntryPlanner:
             extra["pct_exits"] = p.pct_exits
         if p.dca_base is not None:
             extra["dca_base"] = str(p.dca_base)
+        if p.notes:
+            extra["plan_notes"] = list(p.notes)
         if p.factor != 1:
             # the call's prices x factor = this market's (follow-ups quoting prices too)
             extra["price_factor"] = str(p.factor)
@@ -198,3 +207,52 @@ class EntryPlanner:
             symbol=p.market.symbol, side=signal.side, leverage=p.leverage,
             status=PositionStatus.PENDING, stop_loss=signal.stop_loss, targets=targets,
             opened_at=now, extra=extra)
+
+
+def dca_notes(dca: DcaSettings, features: PlanFeatures, allowed: int,
+              dca_plan: DcaPlan | None) -> tuple[str, ...]:
+    """The DCA levels the user's settings ask for that the trade leaves out, and why: the
+    plan's cap, or the plan's own drops (an investment cap, the exchange's amount step...)."""
+    if not dca.enabled:
+        return ()
+    notes: list[str] = []
+    wanted = min(len(dca.levels), dca.max_safety_orders) if dca.levels \
+        else dca.max_safety_orders
+    if features.dca_automation and allowed < wanted:
+        notes.append(f"DCA limited to {allowed} of the {wanted} levels set: the "
+                     f"{features.name.value} plan allows {features.max_dca_levels}.")
+    seen: set[str] = set()
+    for drop in dca_plan.dropped if dca_plan else ():
+        if drop.code in seen:  # the levels after a blocking one carry its code
+            continue
+        if drop.code != "below_amount_step":
+            seen.add(drop.code)
+        notes.append(f"DCA level {drop.level} left out: {drop.reason}.")
+    return tuple(notes)
+
+
+def entry_summary(position: Position) -> str:
+    """The executed decision in words: each entry order sent and where it stands, the DCA
+    levels planned and what the plan left out."""
+    parts = []
+    for order in position.orders:
+        if not order.leg.startswith("entry"):
+            continue
+        what = f"{order.side.value} {plain(order.quantity)} {position.symbol}"
+        price = order.average_price or order.price
+        if order.status is OrderStatus.FILLED:
+            parts.append(f"{what} filled" + (f" at {plain(price)}" if price else ""))
+        elif order.type is OrderType.MARKET:
+            parts.append(f"{what} at market ({order.status.value})")
+        else:
+            parts.append(f"{what} limit at {plain(order.price)} ({order.status.value}, "
+                         "waiting to fill)")
+    text = "Entry placed" + (": " + "; ".join(parts) if parts else "")
+    if position.market_type is MarketType.FUTURES:
+        text += f", {position.leverage}x"
+    text += "."
+    levels = position.extra.get("dca_levels") or []
+    if levels:
+        text += f" {len(levels)} DCA level{'s' if len(levels) > 1 else ''} planned."
+    notes = position.extra.get("plan_notes") or []
+    return " ".join([text, *notes])

@@ -30,7 +30,7 @@ from verzek.domain.models import (
 )
 from verzek.domain.positions import close, opening_side
 from verzek.domain.safety.state import OrderPurpose
-from verzek.engine.entry_plan import EntryPlanner, Prepared
+from verzek.engine.entry_plan import EntryPlanner, Prepared, entry_summary
 from verzek.engine.entry_prices import (
     position_id_for,
     waiting_trigger,
@@ -317,7 +317,7 @@ class Orchestrator:
                             "account_id": account.id, "position_id": pid,
                             "symbol": position.symbol}))
             return UserDecision(user.id, "failed", message, "entry_failed", pid)
-        return UserDecision(user.id, "executed", "Entry placed.", "executed", pid)
+        return UserDecision(user.id, "executed", entry_summary(position), "executed", pid)
 
     def _skip(self, user: User, record: SignalRecord, decision: Decision) -> UserDecision:
         until = decision.details.get("paused_until")

@@ -1,0 +1,49 @@
+"""An executed decision says what was sent and what the user's DCA settings lost on the way:
+the plan's cap on levels, an investment cap that leaves levels out."""
+
+from __future__ import annotations
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import PlanName, SignalSource
+
+SYM = "ETH/USDT:USDT"
+CALL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
+
+
+def _decide(engine: Engine, plan: PlanName = PlanName.VIP, price: str = "100",
+            **settings: object) -> object:
+    engine.price(SYM, price)
+    engine.add_user("u1", plan, general={"auto_trade": True},
+                    risk={"position_size_usdt": "100"}, **settings)
+    (decision,) = engine.trading.submit_text(CALL, SignalSource(kind="api")).decisions
+    return decision
+
+
+def test_a_market_entry_says_what_filled_at_which_leverage(engine: Engine) -> None:
+    decision = _decide(engine)
+    assert decision.code == "executed"  # type: ignore[attr-defined]
+    assert decision.reason == f"Entry placed: buy 1 {SYM} filled at 100, 10x."  # type: ignore
+
+
+def test_an_investment_cap_that_leaves_levels_out_is_said(engine: Engine) -> None:
+    decision = _decide(engine, dca={"enabled": True, "safety_order_usdt": "50",
+                                    "max_safety_orders": 3, "max_investment_usdt": "200"})
+    reason = decision.reason  # type: ignore[attr-defined]
+    assert "2 DCA levels planned." in reason
+    assert "DCA level 3 left out: level 3 would raise the position to 249.841 USDT, above " \
+           "the per-position cap of 200 USDT; it and every later level are dropped." in reason
+    (p,) = engine.positions("u1")
+    assert len(p.extra["dca_levels"]) == 2 and p.extra["plan_notes"]
+
+
+def test_the_plans_cap_on_levels_is_said(engine: Engine) -> None:
+    decision = _decide(engine, PlanName.PRO, dca={"enabled": True, "max_safety_orders": 5})
+    reason = decision.reason  # type: ignore[attr-defined]
+    assert "3 DCA levels planned." in reason
+    assert "DCA limited to 3 of the 5 levels set: the pro plan allows 3." in reason
+
+
+def test_a_resting_limit_entry_says_it_waits_to_fill(engine: Engine) -> None:
+    decision = _decide(engine, price="101", strategy={"entry_type": "limit"})
+    assert decision.reason == (  # type: ignore[attr-defined]
+        f"Entry placed: buy 1 {SYM} limit at 100 (open, waiting to fill), 10x.")
