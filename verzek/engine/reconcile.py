@@ -6,13 +6,12 @@ answered "not found" for the whole visibility window: counted from the first suc
 the send's answer was lost or a look-up failed (kept in the intent journal), or from the intent
 for one a crash left; only then is the intent marked not placed.
 Every account that may hold our orders is scanned for strays, not only those with a client
-built already; what is flagged is kept (`FLAGGED`) and told to listeners (`on_flagged`).
+built already; what is flagged is kept (`strays.FLAGGED`) and told to listeners (`on_flagged`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,7 +19,6 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
-    ExchangeAccount,
     MarketType,
     Order,
     OrderSide,
@@ -36,11 +34,9 @@ from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
 from verzek.engine.pool import (
     ExchangePool,
     demo_account,
-    is_paper,
-    is_paper_client,
-    position_account,
 )
 from verzek.engine.position_manager import PositionManager
+from verzek.engine.strays import FlagBook, OnFlagged, StrayScanner
 from verzek.engine.tracker import (
     add_order,
     applied_quantity,
@@ -54,19 +50,13 @@ from verzek.errors import (
     ExchangeError,
     NotFound,
     OrderNotFound,
-    StoreError,
     TransientExchangeError,
     VerzekError,
 )
 from verzek.exchanges.base import Exchange, OrderResult
-from verzek.exchanges.client_ids import is_ours
-from verzek.logs import Throttle
 from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
-FLAGGED = "flagged_orders.json"  # what reconciliation flagged for a human, kept over restarts
-FLAGGED_KEPT = 1000  # the newest ones; a stray is flagged (and told) once
-OnFlagged = Callable[[dict[str, Any]], None]
 
 
 class Reconciler:
@@ -82,11 +72,25 @@ class Reconciler:
         self._manager = manager
         self._clock = clock
         self._window = timedelta(seconds=visibility_window_s)
-        self.flagged: list[dict[str, Any]] = list(
-            (positions.store.read(FLAGGED) or {}).get("items", []))
-        self.on_flagged: list[OnFlagged] = []  # told of every new flag (the user is notified)
+        self.flags = FlagBook(store=positions.store, clock=clock)
+        self.strays = StrayScanner(intents=intents, users=users, positions=positions,
+                                   pool=pool, flags=self.flags, clock=clock)
         self.last_run: dict[str, int] = {}
-        self._throttle = Throttle(600.0, clock)
+
+    @property
+    def flagged(self) -> list[dict[str, Any]]:
+        """The flags raised so far, oldest first."""
+        return self.flags.items
+
+    @property
+    def on_flagged(self) -> list[OnFlagged]:
+        """Told of every new flag."""
+        return self.flags.on_flagged
+
+    def flag_strays(self, exchange: Exchange, account_id: str, *,
+                    user_id: str | None = None) -> list[str]:
+        """Open orders with our prefix on this account that the journal does not know."""
+        return self.strays.flag_strays(exchange, account_id, user_id=user_id)
 
     def _exchange_for(self, user_id: str, account_id: str, market_type: Any,
                       paper: bool | None = None) -> Exchange | None:
@@ -111,7 +115,7 @@ class Reconciler:
                 counts["unknown"] += 1
                 logger.exception("reconciliation of %s failed", intent.client_order_id)
         counts["cleaned"] = self._clean_unsent()
-        counts["strays"] = self._scan_strays()
+        counts["strays"] = self.strays.scan()
         counts["closed_outside"] = self._match_exchange_positions()
         counts["leftovers"] = self._cancel_leftovers()
         self.last_run = counts
@@ -162,7 +166,7 @@ class Reconciler:
             with self._manager.locks.hold(intent.user_id):
                 position = self._manager.save(Position.model_validate(intent.position))
         if position is None:
-            self._flag({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
+            self.flags.add({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
                         "account_id": intent.account_id, "kind": "position_missing",
                         "reason": f"the order exists on the exchange but its position "
                                   f"{intent.position_id} does not"})
@@ -224,7 +228,7 @@ class Reconciler:
     def _flag_closed(self, intent: Intent, report: OrderResult, action: str, *,
                      notify: bool) -> None:
         """Tell an operator about an order of a closed position, and what became of it."""
-        self._flag({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
+        self.flags.add({"client_order_id": intent.client_order_id, "user_id": intent.user_id,
                     "account_id": intent.account_id, "kind": "closed_position_order",
                     "reason": f"order of closed position {intent.position_id}, "
                               f"{report.status.value} on the exchange, {action}"},
@@ -285,7 +289,7 @@ class Reconciler:
             taken = self._take_over(exchange, item, coid, report)
             action = "taken over and closed at market" if taken else \
                 "flatten it on the exchange"
-            self._flag({"client_order_id": coid, "user_id": item["user_id"],
+            self.flags.add({"client_order_id": coid, "user_id": item["user_id"],
                         "account_id": item["account_id"], "kind": "late_fill",
                         "reason": f"{order['leg']} of closed position {item['position_id']} "
                                   f"filled {filled} after the close: {action}"},
@@ -403,97 +407,6 @@ class Reconciler:
             return self._positions.get(user_id, position_id).mode is TradingMode.DEMO
         except NotFound:
             return None
-
-    def _scan_strays(self) -> int:
-        """Look for strays on every account that may hold our orders: each enabled account
-        of every user who trades automatically or holds an open position (on the real
-        exchange for a live account, on paper where the user trades in demo), the account
-        and mode of every open position, and every client built so far."""
-        now = self._clock.now()
-        holders = set(self._positions.user_ids())
-        scans: dict[tuple[str, bool], tuple[str | None, Exchange]] = {}
-        for user in self._users.all():
-            raws = self._positions.open_raw(user.id) if user.id in holders else []
-            if not user.settings.general.auto_trade and not raws:
-                continue
-            wanted: dict[tuple[str, bool], ExchangeAccount] = {}
-            for account in user.exchange_accounts:
-                if not account.enabled:
-                    continue
-                if account.mode is TradingMode.LIVE:
-                    wanted[(account.id, False)] = account
-                if is_paper(user, account):
-                    wanted[(account.id, True)] = account
-            for raw in raws:
-                key = (raw["account_id"], raw.get("mode") == TradingMode.DEMO.value)
-                if key not in wanted:
-                    try:
-                        wanted[key] = position_account(user, Position.model_validate(raw), now)
-                    except VerzekError:
-                        continue
-            for (account_id, paper), account in wanted.items():
-                try:
-                    scans[(account_id, paper)] = (user.id,
-                                                  self._pool.get(user, account, paper=paper))
-                except VerzekError as exc:
-                    self._log_once(f"client:{account_id}:{paper}", "stray check on %s "
-                                   "skipped: no client (%s)", account_id, exc.message)
-        for account_id, exchange in self._pool.accounts():
-            scans.setdefault((account_id, is_paper_client(exchange)),
-                             (self._pool.owners.get(account_id), exchange))
-        return sum(len(self.flag_strays(exchange, account_id, user_id=user_id))
-                   for (account_id, _), (user_id, exchange) in scans.items())
-
-    def flag_strays(self, exchange: Exchange, account_id: str, *,
-                    user_id: str | None = None) -> list[str]:
-        """Open orders with our prefix on this account that the journal does not know."""
-        try:
-            open_orders = exchange.fetch_open_orders()
-        except VerzekError as exc:
-            self._log_once(f"open:{account_id}", "stray check on %s skipped: %s", account_id,
-                           exc.message)
-            return []
-        known = self._intents.all_client_ids()
-        already = {f["client_order_id"] for f in self.flagged}
-        strays = [o for o in open_orders
-                  if is_ours(o.client_order_id) and o.client_order_id not in known
-                  and o.client_order_id not in already]
-        for order in strays:
-            logger.error("order %s on account %s carries our prefix but is not journaled",
-                         order.client_order_id, account_id)
-            self._flag({"client_order_id": order.client_order_id, "user_id": user_id,
-                        "account_id": account_id, "kind": "stray",
-                        "symbol": order.symbol,
-                        "side": order.side.value if order.side is not None else None,
-                        "quantity": str(order.quantity),
-                        "reason": "open on the exchange, not in the journal: nobody tracks it; "
-                                  "cancel it on the exchange or tell support"})
-        return [o.client_order_id for o in strays]
-
-    def _flag(self, flag: dict[str, Any], *, notify: bool = True) -> None:
-        """Record a flag (kept over restarts) and, with `notify`, tell the listeners; a
-        failing disk or listener never stops reconciliation."""
-        flag = {**flag, "at": self._clock.now().isoformat()}
-        self.flagged.append(flag)
-        del self.flagged[:-FLAGGED_KEPT]
-        try:
-            self._positions.store.update(FLAGGED, lambda doc: {
-                "schema_version": 1,
-                "items": [*(doc or {}).get("items", []), flag][-FLAGGED_KEPT:]})
-        except StoreError as exc:
-            logger.error("flag of order %s not kept on disk: %s", flag.get("client_order_id"),
-                         exc)
-        for listener in list(self.on_flagged) if notify else []:
-            try:
-                listener(flag)
-            except Exception:
-                logger.exception("flag listener failed on %s", flag.get("client_order_id"))
-
-    def _log_once(self, key: str, fmt: str, *args: object) -> None:
-        allowed, held = self._throttle.allow(key)
-        if allowed:
-            logger.warning(fmt + " (%d similar held back)", *args, held)
-
 
 def _order_of(position: Position, intent: Intent) -> Order:
     """The position's order for the intent, or one rebuilt from the intent (status unknown)."""
