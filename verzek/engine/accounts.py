@@ -1,15 +1,11 @@
-"""Users, login tokens, settings, subscriptions and exchange accounts: the service both the REST
-API and the Telegram commands call (no transport code here)."""
+"""Users, settings, subscriptions and exchange accounts: the service both the REST API and
+the Telegram commands call (no transport code here; passwords and login tokens: `sessions`)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -30,168 +26,29 @@ from verzek.domain.models import (
     User,
 )
 from verzek.domain.plans import new_subscription, plan_features, subscribe
+from verzek.engine.sessions import (
+    DUMMY_HASH,
+    LoginLimiter,
+    TokenService,
+    hash_password,
+    verify_password,
+)
 from verzek.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
     SecretError,
-    TooManyRequests,
 )
-from verzek.store.docstore import DocumentStore
 from verzek.store.repos import UserRepository
 from verzek.store.secrets import SecretBox
 
 _NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schema) regexes
 EMAIL_RE = re.compile(rf"^{_NOT_SPACE}{{1,64}}@{_NOT_SPACE}{{1,185}}\.{_NOT_SPACE}{{1,63}}$")
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 Section = Literal["general", "risk", "strategy", "dca"]
 SECTION_MODELS: dict[str, type[Model]] = {
     "general": GeneralSettings, "risk": RiskSettings, "strategy": StrategySettings,
     "dca": DcaSettings}
-
-
-# --- passwords ---------------------------------------------------------------------------------
-
-
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash` with a random salt (stdlib scrypt, no extra dependency)."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
-    b64 = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
-
-
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of `password` against a stored scrypt hash."""
-    try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        if kind != "scrypt":
-            return False
-        expected = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(expected))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-# --- tokens and login ----------------------------------------------------------------------------
-
-
-class TokenService:
-    """User bearer tokens: random, stored only as sha256 hashes in `auth/<user id>.json`."""
-
-    FOLDER = "auth"
-
-    def __init__(self, *, store: DocumentStore, clock: Clock, ttl_s: int) -> None:
-        self.store, self.clock, self.ttl_s = store, clock, ttl_s
-        self._index: dict[str, tuple[str, datetime]] = {}
-        self._lock = threading.Lock()
-        for rel, doc in store.iter_docs(self.FOLDER):
-            user_id = rel.rsplit("/", 1)[1].removesuffix(".json")
-            for digest, expires in doc.get("tokens", {}).items():
-                self._index[digest] = (user_id, datetime.fromisoformat(expires))
-
-    def issue(self, user_id: str) -> tuple[str, datetime]:
-        """A new token for `user_id` and its expiry; expired ones of the user are pruned."""
-        token = secrets.token_urlsafe(32)
-        digest = _token_hash(token)
-        now = self.clock.now()
-        expires = now + timedelta(seconds=self.ttl_s)
-
-        def add(doc: dict[str, Any] | None) -> dict[str, Any]:
-            tokens = {d: e for d, e in (doc or {}).get("tokens", {}).items()
-                      if datetime.fromisoformat(e) > now}
-            tokens[digest] = expires.isoformat()
-            return {"tokens": tokens}
-
-        with self._lock:
-            self.store.update(self._rel(user_id), add)
-            self._index[digest] = (user_id, expires)
-        return token, expires
-
-    def resolve(self, token: str) -> str | None:
-        """The user id a live token belongs to, or None (unknown, revoked or expired)."""
-        entry = self._index.get(_token_hash(token))
-        if entry is None or self.clock.now() >= entry[1]:
-            return None
-        return entry[0]
-
-    def revoke(self, token: str) -> None:
-        digest = _token_hash(token)
-        with self._lock:
-            entry = self._index.pop(digest, None)
-            if entry is not None:
-                self.store.update(self._rel(entry[0]), lambda doc: {
-                    "tokens": {d: e for d, e in (doc or {}).get("tokens", {}).items()
-                               if d != digest}})
-
-    def revoke_all(self, user_id: str, *, keep: str | None = None) -> None:
-        """Revoke every token of the user (but `keep`, the caller's own, when given)."""
-        kept = _token_hash(keep) if keep else None
-        with self._lock:
-            for digest in [d for d, (u, _) in self._index.items() if u == user_id and d != kept]:
-                del self._index[digest]
-            self.store.update(self._rel(user_id), lambda doc: None if doc is None or not kept
-                              else {"tokens": {d: e for d, e in doc.get("tokens", {}).items()
-                                               if d == kept}})
-
-    def _rel(self, user_id: str) -> str:
-        return f"{self.FOLDER}/{user_id}.json"
-
-
-class LoginLimiter:
-    """Failed-login counter per account and per address, in memory (reset at restart); keys
-    whose failures have all aged out are dropped, so sprayed e-mails do not pile up."""
-
-    def __init__(self, *, clock: Clock, per_account: int = 5, per_address: int = 20,
-                 window_s: float = 900.0) -> None:
-        self.clock, self.window_s = clock, window_s
-        self.limits = {"account": per_account, "address": per_address}
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    SWEEP_AT = 10_000  # keys held before a failure sweeps out the aged ones
-
-    def check(self, account: str, address: str) -> None:
-        """Raise TooManyRequests (with `retry_after_s`) when either limit is reached."""
-        now = self.clock.monotonic()
-        with self._lock:
-            for key in (("account", account), ("address", address)):
-                times = self._recent(key, now)
-                if len(times) >= self.limits[key[0]]:
-                    retry = max(1, int(times[0] + self.window_s - now) + 1)
-                    raise TooManyRequests("too many failed logins; try again later",
-                                          details={"retry_after_s": retry})
-
-    def failed(self, account: str, address: str) -> None:
-        now = self.clock.monotonic()
-        with self._lock:
-            if len(self._failures) >= self.SWEEP_AT:
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in (("account", account), ("address", address)):
-                self._failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, account: str) -> None:
-        with self._lock:
-            self._failures.pop(("account", account), None)
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if not times:
-            self._failures.pop(key, None)
-        return times
 
 
 # --- users, settings, subscriptions, exchange accounts ---------------------------------------
@@ -240,7 +97,7 @@ class AccountService:
         self.limiter.check(key, address)
         user = self.users.by_email(key)
         if user is None or not user.password_hash:
-            verify_password(password, _DUMMY_HASH)  # same cost whether the account exists
+            verify_password(password, DUMMY_HASH)  # same cost whether the account exists
             ok = False
         else:
             ok = verify_password(password, user.password_hash)
