@@ -10,7 +10,9 @@ api.telegram.org that matter to it (https://core.telegram.org/bots/api):
 - chats: users who blocked the bot (403), groups the bot was removed from (403), groups upgraded
   to supergroups (400 with `migrate_to_chat_id`), unknown chats (400 "chat not found") when
   `strict_chats`; bans, unbans (supergroups only) and one-time invite links;
-- every call recorded; error answers can also be queued by a test (`fail_next`).
+- every call recorded; error answers can also be queued by a test (`fail_next`), and so can a
+  gateway's answer (`gateway_error_next`: the HTML page api.telegram.org's front answers with a
+  502 or 504, the call carried out by the server behind it or not).
 """
 
 from __future__ import annotations
@@ -74,6 +76,25 @@ class _Failure:
 
 
 @dataclass
+class _GatewayError:
+    method: str
+    chat_id: int | None
+    status: int
+    carried_out: bool
+
+
+GATEWAY_PHRASES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Time-out"}
+
+
+def gateway_page(status: int) -> bytes:
+    """The page nginx answers in front of the Bot API server (no JSON)."""
+    phrase = f"{status} {GATEWAY_PHRASES.get(status, 'Error')}"
+    return (f"<html>\r\n<head><title>{phrase}</title></head>\r\n<body>\r\n<center><h1>"
+            f"{phrase}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n"
+            "</html>\r\n").encode()
+
+
+@dataclass
 class FakeBotApi:
     """State of the fake server; thread-safe; every wait has a timeout."""
 
@@ -98,6 +119,7 @@ class FakeBotApi:
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
     waiting_polls: int = 0
     drop_answers: list[tuple[str, int | None]] = field(default_factory=list)
+    gateway_errors: list[_GatewayError] = field(default_factory=list)
     now: Callable[[], float] = time.time  # the server's clock (link expiry)
     cond: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
@@ -120,6 +142,27 @@ class FakeBotApi:
         client cannot tell whether it was done: a lost answer)."""
         with self.cond:
             self.drop_answers.append((method, chat_id))
+
+    def gateway_error_next(self, method: str, status: int, *, carried_out: bool,
+                           chat_id: int | None = None) -> None:
+        """The next such call gets the gateway's HTML error page with `status`; with
+        `carried_out` the server behind the gateway did it anyway (a 504: the gateway stopped
+        waiting, the server went on), else it never reached it."""
+        with self.cond:
+            self.gateway_errors.append(_GatewayError(method, chat_id, status, carried_out))
+
+    def take_gateway_error(self, method: str, params: dict[str, Any]) -> _GatewayError | None:
+        with self.cond:
+            for item in self.gateway_errors:
+                if item.method == method and item.chat_id in (None, params.get("chat_id")):
+                    self.gateway_errors.remove(item)
+                    return item
+        return None
+
+    def record_call(self, method: str, params: dict[str, Any]) -> None:
+        with self.cond:
+            self.calls.append(Call(method, params))
+            self.cond.notify_all()
 
     def take_drop(self, method: str, params: dict[str, Any]) -> bool:
         with self.cond:
@@ -204,6 +247,12 @@ class FakeBotApi:
         with self.cond:
             self.removed_from.add(chat_id)
         return self._inject_my_member(chat_id, "administrator", "kicked")
+
+    def add_bot_back(self, chat_id: int) -> int:
+        """An admin adds the bot back to a group (as an administrator)."""
+        with self.cond:
+            self.removed_from.discard(chat_id)
+        return self._inject_my_member(chat_id, "left", "administrator")
 
     def migrate_group(self, old_chat_id: int, new_chat_id: int, *,
                       announce: bool = True) -> None:
@@ -539,6 +588,14 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             query = self.path.split("?", 1)[1] if "?" in self.path else ""
             params = _decode(dict(parse_qsl(raw or query, keep_blank_values=True)))
+        gateway = api.take_gateway_error(parts[1], params)
+        if gateway is not None:
+            if gateway.carried_out:
+                api.handle(parts[1], params)
+            else:
+                api.record_call(parts[1], params)
+            self._answer_raw(gateway.status, gateway_page(gateway.status), "text/html")
+            return
         status, body = api.handle(parts[1], params)
         if api.take_drop(parts[1], params):
             self.close_connection = True  # done, but the answer is lost on the way
@@ -546,10 +603,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(status, body)
 
     def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        self._answer_raw(status, json.dumps(body).encode(), "application/json")
+
+    def _answer_raw(self, status: int, data: bytes, content_type: str) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

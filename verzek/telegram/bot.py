@@ -23,9 +23,11 @@ from telegram.ext import (
 
 from verzek.clock import Clock
 from verzek.engine.bus import SignalBus
+from verzek.telegram.alerts import GroupHealth
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.handlers import ALLOWED_UPDATES, MemberHook, ReachHook, UpdateHandlers
 from verzek.telegram.polling import Sleeper, UpdatePoller
+from verzek.telegram.request import BotApiRequest
 from verzek.telegram.screening import Screen, SignalScreen
 from verzek.telegram.sender import ChatLanes, Sender, SendFailed, retry_after_s
 from verzek.telegram.state import GroupDirectory, UpdateLog
@@ -65,6 +67,7 @@ class BotService(UpdateHandlers):
         self._base_url = base_url
         self.sender = sender or Sender(on_migrate=groups.record_migration)
         self.lanes = ChatLanes()  # replies and notifications take turns per chat
+        self.health = GroupHealth(tell=self.tell_admins)  # groups it cannot post to, told once
         self._screen = screen_text or SignalScreen()
         self._rate_limiter = rate_limiter
         self.poller = UpdatePoller(log=update_log, allowed_updates=ALLOWED_UPDATES,
@@ -176,7 +179,8 @@ class BotService(UpdateHandlers):
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"state": self.state, "last_error": self.last_error,
                                "bot_username": self.bot_username,
-                               "groups": self.groups.configured(), **self.counters,
+                               "groups": self.groups.configured(),
+                               "groups_down": self.health.status(), **self.counters,
                                "polling": self.poller.status(),
                                "send": {**self.sender.counters, "lane_waits": self.lanes.waits}}
         for name, source in self.status_sources.items():
@@ -215,10 +219,12 @@ class BotService(UpdateHandlers):
             logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
         builder = (ApplicationBuilder().token(self._token).updater(None)
                    .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=0))
-                   .get_updates_read_timeout(10.0)
+                   # 5xx answers keep their status (a 504 may have been carried out)
+                   .get_updates_request(BotApiRequest(connection_pool_size=1,
+                                                      read_timeout=10.0))
                    # a sendMessage whose answer times out is not sent again (it may have been
                    # posted): wait long enough that only a real outage gets that far
-                   .read_timeout(SEND_READ_TIMEOUT_S)
+                   .request(BotApiRequest(read_timeout=SEND_READ_TIMEOUT_S))
                    .concurrent_updates(False))
         if self._base_url:
             builder = builder.base_url(f"{self._base_url}/bot").base_file_url(

@@ -1,6 +1,7 @@
 """Broadcaster: bus messages to the VIP group at once and the TRIAL group after a delay, each
 content once per window, never our own broadcasts again; each group has its own ordered lane, so
-one group's failure or rate limit never holds back the other.
+one group's failure or rate limit never holds back the other; a group the bot can no longer post
+to is told to the admins once (`alerts.GroupHealth`), not at every signal.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from verzek.telegram.state import BroadcastWindow, GroupName
 logger = logging.getLogger(__name__)
 
 Sleeper = Callable[[float], Awaitable[None]]
+# Refusals that are about the group, not the message (our texts are valid plain text): the bot
+# was removed or is not a member (403), the chat is gone, or posting there is not allowed (400)
+GROUP_DOWN_KINDS = frozenset({"blocked", "chat_not_found", "rejected"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +148,16 @@ class Broadcaster:
         if chat_id is None:
             return
         try:
-            await self._bot.sender.send_text(self._bot.bot, chat_id, text,
-                                             what=f"broadcast ({group})")
-        except (SendFailed, BotNotRunning) as exc:
+            sent = await self._bot.sender.send_text(self._bot.bot, chat_id, text,
+                                                    what=f"broadcast ({group})")
+        except SendFailed as exc:
+            self.counters["group_failures"] += 1
+            self.last_error = f"{group}: {exc}"
+            if exc.permanent and exc.kind in GROUP_DOWN_KINDS:  # told once, not per signal
+                self._bot.health.down(group, chat_id, exc.reason)
+            else:
+                logger.error("broadcast to the %s group failed: %s", group, exc)
+        except BotNotRunning as exc:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {exc}"
             logger.error("broadcast to the %s group failed: %s", group, exc)
@@ -154,6 +165,8 @@ class Broadcaster:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {type(exc).__name__}: {exc}"
             logger.exception("broadcast to the %s group failed unexpectedly", group)
+        else:
+            self._bot.health.up(group, int(sent.chat_id))
 
     def status(self) -> dict[str, Any]:
         return {**self.counters, "last_error": self.last_error, "window": len(self._window)}

@@ -32,6 +32,7 @@ from telegram.ext import (
 from verzek.clock import Clock
 from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
+from verzek.telegram.alerts import GroupHealth
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.format import has_header, split_text
 from verzek.telegram.polling import UpdatePoller
@@ -66,6 +67,7 @@ class UpdateHandlers(ABC):
     on_member: MemberHook | None
     on_reachable: ReachHook | None
     poller: UpdatePoller
+    health: GroupHealth
     ack_timeout_s: float
     _stop_async: asyncio.Event | None
 
@@ -153,6 +155,12 @@ class UpdateHandlers(ABC):
         if chat is None:
             return
         self.track(asyncio.get_running_loop().create_task(self._answer(chat.id, text)))
+
+    def tell_admins(self, text: str) -> None:
+        """Send `text` to each admin in the background, in their chat's turn (on the loop)."""
+        loop = asyncio.get_running_loop()
+        for admin_id in sorted(self.admin_ids):
+            self.track(loop.create_task(self._answer(admin_id, text)))
 
     async def _answer(self, chat_id: int, text: str) -> None:
         async with self.lanes.turn(chat_id):
@@ -306,8 +314,7 @@ class UpdateHandlers(ABC):
             return
         if status in _GONE:
             self.last_error = f"the bot was removed from the {group} group ({chat.id})"
-            logger.error("telegram bot: removed from the %s group (%s); broadcasts to it fail "
-                         "until an admin adds the bot back", group, chat.id)
+            self.health.down(group, chat.id, "the bot was removed from the group")
         else:
             logger.info("telegram bot: now %s in the %s group (%s)", status, group, chat.id)
 

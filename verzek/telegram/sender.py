@@ -28,6 +28,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from verzek.logs import Throttle
+from verzek.telegram.request import ServerError
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,9 @@ MigrationHook = Callable[[int, int], None]
 
 # Failures that prove the request never reached Telegram: sending it again cannot duplicate it.
 # Anything else after the request went out (a read timeout, a connection dropped before the
-# answer) leaves it unknown whether Telegram posted the message; it has no idempotency key and
-# a bot cannot read the chat to look, so a message is never sent again then (no double post).
+# answer, a gateway's 504) leaves it unknown whether Telegram posted the message; it has no
+# idempotency key and a bot cannot read the chat to look, so a message is never sent again then
+# (no double post).
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
              httpx.WriteTimeout, httpx.LocalProtocolError, httpx.UnsupportedProtocol,
              httpx.ProxyError)
@@ -50,7 +52,10 @@ def maybe_delivered(exc: TelegramError) -> bool:
     """Whether Telegram may have carried out the request that failed with `exc`.
 
     PTB raises TimedOut or NetworkError from the httpx error (`__cause__`); without one the
-    error came from an answer (a 5xx status), and Telegram answered it did not do it."""
+    error came from an answer (a 5xx status): Telegram answered it did not do it, except for a
+    gateway's timeout (504), after which the Bot API server may still do it (`request.py`)."""
+    if isinstance(exc, ServerError):
+        return exc.outcome_unknown
     cause = exc.__cause__
     if cause is None or isinstance(cause, _NOT_SENT):
         return False
@@ -71,11 +76,12 @@ class SendFailed(Exception):
     """
 
     def __init__(self, message: str, *, permanent: bool, chat_id: int | str | None = None,
-                 kind: str = "error") -> None:
+                 kind: str = "error", reason: str | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.chat_id = chat_id
         self.kind = kind
+        self.reason = reason or message  # Telegram's answer, without what was called
 
     @property
     def unreachable(self) -> bool:
@@ -191,7 +197,7 @@ class Sender:
         if allowed:
             logger.error("telegram: %s failed: %s (%d similar held back)", what, reason, held)
         raise SendFailed(f"{what}: {reason}", permanent=permanent, chat_id=chat_id,
-                         kind=kind) from None
+                         kind=kind, reason=reason) from None
 
 
 class ChatMoved(Exception):
