@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.engine.conftest import Engine
 from verzek.domain.models import PlanName, SignalSource
+from verzek.engine.notifier import EventKind
 
 SYM = "ETH/USDT:USDT"
 CALL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
@@ -47,3 +48,27 @@ def test_a_resting_limit_entry_says_it_waits_to_fill(engine: Engine) -> None:
     decision = _decide(engine, price="101", strategy={"entry_type": "limit"})
     assert decision.reason == (  # type: ignore[attr-defined]
         f"Entry placed: buy 1 {SYM} limit at 100 (open, waiting to fill), 10x.")
+
+
+def test_an_entry_that_rests_is_told_when_placed_one_that_fills_only_as_opened(
+        engine: Engine) -> None:
+    _decide(engine, price="101", strategy={"entry_type": "limit"})
+    (placed,) = engine.events.of_kind(EventKind.ENTRY_PLACED)
+    assert placed.user_id == "u1" and placed.data["symbol"] == SYM
+    assert "limit at 100 (open, waiting to fill)" in placed.message
+    assert engine.events.of_kind(EventKind.POSITION_OPENED) == []
+
+
+def test_an_entry_that_fills_at_once_is_told_only_as_opened(engine: Engine) -> None:
+    _decide(engine)
+    assert engine.events.of_kind(EventKind.ENTRY_PLACED) == []
+    assert len(engine.events.of_kind(EventKind.POSITION_OPENED)) == 1
+
+
+def test_a_breakout_entry_is_told_while_it_waits(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    engine.trading.submit_text("#ETH/USDT LONG above 105\nTarget: 110\nStop: 100",
+                               SignalSource(kind="api"))
+    (placed,) = engine.events.of_kind(EventKind.ENTRY_PLACED)
+    assert placed.message == f"The {SYM} long entry waits for the price to cross above 105."

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class EventKind(StrEnum):
+    ENTRY_PLACED = "entry_placed"  # an entry resting on the book, or waiting for a breakout
     POSITION_OPENED = "position_opened"
     DCA_FILLED = "dca_filled"
     TARGET_HIT = "target_hit"

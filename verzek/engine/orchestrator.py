@@ -298,9 +298,10 @@ class Orchestrator:
         trigger = waiting_breakout(position)
         if trigger is not None:
             self._manager.save(position)
-            return UserDecision(user.id, "executed", f"The entry waits for the price to cross "
-                                f"{trigger['direction']} {trigger['price']}.", "entry_waiting",
-                                pid)
+            message = (f"The {position.symbol} {position.side.value} entry waits for the price "
+                       f"to cross {trigger['direction']} {trigger['price']}.")
+            self._tell_resting(record, account, position, message)
+            return UserDecision(user.id, "executed", message, "entry_waiting", pid)
         if position.status is PositionStatus.PENDING and not any(
                 o.status.value in ("open", "partially_filled", "unknown", "filled")
                 for o in position.orders):
@@ -317,7 +318,19 @@ class Orchestrator:
                             "account_id": account.id, "position_id": pid,
                             "symbol": position.symbol}))
             return UserDecision(user.id, "failed", message, "entry_failed", pid)
-        return UserDecision(user.id, "executed", entry_summary(position), "executed", pid)
+        summary = entry_summary(position)
+        if position.status is PositionStatus.PENDING:  # nothing filled yet: said at placing
+            self._tell_resting(record, account, position, summary)
+        return UserDecision(user.id, "executed", summary, "executed", pid)
+
+    def _tell_resting(self, record: SignalRecord, account: ExchangeAccount, position: Position,
+                      message: str) -> None:
+        """An entry that did not fill at once is told when placed (its fill, later, is told
+        as the position opening)."""
+        self._notifier.notify(Event(
+            EventKind.ENTRY_PLACED, position.user_id, self._clock.now(), message,
+            {"signal_id": record.id, "position_id": position.id, "account_id": account.id,
+             "symbol": position.symbol}))
 
     def _skip(self, user: User, record: SignalRecord, decision: Decision) -> UserDecision:
         until = decision.details.get("paused_until")

@@ -27,6 +27,7 @@ _TRAILING_SPACE_RE = re.compile(r"[ \t]+\n")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 _EVENT_ICONS = {
+    EventKind.ENTRY_PLACED: "⏳",
     EventKind.POSITION_OPENED: "🟢",
     EventKind.DCA_FILLED: "➕",
     EventKind.TARGET_HIT: "🎯",

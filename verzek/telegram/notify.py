@@ -21,9 +21,9 @@ logger = logging.getLogger(__name__)
 UserLookup = Callable[[str], User | None]
 
 USER_KINDS = frozenset({
-    EventKind.POSITION_OPENED, EventKind.DCA_FILLED, EventKind.TARGET_HIT, EventKind.STOP_HIT,
-    EventKind.POSITION_CLOSED, EventKind.SIGNAL_SKIPPED, EventKind.BREAKER_TRIPPED,
-    EventKind.ATTENTION,
+    EventKind.ENTRY_PLACED, EventKind.POSITION_OPENED, EventKind.DCA_FILLED,
+    EventKind.TARGET_HIT, EventKind.STOP_HIT, EventKind.POSITION_CLOSED,
+    EventKind.SIGNAL_SKIPPED, EventKind.BREAKER_TRIPPED, EventKind.ATTENTION,
 })
 
 
