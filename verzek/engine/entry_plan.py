@@ -5,6 +5,7 @@ the pending position it opens."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,14 +29,17 @@ from verzek.domain.models import (
 )
 from verzek.domain.numeric import plain
 from verzek.domain.plans import PlanFeatures
+from verzek.domain.positions import opening_side
 from verzek.domain.risk import RiskContext, check
 from verzek.engine.entry_prices import (
     entry_span,
     exchange_symbol,
     in_market_units,
     pct_exits,
+    waiting_trigger,
     with_pct_prices,
 )
+from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, is_paper
 from verzek.engine.stats import StatsBook
 from verzek.exchanges.base import Exchange, MarketInfo
@@ -256,3 +260,58 @@ def entry_summary(position: Position) -> str:
         text += f" {len(levels)} DCA level{'s' if len(levels) > 1 else ''} planned."
     notes = position.extra.get("plan_notes") or []
     return " ".join([text, *notes])
+
+
+def breakout_wait(p: Prepared, position: Position, signal: Signal,
+                  now: datetime) -> Position | None:
+    """A breakout call ("LONG above 105") not reached yet: the position waiting for the
+    monitor to see the cross (nothing is sent), with its quantity, limit (the price collar from
+    the trigger: a gap far past it is not chased) and expiry; None when the entry goes now."""
+    exchange = p.exchange
+    waiting = waiting_trigger(signal, p.price)
+    if waiting is None:
+        return None
+    qty = exchange.amount_to_precision(position.symbol, p.base_usdt / waiting)
+    ttl = timedelta(hours=p.user.settings.strategy.trigger_entry_ttl_h)
+    collar = p.user.settings.risk.price_collar_pct / 100
+    limit = waiting * (1 + collar if signal.entry_trigger == "above" else 1 - collar)
+    return position.model_copy(update={"extra": {**position.extra, "entry_trigger": {
+        "direction": signal.entry_trigger, "price": str(waiting), "quantity": str(qty),
+        "limit": str(limit), "expires_at": (now + ttl).isoformat()}}})
+
+
+def entry_specs(p: Prepared, position: Position, signal: Signal) -> list[tuple[str, OrderSpec]]:
+    """The entry order(s) by the user's strategy: market, a limit at the zone's edge, or split
+    across the zone; a limit never rests a buy above the market (or a sell below)."""
+    exchange = p.exchange
+    entry_type = p.user.settings.strategy.entry_type
+    entries = [] if signal.entry_is_market else list(signal.entries)
+    side = opening_side(position.side)
+    specs: list[tuple[str, OrderSpec]] = []
+    if entry_type == "market" or not entries:
+        qty = exchange.amount_to_precision(position.symbol, p.base_usdt / p.price)
+        specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
+                                         type=OrderType.MARKET, quantity=qty,
+                                         reference_price=p.price, leverage=p.leverage)))
+    elif entry_type == "limit":
+        edge = min(entries) if side.value == "buy" else max(entries)
+        # Never rest a buy above the market (or a sell below): that would fill at once.
+        edge = min(edge, p.price) if side.value == "buy" else max(edge, p.price)
+        qty = exchange.amount_to_precision(position.symbol, p.base_usdt / edge)
+        specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
+                                         type=OrderType.LIMIT, quantity=qty,
+                                         price=exchange.price_to_precision(
+                                             position.symbol, edge),
+                                         leverage=p.leverage)))
+    else:
+        n = p.user.settings.strategy.split_entries
+        low, high = min(entries), max(entries)
+        prices = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
+        for i, px in enumerate(prices, start=1):
+            px = min(px, p.price) if side.value == "buy" else max(px, p.price)
+            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / n / px)
+            specs.append((f"entry{i}", OrderSpec(
+                symbol=position.symbol, side=side, type=OrderType.LIMIT, quantity=qty,
+                price=exchange.price_to_precision(position.symbol, px),
+                leverage=p.leverage)))
+    return specs

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from verzek.clock import Clock
@@ -28,12 +28,17 @@ from verzek.domain.models import (
     TradingMode,
     User,
 )
-from verzek.domain.positions import close, opening_side
+from verzek.domain.positions import close
 from verzek.domain.safety.state import OrderPurpose
-from verzek.engine.entry_plan import EntryPlanner, Prepared, entry_summary
+from verzek.engine.entry_plan import (
+    EntryPlanner,
+    Prepared,
+    breakout_wait,
+    entry_specs,
+    entry_summary,
+)
 from verzek.engine.entry_prices import (
     position_id_for,
-    waiting_trigger,
 )
 from verzek.engine.executor import OrderSpec, SendResult
 from verzek.engine.locks import Lease
@@ -370,47 +375,10 @@ class Orchestrator:
         split entry, are applied one by one: each one's record is in the next one's
         position)."""
         exchange = p.exchange
-        waiting = waiting_trigger(signal, p.price)
-        if waiting is not None:
-            # a breakout not reached yet: nothing is sent until the monitor sees the cross
-            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / waiting)
-            ttl = timedelta(hours=p.user.settings.strategy.trigger_entry_ttl_h)
-            # the price collar, from the trigger: a gap far past it is not chased
-            collar = p.user.settings.risk.price_collar_pct / 100
-            limit = waiting * (1 + collar if signal.entry_trigger == "above" else 1 - collar)
-            return position.model_copy(update={"extra": {**position.extra, "entry_trigger": {
-                "direction": signal.entry_trigger, "price": str(waiting), "quantity": str(qty),
-                "limit": str(limit), "expires_at": (self._clock.now() + ttl).isoformat()}}})
-        entry_type = p.user.settings.strategy.entry_type
-        entries = [] if signal.entry_is_market else list(signal.entries)
-        side = opening_side(position.side)
-        specs: list[tuple[str, OrderSpec]] = []
-        if entry_type == "market" or not entries:
-            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / p.price)
-            specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
-                                             type=OrderType.MARKET, quantity=qty,
-                                             reference_price=p.price, leverage=p.leverage)))
-        elif entry_type == "limit":
-            edge = min(entries) if side.value == "buy" else max(entries)
-            # Never rest a buy above the market (or a sell below): that would fill at once.
-            edge = min(edge, p.price) if side.value == "buy" else max(edge, p.price)
-            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / edge)
-            specs.append(("entry", OrderSpec(symbol=position.symbol, side=side,
-                                             type=OrderType.LIMIT, quantity=qty,
-                                             price=exchange.price_to_precision(
-                                                 position.symbol, edge),
-                                             leverage=p.leverage)))
-        else:
-            n = p.user.settings.strategy.split_entries
-            low, high = min(entries), max(entries)
-            prices = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
-            for i, px in enumerate(prices, start=1):
-                px = min(px, p.price) if side.value == "buy" else max(px, p.price)
-                qty = exchange.amount_to_precision(position.symbol, p.base_usdt / n / px)
-                specs.append((f"entry{i}", OrderSpec(
-                    symbol=position.symbol, side=side, type=OrderType.LIMIT, quantity=qty,
-                    price=exchange.price_to_precision(position.symbol, px),
-                    leverage=p.leverage)))
+        waiting = breakout_wait(p, position, signal, self._clock.now())
+        if waiting is not None:  # a breakout not reached yet: nothing is sent until the cross
+            return waiting
+        specs = entry_specs(p, position, signal)
         if any(spec.type is OrderType.LIMIT for _, spec in specs):
             # the monitor's cheap pass looks for entries to expire only where some rested
             position = position.model_copy(
