@@ -24,11 +24,18 @@ _CLOSED_BY = ("manually", "position", "trade", "signal")
 # "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
 _TAKE_NOW = (r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on $WIF now"
              r"(?:(?:on|in|of)\s+[#$]?[a-z0-9/]{2,20}\s+)?(?:now|here|immediately|asap)\b")
-# "#ETH Cerrar operación ahora", "Kapat şimdi": a close verb, maybe what, then "now"
-_LOCAL_CLOSE = ("cerrar", "cierren", "cierra", "fechar", "fechem", "kapat", "закрываем",
-                "закрыть")
-_LOCAL_NOW = (r"(?:\s+(?:la\s+|el\s+|a\s+)?[#$]?[\w/]{2,20})?"
-              r"\s+(?:ahora|ya|agora|j[áa]|[şs]imdi|сейчас)(?!\w)")
+# "#ETH Cerrar operación ahora", "Kapat şimdi": a close verb, maybe what, then "now"; or the
+# verb and the trade or position it closes: "Закрываем сделку", "Fechar a posição", "Đóng lệnh"
+_LOCAL_CLOSE = ("cerrar", "cierren", "cierra", "cerramos", "fechar", "fechem", "fechamos",
+                "kapat", "закрываем", "закрываю", "закройте", "закрыть", "đóng")
+_LOCAL_NOW = (r"(?:(?:\s+(?:la\s+|el\s+|a\s+)?[#$]?[\w/]{2,20})?"
+              r"\s+(?:ahora|ya|agora|j[áa]|[şs]imdi|сейчас)"
+              r"|\s+(?:la\s+|a\s+)?(?:operaci[óo]n|posici[óo]n|opera[çc][ãa]o|posi[çc][ãa]o"
+              r"|сделк[уи]|позици[юи]|l[ệe]nh|v[ịi]\s+th[ếe]))(?!\w)")
+# Turkish puts the trade first ("İşlemi kapat", "Pozisyonu kapatın"); Vietnamese "chốt toàn bộ"
+# takes all the profit
+_OBJECT_FIRST = (r"(?:i[şs]lem(?:i|leri)|pozisyon(?:u|lar[ıi]))\s+kapat(?:[ıi]n|[ıi]yoruz)?(?!\w)"
+                 r"|ch[ốo]t\s+(?:l[ờo]i\s+)?(?:to[àa]n\s+b[ộo]|h[ếe]t)(?!\w)")
 CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"^{_CLOSE_LINE}"
     rf"|(?<!\w)(?:close|exit){_CLOSE_COIN_NOW}"
@@ -36,7 +43,8 @@ CLOSE_RE = re.compile(  # the definition; `close_search` finds the same, faster
     rf"|(?<!\w)clos(?:ed|ing){_CLOSED_ANY_HOW}"
     rf"|(?<!\w)(?:take|book|secure){_TAKE_NOW}"
     rf"|(?<!\w)(?:{'|'.join(_CLOSED_BY)})\s+closed(?!\w)|закрыт[ао]?\s+вручную"
-    rf"|(?<!\w)(?:{'|'.join(_LOCAL_CLOSE)}){_LOCAL_NOW}",
+    rf"|(?<!\w)(?:{'|'.join(_LOCAL_CLOSE)}){_LOCAL_NOW}"
+    rf"|(?<!\w)(?:{_OBJECT_FIRST})",
     re.MULTILINE,
 )
 # CLOSE_RE in two parts the engine can skip through: a line-start phrase (at the text's start,
@@ -50,11 +58,13 @@ _CLOSE_REST_RE = re.compile(
     + "".join(rf"|{w[0]}(?<!\w.){w[1:]}\s+closed(?!\w)" for w in _CLOSED_BY)
     + r"|закрыт[ао]?\s+вручную"
 )
+_OBJECT_FIRST_RE = re.compile(f"(?<!\\w)(?:{_OBJECT_FIRST})")
 # CLOSE_RE's last alternative, literal-first, searched only when one of its verbs is written
 _LOCAL_CLOSE_RE = re.compile(
     "|".join(rf"{w[0]}(?<!\w.){w[1:]}{_LOCAL_NOW}" for w in _LOCAL_CLOSE))
-_LOCAL_GATE = ("cerr", "cierr", "fech", "kapat", "закр")
-CLOSE_GATE = ("clos", "exit", "закр", "cerr", "cierr", "fech", "kapat",  # and `_TAKE_NOW`'s:
+_LOCAL_GATE = ("cerr", "cierr", "fech", "kapat", "закр", "đóng")
+CLOSE_GATE = ("clos", "exit", "закр", "cerr", "cierr", "fech", "kapat", "đóng", "chốt", "chot",
+              # and `_TAKE_NOW`'s:
               *(f"profit{s} {w}" for s in ("", "s")
                 for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")))
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
@@ -82,6 +92,10 @@ def close_search(low: str) -> re.Match[str] | None:
         local = _LOCAL_CLOSE_RE.search(low)
         if local is not None and (rest is None or local.start() < rest.start()):
             rest = local
+    if "kapat" in low or "ch" in low:
+        first = _OBJECT_FIRST_RE.search(low)
+        if first is not None and (rest is None or first.start() < rest.start()):
+            rest = first
     if rest is not None and (line is None or rest.start() < line.start()):
         return rest
     return line

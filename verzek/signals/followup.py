@@ -37,16 +37,20 @@ _SUMMARY_RE = re.compile(kw.guarded((
     r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
 )
 # No coin named, these are about no one call (which would be the chat's latest): talk of many
-# trades ("SL hit on 2 trades today", "TP3 hit on most of our calls", "the VIP subscription"),
-# and, before the cue, a wish or advice ("Hope everyone closed in profit", "always move SL ...")
+# trades ("SL hit on 2 trades today", "TP3 hit on most of our calls", "the VIP
+# subscription", a promotion's "TP1 hit for VIP members, join now"), and, before the cue, a
+# wish or advice ("Hope everyone closed in profit", "always move SL ...", "Reminder: ...")
 _MANY_TRADES_RE = re.compile(
     kw.guarded((*(w + r"\s+(?:of\s+(?:our|the|your)\s+)?(?:calls|signals|trades|setups)"
                   for w in ("our", "most", "many", "several", "other", "these", "those")),
-                "subscription", "membership"))
+                "subscription", "membership", "members", "join", "subscribe",
+                r"vip\s+(?:channel|group|members|signals?|calls?|only)",
+                r"free\s+(?:channel|group)"))
     + r"(?!\w)|\d(?<![\w.,/]\d)\d*\s+(?:calls|signals|trades|setups)(?!\w)"
 )
 _ADVICE_RE = re.compile(kw.guarded((
-    "hope", "wish", r"how\s+to", r"always(?!\s+win)")) + r"(?!\w)")  # not "ALWAYS WIN VIP"
+    "hope", "wish", r"how\s+to", r"always(?!\s+win)", "reminder", "remember", r"tips?", "rule",
+    "rules")) + r"(?!\w)")  # not "ALWAYS WIN VIP"
 # Why a follow-up cannot act, when it is about another trade than the message's own call (the
 # parser then reads the message without that sentence: a new call may stand beside it).
 OTHER_COIN = "the follow-up names another coin"

@@ -95,10 +95,10 @@ ENTRY_WORDS = (
 # side (and, with "now", that it is entered at market)
 BUY_LIMIT_WORDS = (r"buy\s+limit(?:\s+(?:order|price|entry))?",
                    r"long\s+limit(?:\s+(?:order|price|entry))?",
-                   r"buy\s+now(?=\s*[:@$\d])", r"long\s+now(?=\s*[:@$\d])")
+                   r"buy\s+now(?=\s*(?:[:@$\d]|at\s))", r"long\s+now(?=\s*(?:[:@$\d]|at\s))")
 SELL_LIMIT_WORDS = (r"sell\s+limit(?:\s+(?:order|price|entry))?",
                     r"short\s+limit(?:\s+(?:order|price|entry))?",
-                    r"sell\s+now(?=\s*[:@$\d])", r"short\s+now(?=\s*[:@$\d])")
+                    r"sell\s+now(?=\s*(?:[:@$\d]|at\s))", r"short\s+now(?=\s*(?:[:@$\d]|at\s))")
 SHORT_ENTRY_WORDS = (
     r"sell(?:ing)?\s+(?:zone|range|area|between|around|near|above)", r"short\s+zone",
 )
@@ -116,7 +116,7 @@ STOP_WORDS = (
     r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
     r"cut[\s-]?loss", r"cl(?=[ \t]*:)",  # "Cut loss: 1.32", "CL: 1.32" (a label only)
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
-    "stopp", r"وقف\s+الخسار[ةه]", "وقف", "ستوب", r"止损(?:价格?|位)?", r"حد\s+ضرر",
+    "stopp", r"وقف\s+الخسار[ةه]", "وقف", "ستوب", r"止损(?:价格?|位)?", r"حد\s+ضرر", "استاپ",
 )
 # "Buy: 1.42", "BUY 📥" over "1.42 - 1.38": a side word as the label of its prices ("Sell:"
 # after a buy is the call's targets); "Buy stop: 0.1250": an entry once the price rises to it
@@ -276,9 +276,9 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
-              "kaufen", "achat", "beli", "شراء", "做多", "خرید")
+              "kaufen", "achat", "beli", "شراء", "做多", "خرید", "لانگ")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satiş", "verkaufen", "vente", "jual", "بيع", "做空", "فروش")
+               "satiş", "verkaufen", "vente", "jual", "بيع", "做空", "فروش", "شورت")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")
@@ -290,12 +290,15 @@ PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)")
 NOW_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'long', 'short', 'sell', 'enter', 'entry', 'лонг', 'шорт'))})"
     r"(?!\w)[^\n]{0,24}?(?<!\w)"
-    r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp)(?!\w)"
+    r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp|current\s+(?:market\s+)?price)(?!\w)"
 )
 _MARKET_WORDS = (r"market(?:\s+price)?", "cmp", "now", r"current\s+price", r"по\s+рынку", "рынок",
                  "mercado", "piyasa", r"gi[áa]\s+th[ịi]\s+tr[ưu][ờo]ng")
 MARKET_ENTRY_RE = re.compile(f"(?:{guarded(_MARKET_WORDS)})" r"(?!\w)")
 
+# "Do not enter above 0.53", "don't enter if it opens below": a condition of the call, which stands
+_UNLESS = (r"(?!\s+(?:above|below|over|under|higher|lower|if|after|before|when|unless|until"
+           r"|without|late|too\s+late|at\s+market|with\s+(?:high|more|full))(?!\w))")
 # Messages that quote a call without making one: results, reminders, tests, watchlists.
 RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other characters fast
     alternation(("results?", "pnl", "realized", "realised", r"результат\w*", "resultado",
@@ -306,8 +309,9 @@ RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other ch
 NOT_A_CALL_WORDS = (
     "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
     r"test\s+(?:signal|message|post)", r"this\s+(?:was|is)\s+a\s+test",
-    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)",
-    r"don'?t\s+(?:enter|take|follow|trade)", r"not\s+a\s+signal", "example", r"how\s+to\s+read",
+    r"ignore\s+(?:this|the\s+above)", r"do\s+not\s+(?:enter|take|follow|trade)" + _UNLESS,
+    r"don'?t\s+(?:enter|take|follow|trade)" + _UNLESS, r"not\s+a\s+signal", "example",
+    r"how\s+to\s+read",
     "tutorial", "hypothetical", "напоминание", "пример",
     # a setup being watched, not traded yet
     r"watch\s*list(?:ed)?", r"not\s+(?:yet\s+)?(?:active|live|triggered)",

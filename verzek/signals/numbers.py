@@ -79,6 +79,13 @@ def _dec(raw: str) -> Decimal | None:
     return value if value.is_finite() and value > 0 else None
 
 
+def _grouped(integral: str, separator: str) -> bool:
+    """Whether `integral` ("65,000", "1.234.567") groups thousands with `separator`: a head of
+    one to three digits, then groups of exactly three ("1.5" of "1.5,2" groups nothing)."""
+    head, *groups = integral.split(separator)
+    return 1 <= len(head) <= 3 and all(len(group) == 3 for group in groups)
+
+
 def read_token(raw: str) -> Price | list[Price] | None:
     """Interpret one token's separators; a comma list gives several prices, garbage gives None."""
     if "," not in raw and raw[0] != "." and raw.count(".") <= 1:
@@ -90,10 +97,14 @@ def read_token(raw: str) -> Price | list[Price] | None:
         return Price(value) if value is not None else None
     if dots and commas:
         last_dot, last_comma = raw.rfind("."), raw.rfind(",")
-        if last_dot > last_comma:  # 65,000.5
-            value = _dec(raw.replace(",", "")) if dots == 1 else None
-        else:  # 65.000,5
-            value = _dec(raw.replace(".", "").replace(",", ".")) if commas == 1 else None
+        value = None
+        if last_dot > last_comma and dots == 1 and _grouped(raw[:last_dot], ","):  # 65,000.5
+            value = _dec(raw.replace(",", ""))
+        elif last_comma > last_dot and commas == 1 and _grouped(raw[:last_comma], "."):
+            value = _dec(raw.replace(".", "").replace(",", "."))  # 65.000,5
+        else:  # "1.15,1.20,1.28": decimals listed without spaces, or nothing
+            listed = [_dec(p) if p.count(".") <= 1 else None for p in raw.split(",")]
+            return None if None in listed else [Price(v) for v in listed if v is not None]
         return Price(value) if value is not None else None
     if dots > 1:  # 1.234.567 is thousands; anything else (a date) is not a price
         groups = raw.split(".")

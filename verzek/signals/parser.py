@@ -17,10 +17,11 @@ from verzek.signals import validate
 from verzek.signals.closes import weak_close_at
 from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
 from verzek.signals.leverage import read_leverage
-from verzek.signals.lowercase import call_coin, ends_name, is_coin_word, starts_line
-from verzek.signals.numbers import Price, scan_prices
+from verzek.signals.lowercase import call_coin
+from verzek.signals.numbers import Price
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
-from verzek.signals.sections import cut_prose, says_market, segment_prices
+from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
+from verzek.signals.side_entry import side_entry
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.tables import header_table
 from verzek.signals.text import normalise
@@ -38,10 +39,13 @@ _MAX_CHARS = 4000
 
 _DIGIT_RE = re.compile(r"\d")
 _LETTER_RE = re.compile(r"[^\W\d_]")
-# A keyword right after one of these words is a reference to the field, not the field itself.
+# A keyword right after one of these words is a reference to the field, not the field itself,
+# or one negated.
 _REFERENCE_RE = re.compile(
     r"(?<![^\W\d_])(?<![#$])(?:below|above|under|over|from|to|the|of|near|around|than|after|before"
-    r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после)"
+    r"|your|our|my|this|that|if|when|until|past|beyond|previous|last|ниже|выше|от|после"
+    r"|not|no|never|don['’]?t"  # "do not enter above 0.53": a limit of the call, no entry
+    r"|move|moved|moving|shift|shifted|trail|trailing|trailed)"  # "Move SL to 145": a follow-up
     r"[ \t]+\Z"
 )
 # A price only a decimal comma explains ("0,5", "8,25", "1,2345"; what `numbers.read_token` reads
@@ -87,9 +91,12 @@ class _Draft:
     has_fields: bool = False
     weak_entry: bool = False
     side_entry: bool = False  # the weak entry is just prices right after side and coin
+    weak_prose: bool = False  # talk goes on after the weak entry: "#ETH at 3000 is a gift"
     stop_pct: Decimal | None = None  # "SL: 5%": that far from the entry, against the trade
     target_pcts: list[Decimal] = field(default_factory=list)  # "TP: +2% / +4%": with it
     trigger: Direction | None = None  # "LONG above 65500": the entry waits for a cross
+    ticked: int = 0  # "Targets: 0.55 ✅ 0.58": a repost, its targets reached up to this one
+    entry_ticked: bool = False  # "Entry: 0.51 ✅": a repost, its entry filled
 
 
 def parse(text: str) -> Signal | SignalUpdate | None:
@@ -118,6 +125,10 @@ def parse_message(text: str) -> ParseResult:
         return _NOISE  # no number, no follow-up, no "closed": nothing to trade
     leverage, body = read_leverage(low)
     draft = _fields(body, norm)
+    if (draft.ticked or draft.entry_ticked) and (finding is None or not finding.is_result):
+        finding = finding or UpdateFinding("target_hit" if draft.ticked else "other")
+        finding.target_index = finding.target_index or draft.ticked or None  # not a call: an
+        finding.is_result = True  # outcome, the call reposted with what reached its prices
     if not draft.entries and (draft.targets or draft.stop or draft.target_pcts or draft.stop_pct
                               ) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
@@ -141,6 +152,9 @@ def parse_message(text: str) -> ParseResult:
         # "BTC LONG 65000 TP 66000 SL 64000" is a call (targets and a stop given);
         # "sold BTC at 65000, now long" is talk
         return ParseResult("noise", invalid_reason="informal: no Entry keyword and no tagged pair")
+    if draft.weak_entry and draft.weak_prose and draft.stop is None and draft.stop_pct is None:
+        # "Buy the dip! #ETH at 3000 is a gift. Target 3500": talk naming prices, no stop
+        return ParseResult("noise", invalid_reason="informal: a price in talk, and no stop loss")
     if _word_search(kw.RESULT_RE, low, "+"):
         return ParseResult("noise", invalid_reason="a result post quoting a call, not a call")
     if "?" in low and kw.PRICE_QUESTION_RE.search(low):
@@ -176,9 +190,13 @@ def _fields(low: str, norm: str) -> _Draft:
                 draft.has_fields = True
             if kind != "at":
                 draft.entries.extend(prices)
+                draft.entry_ticked = draft.entry_ticked or bool(
+                    prices and ticked_count(low, end, stop_at))
             elif not weak_entries:  # only the first "at": "sell at 68000" is no entry
-                weak_entries = prices
+                weak_entries, draft.weak_prose = prices, talks_on(low, end, stop_at)
         elif kind == "target":
+            if prices and (ticked := ticked_count(low, end, stop_at)):
+                draft.ticked = len(draft.targets) + ticked
             draft.targets.extend(prices)
             if not prices and not draft.targets:
                 draft.target_pcts.extend(target_pcts(low, end, stop_at))
@@ -190,8 +208,9 @@ def _fields(low: str, norm: str) -> _Draft:
             draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
     if not draft.entries:  # "Short BTC at 64200 ...": the "at" price is the side's too
-        prices, draft.side_entry = _side_entry(low, norm, [m[1] for m in marks])
-        weak_entries = weak_entries or prices
+        prices, draft.side_entry, talk = side_entry(low, norm, [m[1] for m in marks])
+        if not weak_entries:
+            weak_entries, draft.weak_prose = prices, talk
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
@@ -206,33 +225,6 @@ def _stop_order(kind: str, seen_entry: bool, low: str, start: int) -> tuple[str,
     if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start):
         return "stop", None
     return "shortentry", "below"
-
-
-def _side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price], bool]:
-    """ "Buy $BONK 0.0000215", "BTC LONG 65000": a price right after side and coin, without an
-    Entry line; flag: only prices up to the next field ("BTC long 65000 TP", not "... worked")."""
-    match = kw.SIDE_ENTRY_RE.search(low)
-    if match is not None:
-        sym, after = match.span("sym"), match.end()
-    else:
-        for side in kw.SIDE_THEN_PRICE_RE.finditer(low):
-            coin = kw.COIN_BEFORE_RE.search(low, max(0, side.start() - 24), side.start())
-            if coin is not None:
-                sym, after = coin.span("sym"), side.end()
-                break
-        else:
-            return [], False
-    written = norm[sym[0]:sym[1]]
-    if not (written[0] in "#$" or written.isupper()
-            or is_coin_word(written, starts_line=starts_line(low, sym[0]))
-            or ends_name(norm, low, sym[1])):  # "Bitcoin Cash long 300"
-        return [], False
-    line_end = low.find("\n", after)
-    line = low[after:line_end if line_end >= 0 else len(low)]
-    upto = min((s - after for s in mark_starts if s >= after), default=len(line))
-    segment = line[:upto]
-    prices = scan_prices(cut_prose(segment))  # not the next field's: "65k tp 67k" has no prose
-    return prices, bool(prices) and cut_prose(segment).strip() == segment.strip()
 
 
 def _marks(low: str) -> list[tuple[str, int, int]]:

@@ -37,6 +37,14 @@ _CONNECTORS = frozenset(
     ("and", "or", "to", "then", "usdt", "usd", "usdc", "busd", "и", "или", "до", "y", "o", "a",
      "e", "ou", "ve", "veya", "và", "hoặc", "und", "et")
 )
+# words that may follow a weak entry's price in a call: "at 3000 now", "at 3000 zone", "at 3000
+# (spot)"; the next field's own words end the line's part before `talks_on` looks
+_CALL_WORDS = frozenset(("now", "here", "zone", "area", "range", "level", "levels", "price", "or",
+                         "and", "spot", "futures", "limit", "market", "cmp", "usdt", "with", "for",
+                         "leverage", "lev", "cross", "isolated", "scalp", "swing", "long", "short",
+                         "buy", "sell", "entry", "target", "targets", "tp", "tps", "sl", "stop",
+                         "hold", "hodl", "support", "dip", "dips", "retest", "around", "near",
+                         "below", "under", "above"))
 _MARKET_FILLERS = frozenset(
     ("at", "or", "the", "price", "buy", "sell", "long", "short", "enter", "entry", "use", "current",
      "al", "de", "precio", "по", "или")
@@ -49,6 +57,10 @@ _WORD_NOTE_RE = re.compile(
 )
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
+# a price with a tick right after it: "0.55 ✅", "66500✔"; a tick before the first price is a
+# bullet ("Targets: ✅ 0.55 ✅ 0.58"), and then so is every other
+_TICKED_RE = re.compile(r"\d[ \t]*(?:✅|✔|☑)")
+_TICK_FIRST_RE = re.compile(r"[^\d]*?[✅✔☑]")
 
 
 def segment_prices(text: str, start: int = 0, end: int | None = None) -> tuple[list[Price], str]:
@@ -72,6 +84,24 @@ def segment_prices(text: str, start: int = 0, end: int | None = None) -> tuple[l
         value = Decimal(raw)
         return ([new_price((value, NO_SPLIT))] if value > 0 else []), ""
     return plain_prices(_SIMPLE_NUMBER_RE.findall(text, simple.start(1), simple.end(2))), ""
+
+
+def talks_on(text: str, start: int, end: int) -> bool:
+    """Whether talk follows the first price on the first line of `text[start:end]`: "3000 is a
+    gift" does, "3000 - 3050", "3000 now", "3000, target 3500" do not (a field's word ends it)."""
+    line_end = text.find("\n", start, end)
+    line = text[start:line_end if line_end >= 0 else end]
+    rest = line[len(cut_prose(line)):]
+    return any(word not in _CALL_WORDS for word in _LETTERS_RE.findall(rest.lower()))
+
+
+def ticked_count(text: str, start: int, end: int) -> int:
+    """How many prices of the segment `text[start:end]` come up to the last one ticked as
+    reached ("Targets: 0.55 ✅ 0.58 ✅ 0.62": 2); 0 when none is ticked, or ticks are bullets."""
+    last = max((tick.start() for tick in _TICKED_RE.finditer(text, start, end)), default=-1)
+    if last < 0 or _TICK_FIRST_RE.match(text, start, end) is not None:
+        return 0
+    return len(segment_prices(text, start, last + 1)[0])
 
 
 def section(segment: str) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from verzek.signals.closes import CLOSE_GATE, close_search, closed_share_at, partial_close_at
 from verzek.signals.hits import DONE as _DONE
 from verzek.signals.hits import DONE_WORDS as _DONE_WORDS
-from verzek.signals.hits import worded_hit
+from verzek.signals.hits import bare_hit_at, worded_hit
 from verzek.signals.keywords import alternation, guarded, literal_first
 from verzek.signals.mood import is_asked, is_planned, is_stated, negates_hit
 from verzek.signals.numbers import read_token
@@ -20,16 +20,16 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
-              "erreicht", "atteint", "tercapai", "تحق")
+              "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ")
 _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible")
+              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
 _HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{_DONE}"  # not "160"
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
 TARGET_HIT_RE = re.compile(
-    r"(?=[tтцoahmrdscb✅✔☑💰двuđze])"
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđzeتهخ])"
     rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
     rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
 )
@@ -53,7 +53,7 @@ _ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
 _DONE_BEFORE_ALL = ("hit", "reached", "achieved", "smashed", "completed", "touched")
 ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}"
                             rf"|(?:{guarded(_DONE_BEFORE_ALL)})\s+{_ALL_TARGETS}(?!\w)")
-_SL = r"stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?"
+_SL = r"stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?|استاپ|حد\s+ضرر"
 _SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo])"  # and "cut loss", Vietnamese "cắt lỗ"
 _SLM = f"(?:{_SL})"  # a moved stop's words: "move cut loss" is rare, and "c" is a common letter
 # "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
@@ -62,19 +62,22 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 _LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhc])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu)(?!\w)"
+    rf"(?=[sсhcdاح])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد)(?!\w)"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
-    rf"(?!\w))|(?<!\w)(?:hit|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}(?!\w))"
+    rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}"
+    r"(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel")
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel", "خورد",
+              "فعال", "dính", "chạm")
 
 
 def _be(n: int) -> str:
     return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыт\w*|бу|б/у"
-            r"|точку\s+входа|(?:punto\s+de\s+)?entrada|giri[şs]e?)")
+            r"|точку\s+входа|(?:punto\s+de\s+|pre[çc]o\s+de\s+)?entrada|giri[şs]e?"
+            r"|(?:نقطه\s+)?ورود|سر\s+به\s+سر)")
 
 
 def _num(n: int) -> str:
@@ -102,8 +105,8 @@ _RU_MOVES = "переносим|переставляем|переводим|пе
 # SL" and "adjust your stop" are advice, and a move to nowhere is read as one to the entry
 MOVE_SL_RE = re.compile(
     rf"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing|er|emos)|shift(?:ed)?|{_RU_MOVES}|перевели)"
-    rf"\s+(?:the\s+|our\s+|your\s+|el\s+)?{_SLW}"
-    rf"\s*(?:to|at|on|на|в|→|a)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
+    rf"\s+(?:the\s+|our\s+|your\s+|el\s+|o\s+)?{_SLW}"
+    rf"\s*(?:to|at|on|на|в|→|a|para(?:\s+[oa](?!\w))?)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
     r"|(?<!\w)(?:set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?)"
     rf"\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
     rf"\s*(?:to|at|on|→|:)?\s*(?:{_be(8)}(?!\w)|{_num(8)}|{_tgt(8)})"
@@ -116,21 +119,27 @@ MOVE_SL_RE = re.compile(
     rf"|(?<!\w){_SLM}\s+(?:в|на)\s+{_be(9)}(?!\w)"  # "Стоп в БУ": the stop to breakeven
     rf"|(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
 )
-# Indonesian "geser SL ke entry" and Turkish "Stop girişe çekildi", "Stop 35.2'ye çekildi":
-# searched only when their verbs are written (`_MORE_MOVES`), to keep MOVE_SL_RE lean
+# Indonesian "geser SL ke entry", Turkish "Stop girişe çekildi", "Stop'u 35.2'ye çekin",
+# Vietnamese "dời SL về entry" and Persian "استاپ را به نقطه ورود منتقل کنید": searched only when
+# their verbs are written (`_MORE_MOVES`), to keep MOVE_SL_RE lean
 MOVE_SL_MORE_RE = re.compile(
     rf"(?<!\w)(?:geser|pindahkan)\s+{_SLW}\s*(?:ke\s+)?(?:{_be(6)}(?!\w)|{_num(6)}|{_tgt(6)})?"
-    rf"|(?<!\w){_SLM}\s+(?:{_be(7)}|{_num(7)}['’]?(?:[ae]|ye|ya)?)\s+[çc]ek(?:ildi|tik|iyoruz)"
-    r"(?!\w)"
+    rf"|(?<!\w){_SLM}(?:['’][uüi])?\s+(?:{_be(7)}|{_num(7)}['’]?(?:[ae]|ye|ya)?)\s+"
+    r"[çc]ek(?:ildi|tik|iyoruz|in|elim)(?!\w)"
+    rf"|(?<!\w)(?:d[ờơo]i|chuy[ểe]n)\s+{_SLW}\s*(?:v[ềe]|l[êe]n)?\s*"
+    rf"(?:{_be(10)}(?!\w)|{_num(10)}|{_tgt(10)})?"
+    rf"|(?<!\w){_SLM}\s+(?:را\s+)?به\s+(?:{_be(11)}(?!\w)|{_num(11)})"
 )
-_MORE_MOVES = ("geser", "pindah", "çek")
+_MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به")
 # the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
 _STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(0)}(?!\w)")
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
-              "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek")
-_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy")
+              "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek", "dời",
+              "chuyển", "منتقل")
+_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
+                 "کنسل")
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
-_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy")
+_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "کنسل")
 # "#SUI signal is invalid now ❌" (not "Setup invalidated if 4H closes below 145": a condition);
 # searched only when "invalid" is written (a call's "Invalidation: 1.2" would open CANCEL_RE)
 INVALID_RE = re.compile(
@@ -191,11 +200,12 @@ def _families(low: str) -> set[str]:
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
     )) or ((" at " in low or " on " in low or "@" in low) and _STOP_AT_BE_RE.search(low))
             or (" now" in low and _says_stop_now(low)) or "geser" in low or "pindah" in low
+            or (" به " in low and ("استاپ" in low or "ضرر" in low))
             or ("стоп в " in low or "стоп на " in low)):
         found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
-        or "lỗ" in low or "cat lo" in low
+        or "lỗ" in low or "cat lo" in low or "استاپ" in low or "ضرر" in low
     ):
         found -= _NEED_STOP_WORD
     return found
@@ -251,6 +261,8 @@ def detect_update(low: str) -> UpdateFinding | None:
         return _partial_close(low)
     hit = _target_finding(low) if "done" in families else None
     cue = _instruction(low, families, hit)
+    if hit is None and "done" in families:  # "TP hit ✅": no index, no close of the rest
+        hit = _bare_hit(low)
     if cue is None:
         if hit is not None:
             return hit
@@ -266,6 +278,14 @@ def detect_update(low: str) -> UpdateFinding | None:
         return cue
     return UpdateFinding(cue.action, hit.target_index, cue.new_stop, cue.to_breakeven,
                          cue.is_result or hit.is_result, cue.at, cue.reason, cue.stop_to_target)
+
+
+def _bare_hit(low: str) -> UpdateFinding | None:
+    """ "#SOL LONG Entry 140 TP 150 SL 135, TP reached 🎯": a target hit that names none."""
+    at = bare_hit_at(low)
+    if at < 0 or not is_stated(low, at):
+        return None
+    return UpdateFinding("target_hit", is_result=not is_planned(low, at), at=at)
 
 
 def _target_finding(low: str) -> UpdateFinding | None:
