@@ -303,7 +303,8 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
         tokens=TokenService(store=store, clock=clock, ttl_s=s.token_ttl_s),
         limiter=LoginLimiter(clock=clock), secret_box=runtime.secret_box, clock=clock,
         operator_user_id=s.operator_user_id,
-        operator_exchanges=frozenset(ExchangeName(k) for k in s.operator_credentials()))
+        operator_exchanges=frozenset(ExchangeName(k) for k in s.operator_credentials()),
+        positions=runtime.positions)
     runtime.accounts = accounts
     tg = build_telegram(s, bus=bus, store=store, users=runtime.users,
                         positions=runtime.positions, trading=trading,

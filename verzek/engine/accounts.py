@@ -40,7 +40,7 @@ from verzek.errors import (
     NotFound,
     SecretError,
 )
-from verzek.store.repos import UserRepository
+from verzek.store.repos import PositionRepository, UserRepository
 from verzek.store.secrets import SecretBox
 
 _NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schema) regexes
@@ -69,8 +69,10 @@ class AccountService:
 
     def __init__(self, *, users: UserRepository, tokens: TokenService, limiter: LoginLimiter,
                  secret_box: SecretBox, clock: Clock, operator_user_id: str | None = None,
-                 operator_exchanges: frozenset[ExchangeName] = frozenset()) -> None:
+                 operator_exchanges: frozenset[ExchangeName] = frozenset(),
+                 positions: PositionRepository | None = None) -> None:
         self.users, self.tokens, self.limiter = users, tokens, limiter
+        self.positions = positions  # to refuse deleting what open positions trade on
         self.secret_box, self.clock = secret_box, clock
         # the user whose accounts without keys trade with the operator's (set for these)
         self.operator_user_id, self.operator_exchanges = operator_user_id, operator_exchanges
@@ -138,7 +140,10 @@ class AccountService:
 
     def delete_user(self, user_id: str) -> None:
         """Mark the user deleted and drop what could be misused from a copy of the data: the
-        password hash and every exchange account with its encrypted keys."""
+        password hash and every exchange account with its encrypted keys. Refused (409) while
+        the user has open positions: their keys are what closes them."""
+        self.users.get(user_id)  # 404 first
+        self._refuse_open(user_id, None, "user_has_positions", "the user")
         self.users.update(user_id, lambda u: u.model_copy(update={
             "deleted": True, "password_hash": "", "exchange_accounts": [],
             "settings": u.settings.model_copy(update={"general": u.settings.general.model_copy(
@@ -292,6 +297,12 @@ class AccountService:
         return find_account(self.users.update(user_id, apply), account_id)
 
     def delete_account(self, user_id: str, account_id: str) -> None:
+        """Remove an exchange account; refused (409) while positions are open on it (disable
+        it instead to stop new trades: its open positions stay managed)."""
+        find_account(self.users.get(user_id), account_id)  # 404 first
+        self._refuse_open(user_id, account_id, "account_has_positions",
+                          f"exchange account {account_id}")
+
         def apply(user: User) -> User:
             find_account(user, account_id)
             general = user.settings.general
@@ -302,6 +313,20 @@ class AccountService:
                 a for a in user.exchange_accounts if a.id != account_id]})
 
         self.users.update(user_id, apply)
+
+
+    def _refuse_open(self, user_id: str, account_id: str | None, code: str, what: str) -> None:
+        """Conflict when the user (or one account of theirs) has positions not closed yet."""
+        if self.positions is None:
+            return
+        held = [p for p in self.positions.open_raw(user_id)
+                if account_id is None or p.get("account_id") == account_id]
+        if held:
+            symbols = sorted({str(p.get("symbol")) for p in held})
+            raise Conflict(f"{what} has {len(held)} open position"
+                           f"{'s' if len(held) > 1 else ''} ({', '.join(symbols)}); close "
+                           f"{'them' if len(held) > 1 else 'it'} first", code=code,
+                           details={"position_ids": [p.get("id") for p in held]})
 
 
 class InvalidCredentials(InvalidInput):
