@@ -323,7 +323,8 @@ class PriceMonitor:
         if strategy.trailing_stop_pct:
             new_stop = trail_stop(position.side, stop=position.stop_loss,
                                   trail_pct=strategy.trailing_stop_pct, price=price)
-            if new_stop != position.stop_loss:
+            if trail_step_due(position.stop_loss, new_stop, price,
+                              strategy.trailing_stop_pct):
                 extra = dict(position.extra)
                 extra["stop_moved"] = True
                 if not spot:
@@ -446,3 +447,13 @@ def _crossed(waiting: dict[str, str], price: Decimal) -> bool:
 
 def _expired(waiting: dict[str, str], now: datetime) -> bool:
     return now >= datetime.fromisoformat(waiting["expires_at"])
+
+
+def trail_step_due(stop: Decimal | None, new_stop: Decimal, price: Decimal,
+                   trail_pct: Decimal) -> bool:
+    """Whether the trailing stop moves now: by at least a quarter of the trail's distance (on
+    futures each move cancels and replaces the stop order on the exchange; a move per tick
+    spends the account's rate limit and grows the position's order list without end)."""
+    if stop is None:
+        return True
+    return abs(new_stop - stop) >= price * trail_pct / 400
