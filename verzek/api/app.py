@@ -1,4 +1,5 @@
-"""Flask app factory: OpenAPI app, request guards, JSON errors for everything, the blueprints."""
+"""Flask app factory: OpenAPI app, request guards and request-validation answers, the blueprints
+(the JSON answer of every other error: `error_handlers.py`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from decimal import Decimal
 from typing import Any, cast
 
 import orjson
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug import exceptions as werkzeug_exceptions
-from werkzeug.exceptions import HTTPException
 
 from verzek import __version__
 from verzek.api import auth
 from verzek.api.context import ApiContext
+from verzek.api.error_handlers import (
+    error_body,
+    register_error_handlers,
+    status_code_name,
+)
 from verzek.api.exchanges import NO_SPACES
 from verzek.api.schemas import (
     ERROR_RESPONSES,
@@ -29,7 +34,7 @@ from verzek.api.schemas import (
 )
 from verzek.api.signals import NOT_BLANK, SYMBOL_PATTERN, TEXT_BODY_ENDPOINTS, document_text_bodies
 from verzek.engine.accounts import EMAIL_RE
-from verzek.errors import BadRequest, InvalidInput, StoreError, TooManyRequests, VerzekError
+from verzek.errors import BadRequest, InvalidInput, VerzekError
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +74,6 @@ class StrictJSONProvider(DefaultJSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         body = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_APPEND_NEWLINE)
         return cast(Response, self._app.response_class(body, mimetype=self.mimetype))  # type: ignore[arg-type]
-
-
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details}}
-
-
-def status_code_name(reason: str) -> str:
-    """The error code of an HTTP status's reason phrase: "Request Entity Too Large" ->
-    "request_entity_too_large" (the app's HTTP errors and the server's own refusals)."""
-    return (reason or "error").lower().replace(" ", "_")
 
 
 # What a field's pattern asks for, in words: the regex itself tells an app user nothing.
@@ -169,7 +164,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     app.before_request(auth.authorize)  # then 403 / 404, before any validation
     app.before_request(_guard_body)
     app.after_request(_answer_options)
-    _register_error_handlers(app)
+    register_error_handlers(app, validation_error_response)
     return app
 
 
@@ -203,7 +198,7 @@ def _guard_body() -> None:
         return
     if request.mimetype == "text/plain" and request.endpoint in TEXT_BODY_ENDPOINTS:
         try:
-            text = request.get_data(cache=True).decode("utf-8")
+            text = _read_body().decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("the body is not UTF-8 text", code="malformed_text") from None
         request._cached_json = ({"text": text}, {"text": text})  # what get_json() answers
@@ -211,10 +206,10 @@ def _guard_body() -> None:
     if not request.is_json:
         raise UnsupportedMedia("send the body as application/json",
                                details={"content_type": request.mimetype or None})
+    data = _read_body()
     try:
-        data = request.get_data(cache=True)
         parsed = app_json_loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}", code="malformed_json") from None
     if isinstance(parsed, str):
         # flask-openapi3 would parse a JSON string as a second JSON document (its own parser:
@@ -223,6 +218,17 @@ def _guard_body() -> None:
             "errors": [{"loc": [], "msg": "the body must be a JSON object, not a string",
                         "type": "model_type"}]})
     request._cached_json = (parsed, parsed)  # flask's own get_json() cache
+
+
+def _read_body() -> bytes:
+    """The whole body. One sent without Content-Length (chunked) that runs past the limit is a
+    413: werkzeug's limited stream stops at the limit and would hand back only a prefix."""
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit \
+            and request.environ["wsgi.input"].read(1):
+        raise werkzeug_exceptions.RequestEntityTooLarge()
+    return data
 
 
 MAX_JSON_DEPTH = 32
@@ -271,11 +277,21 @@ def _check_tree(value: Any) -> None:
         stack.extend((child, depth + 1) for child in item)
 
 
-def app_json_loads(data: bytes) -> Any:
-    """Strict JSON: NaN/Infinity literals and repeated keys refused, numbers with a fraction
-    kept exact as Decimal, integers and nesting bounded, strings valid Unicode."""
+def _utf8_text(data: bytes) -> str:
+    """JSON between systems is UTF-8 (RFC 8259 §8.1; a leading BOM is ignored): json.loads
+    would also guess UTF-16 and UTF-32 from the bytes, which no client of ours sends."""
     try:
-        parsed = json.loads(data, parse_constant=_refuse_constant, parse_float=Decimal,
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"JSON is UTF-8, and byte {exc.start} "
+                         f"(0x{data[exc.start]:02x}) does not decode as UTF-8") from None
+
+
+def app_json_loads(data: bytes) -> Any:
+    """Strict JSON: UTF-8 only, NaN/Infinity literals and repeated keys refused, numbers with
+    a fraction kept exact as Decimal, integers and nesting bounded, strings valid Unicode."""
+    try:
+        parsed = json.loads(_utf8_text(data), parse_constant=_refuse_constant, parse_float=Decimal,
                             parse_int=_bounded_int, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} deep") from None
@@ -290,21 +306,6 @@ class UnsupportedMedia(VerzekError):
     http_status = 415
 
 
-def _http_message(exc: HTTPException) -> str:
-    """A short message that says what to change, for the errors routing and werkzeug raise."""
-    if isinstance(exc, werkzeug_exceptions.NotFound):
-        return f"no route {request.path[:200]}: see /openapi.json for the API's routes"
-    if isinstance(exc, werkzeug_exceptions.MethodNotAllowed):
-        allowed = ", ".join(sorted(exc.valid_methods or ()))
-        # No path in the answer: another user's resource must answer exactly like a
-        # missing one (tenancy), and the path carries the user id.
-        return f"{request.method} is not allowed on this route; allowed: {allowed}"
-    if isinstance(exc, werkzeug_exceptions.RequestEntityTooLarge):
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        return f"the body is larger than the {limit} bytes this API accepts"
-    return exc.description or exc.name
-
-
 def _answer_options(response: Response) -> Response:
     """OPTIONS (answered by Flask from the route's methods): 204 with Allow, no body."""
     if request.method == "OPTIONS" and response.status_code == 200 and "Allow" in response.headers:
@@ -314,41 +315,5 @@ def _answer_options(response: Response) -> Response:
     return response
 
 
-def _register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(VerzekError)
-    def verzek_error(exc: VerzekError) -> tuple[Response, int]:
-        if isinstance(exc, StoreError) or exc.http_status == 500:
-            # file paths and OS errors are for the operator's log, not for the caller
-            logger.error("request failed: %s", exc.message, exc_info=exc)
-            message = ("the service cannot read or write its data now; retry later"
-                       if exc.http_status == 503 else "internal error")
-            resp = jsonify(error_body(exc.code if exc.http_status == 503 else "internal_error",
-                                      message))
-            return resp, exc.http_status
-        resp = jsonify(exc.to_dict())
-        if isinstance(exc, TooManyRequests) and isinstance(exc.details, dict):
-            resp.headers["Retry-After"] = str(exc.details.get("retry_after_s", 60))
-        if exc.http_status == 401:
-            resp.headers["WWW-Authenticate"] = "Bearer"
-        return resp, exc.http_status
-
-    @app.errorhandler(ValidationError)
-    def model_error(exc: ValidationError) -> Response:
-        return validation_error_response(exc)  # a domain model refused a value: 422, no 500
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        if exc.response is not None and exc.response.is_json:
-            return cast(Response, exc.response)  # flask-openapi3's validation answer (ours)
-        code = status_code_name(exc.name)
-        resp = jsonify(error_body(code, _http_message(exc)))
-        resp.status_code = exc.code or 500
-        for key, value in exc.get_headers():
-            if key.lower() == "allow":
-                resp.headers[key] = value
-        return resp
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> tuple[Response, int]:
-        logger.exception("unhandled error in a request")
-        return jsonify(error_body("internal_error", "internal error")), 500
+# the server's own refusals (verzek.cli.serve) answer in the same JSON shape
+__all__ = ["create_app", "error_body", "status_code_name", "validation_error_response"]

@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field, StrictStr
 from verzek.api.auth import caller
 from verzek.api.context import ctx
 from verzek.api.schemas import ApiModel, api_blueprint
+from verzek.api.users import LoginEmail
 
 api = api_blueprint("auth", "/api/auth", "login tokens")
 
 
 class LoginBody(ApiModel):
-    email: StrictStr = Field(min_length=3, max_length=320)
+    email: LoginEmail
     password: StrictStr = Field(min_length=1, max_length=1024)
 
 

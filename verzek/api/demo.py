@@ -4,13 +4,14 @@ balances (the user or an admin)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import Response, jsonify
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
+from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
     ID_PATTERN,
     SECURITY,
@@ -61,9 +62,9 @@ def set_prices(body: PricesBody) -> Response:
 
 
 class UsdtOut(BaseModel):
-    free: str
-    used: str
-    total: str
+    free: Decimal
+    used: Decimal
+    total: Decimal
 
 
 class DemoAccountOut(BaseModel):
@@ -82,12 +83,17 @@ class DemoBalanceBody(ApiModel):
     account_id: Annotated[str | None, Field(pattern=ID_PATTERN)] = None
 
 
+def _balances(accounts: list[dict[str, Any]]) -> Response:
+    """The engine's balances ("1E-7") in the plain form `usdt` takes back ("0.0000001")."""
+    return jsonify(plain_answer(DemoBalances, {"accounts": accounts}))
+
+
 @balances_api.get("/<user_id>/demo/balance", responses={200: DemoBalances}, security=SECURITY)
 def get_demo_balance(path: UserPath) -> Response:
     """The USDT (free, held by open demo positions, total) of each of the user's paper
     accounts (the user or an admin)."""
     require_owner(path.user_id)
-    return jsonify({"accounts": ctx().trading.demo_balances(path.user_id)})
+    return _balances(ctx().trading.demo_balances(path.user_id))
 
 
 @balances_api.put("/<user_id>/demo/balance", responses={200: DemoBalances}, security=SECURITY)
@@ -95,5 +101,4 @@ def set_demo_balance(path: UserPath, body: DemoBalanceBody) -> Response:
     """Set the free USDT of one paper account (`account_id`) or of all of them, e.g.
     {"usdt": 5000}; 0 or more (the user or an admin). A live account is refused (409)."""
     require_owner(path.user_id)
-    return jsonify({"accounts": ctx().trading.set_demo_balance(
-        path.user_id, body.usdt, body.account_id)})
+    return _balances(ctx().trading.set_demo_balance(path.user_id, body.usdt, body.account_id))

@@ -10,7 +10,16 @@ from pydantic import BaseModel, Field, create_model
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, SECURITY, QueryModel, UserPath, api_blueprint
+from verzek.api.plain import plain_answer
+from verzek.api.query import query_int
+from verzek.api.schemas import (
+    ID_PATTERN,
+    SECURITY,
+    QueryModel,
+    UserPath,
+    api_blueprint,
+    plain_dump,
+)
 from verzek.domain.models import ExchangeName, Position
 from verzek.errors import NotFound
 
@@ -30,8 +39,8 @@ class PositionQuery(QueryModel):
     status: StatusFilter = "active"
     symbol: str | None = Field(default=None, max_length=40)
     exchange: ExchangeName | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=10**9)
+    limit: query_int(50, 1, 500)  # type: ignore[valid-type]
+    offset: query_int(0, 0, 10**9)  # type: ignore[valid-type]
 
 
 class AdminPositionQuery(PositionQuery):
@@ -58,7 +67,7 @@ def _rows(user_id: str, status: StatusFilter) -> list[dict[str, Any]]:
         if status not in ("active", "all"):
             rows = [p for p in rows if p.get("status") == status]
     if status in ("closed", "all"):
-        rows = rows + [p.model_dump(mode="json") for p in repo.closed_positions(user_id)]
+        rows = rows + [plain_dump(p) for p in repo.closed_positions(user_id)]
     return rows
 
 
@@ -79,7 +88,8 @@ class _Summaries:
         hit = self._by_id.get(id(row))
         if hit is not None and hit[0] is row:
             return hit[1]
-        summary = {k: v for k, v in row.items() if k not in SUMMARY_SKIP}
+        summary = plain_answer(PositionSummary,
+                               {k: v for k, v in row.items() if k not in SUMMARY_SKIP})
         if len(self._by_id) >= self._size:
             self._by_id.clear()
         self._by_id[id(row)] = (row, summary)  # holding `row` keeps its id from being reused
@@ -128,10 +138,10 @@ def get_position(path: PositionPath) -> Response:
     require_owner(path.user_id)
     for row in ctx().runtime.positions.open_raw(path.user_id):
         if row.get("id") == path.position_id:
-            return jsonify(row)
+            return jsonify(plain_answer(Position, row))
     for position in ctx().runtime.positions.closed_positions(path.user_id):
         if position.id == path.position_id:
-            return jsonify(position.model_dump(mode="json"))
+            return jsonify(plain_dump(position))
     raise NotFound("no such position")
 
 
@@ -141,4 +151,4 @@ def close_position(path: PositionPath) -> Response:
     """Close the position at market now (manual close)."""
     require_owner(path.user_id)
     position = ctx().trading.close_position(path.user_id, path.position_id)
-    return jsonify(position.model_dump(mode="json"))
+    return jsonify(plain_dump(position))

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from flask import Response, jsonify
-from pydantic import Field, StrictBool, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictStr
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
+from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
     LINE_PATTERN,
     SECURITY,
@@ -22,6 +23,7 @@ from verzek.api.schemas import (
     WholeNumber,
     api_blueprint,
 )
+from verzek.domain.safety.state import Breaker, SafetyState
 from verzek.errors import Conflict
 
 api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
@@ -56,8 +58,16 @@ class ThresholdsBody(ApiModel):
     cooldown_s: Seconds | None = None
 
 
+class _UserSafety(BaseModel):
+    """The decimals of a user's safety answer (the rest is the engine's own)."""
+
+    breaker: Breaker | None = None
+
+
 def _answer(result: dict[str, Any]) -> Response:
-    return jsonify(result)
+    """The engine's status, its decimals ("1E-7": pydantic's JSON form) in the plain form the
+    thresholds body takes back."""
+    return jsonify(plain_answer(_UserSafety, plain_answer(SafetyState, result)))
 
 
 def _pause(body: PauseBody, user_id: str | None = None) -> Response:

@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from verzek.api.query import query_int
+
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_DECIMAL = Decimal("1e15")  # exclusive: at most 15 integer digits, as the string form
 MAX_FRACTION_DIGITS = 18
@@ -198,7 +200,7 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 502, 503)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503)
 ERROR_RESPONSES: ResponseDict = {s: ErrorResponse for s in ERROR_STATUSES}
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
@@ -223,8 +225,8 @@ _SCHEMA_CACHE: dict[type, dict[str, Any]] = {}
 
 
 class PageQuery(QueryModel):
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=10**9)
+    limit: query_int(50, 1, 500)  # type: ignore[valid-type]
+    offset: query_int(0, 0, 10**9)  # type: ignore[valid-type]
 
 
 class UserPath(BaseModel):

@@ -11,7 +11,16 @@ from pydantic import BaseModel, Discriminator, Field, RootModel, StrictStr, Tag
 
 from verzek.api.auth import admin_only, require_admin
 from verzek.api.context import ctx
-from verzek.api.schemas import ID_PATTERN, SECURITY, ApiModel, PageQuery, api_blueprint, strict_twin
+from verzek.api.error_handlers import request_values
+from verzek.api.schemas import (
+    ID_PATTERN,
+    SECURITY,
+    ApiModel,
+    PageQuery,
+    api_blueprint,
+    plain_dump,
+    strict_twin,
+)
 from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
 from verzek.engine.ports import SubmitResult
 from verzek.errors import NotFound
@@ -98,7 +107,8 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
         result: SubmitResult = trading.submit_text(data.text, source)
     else:
         fields = data.signal if isinstance(data, StructuredSignal) else data
-        signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
+        with request_values():  # the caller's fields against the domain's own checks
+            signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
         result = trading.submit_signal(signal, source)
     return {"signal_id": result.signal_id, "kind": result.kind,
             "invalid_reason": result.invalid_reason,
@@ -131,8 +141,9 @@ def parse_signal(body: TextSignal) -> Response:
     it: nothing is stored, broadcast or traded (admin)."""
     require_admin()
     result = parse_message(body.text)
-    return jsonify(ParseOut(kind=result.kind, signal=result.signal, update=result.update,
-                            invalid_reason=result.invalid_reason).model_dump(mode="json"))
+    return jsonify(plain_dump(ParseOut(kind=result.kind, signal=result.signal,
+                                       update=result.update,
+                                       invalid_reason=result.invalid_reason)))
 
 
 @api.get("", responses={200: SignalList}, security=SECURITY)
@@ -141,7 +152,7 @@ def list_signals(query: PageQuery) -> Response:
     """Recent signals, newest first, with the parse and each user's outcome (admin)."""
     require_admin()
     records = ctx().trading.recent_signals(query.limit, query.offset)
-    return jsonify({"items": [r.model_dump(mode="json") for r in records],
+    return jsonify({"items": [plain_dump(r) for r in records],
                     "limit": query.limit, "offset": query.offset})
 
 
@@ -150,7 +161,7 @@ def list_signals(query: PageQuery) -> Response:
 def get_signal(path: SignalPath) -> Response:
     """One signal with its parse and each user's outcome (admin)."""
     require_admin()
-    return jsonify(ctx().trading.get_signal(path.signal_id).model_dump(mode="json"))
+    return jsonify(plain_dump(ctx().trading.get_signal(path.signal_id)))
 
 
 # TradingView posts a non-JSON alert message as text/plain: it is taken as {"text": <body>}.

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from flask import Response, jsonify
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, Field, StrictStr
 
 from verzek.api.auth import admin_only, caller, require_admin, require_owner
 from verzek.api.context import ctx
+from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
     LINE_PATTERN,
     SECURITY,
@@ -26,12 +28,22 @@ from verzek.errors import Forbidden, Unauthorized
 
 api = api_blueprint("users", "/api/users", "accounts of the platform")
 
-Email = StrictStr
+
+def _nfc(address: str) -> str:
+    """RFC 6532 §3.1: an address is compared in NFC. "ü" sent precomposed (U+00FC) or as
+    "u" + U+0308 is one address, never two accounts (the engine compares lower-cased text)."""
+    return unicodedata.normalize("NFC", address)
+
+
+# the bounds before the normalisation, so the JSON schema shows them (also under `| None`)
+LoginEmail = Annotated[StrictStr, Field(min_length=3, max_length=320), AfterValidator(_nfc)]
+Email = Annotated[StrictStr, Field(min_length=3, max_length=320, pattern=EMAIL_RE.pattern),
+                  AfterValidator(_nfc)]
 Name = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
 
 class UserCreate(ApiModel):
-    email: Email = Field(min_length=3, max_length=320, pattern=EMAIL_RE.pattern)
+    email: Email
     password: StrictStr = Field(min_length=8, max_length=1024)
     name: Name = ""
 
@@ -40,8 +52,7 @@ class UserPatch(ApiModel):
     """Only these fields are the user's; plan, role, id and the rest belong to admins."""
 
     name: Name | None = None
-    email: Email | None = Field(default=None, min_length=3, max_length=320,
-                                pattern=EMAIL_RE.pattern)
+    email: Email | None = None
     password: StrictStr | None = Field(default=None, min_length=8, max_length=1024)
 
 
@@ -146,7 +157,7 @@ def delete_user(path: UserPath) -> Response:
 def user_stats(path: UserPath) -> Response:
     """Trades, wins, losses, win rate, realised PnL and volume: today, all time, last 30 days."""
     require_owner(path.user_id)
-    return jsonify(ctx().trading.user_stats(path.user_id))
+    return jsonify(plain_answer(UserStats, ctx().trading.user_stats(path.user_id)))
 
 
 __all__ = ["api", "caller", "user_out"]
