@@ -40,7 +40,7 @@ from verzek.errors import (
     NotFound,
     SecretError,
 )
-from verzek.store.repos import PositionRepository, UserRepository
+from verzek.store.repos import PositionRepository, UserRepository, email_key
 from verzek.store.secrets import SecretBox
 
 _NOT_SPACE = r"[^@\x00-\x20\x7f]"  # the same set in Python and ECMA (JSON schema) regexes
@@ -95,7 +95,7 @@ class AccountService:
         return self.users.create(user)
 
     def login(self, *, email: str, password: str, address: str) -> Login:
-        key = email.strip().lower()
+        key = email_key(email.strip())
         self.limiter.check(key, address)
         user = self.users.by_email(key)
         if user is None or not user.password_hash:
@@ -344,10 +344,10 @@ def find_account(user: User, account_id: str) -> ExchangeAccount:
 
 
 def _check_email(email: str) -> str:
-    """The e-mail, checked as given, lower-cased for uniqueness."""
+    """The e-mail, checked as given, in NFC and lower-cased for uniqueness."""
     if not EMAIL_RE.fullmatch(email):
         raise InvalidInput("not an e-mail address", details={"field": "email"})
-    return email.lower()
+    return email_key(email)
 
 
 def _current_plan(user: User, now: datetime) -> PlanName:

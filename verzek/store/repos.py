@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ def _check_id(value: str) -> str:
     return value
 
 
+def email_key(email: str) -> str:
+    """How e-mails are compared: NFC (RFC 6532: "ü" precomposed or as "u" and a combining
+    mark is one address) and case-insensitively."""
+    return unicodedata.normalize("NFC", email).lower()
+
+
 class UserRepository:
     """Users, one document each; an e-mail index kept in memory."""
 
@@ -38,7 +45,7 @@ class UserRepository:
         self._index_lock = threading.Lock()
         for _, doc in store.iter_docs(self.FOLDER):
             if not doc.get("deleted"):
-                self._email_index[str(doc["email"]).lower()] = str(doc["id"])
+                self._email_index[email_key(str(doc["email"]))] = str(doc["id"])
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{_check_id(user_id)}.json"
@@ -56,7 +63,7 @@ class UserRepository:
             return None
 
     def by_email(self, email: str) -> User | None:
-        user_id = self._email_index.get(email.lower())
+        user_id = self._email_index.get(email_key(email))
         return self.find(user_id) if user_id else None
 
     def ids(self) -> list[str]:
@@ -69,7 +76,7 @@ class UserRepository:
 
     def create(self, user: User) -> User:
         with self._index_lock:
-            key = user.email.lower()
+            key = email_key(user.email)
             if key in self._email_index:
                 raise Conflict("a user with this e-mail exists already")
             if self.store.exists(self._rel(user.id)):
@@ -96,9 +103,9 @@ class UserRepository:
             old = self.get(user_id)
             self.store.update(self._rel(user_id), apply)
             new = result[0]
-            if new.email.lower() != old.email.lower():
-                self._email_index.pop(old.email.lower(), None)
-                self._email_index[new.email.lower()] = new.id
+            if email_key(new.email) != email_key(old.email):
+                self._email_index.pop(email_key(old.email), None)
+                self._email_index[email_key(new.email)] = new.id
             if new.deleted:
                 self._email_index.pop(new.email.lower(), None)
         return new
