@@ -53,20 +53,39 @@ def distribution_weights(
 
 
 def split_quantity(
-    quantity: Decimal, weights_pct: Sequence[Decimal], amount_step: Decimal | None = None
+    quantity: Decimal, weights_pct: Sequence[Decimal], amount_step: Decimal | None = None,
+    *, leftover: Literal["last", "nearest"] = "last",
 ) -> list[Decimal]:
     """Quantities per target: each rounded down to the step, the last closes what remains.
 
     The result sums to `quantity` exactly, so closing the last target leaves no dust.
     A target whose share is below one step gets 0 (the engine skips it).
+
+    `leftover="nearest"` hands the whole steps the rounding left over one each to the nearest
+    targets with a share (first, second, …) instead of all to the last: every target stays
+    within one step of its share, and a position too small to give each target a step sells
+    at the nearest targets first rather than only at the farthest. What is below one step
+    still goes to the last target.
     """
     total = non_negative("quantity", quantity)
     step = optional_positive("amount_step", amount_step)
     if not weights_pct:
         raise InvalidInput("at least one take-profit target is needed (targets is empty)")
-    parts: list[Decimal] = []
-    for weight in weights_pct[:-1]:
-        part = floor_to_step(total * non_negative("weight", weight) / HUNDRED, step)
+    weights = [non_negative("weight", weight) for weight in weights_pct]
+    if leftover == "nearest" and step is not None:
+        parts = [floor_to_step(total * weight / HUNDRED, step) for weight in weights]
+        spare = floor_to_step(total - sum(parts, Decimal(0)), step)
+        for i, weight in enumerate(weights):
+            if spare < step:
+                break
+            if weight > 0:
+                parts[i] += step
+                spare -= step
+        parts[-1] += total - sum(parts, Decimal(0))
+        return parts
+    parts = []
+    for weight in weights[:-1]:
+        part = floor_to_step(total * weight / HUNDRED, step)
         parts.append(min(part, total - sum(parts, Decimal(0))))
     parts.append(total - sum(parts, Decimal(0)))
     return parts
@@ -139,6 +158,13 @@ def is_stop_hit(side: Side, stop: Decimal, price: Decimal) -> bool:
     """Whether the market price has reached the stop."""
     stop, price = positive("stop", stop), positive("price", price)
     return price <= stop if as_side(side) is Side.LONG else price >= stop
+
+
+def is_in_profit(side: Side, average_entry: Decimal, price: Decimal) -> bool:
+    """Whether selling (a long) or buying back (a short) at `price` gains on `average_entry`:
+    the price is strictly on the profitable side of it (fees aside)."""
+    entry, price = positive("average_entry", average_entry), positive("price", price)
+    return price > entry if as_side(side) is Side.LONG else price < entry
 
 
 def is_crossed(direction: str, trigger: Decimal, price: Decimal) -> bool:

@@ -18,8 +18,9 @@ from verzek.domain.models import (
     PositionStatus,
     StrategySettings,
 )
+from verzek.domain.numeric import plain
 from verzek.domain.safety.state import OrderPurpose
-from verzek.engine import protection
+from verzek.engine import protection, target_hits
 from verzek.engine.cancels import Cancels
 from verzek.engine.dust import is_dust
 from verzek.engine.executor import OrderSpec, SendResult
@@ -34,7 +35,7 @@ from verzek.engine.legs import (
 )
 from verzek.engine.notifier import EventKind
 from verzek.engine.tracker import LIVE_STATUSES, find_order
-from verzek.errors import ExchangeError, WouldTriggerImmediately
+from verzek.errors import ExchangeError, VerzekError, WouldTriggerImmediately
 from verzek.exchanges.base import Exchange
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Arming:
         except ExchangeError:
             min_notional = ZERO
         step = amount_step(exchange, position)
+        position = self._reached(exchange, position, strategy, min_notional)
         desired: list[protection.DesiredLeg] = []
         old_stops: list[Order] = []
         for _ in range(3):
@@ -157,6 +159,43 @@ class Arming:
         if old_stops and position.status is not PositionStatus.CLOSED:
             position = self._retire_stops(exchange, position, old_stops, desired, again=_again)
         return position
+
+    def _reached(self, exchange: Exchange, position: Position, strategy: StrategySettings,
+                 min_notional: Decimal) -> Position:
+        """Targets with no order of their own (a share too small for one, carried to a later
+        target) that the market price has reached: marked hit, with what follows a target
+        (the stop to breakeven, never past the price), since no fill will tell. The price is
+        read only when the position has such a target nearer than one with an order (one
+        beyond every order is reached only once those filled: nothing rests for it). Saved
+        when one is marked."""
+        if position.status not in (PositionStatus.OPEN, PositionStatus.PARTIALLY_CLOSED) or \
+                position.quantity == 0 or strategy.trailing_tp_activation_pct is not None:
+            return position
+        legs = protection.desired_legs(position, strategy, min_notional=min_notional,
+                                       max_active_dca=0)
+        placed = {i for i in (target_hits.target_of_leg(d.leg) for d in legs) if i is not None}
+        placed |= target_hits.with_orders(position)
+        if not any(not t.hit and i not in placed and i < max(placed, default=-1)
+                   for i, t in enumerate(position.targets)):
+            return position
+        try:
+            price = exchange.fetch_ticker(position.symbol).last
+        except VerzekError as exc:
+            logger.info("price of %s unread (%s): targets passed are looked at next time",
+                        position.symbol, exc.code)
+            return position
+        if not price or price <= 0:
+            return position
+        position, hit = target_hits.mark_passed(position, strategy, price, placed)
+        if not hit:
+            return position
+        for index in hit:
+            self._host.emit(EventKind.TARGET_HIT, position,
+                            f"Target {index + 1} reached on {position.symbol} at "
+                            f"{plain(price)}; its share was too small for an order of its "
+                            "own and is sold at a later target", target=index + 1)
+        return self._host.save(protection.recompute_exits(
+            position, strategy, amount_step=amount_step(exchange, position)))
 
     def _retire_stops(self, exchange: Exchange, position: Position, old: list[Order],
                       desired: list[protection.DesiredLeg], *, again: bool) -> Position:

@@ -29,7 +29,7 @@ from verzek.domain.numeric import plain
 from verzek.domain.positions import close as close_position
 from verzek.domain.positions import closing_side, opening_side
 from verzek.domain.safety.state import OrderPurpose
-from verzek.engine import protection
+from verzek.engine import protection, target_hits
 from verzek.engine.arming import Arming
 from verzek.engine.cancels import Cancels, still_resting
 from verzek.engine.dust import close_dust, is_dust
@@ -212,6 +212,11 @@ class PositionManager:
         """After new fills of `leg`: notify, move targets and stops, re-arm or clean up."""
         strategy = self.strategy_of(position)
         step = amount_step(exchange, position)
+        # a target's fill marks it hit, even the last one's that closed the position
+        position, hit = target_hits.on_fill(position, leg, strategy)
+        for index in hit:
+            self.emit(EventKind.TARGET_HIT, position,
+                      f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         if position.status is PositionStatus.CLOSED:
             return self.save(self.after_close(exchange, position))
         if leg.startswith(("entry", "dca")):
@@ -231,22 +236,13 @@ class PositionManager:
                 # from the ticker read before the order (slippage, a limit below the market)
                 symbol = position.symbol
                 position = protection.measured_from_fill(
-                    position, lambda price: exchange.price_to_precision(symbol, price),
-                    lambda amount: exchange.amount_to_precision(symbol, amount))
+                    position, lambda price: exchange.price_to_precision(symbol, price), step)
                 position = position.model_copy(
                     update={"extra": {**position.extra, "opened_notified": True}})
                 self.emit(EventKind.POSITION_OPENED, position,
                           f"Opened {position.side.value} {position.symbol} at "
                           f"{plain(position.average_entry)}", quantity=str(position.quantity))
             position = protection.recompute_exits(position, strategy, amount_step=step)
-        elif leg.startswith("tp"):
-            index = int(leg[2:].split("r")[0]) - 1
-            order = next((o for o in position.orders if o.leg == leg), None)
-            if order is not None and order.status is OrderStatus.FILLED and \
-                    index < len(position.targets) and not position.targets[index].hit:
-                position = protection.after_target(position, strategy, index)
-                self.emit(EventKind.TARGET_HIT, position,
-                          f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         elif leg.startswith("sl"):
             self.emit(EventKind.STOP_HIT, position, f"Stop loss hit on {position.symbol}")
         if not leg.startswith(("entry", "dca")) and is_dust(exchange, position):

@@ -14,6 +14,8 @@ from typing import Any
 
 from verzek.domain.dca import take_profit_price
 from verzek.domain.exits import (
+    is_stop_hit,
+    is_target_hit,
     percent_from,
     split_quantity,
     stop_after_target,
@@ -27,6 +29,7 @@ from verzek.domain.models import (
     StrategySettings,
     TakeProfitTarget,
 )
+from verzek.domain.numeric import round_to_step
 from verzek.domain.positions import closing_side, opening_side
 from verzek.engine.executor import OrderSpec
 
@@ -65,7 +68,9 @@ def recompute_exits(position: Position, strategy: StrategySettings, *,
             else [Decimal(1)] * len(open_targets)
         total = sum(open_weights, ZERO) or Decimal(1)
         pcts = [w * 100 / total for w in open_weights]
-        quantities = split_quantity(position.quantity, pcts, amount_step)
+        # the steps rounding leaves over go to the nearest targets: a small position still
+        # has an order at its first target, so reaching it is seen (and moves the stop)
+        quantities = split_quantity(position.quantity, pcts, amount_step, leftover="nearest")
         for i, qty in zip(open_targets, quantities, strict=True):
             targets[i] = targets[i].model_copy(update={"quantity": qty})
     stop = position.stop_loss
@@ -80,12 +85,18 @@ def recompute_exits(position: Position, strategy: StrategySettings, *,
 
 
 def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal],
-                       to_step: Callable[[Decimal], Decimal]) -> Position:
+                       amount_step: Decimal | None) -> Position:
     """At the first fill: `first_entry` becomes the price filled at; the DCA levels, planned
-    from the price the entry was expected at (`dca_base`), move with it (same deviations, same
-    quote per level); exits the call wrote as percentages (`pct_exits`: "TP 2% 4%, SL 3%"
-    beside a market entry) are measured again from it. Prices on the market's tick
-    (`to_tick`), quantities on its step (`to_step`)."""
+    from the price the entry was expected at (`dca_base`), move with it (same deviations, about
+    the same quote per level); exits the call wrote as percentages (`pct_exits`: "TP 2% 4%, SL
+    3%" beside a market entry) are measured again from it. Prices on the market's tick
+    (`to_tick`), quantities on its step (`amount_step`).
+
+    A level's quantity is its planned quantity moved with the prices (the same quote at the
+    new price), rounded once, to the nearest step, and never below one step: the plan's
+    quantity is already rounded down, so rounding it down again lost a step on every level of
+    a long filled above its reference, and whole levels of a breakout. A small slip keeps the
+    planned quantities; the level's `quote` is what it costs at its new price."""
     if position.average_entry is None:
         return position
     entry = position.average_entry
@@ -96,12 +107,14 @@ def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal]
     if base and base != entry and extra.get("dca_levels"):
         levels = []
         for level in extra["dca_levels"]:
-            old_price = Decimal(level["price"])
-            price = to_tick(old_price * entry / base)
-            quote = _d(level.get("quote")) or Decimal(level["quantity"]) * old_price
-            quantity = to_step(quote / price)  # the quote the plan gave the level
+            price = to_tick(Decimal(level["price"]) * entry / base)
+            quantity = Decimal(level["quantity"])
+            if amount_step is not None:
+                quantity = max(round_to_step(quantity * base / entry, amount_step, "nearest"),
+                               amount_step)
             if price > 0 and quantity > 0:
-                levels.append({**level, "price": f"{price:f}", "quantity": f"{quantity:f}"})
+                levels.append({**level, "price": f"{price:f}", "quantity": f"{quantity:f}",
+                               "quote": f"{quantity * price:f}"})
         extra["dca_levels"] = levels
         extra["dca_planned_from"] = f"{base:f}"
     pct = extra.pop("pct_exits", None)
@@ -130,20 +143,42 @@ def _expected_entry(position: Position, planned: Decimal | None) -> Decimal | No
     return sum((o.filled_quantity * (o.price or ZERO) for o in filled), ZERO) / quantity
 
 
-def after_target(position: Position, strategy: StrategySettings, index: int) -> Position:
-    """Mark target `index` (0-based) hit and move the stop (breakeven after the first)."""
+def after_target(position: Position, strategy: StrategySettings, index: int, *,
+                 market: Decimal | None = None) -> Position:
+    """Mark target `index` (0-based) hit and move the stop (breakeven after the first), but
+    never to a stop the `market` price is already at or past: that stop would close the
+    position at once, so the old one stays (see `stop_past_market`). A closed position only
+    records the hit."""
     targets = [t.model_copy(update={"hit": True}) if i == index else t
                for i, t in enumerate(position.targets)]
     stop = position.stop_loss
-    if position.average_entry is not None:
+    if position.average_entry is not None and position.status is not PositionStatus.CLOSED:
         stop = stop_after_target(position.side, strategy, target_index=index + 1,
                                  current_stop=position.stop_loss,
                                  average_entry=position.average_entry)
+        if stop != position.stop_loss and stop_past_market(position, stop, market):
+            stop = position.stop_loss
     extra = dict(position.extra)
     if stop != position.stop_loss:
         extra["stop_moved"] = True
         extra["sl_rev"] = sl_rev(position) + 1
     return position.model_copy(update={"targets": targets, "stop_loss": stop, "extra": extra})
+
+
+def stop_past_market(position: Position, stop: Decimal | None,
+                     market: Decimal | None) -> bool:
+    """Whether `stop` is at or past the `market` price (a long's at or above it, a short's at
+    or below): placed, it would trigger at once and close the position at market."""
+    return stop is not None and market is not None and market > 0 and \
+        is_stop_hit(position.side, stop, market)
+
+
+def passed_targets(position: Position, price: Decimal, placed: set[int]) -> list[int]:
+    """The targets not hit yet, without an order of their own (not in `placed`, 0-based),
+    that `price` has reached: their share rests with a later target (too small alone), so
+    no fill tells that the price got there."""
+    return [i for i, t in enumerate(position.targets) if not t.hit and i not in placed
+            and is_target_hit(position.side, t.price, price)]
 
 
 def desired_legs(position: Position, strategy: StrategySettings, *,

@@ -1,27 +1,42 @@
 """Channel follow-ups (target hit, close, cancel, move stop) applied to the positions that were
-opened from the signal they concern, for every user who follows channel updates."""
+opened from the signal they concern, for every user who follows channel updates
+(`route_update` says which positions those are).
+
+A follow-up never turns into a loss the channel did not call: a stop move the market is
+already past is not applied (placed, it would close the position at once), and "target N hit"
+sells a share only while that sale is a profit for the user."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 from verzek.clock import Clock
+from verzek.domain.exits import is_in_profit
 from verzek.domain.models import (
     CloseReason,
     OrderType,
     Position,
     PositionStatus,
+    Side,
+    SignalRecord,
     SignalUpdate,
     User,
 )
+from verzek.domain.numeric import plain
 from verzek.domain.positions import closing_side
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection
 from verzek.engine.executor import OrderSpec
+from verzek.engine.notifier import EventKind
 from verzek.engine.ports import UserDecision
 from verzek.engine.position_manager import PositionManager
+from verzek.errors import VerzekError
 from verzek.exchanges.base import Exchange
+from verzek.exchanges.multipliers import same_coin
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +49,16 @@ class UpdateApplier:
         self._clock = clock
 
     def apply(self, exchange: Exchange, user: User, position: Position,
-              update: SignalUpdate) -> UserDecision:
+              update: SignalUpdate, *, note: str = "") -> UserDecision:
+        """Apply `update` to `position`; `note` (why this position: see `route_update`) is
+        added to the decision's reason."""
+        decision = self._apply(exchange, user, position, update)
+        if note:
+            decision = replace(decision, reason=f"{decision.reason} {note}")
+        return decision
+
+    def _apply(self, exchange: Exchange, user: User, position: Position,
+               update: SignalUpdate) -> UserDecision:
         if not user.settings.general.follow_channel_updates:
             return UserDecision(user.id, "skipped", "You do not follow channel updates.",
                                 "not_following", position.id)
@@ -132,24 +156,60 @@ class UpdateApplier:
         if stop is None:
             return UserDecision(user.id, "skipped", "The position has no entry yet.",
                                 "no_entry", position.id)
+        price = _market_price(exchange, position)
+        if price is None:
+            return UserDecision(user.id, "failed", f"The market price of {position.symbol} "
+                                f"could not be read, so the stop was not moved to {plain(stop)}"
+                                f"; {_stays(position)}.", "no_price", position.id)
+        if protection.stop_past_market(position, stop, price):
+            # Placed, it would trigger at once and sell at market: a follow-up moves a stop,
+            # it never closes the position (the channel sends "close" for that).
+            why = (f"the new stop {plain(stop)} is past the market price {plain(price)}: it "
+                   f"would close the position at once; {_stays(position)}.")
+            self._manager.emit(EventKind.SIGNAL_SKIPPED, position, f"The channel's stop move "
+                               f"on {position.symbol} is not applied: {why}",
+                               code="stop_past_market", stop=str(stop), price=str(price))
+            return UserDecision(user.id, "skipped", why[0].upper() + why[1:],
+                                "stop_past_market", position.id)
         extra = {**position.extra, "stop_moved": True,
                  "sl_rev": protection.sl_rev(position) + 1}
         position = self._manager.save(position.model_copy(
             update={"stop_loss": stop, "extra": extra}))
         position = self._manager.arm(exchange, position)
-        return self._done(user, position, f"stop moved to {stop}")
+        return self._done(user, position, f"stop moved to {plain(stop)}")
 
     def _target(self, exchange: Exchange, user: User, position: Position,
                 index: int) -> UserDecision:
-        """Take the target's share at market when its order did not fill on the exchange."""
+        """The channel's "target N hit": target N's share sold at market when its own order
+        did not fill, but only when that sale is a profit for the user: the market here must
+        be on the profitable side of the user's average entry (fees aside). The channel may
+        quote another exchange, or a price this account's fill did not get, so "at or past
+        the target" would leave a near miss unsold while "in profit" takes it; below the
+        entry the sale would realise a loss, so the take-profit orders rest as they are."""
         i = index - 1
         if i < 0 or i >= len(position.targets) or position.targets[i].hit:
             return UserDecision(user.id, "skipped", f"Target {index} is already done.",
                                 "target_done", position.id)
-        prefix = f"tp{index}r"
-        position = self._manager.cancel_all(exchange, position, prefix)
+        if position.quantity == 0 or position.average_entry is None:
+            return UserDecision(user.id, "skipped", "The position holds nothing yet; its "
+                                "entry has not filled.", "no_entry", position.id)
+        price = _market_price(exchange, position)
+        if price is None:
+            return UserDecision(user.id, "failed", f"The market price of {position.symbol} "
+                                f"could not be read, so target {index} was not taken; the "
+                                "take-profit orders stay.", "no_price", position.id)
+        if not is_in_profit(position.side, position.average_entry, price):
+            where = "below" if position.side is Side.LONG else "above"
+            return UserDecision(
+                user.id, "skipped", f"The channel reports target {index} hit, but the market "
+                f"price here, {plain(price)}, is {where} your average entry "
+                f"{plain(position.average_entry)}: selling now would be at a loss. Your "
+                f"take-profit orders stay (target {index} at "
+                f"{plain(position.targets[i].price)}).", "target_not_in_profit", position.id)
+        stop_before = position.stop_loss
+        position = self._manager.cancel_all(exchange, position, f"tp{index}r")
         target = position.targets[i]
-        if position.targets[i].hit or position.quantity == 0:
+        if target.hit or position.quantity == 0:
             return self._done(user, position, f"target {index} had filled")
         qty = min(target.quantity or position.quantity, position.quantity)
         if i == len(position.targets) - 1 or not any(
@@ -158,13 +218,94 @@ class UpdateApplier:
         spec = OrderSpec(symbol=position.symbol, side=closing_side(position.side),
                          type=OrderType.MARKET, quantity=qty,
                          reduce_only=position.market_type.value == "futures")
+        # the fill marks target `index` hit, spreads what is left over the targets not hit
+        # yet and re-arms (the position manager's reaction to a target's fill)
         position, result = self._manager.send(exchange, position, f"chantp{index}", spec,
                                               OrderPurpose.REDUCE)
-        if result.placed and position.status is not PositionStatus.CLOSED:
-            strategy = self._manager.strategy_of(position)
-            position = self._manager.save(protection.after_target(position, strategy, i))
-            position = self._manager.arm(exchange, position)
-        return self._done(user, position, f"target {index} taken at market")
+        if not result.placed:
+            position = self._manager.arm(exchange, position)  # its take-profit back
+            return UserDecision(user.id, "failed", f"The exchange did not take the sale of "
+                                f"target {index} ({result.message or result.status}); the "
+                                "take-profit orders stay.", "close_failed", position.id)
+        moved = f"; stop moved to {plain(position.stop_loss)}" \
+            if position.stop_loss != stop_before and position.stop_loss is not None else ""
+        return self._done(user, position, f"target {index} taken at market{moved}")
+
+
+FALLBACK_ACTIONS = ("move_sl", "close")  # what reaches a user's older call (see below)
+
+
+def route_update(target: SignalRecord, update: SignalUpdate,
+                 open_positions: Mapping[str, list[Position]],
+                 record_of: Callable[[str], SignalRecord | None], *,
+                 chat_id: object = None, replied: bool = False,
+                 ) -> dict[str, list[tuple[Position, str]]]:
+    """The open positions a follow-up about the call `target` acts on, per user id, each with
+    a note for the decision (empty for a position of `target` itself).
+
+    A user's positions opened from `target`, when they hold one. A user who holds none (theirs
+    closed already, on its stop or a target, or was never opened) but holds an open position
+    on the same coin and side from an earlier call of the same channel gets the stop move or
+    close applied to it, from the newest such call: a channel means its latest call on the
+    coin, and for this user the older call is what the channel still runs there. Left alone,
+    it kept its old stop while the follow-up answered nothing. Not when the follow-up replied
+    to `target` (it names that one call), and not for a target hit, a stop hit or a cancel:
+    those are about the latest call's own targets, stop and entries.
+
+    `chat_id`: the follow-up's chat when it came from a watched chat, whose calls alone it
+    reaches (None: the operators' channels reach a call from any source)."""
+    routed: dict[str, list[tuple[Position, str]]] = {}
+    call = target.signal
+    for user_id, positions in open_positions.items():
+        own = [p for p in positions if p.signal_id == target.id]
+        if own:
+            routed[user_id] = [(p, "") for p in own]
+            continue
+        if replied or call is None or update.action not in FALLBACK_ACTIONS:
+            continue
+        earlier: list[tuple[datetime, Position]] = []
+        for position in positions:
+            record = record_of(position.signal_id) if position.signal_id else None
+            if record is None or record.signal is None or position.side is not call.side \
+                    or not same_coin(record.signal.symbol, call.symbol) or \
+                    record.received_at > target.received_at or \
+                    (chat_id is not None and str(record.source.chat_id) != str(chat_id)):
+                continue
+            earlier.append((record.received_at, position))
+        if earlier:
+            newest = max(at for at, _ in earlier)
+            routed[user_id] = [(p, f"(Applied to your position from the earlier "
+                                f"{call.symbol} call {p.signal_id}: you hold none from the "
+                                f"latest call {target.id}.)")
+                               for at, p in earlier if at == newest]
+    return routed
+
+
+def no_open_position(target: SignalRecord | None, update: SignalUpdate) -> UserDecision:
+    """The answer to a follow-up no open position takes (no user is named)."""
+    if target is None:
+        return UserDecision("", "skipped", f"No call on {update.symbol or 'this coin'} to "
+                            "apply this follow-up to.", "no_call")
+    symbol = target.signal.symbol if target.signal is not None else "its coin"
+    return UserDecision("", "skipped", f"No open position for call {target.id} ({symbol}): "
+                        "nothing to apply this follow-up to.", "no_open_position")
+
+
+def _market_price(exchange: Exchange, position: Position) -> Decimal | None:
+    """The market's last price, or None when it cannot be read now."""
+    try:
+        price = exchange.fetch_ticker(position.symbol).last
+    except VerzekError as exc:
+        logger.warning("price of %s unread for a follow-up on %s: %s", position.symbol,
+                       position.id, exc.code)
+        return None
+    return price if price and price > 0 else None
+
+
+def _stays(position: Position) -> str:
+    if position.stop_loss is None:
+        return "the position stays without a stop"
+    return f"the stop stays at {plain(position.stop_loss)}"
 
 
 def _follows_channel_targets(user: User, position: Position) -> bool:

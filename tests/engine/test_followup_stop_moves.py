@@ -1,0 +1,101 @@
+"""A channel's stop move is never one that closes the position at once: a new stop the market
+is already past (a long's at or above the price, a short's at or below) is not applied, the old
+stop stays, and the decision and the user's notice say why. Before, the decision said "stop
+moved", the exchange refused the stop as "would trigger immediately" and the engine sold at
+market, at a loss."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import CloseReason, PositionStatus, SignalSource
+from verzek.engine.notifier import EventKind
+
+D = Decimal
+SYM = "ETH/USDT:USDT"
+LONG = "#ETH/USDT LONG\nEntry: 3000\nTargets: 3060 3120 3180\nStop: 2900"
+SHORT = "#ETH/USDT SHORT\nEntry: 3000\nTargets: 2940 2880 2820\nStop: 3100"
+
+
+def _open(engine: Engine, text: str = LONG) -> Any:
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    (p,) = engine.positions("u1")
+    return p
+
+
+def _follow(engine: Engine, text: str) -> Any:
+    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
+    return decision
+
+
+def _live_stops(engine: Engine) -> list[Decimal | None]:
+    (p,) = engine.positions("u1")
+    return [o.stop_price for o in p.orders if o.leg.startswith("sl") and o.status.value == "open"]
+
+
+def test_a_stop_to_entry_below_the_market_of_a_long_is_not_applied(engine: Engine) -> None:
+    _open(engine)
+    engine.tick(SYM, "2925")
+    decision = _follow(engine, "ETH move SL to entry")
+    assert (decision.outcome, decision.code) == ("skipped", "stop_past_market")
+    assert decision.reason == ("The new stop 3000 is past the market price 2925: it would "
+                               "close the position at once; the stop stays at 2900.")
+    (notice,) = engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
+    assert notice.user_id == "u1" and notice.data["code"] == "stop_past_market"
+    assert "the stop stays at 2900" in notice.message
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == D(2900) and p.quantity == D("0.033")
+    assert _live_stops(engine) == [D(2900)]
+    engine.tick(SYM, "2924.45")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.OPEN and p.quantity == D("0.033")
+    assert engine.runtime.positions.closed_positions("u1") == []
+
+
+def test_a_new_stop_price_at_the_market_is_not_applied(engine: Engine) -> None:
+    _open(engine)
+    engine.tick(SYM, "2950")
+    decision = _follow(engine, "ETH new SL 2950")
+    assert (decision.outcome, decision.code) == ("skipped", "stop_past_market")
+    assert _live_stops(engine) == [D(2900)]
+
+
+def test_a_short_stop_below_the_market_is_not_applied(engine: Engine) -> None:
+    _open(engine, SHORT)
+    engine.tick(SYM, "3050")
+    decision = _follow(engine, "ETH new SL 3040")
+    assert (decision.outcome, decision.code) == ("skipped", "stop_past_market")
+    assert "the stop stays at 3100" in decision.reason
+    assert _live_stops(engine) == [D(3100)]
+    engine.tick(SYM, "3051")
+    assert engine.positions("u1")[0].quantity == D("0.033")
+
+
+def test_a_stop_on_the_safe_side_of_the_market_is_moved(engine: Engine) -> None:
+    _open(engine)
+    engine.tick(SYM, "3050")
+    decision = _follow(engine, "ETH move SL to entry")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert decision.reason.endswith("stop moved to 3000.")
+    assert _live_stops(engine) == [D(3000)]
+    # a price that really passes the moved stop still closes on it
+    engine.tick(SYM, "2990")
+    assert engine.positions("u1") == []
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.STOP_LOSS
+
+
+def test_take_a_share_and_move_the_stop_past_the_market_keeps_the_stop(
+        engine: Engine) -> None:
+    _open(engine)
+    engine.tick(SYM, "2950")
+    decision = _follow(engine, "ETH take 50% profit and move SL to entry")
+    assert decision.code == "stop_past_market"
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == D(2900) and p.status is PositionStatus.PARTIALLY_CLOSED
+    assert _live_stops(engine) == [D(2900)]
