@@ -23,7 +23,7 @@ from verzek.domain import plans
 from verzek.domain.models import PlanName, SignalSource, User, UserSettings
 from verzek.runtime import build_runtime
 
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 92\nLeverage 10x"
 
 
 def run(users: int, latency_ms: float, workers: int) -> dict[str, float]:

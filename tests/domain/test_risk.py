@@ -218,10 +218,24 @@ def test_spot_leverage_is_one() -> None:
 
 # --- plan gating ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("levels,allowed", [(2, True), (3, True), (4, False)])
-def test_pro_plan_dca_levels(levels: int, allowed: bool) -> None:
+@pytest.mark.parametrize("levels,code", [(2, "dca_allowed"), (3, "dca_allowed"),
+                                         (4, "dca_capped")])
+def test_pro_plan_dca_levels_are_capped_not_refused(levels: int, code: str) -> None:
     user = make_user(PlanName.PRO, dca={"enabled": True, "max_safety_orders": levels})
-    assert risk.plan_allows_dca(ctx(user)).allowed is allowed
+    decision = risk.plan_allows_dca(ctx(user))
+    assert decision.allowed and decision.code == code
+    if code == "dca_capped":
+        assert decision.message == "DCA limited to 3 of the 4 levels set: the pro plan allows 3."
+        assert decision.details == {"levels": 3, "wanted": 4}
+
+
+@pytest.mark.parametrize("levels,allowed", [(2, True), (3, True), (4, False)])
+def test_a_dca_plan_built_beyond_the_plan_is_refused(levels: int, allowed: bool) -> None:
+    user = make_user(PlanName.PRO, dca={"enabled": True, "max_safety_orders": levels})
+    plan = build_plan(worked_params(max_safety_orders=levels))
+    decision = risk.plan_allows_dca(ctx(user, dca_plan=plan))
+    assert decision.allowed is allowed
+    assert allowed or decision.code == "plan_dca_levels"
 
 
 def test_dca_levels_counted_from_the_plan_when_given() -> None:
@@ -230,9 +244,28 @@ def test_dca_levels_counted_from_the_plan_when_given() -> None:
     assert risk.plan_allows_dca(ctx(user, dca_plan=plan)).allowed
 
 
-def test_free_plan_has_no_dca_and_no_live() -> None:
+def test_dca_on_a_plan_without_it_trades_without_levels() -> None:
     user = make_user(PlanName.FREE, dca={"enabled": True, "max_safety_orders": 1})
-    assert risk.plan_allows_dca(ctx(user)).code == "plan_no_dca"
+    decision = risk.plan_allows_dca(ctx(user))
+    assert decision.allowed and decision.code == "dca_not_in_plan"
+    assert decision.message == "DCA is not part of the free plan: traded without DCA levels."
+    # a plan the engine would never build on it: refused all the same (a guard)
+    guarded = risk.plan_allows_dca(ctx(user, dca_plan=build_plan(worked_params())))
+    assert guarded.code == "plan_no_dca" and not guarded.allowed
+    # no levels built: nothing to refuse
+    empty = build_plan(worked_params(max_safety_orders=0))
+    assert risk.plan_allows_dca(ctx(user, dca_plan=empty)).allowed
+
+
+def test_a_lapsed_paid_plan_trades_without_dca() -> None:
+    user = make_user(PlanName.PRO, dca={"enabled": True})
+    user = with_fields(user, subscription={**user.subscription.model_dump(), "expires_at": NOW})
+    decision = risk.plan_allows_dca(ctx(user))
+    assert decision.allowed and decision.code == "dca_not_in_plan"
+    assert risk.check(ctx(user)).allowed
+
+
+def test_free_plan_has_no_live() -> None:
     live = ctx(make_user(PlanName.FREE), account=account(mode=TradingMode.LIVE))
     assert risk.plan_allows_trade(live).code == "plan_no_live_trading"
     assert risk.plan_allows_trade(ctx(make_user(PlanName.FREE))).allowed

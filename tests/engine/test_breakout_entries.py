@@ -192,7 +192,7 @@ def test_the_daily_loss_limit_reached_while_waiting_cancels_the_entry(engine: En
     (waiting,) = engine.trading.submit_text(CALL, SignalSource(kind="api")).decisions
     assert waiting.code == "entry_waiting"
     # another trade of the day loses about 150 USDT of 10,000: past the 1% limit
-    engine.trading.submit_text("#BTC/USDT LONG\nEntry: 100\nTarget: 150\nStop: 90",
+    engine.trading.submit_text("#BTC/USDT LONG\nEntry: 100\nTarget: 150\nStop: 91",
                                SignalSource(kind="api"))
     engine.tick(other, "85")
     assert [p.symbol for p in engine.positions("u1")] == [SYM]

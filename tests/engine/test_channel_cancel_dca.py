@@ -18,7 +18,7 @@ def test_a_cancelled_call_keeps_its_position_and_its_dca_levels_stay_cancelled(
                     risk={"position_size_usdt": "100", "price_collar_pct": "50"},
                     dca={"enabled": True, "max_safety_orders": 3, "safety_order_usdt": "50",
                          "deviation_pct": "2", "execution": "limit"})
-    opened = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 110\nStop: 80\n5x",
+    opened = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 110\nStop: 81\n5x",
                                         SignalSource(kind="api"))
     assert [d.outcome for d in opened.decisions] == ["executed"]
     paper = engine.paper("u1")

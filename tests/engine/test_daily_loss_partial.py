@@ -19,7 +19,7 @@ def test_a_partial_close_at_a_loss_today_counts_toward_the_daily_loss_limit(
     engine.price("SOL/USDT:USDT", "150")
     engine.add_user("u1", general={"auto_trade": True},
                     risk={"position_size_usdt": "300", "max_daily_loss_pct": "0.1"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 80\n5x",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 81\n5x",
                                SignalSource(kind="api"))
     (p,) = engine.positions("u1")
     capital = engine.paper("u1").fetch_balance().get("USDT").total

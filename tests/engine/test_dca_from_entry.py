@@ -76,7 +76,7 @@ def test_a_split_entry_plans_its_levels_beyond_its_last_leg(engine: Engine) -> N
     engine.price(SYM, "2000")
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "200"},
                     strategy={"entry_type": "split", "split_entries": 2}, dca=DCA)
-    result = engine.trading.submit_text("LONG #ETH/USDT\nEntry 1950 - 1900\nTP 2100\nSL 1700",
+    result = engine.trading.submit_text("LONG #ETH/USDT\nEntry 1950 - 1900\nTP 2100\nSL 1750",
                                         SignalSource(kind="api"))
     assert result.decisions[0].outcome == "executed", result.decisions
     (p,) = engine.positions("u1")

@@ -8,7 +8,7 @@ from verzek.domain.models import PlanName, SignalSource
 from verzek.engine.notifier import EventKind
 
 SYM = "ETH/USDT:USDT"
-CALL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
+CALL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 91\nLeverage 10x"
 
 
 def _decide(engine: Engine, plan: PlanName = PlanName.VIP, price: str = "100",

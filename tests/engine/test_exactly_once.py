@@ -16,7 +16,7 @@ from verzek.exchanges.faults import FaultyExchange
 from verzek.runtime import build_runtime
 
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 90\nLeverage 10x"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop: 91\nLeverage 10x"
 
 
 def _everything_on_the_exchange(engine: Engine) -> dict[str, int]:
@@ -122,7 +122,7 @@ def _eth_call_in_chat(engine: Engine) -> None:
     """u1 (300 USDT a trade) follows an ETH long at 100 from chat -100, message 1."""
     engine.price(SYM, "100")
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 91",
                                SignalSource(kind="telegram", chat_id=-100, message_id=1))
 
 
@@ -131,7 +131,7 @@ def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> No
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
     src = SignalSource(kind="telegram", chat_id=-100, message_id=1)
     engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108, 112\n"
-                               "Stop: 90\n10x", src)
+                               "Stop: 91\n10x", src)
     engine.price(SYM, "102")
     reply = SignalSource(kind="telegram", chat_id=-100, message_id=2, reply_to_id=1)
     r = engine.trading.submit_text("SL moved to entry", reply)
@@ -150,7 +150,7 @@ def test_channel_updates_close_cancel_target_and_move_stop(engine: Engine) -> No
     assert engine.positions("u1") == []
     # cancel before the entry filled: a limit entry below the market
     engine.add_user("u2", general={"auto_trade": True}, strategy={"entry_type": "limit"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 95 - 99\nTarget: 110\nStop: 90\n10x",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 95 - 99\nTarget: 110\nStop: 91\n10x",
                                SignalSource(kind="telegram", chat_id=-200, message_id=1))
     (p2,) = engine.positions("u2")
     assert p2.quantity == 0
@@ -169,7 +169,7 @@ def test_move_stop_to_a_target_uses_the_calls_target_price(engine: Engine) -> No
                     strategy={"take_profit_mode": "percent", "take_profit_pct": "20"})
     src = SignalSource(kind="telegram", chat_id=-100, message_id=1)
     engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108, 112\n"
-                               "Stop: 90\n10x", src)
+                               "Stop: 91\n10x", src)
     engine.price(SYM, "109")
     r = engine.trading.submit_text("#ETH hit TP2, move stop to TP1",
                                    SignalSource(kind="telegram", chat_id=-100, message_id=2))
@@ -222,7 +222,7 @@ def test_the_same_follow_up_text_under_another_call_is_not_a_duplicate(engine: E
     engine.price("BTC/USDT:USDT", "60000")
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
     chat = -100
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 91",
                                SignalSource(kind="telegram", chat_id=chat, message_id=1))
     engine.trading.submit_text("#BTC/USDT LONG\nEntry: 60000\nTargets: 61000, 62000\n"
                                "Stop: 59000",

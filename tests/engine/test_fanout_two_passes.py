@@ -16,7 +16,7 @@ from verzek.errors import DiskFault
 from verzek.exchanges.faults import FaultyExchange
 
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 90"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104, 108\nStop: 91"
 
 
 def _in_thread(fn: Any) -> Any:

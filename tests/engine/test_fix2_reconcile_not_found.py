@@ -61,7 +61,7 @@ def _lost_entry(engine: Engine) -> tuple[Outage, Intent]:
     engine.price(SYM, "100")
     engine.add_user("u1", general={"auto_trade": True},
                     risk={"position_size_usdt": "100", "price_collar_pct": "50"})
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91",
                                SignalSource(kind="telegram", chat_id=-1, message_id=1))
     (ex,) = made
     (coid,) = ex.lost

@@ -22,7 +22,7 @@ from verzek.exchanges.faults import FaultyExchange
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91"
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
@@ -99,7 +99,7 @@ def test_a_take_profit_refused_for_good_is_given_up_not_resent_every_pass(
     status = engine.trading.safety.status()
     assert status["new_positions_allowed"] and not status["platform_breaker"]["code"]
     _users(engine, "u3")
-    r = engine.trading.submit_text("#ETH/USDT SHORT\nEntry: 100\nTargets: 90\nStop: 120",
+    r = engine.trading.submit_text("#ETH/USDT SHORT\nEntry: 100\nTargets: 90\nStop: 109",
                                    SignalSource(kind="api"))
     assert {d.user_id: d.code for d in r.decisions}["u3"] == "executed"
 

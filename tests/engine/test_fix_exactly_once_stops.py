@@ -17,7 +17,7 @@ from verzek.exchanges.faults import FaultyExchange
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 90\nLeverage: 10x"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91\nLeverage: 10x"
 
 
 class Watching(FaultyExchange):

@@ -91,7 +91,7 @@ def test_a_channel_cancel_of_an_unanswered_entry_leaves_it_to_reconciliation(
     engine.add_user("u1", general={"auto_trade": True},
                     risk={"position_size_usdt": "100", "price_collar_pct": "50"})
     engine.paper("u1").pick = lambda req: not req.reduce_only
-    r = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80",
+    r = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91",
                                    SignalSource(kind="telegram", chat_id=-1, message_id=1))
     assert [d.outcome for d in r.decisions] == ["executed"]
     (ex,) = made

@@ -21,7 +21,7 @@ from verzek.exchanges.base import OrderRequest, OrderResult
 from verzek.exchanges.faults import FaultyExchange
 
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110 120\nStop: 80\nLeverage 10x"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 110 120\nStop: 91\nLeverage 10x"
 
 
 def _two_accounts(engine: Engine) -> None:

@@ -51,7 +51,7 @@ def _go_live(engine: Engine) -> None:
 def test_a_demo_position_is_closed_on_paper_after_the_user_goes_live(engine: Engine) -> None:
     built = _demo_user_with_live_account(engine, MarketType.SPOT)
     engine.price("ETH/USDT", "100")
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 90\nSpot",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91\nSpot",
                                SignalSource(kind="api"))
     (position,) = engine.positions("u1")
     assert position.mode is TradingMode.DEMO and position.quantity > 0
@@ -79,7 +79,7 @@ def test_reconciliation_checks_a_demo_position_on_paper_after_the_user_goes_live
     _demo_user_with_live_account(engine, MarketType.FUTURES)
     sym = "ETH/USDT:USDT"
     engine.price(sym, "100")
-    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 90",
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91",
                                SignalSource(kind="api"))
     (position,) = engine.positions("u1")
     _go_live(engine)

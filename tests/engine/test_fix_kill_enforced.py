@@ -14,8 +14,8 @@ from verzek.exchanges.base import OrderRequest, OrderResult
 from verzek.exchanges.faults import FaultyExchange
 
 SYM = "ETH/USDT:USDT"
-LIMIT = "#ETH/USDT LONG\nEntry: 95 - 98\nTargets: 110\nStop: 80"
-MARKET = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80"
+LIMIT = "#ETH/USDT LONG\nEntry: 95 - 98\nTargets: 110\nStop: 91"
+MARKET = "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91"
 
 
 def _closed(engine: Engine, user_id: str = "u1") -> list[CloseReason | None]:

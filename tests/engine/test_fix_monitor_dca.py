@@ -27,7 +27,7 @@ def test_a_refused_monitored_dca_level_is_bought_after_the_refusal_ends(
                     risk={"position_size_usdt": "100", "price_collar_pct": "50"},
                     strategy={"take_profit_mode": "percent", "take_profit_pct": "5"},
                     dca={"enabled": True, "max_safety_orders": 2, "execution": "monitored"})
-    result = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nStop: 50\nLeverage 10x",
+    result = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nStop: 90\nLeverage 10x",
                                         SignalSource(kind="api"))
     assert [d.outcome for d in result.decisions] == ["executed"]
     (p,) = engine.positions("u1")

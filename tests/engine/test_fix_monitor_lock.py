@@ -65,7 +65,7 @@ def test_a_busy_user_leaves_the_monitor_free_for_the_others(engine: Engine) -> N
     engine.runtime.users.update("b", lambda u: u.model_copy(update={"settings": (
         u.settings.model_copy(update={"general": u.settings.general.model_copy(
             update={"auto_trade": False})}))}))
-    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 81\nLeverage 5x")
     engine.price(SPOT, "130")  # b's spot stop (the monitor's to watch) is crossed
     engine.price(FUT, "111")  # a's take profit rests on the (paper) exchange and fills
 
@@ -90,7 +90,7 @@ def test_a_fill_left_for_the_next_pass_is_applied_at_a_clean_stop(
     (the crash campaign's 30%-fault run stopped right after such a pass)."""
     first = make_engine(tmp_path, clock)
     first.price(FUT, "100")
-    _open(first, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    _open(first, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 81\nLeverage 5x")
     first.price(FUT, "111")  # the take profit rests on the (paper) exchange and fills
     with busy(first, "a"):
         assert run_pass(first)
@@ -110,7 +110,7 @@ def test_a_fill_whose_sync_failed_is_synced_again_next_pass(engine: Engine) -> N
     """The paper exchange reports a fill once: if applying it fails, the position is looked
     at again next pass instead of waiting for the order-sync loop."""
     engine.price(FUT, "100")
-    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 81\nLeverage 5x")
     manager = engine.trading.manager
     real_sync, calls = manager.sync, []
 
@@ -135,7 +135,7 @@ def test_once_shutdown_begins_a_pass_starts_nothing_and_leaves_its_fills_to_the_
     faults, once held the stop past its deadline and was cut off mid-arm); what passes
     matched is applied by the flush, as long as the stop's deadline allows."""
     engine.price(FUT, "100")
-    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 81\nLeverage 5x")
     engine.price(FUT, "111")  # the take profit fills as the pass matches it
     with busy(engine, "a"):
         assert run_pass(engine)  # matched, not applied: a is busy
@@ -156,7 +156,7 @@ def test_a_pass_under_way_when_shutdown_begins_defers_what_it_matched(engine: En
     """Shutdown that begins during a pass (after its prices are read): the pass acts on no
     more positions and leaves their matched fills to the flush."""
     engine.price(FUT, "100")
-    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 80\nLeverage 5x")
+    _open(engine, "a", "#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 81\nLeverage 5x")
     engine.price(FUT, "111")
     monitor = engine.trading.monitor
     real_fetch = monitor.prices.fetch

@@ -20,7 +20,7 @@ def test_target_hit_leaves_a_percent_take_profit_alone(engine: Engine) -> None:
                         strategy={"take_profit_mode": mode, "take_profit_pct": "5"})
     call = SignalSource(kind="telegram", chat_id=-1, message_id=1)
     opened = engine.trading.submit_text(
-        "#ETH/USDT LONG\nEntry: 100\nTargets: 102, 104, 106\nStop: 90", call)
+        "#ETH/USDT LONG\nEntry: 100\nTargets: 102, 104, 106\nStop: 91", call)
     assert [d.outcome for d in opened.decisions] == ["executed", "executed"]
 
     engine.price(SYM, "102")

@@ -33,7 +33,7 @@ def _closed(engine: Engine) -> object:
 
 def test_dca_three_levels_then_take_profit(engine: Engine) -> None:
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT LONG\nEntry: 100\nStop: 50\nLeverage 10x",
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nStop: 90\nLeverage 10x",
           risk={"position_size_usdt": "100", "price_collar_pct": "50"},
           strategy={"take_profit_mode": "percent", "take_profit_pct": "2",
                     "stop_loss_mode": "signal"},
@@ -77,7 +77,7 @@ def test_dca_three_levels_then_take_profit(engine: Engine) -> None:
 
 def test_short_mirrors_the_long(engine: Engine) -> None:
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT SHORT\nEntry: 100\nStop: 150\nLeverage 10x",
+    _open(engine, "#ETH/USDT SHORT\nEntry: 100\nStop: 110\nLeverage 10x",
           risk={"position_size_usdt": "100", "price_collar_pct": "50"},
           strategy={"take_profit_mode": "percent", "take_profit_pct": "2"},
           dca={"enabled": True, "max_safety_orders": 2, "safety_order_usdt": "50",
@@ -124,7 +124,7 @@ def test_spot_stop_is_monitored_and_closes_at_market(engine: Engine) -> None:
 
 def test_partial_targets_with_move_to_breakeven(engine: Engine) -> None:
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTargets: 105, 110, 120\nStop: 90\n10x",
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTargets: 105, 110, 120\nStop: 91\n10x",
           risk={"position_size_usdt": "300"},
           strategy={"tp_distribution": "explicit", "tp_distribution_pcts": ["30", "30", "40"],
                     "move_sl_to_breakeven_after_tp1": True})
@@ -147,7 +147,7 @@ def test_partial_targets_with_move_to_breakeven(engine: Engine) -> None:
 
 def test_trailing_take_profit(engine: Engine) -> None:
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT LONG\nEntry: 100\nStop: 80\n10x",
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nStop: 91\n10x",
           risk={"position_size_usdt": "100", "price_collar_pct": "50"},
           strategy={"take_profit_mode": "percent", "take_profit_pct": "50",
                     "trailing_tp_activation_pct": "5", "trailing_tp_callback_pct": "2"})
@@ -164,7 +164,7 @@ def test_trailing_take_profit(engine: Engine) -> None:
 
 def test_manual_close(engine: Engine) -> None:
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 90\n10x")
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 91\n10x")
     (p,) = engine.positions("u1")
     engine.price(SYM, "101")
     closed = engine.trading.close_position("u1", p.id)
@@ -176,7 +176,8 @@ def test_manual_close(engine: Engine) -> None:
 def test_liquidation_closes_the_position_and_cleans_up(engine: Engine) -> None:
     engine.price(SYM, "100")
     _open(engine, "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 80\nLeverage 10x",
-          risk={"position_size_usdt": "100", "price_collar_pct": "50"})
+          risk={"position_size_usdt": "100", "price_collar_pct": "50"},
+          strategy={"stop_loss_mode": "none"})  # a stop beyond liquidation is refused
     engine.tick(SYM, "85")  # through the ~90.5 liquidation price before the stop
     closed = _closed(engine)
     assert closed.close_reason is CloseReason.LIQUIDATED and closed.quantity == 0
@@ -235,7 +236,7 @@ def test_a_dca_buy_filled_after_the_target_closed_the_position_is_flattened(
     it: the exchange holds that buy while the position is closed. The position reopens for
     it and closes it at market, so the exchange holds nothing the engine does not track."""
     engine.price(SYM, "100")
-    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTargets: 104\nStop: 80\nLeverage 5x",
+    _open(engine, "#ETH/USDT LONG\nEntry: 100\nTargets: 104\nStop: 81\nLeverage 5x",
           risk={"position_size_usdt": "100"},
           dca={"enabled": True, "max_safety_orders": 1, "safety_order_usdt": "50",
                "deviation_pct": "2", "execution": "limit"})

@@ -11,7 +11,7 @@ from verzek.engine.notifier import EventKind
 SIGNAL = """#ETH/USDT LONG
 Entry: 100
 Targets: 104 - 108
-Stop Loss: 90
+Stop Loss: 91
 Leverage: 10x"""
 
 

@@ -14,7 +14,7 @@ from verzek.engine.executor import OrderSpec
 from verzek.errors import DiskFault
 
 SYM = "ETH/USDT:USDT"
-SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop Loss: 90\nLeverage: 10x"
+SIGNAL = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 - 108\nStop Loss: 91\nLeverage: 10x"
 
 
 def test_a_failed_save_leaves_the_intent_open_until_a_later_run_adopts_it(

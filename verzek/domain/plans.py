@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
-from verzek.domain.models import PlanName, Subscription, TradingMode, User
+from verzek.domain.models import DcaSettings, PlanName, Subscription, TradingMode, User
 
 TelegramGroup = Literal["TRIAL", "VIP"]
 
@@ -71,6 +71,43 @@ def effective_plan(subscription: Subscription, now: datetime) -> PlanFeatures:
 def plan_caps(user: User, now: datetime) -> PlanFeatures:
     """The caps the risk rules apply to `user` at `now`."""
     return effective_plan(user.subscription, now)
+
+
+def wanted_dca_levels(dca: DcaSettings) -> int:
+    """How many safety orders the user's DCA settings ask for: the explicit levels (at most
+    `max_safety_orders` of them) or `max_safety_orders` generated ones; 0 with DCA off."""
+    if not dca.enabled:
+        return 0
+    return min(len(dca.levels), dca.max_safety_orders) if dca.levels else dca.max_safety_orders
+
+
+def allowed_dca_levels(dca: DcaSettings, features: PlanFeatures) -> int:
+    """How many safety orders the engine places under the plan: what the settings ask for,
+    capped by the plan; 0 on a plan without DCA automation."""
+    if not features.dca_automation:
+        return 0
+    return min(wanted_dca_levels(dca), features.max_dca_levels)
+
+
+def effective_dca(dca: DcaSettings, features: PlanFeatures) -> DcaSettings:
+    """The DCA settings as the engine applies them under the plan: off on a plan without DCA
+    automation (a free or lapsed plan), at most the plan's number of levels otherwise."""
+    allowed = allowed_dca_levels(dca, features)
+    return dca.model_copy(update={"enabled": dca.enabled and allowed > 0,
+                                  "max_safety_orders": allowed, "levels": dca.levels[:allowed]})
+
+
+def dca_cap_note(dca: DcaSettings, features: PlanFeatures) -> str | None:
+    """What the plan takes from the user's DCA settings, in a sentence, or None: all of it on
+    a plan without DCA automation, the levels above its cap otherwise."""
+    wanted = wanted_dca_levels(dca)
+    plan = features.name.value
+    if wanted and not features.dca_automation:
+        return f"DCA is not part of the {plan} plan: traded without DCA levels."
+    if wanted > features.max_dca_levels:
+        return (f"DCA limited to {features.max_dca_levels} of the {wanted} levels set: the "
+                f"{plan} plan allows {features.max_dca_levels}.")
+    return None
 
 
 def new_subscription(now: datetime) -> Subscription:

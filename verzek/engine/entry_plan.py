@@ -31,6 +31,7 @@ from verzek.domain.numeric import plain
 from verzek.domain.plans import PlanFeatures
 from verzek.domain.positions import opening_side
 from verzek.domain.risk import RiskContext, check
+from verzek.domain.risk.stops import fixed_stop
 from verzek.engine.entry_prices import (
     entry_span,
     exchange_symbol,
@@ -123,8 +124,9 @@ class EntryPlanner:
             return Decision.deny("no_capital", "The account holds no USDT.")
         features = plans.plan_caps(user, now)
         dca = user.settings.dca
-        levels_allowed = min(dca.max_safety_orders, features.max_dca_levels) \
-            if features.dca_automation and dca.enabled else 0
+        # the DCA the plan allows: none on a plan without it, at most its levels (said below)
+        effective_dca = plans.effective_dca(dca, features)
+        first_fill, dca_anchor = entry_span(signal, price, user.settings.strategy)
         trades_today, pnl_today = self._stats.today(user.id, existing, now)
         ctx_kwargs: dict[str, Any] = dict(
             user=user, signal=signal, signal_id=record.id, now=now,
@@ -138,20 +140,22 @@ class EntryPlanner:
             min_notional_usdt=market.min_notional, fee_rate=market.taker_fee,
             # free and used both zero with a total: an exchange that does not report them
             free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
+            entry_price=first_fill,
         )
         base_ctx = RiskContext(**ctx_kwargs)
         leverage = base_ctx.leverage
         base_usdt = base_ctx.base_order_usdt
         dca_plan = None
-        first_fill, dca_anchor = entry_span(signal, price, user.settings.strategy)
-        if levels_allowed:
-            effective = user.settings.model_copy(update={"dca": dca.model_copy(update={
-                "max_safety_orders": levels_allowed, "levels": dca.levels[:levels_allowed]})})
+        if effective_dca.enabled:
+            effective = user.settings.model_copy(update={"dca": effective_dca})
             dca_plan = build_plan(DcaParams.from_settings(
                 signal.side, dca_anchor, base_usdt, effective,
                 symbol_exposure_usdt=ctx_kwargs["symbol_exposure_usdt"],
                 leverage=leverage if account.market_type is MarketType.FUTURES else None,
-                price_step=market.price_step, amount_step=market.amount_step))
+                price_step=market.price_step, amount_step=market.amount_step,
+                # a level at or past the stop never fills while the position is open
+                stop_price=fixed_stop(signal.side, user.settings.strategy, first_fill,
+                                      signal.stop_loss)))
         decision = check(RiskContext(**ctx_kwargs, dca_plan=dca_plan, plan=features))
         if not decision.allowed:
             return decision
@@ -172,7 +176,7 @@ class EntryPlanner:
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
                         signal, factor, measure_again, first_fill if levels else None,
-                        dca_notes(dca, features, levels_allowed, dca_plan))
+                        dca_notes(dca, features, dca_plan))
 
     def new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         """The pending position a prepared trade opens (not saved: its entry's intent carries
@@ -213,18 +217,15 @@ class EntryPlanner:
             opened_at=now, extra=extra)
 
 
-def dca_notes(dca: DcaSettings, features: PlanFeatures, allowed: int,
+def dca_notes(dca: DcaSettings, features: PlanFeatures,
               dca_plan: DcaPlan | None) -> tuple[str, ...]:
     """The DCA levels the user's settings ask for that the trade leaves out, and why: the
-    plan's cap, or the plan's own drops (an investment cap, the exchange's amount step...)."""
+    plan's features (no DCA, or fewer levels), or the plan's own drops (an investment cap,
+    the stop loss, the exchange's amount step...)."""
     if not dca.enabled:
         return ()
-    notes: list[str] = []
-    wanted = min(len(dca.levels), dca.max_safety_orders) if dca.levels \
-        else dca.max_safety_orders
-    if features.dca_automation and allowed < wanted:
-        notes.append(f"DCA limited to {allowed} of the {wanted} levels set: the "
-                     f"{features.name.value} plan allows {features.max_dca_levels}.")
+    cap = plans.dca_cap_note(dca, features)
+    notes: list[str] = [cap] if cap else []
     seen: set[str] = set()
     for drop in dca_plan.dropped if dca_plan else ():
         if drop.code in seen:  # the levels after a blocking one carry its code

@@ -12,6 +12,7 @@ from verzek.domain.risk.access import (
     exchange_account_usable,
     plan_allows_dca,
     plan_allows_trade,
+    spot_no_short,
     user_not_paused,
 )
 from verzek.domain.risk.context import RiskContext, RiskRule
@@ -30,7 +31,9 @@ from verzek.domain.risk.market import (
     price_in_collar,
     signal_fresh,
     symbol_allowed,
+    symbol_matches,
 )
+from verzek.domain.risk.stops import stop_within_liquidation
 
 DEFAULT_RULES: tuple[RiskRule, ...] = (
     auto_trade_enabled,
@@ -38,6 +41,7 @@ DEFAULT_RULES: tuple[RiskRule, ...] = (
     plan_allows_trade,
     plan_allows_dca,
     exchange_account_usable,
+    spot_no_short,
     symbol_allowed,
     not_duplicate,
     signal_fresh,
@@ -49,6 +53,7 @@ DEFAULT_RULES: tuple[RiskRule, ...] = (
     position_size,
     exposure_caps,
     dca_within_liquidation,
+    stop_within_liquidation,
     price_in_collar,
     exits_ahead,
 )
@@ -83,5 +88,6 @@ __all__ = [
     "dca_within_liquidation", "evaluate_all", "exchange_account_usable", "exits_ahead",
     "exposure_caps", "first_failure", "leverage_within_caps", "next_utc_day", "normalise_symbol",
     "not_duplicate", "plan_allows_dca", "plan_allows_trade", "position_size", "price_in_collar",
-    "signal_fresh", "symbol_allowed", "user_not_paused",
+    "signal_fresh", "spot_no_short", "stop_within_liquidation", "symbol_allowed",
+    "symbol_matches", "user_not_paused",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from verzek.domain.decision import Decision
-from verzek.domain.models import TradingMode
+from verzek.domain.models import MarketType, Side, TradingMode
+from verzek.domain.plans import allowed_dca_levels, dca_cap_note, wanted_dca_levels
 from verzek.domain.risk.context import RiskContext
 
 
@@ -38,23 +39,41 @@ def plan_allows_trade(ctx: RiskContext) -> Decision:
 
 
 def plan_allows_dca(ctx: RiskContext) -> Decision:
-    """The plan allows DCA automation and this many safety orders."""
-    dca = ctx.user.settings.dca
-    if ctx.dca_plan is not None:
-        levels = ctx.dca_plan.safety_order_count
-    else:
-        levels = (len(dca.levels) or dca.max_safety_orders) if dca.enabled else 0
-    if levels == 0:
-        return Decision.allow("no_dca", "No DCA levels are planned.")
+    """The DCA levels the engine places fit the plan. The engine plans them from the settings
+    as the plan applies them (`plans.effective_dca`): DCA set on a plan without DCA automation
+    trades without levels, more levels than the plan allows are capped — both allowed, and
+    said. A plan built beyond the plan (which the engine never does) is refused: a guard."""
     plan = ctx.features
-    if not plan.dca_automation:
+    built = ctx.dca_plan.safety_order_count if ctx.dca_plan is not None else 0
+    if built and not plan.dca_automation:
         return Decision.deny("plan_no_dca",
                              f"The {plan.name.value} plan does not include DCA automation.")
-    if levels > plan.max_dca_levels:
+    if built > plan.max_dca_levels:
         return Decision.deny(
-            "plan_dca_levels", f"{levels} DCA levels planned; the {plan.name.value} plan allows "
-            f"at most {plan.max_dca_levels}.", levels=levels, limit=plan.max_dca_levels)
-    return Decision.allow("dca_allowed", f"{levels} DCA levels are within the plan.")
+            "plan_dca_levels", f"{built} DCA levels planned; the {plan.name.value} plan allows "
+            f"at most {plan.max_dca_levels}.", levels=built, limit=plan.max_dca_levels)
+    dca = ctx.user.settings.dca
+    note = dca_cap_note(dca, plan)
+    if note is not None:
+        code = "dca_not_in_plan" if not plan.dca_automation else "dca_capped"
+        return Decision.allow(code, note, levels=allowed_dca_levels(dca, plan),
+                              wanted=wanted_dca_levels(dca))
+    if not wanted_dca_levels(dca):
+        return Decision.allow("no_dca", "No DCA levels are planned.")
+    return Decision.allow("dca_allowed", f"{wanted_dca_levels(dca)} DCA levels are within the "
+                          "plan.")
+
+
+def spot_no_short(ctx: RiskContext) -> Decision:
+    """A short needs a futures account: on spot, selling would sell coins the user holds (an
+    open long's) rather than open a short."""
+    if ctx.market is MarketType.SPOT and ctx.signal.side is Side.SHORT:
+        account = f" {ctx.account.label or ctx.account.id}" if ctx.account else ""
+        return Decision.deny(
+            "spot_no_short", f"Spot accounts cannot short; the {ctx.signal.symbol} short is not "
+            f"traded on spot account{account}. Trade shorts on a futures account.")
+    return Decision.allow("side_ok", f"A {ctx.signal.side.value} can be traded on "
+                          f"{ctx.market.value}.")
 
 
 def exchange_account_usable(ctx: RiskContext) -> Decision:

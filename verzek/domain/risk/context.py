@@ -40,6 +40,9 @@ class RiskContext:
     already_executed: bool = False  # this user already acted on this signal
     last_close_at: datetime | None = None  # the user's last close on this symbol
     dca_plan: DcaPlan | None = None  # the plan the engine would place, when DCA is on
+    # where the first entry is expected to fill (a breakout's trigger, a zone's edge nearest
+    # the market); None: the current price
+    entry_price: Decimal | None = None
     plan: PlanFeatures | None = None  # None: the user's effective plan at `now`
 
     def __post_init__(self) -> None:
@@ -52,6 +55,8 @@ class RiskContext:
         for name in ("symbol_exposure_usdt", "total_exposure_usdt", "min_notional_usdt",
                      "fee_rate"):
             object.__setattr__(self, name, non_negative(name, getattr(self, name)))
+        if self.entry_price is not None:
+            object.__setattr__(self, "entry_price", positive("entry_price", self.entry_price))
         if self.free_usdt is not None:
             object.__setattr__(self, "free_usdt", non_negative("free_usdt", self.free_usdt))
         pnl = to_decimal("daily_realised_pnl_usdt", self.daily_realised_pnl_usdt)
@@ -77,6 +82,11 @@ class RiskContext:
         """The leverage the engine will use: min(signal, user cap, plan cap); 1 on spot."""
         return effective_leverage(self.market, self.signal.leverage,
                                   self.user.settings.risk.max_leverage, self.features.max_leverage)
+
+    @property
+    def expected_entry_price(self) -> Decimal:
+        """Where the first entry is expected to fill: `entry_price`, else the current price."""
+        return self.entry_price if self.entry_price is not None else self.current_price
 
     @property
     def base_order_usdt(self) -> Decimal:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from verzek.domain.decision import Decision
@@ -44,8 +44,17 @@ def daily_loss(ctx: RiskContext) -> Decision:
     loss_usdt = -ctx.daily_realised_pnl_usdt
     if loss_usdt >= limit_usdt:
         until = next_utc_day(ctx.now)
+        # `pause_reason` is the cause alone, for the pause this starts: the pause's own message
+        # says until when ("Your new positions are paused until …: today's loss …").
+        cause = (f"today's loss of {loss_usdt:.2f} USDT reached your daily limit of "
+                 f"{limit_pct}% of your capital ({limit_usdt:.2f} USDT)")
         return Decision.deny(
-            "max_daily_loss", f"Today's loss of {loss_usdt} USDT reached {limit_pct}% of your "
-            f"capital; trading is paused until {until.isoformat()}.",
-            loss_usdt=loss_usdt, limit_usdt=limit_usdt, paused_until=until)
+            "max_daily_loss", f"{cause[0].upper()}{cause[1:]}; new positions are paused until "
+            f"{utc_text(until)}.", loss_usdt=loss_usdt, limit_usdt=limit_usdt,
+            paused_until=until, pause_reason=cause)
     return Decision.allow("daily_loss_ok", "Today's loss is within the limit.")
+
+
+def utc_text(moment: datetime) -> str:
+    """A time for a sentence: 2026-11-30 00:00 UTC."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

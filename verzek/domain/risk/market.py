@@ -13,21 +13,52 @@ HUNDRED = Decimal(100)
 
 
 def normalise_symbol(symbol: str) -> str:
-    """BTC/USDT, btc-usdt, BTCUSDT and BTC/USDT:USDT all become BTCUSDT."""
-    return symbol.split(":")[0].replace("/", "").replace("-", "").replace("_", "").upper()
+    """BTC/USDT, btc-usdt, BTCUSDT, " btc/usdt " and BTC/USDT:USDT all become BTCUSDT."""
+    head = "".join(symbol.split(":")[0].split())  # spaces too
+    return head.replace("/", "").replace("-", "").replace("_", "").upper()
+
+
+def _base_and_pair(symbol: str) -> tuple[str, str]:
+    """("XRP", "XRPUSDT") for XRP/USDT or XRP/USDT:USDT; a symbol without a separator is its
+    own base."""
+    pair = normalise_symbol(symbol)
+    head = symbol.split(":")[0]
+    for separator in ("/", "-", "_"):
+        if separator in head:
+            return head.split(separator)[0].strip().upper(), pair
+    return pair, pair
+
+
+def symbol_matches(entry: str, symbol: str) -> bool:
+    """Whether a whitelist or blacklist entry names `symbol` (BASE/QUOTE). A pair ("XRP/USDT",
+    "xrp-usdt", "XRP/USDT:USDT") matches that pair on spot and perpetual alike; an entry with
+    no separator matches the coin against any quote ("XRP") or the pair written together
+    ("XRPUSDT"): which one it is needs no list of quote currencies."""
+    base, pair = _base_and_pair(symbol)
+    wanted = normalise_symbol(entry)
+    if not wanted:
+        return False
+    head = entry.split(":")[0]
+    if any(separator in head for separator in ("/", "-", "_")):
+        return wanted == pair
+    return wanted in (base, pair)
 
 
 def symbol_allowed(ctx: RiskContext) -> Decision:
-    """The symbol is on the whitelist (when one is set) and not on the blacklist."""
+    """The symbol is on the whitelist (when one is set) and not on the blacklist; an entry
+    is a coin ("XRP": against any quote) or a pair ("XRP/USDT"), see `symbol_matches`."""
     risk = ctx.user.settings.risk
-    symbol = normalise_symbol(ctx.signal.symbol)
-    if symbol in {normalise_symbol(s) for s in risk.symbol_blacklist}:
-        return Decision.deny("symbol_blacklisted", f"{ctx.signal.symbol} is on your blacklist.")
-    whitelist = {normalise_symbol(s) for s in risk.symbol_whitelist}
-    if whitelist and symbol not in whitelist:
-        return Decision.deny("symbol_not_whitelisted",
-                             f"{ctx.signal.symbol} is not on your whitelist.")
-    return Decision.allow("symbol_allowed", f"{ctx.signal.symbol} may be traded.")
+    symbol = ctx.signal.symbol
+    listed = next((entry.strip() for entry in risk.symbol_blacklist
+                   if symbol_matches(entry, symbol)), None)
+    if listed is not None:
+        return Decision.deny("symbol_blacklisted", f"{symbol} is on your blacklist ({listed}).",
+                             entry=listed)
+    whitelist = [entry.strip() for entry in risk.symbol_whitelist if normalise_symbol(entry)]
+    if whitelist and not any(symbol_matches(entry, symbol) for entry in whitelist):
+        return Decision.deny("symbol_not_whitelisted", f"{symbol} is not on your whitelist "
+                             f"({', '.join(whitelist)}).")
+    return Decision.allow("symbol_allowed", f"{symbol} may be traded.")
 
 
 def cooldown_passed(ctx: RiskContext) -> Decision:
@@ -76,9 +107,10 @@ def price_in_collar(ctx: RiskContext) -> Decision:
         distance_pct = Decimal(0)
     limit = ctx.user.settings.risk.price_collar_pct
     if distance_pct > limit:
+        where = f"entry {low}" if low == high else f"entry zone {low}–{high}"
         return Decision.deny(
             "price_outside_collar", f"The price {price} is {distance_pct:.2f}% away from the "
-            f"entry zone {low}–{high}; the collar is {limit}%.",
+            f"{where}; the collar is {limit}%.",
             distance_pct=distance_pct, limit_pct=limit)
     return Decision.allow("price_in_collar", "The price is within the entry zone's collar.")
 

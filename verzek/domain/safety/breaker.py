@@ -69,13 +69,18 @@ def record_trade(
     loss = -sum((r.pnl_usdt for r in results), Decimal(0))
     if capital is not None and loss >= capital * thresholds.loss_pct / HUNDRED:
         return trip(breaker, code="breaker_loss", now=now, cooldown_s=thresholds.cooldown_s,
-                    reason=f"realised loss of {loss} USDT within {thresholds.loss_window_s} s "
-                    f"reached {thresholds.loss_pct}% of the capital ({capital} USDT)")
+                    reason=f"realised loss of {loss:.2f} USDT within {thresholds.loss_window_s} "
+                    f"s reached {thresholds.loss_pct}% of the capital ({capital:.2f} USDT)")
     if consecutive >= thresholds.max_consecutive_losses:
         return trip(breaker, code="breaker_consecutive_losses", now=now,
                     cooldown_s=thresholds.cooldown_s,
-                    reason=f"{consecutive} losing trades in a row")
+                    reason=f"{_count_of(consecutive, 'losing trade')} in a row")
     return breaker.model_copy(update={"results": results, "consecutive_losses": consecutive})
+
+
+def _count_of(count: int, noun: str) -> str:
+    """"1 losing trade", "3 losing trades"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _window(breaker: Breaker, thresholds: BreakerThresholds, event: ExchangeErrorEvent,
@@ -108,7 +113,7 @@ def record_error(
         what = "failed transiently on" if transient else "rejected"
         return trip(breaker, code="breaker_exchange_errors", now=now,
                     cooldown_s=thresholds.cooldown_s,
-                    reason=f"{exchange} {what} {count} requests within "
+                    reason=f"{exchange} {what} {_count_of(count, 'request')} within "
                     f"{thresholds.error_window_s} s")
     return breaker.model_copy(update={"errors": errors})
 

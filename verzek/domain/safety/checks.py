@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from verzek.domain.decision import Decision
 from verzek.domain.safety.state import OrderPurpose, SafetyState
@@ -94,10 +94,13 @@ def required_actions(state: SafetyState, user_id: str) -> SafetyActions:
 
 
 def _why(reason: str) -> str:
+    """": reason" to end a sentence with (its own closing period dropped: the sentence adds
+    one)."""
+    reason = reason.strip().rstrip(".").rstrip()
     return f": {reason}" if reason else ""
 
 
 def _until(until: datetime | None, *, admin: bool = False) -> str:
     if until is not None:
-        return f" until {until.isoformat()}"
+        return f" until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     return " until an admin resets it" if admin else ""
