@@ -171,6 +171,7 @@ def unrealised_pnl(position: Position, mark_price: Decimal) -> Decimal:
 def close(
     position: Position, reason: CloseReason, now: datetime, *,
     settle_price: Decimal | None = None, fee_usdt: Decimal = Decimal(0),
+    pnl_usdt: Decimal | None = None,
 ) -> Position:
     """Mark the position closed without an order fill: a pending one cancelled, or what
     remains settled at `settle_price` (a liquidation, a close reported by the exchange).
@@ -189,12 +190,19 @@ def close(
             f"position {position.id} still holds {position.quantity}; close it with a fill or "
             "a settle price, never leave it open while marked closed"
         )
-    pnl = gross_pnl(position.side, position.average_entry, settle_price, position.quantity)
+    # net of the fee: the exchange's own figure when it reports one (an isolated liquidation
+    # gapped past the margin loses the margin, not what the price says), else the price's
+    net = gross_pnl(position.side, position.average_entry, settle_price,
+                    position.quantity) - fee_usdt if pnl_usdt is None else pnl_usdt
+    # the exit the position's fills do not show, kept on it: its price, quantity and fee
+    settlement = {"price": str(settle_price), "quantity": str(position.quantity),
+                  "fee_usdt": str(fee_usdt), "pnl_usdt": str(net)}
     return position.model_copy(update={
         "quantity": Decimal(0), "cost_usdt": Decimal(0),
-        "realised_pnl_usdt": position.realised_pnl_usdt + pnl - fee_usdt,
+        "realised_pnl_usdt": position.realised_pnl_usdt + net,
         "fees_usdt": position.fees_usdt + fee_usdt,
         "status": PositionStatus.CLOSED, "close_reason": reason, "closed_at": now,
+        "extra": {**position.extra, "settlement": settlement},
     })
 
 

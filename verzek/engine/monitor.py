@@ -279,7 +279,10 @@ class PriceMonitor:
         fill = next(f for f in fills if f.get("client_order_id") == "liquidation")
         with self._manager.locks.hold(position.user_id):
             self._manager.settle(exchange, position, CloseReason.LIQUIDATED,
-                                 Decimal(str(fill["price"])))
+                                 Decimal(str(fill["price"])),
+                                 fee_usdt=Decimal(str(fill.get("fee_usdt") or 0)),
+                                 pnl_usdt=Decimal(str(fill["pnl_usdt"]))
+                                 if fill.get("pnl_usdt") is not None else None)
         logger.error("position %s of %s liquidated at %s", position.id, position.user_id,
                      fill["price"])
 

@@ -331,9 +331,12 @@ class PositionManager:
     # --- closing -----------------------------------------------------------------------------
 
     def settle(self, exchange: Exchange, position: Position, reason: CloseReason,
-               price: Decimal) -> Position:
-        """Close what the exchange closed by itself (a liquidation) at its price; saved."""
-        closed = close_position(position, reason, self._clock.now(), settle_price=price)
+               price: Decimal, *, fee_usdt: Decimal = Decimal(0),
+               pnl_usdt: Decimal | None = None) -> Position:
+        """Close what the exchange closed by itself (a liquidation) at its price, with the
+        result the exchange reports when it does (`pnl_usdt`, net of `fee_usdt`); saved."""
+        closed = close_position(position, reason, self._clock.now(), settle_price=price,
+                                fee_usdt=fee_usdt, pnl_usdt=pnl_usdt)
         return self.save(self.after_close(exchange, closed))
 
     def close_market(self, exchange: Exchange, position: Position, leg: str,

@@ -181,11 +181,18 @@ def liquidate(state: State, m: MarketInfo, price: Decimal, now: datetime) -> dic
     qty = Decimal(pos["quantity"])
     entry = Decimal(pos["entry_price"])
     direction = 1 if pos["side"] == "long" else -1
-    left = Decimal(pos["margin"]) + qty * m.contract_size * (price - entry) * direction
-    _add(state, "USDT", max(ZERO, left - qty * m.contract_size * price * MAINTENANCE_MARGIN_RATE))
+    margin = Decimal(pos["margin"])
+    gross = qty * m.contract_size * (price - entry) * direction
+    returned = max(ZERO, margin + gross - qty * m.contract_size * price * MAINTENANCE_MARGIN_RATE)
+    _add(state, "USDT", returned)
+    # What the account got back decides the result: the maintenance margin kept is the
+    # exchange's clearance fee; a price gapped past the margin costs the margin, no more
+    # (isolated: the exchange's insurance fund takes the rest).
+    fee = max(ZERO, gross - (returned - margin))
     fill = {"trade_id": next_trade_id(state), "client_order_id": "liquidation",
             "symbol": m.symbol, "side": "sell" if direction > 0 else "buy", "price": str(price),
-            "quantity": str(qty), "fee_usdt": "0", "at": now.isoformat(), "liquidation": True}
+            "quantity": str(qty), "fee_usdt": str(fee), "pnl_usdt": str(returned - margin),
+            "at": now.isoformat(), "liquidation": True}
     state["fills"].append(fill)
     for order in state["orders"].values():
         if order["symbol"] == m.symbol and order["reduce_only"] and order["status"] == "open":

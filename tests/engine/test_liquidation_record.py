@@ -1,0 +1,36 @@
+"""A liquidation leaves its exit on the position (price, quantity, fee), and its realised PnL is
+what the account lost: the maintenance margin the exchange keeps is the fill's fee."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import CloseReason, SignalSource
+
+D = Decimal
+SYM = "ETH/USDT:USDT"
+
+
+@pytest.mark.parametrize("price", ["90.4", "85"])  # just past the ~90.5 liquidation; a gap
+def test_a_liquidation_records_its_exit_and_the_balance_agrees(engine: Engine,
+                                                               price: str) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "price_collar_pct": "50"},
+                    strategy={"stop_loss_mode": "none"})
+    start = engine.paper("u1").fetch_balance().get("USDT").total
+    result = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 120\nLeverage 10x",
+                                        SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"]
+    engine.tick(SYM, price)
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.LIQUIDATED
+    settlement = closed.extra["settlement"]
+    assert D(settlement["quantity"]) == D("1")
+    assert D(settlement["price"]) <= D("90.5")  # at or past the liquidation price
+    assert D(settlement["fee_usdt"]) >= 0  # the maintenance margin kept, if any was left
+    end = engine.paper("u1").fetch_balance().get("USDT").total
+    assert end - start == closed.realised_pnl_usdt  # the account lost what the position says
