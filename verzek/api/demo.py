@@ -67,11 +67,28 @@ class UsdtOut(BaseModel):
     total: Decimal
 
 
+class AssetOut(BaseModel):
+    """One currency a paper account holds, valued at the price monitor's last fresh price of
+    its USDT spot market (USDT at 1); both null while there is none."""
+
+    asset: str
+    free: Decimal
+    used: Decimal
+    total: Decimal
+    price_usdt: Decimal | None = None
+    value_usdt: Decimal | None = None
+
+
 class DemoAccountOut(BaseModel):
     account_id: str
     exchange: str
     market_type: str
     usdt: UsdtOut
+    assets: list[AssetOut] = Field(description="every currency held, USDT first")
+    value_usdt: Decimal | None = Field(
+        default=None, description="the assets' total value in USDT; null while one held has "
+        "no fresh price (a futures account's open positions are not in it: see their "
+        "unrealised PnL)")
 
 
 class DemoBalances(BaseModel):
@@ -90,8 +107,9 @@ def _balances(accounts: list[dict[str, Any]]) -> Response:
 
 @balances_api.get("/<user_id>/demo/balance", responses={200: DemoBalances}, security=SECURITY)
 def get_demo_balance(path: UserPath) -> Response:
-    """The USDT (free, held by open demo positions, total) of each of the user's paper
-    accounts (the user or an admin)."""
+    """Each of the user's paper accounts (the user or an admin): its USDT (free, held by open
+    demo positions, total) and every asset it holds with its value in USDT at the price
+    monitor's last fresh price (null where none is known)."""
     require_owner(path.user_id)
     return _balances(ctx().trading.demo_balances(path.user_id))
 

@@ -1,5 +1,7 @@
-"""Positions: every user's (admin) and a user's own, filtered and paginated; one with its orders
-and fills; a manual close. The list is the hot read path: cached dicts, no model per row."""
+"""Positions: every user's (admin) and a user's own, filtered and paginated in a stable order
+(`position_rows`); one with its orders and fills; a manual close. An open position is answered
+with its mark price and unrealised PnL from the price monitor's last prices. The list is the
+hot read path: cached dicts, no model per row, no exchange call."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pydantic import BaseModel, Field, create_model
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.plain import plain_answer
+from verzek.api.position_rows import MARK_FIELDS, marks_of, ordered, with_mark
 from verzek.api.query import query_int
 from verzek.api.schemas import (
     ID_PATTERN,
@@ -32,7 +35,16 @@ PositionSummary: type[BaseModel] = create_model(
     "PositionSummary",
     **{name: (info.annotation, info) for name, info in Position.model_fields.items()
        if name not in SUMMARY_SKIP},  # type: ignore[call-overload]
+    **MARK_FIELDS,
 )
+PositionOut: type[BaseModel] = create_model(
+    "PositionOut", __base__=Position, __doc__="A position with its orders and fills; an open "
+    "one with its mark price and unrealised PnL.", **MARK_FIELDS)
+ORDER_NOTE = ("Order: positions not yet closed oldest first (`opened_at`, then `id`), closed "
+              "ones newest first (`closed_at` descending, then `id`); with `status=all` the "
+              "ones not yet closed come first. An open position carries `mark_price` and "
+              "`unrealised_pnl_usdt` from the price monitor's last prices (null while it has "
+              "no fresh price).")
 
 
 class PositionQuery(QueryModel):
@@ -102,13 +114,16 @@ _summaries = _Summaries()
 def _page(rows: list[dict[str, Any]], query: PositionQuery) -> Response:
     if query.symbol is not None or query.exchange is not None:
         rows = [r for r in rows if _matches(r, query)]
+    rows = ordered(rows)
     page = rows[query.offset:query.offset + query.limit]
-    items = [_summaries.of(row) for row in page]
+    marks = marks_of(page)
+    items = [with_mark(_summaries.of(row), marks.get(row["id"])) for row in page]
     return jsonify({"items": items, "total": len(rows), "limit": query.limit,
                     "offset": query.offset})
 
 
-@api.get("/positions", responses={200: PositionPage}, security=SECURITY)
+@api.get("/positions", responses={200: PositionPage}, security=SECURITY,
+         description=ORDER_NOTE)
 @admin_only
 def list_all_positions(query: AdminPositionQuery) -> Response:
     """Positions of every user (or one), filtered by status, symbol and exchange (admin)."""
@@ -124,24 +139,27 @@ def list_all_positions(query: AdminPositionQuery) -> Response:
     return _page(rows, query)
 
 
-@api.get("/users/<user_id>/positions", responses={200: PositionPage}, security=SECURITY)
+@api.get("/users/<user_id>/positions", responses={200: PositionPage}, security=SECURITY,
+         description=ORDER_NOTE)
 def list_positions(path: UserPath, query: PositionQuery) -> Response:
     """The user's positions (default: not yet closed), filtered and paginated."""
     require_owner(path.user_id)
     return _page(_rows(path.user_id, query.status), query)
 
 
-@api.get("/users/<user_id>/positions/<position_id>", responses={200: Position},
+@api.get("/users/<user_id>/positions/<position_id>", responses={200: PositionOut},
          security=SECURITY)
 def get_position(path: PositionPath) -> Response:
-    """One position with its orders and fills."""
+    """One position with its orders and fills; an open one with its mark price and
+    unrealised PnL (null while the price monitor has no fresh price)."""
     require_owner(path.user_id)
     for row in ctx().runtime.positions.open_raw(path.user_id):
         if row.get("id") == path.position_id:
-            return jsonify(plain_answer(Position, row))
+            return jsonify(with_mark(plain_answer(Position, row),
+                                     marks_of([row]).get(row["id"])))
     for position in ctx().runtime.positions.closed_positions(path.user_id):
         if position.id == path.position_id:
-            return jsonify(plain_dump(position))
+            return jsonify(with_mark(plain_dump(position), None))
     raise NotFound("no such position")
 
 

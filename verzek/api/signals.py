@@ -4,6 +4,8 @@ ones with their per-user outcomes; and the TradingView webhook."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal, cast
 
 from flask import Response, jsonify
@@ -23,7 +25,8 @@ from verzek.api.schemas import (
 )
 from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
 from verzek.engine.ports import SubmitResult
-from verzek.errors import NotFound
+from verzek.engine.signal_checks import INCONSISTENT
+from verzek.errors import Conflict, InvalidInput, NotFound
 from verzek.signals import parse_message
 
 api = api_blueprint("signals", "/api/signals", "trading signals")
@@ -79,10 +82,17 @@ class DecisionOut(BaseModel):
 
 
 class SubmitOut(BaseModel):
-    signal_id: str
-    kind: str
+    """What a submission did. A `duplicate` (the same message or content again, within the
+    deduplication window) runs nothing: `signal_id` and `duplicate_of` name the first copy's
+    record, with its decisions at `GET /api/signals/{signal_id}` (both null when that record is
+    older than the signals kept), and `decisions` is empty."""
+
+    signal_id: str | None = Field(description="the record of this signal; for a duplicate, "
+                                              "the first copy's (null when no longer kept)")
+    kind: Literal["signal", "update", "noise", "duplicate"]
     decisions: list[DecisionOut]
     invalid_reason: str | None = None
+    duplicate_of: str | None = Field(default=None, description="a duplicate's first copy")
 
 
 class SignalPath(BaseModel):
@@ -90,13 +100,31 @@ class SignalPath(BaseModel):
 
 
 class SignalList(BaseModel):
+    """A page of the signals kept (the newest `signal_log.KEEP`), newest first; `total`
+    counts them all."""
+
     items: list[SignalRecord]
+    total: int
     limit: int
     offset: int
 
 
 class WebhookPath(BaseModel):
     secret: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+@contextmanager
+def told_at(prefix: list[str]) -> Iterator[None]:
+    """The engine's refusal of a signal's prices as a 409 naming the field where the body
+    holds it (`details.field`, and `details.loc` as in a validation error)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.code != INCONSISTENT:
+            raise
+        field = exc.details["field"]
+        raise Conflict(exc.message, code=INCONSISTENT, details={
+            "field": field, "loc": [*prefix, field]}) from None
 
 
 def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
@@ -109,9 +137,13 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
         fields = data.signal if isinstance(data, StructuredSignal) else data
         with request_values():  # the caller's fields against the domain's own checks
             signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
-        result = trading.submit_signal(signal, source)
-    return {"signal_id": result.signal_id, "kind": result.kind,
-            "invalid_reason": result.invalid_reason,
+        # an admin's explicit signal with prices that cannot be traded as written is refused
+        # naming the field; a webhook's is recorded as noise (no one reads its answer)
+        with told_at(["signal"] if isinstance(data, StructuredSignal) else []):
+            result = trading.submit_signal(signal, source, refuse_invalid=kind == "api")
+    duplicate_of = (result.signal_id or None) if result.kind == "duplicate" else None
+    return {"signal_id": result.signal_id or None, "kind": result.kind,
+            "duplicate_of": duplicate_of, "invalid_reason": result.invalid_reason,
             "decisions": [{"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason,
                            "code": d.code, "position_id": d.position_id,
                            "account_id": d.account_id}
@@ -121,8 +153,13 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
 @api.post("", responses={200: SubmitOut}, security=SECURITY)
 @admin_only
 def submit_signal(body: SignalBody) -> Response:
-    """Run a signal (message text or structured) for every eligible user; wait for each
-    user's decision (admin)."""
+    """Run a signal (message text or structured) for every eligible user (admin).
+    Waits for each user's decision. A text that reads as no trade is recorded as `noise` with
+    the reason; a structured signal whose prices cannot be traded as written (a stop or target on
+    the wrong side of the entries, targets out of order, a misread price, a leverage out of
+    range) is refused with 409 `inconsistent_signal` naming the field (`details.field`:
+    `entries`, `targets`, `stop_loss` or `leverage`), and nothing is stored or traded. The
+    same message again is a `duplicate` naming the first copy (see SubmitOut)."""
     require_admin()
     return jsonify(submit(body, "api"))
 
@@ -149,10 +186,12 @@ def parse_signal(body: TextSignal) -> Response:
 @api.get("", responses={200: SignalList}, security=SECURITY)
 @admin_only
 def list_signals(query: PageQuery) -> Response:
-    """Recent signals, newest first, with the parse and each user's outcome (admin)."""
+    """Recent signals with the parse and each user's outcome (admin).
+    Newest first: the reverse of the order the service took them in, the same after a
+    restart. `total` counts the signals kept (the newest 5,000)."""
     require_admin()
-    records = ctx().trading.recent_signals(query.limit, query.offset)
-    return jsonify({"items": [plain_dump(r) for r in records],
+    records, total = ctx().trading.signals_page(query.limit, query.offset)
+    return jsonify({"items": [plain_dump(r) for r in records], "total": total,
                     "limit": query.limit, "offset": query.offset})
 
 

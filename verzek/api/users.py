@@ -108,7 +108,8 @@ def user_out(user: User) -> dict[str, Any]:
 @api.get("", responses={200: UserPage}, security=SECURITY)
 @admin_only
 def list_users(query: PageQuery) -> Response:
-    """Every user, paginated (admin)."""
+    """Every user, paginated (admin).
+    Ordered by user id: a stable order, the same after a restart."""
     require_admin()
     users, total = ctx().accounts.list_users(limit=query.limit, offset=query.offset)
     return jsonify({"items": [user_out(u) for u in users], "total": total,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,15 @@ class PriceState:
 
     prices: dict[str, Decimal] = field(default_factory=dict)
     missed: dict[str, int] = field(default_factory=dict)
-    last_pass_at: str | None = None
+    last_pass_at: str | None = None  # the end of the last pass (set by the monitor)
+    previous_pass_at: str | None = None  # the end of the pass before: their gap is the cadence
+    # position id -> its "feed symbol", as of the last pass (replaced whole each pass)
+    feed_of: dict[str, str] = field(default_factory=dict)
+
+
+# A price is no mark once the monitor's last pass is older than this many of its own cadences
+# (at least MARK_MAX_AGE_FLOOR_S): the monitor stopped or hangs, and the market moved on.
+MARK_MAX_AGE_FLOOR_S = 30.0
 
 
 class PriceFeeds:
@@ -47,6 +56,9 @@ class PriceFeeds:
             by_feed.setdefault(feeds[gid], (exchange, set()))[1].update(
                 raw["symbol"] for _, raw in items)
         held = {f"{feed} {symbol}" for feed, (_, symbols) in by_feed.items() for symbol in symbols}
+        self.state.previous_pass_at = self.state.last_pass_at
+        self.state.feed_of = {raw["id"]: f"{feeds[gid]} {raw['symbol']}"
+                              for gid, (_, items) in groups.items() for _, raw in items}
         prices: dict[tuple[str, str], Decimal] = {}
         for feed, (exchange, symbols) in by_feed.items():
             tickers = self._tickers(feed, exchange, sorted(symbols))
@@ -86,6 +98,40 @@ class PriceFeeds:
             out.update(self._tickers(feed, exchange, [symbol]))
         return out
 
+    def mark(self, name: str, now: datetime) -> Decimal | None:
+        """The last price of the feed symbol `name` while it is fresh: None when no pass read
+        it, when the last few polls missed it (stale), or when the monitor's last pass is too
+        old (see `MARK_MAX_AGE_FLOOR_S`)."""
+        price = self.state.prices.get(name)
+        if price is None or self.state.missed.get(name, 0) >= self._stale_after:
+            return None
+        last = _parsed(self.state.last_pass_at)
+        if last is None:
+            return None
+        previous = _parsed(self.state.previous_pass_at)
+        cadence_s = (last - previous).total_seconds() if previous is not None else 0.0
+        max_age_s = max(MARK_MAX_AGE_FLOOR_S, self._stale_after * cadence_s)
+        return price if (now - last).total_seconds() <= max_age_s else None
+
+    def position_mark(self, position_id: str, now: datetime) -> Decimal | None:
+        """The fresh last price of an open position's symbol, as the monitor read it."""
+        name = self.state.feed_of.get(position_id)
+        return None if name is None else self.mark(name, now)
+
+    def paper_mark(self, venue: str, symbol: str, now: datetime) -> Decimal | None:
+        """The fresh last price of `symbol` on the shared paper feed: read through `venue`'s
+        market list when the monitor did, else through any venue's (one feed serves all)."""
+        own = self.mark(f"paper:{venue}:spot {symbol}", now)
+        if own is not None:
+            return own
+        suffix = f" {symbol}"
+        for name in sorted(n for n in list(self.state.prices)
+                           if n.startswith("paper:") and n.endswith(suffix)):
+            found = self.mark(name, now)
+            if found is not None:
+                return found
+        return None
+
     def stale_symbols(self) -> list[str]:
         return sorted(s for s, n in self.state.missed.items() if n >= self._stale_after)
 
@@ -98,6 +144,10 @@ class PriceFeeds:
         allowed, held = self._throttle.allow(key)
         if allowed:
             logger.warning(fmt + " (%d similar held back)", *args, held)
+
+
+def _parsed(iso: str | None) -> datetime | None:
+    return None if iso is None else datetime.fromisoformat(iso)
 
 
 def feed_key(exchange: Exchange) -> str:

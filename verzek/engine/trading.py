@@ -20,22 +20,24 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
-from verzek.engine import demo_balance
+from verzek.engine import demo_balance, demo_prices, signal_log, valuation, verification
 from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
 from verzek.engine.kill_switch import KillSwitchEnforcer
 from verzek.engine.monitor import PriceMonitor
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.orchestrator import Orchestrator
+from verzek.engine.originals import Originals
 from verzek.engine.pool import ExchangePool
 from verzek.engine.ports import SubmitResult, UserDecision
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.reconcile import Reconciler
 from verzek.engine.safety_service import SafetyService
+from verzek.engine.signal_checks import refuse_inconsistent
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.updates import UpdateApplier
-from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
+from verzek.errors import Conflict, DiskFault, InvalidInput
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
 from verzek.signals import content_hash, parse_message, validate
@@ -72,6 +74,7 @@ class TradingService:
         self._accepting = accepting
         self._status_provider = status_provider
         self._updates = UpdateApplier(manager=manager, clock=clock)
+        self._originals = Originals(signals=signals)
         self._kill = KillSwitchEnforcer(users=users, positions=positions, safety=safety,
                                         pool=pool, manager=manager, clock=clock)
         manager.on_closed.append(self._on_closed)
@@ -116,9 +119,13 @@ class TradingService:
         return result
 
     def submit_signal(self, signal: Signal, source: SignalSource, *,
-                      publish: bool = True) -> SubmitResult:
+                      publish: bool = True, refuse_invalid: bool = False) -> SubmitResult:
         """Run a structured signal; with `publish`, hand it to the bus for the broadcaster
-        (its text: `raw_text`, else a plain rendering; the Signal itself in `meta`)."""
+        (its text: `raw_text`, else a plain rendering; the Signal itself in `meta`). With
+        `refuse_invalid`, prices that cannot be traded as written raise InvalidInput naming
+        the field (`signal_checks`) and nothing is stored; else they are recorded as noise."""
+        if refuse_invalid:
+            refuse_inconsistent(signal)
         text = signal.raw_text or _render_signal(signal)
         if signal.entry_trigger is not None and (len(signal.entries) != 1
                                                  or signal.entry_is_market):
@@ -167,10 +174,20 @@ class TradingService:
         if source.chat_id is not None and source.message_id is not None:
             keys.insert(0, f"msg:{source.chat_id}:{source.message_id}")
         if kind in ("signal", "update"):
-            fresh = [self.safety.remember_signal(k) for k in keys]
-            if not all(fresh):
-                logger.info("duplicate signal ignored (%s)", keys)
-                return SubmitResult(record.id, "duplicate", [], None)
+            with self._originals.deciding():
+                fresh = [self.safety.remember_signal(k) for k in keys]
+                if all(fresh):
+                    self._originals.note(keys, record.id)
+                else:
+                    # named by its first copy's id ("" when that is no longer kept); the keys
+                    # first seen now (a cross-post's message) lead there too
+                    old = [k for k, new in zip(keys, fresh, strict=True) if not new]
+                    original = self._originals.find(old, record, target)
+                    if original is not None:
+                        self._originals.note([k for k in keys if k not in old], original)
+                    logger.info("duplicate signal ignored (%s), first taken as %s", keys,
+                                original or "a record no longer kept")
+                    return SubmitResult(original or "", "duplicate", [], None)
         self.signals.add(record)
         decisions: list[UserDecision] = []
         if kind == "signal" and signal is not None:
@@ -351,57 +368,40 @@ class TradingService:
     # --- demo, accounts, status ------------------------------------------------------------------
 
     def demo_balances(self, user_id: str) -> list[dict[str, Any]]:
-        return demo_balance.read(self.pool, self.users.get(user_id), self._clock.now())
+        """Each paper account's USDT and every asset it holds, valued at the monitor's last
+        fresh prices (`valuation.paper_entry`)."""
+        return valuation.paper_entries(self.pool, self.users.get(user_id), self.monitor.prices,
+                                       self._clock.now())
 
     def set_demo_balance(self, user_id: str, usdt: Decimal,
                          account_id: str | None = None) -> list[dict[str, Any]]:
         user = self.users.get(user_id)
         with self.manager.locks.hold(user_id):  # not while this user's orders are in flight
-            return demo_balance.set_usdt(self.pool, user, usdt, self._clock.now(), account_id)
+            done = demo_balance.set_usdt(self.pool, user, usdt, self._clock.now(), account_id)
+        return valuation.paper_entries(self.pool, user, self.monitor.prices, self._clock.now(),
+                                       [a["account_id"] for a in done])
+
+    def position_marks(self, rows: list[dict[str, Any]]) -> dict[str, tuple[Decimal, Decimal]]:
+        """position id -> (mark price, unrealised PnL in USDT) of the open stored rows whose
+        price the monitor read lately; from memory, no exchange call."""
+        return valuation.position_marks(self.monitor.prices, rows, self._clock.now())
 
     def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
-        feed = self.pool.price_feed
-        if getattr(feed, "kind", "") != "sim":
-            raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim")
-        for symbol, price in prices.items():
-            if not price.is_finite() or price <= 0:
-                raise InvalidInput(f"price of {symbol} must be a positive number")
-        # "BTC/USDT" moves the USDT-margined perpetual "BTC/USDT:USDT" too (demo users trade
-        # futures by default), and the other way round, unless both are given
-        prices = {**{_counterpart(s): p for s, p in prices.items()}, **prices}
-        for symbol, price in prices.items():
-            feed.set_price(symbol, price)  # type: ignore[attr-defined]
-        # kept, so a restart goes on from the admin's prices, not from the bundled snapshot
-        self.positions.store.update("demo_prices.json", lambda doc: {
-            "prices": {**(doc or {}).get("prices", {}),
-                       **{s: str(p) for s, p in prices.items()}}})
-        return {s: str(p) for s, p in prices.items()}
+        return demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices)
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
-        user = self.users.get(user_id)
-        account = next((a for a in user.exchange_accounts if a.id == account_id), None)
-        if account is None:
-            raise NotFound("no such exchange account")
-        self.pool.forget(account_id)
-        try:
-            report = self.pool.get(user, account).verify_credentials()
-            ok, message = report.ok, report.message
-            extra = {"can_withdraw": report.can_withdraw, "ip_restricted": report.ip_restricted}
-        except Exception as exc:
-            ok, message, extra = False, getattr(exc, "message", str(exc)), {}
-        status = "verified" if ok else "failed"
-
-        def apply(u: User) -> User:
-            accounts = [a.model_copy(update={"status": status, "status_message": message})
-                        if a.id == account_id else a for a in u.exchange_accounts]
-            return u.model_copy(update={"exchange_accounts": accounts})
-
-        self.users.update(user_id, apply)
-        return {"account_id": account_id, "ok": ok, "status": status, "message": message,
-                **extra}
+        """Check an account's keys; its owner reads a message chosen by the outcome's class,
+        never the exchange's own words (`verification`)."""
+        return verification.verify_account(self.pool, self.users, user_id, account_id)
 
     def recent_signals(self, limit: int, offset: int) -> list[SignalRecord]:
         return self.signals.recent(limit, offset)
+
+    def signals_page(self, limit: int, offset: int) -> tuple[list[SignalRecord], int]:
+        """One page of the signals kept (newest first: the reverse of the order they were
+        taken in, the same after a restart) and how many are kept."""
+        kept = self.signals.recent(signal_log.KEEP, 0)
+        return kept[offset:offset + limit], len(kept)
 
     def get_signal(self, signal_id: str) -> SignalRecord:
         return self.signals.get(signal_id)
@@ -426,11 +426,3 @@ def _render_signal(signal: Signal) -> str:
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
     return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
             "position_id": d.position_id, "account_id": d.account_id}
-
-
-def _counterpart(symbol: str) -> str:
-    """The spot symbol of a linear perpetual ("BTC/USDT:USDT" -> "BTC/USDT") and the other way
-    round."""
-    if ":" in symbol:
-        return symbol.split(":", 1)[0]
-    return f"{symbol}:{symbol.rsplit('/', 1)[-1]}" if "/" in symbol else symbol

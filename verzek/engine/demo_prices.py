@@ -1,0 +1,38 @@
+"""Admin-set prices of the simulated (sim) price feed, kept across restarts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from verzek.errors import Conflict, InvalidInput
+from verzek.store.docstore import DocumentStore
+
+DOC = "demo_prices.json"
+
+
+def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal]) -> dict[str, str]:
+    """Set each symbol's price on the sim feed (Conflict for any other feed) and keep it."""
+    if getattr(feed, "kind", "") != "sim":
+        raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim")
+    for symbol, price in prices.items():
+        if not price.is_finite() or price <= 0:
+            raise InvalidInput(f"price of {symbol} must be a positive number")
+    # "BTC/USDT" moves the USDT-margined perpetual "BTC/USDT:USDT" too (demo users trade
+    # futures by default), and the other way round, unless both are given
+    prices = {**{counterpart(s): p for s, p in prices.items()}, **prices}
+    for symbol, price in prices.items():
+        feed.set_price(symbol, price)
+    # kept, so a restart goes on from the admin's prices, not from the bundled snapshot
+    store.update(DOC, lambda doc: {
+        "prices": {**(doc or {}).get("prices", {}),
+                   **{s: str(p) for s, p in prices.items()}}})
+    return {s: str(p) for s, p in prices.items()}
+
+
+def counterpart(symbol: str) -> str:
+    """The spot symbol of a linear perpetual ("BTC/USDT:USDT" -> "BTC/USDT") and the other way
+    round."""
+    if ":" in symbol:
+        return symbol.split(":", 1)[0]
+    return f"{symbol}:{symbol.rsplit('/', 1)[-1]}" if "/" in symbol else symbol
