@@ -193,15 +193,16 @@ def test_a_follow_up_acts_only_on_its_own_chats_call_on_the_coin_it_names(
     # another coin named in the same chat: not the chat's latest call (ETH)
     r = engine.trading.submit_text("Close BTC now",
                                    SignalSource(kind="telegram", chat_id=-100, message_id=2))
-    assert r.kind == "update" and r.decisions == []
+    # nothing is done, and the answer says why (no user named)
+    assert r.kind == "update" and [(d.user_id, d.code) for d in r.decisions] == [("", "no_call")]
     # a reply to the ETH call that names another coin
     r = engine.trading.submit_text("SOL closed in profit", SignalSource(
         kind="telegram", chat_id=-100, message_id=3, reply_to_id=1))
-    assert r.decisions == []
+    assert [(d.user_id, d.code) for d in r.decisions] == [("", "no_call")]
     # the same coin from another chat, which never called it
     r = engine.trading.submit_text("Close ETH now",
                                    SignalSource(kind="telegram", chat_id=-200, message_id=1))
-    assert r.decisions == []
+    assert [(d.user_id, d.code) for d in r.decisions] == [("", "no_call")]
     assert [q.id for q in engine.positions("u1")] == [p.id]
     # an admin writing to the bot reaches a call from any source (as the API does)
     engine.price(SYM, "102")  # above the entry: the moved stop rests

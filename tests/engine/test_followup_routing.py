@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from tests.engine.conftest import Engine
 from verzek.domain.models import SignalSource, SignalUpdate
 from verzek.engine.updates import no_open_position, route_update
@@ -87,8 +85,6 @@ def test_a_reply_to_the_newest_call_or_a_target_hit_does_not_reach_an_earlier_ca
                              "apply this follow-up to.")
 
 
-@pytest.mark.xfail(strict=True, reason="needs TradingService._apply_update to route through "
-                   "updates.route_update / no_open_position (trading.py is not ours to edit)")
 def test_the_api_answer_to_a_stop_move_on_a_closed_newest_call(engine: Engine) -> None:
     first, _ = _two_calls_the_newest_stopped_out(engine)
     (decision,) = engine.trading.submit_text("LINK new SL 18.5",

@@ -36,8 +36,8 @@ from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_checks import refuse_inconsistent
 from verzek.engine.signal_log import SignalLog
 from verzek.engine.stats import StatsBook
-from verzek.engine.updates import UpdateApplier
-from verzek.errors import Conflict, DiskFault, InvalidInput
+from verzek.engine.updates import UpdateApplier, no_open_position, route_update
+from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
 from verzek.signals import content_hash, parse_message, validate
@@ -192,8 +192,9 @@ class TradingService:
         decisions: list[UserDecision] = []
         if kind == "signal" and signal is not None:
             decisions = self.orchestrator.open_signal(record)
-        elif kind == "update" and update is not None and target is not None:
-            decisions = self._apply_update(target, update)
+        elif kind == "update" and update is not None:
+            decisions = self._apply_update(target, update, record) if target is not None \
+                else [no_open_position(None, update)]
         self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
         if kind == "signal":
             self.signals.finish(record.id)
@@ -213,38 +214,47 @@ class TradingService:
         self.signals.unfinished = []
         return resumed
 
-    def _apply_update(self, target: SignalRecord, update: SignalUpdate) -> list[UserDecision]:
-        """Apply a follow-up to every open position opened from the call `target`."""
+    def _apply_update(self, target: SignalRecord, update: SignalUpdate,
+                      record: SignalRecord) -> list[UserDecision]:
+        """Apply a follow-up to the open positions it concerns (`updates.route_update`: those
+        opened from the call `target`, else, for a stop move or close, a user's position from
+        an earlier call of the channel on that coin); an answer even when none is open."""
         if update.stop_to_target and update.new_stop is None and target.signal is not None \
                 and update.stop_to_target <= len(target.signal.targets):
             # "move SL to TP1": the price of the call's own target 1, whatever targets the
             # user's take-profit mode placed
             update = update.model_copy(update={
                 "new_stop": target.signal.targets[update.stop_to_target - 1]})
-        owners: list[tuple[User, Position]] = []
-        for user_id in self.positions.user_ids():
-            for position in self.positions.open_positions(user_id):
-                if position.signal_id == target.id:
-                    user = self.users.find(user_id)
-                    if user is not None:
-                        owners.append((user, position))
-        by_user: dict[str, list[Position]] = {}
-        for user, position in owners:
-            by_user.setdefault(user.id, []).append(position)
-        users = [u for u, _ in owners]
+        src = record.source
+        replied_to = self.signals.by_message(src.chat_id, src.reply_to_id) \
+            if src.reply_to_id is not None and src.chat_id is not None else None
+        replied = replied_to is not None and replied_to.id == target.id
+        open_by_user = {uid: self.positions.open_positions(uid)
+                        for uid in self.positions.user_ids()}
+        routed = route_update(target, update, open_by_user, self._record_or_none,
+                              chat_id=src.chat_id if src.kind == "telegram" else None,
+                              replied=replied)
+        users = [u for u in (self.users.find(uid) for uid in routed) if u is not None]
+        if not users:
+            return [no_open_position(target, update)]
 
         def run(user: User) -> UserDecision:
             result = UserDecision(user.id, "skipped", "no position", "no_position")
-            for position in by_user[user.id]:
+            for position, note in routed[user.id]:
                 current = self.positions.get(user.id, position.id)
                 if current.status is PositionStatus.CLOSED:
                     continue
                 result = self._updates.apply(self._exchange(user, current), user, current,
-                                             update)
+                                             update, note=note)
             return result
 
-        unique = list({u.id: u for u in users}.values())
-        return self.orchestrator.fan_out(unique, run)
+        return self.orchestrator.fan_out(users, run)
+
+    def _record_or_none(self, signal_id: str) -> SignalRecord | None:
+        try:
+            return self.signals.get(signal_id)
+        except NotFound:
+            return None
 
     def _update_target(self, record: SignalRecord, update: SignalUpdate) -> SignalRecord | None:
         """The call a follow-up is about: the message it replies to, else the newest call on
