@@ -230,6 +230,21 @@ class ExchangePool:
             self._tickers[key] = (now, ticker)
             return ticker
 
+    def ticker_memo(self) -> Callable[[Exchange, str], Ticker]:
+        """A ticker read fresh, once per venue and symbol, for the life of the function: one
+        request for a follow-up reaching every user of a call, not one per user (and, unlike
+        `ticker`, never a price read before the follow-up arrived)."""
+        memo: dict[tuple[str, str], Ticker] = {}
+        lock = threading.Lock()
+
+        def read(exchange: Exchange, symbol: str) -> Ticker:
+            key = (_venue_key(getattr(exchange, 'name', ''), is_paper_client(exchange)), symbol)
+            with lock:
+                if key not in memo:
+                    memo[key] = exchange.fetch_ticker(symbol)
+                return memo[key]
+        return read
+
     def resolve_market(self, exchange: Exchange, symbol: str) -> tuple[MarketInfo, Decimal]:
         """The market to trade for `symbol` and the factor from `symbol`'s prices to its:
         `symbol` itself (1) when listed, else the same coin bundled differently (a call on

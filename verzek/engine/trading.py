@@ -237,6 +237,7 @@ class TradingService:
         users = [u for u in (self.users.find(uid) for uid in routed) if u is not None]
         if not users:
             return [no_open_position(target, update)]
+        ticker = self.pool.ticker_memo()  # one price read per symbol for all of them
 
         def run(user: User) -> UserDecision:
             result = UserDecision(user.id, "skipped", "no position", "no_position")
@@ -245,7 +246,7 @@ class TradingService:
                 if current.status is PositionStatus.CLOSED:
                     continue
                 result = self._updates.apply(self._exchange(user, current), user, current,
-                                             update, note=note)
+                                             update, note=note, ticker=ticker)
             return result
 
         return self.orchestrator.fan_out(users, run)

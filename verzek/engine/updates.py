@@ -35,10 +35,11 @@ from verzek.engine.notifier import EventKind
 from verzek.engine.ports import UserDecision
 from verzek.engine.position_manager import PositionManager
 from verzek.errors import VerzekError
-from verzek.exchanges.base import Exchange
+from verzek.exchanges.base import Exchange, Ticker
 from verzek.exchanges.multipliers import same_coin
 
 logger = logging.getLogger(__name__)
+TickerSource = Callable[[Exchange, str], Ticker]
 
 
 class UpdateApplier:
@@ -48,17 +49,31 @@ class UpdateApplier:
         self._manager = manager
         self._clock = clock
 
+    def _market_price(self, exchange: Exchange, position: Position,
+                      ticker: TickerSource | None) -> Decimal | None:
+        """The market's last price, or None when it cannot be read now."""
+        try:
+            price = (ticker(exchange, position.symbol) if ticker is not None
+                     else exchange.fetch_ticker(position.symbol)).last
+        except VerzekError as exc:
+            logger.warning("price of %s unread for a follow-up on %s: %s", position.symbol,
+                           position.id, exc.code)
+            return None
+        return price if price and price > 0 else None
+
     def apply(self, exchange: Exchange, user: User, position: Position,
-              update: SignalUpdate, *, note: str = "") -> UserDecision:
+              update: SignalUpdate, *, note: str = "",
+              ticker: TickerSource | None = None) -> UserDecision:
         """Apply `update` to `position`; `note` (why this position: see `route_update`) is
-        added to the decision's reason."""
-        decision = self._apply(exchange, user, position, update)
+        added to the decision's reason; `ticker` reads the market price (shared by every
+        user the follow-up reaches: `ExchangePool.ticker_memo`; default: a request each)."""
+        decision = self._apply(exchange, user, position, update, ticker)
         if note:
             decision = replace(decision, reason=f"{decision.reason} {note}")
         return decision
 
     def _apply(self, exchange: Exchange, user: User, position: Position,
-               update: SignalUpdate) -> UserDecision:
+               update: SignalUpdate, ticker: TickerSource | None) -> UserDecision:
         if not user.settings.general.follow_channel_updates:
             return UserDecision(user.id, "skipped", "You do not follow channel updates.",
                                 "not_following", position.id)
@@ -77,13 +92,13 @@ class UpdateApplier:
                                                     update.close_share)
                 if taken.outcome != "executed" or position.status is PositionStatus.CLOSED:
                     return taken
-            return self._move_stop(exchange, user, position, update)
+            return self._move_stop(exchange, user, position, update, ticker)
         if action == "target_hit" and update.target_index:
             if not _follows_channel_targets(user, position):
                 return UserDecision(user.id, "skipped", "Your take profit is your own "
                                     "percentage, not the channel's targets: its exits stay "
                                     "as they are.", "own_take_profit", position.id)
-            return self._target(exchange, user, position, update.target_index)
+            return self._target(exchange, user, position, update.target_index, ticker)
         return UserDecision(user.id, "skipped", f"No action for a '{action}' update.",
                             "no_action", position.id)
 
@@ -143,7 +158,7 @@ class UpdateApplier:
                           + (f", {len(pending)} DCA level(s) dropped" if pending else ""))
 
     def _move_stop(self, exchange: Exchange, user: User, position: Position,
-                   update: SignalUpdate) -> UserDecision:
+                   update: SignalUpdate, ticker: TickerSource | None) -> UserDecision:
         stop = update.new_stop
         if stop is not None:  # the call's units; the market's may bundle coins (1000PEPE)
             stop = stop * Decimal(str(position.extra.get("price_factor", "1")))
@@ -156,7 +171,7 @@ class UpdateApplier:
         if stop is None:
             return UserDecision(user.id, "skipped", "The position has no entry yet.",
                                 "no_entry", position.id)
-        price = _market_price(exchange, position)
+        price = self._market_price(exchange, position, ticker)
         if price is None:
             return UserDecision(user.id, "failed", f"The market price of {position.symbol} "
                                 f"could not be read, so the stop was not moved to {plain(stop)}"
@@ -179,7 +194,7 @@ class UpdateApplier:
         return self._done(user, position, f"stop moved to {plain(stop)}")
 
     def _target(self, exchange: Exchange, user: User, position: Position,
-                index: int) -> UserDecision:
+                index: int, ticker: TickerSource | None) -> UserDecision:
         """The channel's "target N hit": target N's share sold at market when its own order
         did not fill, but only when that sale is a profit for the user: the market here must
         be on the profitable side of the user's average entry (fees aside). The channel may
@@ -193,7 +208,7 @@ class UpdateApplier:
         if position.quantity == 0 or position.average_entry is None:
             return UserDecision(user.id, "skipped", "The position holds nothing yet; its "
                                 "entry has not filled.", "no_entry", position.id)
-        price = _market_price(exchange, position)
+        price = self._market_price(exchange, position, ticker)
         if price is None:
             return UserDecision(user.id, "failed", f"The market price of {position.symbol} "
                                 f"could not be read, so target {index} was not taken; the "
@@ -289,17 +304,6 @@ def no_open_position(target: SignalRecord | None, update: SignalUpdate) -> UserD
     symbol = target.signal.symbol if target.signal is not None else "its coin"
     return UserDecision("", "skipped", f"No open position for call {target.id} ({symbol}): "
                         "nothing to apply this follow-up to.", "no_open_position")
-
-
-def _market_price(exchange: Exchange, position: Position) -> Decimal | None:
-    """The market's last price, or None when it cannot be read now."""
-    try:
-        price = exchange.fetch_ticker(position.symbol).last
-    except VerzekError as exc:
-        logger.warning("price of %s unread for a follow-up on %s: %s", position.symbol,
-                       position.id, exc.code)
-        return None
-    return price if price and price > 0 else None
 
 
 def _stays(position: Position) -> str:
