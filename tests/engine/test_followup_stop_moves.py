@@ -90,12 +90,47 @@ def test_a_stop_on_the_safe_side_of_the_market_is_moved(engine: Engine) -> None:
     assert closed.close_reason is CloseReason.STOP_LOSS
 
 
-def test_take_a_share_and_move_the_stop_past_the_market_keeps_the_stop(
+def test_take_a_share_of_profit_below_the_entry_sells_nothing_and_keeps_the_stop(
         engine: Engine) -> None:
+    """ "Take 50% profit" is a sale in profit: below a long's average entry it would realise
+    a loss the channel did not make, so nothing is sold (as for "target N hit"), and the
+    stop move to entry, past the market, is not applied either."""
     _open(engine)
     engine.tick(SYM, "2950")
     decision = _follow(engine, "ETH take 50% profit and move SL to entry")
-    assert decision.code == "stop_past_market"
+    assert (decision.outcome, decision.code) == ("skipped", "stop_past_market")
+    assert decision.reason == (
+        "The channel says take 50% profit, but the market price here, 2950, is below your "
+        "average entry 3000: selling now would be at a loss, so nothing was sold. The new "
+        "stop 3000 is past the market price 2950: it would close the position at once; the "
+        "stop stays at 2900.")
     (p,) = engine.positions("u1")
-    assert p.stop_loss == D(2900) and p.status is PositionStatus.PARTIALLY_CLOSED
+    assert p.stop_loss == D(2900) and p.status is PositionStatus.OPEN
+    assert p.quantity == D("0.033")
+    assert not [o for o in p.orders if o.leg.startswith("chanpart")]
     assert _live_stops(engine) == [D(2900)]
+
+
+def test_take_a_share_of_profit_above_a_short_entry_sells_nothing(engine: Engine) -> None:
+    _open(engine, SHORT)
+    engine.tick(SYM, "3010")
+    decision = _follow(engine, "ETH take 50% profit and move SL to 3090")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert decision.reason.startswith("The channel says take 50% profit, but the market "
+                                      "price here, 3010, is above your average entry 3000")
+    assert decision.reason.endswith("stop moved to 3090.")
+    (p,) = engine.positions("u1")
+    assert p.quantity == D("0.033") and p.stop_loss == D(3090)
+    assert not [o for o in p.orders if o.leg.startswith("chanpart")]
+
+
+def test_take_a_share_of_profit_in_profit_sells_it_and_moves_the_stop(engine: Engine) -> None:
+    _open(engine)
+    engine.tick(SYM, "3050")
+    decision = _follow(engine, "ETH take 50% profit and move SL to entry")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert decision.reason.endswith("stop moved to 3000.")
+    (p,) = engine.positions("u1")
+    assert p.status is PositionStatus.PARTIALLY_CLOSED and p.quantity < D("0.033")
+    assert p.realised_pnl_usdt > 0
+    assert _live_stops(engine) == [D(3000)]

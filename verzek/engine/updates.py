@@ -87,12 +87,17 @@ class UpdateApplier:
         if action == "cancel":
             return self._cancel(exchange, user, position)
         if action == "move_sl":
+            held = ""
             if update.close_share is not None:  # "take 50% profit and move SL to entry"
-                position, taken = self._close_share(exchange, user, position,
-                                                    update.close_share)
-                if taken.outcome != "executed" or position.status is PositionStatus.CLOSED:
-                    return taken
-            return self._move_stop(exchange, user, position, update, ticker)
+                held = self._profit_share_held(exchange, position, update.close_share, ticker)
+                if not held:
+                    position, taken = self._close_share(exchange, user, position,
+                                                        update.close_share)
+                    if taken.outcome != "executed" or \
+                            position.status is PositionStatus.CLOSED:
+                        return taken
+            moved = self._move_stop(exchange, user, position, update, ticker)
+            return replace(moved, reason=f"{held} {moved.reason}") if held else moved
         if action == "target_hit" and update.target_index:
             if not _follows_channel_targets(user, position):
                 return UserDecision(user.id, "skipped", "Your take profit is your own "
@@ -139,6 +144,24 @@ class UpdateApplier:
                 user.id, "failed", f"The exchange did not take the partial close "
                 f"({result.message or result.status}).", "close_failed", position.id)
         return position, self._done(user, position, f"reduced by {qty} at market")
+
+    def _profit_share_held(self, exchange: Exchange, position: Position, share: Decimal,
+                           ticker: TickerSource | None) -> str:
+        """Why the share of a "take 50% profit and move SL to entry" is not sold, or "": a
+        profit taken is a sale on the profitable side of the user's average entry (fees
+        aside), as for "target N hit"; below it (for a long) the sale would realise a loss
+        the channel's own fills did not make. An unread price does not hold the share back
+        (the channel asked for it; the stop move that follows says it found no price)."""
+        if position.quantity == 0 or position.average_entry is None:
+            return ""
+        price = self._market_price(exchange, position, ticker)
+        if price is None or is_in_profit(position.side, position.average_entry, price):
+            return ""
+        where = "below" if position.side is Side.LONG else "above"
+        return (f"The channel says take {share:.0%} profit, but the market price here, "
+                f"{plain(price)}, is {where} your average entry "
+                f"{plain(position.average_entry)}: selling now would be at a loss, so "
+                "nothing was sold.")
 
     def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
         """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""
