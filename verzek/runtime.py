@@ -86,6 +86,8 @@ class Runtime:
             resumed = self.trading.resume_unfinished()
             if resumed:
                 logger.warning("resumed %d signal fan-out(s) a crash had cut short", resumed)
+        if self.stopping.is_set():
+            return  # a shutdown asked during the start-up: nothing more starts
         # Everything loaded at start lives for the whole run: keep it out of the collector's
         # scans, which otherwise pause the price monitor for tens of milliseconds.
         gc.collect()

@@ -51,6 +51,34 @@ class InFlight:
             return self._idle.wait_for(lambda: self._count == 0, timeout_s)
 
 
+class StartGate:
+    """WSGI middleware for the start-up (reconciliation with every exchange, fills synced,
+    cut fan-outs resumed: seconds, or minutes with an exchange slow to answer): the port
+    answers at once, 503 with Retry-After, `/health` `{"status": "starting"}` and every other
+    path the API's error shape, until the start is done; nothing reads or changes state
+    that the start-up is still settling."""
+
+    def __init__(self, app: Any, started: threading.Event, retry_after_s: int = 5) -> None:
+        self._app = app
+        self._started = started
+        self._retry_after = str(retry_after_s)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self._started.is_set():
+            return self._app(environ, start_response)
+        if environ.get("PATH_INFO") == "/health":
+            doc: dict[str, Any] = {"status": "starting"}
+        else:
+            doc = {"error": {"code": "starting", "message": "The service is starting: it "
+                             "is settling open orders with the exchanges. Try again in a "
+                             "few seconds.", "details": None}}
+        body = (json.dumps(doc) + "\n").encode()
+        start_response("503 Service Unavailable", [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+            ("Retry-After", self._retry_after)])
+        return [body]
+
+
 def _json_error_channel() -> type:
     """waitress's connection class with its own error answers (a request it cannot parse, a
     body over its limit, a header block too large) in the API's JSON error shape instead of
@@ -156,8 +184,10 @@ def main(argv: list[str] | None = None) -> int:
                      settings.data_dir, exc)
         return 3
     app = InFlight(create_app(runtime, settings))
+    started = threading.Event()
     try:
-        server = create_http_server(app, settings.host, settings.port, settings.max_body_bytes)
+        server = create_http_server(StartGate(app, started), settings.host, settings.port,
+                                    settings.max_body_bytes)
     except OSError as exc:
         logger.error("cannot start: cannot listen on %s:%s (%s)", settings.host, settings.port,
                      exc.strerror or exc)
@@ -173,17 +203,49 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            runtime.start()
+        except BaseException as exc:  # reported by the main thread
+            failed.append(exc)
+            _wake(server)
+            return
+        if not runtime.stopping.is_set():
+            started.set()
+            logger.info("serving on http://%s:%s", settings.host, server.effective_port)
+
+    # The port answers during the start-up (503 "starting"): a health probe or an app sees
+    # the service coming up instead of a connection that hangs until it is.
+    logger.info("listening on http://%s:%s; starting", settings.host, server.effective_port)
+    starter = threading.Thread(target=start, name="startup", daemon=True)
     clean = False
+    code = 0
     try:
-        runtime.start()
-        logger.info("serving on http://%s:%s", settings.host, server.effective_port)
-        _serve_until(server, lambda: bool(requested))
-        clean = _drain(runtime, server, app, *requested[0])
+        starter.start()
+        _serve_until(server, lambda: bool(requested) or bool(failed))
+        if failed:
+            logger.error("cannot start: %s", failed[0], exc_info=failed[0])
+            code = 3
+        else:
+            clean = _drain(runtime, server, app, *requested[0])
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        runtime.begin_shutdown()
         _close_http(server, runtime.remaining_s())
-        clean = runtime.stop() and clean
+        starter.join(runtime.remaining_s())
+        if starter.is_alive():
+            # the start-up (a reconciliation, a resumed fan-out) still runs at the deadline:
+            # cut off as a crash would cut it; the next start takes it up again
+            logger.warning("the start-up was still running at the shutdown deadline: cut "
+                           "off; the next start reconciles and resumes it")
+            clean = False
+        else:
+            clean = runtime.stop() and clean and not failed
+    if code:
+        return code
     if not clean:
         # Work still runs past the deadline (threads the interpreter would wait for at exit):
         # it is cut off now, as a crash would cut it; the journals were closed and flushed.
