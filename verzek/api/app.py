@@ -147,9 +147,9 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     app.extensions["verzek_runtime"] = runtime
     app.extensions["verzek"] = ApiContext.build(runtime, settings)
 
-    @app.get("/health", responses={200: HealthResponse})
+    @app.get("/health", responses={200: HealthResponse, 503: HealthResponse})
     def health() -> Response:
-        """Liveness: answers once the service is up."""
+        """Liveness: `ok` once the service is up; 503 `starting` while it starts."""
         return jsonify({"status": "ok"})
 
     @app.get("/openapi.json", doc_ui=False)
