@@ -34,3 +34,33 @@ def test_a_liquidation_records_its_exit_and_the_balance_agrees(engine: Engine,
     assert D(settlement["fee_usdt"]) >= 0  # the maintenance margin kept, if any was left
     end = engine.paper("u1").fetch_balance().get("USDT").total
     assert end - start == closed.realised_pnl_usdt  # the account lost what the position says
+
+
+@pytest.mark.parametrize("price", ["90.4", "85"])
+def test_two_calls_on_one_coin_liquidated_share_the_loss(engine: Engine, price: str) -> None:
+    """Two calls on one coin are one position on a one-way futures account: the exchange
+    liquidates it once, and the loss is shared by the two positions by quantity, not booked
+    whole on each (which counted it twice in PnL, stats and the breaker's record)."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "price_collar_pct": "50"},
+                    strategy={"stop_loss_mode": "none"})
+    start = engine.paper("u1").fetch_balance().get("USDT").total
+    for text in ("#ETH/USDT LONG\nEntry: 100\nTarget: 120\nLeverage 10x",
+                 "ETH/USDT long now 100, TP 125, leverage 10x"):
+        result = engine.trading.submit_text(text, SignalSource(kind="api"))
+        assert [d.outcome for d in result.decisions] == ["executed"], result.decisions
+    engine.price(SYM, "100")
+    engine.tick(SYM, "100")
+    assert len(engine.positions("u1")) == 2
+    engine.tick(SYM, price)
+    assert engine.positions("u1") == []
+    closed = engine.runtime.positions.closed_positions("u1")
+    assert len(closed) == 2
+    assert {c.close_reason for c in closed} == {CloseReason.LIQUIDATED}
+    end = engine.paper("u1").fetch_balance().get("USDT").total
+    assert sum(c.realised_pnl_usdt for c in closed) == end - start
+    fees = [D(c.extra["settlement"]["fee_usdt"]) for c in closed]
+    assert sum(fees) >= 0 and all(f >= 0 for f in fees)
+    # each carries its share: the two positions are the same size here
+    assert abs(closed[0].realised_pnl_usdt - closed[1].realised_pnl_usdt) < D("0.01")

@@ -261,30 +261,53 @@ class PriceMonitor:
         coids = {f.get("client_order_id") for f in fills}
         if not coids:
             return touched
+        liquidations = {f.get("symbol"): f for f in fills
+                        if f.get("client_order_id") == "liquidation"}
+        liquidated: dict[str, list[Position]] = {}
         for user_id in self._positions.user_ids():
             for raw in self._positions.open_raw(user_id):
                 if raw["account_id"] != exchange.account_id:
                     continue
-                if "liquidation" in coids and any(
-                        f.get("client_order_id") == "liquidation" and
-                        f.get("symbol") == raw["symbol"] for f in fills):
-                    self._liquidated(exchange, Position.model_validate(raw), fills)
+                if raw["symbol"] in liquidations:
+                    liquidated.setdefault(raw["symbol"], []).append(
+                        Position.model_validate(raw))
                     continue
                 if any(o["client_order_id"] in coids for o in raw.get("orders", [])):
                     touched.add(raw["id"])
+        for symbol, positions in liquidated.items():
+            self._liquidated(exchange, positions, liquidations[symbol])
         return touched
 
-    def _liquidated(self, exchange: Exchange, position: Position,
-                    fills: list[dict[str, Any]]) -> None:
-        fill = next(f for f in fills if f.get("client_order_id") == "liquidation")
-        with self._manager.locks.hold(position.user_id):
-            self._manager.settle(exchange, position, CloseReason.LIQUIDATED,
-                                 Decimal(str(fill["price"])),
-                                 fee_usdt=Decimal(str(fill.get("fee_usdt") or 0)),
-                                 pnl_usdt=Decimal(str(fill["pnl_usdt"]))
-                                 if fill.get("pnl_usdt") is not None else None)
-        logger.error("position %s of %s liquidated at %s", position.id, position.user_id,
-                     fill["price"])
+    def _liquidated(self, exchange: Exchange, positions: list[Position],
+                    fill: dict[str, Any]) -> None:
+        """Settle the positions the exchange liquidated as one: two calls on one coin are
+        one position on a one-way futures account, so its loss and fee are shared by
+        quantity, never booked whole on each."""
+        fee = Decimal(str(fill.get("fee_usdt") or 0))
+        pnl = Decimal(str(fill["pnl_usdt"])) if fill.get("pnl_usdt") is not None else None
+        held = sum((p.quantity for p in positions), Decimal(0))
+        # the exchange's quantity when it held more than these (a stray of ours, or not ours)
+        whole = max(held, Decimal(str(fill.get("quantity") or 0)))
+        fee_left, pnl_left = fee, pnl
+        for i, position in enumerate(positions):
+            last = i == len(positions) - 1 and whole == held
+            share = position.quantity / whole if whole > 0 else Decimal(1) / len(positions)
+            fee_i = fee_left if last else fee * share
+            pnl_i = pnl_left if last or pnl is None else pnl * share
+            fee_left -= fee_i
+            if pnl_left is not None and pnl_i is not None:
+                pnl_left -= pnl_i
+            try:
+                with self._manager.locks.hold(position.user_id):
+                    self._manager.settle(exchange, position, CloseReason.LIQUIDATED,
+                                         Decimal(str(fill["price"])), fee_usdt=fee_i,
+                                         pnl_usdt=pnl_i)
+            except Exception:
+                logger.exception("liquidation of position %s of %s not settled",
+                                 position.id, position.user_id)
+                continue
+            logger.error("position %s of %s liquidated at %s", position.id, position.user_id,
+                         fill["price"])
 
     # --- triggers -------------------------------------------------------------------------------
 
