@@ -26,6 +26,7 @@ from verzek.domain.models import (
     OrderType,
     Position,
     PositionStatus,
+    Side,
     StrategySettings,
     TakeProfitTarget,
 )
@@ -211,9 +212,7 @@ def desired_legs(position: Position, strategy: StrategySettings, *,
             symbol=position.symbol, side=close_side, type=OrderType.STOP_MARKET,
             quantity=position.quantity, stop_price=position.stop_loss, reduce_only=True)))
     if position.extra.get("dca_execution") == "limit":
-        pending = [lv for lv in position.extra.get("dca_levels", [])
-                   if int(lv["level"]) > position.dca_levels_filled]
-        for lv in pending[:max_active_dca]:
+        for lv in pending_dca_levels(position)[:max_active_dca]:
             legs.append(DesiredLeg(f"dca{lv['level']}", OrderSpec(
                 symbol=position.symbol, side=opening_side(position.side), type=OrderType.LIMIT,
                 quantity=Decimal(lv["quantity"]), price=Decimal(lv["price"]),
@@ -221,14 +220,32 @@ def desired_legs(position: Position, strategy: StrategySettings, *,
     return legs
 
 
+def pending_dca_levels(position: Position) -> list[dict[str, Any]]:
+    """The DCA levels still to fill that can fill while the position is open: none at or
+    past its stop. A level the stop has moved past (to breakeven, a channel's move, a
+    trailing step) is not armed, and its resting order is cancelled as stale: in a gap
+    through both it would add to the position just before the stop sells it all."""
+    stop = position.stop_loss
+    long = position.side is Side.LONG
+    return [lv for lv in position.extra.get("dca_levels", [])
+            if int(lv["level"]) > position.dca_levels_filled and (
+                stop is None or (Decimal(lv["price"]) > stop if long
+                                 else Decimal(lv["price"]) < stop))]
+
+
+def dca_levels_past_stop(position: Position) -> int:
+    """How many DCA levels still to fill the stop has moved past (not armed)."""
+    waiting = [lv for lv in position.extra.get("dca_levels", [])
+               if int(lv["level"]) > position.dca_levels_filled]
+    return len(waiting) - len(pending_dca_levels(position))
+
+
 def next_monitored_dca(position: Position) -> dict[str, Any] | None:
     """The next DCA level a monitor triggers at market (execution "monitored")."""
     if position.extra.get("dca_execution") != "monitored":
         return None
-    for lv in position.extra.get("dca_levels", []):
-        if int(lv["level"]) > position.dca_levels_filled:
-            return dict(lv)
-    return None
+    pending = pending_dca_levels(position)
+    return dict(pending[0]) if pending else None
 
 
 def _d(value: Any) -> Decimal | None:

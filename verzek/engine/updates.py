@@ -214,7 +214,9 @@ class UpdateApplier:
         position = self._manager.save(position.model_copy(
             update={"stop_loss": stop, "extra": extra}))
         position = self._manager.arm(exchange, position)
-        return self._done(user, position, f"stop moved to {plain(stop)}")
+        past = protection.dca_levels_past_stop(position)
+        return self._done(user, position, f"stop moved to {plain(stop)}" + (
+            f"; {past} DCA level(s) at or past it are no longer armed" if past else ""))
 
     def _target(self, exchange: Exchange, user: User, position: Position,
                 index: int, ticker: TickerSource | None) -> UserDecision:
