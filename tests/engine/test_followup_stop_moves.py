@@ -134,3 +134,41 @@ def test_take_a_share_of_profit_in_profit_sells_it_and_moves_the_stop(engine: En
     assert p.status is PositionStatus.PARTIALLY_CLOSED and p.quantity < D("0.033")
     assert p.realised_pnl_usdt > 0
     assert _live_stops(engine) == [D(3000)]
+
+
+def test_a_new_stop_beyond_the_liquidation_price_is_not_applied(engine: Engine) -> None:
+    """As at the opening: on isolated margin a stop at or beyond the position's liquidation
+    price protects nothing (the position is liquidated first); a dropped digit ("new SL
+    295" for 2950) is the usual cause."""
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    (decision,) = engine.trading.submit_text(LONG + "\nLeverage 20x",
+                                             SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    engine.tick(SYM, "3010")
+    decision = _follow(engine, "ETH new SL 295")
+    assert (decision.outcome, decision.code) == ("skipped", "stop_beyond_liquidation")
+    assert decision.reason.startswith(
+        "The new stop 295 lies at or beyond the position's liquidation price (about 2715 at "
+        "10x from 3000")
+    assert decision.reason.endswith("the stop stays at 2900.")
+    (notice,) = engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
+    assert notice.data["code"] == "stop_beyond_liquidation"
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == D(2900) and _live_stops(engine) == [D(2900)]
+    decision = _follow(engine, "ETH new SL 2710")  # just past it (10x: the user's cap)
+    assert decision.code == "stop_beyond_liquidation"
+    decision = _follow(engine, "ETH new SL 2800")  # inside the liquidation price: applied
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert _live_stops(engine) == [D(2800)]
+
+
+def test_on_cross_margin_a_far_stop_is_applied(engine: Engine) -> None:
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "margin_mode": "cross"})
+    (decision,) = engine.trading.submit_text(LONG + "\nLeverage 20x",
+                                             SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    decision = _follow(engine, "ETH new SL 2700")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")

@@ -12,12 +12,19 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from verzek.clock import Clock
 from verzek.domain.exits import is_in_profit
+from verzek.domain.margin import (
+    DEFAULT_MAINTENANCE_MARGIN_RATE,
+    is_beyond_liquidation,
+    liquidation_price,
+)
 from verzek.domain.models import (
     CloseReason,
+    MarginMode,
+    MarketType,
     OrderType,
     Position,
     PositionStatus,
@@ -209,6 +216,21 @@ class UpdateApplier:
                                code="stop_past_market", stop=str(stop), price=str(price))
             return UserDecision(user.id, "skipped", why[0].upper() + why[1:],
                                 "stop_past_market", position.id)
+        liquidation = _isolated_liquidation(user, position)
+        if liquidation is not None and is_beyond_liquidation(position.side, stop, liquidation):
+            # as at the opening (the stop_beyond_liquidation rule): the position would be
+            # liquidated before such a stop acts, so it protects nothing (a digit dropped
+            # from the channel's price, most often)
+            why = (f"the new stop {plain(stop)} lies at or beyond the position's liquidation "
+                   f"price (about {_approx(liquidation)} at {position.leverage}x from "
+                   f"{plain(position.average_entry)}): it would be liquidated before the stop "
+                   f"acts; {_stays(position)}.")
+            self._manager.emit(EventKind.SIGNAL_SKIPPED, position, f"The channel's stop move "
+                               f"on {position.symbol} is not applied: {why}",
+                               code="stop_beyond_liquidation", stop=str(stop),
+                               liquidation_price=str(liquidation))
+            return UserDecision(user.id, "skipped", why[0].upper() + why[1:],
+                                "stop_beyond_liquidation", position.id)
         extra = {**position.extra, "stop_moved": True,
                  "sl_rev": protection.sl_rev(position) + 1}
         position = self._manager.save(position.model_copy(
@@ -329,6 +351,20 @@ def no_open_position(target: SignalRecord | None, update: SignalUpdate) -> UserD
     symbol = target.signal.symbol if target.signal is not None else "its coin"
     return UserDecision("", "skipped", f"No open position for call {target.id} ({symbol}): "
                         "nothing to apply this follow-up to.", "no_open_position")
+
+
+def _isolated_liquidation(user: User, position: Position) -> Decimal | None:
+    """The approximate liquidation price of an isolated-margin futures position as it
+    stands; None on spot, on cross margin (the balance backs it) or before an entry."""
+    if position.market_type is not MarketType.FUTURES or position.average_entry is None or \
+            user.settings.risk.margin_mode is not MarginMode.ISOLATED:
+        return None
+    return liquidation_price(position.side, position.average_entry, position.leverage,
+                             DEFAULT_MAINTENANCE_MARGIN_RATE)
+
+
+def _approx(price: Decimal) -> str:
+    return plain(Context(prec=6).plus(price))
 
 
 def _stays(position: Position) -> str:
