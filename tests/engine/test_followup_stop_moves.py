@@ -129,8 +129,9 @@ def test_take_a_share_of_profit_in_profit_sells_it_and_moves_the_stop(engine: En
     engine.tick(SYM, "3050")
     decision = _follow(engine, "ETH take 50% profit and move SL to entry")
     assert (decision.outcome, decision.code) == ("executed", "update_applied")
-    assert decision.reason.endswith("stop moved to 3000.")
     (p,) = engine.positions("u1")
+    assert decision.reason == (f"Position {p.id} reduced by 0.016 at market. Position {p.id} "
+                               "stop moved to 3000.")
     assert p.status is PositionStatus.PARTIALLY_CLOSED and p.quantity < D("0.033")
     assert p.realised_pnl_usdt > 0
     assert _live_stops(engine) == [D(3000)]
@@ -172,3 +173,10 @@ def test_on_cross_margin_a_far_stop_is_applied(engine: Engine) -> None:
     assert decision.outcome == "executed", decision
     decision = _follow(engine, "ETH new SL 2700")
     assert (decision.outcome, decision.code) == ("executed", "update_applied")
+
+
+def test_a_follow_up_naming_no_coin_says_so(engine: Engine) -> None:
+    _open(engine)
+    decision = _follow(engine, "move SL to entry")
+    assert (decision.outcome, decision.code) == ("skipped", "no_call")
+    assert decision.reason.startswith("The follow-up names no coin and answers no call")

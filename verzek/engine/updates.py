@@ -104,7 +104,11 @@ class UpdateApplier:
                             position.status is PositionStatus.CLOSED:
                         return taken
             moved = self._move_stop(exchange, user, position, update, ticker)
-            return replace(moved, reason=f"{held} {moved.reason}") if held else moved
+            if held:
+                return replace(moved, reason=f"{held} {moved.reason}")
+            if update.close_share is not None:  # the share sold, then the stop's answer
+                return replace(moved, reason=f"{taken.reason} {moved.reason}")
+            return moved
         if action == "target_hit" and update.target_index:
             if not _follows_channel_targets(user, position):
                 return UserDecision(user.id, "skipped", "Your take profit is your own "
@@ -345,9 +349,13 @@ def route_update(target: SignalRecord, update: SignalUpdate,
 
 def no_open_position(target: SignalRecord | None, update: SignalUpdate) -> UserDecision:
     """The answer to a follow-up no open position takes (no user is named)."""
+    if target is None and update.symbol is None:
+        return UserDecision("", "skipped", "The follow-up names no coin and answers no call, "
+                            "so it applies to nothing: name the coin (\"move SL to entry on "
+                            "ETH\") or reply to the call.", "no_call")
     if target is None:
-        return UserDecision("", "skipped", f"No call on {update.symbol or 'this coin'} to "
-                            "apply this follow-up to.", "no_call")
+        return UserDecision("", "skipped", f"No call on {update.symbol} to apply this "
+                            "follow-up to.", "no_call")
     symbol = target.signal.symbol if target.signal is not None else "its coin"
     return UserDecision("", "skipped", f"No open position for call {target.id} ({symbol}): "
                         "nothing to apply this follow-up to.", "no_open_position")
