@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.engine.conftest import Engine
-from verzek.domain.models import PlanName, PositionStatus, SignalSource
+from verzek.domain.models import (
+    ExchangeAccount,
+    ExchangeName,
+    MarketType,
+    PlanName,
+    PositionStatus,
+    SignalSource,
+    TradingMode,
+)
 from verzek.engine.notifier import EventKind
 
 SIGNAL = """#ETH/USDT LONG
@@ -158,7 +166,39 @@ def test_a_live_user_without_an_exchange_account_is_skipped_not_traded_on_paper(
     result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
     by_user = {d.user_id: d for d in result.decisions}
     assert (by_user["ulive"].outcome, by_user["ulive"].code) == ("skipped", "no_account")
+    assert by_user["ulive"].reason == (
+        "No exchange account to trade this call on: live trading needs an exchange account "
+        "with your API keys: add one, or switch to demo mode to trade on paper.")
     assert engine.positions("ulive") == []
     assert by_user["udemo"].outcome == "executed"
     (demo,) = engine.positions("udemo")
     assert demo.mode.value == "demo"
+
+
+def test_a_live_user_trading_a_demo_account_is_told_it_is_on_paper(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("ulive", general={"auto_trade": True, "mode": "live"})
+    account = ExchangeAccount(id="paper1", user_id="ulive", label="Practice",
+                              exchange=ExchangeName.BINANCE, market_type=MarketType.FUTURES,
+                              mode=TradingMode.DEMO, created_at=engine.clock.now())
+    engine.runtime.users.update("ulive", lambda u: u.model_copy(
+        update={"exchange_accounts": [account]}))
+    (decision,) = engine.trading.submit_text(SIGNAL, SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed"
+    assert decision.reason.endswith("On paper: account Practice is a demo account, no real "
+                                    "order was sent.")
+    (p,) = engine.positions("ulive")
+    assert p.mode is TradingMode.DEMO
+
+
+def test_a_user_whose_accounts_are_all_disabled_is_told_so(engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("ulive", general={"auto_trade": True, "mode": "live"})
+    account = ExchangeAccount(id="bn1", user_id="ulive", exchange=ExchangeName.BINANCE,
+                              market_type=MarketType.FUTURES, mode=TradingMode.LIVE,
+                              enabled=False, created_at=engine.clock.now())
+    engine.runtime.users.update("ulive", lambda u: u.model_copy(
+        update={"exchange_accounts": [account]}))
+    (decision,) = engine.trading.submit_text(SIGNAL, SignalSource(kind="api")).decisions
+    assert (decision.outcome, decision.code) == ("skipped", "no_account")
+    assert "your exchange accounts are all disabled: enable one" in decision.reason

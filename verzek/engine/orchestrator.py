@@ -240,8 +240,13 @@ class Orchestrator:
         assert signal is not None
         accounts = self._accounts_for(user, signal)
         if not accounts:
-            return [UserDecision(user.id, "skipped", "No exchange account is chosen for this "
-                                 "trade.", "no_account")]
+            enabled = [a for a in user.exchange_accounts if a.enabled]
+            why = ("your exchange accounts are all disabled: enable one" if
+                   user.exchange_accounts and not enabled else
+                   "live trading needs an exchange account with your API keys: add one, or "
+                   "switch to demo mode to trade on paper")
+            return [UserDecision(user.id, "skipped", f"No exchange account to trade this call "
+                                 f"on: {why}.", "no_account")]
         decisions: list[UserDecision | Pending] = []
         for account in accounts:
             try:
@@ -324,6 +329,10 @@ class Orchestrator:
                             "symbol": position.symbol}))
             return UserDecision(user.id, "failed", message, "entry_failed", pid)
         summary = entry_summary(position)
+        if position.mode is TradingMode.DEMO and user.settings.general.mode is TradingMode.LIVE:
+            # a live user trading a demo account: say it is not their real money
+            summary += (f" On paper: account {account.label or account.id} is a demo "
+                        "account, no real order was sent.")
         if position.status is PositionStatus.PENDING:  # nothing filled yet: said at placing
             self._tell_resting(record, account, position, summary)
         return UserDecision(user.id, "executed", summary, "executed", pid)
