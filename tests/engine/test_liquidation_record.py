@@ -64,3 +64,24 @@ def test_two_calls_on_one_coin_liquidated_share_the_loss(engine: Engine, price: 
     assert sum(fees) >= 0 and all(f >= 0 for f in fees)
     # each carries its share: the two positions are the same size here
     assert abs(closed[0].realised_pnl_usdt - closed[1].realised_pnl_usdt) < D("0.01")
+
+
+def test_a_gap_past_the_stop_and_the_liquidation_price_liquidates_at_the_margin(
+        engine: Engine) -> None:
+    """A price gapped past the stop and the liquidation price at once: the position is
+    liquidated, its loss the isolated margin (and the exchange's fee), not the loss a stop
+    sold at the gapped price would make (15 USDT here, more than the 10 USDT margin)."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "price_collar_pct": "50"})
+    start = engine.paper("u1").fetch_balance().get("USDT").total
+    result = engine.trading.submit_text(
+        "#ETH/USDT LONG\nEntry: 100\nTarget: 120\nStop: 92\nLeverage 10x",
+        SignalSource(kind="api"))
+    assert [d.outcome for d in result.decisions] == ["executed"]
+    engine.tick(SYM, "85")  # past the stop (92) and the liquidation price (~90.5) at once
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.LIQUIDATED
+    end = engine.paper("u1").fetch_balance().get("USDT").total
+    assert end - start == closed.realised_pnl_usdt
+    assert closed.realised_pnl_usdt >= D("-10.1")  # the margin and the entry's fee
