@@ -200,6 +200,20 @@ def test_demo_prices(client: FlaskClient, auth: AuthActions) -> None:
         assert client.put("/api/demo/prices", json=bad, headers=auth.admin()).status_code == 422
 
 
+def test_demo_prices_of_a_symbol_no_paper_exchange_lists_are_refused(
+        client: FlaskClient, auth: AuthActions) -> None:
+    resp = client.put("/api/demo/prices", headers=auth.admin(),
+                      json={"prices": {"FOO/USDT": 1, "BTC/USDT": 65000, "ETH/BTC:BTC": 1}})
+    assert resp.status_code == 422
+    error = resp.get_json()["error"]
+    assert error["message"].startswith("not listed on any paper exchange: ETH/BTC:BTC, FOO/USDT")
+    assert error["details"] == {"unknown_symbols": ["ETH/BTC:BTC", "FOO/USDT"]}
+    # listed symbols alone are set
+    resp = client.put("/api/demo/prices", headers=auth.admin(),
+                      json={"prices": {"SOL/USDT:USDT": 150}})
+    assert resp.get_json()["prices"] == {"SOL/USDT:USDT": "150", "SOL/USDT": "150"}
+
+
 def test_demo_prices_only_with_the_sim_feed(runtime: Runtime, auth: AuthActions) -> None:
     live = runtime.settings.model_copy(update={"price_feed": "live"})
     client = create_app(runtime, live).test_client()

@@ -191,6 +191,11 @@ class ExchangePool:
                 if inner is not None and k[3] and paper_venue(k[1]).value == venue:
                     inner.set_markets(markets)
 
+    def paper_listed(self, symbol: str) -> bool:
+        """Whether any paper venue lists `symbol` (spot "BTC/USDT" or perpetual
+        "BTC/USDT:USDT")."""
+        return any(symbol in self._paper_markets(venue.value) for venue in PAPER_VENUES)
+
     def paper_markets_status(self) -> dict[str, dict[str, Any]]:
         """Per venue: whether paper accounts trade on the bundled "snapshot" or the
         exchange's "public" listing, how many markets, and when the listing was loaded."""
