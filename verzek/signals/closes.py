@@ -9,8 +9,10 @@ from verzek.signals.keywords import guarded
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
+# not "Close 63660 61500 59700" under a call: a list of prices after it are its targets
 _CLOSE_LINE = (r"[^\w\n]*(?:please\s+)?(?:manually\s+)?"  # "Manually close #AVAX at 35.2"
-               r"(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b")
+               r"(?:close|exit|закрываем|закрыть|cerrar|fechar|kapat)\b"
+               r"(?![ \t]*:?[ \t]*\$?\d[\d.,]*+(?:[ \t]+|[ \t]*[-/|,][ \t]*)\$?\d)")
 _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
                    r"(?:now|here|immediately|asap|manually)\b")
 _CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+rest|remaining"
@@ -114,7 +116,12 @@ def weak_close_at(low: str) -> int:
 def is_partial_close(low: str) -> bool:
     """A close of part of the position ("close 50%", "close half", "partially closed"): acting
     on it as a close would close all of it."""
-    return _PARTIAL_CLOSE_RE.search(low) is not None or _PARTIAL_AMOUNT_RE.search(low) is not None
+    return _PARTIAL_CLOSE_RE.search(low) is not None or \
+        _PARTIAL_AMOUNT_RE.search(low) is not None or _ODD_SHARE_RE.search(low) is not None
+
+
+# "Close 1e400%": a share in exponent form is no share a channel writes (not a whole close)
+_ODD_SHARE_RE = re.compile(r"(?:clos|exit)\w*\s+[-+]?\d[\d.,]*e[-+]?\d+\s*%")
 
 
 _AMOUNT = r"\d{1,3}(?:[.,]\d+)?\s*%|half|1/[234]|половин\w*|la\s+mitad|metade|yar[iı]s[iı]n[iı]"

@@ -1,12 +1,13 @@
-"""The words that say a target was reached, and target hits named without a number after the
-target word: an ordinal ("2nd target hit", "تم تحقيق الهدف الأول"), a count ("4/4 targets
-done": all of them), or nothing ("TP hit ✅": which one is not said)."""
+"""The words that say a target was reached, and the target hits they make: by number ("TP2 ✅"),
+by price ("TP 3300 hit"), all of them ("all targets done"), or without a number after the target
+word: an ordinal ("2nd target hit", "تم تحقيق الهدف الأول"), a count ("4/4 targets done": all of
+them), or nothing ("TP hit ✅": which one is not said)."""
 
 from __future__ import annotations
 
 import re
 
-from verzek.signals.keywords import guarded
+from verzek.signals.keywords import guarded, literal_first
 from verzek.signals.mood import negates_hit
 
 DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
@@ -84,3 +85,46 @@ def bare_hit_at(low: str) -> int:
     """Where a target hit naming no target ("TP hit", "target reached") is written, or -1."""
     match = _BARE_HIT_RE.search(low)
     return -1 if match is None else match.start()
+
+
+# Target hits named by their number ("TP2 ✅", "hit target 3"), by their price ("TP 3300 hit"),
+# or all of them ("all targets done").
+_TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
+              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف")
+_TGT = f"(?:{'|'.join(_TGT_WORDS)})"
+_HIT_AFTER_TGT = rf"\s*[#№]?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{DONE}"  # not "160"
+_TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*[#№]?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
+# A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
+# heads) lets the engine reject most positions before trying the alternatives.
+TARGET_HIT_RE = re.compile(
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđzeتهخ])"
+    rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
+    rf"|(?:{DONE}|hit){_TGT_AFTER_HIT})"
+)
+# The same, literal-first: the engine skips in C to a character some alternative starts with.
+# The index is the match's one group (`match[match.lastindex]`): named groups cannot repeat.
+TARGET_HIT_FAST_RE = re.compile(literal_first((
+    (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
+    ((*DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
+)))
+# "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)
+TARGET_PRICE_HIT_RE = re.compile(
+    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
+    r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
+    r"(?:reached|hit|achieved|smashed|touched|done|✅)"
+)
+_ALL_TARGETS = r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?(?:targets?|tps)"
+_ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
+                   r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler",
+                   r"semua\s+target", r"جميع\s+الأهداف",
+                   r"همه\s+(?:ی\s+)?(?:تارگت|هدف)\s*(?:\u200c|\s)?(?:ها)?")  # Arabic, Persian
+# "... hit all targets 3200, 3300, 3400 🎯": the outcome written before the targets
+_DONE_BEFORE_ALL = ("hit", "reached", "achieved", "smashed", "completed", "touched")
+ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{DONE}"
+                            rf"|(?:{guarded(_DONE_BEFORE_ALL)})\s+{_ALL_TARGETS}(?!\w)")
+
+
+def names_all(low: str) -> bool:
+    """Whether `low` holds the first word of an `_ALL_WORDS_DONE` form (ALL_TARGETS_RE's gate)."""
+    return "all" in low or "все" in low or "todos" in low or "tüm" in low or "tum" in low \
+        or "semua" in low or "جميع" in low or "همه" in low

@@ -111,9 +111,12 @@ TARGET_WORDS = (
     r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi", "الأهداف",
     "الاهداف", "الهدف", "أهداف", "اهداف", r"target\s+jual", r"止盈(?:价格?|位)?",
     r"目标(?:价格?|位)?", "تارگت(?:ها)?", "هدف(?:ها)?",
+    # "Close 63660 61500 59700" (a list of prices: "Close 50%", "Close #BTC" are follow-ups)
+    r"close(?=[ \t]*:?[ \t]*\$?\d[\d.,]*+(?:[ \t]+|[ \t]*[-/|,][ \t]*)\$?\d)",
 )
 STOP_WORDS = (
     r"stop\s+targets?", r"stop[\s-]?loss", "stop", "s/l", "sl", "invalidation",
+    r"sto[pl]{1,2}[\s-]?los[es]?", r"s\.l\.?",  # misspelt: "STOL LOSS", "Stoplose", "S.L:"
     r"cut[\s-]?loss", r"cl(?=[ \t]*:)",  # "Cut loss: 1.32", "CL: 1.32" (a label only)
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
     "stopp", r"وقف\s+الخسار[ةه]", "وقف", "ستوب", r"止损(?:价格?|位)?", r"حد\s+ضرر", "استاپ",
@@ -124,8 +127,11 @@ _BUY_GAP = r"(?=\s*(?:[^\w\s?!#$]{1,4}\s*)?[:@\d])"
 _SELL_GAP = r"(?=\s*(?:[^\w\s?!#$]{1,4}\s*)?[:@$\d])"
 BUY_LABELS = ("buy", "покупка", "beli")
 SELL_LABELS = ("sell", "продажа", "jual")
+# "Buy order: 0.0410 - 0.0420" over "Sell orders: 0.0440 - 0.0460", "Buy setup: 0.327 - 0.33"
+_ORDER_LABEL_RE = re.compile(r"(?:buy|sell)\s+(?:orders?|setup)")
 LABEL_WORDS = (r"b(?:uy|eli)" + _BUY_GAP, "покупка" + _BUY_GAP,
-               r"sell(?:\s+at)?" + _SELL_GAP, "продажа" + _SELL_GAP, "jual" + _SELL_GAP)
+               r"sell(?:\s+at)?" + _SELL_GAP, "продажа" + _SELL_GAP, "jual" + _SELL_GAP,
+               r"buy\s+(?:orders?|setup)" + _BUY_GAP, r"sell\s+orders?" + _SELL_GAP)
 STOP_ORDER_WORDS = (r"buy[\s-]stop(?:\s+(?:order|price|entry))?",
                     r"sell[\s-]stop(?:\s+(?:order|price|entry))?")
 
@@ -188,9 +194,9 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
 _PRICE_WORD = "(?:at|from|between|around|near)"
 _SIDE_SYM = (r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}"
              r"(?:/[a-z]{3,5}|-(?:usdt|usdc|busd|usd))?)")
-SIDE_ENTRY_RE = re.compile(
+SIDE_ENTRY_RE = re.compile(  # an emoji may stand between: "LONG 🟢 #SOL 142.5"
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    rf"\s+(?!{_PRICE_WORD}\W){_SIDE_SYM}"
+    rf"\s+(?:[^\w\s#$.,:]{{1,3}}\s+)?(?!{_PRICE_WORD}\W){_SIDE_SYM}"
     rf"\s*(?:[:@-]|{_PRICE_WORD}(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
@@ -220,14 +226,16 @@ def classify(word: str) -> str:
     if "stop" in word and word.startswith(("buy", "sell")):  # "buy stop", "sell-stop order"
         return "buystop" if word.startswith("b") else "sellstop"
     limit = "limit" in word or word.endswith("now")  # "buy limit", "sell now"
-    if word in BUY_LABELS or (limit and word.startswith(("buy", "long"))):
+    order = _ORDER_LABEL_RE.fullmatch(word) is not None  # "buy order", "sell orders"
+    if word in BUY_LABELS or ((limit or order) and word.startswith(("buy", "long"))):
         return "buylabel"
     if limit and word.startswith(("sell", "short")):
         return "shortentry"
     if word == "price":
         return "entry"
-    if word in SELL_LABELS or (word.startswith("sell") and word.endswith(" at")):
-        return "selllabel"
+    if word in SELL_LABELS or order or (word.startswith("sell") and (
+            word.endswith(" at") or _SHORT_ENTRY_FULL.fullmatch(word))):
+        return "selllabel"  # and "Sell zone:": a short's entry, or after a buy its targets
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
                         ("target", _TARGET_FULL), ("stop", _STOP_FULL)):
         if regex.fullmatch(word):
@@ -313,8 +321,11 @@ NOT_A_CALL_WORDS = (
     r"don'?t\s+(?:enter|take|follow|trade)" + _UNLESS, r"not\s+a\s+signal", "example",
     r"how\s+to\s+read",
     "tutorial", "hypothetical", "напоминание", "пример",
-    # a setup being watched, not traded yet
-    r"watch\s*list(?:ed)?", r"not\s+(?:yet\s+)?(?:active|live|triggered)",
+    # a setup being watched, not traded yet; a map of levels ("Daily levels #BTC: buy zone
+    # 62000-62500, sell zone 66000-66500") is analysis, not a call
+    r"watch\s*list(?:ed)?", r"levels?\s+to\s+watch",
+    *(w + r"\s+levels?" for w in ("daily", "weekly", "intraday", "key", "important")),
+    r"not\s+(?:yet\s+)?(?:active|live|triggered)",
     r"not\s+(?:entering|entered|in)\s+yet", r"no\s+entry\s+yet",
     r"wait(?:ing)?\s+for\s+(?:the\s+)?confirmation",
     # a call quoted after the fact, or withdrawn
@@ -329,3 +340,5 @@ NOT_A_CALL_RE = re.compile(alternation(NOT_A_CALL_WORDS, suffix=r"(?!\w)"))
 PRICE_QUESTION_RE = re.compile(r"\?(?<=\d\?)|\?(?<=\d[ \t]\?)")
 # a buy or long word before a "Sell" label makes that label the call's target
 LONG_BEFORE_RE = re.compile(r"(?<![\w#$])(?:buy|long|покупка|лонг|beli)(?![\w])")
+# a short word before a "Buy" label written after the short's entry makes that label its target
+SHORT_BEFORE_RE = re.compile(r"(?<![\w$])(?:sell|short|продажа|шорт|jual)(?![\w])")

@@ -29,6 +29,10 @@ def read_leverage(low: str) -> tuple[int | None, str]:
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
         match = kw.LEVERAGE_WORD_RE.search(low, match.end())
+    if not spans and "lev" in low:  # "Leverage: 99999999999x": refused, never ignored
+        huge = _HUGE_LEVERAGE_RE.search(low)
+        if huge is not None and kw.at_word_start(low, huge.start(), ""):
+            spans.append((huge.start(), huge.end(), int(huge.group("n"))))
     for match in kw.leverage_x_matches(low):
         start, value = match.start(), int(match.group(1) or match.group(2))
         if not kw.at_word_start(low, start, ".,"):
@@ -56,6 +60,11 @@ def read_leverage(low: str) -> tuple[int | None, str]:
             last = end
     parts.append(low[last:])
     return spans[0][2], "".join(parts)
+
+
+# a leverage word before a number too long for one (1..3 digits are read above)
+_HUGE_LEVERAGE_RE = re.compile(
+    r"(?:leverage|lev)\s*[:=\-]?\s*[(]?\s*[x×х]?\s*(?P<n>\d{4,15})(?:\s*[x×х])?(?![\d.,]\d|\w)")
 
 
 class _Multiples:

@@ -168,15 +168,20 @@ def parse_message(text: str) -> ParseResult:
 def _fields(low: str, norm: str) -> _Draft:
     draft = _Draft()
     marks = _marks(low)
-    seen_entry = False
+    seen_entry = seen_short = False
     weak_entries: list[Price] = []
     for pos, (kind, start, end) in enumerate(marks):
         if kind == "selllabel":  # "Sell: 590" after a Buy line or a long call: its target
             kind = "target" if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start) \
                 else "shortentry"
+        elif kind == "buylabel" and seen_entry and (
+                seen_short or kw.SHORT_BEFORE_RE.search(low, 0, start)):
+            kind = "target"  # "Buy: 1.80" after a short's entry: where it buys back (a "Buy:"
+            # before any entry is the entry, even under SHORT: "SHORT LINKUSDT ❇️ Buy: 17")
         elif kind in _STOP_ORDERS:  # "Buy stop: 0.125": a long entered once the price rises to it
             kind, draft.trigger = _stop_order(kind, seen_entry, low, start)
         seen_entry = seen_entry or kind in _ENTRY_KINDS
+        seen_short = seen_short or kind == "shortentry"
         draft.label_spans.append((start, end))
         if kind == "buylabel" or (kind == "entry" and low.startswith("buy", start)):
             draft.side_hint = draft.side_hint or Side.LONG  # and "Buy zone:", "Buy at CMP"
@@ -340,6 +345,9 @@ def _signal_result(
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
     market = _market(norm, leverage)
+    if market is MarketType.SPOT and side is Side.SHORT:  # "#ETH/USDT SPOT ... SHORT"
+        return ParseResult("noise", invalid_reason="a short on the spot market, which sells "
+                           "nothing short")
     parts = [side_written, bool(entries), bool(targets or later_targets), stop is not None or
              later_stop is not None, strength >= 2, market is not None or leverage is not None]
     confidence = _CONFIDENCE[sum(parts)]

@@ -18,7 +18,8 @@ def side_entry(low: str, norm: str, mark_starts: list[int]) -> tuple[list[Price]
         sym, after = match.span("sym"), match.end()
     else:
         for side in kw.SIDE_THEN_PRICE_RE.finditer(low):
-            coin = kw.COIN_BEFORE_RE.search(low, max(0, side.start() - 24), side.start())
+            at = side.start() - (low[side.start() - 1:side.start()] == "#")  # "#SHORT 65100"
+            coin = kw.COIN_BEFORE_RE.search(low, max(0, at - 24), at)
             if coin is not None:
                 sym, after = coin.span("sym"), side.end()
                 break

@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from verzek.signals.closes import CLOSE_GATE, close_search, closed_share_at, partial_close_at
-from verzek.signals.hits import DONE as _DONE
-from verzek.signals.hits import DONE_WORDS as _DONE_WORDS
-from verzek.signals.hits import bare_hit_at, worded_hit
-from verzek.signals.keywords import alternation, guarded, literal_first
+from verzek.signals.hits import (
+    ALL_TARGETS_RE,
+    TARGET_PRICE_HIT_RE,
+    bare_hit_at,
+    names_all,
+    worded_hit,
+)
+from verzek.signals.hits import TARGET_HIT_FAST_RE as _TARGET_HIT_FAST_RE
+from verzek.signals.hits import TARGET_HIT_RE as TARGET_HIT_RE  # the plain form, for the tests
+from verzek.signals.keywords import alternation, guarded
 from verzek.signals.mood import is_asked, is_planned, is_stated, negates_hit
 from verzek.signals.numbers import read_token
 
@@ -21,40 +27,9 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
               "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ")
-_TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف")
-_TGT = f"(?:{'|'.join(_TGT_WORDS)})"
-_HIT_AFTER_TGT = rf"\s*#?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{_DONE}"  # not "160"
-_TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*#?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
-# A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
-# heads) lets the engine reject most positions before trying the alternatives.
-TARGET_HIT_RE = re.compile(
-    r"(?=[tтцoahmrdscb✅✔☑💰двuđzeتهخ])"
-    rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
-    rf"|(?:{_DONE}|hit){_TGT_AFTER_HIT})"
-)
-# The same, literal-first: the engine skips in C to a character some alternative starts with.
-# The index is the match's one group (`match[match.lastindex]`): named groups cannot repeat.
-_TARGET_HIT_FAST_RE = re.compile(literal_first((
-    (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
-    ((*_DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
-)))
-# "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)
-TARGET_PRICE_HIT_RE = re.compile(
-    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
-    r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
-    r"(?:reached|hit|achieved|smashed|touched|done|✅)"
-)
-_ALL_TARGETS = r"all\s+(?:\d{1,2}\s+)?(?:take[\s-]?profit\s+)?(?:targets?|tps)"
-_ALL_WORDS_DONE = (_ALL_TARGETS, r"все\s+цели",
-                   r"todos\s+los\s+objetivos", r"todos\s+os\s+alvos", r"t[üu]m\s+hedefler",
-                   r"semua\s+target")
-# "... hit all targets 3200, 3300, 3400 🎯": the outcome written before the targets
-_DONE_BEFORE_ALL = ("hit", "reached", "achieved", "smashed", "completed", "touched")
-ALL_TARGETS_RE = re.compile(rf"(?:{guarded(_ALL_WORDS_DONE)})[^\n]{{0,20}}?{_DONE}"
-                            rf"|(?:{guarded(_DONE_BEFORE_ALL)})\s+{_ALL_TARGETS}(?!\w)")
 _SL = r"stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?|استاپ|حد\s+ضرر"
-_SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo])"  # and "cut loss", Vietnamese "cắt lỗ"
+# and "cut loss", Vietnamese "cắt lỗ", Arabic "وقف الخسارة", "الستوب"
+_SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo]|وقف\s+الخسار[ةه]|(?:ال)?ستوب)"
 _SLM = f"(?:{_SL})"  # a moved stop's words: "move cut loss" is rare, and "c" is a common letter
 # "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
 # it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
@@ -62,16 +37,17 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 _LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhcdاح])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    rf"(?=[sсhcdاحوضس])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد)(?!\w)"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
-    rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on))\s+(?:the\s+|our\s+)?{_SLW}"
+    rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on)|ضرب)\s+(?:the\s+|our\s+)?"
+    rf"{_SLW}"
     r"(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
               "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel", "خورد",
-              "فعال", "dính", "chạm")
+              "فعال", "dính", "chạm", "ضرب")
 
 
 def _be(n: int) -> str:
@@ -131,15 +107,25 @@ MOVE_SL_MORE_RE = re.compile(
     rf"|(?<!\w){_SLM}\s+(?:را\s+)?به\s+(?:{_be(11)}(?!\w)|{_num(11)})"
 )
 _MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به")
+# Where a move MOVE_SL_RE read to nowhere goes, written a few words on: "Move your SL on #SOL
+# to 148.5", "move SL now to 148.5", "SL updated → 148.5" (not past a comma or a target:
+# "SL moved, TP2 at 150"). A move to nowhere is one to the entry, so a level written but not
+# readable as a price ("move SL to +2%", "move SL below 148.5") must not fall back to it.
+_MOVE_TAIL_RE = re.compile(
+    r"(?:(?!tp|target|take|and\s|then\s)[^\n.!?;,]|\.(?=\d)){0,30}?(?<!\w)"
+    r"(?:(?:to|at|→|@)\s*(?:\$\s*)?"
+    rf"(?:{_be(12)}(?!\w)|{_num(12)}(?![\d.,]*\s*%)|{_tgt(12)}|(?P<odd>[+\-]?\s*\d))"
+    r"|(?P<near>below|above|under|over|near|around)\s*[+\-$]?\s*\d)"
+)
 # the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
 _STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(0)}(?!\w)")
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek", "dời",
               "chuyển", "منتقل")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
-                 "کنسل")
+                 "کنسل", "الغاء", "إلغاء", "ألغيت", "ملغا[ةه]")  # Arabic: cancelling, cancelled
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
-_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "کنسل")
+_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "کنسل", "الغاء", "إلغاء", "ألغيت", "ملغا")
 # "#SUI signal is invalid now ❌" (not "Setup invalidated if 4H closes below 145": a condition);
 # searched only when "invalid" is written (a call's "Invalidation: 1.2" would open CANCEL_RE)
 INVALID_RE = re.compile(
@@ -205,7 +191,8 @@ def _families(low: str) -> set[str]:
         found.add("move")
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
-        or "lỗ" in low or "cat lo" in low or "استاپ" in low or "ضرر" in low
+        or "lỗ" in low or "cat lo" in low or "استاپ" in low or "ضرر" in low or "وقف" in low
+        or "ستوب" in low
     ):
         found -= _NEED_STOP_WORD
     return found
@@ -299,7 +286,7 @@ def _target_finding(low: str) -> UpdateFinding | None:
         planned = is_planned(low, worded[1])
         return UpdateFinding("target_hit", target_index=worded[0], is_result=not planned,
                              at=worded[1])
-    done = ALL_TARGETS_RE.search(low) if _names_all(low) else None
+    done = ALL_TARGETS_RE.search(low) if names_all(low) else None
     if done is None:
         done = TARGET_PRICE_HIT_RE.search(low)
         if done is not None and is_planned(low, done.start()):
@@ -327,7 +314,7 @@ def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> Upd
     if move is None and "move" in families and any(verb in low for verb in _MORE_MOVES):
         move = _stated(MOVE_SL_MORE_RE, low)
     if move:
-        return _move_finding(move)
+        return _move_finding(_move_level(low, move))
     if "close" not in families or (hit is not None and hit.target_index is None):
         return None
     return _close(low)
@@ -349,20 +336,27 @@ def _stated(regex: re.Pattern[str], low: str) -> re.Match[str] | None:
     return match
 
 
-def _names_all(low: str) -> bool:
-    """Whether `low` holds the first word of an `_ALL_WORDS_DONE` form (ALL_TARGETS_RE's gate)."""
-    return "all" in low or "все" in low or "todos" in low or "tüm" in low or "tum" in low \
-        or "semua" in low
-
-
 def _partial_close(low: str) -> UpdateFinding | None:
     at = partial_close_at(low)
     return UpdateFinding("close", at=at) if at >= 0 and is_stated(low, at) else None
 
 
+def _move_level(low: str, move: re.Match[str]) -> re.Match[str]:
+    """`move`, or where its level is written a few words on when it read none."""
+    if any(move.groupdict().values()):
+        return move
+    return _MOVE_TAIL_RE.match(low, move.start()) or move
+
+
+_NEGATIVE_BEFORE_RE = re.compile(r"(?:^|[\s:=(])[-−–]\Z")  # "new SL -5", "SL: -5"
+
+
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
     new_stop: Decimal | None = None
     groups = match.groupdict()  # be1.., num1.., tg1..: the one alternative that matched
+    if groups.get("odd") or groups.get("near"):
+        return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a level "
+                             "not written as a price: where is unsure")
     target = next((v for k, v in groups.items() if v and k.startswith("tg")), None)
     if target:
         index = _target_number(target)
@@ -370,8 +364,12 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
             return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a "
                                  "target that does not exist (target 0)")
         return UpdateFinding("move_sl", at=match.start(), stop_to_target=index)
-    raw = next((v for k, v in groups.items() if v and k.startswith("num")), None)
+    name = next((k for k, v in groups.items() if v and k.startswith("num")), None)
+    raw = groups[name] if name else None
     to_breakeven = any(v for k, v in groups.items() if v and k.startswith("be"))
+    if name and _NEGATIVE_BEFORE_RE.search(match.string[:match.start(name)]):
+        return UpdateFinding("move_sl", at=match.start(), reason="the new stop is written "
+                             "as a negative number, which is no price")
     if raw:
         read = read_token(raw.rstrip(".,"))
         if read is not None and not isinstance(read, list):
