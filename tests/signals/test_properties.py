@@ -78,3 +78,11 @@ def test_content_hash_ignores_case_spacing_and_emoji(text: str) -> None:
     variant = "🚀 " + "  ".join(text.upper().split()) + " ✅\n"
     if text.upper().lower() == text.lower():  # case folding is not reversible for every letter
         assert content_hash(variant) == content_hash(text)
+
+
+@given(st.text(max_size=200), st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x85"]))
+def test_content_hash_ignores_control_characters(text: str, control: str) -> None:
+    """A copy with a NUL (or another control character) appended or inside is the same
+    message: it must not trade again."""
+    assert content_hash(text + control) == content_hash(text)
+    assert content_hash(control + text) == content_hash(text)

@@ -7,11 +7,12 @@ import re
 import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
-_DROP_CATEGORIES = frozenset({"So", "Sk", "Cf", "Mn", "Me", "Cs", "Co"})
+_DROP_CATEGORIES = frozenset({"So", "Sk", "Cc", "Cf", "Mn", "Me", "Cs", "Co"})  # Cc: "\x00"
 
 
 def normalise_content(text: str) -> str:
-    """Text reduced to what identifies it: NFKC, case-folded, emoji and markup dropped."""
+    """Text reduced to what identifies it: NFKC, case-folded, emoji, control characters and
+    markup dropped."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     kept = "".join(
         " " if unicodedata.category(ch) in _DROP_CATEGORIES or ch in "*_`~" else ch
