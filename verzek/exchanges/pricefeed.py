@@ -13,7 +13,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from importlib import resources
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from verzek.clock import Clock
 from verzek.errors import ExchangeUnavailable, InvalidOrder, VerzekError
 
 logger = logging.getLogger(__name__)
+_TICKER_DIGITS = Context(prec=8)  # significant digits of a simulated price
 
 
 def base_of(symbol: str) -> str:
@@ -84,7 +85,10 @@ class SimPriceFeed:
                         continue
                     change = Decimal(str(round(self._rng.gauss(0.0, 1.0), 6))) * self._volatility
                     new = self._prices[symbol] * (1 + change)
-                    self._prices[symbol] = max(new, self._prices[symbol] / 10)
+                    # 8 significant digits, as a ticker quotes (not 28: every message and
+                    # fill of a demo user would show them)
+                    self._prices[symbol] = _TICKER_DIGITS.plus(
+                        max(new, self._prices[symbol] / 10))
 
     def _catch_up(self) -> None:
         now = self._clock.monotonic()
