@@ -204,8 +204,9 @@ def test_demo_prices_of_a_symbol_no_paper_exchange_lists_are_refused(
         client: FlaskClient, auth: AuthActions) -> None:
     resp = client.put("/api/demo/prices", headers=auth.admin(),
                       json={"prices": {"FOO/USDT": 1, "BTC/USDT": 65000, "ETH/BTC:BTC": 1}})
-    assert resp.status_code == 422
+    assert resp.status_code == 404
     error = resp.get_json()["error"]
+    assert error["code"] == "unknown_symbol"
     assert error["message"].startswith("not listed on any paper exchange: ETH/BTC:BTC, FOO/USDT")
     assert error["details"] == {"unknown_symbols": ["ETH/BTC:BTC", "FOO/USDT"]}
     # listed symbols alone are set

@@ -51,7 +51,8 @@ class PricesOut(BaseModel):
 def set_prices(body: PricesBody) -> Response:
     """Set simulated prices, e.g. {"prices": {"BTC/USDT": 65000}} (admin, sim feed only); a
     spot symbol's price is its USDT perpetual's too ("BTC/USDT:USDT"), and the other way round,
-    unless both are given. The answer lists every symbol set."""
+    unless both are given. The answer lists every symbol set; a symbol no paper exchange
+    lists is 404 `unknown_symbol` (nothing is set)."""
     require_admin()
     if ctx().settings.price_feed != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim",

@@ -401,9 +401,9 @@ class TradingService:
         unknown = sorted(s for s in prices if not self.pool.paper_listed(s)
                          and not self.pool.paper_listed(demo_prices.counterpart(s)))
         if unknown:  # a price nobody can trade at: a typo, most often
-            raise InvalidInput(f"not listed on any paper exchange: {', '.join(unknown)}; "
-                               "use a market symbol such as BTC/USDT or BTC/USDT:USDT",
-                               details={"unknown_symbols": unknown})
+            raise NotFound(f"not listed on any paper exchange: {', '.join(unknown)}; use a "
+                           "market symbol such as BTC/USDT or BTC/USDT:USDT",
+                           code="unknown_symbol", details={"unknown_symbols": unknown})
         return demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices)
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
