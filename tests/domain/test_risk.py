@@ -116,13 +116,21 @@ def test_price_collar_uses_the_entry_zone_and_skips_market_entries() -> None:
 
 # --- size, caps, minimum ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("size,allowed", [(100 - EPS, True), (D(100), True), (100 + EPS, False)])
-def test_per_position_cap(size: Decimal, allowed: bool) -> None:
+@pytest.mark.parametrize("size", [100 - EPS, D(100), 100 + EPS, D(5000)])
+def test_a_size_above_the_position_cap_is_sized_down_to_it(size: Decimal) -> None:
+    """The cap is the largest position the user wants: a size setting above it (2% of a grown
+    balance) trades at the cap rather than not at all."""
     user = make_user(risk={"position_size_usdt": size, "max_position_usdt": D(100)})
-    decision = risk.exposure_caps(ctx(user))
-    assert decision.allowed is allowed
-    if not allowed:
-        assert decision.code == "position_cap"
+    c = ctx(user)
+    assert c.base_order_usdt == min(size, D(100))
+    assert risk.exposure_caps(c).allowed
+
+
+def test_a_dca_plan_past_the_position_cap_is_refused() -> None:
+    user = make_user(risk={"position_size_usdt": D(100), "max_position_usdt": D(100)})
+    plan = build_plan(worked_params())  # 100 and five safety orders: 925.78 USDT
+    decision = risk.exposure_caps(ctx(user, dca_plan=plan))
+    assert (decision.allowed, decision.code) == (False, "position_cap")
 
 
 @pytest.mark.parametrize("exposure,allowed", [(400 - EPS, True), (D(400), True),

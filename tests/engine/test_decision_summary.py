@@ -3,6 +3,8 @@ the plan's cap on levels, an investment cap that leaves levels out."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tests.engine.conftest import Engine
 from verzek.domain.models import PlanName, SignalSource
 from verzek.engine.notifier import EventKind
@@ -72,3 +74,16 @@ def test_a_breakout_entry_is_told_while_it_waits(engine: Engine) -> None:
                                SignalSource(kind="api"))
     (placed,) = engine.events.of_kind(EventKind.ENTRY_PLACED)
     assert placed.message == f"The {SYM} long entry waits for the price to cross above 105."
+
+
+def test_a_size_above_the_position_cap_trades_at_the_cap_and_says_so(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_mode": "percent", "position_size_pct": "2",
+                          "max_position_usdt": "40"})
+    (decision,) = engine.trading.submit_text(CALL, SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    assert decision.reason.endswith("Base order sized down to your position cap of 40 USDT "
+                                    "(your size setting gives 200 USDT).")
+    (p,) = engine.positions("u1")
+    assert p.cost_usdt <= Decimal(40) and p.quantity == Decimal("0.4")

@@ -32,6 +32,7 @@ from verzek.domain.plans import PlanFeatures
 from verzek.domain.positions import opening_side
 from verzek.domain.risk import RiskContext, check
 from verzek.domain.risk.stops import fixed_stop
+from verzek.domain.sizing import position_cap_usdt, position_size_usdt
 from verzek.engine.entry_prices import (
     entry_span,
     exchange_symbol,
@@ -176,7 +177,7 @@ class EntryPlanner:
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
                         signal, factor, measure_again, first_fill if levels else None,
-                        dca_notes(dca, features, dca_plan))
+                        (*_capped_note(user, capital), *dca_notes(dca, features, dca_plan)))
 
     def new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         """The pending position a prepared trade opens (not saved: its entry's intent carries
@@ -234,6 +235,16 @@ def dca_notes(dca: DcaSettings, features: PlanFeatures,
             seen.add(drop.code)
         notes.append(f"DCA level {drop.level} left out: {drop.reason}.")
     return tuple(notes)
+
+
+def _capped_note(user: User, capital: Decimal) -> tuple[str, ...]:
+    """Why the base order is smaller than the size setting gives: the position cap."""
+    size = position_size_usdt(user.settings.risk, capital)
+    cap = position_cap_usdt(user.settings)
+    if cap is None or size <= cap:
+        return ()
+    return (f"Base order sized down to your position cap of {plain(cap)} USDT (your size "
+            f"setting gives {plain(size.quantize(Decimal('0.01')))} USDT).",)
 
 
 def entry_summary(position: Position) -> str:

@@ -12,7 +12,7 @@ from verzek.domain.decision import Decision
 from verzek.domain.models import ExchangeAccount, MarketType, Signal, TradingMode, User
 from verzek.domain.numeric import non_negative, positive, positive_int, to_decimal
 from verzek.domain.plans import PlanFeatures, effective_plan
-from verzek.domain.sizing import effective_leverage, position_size_usdt
+from verzek.domain.sizing import effective_leverage, position_cap_usdt, position_size_usdt
 from verzek.errors import InvalidInput
 
 
@@ -90,8 +90,12 @@ class RiskContext:
 
     @property
     def base_order_usdt(self) -> Decimal:
-        """The base order's notional: fixed, or a percent of the capital."""
-        return position_size_usdt(self.user.settings.risk, self.capital_usdt)
+        """The base order's notional: fixed, or a percent of the capital; at most the
+        position cap (a size above it is sized down to it, not refused: the cap is the
+        largest position the user wants, and DCA then has no room left)."""
+        size = position_size_usdt(self.user.settings.risk, self.capital_usdt)
+        cap = position_cap_usdt(self.user.settings)
+        return min(size, cap) if cap is not None else size
 
     @property
     def planned_investment_usdt(self) -> Decimal:
