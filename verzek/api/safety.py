@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from flask import Response, jsonify
-from pydantic import BaseModel, Field, StrictBool, StrictStr
+from flask import Response, has_request_context, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
+    ID_PATTERN,
     LINE_PATTERN,
     SECURITY,
     AnyObject,
@@ -24,7 +25,7 @@ from verzek.api.schemas import (
     api_blueprint,
 )
 from verzek.domain.safety.state import Breaker, SafetyState
-from verzek.errors import Conflict
+from verzek.errors import Conflict, NotFound
 
 api = api_blueprint("safety", "/api", "kill switches, pauses, breakers")
 Reason = Annotated[StrictStr, Field(max_length=500, pattern=LINE_PATTERN)]
@@ -58,6 +59,24 @@ class ThresholdsBody(ApiModel):
     cooldown_s: Seconds | None = None
 
 
+class BreakerResetBody(ApiModel):
+    """Whose circuit breaker to reset: one user's own, or (left out) the platform's. The body
+    is optional: none, or `{}`, resets the platform's."""
+
+    model_config = ConfigDict(openapi_extra={"required": False})
+
+    user_id: Annotated[StrictStr, Field(pattern=ID_PATTERN)] | None = Field(
+        default=None, description="reset only this user's breaker")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_body(cls, data: Any) -> Any:
+        """No body at all is `{}`; a JSON `null` sent as the body is not an object (422)."""
+        if data is None and has_request_context() and not request.get_data(cache=True):
+            return {}
+        return data
+
+
 class _UserSafety(BaseModel):
     """The decimals of a user's safety answer (the rest is the engine's own)."""
 
@@ -82,7 +101,15 @@ def _pause(body: PauseBody, user_id: str | None = None) -> Response:
 @api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
 @admin_only
 def safety_status() -> Response:
-    """Kill switches, pauses and breakers of the platform and of users (admin)."""
+    """Kill switches, pauses and breakers of the platform and of users (admin).
+
+    `platform_new_positions_allowed` and `platform_reason` are the platform's alone (its kill
+    switch, pause and breaker); `new_positions_allowed` and `reason` are the same values, kept
+    for older clients. A user may still be blocked by their own kill switch (`user_kill`),
+    pause (`user_pause`) or breaker: `tripped_user_breakers` lists each user whose own breaker
+    holds now (`user_id`, `tripped_at`, `until`: null until an admin resets it, `code`,
+    `reason`), by user id; `POST /api/safety/circuit-breaker/reset` with the `user_id` clears
+    one. `user_breakers` has every user's breaker as stored, tripped or not."""
     require_admin()
     return _answer(ctx().trading.safety_status())
 
@@ -106,10 +133,25 @@ def platform_pause(body: PauseBody) -> Response:
 
 @api.post("/safety/circuit-breaker/reset", responses={200: AnyObject}, security=SECURITY)
 @admin_only
-def reset_breaker() -> Response:
-    """Reset the platform's tripped circuit breaker (admin)."""
+def reset_breaker(body: BreakerResetBody) -> Response:
+    """Reset the platform's circuit breaker, or one user's own (admin).
+
+    No body (or `{}`) resets the platform's breaker and answers the platform's status, as
+    `GET /api/safety/status` does. `{"user_id": ...}` resets only that user's breaker (the one
+    their own losses or refused orders trip; `GET /api/safety/status` lists the tripped ones in
+    `tripped_user_breakers`) and answers that user's safety state: `breaker` (null once reset),
+    `breaker_tripped`, and `new_positions_allowed` / `reason` for that user (their own kill
+    switch or pause, or the platform's, may still block them). A user that does not exist is a
+    404; an unknown field a 422. Every reset is logged."""
     require_admin()
-    return _answer(ctx().trading.reset_breaker())
+    if body.user_id is None:
+        return _answer(ctx().trading.reset_breaker())
+    try:
+        ctx().accounts.users.get(body.user_id)
+    except NotFound:
+        raise NotFound("no such user", details={"field": "user_id", "loc": ["user_id"]}) \
+            from None
+    return _answer(ctx().trading.reset_breaker(body.user_id))
 
 
 @api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)

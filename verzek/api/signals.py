@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal, cast
 
 from flask import Response, jsonify
-from pydantic import BaseModel, Discriminator, Field, RootModel, StrictStr, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StrictStr, Tag
 
 from verzek.api.auth import admin_only, require_admin
 from verzek.api.context import ctx
@@ -25,7 +25,7 @@ from verzek.api.schemas import (
 )
 from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
 from verzek.engine.ports import SubmitResult
-from verzek.engine.signal_checks import INCONSISTENT
+from verzek.engine.signal_checks import INCOMPLETE, INCONSISTENT, missing_fields
 from verzek.errors import Conflict, InvalidInput, NotFound
 from verzek.signals import parse_message
 
@@ -37,8 +37,31 @@ blueprints = (api, webhooks_api, parser_api)
 SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
 
 
+def _present(field: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: value}}
+
+
+# What a call needs (`signal_checks.missing_fields`), stated in the schema so that a body
+# conforming to it is a call: an entry (prices, or a market entry), and targets or a stop
+# (as prices or as percentages). A body without them is a 422 naming the field.
+CALL_NEEDS: dict[str, Any] = {"allOf": [
+    {"anyOf": [_present("entries", {"minItems": 1}),
+               _present("entry_is_market", {"const": True}),
+               # a breakout without its price: recorded as noise (it never enters)
+               _present("entry_trigger", {"not": {"type": "null"}})]},
+    {"anyOf": [_present("targets", {"minItems": 1}),
+               _present("stop_loss", {"not": {"type": "null"}}),
+               _present("target_pcts", {"minItems": 1}),
+               _present("stop_pct", {"not": {"type": "null"}})]},
+]}
+
+
 class SignalIn(strict_twin(Signal)):  # type: ignore[misc]
-    """A structured signal; the symbol is BASE/QUOTE (optionally :SETTLE), upper case."""
+    """A structured signal; the symbol is BASE/QUOTE (optionally :SETTLE), upper case. A call
+    needs an entry (`entries`, or `entry_is_market: true`) and targets or a stop (`targets`
+    or `target_pcts`, `stop_loss` or `stop_pct`), as a text needs them to be read as one."""
+
+    model_config = ConfigDict(json_schema_extra=CALL_NEEDS)
 
     symbol: Annotated[StrictStr, Field(pattern=SYMBOL_PATTERN)]
     raw_text: Annotated[StrictStr, Field(max_length=4096)] = ""
@@ -127,6 +150,17 @@ def told_at(prefix: list[str]) -> Iterator[None]:
             "field": field, "loc": [*prefix, field]}) from None
 
 
+def refuse_incomplete(signal: Signal, prefix: list[str]) -> None:
+    """A structured signal without an entry, or without targets and a stop, is no call (a text
+    without them reads as noise): 422 as a validation error, one per part missing, at its
+    field (`entries`; `targets` for targets or a stop). Nothing is stored or traded."""
+    missing = missing_fields(signal)
+    if missing:
+        raise InvalidInput("the request is not valid", code="validation_error", details={
+            "errors": [{"loc": [*prefix, field], "msg": reason, "type": INCOMPLETE}
+                       for field, reason in missing]})
+
+
 def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
     source = SignalSource(kind=kind)
     data = body.root
@@ -137,6 +171,7 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
         fields = data.signal if isinstance(data, StructuredSignal) else data
         with request_values():  # the caller's fields against the domain's own checks
             signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
+        refuse_incomplete(signal, ["signal"] if isinstance(data, StructuredSignal) else [])
         # an admin's explicit signal with prices that cannot be traded as written is refused
         # naming the field; a webhook's is recorded as noise (no one reads its answer)
         with told_at(["signal"] if isinstance(data, StructuredSignal) else []):
@@ -155,11 +190,14 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
 def submit_signal(body: SignalBody) -> Response:
     """Run a signal (message text or structured) for every eligible user (admin).
     Waits for each user's decision. A text that reads as no trade is recorded as `noise` with
-    the reason; a structured signal whose prices cannot be traded as written (a stop or target on
-    the wrong side of the entries, targets out of order, a misread price, a leverage out of
-    range) is refused with 409 `inconsistent_signal` naming the field (`details.field`:
-    `entries`, `targets`, `stop_loss` or `leverage`), and nothing is stored or traded. The
-    same message again is a `duplicate` naming the first copy (see SubmitOut)."""
+    the reason. A structured signal without an entry (`entries` empty and no
+    `entry_is_market: true`) or without targets and a stop (`targets`/`target_pcts` empty and
+    no `stop_loss`/`stop_pct`) is a 422 `validation_error` naming the field (`entries`,
+    `targets`), and nothing is stored or traded; one whose prices cannot be traded as written
+    (a stop or target on the wrong side of the entries, targets out of order, a misread price,
+    a leverage out of range) is refused with 409 `inconsistent_signal` naming the field
+    (`details.field`: `entries`, `targets`, `stop_loss` or `leverage`), and nothing is stored
+    or traded. The same message again is a `duplicate` naming the first copy (see SubmitOut)."""
     require_admin()
     return jsonify(submit(body, "api"))
 
@@ -218,7 +256,8 @@ def document_text_bodies(doc: dict[str, Any]) -> None:
 def tradingview(path: WebhookPath, body: SignalBody) -> Response:
     """A TradingView alert: the message as text/plain, or JSON `{"text": ...}` or a structured
     signal; the path carries the webhook secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret
-    answers 404."""
+    answers 404. A structured signal without an entry, or without targets and a stop, is a 422
+    as on `POST /api/signals` (nothing is stored or traded)."""
     configured = ctx().settings.tradingview_secret
     if configured is None or not hmac.compare_digest(
             path.secret.encode(), configured.get_secret_value().encode()):

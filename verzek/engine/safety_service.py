@@ -100,7 +100,19 @@ class SafetyService:
         return self.status(user_id)
 
     def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]:
-        self._change(lambda m: m.reset_breaker(user_id=user_id))
+        """An admin clears the platform's breaker, or only `user_id`'s own; the answer is the
+        status of what was reset (the platform's, or that user's)."""
+        with self._lock:
+            state = self._manager.state
+            before = state.platform_breaker if user_id is None else \
+                state.user_breakers.get(user_id)
+            held = "was not tripped"  # a reset still clears its counters
+            if before is not None and before.is_tripped(self._clock.now()):
+                held = f"was tripped ({before.code or '-'}: {before.reason or '-'})"
+            self._change(lambda m: m.reset_breaker(user_id=user_id))
+        # logged like a kill switch or a pause: whose breaker, and what it held then
+        logger.warning("circuit breaker reset for %s: %s",
+                       f"user {user_id}" if user_id is not None else "the platform", held)
         return self.status(user_id)
 
     def set_thresholds(self, thresholds: dict[str, Any]) -> dict[str, Any]:
@@ -179,20 +191,35 @@ class SafetyService:
             new_positions = self._manager.check_new_position(user_id or "-", now)
             rates = error_rates(self._manager.state.platform_breaker.errors, now,
                                 self._manager.state.thresholds.error_window_s)
+            tripped = {uid for uid, breaker in self._manager.state.user_breakers.items()
+                       if breaker.is_tripped(now)}
         state.pop("idempotency", None)
+        reason = None if new_positions.allowed else new_positions.message
         if user_id is not None:
-            state = {
+            return {
                 "user_id": user_id,
                 "kill_switch": state["user_kill"].get(user_id),
                 "pause": state["user_pause"].get(user_id),
                 "breaker": state["user_breakers"].get(user_id),
+                "breaker_tripped": user_id in tripped,
                 "platform_kill_switch": state["platform_kill"],
                 "platform_pause": state["platform_pause"],
+                # this user's: their own switches and breaker, and the platform's
+                "new_positions_allowed": new_positions.allowed,
+                "reason": reason,
             }
-        else:
-            state["exchange_errors"] = rates
+        state["exchange_errors"] = rates
+        # The platform's alone (its kill switch, pause and breaker): a user may still be
+        # blocked by their own, listed in `tripped_user_breakers`, `user_kill`, `user_pause`.
+        state["platform_new_positions_allowed"] = new_positions.allowed
+        state["platform_reason"] = reason
+        state["tripped_user_breakers"] = [
+            {"user_id": uid, **{key: state["user_breakers"][uid][key]
+                                for key in ("tripped_at", "until", "code", "reason")}}
+            for uid in sorted(tripped)]
+        # kept for clients written before the fields above: the same platform-wide values
         state["new_positions_allowed"] = new_positions.allowed
-        state["reason"] = None if new_positions.allowed else new_positions.message
+        state["reason"] = reason
         return state
 
 
