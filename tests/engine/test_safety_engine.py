@@ -64,9 +64,16 @@ def test_platform_pause_blocks_new_positions_until_it_ends(engine: Engine) -> No
     engine.trading.set_pause(paused=True, until=until, reason="maintenance")
     result = engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
     assert [d.outcome for d in result.decisions] == ["skipped"]
+    pause = engine.trading.safety_status()["platform_pause"]
+    assert (pause["active"], pause["in_force"]) == (True, True)
     engine.clock.advance(601)
     result = engine.trading.submit_text(_signal(1), SignalSource(kind="api"))
     assert [d.outcome for d in result.decisions] == ["executed"]
+    # set, but past its `until`: the status says it no longer holds anything back
+    status = engine.trading.safety_status()
+    assert (status["platform_pause"]["active"], status["platform_pause"]["in_force"]) == \
+        (True, False)
+    assert status["platform_new_positions_allowed"] is True
 
 
 def test_orders_with_our_prefix_that_nobody_journaled_are_flagged(engine: Engine) -> None:

@@ -36,6 +36,8 @@ class RecordingTrading:
         self.users = users
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.user_pause: dict[str, dict[str, Any]] = {}
+        self.tripped: list[dict[str, Any]] = []  # users' own tripped breakers
+        self.platform_reason: str | None = None  # why the platform opens nothing, if it does not
 
     def user_stats(self, user_id: str) -> dict[str, Any]:
         self.calls.append(("user_stats", {"user_id": user_id}))
@@ -54,9 +56,13 @@ class RecordingTrading:
             self.user_pause.pop(user_id, None)
         return {"paused": paused}
 
-    def safety_status(self) -> dict[str, Any]:
+    def safety_status(self) -> dict[str, Any]:  # the engine's shape (SafetyService.status)
         return {"platform_kill": {"active": False}, "user_kill": {},
-                "platform_pause": {"active": False}, "user_pause": dict(self.user_pause)}
+                "platform_pause": {"active": False, "in_force": False},
+                "user_pause": {uid: {**p, "in_force": True} for uid, p in self.user_pause.items()},
+                "tripped_user_breakers": list(self.tripped),
+                "platform_new_positions_allowed": self.platform_reason is None,
+                "platform_reason": self.platform_reason}
 
     def is_paused(self, user_id: str) -> bool:
         return user_id in self.user_pause

@@ -65,6 +65,23 @@ def test_linked_user_commands(
     assert "/autotrade" in commands.run(77, "help", [])
 
 
+def test_status_says_when_a_circuit_breaker_stops_new_positions(
+        links: TelegramLinkService, trading: RecordingTrading, positions: PositionRepository,
+        users: UserRepository, tg_clock: ManualClock) -> None:
+    commands = _commands(links, trading, positions, users, tg_clock)
+    commands.start(77, [links.issue_code("u1").code])
+    trading.tripped.append({"user_id": "u1", "until": "2026-01-01T13:00:00+00:00",
+                            "code": "consecutive_losses", "reason": "3 losses in a row"})
+    assert "Trading: stopped by your circuit breaker until 2026-01-01 13:00 UTC (3 losses " \
+        "in a row)" in commands.run(77, "status", [])
+    trading.tripped.clear()
+    trading.platform_reason = "The platform circuit breaker tripped: exchange errors."
+    assert "Trading: stopped platform-wide (The platform circuit breaker tripped" in \
+        commands.run(77, "status", [])
+    trading.platform_reason = None
+    assert "Trading: active" in commands.run(77, "status", [])
+
+
 def test_unknown_commands_and_plain_text_get_a_helpful_answer(
         links: TelegramLinkService, trading: RecordingTrading, positions: PositionRepository,
         users: UserRepository, tg_clock: ManualClock) -> None:

@@ -193,6 +193,12 @@ class SafetyService:
                                 self._manager.state.thresholds.error_window_s)
             tripped = {uid for uid, breaker in self._manager.state.user_breakers.items()
                        if breaker.is_tripped(now)}
+            # `active` is what was set; `in_force` whether it applies now (a pause whose
+            # `until` has passed is set but no longer holds anything back)
+            state["platform_pause"]["in_force"] = \
+                self._manager.state.platform_pause.in_force(now)
+            for uid, pause in self._manager.state.user_pause.items():
+                state["user_pause"][uid]["in_force"] = pause.in_force(now)
         state.pop("idempotency", None)
         reason = None if new_positions.allowed else new_positions.message
         if user_id is not None:

@@ -136,13 +136,23 @@ class UserCommands:
             return "stopped (kill switch)"
         for scope, raw in (("", (safety.get("user_pause") or {}).get(user.id)),
                            (" platform-wide", safety.get("platform_pause"))):
-            pause = Pause.model_validate(raw) if raw else None
+            pause = Pause.model_validate({k: v for k, v in raw.items() if k != "in_force"}) \
+                if raw else None
             if pause is not None and pause.in_force(now):
                 return f"paused{scope}" + (f" until {pause.until:%Y-%m-%d %H:%M} UTC"
                                            if pause.until else "")
         if user.paused and (user.paused_until is None or now < user.paused_until):
             return "paused" + (f" until {user.paused_until:%Y-%m-%d %H:%M} UTC"
                                if user.paused_until else "")
+        tripped = next((b for b in safety.get("tripped_user_breakers") or []
+                        if b.get("user_id") == user.id), None)
+        if tripped is not None:  # the user's own circuit breaker (losses in a row, a day's)
+            until = f" until {tripped['until'][:16].replace('T', ' ')} UTC" \
+                if tripped.get("until") else ""
+            return f"stopped by your circuit breaker{until}" + (
+                f" ({tripped['reason']})" if tripped.get("reason") else "")
+        if safety.get("platform_new_positions_allowed") is False:
+            return f"stopped platform-wide ({safety.get('platform_reason') or 'safety'})"
         return "active"
 
     def _cmd_positions(self, user: User, args: list[str]) -> str:
