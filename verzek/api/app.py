@@ -62,17 +62,19 @@ def _orjson_default(value: Any) -> Any:
 
 class StrictJSONProvider(DefaultJSONProvider):
     """JSON in: NaN/Infinity literals refused, numbers with a fraction kept exact as Decimal.
-    JSON out: orjson (Decimal as a string), keys in their given order."""
+    JSON out: orjson (Decimal as a string, a UTC time ending in "Z" as pydantic writes it),
+    keys in their given order."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return json.loads(s, parse_constant=_refuse_constant, parse_float=Decimal)
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj, default=_orjson_default).decode()
+        return orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_UTC_Z).decode()
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_APPEND_NEWLINE)
+        body = orjson.dumps(obj, default=_orjson_default,
+                            option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z)
         return cast(Response, self._app.response_class(body, mimetype=self.mimetype))  # type: ignore[arg-type]
 
 

@@ -36,7 +36,7 @@ def login(body: LoginBody) -> Response:
     address = request.remote_addr or "unknown"
     result = ctx().accounts.login(email=body.email, password=body.password, address=address)
     return jsonify({"token": result.token, "user_id": result.user_id,
-                    "expires_at": result.expires_at.isoformat()})
+                    "expires_at": result.expires_at})
 
 
 @api.post("/logout", responses={200: LogoutResponse},

@@ -98,10 +98,10 @@ class UserStats(BaseModel):
 
 def user_out(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "name": user.name, "role": user.role.value,
-            "created_at": user.created_at.isoformat(),
+            "created_at": user.created_at,  # "...Z", as every time the API answers
             "subscription": user.subscription.model_dump(mode="json"),
             "paused": user.paused,
-            "paused_until": user.paused_until.isoformat() if user.paused_until else None,
+            "paused_until": user.paused_until,
             "exchange_accounts": len(user.exchange_accounts)}
 
 
