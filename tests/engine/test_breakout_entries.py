@@ -94,7 +94,9 @@ def test_the_kill_switch_at_the_cross_sends_nothing_and_ends_the_wait(engine: En
     engine.tick(SYM, "106")
     assert engine.positions("u1") == []
     (closed,) = engine.runtime.positions.closed_positions("u1")
-    assert closed.close_reason is CloseReason.CANCELLED
+    # ended by the kill switch, as a switch that closes positions says too
+    assert closed.close_reason is CloseReason.KILL_SWITCH
+    assert closed.extra["entry_cancelled"] == "the kill switch is on"
     assert all(o.status.value != "filled" for o in closed.orders)
 
 
@@ -213,7 +215,7 @@ def test_the_kill_switch_ends_a_wait_at_once_and_lifting_it_brings_nothing_back(
     assert engine.trading.wait_enforced()
     assert engine.positions("u1") == []  # ended when flipped, not at a later cross
     (closed,) = engine.runtime.positions.closed_positions("u1")
-    assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
+    assert closed.close_reason is CloseReason.KILL_SWITCH and closed.orders == []
     engine.trading.set_kill_switch(active=False, reason="over", close_positions=False)
     engine.tick(SYM, "106")
     assert engine.positions("u1") == [] and engine.paper("u1").fetch_open_orders() == []

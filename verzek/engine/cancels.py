@@ -83,9 +83,10 @@ class Cancels:
         return self._host.save(position) if orders else position
 
     def cancel_unfilled(self, exchange: Exchange, position: Position,
-                        why: str | None = None) -> Position:
+                        why: str | None = None,
+                        reason: CloseReason = CloseReason.CANCELLED) -> Position:
         """Cancel the resting entry and DCA orders; a position that filled nothing (a resting
-        entry, a breakout still waiting) is closed as cancelled (`why`, in words, goes with
+        entry, a breakout still waiting) is closed for `reason` (`why`, in words, goes with
         the user's notice). Saved."""
         position = self.cancel_all(exchange, position, "entry")
         position = self.cancel_all(exchange, position, "dca")
@@ -96,8 +97,7 @@ class Cancels:
             if why:
                 position = position.model_copy(
                     update={"extra": {**position.extra, "entry_cancelled": why}})
-            position = self._host.save(close_position(position, CloseReason.CANCELLED,
-                                                      self._clock.now()))
+            position = self._host.save(close_position(position, reason, self._clock.now()))
         return position
 
     def leave_for_reconciler(self, position: Position) -> None:

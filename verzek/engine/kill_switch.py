@@ -93,7 +93,8 @@ class KillSwitchEnforcer:
                     after = self._manager.close_market(exchange, position, "kill",
                                                        CloseReason.KILL_SWITCH)
                 else:  # a trade that filled nothing ends: lifting the switch later does
-                    after = self._manager.cancel_unfilled(exchange, position)  # not bring it back
+                    after = self._manager.cancel_unfilled(  # not bring it back
+                        exchange, position, "the kill switch is on", CloseReason.KILL_SWITCH)
             except Exception:
                 allowed, held = self._throttle.allow(f"kill:{position.id}")
                 if allowed:

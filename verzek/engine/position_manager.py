@@ -317,10 +317,12 @@ class PositionManager:
         return self._cancels.cancel_all(exchange, position, prefix)
 
     def cancel_unfilled(self, exchange: Exchange, position: Position,
-                        why: str | None = None) -> Position:
+                        why: str | None = None,
+                        reason: CloseReason = CloseReason.CANCELLED) -> Position:
         """Cancel the resting entry and DCA orders; a position that filled nothing is closed
-        as cancelled (`why` goes with the user's notice). Saved (see `Cancels`)."""
-        return self._cancels.cancel_unfilled(exchange, position, why)
+        for `reason`, cancelled by default (`why` goes with the user's notice). Saved (see
+        `Cancels`)."""
+        return self._cancels.cancel_unfilled(exchange, position, why, reason)
 
     def recover_late_fill(self, exchange: Exchange, closed: Position, order: Order,
                           report: OrderResult) -> Position | None:
