@@ -26,8 +26,22 @@ class PriceState:
     missed: dict[str, int] = field(default_factory=dict)
     last_pass_at: str | None = None  # the end of the last pass (set by the monitor)
     previous_pass_at: str | None = None  # the end of the pass before: their gap is the cadence
-    # position id -> its "feed symbol", as of the last pass (replaced whole each pass)
-    feed_of: dict[str, str] = field(default_factory=dict)
+    # the last pass's positions by group and each group's feed (replaced whole each pass):
+    # `feed_of` indexes them by position id when a reader first asks, not in the pass
+    groups: tuple[dict[int, tuple[Any, list[Any]]], dict[int, str]] = \
+        field(default_factory=lambda: ({}, {}))
+    _index: tuple[object, dict[str, str]] | None = None
+
+    def feed_of(self, position_id: str) -> str | None:
+        """The "feed symbol" of an open position as of the last pass."""
+        groups = self.groups  # one read: a pass replacing it meanwhile is seen next time
+        index = self._index
+        if index is None or index[0] is not groups:
+            by_group, feeds = groups
+            index = (groups, {raw["id"]: f"{feeds[gid]} {raw['symbol']}"
+                              for gid, (_, items) in by_group.items() for _, raw in items})
+            self._index = index
+        return index[1].get(position_id)
 
 
 # A price is no mark once the monitor's last pass is older than this many of its own cadences
@@ -57,8 +71,7 @@ class PriceFeeds:
                 raw["symbol"] for _, raw in items)
         held = {f"{feed} {symbol}" for feed, (_, symbols) in by_feed.items() for symbol in symbols}
         self.state.previous_pass_at = self.state.last_pass_at
-        self.state.feed_of = {raw["id"]: f"{feeds[gid]} {raw['symbol']}"
-                              for gid, (_, items) in groups.items() for _, raw in items}
+        self.state.groups = (groups, feeds)
         prices: dict[tuple[str, str], Decimal] = {}
         for feed, (exchange, symbols) in by_feed.items():
             tickers = self._tickers(feed, exchange, sorted(symbols))
@@ -115,7 +128,7 @@ class PriceFeeds:
 
     def position_mark(self, position_id: str, now: datetime) -> Decimal | None:
         """The fresh last price of an open position's symbol, as the monitor read it."""
-        name = self.state.feed_of.get(position_id)
+        name = self.state.feed_of(position_id)
         return None if name is None else self.mark(name, now)
 
     def paper_mark(self, venue: str, symbol: str, now: datetime) -> Decimal | None:
