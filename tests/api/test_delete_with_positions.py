@@ -69,3 +69,25 @@ def test_a_user_with_an_open_position_is_not_deleted(
     assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200
     by_admin = client.delete(f"/api/users/{user_id}", headers=auth.admin())
     assert by_admin.status_code == 409
+
+
+def test_an_account_with_an_open_position_keeps_its_market_type(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    """Its open positions' orders live on the market it has: a spot account turned futures
+    under them left them unreachable, and the paper client's unknown symbols broke every
+    price-monitor pass, for every user."""
+    user_id, headers, account_id = _account_with_position(client, auth, runtime)
+    url = f"/api/users/{user_id}/exchanges/{account_id}"
+    resp = client.patch(url, headers=headers, json={"market_type": "spot"})
+    assert resp.status_code == 409, resp.get_json()
+    error = resp.get_json()["error"]
+    assert error["code"] == "account_has_positions"
+    assert "(changing its market_type)" in error["message"]
+    (account,) = runtime.users.get(user_id).exchange_accounts
+    assert account.market_type.value == "futures"
+    same = client.patch(url, headers=headers, json={"market_type": "futures", "label": "main"})
+    assert same.status_code == 200, same.get_json()  # not a change: allowed
+    runtime.positions.mutate(user_id, lambda ps: [p.model_copy(
+        update={"status": PositionStatus.CLOSED, "closed_at": runtime.clock.now()})
+        for p in ps])
+    assert client.patch(url, headers=headers, json={"market_type": "spot"}).status_code == 200

@@ -275,6 +275,15 @@ class AccountService:
     def update_account(self, user_id: str, account_id: str,
                        changes: dict[str, Any]) -> ExchangeAccount:
         now = self.clock.now()
+        current = find_account(self.users.get(user_id), account_id)  # 404 first
+        moved = [f for f in ("market_type", "testnet", "exchange")
+                 if f in changes and changes[f] != getattr(current, f)]
+        if moved:
+            # the open positions' orders live on the account as it is: another market or
+            # venue would leave them unreachable (and their symbols unknown to its client)
+            self._refuse_open(user_id, account_id, "account_has_positions",
+                              f"exchange account {account_id} (changing its "
+                              f"{' and '.join(moved)})")
 
         def apply(user: User) -> User:
             account = find_account(user, account_id)

@@ -95,6 +95,10 @@ class PriceMonitor:
             self._log_once(f"pool:{position.account_id}", "no client for %s: %s",
                            position.account_id, exc.message)
             return None
+        except Exception as exc:  # one account's fault never stops the pass for the rest
+            self._log_once(f"pool:{position.account_id}", "no client for %s (user %s): %r",
+                           position.account_id, user_id, exc)
+            return None
 
     # --- one pass -------------------------------------------------------------------------
 
@@ -138,16 +142,17 @@ class PriceMonitor:
                     if raw["id"] in touched:
                         self._deferred[raw["id"]] = user_id
                     continue
-                if raw["id"] not in touched and (price is None or not self._wants(
-                        user_id, raw, price, strategies)):
-                    continue
-                triggered += 1
                 try:
+                    if raw["id"] not in touched and (price is None or not self._wants(
+                            user_id, raw, price, strategies)):
+                        continue
+                    triggered += 1
                     self._act(exchange, user_id, raw["id"], price, raw["id"] in touched)
                 except Exception:
                     if raw["id"] in touched:  # its fills are not applied yet: again next pass
                         self._deferred[raw["id"]] = user_id
-                    logger.exception("monitor failed on position %s", raw["id"])
+                    logger.exception("monitor failed on position %s of user %s (%s)",
+                                     raw["id"], user_id, raw.get("symbol"))
         self.state.last_pass_at = self._clock.now().isoformat()
         return {"positions": count, "prices": len(prices), "triggered": triggered}
 
@@ -256,6 +261,10 @@ class PriceMonitor:
         except VerzekError as exc:
             self._log_once(f"paper:{exchange.account_id}", "paper matching failed: %s",
                            exc.message)
+            return set()
+        except Exception as exc:  # one account's fault never stops the pass for the rest
+            self._log_once(f"paper:{exchange.account_id}", "paper matching failed on account "
+                           "%s: %r", exchange.account_id, exc)
             return set()
         touched: set[str] = set()
         coids = {f.get("client_order_id") for f in fills}

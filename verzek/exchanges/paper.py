@@ -110,6 +110,7 @@ class PaperExchange(Exchange):
         # Replaced whole, never changed in place (set_markets): a reader holds one version.
         self._markets = {s: m for s, m in all_markets.items() if m.market_type is market_type}
         self._markets_lock = threading.Lock()
+        self._unlisted: set[str] = set()  # symbols held off this account's markets (logged)
         self._balance0 = starting_balance_usdt
         self._slippage = slippage_pct / 100
         self._rel = f"paper/{account_id}.json"
@@ -285,15 +286,20 @@ class PaperExchange(Exchange):
         """
         now = self._clock.now()
         state = self._state()
+        markets = self._markets
         symbols = {o["symbol"] for o in state["orders"].values() if o["status"] == "open"}
         symbols |= set(state["positions"])
+        unlisted = symbols - set(markets)
+        if unlisted and unlisted != self._unlisted:  # the account's market type changed
+            self._unlisted = unlisted  # under them: left (said once), the rest goes on
+            logger.warning("paper %s: orders or positions on %s, not among this account's "
+                           "markets: left as they are", self.account_id, sorted(unlisted))
+        symbols -= unlisted
         if not symbols:
             return []
-        quotes = dict(prices or {})
+        quotes = {s: p for s, p in (prices or {}).items() if s in symbols}
         for symbol in symbols - set(quotes):
             quotes[symbol] = self._feed.price(symbol)
-
-        markets = self._markets
 
         def apply(state: book.State) -> list[dict[str, Any]]:
             before = len(state["fills"])
@@ -374,7 +380,8 @@ class PaperExchange(Exchange):
                 mark_price=mark, leverage=int(p["leverage"]),
                 margin_mode=MarginMode(p["margin_mode"]),
                 liquidation_price=Decimal(p["liquidation_price"]),
-                unrealised_pnl_usdt=qty * self._markets[symbol].contract_size
+                unrealised_pnl_usdt=qty * (self._markets[symbol].contract_size
+                                           if symbol in self._markets else 1)
                 * (mark - entry) * direction))
         return out
 
