@@ -9,9 +9,11 @@ import logging
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
+from verzek.engine.pool import is_paper_client
 from verzek.engine.verification import UNEXPECTED
 from verzek.errors import AuthError, ExchangeUnavailable, InvalidOrder, NetworkError, RateLimited
 from verzek.runtime import Runtime
@@ -84,3 +86,34 @@ def test_a_key_check_that_passes_keeps_the_reports_own_message(
     body = client.post(f"{base}/{account_id}/verify", headers=headers).get_json()
     assert body["result"]["ok"] is True and body["account"]["status"] == "verified"
     assert body["account"]["status_message"] == "paper account: no exchange keys involved"
+
+
+@pytest.mark.parametrize("settings_overrides",
+                         [{"master_keys": (Fernet.generate_key().decode(),)}])
+def test_a_live_account_of_a_user_in_demo_mode_has_its_own_keys_checked(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime,
+        settings_overrides: dict[str, Any]) -> None:
+    """The user trades in demo (the default) and adds a live account: its keys are checked
+    against the exchange, not "verified" on paper with no key involved (a status it kept
+    once they went live)."""
+    assert runtime.trading is not None
+    user_id, headers = auth.user("livedemo@example.com")
+    client.post(f"/api/users/{user_id}/subscription", headers=auth.admin(),
+                json={"action": "activate", "plan": "pro"})
+    created = client.post(f"/api/users/{user_id}/exchanges", headers=headers, json={
+        "exchange": "binance", "api_key": "KEYabcdefgh1234", "api_secret": "SECRETabcdefgh99",
+        "mode": "live"})
+    assert created.status_code == 201, created.get_json()
+    built: list[bool] = []
+
+    def wrap(inner: Any) -> Any:
+        built.append(is_paper_client(inner))
+        return RefusingExchange(inner, AuthError(RAW))
+
+    runtime.trading.pool.wrap = wrap
+    resp = client.post(f"/api/users/{user_id}/exchanges/{created.get_json()['id']}/verify",
+                       headers=headers)
+    body = resp.get_json()
+    assert built == [False]  # the real exchange's client, never a paper one
+    assert (body["result"]["ok"], body["account"]["status"]) == (False, "failed")
+    assert "refused the API key" in body["account"]["status_message"]

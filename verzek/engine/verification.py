@@ -11,7 +11,7 @@ import re
 import traceback
 from typing import Any
 
-from verzek.domain.models import User
+from verzek.domain.models import TradingMode, User
 from verzek.engine.pool import ExchangePool
 from verzek.errors import (
     AuthError,
@@ -77,7 +77,12 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
     pool.forget(account_id)
     extra: dict[str, Any] = {}
     try:
-        report = pool.get(user, account).verify_credentials()
+        # the account's own keys whenever it has some (or trades live): a live account of a
+        # user still in demo mode was "verified" on paper, keys unchecked, and kept that
+        # status once they went live
+        keyless_demo = account.mode is TradingMode.DEMO and \
+            account.credentials_ciphertext is None
+        report = pool.get(user, account, paper=keyless_demo).verify_credentials()
         ok, message = report.ok, report.message
         extra = {"can_withdraw": report.can_withdraw, "ip_restricted": report.ip_restricted}
     except Exception as exc:
