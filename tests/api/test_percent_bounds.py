@@ -66,6 +66,19 @@ def test_take_profit_shares_must_cover_the_whole_position(client: FlaskClient,
     assert resp.status_code == 200
 
 
+def test_an_explicit_distribution_needs_its_shares(client: FlaskClient,
+                                                   auth: AuthActions) -> None:
+    """Without them every signal failed for the user: refused where it is set."""
+    user_id, headers = auth.user("tp0@example.com")
+    url = f"/api/users/{user_id}/settings/strategy"
+    resp = client.put(url, json={"tp_distribution": "explicit"}, headers=headers)
+    assert resp.status_code == 409
+    error = resp.get_json()["error"]
+    assert error["code"] == "shares_missing" and "needs tp_distribution_pcts" in error["message"]
+    assert error["details"] == {"field": "tp_distribution_pcts"}
+    assert client.get(url, headers=headers).get_json()["settings"]["tp_distribution"] == "even"
+
+
 def test_the_domain_models_refuse_them_too() -> None:
     with pytest.raises(ValueError, match="less than 100"):
         StrategySettings(stop_loss_pct=Decimal(150))

@@ -171,6 +171,12 @@ class AccountService:
                 if model.default_account_id is not None and model.default_account_id not in ids:
                     raise Conflict("no such exchange account", code="unknown_account",
                                    details={"field": "default_account_id"})
+            if isinstance(model, StrategySettings) and model.tp_distribution == "explicit" \
+                    and not model.tp_distribution_pcts:
+                raise Conflict("an explicit take-profit distribution needs "
+                               "tp_distribution_pcts (the share each target closes, summing "
+                               "to 100, e.g. [30, 30, 40])", code="shares_missing",
+                               details={"field": "tp_distribution_pcts"})
             if isinstance(model, StrategySettings) and model.tp_distribution_pcts and \
                     sum(model.tp_distribution_pcts) != 100:
                 raise Conflict(f"tp_distribution_pcts must sum to 100 (they sum to "

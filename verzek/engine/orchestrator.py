@@ -286,7 +286,12 @@ class Orchestrator:
         if unconfirmed is not None:
             return self._skip(user, record, unconfirmed)
         # Not saved yet: the entry's intent carries it (one durable write less per user).
-        position = self._planner.new_position(record, prepared, pid)
+        try:
+            position = self._planner.new_position(record, prepared, pid)
+        except InvalidInput as exc:  # settings stored before a check refused them
+            return self._skip(user, record, Decision.deny(
+                "invalid_settings", f"Your settings cannot be traded: {exc.message}; fix them "
+                "and the next signal trades."))
         placed = self._place_entry(prepared, position, prepared.signal, defer=defer)
         if isinstance(placed, Sent):
             return Pending(record, user, account, prepared, position, placed)
