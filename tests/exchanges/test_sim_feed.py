@@ -30,3 +30,15 @@ def test_a_pinned_or_set_price_is_kept_as_given() -> None:
     feed.pin("ETH/USDT", Decimal("3000.123456789"))
     feed.step(10)
     assert feed.price("ETH/USDT") == Decimal("3000.123456789")
+
+
+def test_a_price_set_after_an_idle_spell_starts_from_itself() -> None:
+    """Steps due while nothing read prices move the old prices, not the one just set."""
+    clock = ManualClock()
+    feed = SimPriceFeed(clock=clock, seed=3, volatility_pct=Decimal("0.1"))
+    feed.set_price("ETH/USDT", Decimal("2500"))
+    clock.advance(900)  # 900 steps due, nobody reading
+    feed.set_price("ETH/USDT", Decimal("3000"))
+    assert feed.price("ETH/USDT") == Decimal("3000")
+    clock.advance(1)
+    assert abs(feed.price("ETH/USDT") - 3000) < 30  # one step on: within a few tenths of 1%

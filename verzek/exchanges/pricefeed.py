@@ -67,6 +67,9 @@ class SimPriceFeed:
         """An admin-set price; it stays until the next random step (or forever if pinned)."""
         if price <= 0:
             raise InvalidOrder("a price must be greater than zero")
+        # the steps due so far move the old prices, never the one set now (after an idle
+        # hour, a thousand of them moved a new price several % at its first read)
+        self._catch_up()
         with self._lock:
             self._prices[symbol] = price
 
