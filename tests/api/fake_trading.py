@@ -98,7 +98,7 @@ class FakeTrading:
         return self.safety
 
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
-                        user_id: str | None = None) -> dict[str, Any]:
+                        user_id: str | None = None, set_by: str = "user") -> dict[str, Any]:
         switch = {"active": active, "reason": reason, "close_positions": close_positions}
         if user_id is None:
             self.safety["platform_kill"] = switch
@@ -107,7 +107,7 @@ class FakeTrading:
         return switch
 
     def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
-                  user_id: str | None = None) -> dict[str, Any]:
+                  user_id: str | None = None, set_by: str = "user") -> dict[str, Any]:
         pause = {"active": paused, "until": until.isoformat() if until else None,
                  "reason": reason}
         if user_id is None:

@@ -4,12 +4,12 @@ pause and kill switch."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import Response, has_request_context, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
-from verzek.api.auth import admin_only, require_admin, require_owner
+from verzek.api.auth import admin_only, caller, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
@@ -95,7 +95,14 @@ def _pause(body: PauseBody, user_id: str | None = None) -> Response:
         raise Conflict("a pause must end after now", code="until_passed",
                        details={"field": "until"})
     return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
-                                           reason=body.reason, user_id=user_id))
+                                           reason=body.reason, user_id=user_id,
+                                           set_by=_set_by()))
+
+
+def _set_by() -> Literal["admin", "user"]:
+    """Who sets a user's pause or kill switch: an operator's, the user cannot lift (403
+    `set_by_operator`)."""
+    return "admin" if caller().is_admin else "user"
 
 
 @api.get("/safety/status", responses={200: AnyObject}, security=SECURITY)
@@ -167,15 +174,17 @@ def set_thresholds(body: ThresholdsBody) -> Response:
 
 @api.post("/users/<user_id>/pause", responses={200: AnyObject}, security=SECURITY)
 def user_pause(path: UserPath, body: PauseBody) -> Response:
-    """Pause (or resume) new positions for this user."""
+    """Pause (or resume) new positions for this user. A pause an admin set is the admins' to
+    end: the user's resume is 403 `set_by_operator`."""
     require_owner(path.user_id)
     return _pause(body, path.user_id)
 
 
 @api.post("/users/<user_id>/kill-switch", responses={200: AnyObject}, security=SECURITY)
 def user_kill_switch(path: UserPath, body: KillSwitchBody) -> Response:
-    """Stop this user's trading (optionally closing their positions), or lift the stop."""
+    """Stop this user's trading (optionally closing their positions), or lift the stop. A
+    stop an admin set is the admins' to lift: the user's is 403 `set_by_operator`."""
     require_owner(path.user_id)
     return _answer(ctx().trading.set_kill_switch(
         active=body.active, reason=body.reason, close_positions=body.close_positions,
-        user_id=path.user_id))
+        user_id=path.user_id, set_by=_set_by()))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from verzek.domain.models import Position, Signal, SignalRecord, SignalSource
+from verzek.domain.safety.state import SetBy
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,16 @@ class TradingPort(Protocol):
     def safety_status(self) -> dict[str, Any]: ...
 
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
-                        user_id: str | None = None) -> dict[str, Any]: ...
+                        user_id: str | None = None, set_by: SetBy = "user",
+                        ) -> dict[str, Any]:
+        """`set_by` "admin": an operator's switch on a user, which the user cannot lift
+        (Forbidden `set_by_operator`)."""
+        ...
 
     def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
-                  user_id: str | None = None) -> dict[str, Any]: ...
+                  user_id: str | None = None, set_by: SetBy = "user") -> dict[str, Any]:
+        """`set_by` as for `set_kill_switch`."""
+        ...
 
     def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]: ...
 

@@ -17,8 +17,9 @@ from verzek.domain.safety.state import (
     ExchangeErrorEvent,
     OrderPurpose,
     SafetyState,
+    SetBy,
 )
-from verzek.errors import CorruptFile
+from verzek.errors import CorruptFile, Forbidden
 from verzek.store.docstore import DocumentStore
 
 logger = logging.getLogger(__name__)
@@ -76,11 +77,25 @@ class SafetyService:
     # --- changes ------------------------------------------------------------------------
 
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
-                        user_id: str | None = None) -> dict[str, Any]:
+                        user_id: str | None = None, set_by: SetBy = "user",
+                        ) -> dict[str, Any]:
+        """`set_by` "admin" for an operator's switch on a user: the user cannot lift it (a
+        user's own switch on top of it stays the operator's)."""
         now = self._clock.now()
-        self._change(lambda m: m.set_kill_switch(active, now=now, user_id=user_id,
-                                                 close_positions=close_positions,
-                                                 reason=reason))
+
+        def change(m: SafetyManager) -> None:
+            held = m.state.user_kill.get(user_id) if user_id is not None else None
+            by = set_by
+            if held is not None and held.active and held.set_by == "admin" and by == "user":
+                if not active:
+                    raise Forbidden("an operator stopped your trading; only an operator can "
+                                    "lift it", code="set_by_operator",
+                                    details={"reason": held.reason})
+                by = "admin"
+            m.set_kill_switch(active, now=now, user_id=user_id,
+                              close_positions=close_positions, reason=reason, set_by=by)
+
+        self._change(change)
         logger.warning("kill switch %s for %s: %s", "ON" if active else "off",
                        user_id or "the platform", reason or "-")
         self._emit("kill_switch", {"active": active, "user_id": user_id,
@@ -88,13 +103,26 @@ class SafetyService:
         return self.status(user_id)
 
     def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
-                  user_id: str | None = None) -> dict[str, Any]:
+                  user_id: str | None = None, set_by: SetBy = "user") -> dict[str, Any]:
+        """`set_by` as for `set_kill_switch`: an operator's pause on a user is theirs to end."""
         now = self._clock.now()
-        if paused:
-            self._change(lambda m: m.pause(now=now, user_id=user_id, until=until,
-                                           reason=reason))
-        else:
-            self._change(lambda m: m.resume(user_id=user_id))
+
+        def change(m: SafetyManager) -> None:
+            held = m.state.user_pause.get(user_id) if user_id is not None else None
+            by = set_by
+            if held is not None and held.in_force(now) and held.set_by == "admin" and \
+                    by == "user":
+                if not paused:
+                    raise Forbidden("an operator paused your trading; only an operator can "
+                                    "resume it", code="set_by_operator",
+                                    details={"reason": held.reason, "until": held.until})
+                by = "admin"
+            if paused:
+                m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=by)
+            else:
+                m.resume(user_id=user_id)
+
+        self._change(change)
         logger.warning("trading pause %s for %s: %s", "ON" if paused else "off",
                        user_id or "the platform", reason or "-")
         return self.status(user_id)

@@ -20,6 +20,7 @@ from verzek.domain.models import (
     SignalUpdate,
     User,
 )
+from verzek.domain.safety.state import SetBy
 from verzek.engine import demo_balance, demo_prices, signal_log, valuation, verification
 from verzek.engine.bus import BusMessage, NotHandled
 from verzek.engine.intents import IntentJournal
@@ -328,14 +329,16 @@ class TradingService:
         return self.safety.status()
 
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
-                        user_id: str | None = None) -> dict[str, Any]:
+                        user_id: str | None = None, set_by: SetBy = "user",
+                        ) -> dict[str, Any]:
         return self.safety.set_kill_switch(active=active, reason=reason,
-                                           close_positions=close_positions, user_id=user_id)
+                                           close_positions=close_positions, user_id=user_id,
+                                           set_by=set_by)
 
     def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
-                  user_id: str | None = None) -> dict[str, Any]:
+                  user_id: str | None = None, set_by: SetBy = "user") -> dict[str, Any]:
         return self.safety.set_pause(paused=paused, until=until, reason=reason,
-                                     user_id=user_id)
+                                     user_id=user_id, set_by=set_by)
 
     def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]:
         return self.safety.reset_breaker(user_id)

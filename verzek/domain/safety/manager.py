@@ -18,6 +18,7 @@ from verzek.domain.safety.state import (
     OrderPurpose,
     Pause,
     SafetyState,
+    SetBy,
 )
 from verzek.errors import InvalidInput
 
@@ -60,11 +61,12 @@ class SafetyManager:
 
     def set_kill_switch(
         self, active: bool, *, now: datetime, user_id: str | None = None,
-        close_positions: bool = False, reason: str = "",
+        close_positions: bool = False, reason: str = "", set_by: SetBy = "user",
     ) -> SafetyActions:
         """Flip the platform's (no `user_id`) or a user's kill switch; returns what to do."""
         switch = KillSwitch(active=active, close_positions=close_positions and active,
-                            reason=reason, since=_aware(now) if active else None)
+                            reason=reason, since=_aware(now) if active else None,
+                            set_by=set_by if user_id is not None else "admin")
         if user_id is None:
             self._state.platform_kill = switch
         else:
@@ -76,12 +78,13 @@ class SafetyManager:
 
     def pause(
         self, *, now: datetime, user_id: str | None = None, until: datetime | None = None,
-        reason: str = "",
+        reason: str = "", set_by: SetBy = "user",
     ) -> None:
         """Pause new positions platform-wide or for one user, optionally until a time."""
         if until is not None and _aware(until) <= _aware(now):
             raise InvalidInput("a pause must end after now", details={"field": "until"})
-        pause = Pause(active=True, until=until, reason=reason, since=_aware(now))
+        pause = Pause(active=True, until=until, reason=reason, since=_aware(now),
+                      set_by=set_by if user_id is not None else "admin")
         if user_id is None:
             self._state.platform_pause = pause
         else:

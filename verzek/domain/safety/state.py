@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
@@ -26,6 +27,9 @@ class OrderPurpose(StrEnum):
     REDUCE = "reduce"  # take profit, stop loss, close
 
 
+SetBy = Literal["admin", "user"]
+
+
 class KillSwitch(Model):
     """When active: no new order of any kind but closing ones; open orders are cancelled."""
 
@@ -33,6 +37,7 @@ class KillSwitch(Model):
     close_positions: bool = False  # also close open positions at market
     reason: str = ""
     since: UtcDatetime | None = None
+    set_by: SetBy = "user"  # a user's own: "admin" when an operator set it (they alone lift it)
 
 
 class Pause(Model):
@@ -42,6 +47,7 @@ class Pause(Model):
     until: UtcDatetime | None = None  # None: until resumed
     reason: str = ""
     since: UtcDatetime | None = None
+    set_by: SetBy = "user"  # a user's own: "admin" when an operator set it (they alone lift it)
 
     def in_force(self, now: datetime) -> bool:
         """Whether the pause applies at `now`."""

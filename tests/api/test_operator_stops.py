@@ -1,0 +1,48 @@
+"""A kill switch or pause an admin puts on a user is the admins' to lift: the user's own
+"lift" is 403 `set_by_operator` (it answered 200 and lifted the operator's stop), while their
+own switch and pause stay theirs to set and lift."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.api.conftest import AuthActions
+from verzek.runtime import Runtime
+
+
+def test_a_user_cannot_lift_an_operators_kill_switch_or_pause(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    assert runtime.trading is not None
+    user_id, headers = auth.user("stopped@example.com")
+    kill = f"/api/users/{user_id}/kill-switch"
+    pause = f"/api/users/{user_id}/pause"
+    assert client.post(kill, headers=auth.admin(),
+                       json={"active": True, "reason": "chargeback"}).status_code == 200
+    assert client.post(pause, headers=auth.admin(),
+                       json={"paused": True, "reason": "review"}).status_code == 200
+    for url, body in ((kill, {"active": False}), (pause, {"paused": False})):
+        resp = client.post(url, headers=headers, json=body)
+        assert resp.status_code == 403, resp.get_json()
+        error = resp.get_json()["error"]
+        assert error["code"] == "set_by_operator" and "only an operator" in error["message"]
+    # the user switching it on again (say, with close_positions) leaves it the operator's
+    assert client.post(kill, headers=headers, json={"active": True, "reason": "me"}
+                       ).status_code == 200
+    assert client.post(kill, headers=headers, json={"active": False}).status_code == 403
+    status = runtime.trading.safety.status(user_id)
+    assert status["kill_switch"]["active"] and status["kill_switch"]["set_by"] == "admin"
+    assert status["pause"]["active"] and status["pause"]["set_by"] == "admin"
+    # the admins lift them
+    assert client.post(kill, headers=auth.admin(), json={"active": False}).status_code == 200
+    assert client.post(pause, headers=auth.admin(), json={"paused": False}).status_code == 200
+    assert runtime.trading.safety.status(user_id)["new_positions_allowed"] is True
+
+
+def test_a_users_own_switch_and_pause_stay_theirs(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    user_id, headers = auth.user("own@example.com")
+    for url, on, off in ((f"/api/users/{user_id}/kill-switch", {"active": True},
+                          {"active": False}),
+                         (f"/api/users/{user_id}/pause", {"paused": True}, {"paused": False})):
+        assert client.post(url, headers=headers, json=on).status_code == 200
+        assert client.post(url, headers=headers, json=off).status_code == 200
