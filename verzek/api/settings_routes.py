@@ -35,13 +35,21 @@ def _routes(section: Section) -> None:
         require_owner(path.user_id)
         return _answer(*ctx().accounts.put_settings(path.user_id, section, body))
 
+    def change(path: UserPath, body: BaseModel) -> Response:
+        require_owner(path.user_id)
+        return _answer(*ctx().accounts.put_settings(path.user_id, section, body, partial=True))
+
+    docs = {"get": f"Read the {section} settings and their effective values.",
+            "put": f"Replace the {section} settings: a field left out takes its default "
+                   "(validated; refused beyond the plan).",
+            "patch": f"Change only the {section} settings given (the others stay as they are; "
+                     "validated as a whole; refused beyond the plan)."}
     for fn, verb, hints in ((read, "get", {"path": UserPath}),
-                                  (write, "put", {"path": UserPath, "body": body_model})):
+                            (write, "put", {"path": UserPath, "body": body_model}),
+                            (change, "patch", {"path": UserPath, "body": body_model})):
         fn.__name__ = f"{verb}_{section}_settings"
         fn.__annotations__ = {**hints, "return": Response}
-        fn.__doc__ = (f"Read the {section} settings and their effective values."
-                      if verb == "get" else
-                      f"Replace the {section} settings (validated; refused beyond the plan).")
+        fn.__doc__ = docs[verb]
         route: Callable[..., Any] = getattr(api, verb)
         route(f"/<user_id>/settings/{section}", responses={200: out}, security=SECURITY)(fn)
 

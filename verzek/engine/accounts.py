@@ -156,12 +156,17 @@ class AccountService:
         user = self.users.get(user_id)
         return getattr(user.settings, section), effective_section(user, section, self.clock.now())
 
-    def put_settings(self, user_id: str, section: Section, value: Any) -> tuple[Any, Any]:
-        """Replace one section after checking it against the user's plan and accounts."""
-        model = SECTION_MODELS[section].model_validate(value.model_dump())
+    def put_settings(self, user_id: str, section: Section, value: Any, *,
+                     partial: bool = False) -> tuple[Any, Any]:
+        """Replace one section after checking it against the user's plan and accounts; with
+        `partial`, only the fields `value` was given (`exclude_unset`) change, the others kept
+        as stored (read and written under the user's lock)."""
+        given = value.model_dump(exclude_unset=partial)
         now = self.clock.now()
 
         def apply(user: User) -> User:
+            stored = getattr(user.settings, section).model_dump() if partial else {}
+            model = SECTION_MODELS[section].model_validate({**stored, **given})
             if isinstance(model, GeneralSettings):
                 features = plan_features(_current_plan(user, now))
                 if model.mode is TradingMode.LIVE and not features.live_trading:
