@@ -4,6 +4,8 @@ own switch and pause stay theirs to set and lift."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
@@ -46,3 +48,21 @@ def test_a_users_own_switch_and_pause_stay_theirs(
                          (f"/api/users/{user_id}/pause", {"paused": True}, {"paused": False})):
         assert client.post(url, headers=headers, json=on).status_code == 200
         assert client.post(url, headers=headers, json=off).status_code == 200
+
+
+def test_the_user_answer_says_when_their_pause_is_in_force(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    user_id, headers = auth.user("paused@example.com")
+    url = f"/api/users/{user_id}"
+    assert client.get(url, headers=headers).get_json()["paused"] is False
+    until = (runtime.clock.now() + timedelta(hours=2)).isoformat()
+    assert client.post(f"{url}/pause", headers=auth.admin(),
+                       json={"paused": True, "until": until}).status_code == 200
+    body = client.get(url, headers=headers).get_json()
+    assert body["paused"] is True and body["paused_until"].startswith(until[:16])
+    listed = client.get("/api/users", headers=auth.admin()).get_json()["items"]
+    assert [u["paused"] for u in listed if u["id"] == user_id] == [True]
+    assert client.post(f"{url}/pause", headers=auth.admin(),
+                       json={"paused": False}).status_code == 200
+    body = client.get(url, headers=headers).get_json()
+    assert (body["paused"], body["paused_until"]) == (False, None)

@@ -96,13 +96,31 @@ class UserStats(BaseModel):
     daily: list[DayStats]
 
 
-def user_out(user: User) -> dict[str, Any]:
+def user_out(user: User, pauses: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`paused` / `paused_until`: the user's pause in force now (`POST .../pause`, by them or
+    an admin, or the daily loss limit's), read from the safety state (`pauses`: its
+    `user_pause`, read once for a page of users)."""
+    if pauses is None:
+        pauses = _user_pauses()
+    pause = pauses.get(user.id) or {}
+    in_force = bool(pause.get("in_force")) or (
+        user.paused and (user.paused_until is None or
+                         ctx().runtime.clock.now() < user.paused_until))
     return {"id": user.id, "email": user.email, "name": user.name, "role": user.role.value,
             "created_at": user.created_at,  # "...Z", as every time the API answers
             "subscription": user.subscription.model_dump(mode="json"),
-            "paused": user.paused,
-            "paused_until": user.paused_until,
+            "paused": in_force,
+            "paused_until": (pause.get("until") if pause.get("in_force") else
+                             user.paused_until) if in_force else None,
             "exchange_accounts": len(user.exchange_accounts)}
+
+
+def _user_pauses() -> dict[str, Any]:
+    trading = getattr(ctx().runtime, "trading", None)
+    if trading is None:
+        return {}
+    pauses: dict[str, Any] = trading.safety_status().get("user_pause") or {}
+    return pauses
 
 
 @api.get("", responses={200: UserPage}, security=SECURITY)
@@ -112,7 +130,8 @@ def list_users(query: PageQuery) -> Response:
     Ordered by user id: a stable order, the same after a restart."""
     require_admin()
     users, total = ctx().accounts.list_users(limit=query.limit, offset=query.offset)
-    return jsonify({"items": [user_out(u) for u in users], "total": total,
+    pauses = _user_pauses()
+    return jsonify({"items": [user_out(u, pauses) for u in users], "total": total,
                     "limit": query.limit, "offset": query.offset})
 
 
