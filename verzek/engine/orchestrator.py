@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from verzek.clock import Clock
+from verzek.domain import plans
 from verzek.domain.decision import Decision
 from verzek.domain.models import (
     CloseReason,
@@ -43,7 +44,7 @@ from verzek.engine.entry_prices import (
 from verzek.engine.executor import OrderSpec, SendResult
 from verzek.engine.locks import Lease
 from verzek.engine.notifier import Event, EventKind, Notifier
-from verzek.engine.pool import ExchangePool, demo_account
+from verzek.engine.pool import ExchangePool, demo_account, is_paper
 from verzek.engine.ports import UserDecision
 from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
@@ -272,6 +273,16 @@ class Orchestrator:
         gate = self._safety.check_new_position(user.id)
         if not gate.allowed:
             return self._skip(user, record, gate)
+        now = self._clock.now()
+        features = plans.plan_caps(user, now)
+        if not features.live_trading and not is_paper(user, account):
+            # asked before the exchange is (the risk rule would refuse it after a balance read
+            # that fails with the exchange's error when it is away): a plan that lapsed
+            lapsed = " (your subscription has expired)" \
+                if plans.is_expired(user.subscription, now) else ""
+            return self._skip(user, record, Decision.deny(
+                "plan_no_live_trading", f"The {features.name.value} plan trades in demo only"
+                f"{lapsed}; upgrade to trade live, or switch to demo mode."))
         if self._positions.store.last_error is not None:
             return self._skip(user, record, Decision.deny(
                 "disk_fault", "Trading is paused: the disk refused a write "
