@@ -92,3 +92,25 @@ def test_reconciliation_checks_a_demo_position_on_paper_after_the_user_goes_live
     engine.price(sym, Decimal("101"))
     counts = engine.trading.reconciler.run_once()
     assert counts["closed_outside"] == 1 and engine.positions("u1") == []
+
+
+def test_a_user_gone_live_still_sees_the_paper_account_of_their_demo_positions(
+        engine: Engine) -> None:
+    """Its margin is held there until they close: the balance view listed no account and
+    setting the demo balance was 409 no_demo_account."""
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u2", general={"auto_trade": True, "mode": "demo"},
+                    risk={"position_size_usdt": "100"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 110\nStop: 91\n5x",
+                               SignalSource(kind="api"))
+    (position,) = engine.positions("u2")
+    engine.runtime.users.update("u2", lambda u: u.model_copy(update={"settings": (
+        u.settings.model_copy(update={"general": u.settings.general.model_copy(
+            update={"mode": TradingMode.LIVE})}))}))
+    (entry,) = engine.trading.demo_balances("u2")
+    assert entry["account_id"] == position.account_id
+    assert Decimal(entry["usdt"]["used"]) > 0  # the position's margin
+    (after,) = engine.trading.set_demo_balance("u2", Decimal("5000"))
+    assert Decimal(after["usdt"]["free"]) == Decimal("5000")
+    assert engine.trading.close_position("u2", position.id).status is PositionStatus.CLOSED
+    assert engine.trading.demo_balances("u2") == []  # closed: a live user has none

@@ -385,15 +385,18 @@ class TradingService:
         """Each paper account's USDT and every asset it holds, valued at the monitor's last
         fresh prices (`valuation.paper_entry`)."""
         return valuation.paper_entries(self.pool, self.users.get(user_id), self.monitor.prices,
-                                       self._clock.now())
+                                       self._clock.now(),
+                                       holding=self.positions.open_positions(user_id))
 
     def set_demo_balance(self, user_id: str, usdt: Decimal,
                          account_id: str | None = None) -> list[dict[str, Any]]:
         user = self.users.get(user_id)
         with self.manager.locks.hold(user_id):  # not while this user's orders are in flight
-            done = demo_balance.set_usdt(self.pool, user, usdt, self._clock.now(), account_id)
+            holding = self.positions.open_positions(user_id)
+            done = demo_balance.set_usdt(self.pool, user, usdt, self._clock.now(), account_id,
+                                         holding)
         return valuation.paper_entries(self.pool, user, self.monitor.prices, self._clock.now(),
-                                       [a["account_id"] for a in done])
+                                       [a["account_id"] for a in done], holding)
 
     def position_marks(self, rows: list[dict[str, Any]]) -> dict[str, tuple[Decimal, Decimal]]:
         """position id -> (mark price, unrealised PnL in USDT) of the open stored rows whose

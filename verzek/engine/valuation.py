@@ -9,7 +9,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from verzek.domain.models import ExchangeAccount, MarketType, PositionStatus, Side, User
+from verzek.domain.models import (
+    ExchangeAccount,
+    MarketType,
+    Position,
+    PositionStatus,
+    Side,
+    User,
+)
 from verzek.domain.positions import gross_pnl
 from verzek.engine.demo_balance import paper_accounts
 from verzek.engine.pool import ExchangePool
@@ -63,7 +70,7 @@ def paper_entry(pool: ExchangePool, user: User, account: ExchangeAccount, feeds:
                 now: datetime) -> dict[str, Any]:
     """One paper account: its USDT, every asset it holds and the total value in USDT (None
     while an asset held has no fresh price)."""
-    balance = pool.get(user, account).fetch_balance()
+    balance = pool.get(user, account, paper=True).fetch_balance()
     usdt = balance.get(QUOTE)
     assets = _assets(account.exchange.value, account.market_type, balance.currencies, feeds,
                      now)
@@ -76,9 +83,11 @@ def paper_entry(pool: ExchangePool, user: User, account: ExchangeAccount, feeds:
 
 
 def paper_entries(pool: ExchangePool, user: User, feeds: PriceFeeds, now: datetime,
-                  account_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """The user's paper accounts (those named in `account_ids`, in that order, when given)."""
-    accounts = paper_accounts(user, now)
+                  account_ids: list[str] | None = None,
+                  holding: Iterable[Position] = ()) -> list[dict[str, Any]]:
+    """The user's paper accounts (those named in `account_ids`, in that order, when given;
+    `holding`: their open positions, see `demo_balance.paper_accounts`)."""
+    accounts = paper_accounts(user, now, holding)
     if account_ids is not None:
         by_id = {a.id: a for a in accounts}
         missing = [i for i in account_ids if i not in by_id]
