@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from verzek.signals import parse_message
+from verzek.signals.parser import NOTHING_FOUND
 
 _NOT_SAID = "a partial close that does not say how much: nothing is closed"
 
@@ -79,4 +80,5 @@ def test_partial_before_the_amount_keeps_the_share(text: str, share: str) -> Non
 ])
 def test_a_partial_close_without_an_amount_closes_nothing(text: str, reason: str | None) -> None:
     result = parse_message(text)
-    assert (result.kind, result.update, result.invalid_reason) == ("noise", None, reason)
+    assert (result.kind, result.update, result.invalid_reason) == (
+        "noise", None, reason or NOTHING_FOUND)

@@ -17,6 +17,7 @@ import pytest
 from tests.signals.timing import fastest_parse_s
 from verzek.domain.models import MarketType, Side
 from verzek.signals import parse, parse_message
+from verzek.signals.parser import NOTHING_FOUND
 
 
 @dataclass(frozen=True)
@@ -1201,7 +1202,7 @@ def test_update(text: str, want: Upd) -> None:
 def test_rejected(text: str, want: Rej) -> None:
     result = parse_message(text)
     assert result.kind == "noise" and result.signal is None and result.update is None
-    assert result.invalid_reason == want.reason
+    assert result.invalid_reason == (want.reason or NOTHING_FOUND)
     assert parse(text) is None
 
 

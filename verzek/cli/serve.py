@@ -72,7 +72,7 @@ class StartGate:
             doc = {"error": {"code": "starting", "message": "The service is starting: it "
                              "is settling open orders with the exchanges. Try again in a "
                              "few seconds.", "details": None}}
-        body = (json.dumps(doc) + "\n").encode()
+        body = (json.dumps(doc, separators=(",", ":")) + "\n").encode()  # as orjson writes
         start_response("503 Service Unavailable", [
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
             ("Retry-After", self._retry_after)])

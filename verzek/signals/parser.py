@@ -77,7 +77,11 @@ class ParseResult:
     invalid_reason: str | None = None
 
 
-_NOISE = ParseResult("noise")  # immutable: one shared instance for the plain "nothing here"
+# immutable: one shared instance for the plain "nothing here" (a reason all the same: an
+# operator reading the record sees why nothing was traded)
+NOTHING_FOUND = ("no trading call or follow-up in it: no coin with an entry and targets or "
+                 "a stop, nor a target hit, close, cancel or stop move")
+_NOISE = ParseResult("noise", invalid_reason=NOTHING_FOUND)
 
 
 @dataclass(slots=True)
