@@ -50,6 +50,7 @@ from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout
+from verzek.engine.verification import redacted
 from verzek.errors import (
     DiskFault,
     ExchangeError,
@@ -289,8 +290,12 @@ class Orchestrator:
                 f"({self._positions.store.last_error})."))
         try:
             prepared = self._planner.prepare(record, user, account, existing)
-        except (ExchangeError, TransientExchangeError, InvalidInput) as exc:
-            return self._skip(user, record, Decision.deny(exc.code, exc.message))
+        except TransientExchangeError as exc:  # its words are a class name ("NetworkError")
+            return self._skip(user, record, Decision.deny(
+                exc.code, f"{account.exchange.value} could not be reached or "
+                f"did not answer ({exc.code}) while this trade was prepared; nothing was sent."))
+        except (ExchangeError, InvalidInput) as exc:  # an exchange's text: no query strings
+            return self._skip(user, record, Decision.deny(exc.code, redacted(exc.message)))
         if isinstance(prepared, Decision):
             return self._skip(user, record, prepared)
         unconfirmed = self._configure_futures(prepared)
