@@ -162,3 +162,13 @@ def test_the_engine_refuses_an_explicit_incomplete_call(runtime: Runtime) -> Non
         runtime.trading.submit_signal(signal, SignalSource(kind="api"), refuse_invalid=True)
     assert raised.value.code == INCOMPLETE and raised.value.details["field"] == "targets"
     assert runtime.trading.recent_signals(10, 0) == []
+
+
+def test_an_empty_body_is_said_in_words_not_by_class_name(client: FlaskClient) -> None:
+    for headers in ({"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                    {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "text/plain"}):
+        resp = client.post("/api/signals", headers=headers, data=b"")
+        assert resp.status_code == 422, resp.get_json()
+        (error,) = resp.get_json()["error"]["details"]["errors"]
+        assert error["msg"] == "the body must be a JSON object (it is missing or empty)"
+        assert "SignalIn" not in resp.get_data(as_text=True)

@@ -107,6 +107,8 @@ def _field_error(e: Any, tagged: bool) -> dict[str, Any]:
         msg = (f"{context.get('tag')!r} is not one of {context.get('expected_tags')} "
                f"(the field '{field}')")
         loc = loc or [field]
+    elif e["type"] in ("model_type", "model_attributes_type", "dict_type") and not loc:
+        msg = "the body must be a JSON object (it is missing or empty)"  # not the class name
     return {"loc": loc, "msg": msg, "type": e["type"]}
 
 
