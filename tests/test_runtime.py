@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,19 @@ def test_stop_does_not_wait_past_the_deadline_for_a_fan_out_and_freezes_the_data
     finally:
         release.set()
         fan_out.join(30)
+
+
+def test_pinned_demo_prices_stay_pinned_after_a_restart(tmp_path: Path,
+                                                        clock: ManualClock) -> None:
+    first = _runtime(tmp_path / "data", clock)
+    assert first.trading is not None
+    first.trading.set_demo_prices({"ETH/USDT": Decimal(3000)}, pin=True)
+    first.trading.set_demo_prices({"BTC/USDT": Decimal(65000)})
+    first.stop()
+    again = _runtime(tmp_path / "data", clock)
+    assert again.trading is not None
+    clock.advance(300)
+    now = again.trading.demo_prices()
+    assert now["pinned"] == ["ETH/USDT", "ETH/USDT:USDT"]
+    assert now["prices"]["ETH/USDT:USDT"] == "3000" and now["prices"]["BTC/USDT"] != "65000"
+    again.stop()

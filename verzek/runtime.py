@@ -255,8 +255,10 @@ def build_engine(runtime: Runtime, *, price_feed: PriceFeed | None = None,
     else:
         runtime.components["price_feed"] = {"kind": price_feed.kind, "fallback_reason": None}
     saved = store.read("demo_prices.json") if price_feed.kind == "sim" else None
+    pinned = set((saved or {}).get("pinned", []))
     for symbol, price in (saved or {}).get("prices", {}).items():
-        price_feed.set_price(symbol, Decimal(price))  # type: ignore[attr-defined]
+        keep = price_feed.pin if symbol in pinned else price_feed.set_price  # type: ignore[attr-defined]
+        keep(symbol, Decimal(price))
     notifier = FanoutNotifier(LogNotifier())
     bus = SignalBus()
     safety = SafetyService(store=store, clock=clock)

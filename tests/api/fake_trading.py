@@ -124,7 +124,12 @@ class FakeTrading:
                                      **{k: str(v) for k, v in thresholds.items()}}
         return self.safety["thresholds"]
 
-    def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
+    def demo_prices(self) -> dict[str, Any]:
+        if not self.sim_prices:
+            raise Conflict("the sim price feed is not running")
+        return {"prices": {s: str(p) for s, p in self.prices.items()}, "pinned": []}
+
+    def set_demo_prices(self, prices: dict[str, Decimal], pin: bool = False) -> dict[str, str]:
         if not self.sim_prices:
             raise Conflict("the sim price feed is not running")
         self.prices.update(prices)

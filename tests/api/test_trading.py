@@ -236,3 +236,27 @@ def test_engine_missing_answers_503(client: FlaskClient, auth: AuthActions,
     assert resp.status_code == 503 and resp.get_json()["error"]["code"] == "engine_unavailable"
     status = client.get("/api/system/status", headers=auth.admin()).get_json()
     assert status["engine"] == "off" and status["store"]["healthy"] is True
+
+
+def test_demo_prices_can_be_pinned_and_read(client: FlaskClient, auth: AuthActions,
+                                            runtime: Runtime) -> None:
+    """A pinned price stays where it was set while the walk moves the rest; GET answers the
+    feed's prices now and which are pinned; a price set again without the pin walks again."""
+    url = "/api/demo/prices"
+    resp = client.put(url, headers=auth.admin(),
+                      json={"prices": {"ETH/USDT": 3000, "SOL/USDT": 150}, "pin": True})
+    assert resp.status_code == 200, resp.get_json()
+    client.put(url, headers=auth.admin(), json={"prices": {"BTC/USDT": 65000}})
+    runtime.clock.advance(600)  # 600 steps of the walk
+    body = client.get(url, headers=auth.admin()).get_json()
+    assert body["pinned"] == ["ETH/USDT", "ETH/USDT:USDT", "SOL/USDT", "SOL/USDT:USDT"]
+    assert body["prices"]["ETH/USDT"] == "3000" and body["prices"]["SOL/USDT:USDT"] == "150"
+    assert body["prices"]["BTC/USDT"] != "65000"  # walked
+    client.put(url, headers=auth.admin(), json={"prices": {"ETH/USDT": 3100}})  # unpinned
+    assert client.get(url, headers=auth.admin()).get_json()["pinned"] == ["SOL/USDT",
+                                                                          "SOL/USDT:USDT"]
+    runtime.clock.advance(60)
+    assert client.get(url, headers=auth.admin()).get_json()["prices"]["ETH/USDT"] != "3100"
+    assert client.get(url, headers=auth.user("nope@example.com")[1]).status_code == 403
+    assert client.put(url, headers=auth.admin(),
+                      json={"prices": {"ETH/USDT": 1}, "pin": "yes"}).status_code == 422

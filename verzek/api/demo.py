@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from flask import Response, jsonify
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field, StrictBool, WithJsonSchema
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
@@ -40,10 +40,26 @@ PRICES_SCHEMA = {
 class PricesBody(ApiModel):
     prices: Annotated[dict[Symbol, ApiPositiveDecimal],  # type: ignore[valid-type]
                       Field(min_length=1, max_length=500), WithJsonSchema(PRICES_SCHEMA)]
+    # true: the random walk leaves these prices where they are until set again without it
+    pin: StrictBool = False
 
 
 class PricesOut(BaseModel):
     prices: dict[str, str]
+
+
+class FeedPricesOut(BaseModel):
+    prices: dict[str, str]
+    pinned: list[str]
+
+
+@api.get("/prices", responses={200: FeedPricesOut}, security=SECURITY)
+@admin_only
+def read_prices() -> Response:
+    """The sim feed's prices now, every symbol it has quoted or been given, and which are
+    pinned (admin, sim feed only: 409 `not_sim_feed` otherwise)."""
+    require_admin()
+    return jsonify(ctx().trading.demo_prices())
 
 
 @api.put("/prices", responses={200: PricesOut}, security=SECURITY)
@@ -51,13 +67,14 @@ class PricesOut(BaseModel):
 def set_prices(body: PricesBody) -> Response:
     """Set simulated prices, e.g. {"prices": {"BTC/USDT": 65000}} (admin, sim feed only); a
     spot symbol's price is its USDT perpetual's too ("BTC/USDT:USDT"), and the other way round,
-    unless both are given. The answer lists every symbol set; a symbol no paper exchange
-    lists is 404 `unknown_symbol` (nothing is set)."""
+    unless both are given. The feed walks on from a price set (about 0.1 % a second) unless
+    `"pin": true`, which holds it until it is set again without. The answer lists every symbol
+    set; a symbol no paper exchange lists is 404 `unknown_symbol` (nothing is set)."""
     require_admin()
     if ctx().settings.price_feed != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim",
                        code="not_sim_feed")
-    prices = ctx().trading.set_demo_prices(dict(body.prices))
+    prices = ctx().trading.set_demo_prices(dict(body.prices), pin=body.pin)
     return jsonify({"prices": {symbol: format(Decimal(price), "f")  # "1E-7" -> "0.0000001"
                                for symbol, price in prices.items()}})
 

@@ -11,8 +11,11 @@ from verzek.store.docstore import DocumentStore
 DOC = "demo_prices.json"
 
 
-def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal]) -> dict[str, str]:
-    """Set each symbol's price on the sim feed (Conflict for any other feed) and keep it."""
+def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal],
+               pin: bool = False) -> dict[str, str]:
+    """Set each symbol's price on the sim feed (Conflict for any other feed) and keep it;
+    `pin`: the random walk leaves those prices where they are until they are set again
+    without it (a test of a price path sets each price in turn)."""
     if getattr(feed, "kind", "") != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim")
     for symbol, price in prices.items():
@@ -22,12 +25,29 @@ def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal]) -> d
     # futures by default), and the other way round, unless both are given
     prices = {**{counterpart(s): p for s, p in prices.items()}, **prices}
     for symbol, price in prices.items():
-        feed.set_price(symbol, price)
+        if pin:
+            feed.pin(symbol, price)
+        else:
+            feed.unpin(symbol)
+            feed.set_price(symbol, price)
     # kept, so a restart goes on from the admin's prices, not from the bundled snapshot
     store.update(DOC, lambda doc: {
         "prices": {**(doc or {}).get("prices", {}),
-                   **{s: str(p) for s, p in prices.items()}}})
+                   **{s: str(p) for s, p in prices.items()}},
+        "pinned": sorted((set((doc or {}).get("pinned", [])) - set(prices))
+                         | (set(prices) if pin else set()))})
     return {s: str(p) for s, p in prices.items()}
+
+
+def read_prices(feed: Any) -> dict[str, Any]:
+    """The sim feed's prices now (every symbol it has handed out or been given) and which of
+    them are pinned; Conflict for any other feed."""
+    if getattr(feed, "kind", "") != "sim":
+        raise Conflict("demo prices are the sim feed's: VERZEK_PRICE_FEED=sim",
+                       code="not_sim_feed")
+    prices, pinned = feed.known()
+    return {"prices": {s: format(p, "f") for s, p in sorted(prices.items())},
+            "pinned": sorted(pinned)}
 
 
 def counterpart(symbol: str) -> str:

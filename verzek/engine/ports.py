@@ -89,8 +89,13 @@ class TradingPort(Protocol):
         """Set the free USDT of one paper account or all of them; Conflict for a live one."""
         ...
 
-    def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
-        """Only while the sim price feed runs; raises Conflict otherwise."""
+    def set_demo_prices(self, prices: dict[str, Decimal], pin: bool = False) -> dict[str, str]:
+        """Only while the sim price feed runs; raises Conflict otherwise. `pin`: the walk
+        leaves them where they are."""
+        ...
+
+    def demo_prices(self) -> dict[str, Any]:
+        """The sim feed's prices now and the pinned symbols; Conflict for another feed."""
         ...
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:

@@ -403,14 +403,17 @@ class TradingService:
         price the monitor read lately; from memory, no exchange call."""
         return valuation.position_marks(self.monitor.prices, rows, self._clock.now())
 
-    def set_demo_prices(self, prices: dict[str, Decimal]) -> dict[str, str]:
+    def demo_prices(self) -> dict[str, Any]:
+        return demo_prices.read_prices(self.pool.price_feed)
+
+    def set_demo_prices(self, prices: dict[str, Decimal], pin: bool = False) -> dict[str, str]:
         unknown = sorted(s for s in prices if not self.pool.paper_listed(s)
                          and not self.pool.paper_listed(demo_prices.counterpart(s)))
         if unknown:  # a price nobody can trade at: a typo, most often
             raise NotFound(f"not listed on any paper exchange: {', '.join(unknown)}; use a "
                            "market symbol such as BTC/USDT or BTC/USDT:USDT",
                            code="unknown_symbol", details={"unknown_symbols": unknown})
-        return demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices)
+        return demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin)
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
         """Check an account's keys; its owner reads a message chosen by the outcome's class,

@@ -79,6 +79,17 @@ class SimPriceFeed:
         with self._lock:
             self._pinned.add(symbol)
 
+    def unpin(self, symbol: str) -> None:
+        """Let the random walk move `symbol` again, from its price now."""
+        with self._lock:
+            self._pinned.discard(symbol)
+
+    def known(self) -> tuple[dict[str, Decimal], set[str]]:
+        """(every price the feed has handed out or been given, the pinned symbols), now."""
+        self._catch_up()
+        with self._lock:
+            return dict(self._prices), set(self._pinned)
+
     def step(self, n: int = 1) -> None:
         """Move every known price `n` random steps."""
         with self._lock:
