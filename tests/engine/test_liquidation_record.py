@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.engine.conftest import Engine
-from verzek.domain.models import CloseReason, SignalSource
+from verzek.domain.models import CloseReason, SignalSource, TradingMode
 
 D = Decimal
 SYM = "ETH/USDT:USDT"
@@ -85,3 +85,23 @@ def test_a_gap_past_the_stop_and_the_liquidation_price_liquidates_at_the_margin(
     end = engine.paper("u1").fetch_balance().get("USDT").total
     assert end - start == closed.realised_pnl_usdt
     assert closed.realised_pnl_usdt >= D("-10.1")  # the margin and the entry's fee
+
+
+def test_a_paper_liquidation_never_settles_a_live_position_on_the_same_account(
+        engine: Engine) -> None:
+    """A user gone live may hold a live position on the account their demo one is on: the
+    paper exchange's liquidation is the demo position's alone."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "100", "price_collar_pct": "50"},
+                    strategy={"stop_loss_mode": "none"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 120\nLeverage 10x",
+                               SignalSource(kind="api"))
+    (demo,) = engine.positions("u1")
+    live = demo.model_copy(update={"id": "plive", "mode": TradingMode.LIVE, "orders": [],
+                                   "fills": []})
+    engine.runtime.positions.save(live)
+    engine.tick(SYM, "85")
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.id == demo.id and closed.close_reason is CloseReason.LIQUIDATED
+    assert [p.id for p in engine.positions("u1")] == ["plive"]

@@ -275,7 +275,9 @@ class PriceMonitor:
         liquidated: dict[str, list[Position]] = {}
         for user_id in self._positions.user_ids():
             for raw in self._positions.open_raw(user_id):
-                if raw["account_id"] != exchange.account_id:
+                # the paper account's own: a live position on the same account (its user
+                # went live) is the exchange's, never settled by a paper fill
+                if raw["account_id"] != exchange.account_id or raw.get("mode") != "demo":
                     continue
                 if raw["symbol"] in liquidations:
                     liquidated.setdefault(raw["symbol"], []).append(
