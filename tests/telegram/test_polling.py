@@ -56,7 +56,9 @@ def test_an_update_handled_before_a_restart_is_not_handled_again(
     polls_before = len(h.api.calls_of("getUpdates"))
     h.bot.start()
     assert h.bot.wait_ready(10)
-    assert h.api.wait_for(lambda: h.bot.poller.counters["replayed"] == 1)
+    # skipped (once, or again if the busy machine's first polls both came before the offset
+    # moved: both are skips; what matters is that it is never handled a second time)
+    assert h.api.wait_for(lambda: h.bot.poller.counters["replayed"] >= 1)
     # the first poll after the restart (more may follow on a busy machine)
     assert "offset" not in h.api.calls_of("getUpdates")[polls_before]
     assert len(h.api.sent(ADMIN)) == 2
