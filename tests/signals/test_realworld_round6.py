@@ -14,64 +14,13 @@ cover for layouts no earlier round holds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
-from verzek.domain.models import MarketType, Side
+from tests.signals.calls import Sig, Upd, check_signal, check_update
+from verzek.domain.models import MarketType
 from verzek.signals import parse, parse_message
-
-
-@dataclass(frozen=True)
-class Sig:
-    """A trade call as a trader reads it; prices as written, in written order."""
-
-    symbol: str
-    side: str
-    entries: tuple[str, ...]
-    targets: tuple[str, ...]
-    stop: str | None
-    leverage: int | None = None
-    at_market: bool = False
-    market: MarketType | None = None
-
-
-@dataclass(frozen=True)
-class Upd:
-    """A follow-up on an earlier call."""
-
-    symbol: str | None
-    action: str
-    index: int | None = None
-    new_stop: str | None = None
-    breakeven: bool = False
-    stop_to_target: int | None = None
-
-
-def _check_signal(text: str, want: Sig) -> None:
-    result = parse_message(text)
-    assert result.signal is not None, (result.kind, result.invalid_reason, result.update)
-    got = result.signal
-    assert got.symbol == want.symbol
-    assert got.side is Side(want.side)
-    assert [str(p) for p in got.entries] == list(want.entries)
-    assert [str(p) for p in got.targets] == list(want.targets)
-    assert (str(got.stop_loss) if got.stop_loss is not None else None) == want.stop
-    assert got.leverage == want.leverage
-    assert got.entry_is_market is want.at_market
-    assert got.market is want.market
-
-
-def _check_update(text: str, want: Upd) -> None:
-    result = parse_message(text)
-    assert result.kind == "update" and result.update is not None, result
-    got = result.update
-    assert (got.symbol, got.action, got.target_index) == (want.symbol, want.action, want.index)
-    assert got.new_stop == (Decimal(want.new_stop) if want.new_stop else None)
-    assert got.to_breakeven is want.breakeven
-    assert got.stop_to_target == want.stop_to_target
-    assert result.signal is None
 
 
 def _check_noise(text: str) -> str | None:
@@ -90,20 +39,20 @@ _SPOT = MarketType.SPOT
 # entries: a long bought up to its own targets, with no target at all.
 
 def test_sell_zone_after_a_buy_zone_is_the_targets() -> None:
-    _check_signal("#AVAX/USDT\nBuy zone: 24.50 - 25.20\nSell zone: 26.8 / 28 / 30\nSL: 23.70\nSpot",
+    check_signal("#AVAX/USDT\nBuy zone: 24.50 - 25.20\nSell zone: 26.8 / 28 / 30\nSL: 23.70\nSpot",
                   Sig("AVAX/USDT", "long", ("24.50", "25.20"), ("26.8", "28", "30"), "23.70",
                       market=_SPOT))
 
 
 def test_sell_zone_under_a_long_is_the_targets() -> None:
-    _check_signal("#BNB_USDT Scalp Long!!\n\n Entry Zone:590 & 580\n\nSell Zone:593-597-605\n\n"
+    check_signal("#BNB_USDT Scalp Long!!\n\n Entry Zone:590 & 580\n\nSell Zone:593-597-605\n\n"
                   "StopLoss : 1H Candle Close Under 560\n\nLev: Cross With 50-75X",
                   Sig("BNB/USDT", "long", ("590", "580"), ("593", "597", "605"), "560", 50,
                       market=_FUT))
 
 
 def test_sell_zone_alone_is_still_a_shorts_entry() -> None:  # guard
-    _check_signal("#ETH/USDT\nSell zone: 3450 - 3480\nTP: 3400 / 3350\nSL: 3520",
+    check_signal("#ETH/USDT\nSell zone: 3450 - 3480\nTP: 3400 / 3350\nSL: 3520",
                   Sig("ETH/USDT", "short", ("3450", "3480"), ("3400", "3350"), "3520"))
 
 
@@ -124,7 +73,7 @@ def test_a_map_of_levels_is_no_call(text: str) -> None:  # guard
     "#OP/USDT\nSell order: 1.85\nBuy order: 1.80 / 1.75\nStop: 1.93",
 ])
 def test_buy_after_a_shorts_entry_is_its_target(text: str) -> None:
-    _check_signal(text, Sig("OP/USDT", "short", ("1.85",), ("1.80", "1.75"), "1.93"))
+    check_signal(text, Sig("OP/USDT", "short", ("1.85",), ("1.80", "1.75"), "1.93"))
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -143,7 +92,7 @@ def test_buy_after_a_shorts_entry_is_its_target(text: str) -> None:
                  id="second_buy_of_a_long_is_an_entry"),
 ])
 def test_a_buy_label_before_or_in_a_long_stays_an_entry(text: str, want: Sig) -> None:  # guard
-    _check_signal(text, want)
+    check_signal(text, want)
 
 
 # --- order and setup labels ---------------------------------------------------------------------
@@ -171,7 +120,7 @@ def test_a_buy_label_before_or_in_a_long_stays_an_entry(text: str, want: Sig) ->
                  id="sell_order_is_a_shorts_entry"),
 ])
 def test_order_and_setup_labels(text: str, want: Sig) -> None:
-    _check_signal(text, want)
+    check_signal(text, want)
 
 
 @pytest.mark.parametrize("text", [
@@ -195,7 +144,7 @@ def test_a_misspelt_stop_label_still_gives_the_stop(label: str) -> None:
     text = (f"#DOGEUSDT #LONG\n\nBUY : 0.1400$- 0.1450$\nTAKE PROFIT:\nTARGET 1 : 0.1500$\n"
             f"TARGET 2 : 0.1560$\nTARGET 3 : 0.1620$\n\n❗️{label} : 0.1320$\n\nUse 2% Fund Only\n\n"
             "LEVERAGE:  10X-20X (CROSS)")
-    _check_signal(text, Sig("DOGE/USDT", "long", ("0.1400", "0.1450"),
+    check_signal(text, Sig("DOGE/USDT", "long", ("0.1400", "0.1450"),
                             ("0.1500", "0.1560", "0.1620"), "0.1320", 10, market=_FUT))
 
 
@@ -213,11 +162,11 @@ def test_a_misspelt_stop_label_still_gives_the_stop(label: str) -> None:
     "#SOL/USDT SL updated → 148.5",
 ])
 def test_a_stop_moved_to_a_price_a_few_words_on(text: str) -> None:
-    _check_update(text, Upd("SOL/USDT", "move_sl", new_stop="148.5"))
+    check_update(text, Upd("SOL/USDT", "move_sl", new_stop="148.5"))
 
 
 def test_a_stop_moved_up_to_a_target() -> None:
-    _check_update("#SOL TP1 hit ✅ move SL up to TP1",
+    check_update("#SOL TP1 hit ✅ move SL up to TP1",
                   Upd("SOL/USDT", "move_sl", 1, stop_to_target=1))
 
 
@@ -233,7 +182,7 @@ def test_a_stop_moved_to_a_level_that_is_no_price_is_refused(text: str) -> None:
     ("#SOL/USDT Stoploss moved to 148.50 ✅", Upd("SOL/USDT", "move_sl", new_stop="148.50")),
 ])
 def test_stop_moves_read_right_before_stay_so(text: str, want: Upd) -> None:  # guard
-    _check_update(text, want)
+    check_update(text, want)
 
 
 # --- "Close" over a list of prices, and a hashtag side ------------------------------------------
@@ -241,14 +190,14 @@ def test_stop_moves_read_right_before_stay_so(text: str, want: Upd) -> None:  # 
 # "#SHORT 65100-67260" was no entry (the call was rejected).
 
 def test_close_over_a_list_of_prices_is_the_calls_targets() -> None:
-    _check_signal("#BTCUSDT\n\n#SHORT 65100-67260\n\nClose 63660 61500 59700\n\nStop 67980\n\n"
+    check_signal("#BTCUSDT\n\n#SHORT 65100-67260\n\nClose 63660 61500 59700\n\nStop 67980\n\n"
                   "Lev 3X",
                   Sig("BTC/USDT", "short", ("65100", "67260"), ("63660", "61500", "59700"),
                       "67980", 3, market=_FUT))
 
 
 def test_a_hashtag_side_before_its_prices() -> None:
-    _check_signal("#BTCUSDT\n\n#SHORT 65100-67260\n\nTargets 63660 61500 59700\n\nStop 67980",
+    check_signal("#BTCUSDT\n\n#SHORT 65100-67260\n\nTargets 63660 61500 59700\n\nStop 67980",
                   Sig("BTC/USDT", "short", ("65100", "67260"), ("63660", "61500", "59700"),
                       "67980"))
 
@@ -263,7 +212,7 @@ def test_prices_after_close_alone_are_no_close() -> None:
     ("Closed #SOL/USDT at 152.40 with +8% profit", Upd("SOL/USDT", "close")),
 ])
 def test_a_close_with_one_price_stays_a_close(text: str, want: Upd) -> None:  # guard
-    _check_update(text, want)
+    check_update(text, want)
 
 
 # --- an emoji between the side and the coin -------------------------------------------------------
@@ -277,7 +226,7 @@ def test_a_close_with_one_price_stays_a_close(text: str, want: Upd) -> None:  # 
      Sig("ETH/USDT", "long", ("3420",), ("3470", "3515"), "3364", 5, market=_FUT)),
 ])
 def test_an_emoji_between_side_and_coin(text: str, want: Sig) -> None:
-    _check_signal(text, want)
+    check_signal(text, want)
 
 
 @pytest.mark.parametrize("text", [
@@ -301,7 +250,7 @@ def test_a_short_on_the_spot_market_is_refused(text: str) -> None:
 
 
 def test_a_short_on_spot_and_futures_is_a_futures_short() -> None:  # guard
-    _check_signal("Binance Spot & Futures\n#ETH/USDT SHORT\nEntry: 3400\nTP: 3300\nSL: 3500\n"
+    check_signal("Binance Spot & Futures\n#ETH/USDT SHORT\nEntry: 3400\nTP: 3300\nSL: 3500\n"
                   "Leverage 10x",
                   Sig("ETH/USDT", "short", ("3400",), ("3300",), "3500", 10, market=_FUT))
 
@@ -326,11 +275,11 @@ def test_a_short_on_spot_and_futures_is_a_futures_short() -> None:  # guard
                  id="ru_take_number_sign"),
 ])
 def test_follow_ups_in_other_languages(text: str, want: Upd) -> None:
-    _check_update(text, want)
+    check_update(text, want)
 
 
 def test_an_arabic_call_with_its_stop_words_stays_a_call() -> None:  # guard
-    _check_signal("#DOGE/USDT شراء\nالدخول: 0.1520\nالأهداف: 0.1560 - 0.1600\nوقف الخسارة: 0.1450",
+    check_signal("#DOGE/USDT شراء\nالدخول: 0.1520\nالأهداف: 0.1560 - 0.1600\nوقف الخسارة: 0.1450",
                   Sig("DOGE/USDT", "long", ("0.1520",), ("0.1560", "0.1600"), "0.1450"))
 
 
@@ -532,12 +481,12 @@ NOISE = [
 
 @pytest.mark.parametrize(("text", "want"), SIGNALS)
 def test_regression_signal(text: str, want: Sig) -> None:
-    _check_signal(text, want)
+    check_signal(text, want)
 
 
 @pytest.mark.parametrize(("text", "want"), UPDATES)
 def test_regression_update(text: str, want: Upd) -> None:
-    _check_update(text, want)
+    check_update(text, want)
 
 
 @pytest.mark.parametrize("text", NOISE)
