@@ -37,7 +37,12 @@ def test_expired_token_is_refused(client: FlaskClient, auth: AuthActions, clock:
     assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200
     clock.advance(runtime.settings.token_ttl_s + 1)
     resp = client.get(f"/api/users/{user_id}", headers=headers)
-    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
+    # told apart from a wrong token: the app logs in again instead of reporting a fault
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "token_expired"
+    assert "log in again" in resp.get_json()["error"]["message"]
+    assert resp.headers["WWW-Authenticate"] == "Bearer"
+    wrong = client.get(f"/api/users/{user_id}", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "unauthorized"
 
 
 def test_logout_revokes_the_token(client: FlaskClient, auth: AuthActions) -> None:

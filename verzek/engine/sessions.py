@@ -93,6 +93,12 @@ class TokenService:
             return None
         return entry[0]
 
+    def expired(self, token: str) -> bool:
+        """A token this service issued whose time is up (not one revoked or never issued):
+        the caller is told to log in again rather than that the token is wrong."""
+        entry = self._index.get(_token_hash(token))
+        return entry is not None and self.clock.now() >= entry[1]
+
     def revoke(self, token: str) -> None:
         digest = _token_hash(token)
         with self._lock:
