@@ -95,6 +95,33 @@ def test_login_is_rate_limited_per_account(client: FlaskClient, auth: AuthAction
     auth.login("rl@example.com")
 
 
+def _login_from(client: FlaskClient, address: str, email: str, password: str) -> Any:
+    return client.post("/api/auth/login", json={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere(
+        client: FlaskClient, auth: AuthActions) -> None:
+    """Knowing a user's e-mail is not enough to lock them out: the lock-out is per address."""
+    auth.create_user("victim@example.com")
+    for _ in range(5):
+        assert _login_from(client, "10.9.9.9", "victim@example.com", "guess").status_code == 401
+    assert _login_from(client, "10.9.9.9", "victim@example.com",
+                       "correct horse 1").status_code == 429
+    resp = _login_from(client, "10.1.1.1", "victim@example.com", "correct horse 1")
+    assert resp.status_code == 200 and resp.get_json()["token"]
+
+
+def test_guessing_one_account_from_many_addresses_locks_it(client: FlaskClient,
+                                                           auth: AuthActions) -> None:
+    auth.create_user("target@example.com")
+    for i in range(50):
+        assert _login_from(client, f"10.2.{i // 4}.{i % 4}", "target@example.com",
+                           "guess").status_code == 401
+    resp = _login_from(client, "10.3.0.1", "target@example.com", "correct horse 1")
+    assert resp.status_code == 429 and resp.get_json()["error"]["code"] == "rate_limited"
+
+
 def test_login_is_rate_limited_per_address(client: FlaskClient) -> None:
     for i in range(20):
         resp = client.post("/api/auth/login", json={"email": f"n{i}@example.com",
@@ -144,4 +171,4 @@ def test_limiter_forgets_aged_failures(clock: ManualClock) -> None:
     limiter.check("spray1@example.com", "10.0.0.1")
     limiter.SWEEP_AT = 1
     limiter.failed("last@example.com", "10.0.0.2")
-    assert len(limiter._failures) == 2  # only the fresh failure's two keys remain
+    assert len(limiter._failures) == 3  # only the fresh failure's three keys remain

@@ -32,7 +32,9 @@ class LogoutResponse(BaseModel):
 
 @api.post("/login", responses={200: LoginResponse})
 def login(body: LoginBody) -> Response:
-    """Exchange an e-mail and password for a bearer token (rate-limited)."""
+    """Exchange an e-mail and password for a bearer token. Rate-limited over 15 minutes: 5
+    failures for one account from one address, 20 from one address, 50 for one account from
+    anywhere answer 429 with Retry-After; a right password clears that account's count."""
     address = request.remote_addr or "unknown"
     result = ctx().accounts.login(email=body.email, password=body.password, address=address)
     return jsonify({"token": result.token, "user_id": result.user_id,

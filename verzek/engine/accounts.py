@@ -106,7 +106,7 @@ class AccountService:
         if not ok or user is None:
             self.limiter.failed(key, address)
             raise InvalidCredentials("wrong e-mail or password")
-        self.limiter.succeeded(key)
+        self.limiter.succeeded(key, address)
         token, expires = self.tokens.issue(user.id)
         return Login(token=token, user_id=user.id, expires_at=expires)
 

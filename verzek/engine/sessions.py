@@ -123,23 +123,33 @@ class TokenService:
 
 
 class LoginLimiter:
-    """Failed-login counter per account and per address, in memory (reset at restart); keys
-    whose failures have all aged out are dropped, so sprayed e-mails do not pile up."""
+    """Failed-login counters, in memory (reset at restart); keys whose failures have all aged
+    out are dropped, so sprayed e-mails do not pile up.
 
-    def __init__(self, *, clock: Clock, per_account: int = 5, per_address: int = 20,
-                 window_s: float = 900.0) -> None:
+    Three limits in one window: an account from one address (`per_pair`, the usual lock-out),
+    one address over all accounts (`per_address`, spraying), and an account over all addresses
+    (`per_account`, guessing from many machines). Someone who only knows a user's e-mail and
+    sends wrong passwords locks out their own address, not the user: the user is locked out
+    everywhere only after `per_account` failures from many addresses."""
+
+    def __init__(self, *, clock: Clock, per_pair: int = 5, per_address: int = 20,
+                 per_account: int = 50, window_s: float = 900.0) -> None:
         self.clock, self.window_s = clock, window_s
-        self.limits = {"account": per_account, "address": per_address}
+        self.limits = {"pair": per_pair, "address": per_address, "account": per_account}
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
     SWEEP_AT = 10_000  # keys held before a failure sweeps out the aged ones
 
+    @staticmethod
+    def _keys(account: str, address: str) -> tuple[tuple[str, str], ...]:
+        return (("pair", f"{account}\n{address}"), ("address", address), ("account", account))
+
     def check(self, account: str, address: str) -> None:
-        """Raise TooManyRequests (with `retry_after_s`) when either limit is reached."""
+        """Raise TooManyRequests (with `retry_after_s`) when any limit is reached."""
         now = self.clock.monotonic()
         with self._lock:
-            for key in (("account", account), ("address", address)):
+            for key in self._keys(account, address):
                 times = self._recent(key, now)
                 if len(times) >= self.limits[key[0]]:
                     retry = max(1, int(times[0] + self.window_s - now) + 1)
@@ -152,11 +162,14 @@ class LoginLimiter:
             if len(self._failures) >= self.SWEEP_AT:
                 for key in list(self._failures):
                     self._recent(key, now)
-            for key in (("account", account), ("address", address)):
+            for key in self._keys(account, address):
                 self._failures.setdefault(key, deque()).append(now)
 
-    def succeeded(self, account: str) -> None:
+    def succeeded(self, account: str, address: str) -> None:
+        """The right password: that account's failures are forgotten (the address's, over
+        other accounts, are not)."""
         with self._lock:
+            self._failures.pop(self._keys(account, address)[0], None)
             self._failures.pop(("account", account), None)
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
