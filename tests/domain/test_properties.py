@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tests.domain.conftest import make_user
 from verzek.domain import risk
 from verzek.domain.dca import DcaParams, DcaPlan, build_plan
-from verzek.domain.exits import distribution_weights, split_quantity
+from verzek.domain.exits import breakeven_price, distribution_weights, split_quantity
 from verzek.domain.models import (
     Fill,
     MarketType,
@@ -332,3 +332,18 @@ def test_exposure_caps_allow_exactly_the_trades_within_every_cap(
     assert risk.exposure_caps(ctx).allowed is within
     if risk.check(ctx).allowed:
         assert within
+
+
+@given(side=st.sampled_from(list(Side)), entry=decimals("0.00000100", "200000", 8),
+       rate=decimals("0", "0.01", 5), quantity=decimals("0.001", "100000", 3))
+def test_closing_at_breakeven_covers_both_fees_and_not_much_more(
+        side: Side, entry: Decimal, rate: Decimal, quantity: Decimal) -> None:
+    exit_price = breakeven_price(side, entry, rate)
+    paid_in = quantity * entry * rate
+    paid_out = quantity * exit_price * rate
+    gross = (exit_price - entry) * quantity if side is Side.LONG else \
+        (entry - exit_price) * quantity
+    net = gross - paid_in - paid_out
+    assert net >= 0
+    # rounded to 10 significant digits, away from the entry: a hair more, never a loss
+    assert net <= quantity * exit_price * Decimal("1E-9")

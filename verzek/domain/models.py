@@ -197,6 +197,9 @@ class StrategySettings(Model):
     stop_loss_pct: PriceMovePct = Decimal("5")
     sl_recompute_on_dca: bool = False
     move_sl_to_breakeven_after_tp1: bool = True
+    # Breakeven (after target 1, or the channel's "move SL to entry"): the entry itself, or
+    # the entry plus the fees paid in and to pay out, so the rest closes without a loss
+    breakeven_covers_fees: bool = False
     trailing_tp_activation_pct: PriceMovePct | None = None
     trailing_tp_callback_pct: PriceMovePct | None = None
     trailing_stop_pct: PriceMovePct | None = None

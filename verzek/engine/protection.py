@@ -14,6 +14,8 @@ from typing import Any
 
 from verzek.domain.dca import take_profit_price
 from verzek.domain.exits import (
+    MAX_FEE_RATE,
+    breakeven_price,
     is_stop_hit,
     is_target_hit,
     percent_from,
@@ -156,7 +158,8 @@ def after_target(position: Position, strategy: StrategySettings, index: int, *,
     if position.average_entry is not None and position.status is not PositionStatus.CLOSED:
         stop = stop_after_target(position.side, strategy, target_index=index + 1,
                                  current_stop=position.stop_loss,
-                                 average_entry=position.average_entry)
+                                 average_entry=position.average_entry,
+                                 fee_rate=entry_fee_rate(position))
         if stop != position.stop_loss and stop_past_market(position, stop, market):
             stop = position.stop_loss
     extra = dict(position.extra)
@@ -164,6 +167,28 @@ def after_target(position: Position, strategy: StrategySettings, index: int, *,
         extra["stop_moved"] = True
         extra["sl_rev"] = sl_rev(position) + 1
     return position.model_copy(update={"targets": targets, "stop_loss": stop, "extra": extra})
+
+
+def entry_fee_rate(position: Position) -> Decimal:
+    """The fee rate the position's entry and DCA fills paid (their fees over their value), the
+    rate its breakeven assumes for the exit too; 0 before any fill records a fee."""
+    buying = {o.client_order_id for o in position.orders if o.leg.startswith(("entry", "dca"))}
+    fees = value = ZERO
+    for fill in position.fills:
+        if fill.client_order_id in buying:
+            fees += fill.fee_usdt
+            value += fill.price * fill.quantity
+    return min(fees / value, MAX_FEE_RATE) if value > 0 else ZERO
+
+
+def breakeven(position: Position, strategy: StrategySettings) -> Decimal | None:
+    """Where "move the stop to breakeven" puts it (None before an entry fill): the average
+    entry, or with `breakeven_covers_fees` the price at which the open quantity closes
+    without a loss after fees."""
+    if position.average_entry is None:
+        return None
+    rate = entry_fee_rate(position) if strategy.breakeven_covers_fees else ZERO
+    return breakeven_price(position.side, position.average_entry, rate)
 
 
 def stop_past_market(position: Position, stop: Decimal | None,

@@ -200,8 +200,9 @@ class UpdateApplier:
             return UserDecision(user.id, "skipped", f"The call has no target "
                                 f"{update.stop_to_target} to move the stop to.", "no_target",
                                 position.id)
-        if stop is None and (update.to_breakeven or update.new_stop is None):
-            stop = position.average_entry
+        to_entry = stop is None and (update.to_breakeven or update.new_stop is None)
+        if to_entry:
+            stop = protection.breakeven(position, user.settings.strategy)
         if stop is None:
             return UserDecision(user.id, "skipped", "The position has no entry yet.",
                                 "no_entry", position.id)
@@ -210,6 +211,10 @@ class UpdateApplier:
             return UserDecision(user.id, "failed", f"The market price of {position.symbol} "
                                 f"could not be read, so the stop was not moved to {plain(stop)}"
                                 f"; {_stays(position)}.", "no_price", position.id)
+        if to_entry and position.average_entry is not None and \
+                protection.stop_past_market(position, stop, price) and \
+                not protection.stop_past_market(position, position.average_entry, price):
+            stop = position.average_entry  # the market sits between: the entry itself
         if protection.stop_past_market(position, stop, price):
             # Placed, it would trigger at once and sell at market: a follow-up moves a stop,
             # it never closes the position (the channel sends "close" for that).

@@ -1,0 +1,93 @@
+"""Breakeven that covers fees (`breakeven_covers_fees`): after target 1, or on the channel's
+"move SL to entry", the stop goes where the rest of the position closes without a loss after
+the entry's fee and the exit's, not at the raw entry (where a stop-out loses both fees)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.engine.conftest import Engine
+from verzek.domain.exits import breakeven_price
+from verzek.domain.models import CloseReason, Side, SignalSource
+
+D = Decimal
+SYM = "ETH/USDT:USDT"
+TAKER = D("0.0005")  # binance perpetual taker fee in the bundled snapshot: a market entry
+
+
+def _open(engine: Engine, text: str, **strategy: Any) -> Any:
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"},
+                    strategy={"breakeven_covers_fees": True, **strategy})
+    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    (p,) = engine.positions("u1")
+    return p
+
+
+def _follow(engine: Engine, text: str) -> Any:
+    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
+    return decision
+
+
+def _live_stops(engine: Engine) -> list[Decimal | None]:
+    (p,) = engine.positions("u1")
+    return [o.stop_price for o in p.orders if o.leg.startswith("sl") and o.status.value == "open"]
+
+
+def test_the_breakeven_price_covers_the_fee_in_and_the_fee_out() -> None:
+    assert breakeven_price(Side.LONG, D(3000), TAKER) == D("3003.001501")
+    assert breakeven_price(Side.SHORT, D(3000), TAKER) == D("2997.001499")
+    assert breakeven_price(Side.LONG, D(3000), D(0)) == D(3000)
+
+
+def test_after_target_one_the_stop_covers_fees_and_a_stop_out_there_loses_nothing(
+        engine: Engine) -> None:
+    _open(engine, "#ETH/USDT LONG\nEntry: 3000\nTargets: 3060 3120\nStop: 2900",
+          tp_distribution="even")
+    engine.tick(SYM, "3060")
+    (p,) = engine.positions("u1")
+    assert p.targets[0].hit
+    expected = breakeven_price(Side.LONG, p.average_entry, TAKER)
+    assert p.stop_loss == expected and expected > p.average_entry
+    assert _live_stops(engine) == [D("3003.0")]  # on the market's tick (the nearest)
+    after_tp1 = p.realised_pnl_usdt
+    engine.tick(SYM, "3003")  # back through the stop: the rest closes
+    (closed,) = engine.runtime.positions.closed_positions("u1")
+    assert closed.close_reason is CloseReason.STOP_LOSS
+    # the rest's entry fee and exit fee are covered: the stop-out added no loss
+    assert closed.realised_pnl_usdt >= after_tp1 - D("0.0001"), (closed.realised_pnl_usdt,
+                                                                 after_tp1)
+
+
+def test_the_channels_move_to_entry_covers_fees_for_a_short(engine: Engine) -> None:
+    _open(engine, "#ETH/USDT SHORT\nEntry: 3000\nTargets: 2940 2880\nStop: 3100")
+    engine.tick(SYM, "2950")
+    decision = _follow(engine, "ETH move SL to entry")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert decision.reason.endswith("stop moved to 2997.0015.")  # as the user reads it
+    (p,) = engine.positions("u1")
+    assert p.stop_loss == D("2997.001499") and _live_stops(engine) == [D("2997.0")]
+
+
+def test_a_market_between_the_entry_and_the_fee_breakeven_gets_the_entry(
+        engine: Engine) -> None:
+    """The fee-covering stop would be past the market and close the position at once; the
+    channel asked for the entry, and the entry is still on the safe side: it goes there."""
+    _open(engine, "#ETH/USDT LONG\nEntry: 3000\nTargets: 3060 3120\nStop: 2900")
+    engine.tick(SYM, "3002")
+    decision = _follow(engine, "ETH move SL to entry")
+    assert (decision.outcome, decision.code) == ("executed", "update_applied")
+    assert decision.reason.endswith("stop moved to 3000.")
+    assert _live_stops(engine) == [D(3000)]
+
+
+def test_off_by_default_the_stop_goes_to_the_entry(engine: Engine) -> None:
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 3000\nTargets: 3060 3120\nStop: 2900",
+                               SignalSource(kind="api"))
+    engine.tick(SYM, "3060")
+    (p,) = engine.positions("u1")
+    assert p.targets[0].hit and p.stop_loss == p.average_entry
