@@ -6,14 +6,15 @@ them), or nothing ("TP hit ✅": which one is not said)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from verzek.signals.keywords import guarded, literal_first
-from verzek.signals.mood import negates_hit
+from verzek.signals.mood import is_asked, is_planned, negates_hit
 
 DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
               "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
               "alcanzad[oa]s?", "atingid[oa]s?", "ula[şs]ildi", "đạt", "erreicht", "atteints?",
-              "tercapai", "خورد", r"تاچ\s+شد")
+              "tercapai", "خورد", r"تاچ\s+شد", "达成", "达到", "到达", "달성", "पूरा")
 DONE = f"(?:{'|'.join(DONE_WORDS)})"
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -72,10 +73,13 @@ def worded_hit(low: str) -> tuple[int | None, int] | None:
     return _ORDINALS[word], hit.start()
 
 
+# a target word that starts a word and is no entry's ("Entry target 2 ✅" is an entry filled)
+# (`guarded` with a second lookbehind: literal-first, the checks after the first "t")
+_TARGET_WORD = r"t(?<!\w.)(?<!entry\s.)(?:p|arget|ake[\s-]?profit)"
 # "TP hit", "Target reached 🎯", "take profit done": a target reached, which one not said (a
 # repost of the call with it is an outcome, never a new call); not "TP hit rate: 80%"
 _BARE_HIT_RE = re.compile(
-    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?:[ \t]+price)?(?!\w)[ \t]*:?[ \t]*"
+    _TARGET_WORD + r"(?:[ \t]+price)?(?!\w)[ \t]*:?[ \t]*"
     r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
     r"(?:reached|hit|achieved|smashed|touched|done)(?!\w)(?![ \t]+(?:rate|ratio)(?!\w))"
 )
@@ -90,26 +94,87 @@ def bare_hit_at(low: str) -> int:
 # Target hits named by their number ("TP2 ✅", "hit target 3"), by their price ("TP 3300 hit"),
 # or all of them ("all targets done").
 _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف")
+              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف", "止盈", "目标",
+              "목표", "익절", "टारगेट")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
 _HIT_AFTER_TGT = rf"\s*[#№]?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{DONE}"  # not "160"
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*[#№]?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.
+# "Entry target 1 ✅" (Cornix) is an entry order filled, never a take-profit reached: a target
+# word right after "entry" starts no hit.
+_NOT_AFTER_ENTRY = r"(?<!entry\s)"
 TARGET_HIT_RE = re.compile(
-    r"(?=[tтцoahmrdscb✅✔☑💰двuđzeتهخ])"
-    rf"(?:(?<!\w){_TGT}{_HIT_AFTER_TGT}"
+    r"(?=[tтцoahmrdscb✅✔☑💰двuđzeتهخ止目목익टप达到달])"
+    rf"(?:(?<!\w){_NOT_AFTER_ENTRY}{_TGT}{_HIT_AFTER_TGT}"
     rf"|(?:{DONE}|hit){_TGT_AFTER_HIT})"
 )
 # The same, literal-first: the engine skips in C to a character some alternative starts with.
 # The index is the match's one group (`match[match.lastindex]`): named groups cannot repeat.
 TARGET_HIT_FAST_RE = re.compile(literal_first((
-    (_TGT_WORDS, r"(?<!\w.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
+    (_TGT_WORDS, r"(?<!\w.)(?<!entry\s.)", _HIT_AFTER_TGT.replace("?P<i1>", "")),
     ((*DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
 )))
+# "Target 1, 2 and 3 done", "TP1-3 ✅": more indexes listed after a hit's first, rising; not a
+# share, a multiple or a time ("TP1 - 2 hours", "TP1 - 3%")
+_MORE_INDEX_RE = re.compile(
+    r"(?:[ \t]*(?:,|&|and(?!\w))[ \t]*(?:(?:tp|target)[ \t]*)?|-)(\d{1,2})"
+    r"(?![\d.,]?\d|[ \t]*(?:%|x(?!\w)|r(?!\w)|h|min|day|week|month))"
+)
+
+
+def _target_hits(low: str) -> Iterator[tuple[re.Match[str], int]]:
+    """Each target hit by number with its index, the highest of a list ("Target 1, 2 and 3
+    done": 3). The next is searched from right after this one's index, not its end: in "TP1 TP2
+    ✅✅" and "TP1 - TP3 done" the first hit's phrase runs on over the next one's number."""
+    match = TARGET_HIT_FAST_RE.search(low)
+    while match is not None:
+        group = match.lastindex or 0
+        index, at = int(match[group]), match.end(group)
+        if at < match.end() and low[at] in " \t,&a-":  # maybe a list: "1, 2 and 3 done"
+            more = _MORE_INDEX_RE.match(low, at)
+            while more is not None and more.end() <= match.end() and int(more[1]) > index:
+                index, at = int(more[1]), more.end()
+                more = _MORE_INDEX_RE.match(low, at)
+        yield match, index
+        match = TARGET_HIT_FAST_RE.search(low, match.end(group))
+
+
+def max_index(low: str) -> tuple[int | None, int, bool]:
+    """The highest target index written as hit, where, and whether only as a condition; a hit
+    negated ("TP2 not hit yet") or asked about ("will we hit TP2?") is none."""
+    best: int | None = None
+    found: re.Match[str] | None = None
+    for match, index in _target_hits(low):
+        if index > (best or 0):
+            best, found = index, match
+    if found is None:
+        return None, 0, False
+    phrase = found.group()  # only the hit kept is checked (inline: the usual hit passes)
+    if (("n" in phrase or "yet" in phrase) and negates_hit(phrase)) or (
+            "?" in low and is_asked(low, found.start())):
+        return _max_index_told(low)  # then each hit is, in order
+    return best, found.start(), is_planned(low, found.start())
+
+
+def _max_index_told(low: str) -> tuple[int | None, int, bool]:
+    """`max_index` leaving out the hits negated or asked about, each checked."""
+    best: int | None = None
+    at = 0
+    for match, index in _target_hits(low):
+        if index > (best or 0) and _is_told(low, match):
+            best, at = index, match.start()
+    return best, at, best is not None and is_planned(low, at)
+
+
+def _is_told(low: str, match: re.Match[str]) -> bool:
+    """A target hit said as one: not "TP2 not hit yet", not "will we hit TP2 today?"."""
+    return not negates_hit(match.group()) and ("?" not in low or not is_asked(low, match.start()))
+
+
 # "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)
 TARGET_PRICE_HIT_RE = re.compile(
-    guarded(("tp", "target", r"take[\s-]?profit")) + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
+    _TARGET_WORD + r"(?!\w)[ \t]*:?[ \t]*\$?\d[\d.,]*+[ \t]*"
     r"(?:was[ \t]+|has[ \t]+been[ \t]+|got[ \t]+|is[ \t]+)?"
     r"(?:reached|hit|achieved|smashed|touched|done|✅)"
 )

@@ -85,11 +85,15 @@ ENTRY_WORDS = (
     r"v[ùu]ng\s+v[àa]o", r"v[ùu]ng\s+mua", r"gi[áa]\s+mua", r"harga\s+(?:beli|masuk)",
     "einstieg", "entrée", "entree", "ingresso", "masuk", "الدخول", "دخول",
     "ورود", r"入场(?:价格?|区间?|点位?)?", r"进场(?:价格?|区间?|点位?)?",
+    r"진입(?:가격?|구간)?", "एंट्री",  # Korean, Hindi
     # a DCA line ("Add more at: 14.20") and a limit order ("Limit order: 1.92", "Buy Limit:")
     r"add\s+more(?:\s+(?:at|on|near|around|below|under|above))?",
     r"limit\s+(?:order|entry|price|buy|sell)", r"order\s+price",
     # "Price: 151.20" (copy-trade bots, TradingView alerts): only as a line's first word
     r"price(?=[ \t]*:)",
+    # "CMP: 0.4520", "Long Now / CMP 0.4520": the current market price, a market entry at it
+    # (`classify`: "cmp"; only where no entry is written: beside "Entry: 0.44" it is a note)
+    r"cmp(?=[ \t]*[:\-@=]?[ \t]*\$?\d)",
 )
 # "Buy Limit: 0.3850", "Short limit order 1.92", "Buy now: 0.52": an entry that also says the
 # side (and, with "now", that it is entered at market)
@@ -109,8 +113,9 @@ TARGET_WORDS = (
     r"toma\s+de\s+ganancias", r"tomar\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al",
     r"m[ụu]c\s+ti[êe]u",
     r"ch[ốo]t\s+l[ờo]i", "ziele", "ziel", "objectifs", "cibles", "obiettivi", "الأهداف",
-    "الاهداف", "الهدف", "أهداف", "اهداف", r"target\s+jual", r"止盈(?:价格?|位)?",
+    "الاهداف", "الهدف", "أهداف", "اهداف", r"target\s+jual", r"止盈(?:目标|价格?|位)?",
     r"目标(?:价格?|位)?", "تارگت(?:ها)?", "هدف(?:ها)?",
+    r"목표(?:가격?)?", r"익절(?:가격?)?", "टारगेट",  # Korean, Hindi
     # "Close 63660 61500 59700" (a list of prices: "Close 50%", "Close #BTC" are follow-ups)
     r"close(?=[ \t]*:?[ \t]*\$?\d[\d.,]*+(?:[ \t]+|[ \t]*[-/|,][ \t]*)\$?\d)",
 )
@@ -120,6 +125,7 @@ STOP_WORDS = (
     r"cut[\s-]?loss", r"cl(?=[ \t]*:)",  # "Cut loss: 1.32", "CL: 1.32" (a label only)
     r"стоп[\s-]?лосс", "стоп", "сл", r"zarar\s+durdur", r"c[ắa]t\s+l[ỗo]", r"d[ừu]ng\s+l[ỗo]",
     "stopp", r"وقف\s+الخسار[ةه]", "وقف", "ستوب", r"止损(?:价格?|位)?", r"حد\s+ضرر", "استاپ",
+    r"손절(?:가격?)?", r"स्टॉप\s*लॉस",  # Korean, Hindi
 )
 # "Buy: 1.42", "BUY 📥" over "1.42 - 1.38": a side word as the label of its prices ("Sell:"
 # after a buy is the call's targets); "Buy stop: 0.1250": an entry once the price rises to it
@@ -152,7 +158,7 @@ _STOP_FULL = _full(STOP_WORDS)
 # word boundary before a keyword is checked by `at_word_start` instead of a lookbehind.
 FIELD_RE = re.compile(
     alternation(sorted((*ENTRY_WORDS, *SHORT_ENTRY_WORDS, *TARGET_WORDS, *STOP_WORDS,
-                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS, *STOP_ORDER_WORDS),
+                        *BUY_LIMIT_WORDS, *SELL_LIMIT_WORDS, *LABEL_WORDS, *STOP_ORDER_WORDS,),
                        key=lambda w: -len(w)), suffix=r"(?![^\W\d_])")
     + r"|🎯|🛑|⛔|@(?=\s*\$?\s*\d)|at(?!\w)(?=\s*\$?\s*\d)"
 )
@@ -167,11 +173,13 @@ def at_word_start(text: str, start: int, extra: str = "/") -> bool:
 
 
 # A target or entry index right after its keyword: "tp1", "target 2:", "entry #1 -".
-# Attached digits are an index; a spaced one only before ":", ")", "-", "=", "." or a tick.
+# Attached digits are an index; a spaced one only before ":", ")", "-", "=", ".", a tick or
+# "at" and a price.
 INDEX_RE = re.compile(
     r"(?P<a>\d{1,2})(?![\d.,]\d|\d)"
     r"|\s*(?:#|№|no\.?\s*)?\s*(?P<b>\d{1,2})(?=\s*(?:[:)\]=>✅→]|[.](?!\d)|-\s|-(?=\s*\d)"
-    r"|\([^\n()]{1,20}\)[ \t]*:))"  # "Entry 2 (DCA): 33.20", "TP 1 (50%): 64500"
+    r"|\([^\n()]{1,20}\)[ \t]*:"  # "Entry 2 (DCA): 33.20", "TP 1 (50%): 64500"
+    r"|(?:at(?!\w)|@)[ \t]*\$?[ \t]*\d))"  # "Take profit 1 at 64997" (MT4 style)
 )
 
 
@@ -231,6 +239,8 @@ def classify(word: str) -> str:
         return "buylabel"
     if limit and word.startswith(("sell", "short")):
         return "shortentry"
+    if word == "cmp":
+        return "cmp"
     if word == "price":
         return "entry"
     if word in SELL_LABELS or order or (word.startswith("sell") and (
@@ -245,7 +255,7 @@ def classify(word: str) -> str:
 
 LEVERAGE_WORDS = (
     "leverage", "lev", "плечо", "apalancamiento", "alavancagem", "kaldiraç", "kaldirac",
-    r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier", "杠杆", "اهرم",
+    r"đ[òo]n\s+b[ẩa]y", r"don\s+bay", "hebel", "levier", "杠杆", "اهرم", "레버리지",
 )
 MARGIN_WORDS = ("cross", "isolated", "isolate", "iso", "кросс", r"изолированн\w*", "cruzado",
                 "aislado", "izole")
@@ -253,7 +263,7 @@ _LEV_ANY = alternation(sorted((*LEVERAGE_WORDS, *MARGIN_WORDS), key=lambda w: -l
 _MARGIN = alternation(MARGIN_WORDS)
 LEVERAGE_WORD_RE = re.compile(
     rf"(?:{_LEV_ANY})\s*[:=\-]?\s*(?:(?:{_MARGIN})\s*[:\-(]?\s*)?[(]?\s*"
-    r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х])?(?![\d.,]\d|\w)"
+    r"[x×х]?\s*(?P<n>\d{1,3})(?:\.0+)?(?:\s*[x×х倍배])?(?![\d.,]\d|\w)"  # "10倍", "10배": times
 )
 LEVERAGE_X_RE = re.compile(r"(\d{1,3})\s?[x×х](?!\w)|[x×](\d{1,3})(?![\w.,])")  # 20x, x20
 # The lower end of a range written before an "5x": "(3-5x)", "3x - 5x". Searched up to the x
@@ -284,9 +294,9 @@ def leverage_x_matches(low: str) -> list[re.Match[str]]:
     return out
 
 LONG_WORDS = ("long", "лонг", "largo", "compra", "comprar", "buy", "покупка", "mua", "aliş",
-              "kaufen", "achat", "beli", "شراء", "做多", "خرید", "لانگ")
+              "kaufen", "achat", "beli", "شراء", "做多", "开多", "خرید", "لانگ", "롱")
 SHORT_WORDS = ("short", "шорт", "corto", "venta", "vender", "venda", "sell", "продажа", "bán",
-               "satiş", "verkaufen", "vente", "jual", "بيع", "做空", "فروش", "شورت")
+               "satiş", "verkaufen", "vente", "jual", "بيع", "做空", "开空", "فروش", "شورت", "숏")
 LONG_SET = frozenset(LONG_WORDS)  # a SIDE_RE match is exactly one word: long when in here
 _SIDE_WORDS = guarded((*LONG_WORDS, *SHORT_WORDS), r"[\w/$]")
 SIDE_RE = re.compile(rf"(?:{_SIDE_WORDS})(?![\w/])(?![\s-]term)")

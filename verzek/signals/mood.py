@@ -24,11 +24,11 @@ _NEGATED_BEFORE_RE = re.compile(  # literal-first (`guarded`): few positions are
 )
 # "TP2 not hit yet", "target 1 wasn't reached": a negation inside the target-hit phrase
 _NEGATED_INSIDE_RE = re.compile(r"(?<!\w)(?:not|never|yet\s+to)(?!\w)|n['’]t(?!\w)")
-# "will we hit TP2 today?", "Can #BTC reach TP3?": a question word before the cue in its
-# sentence, with a "?" after the cue; an announcement is never asked.
+# "will we hit TP2 today?", "Can #BTC reach TP3?", "is the TP2 hit yet?": a question word before
+# the cue in its sentence, with a "?" after the cue; an announcement is never asked.
 _ASKING_RE = re.compile(
     r"(?<!\w)(?:will|would|can|could|shall|should|gonna|going[ \t]+to|might|may|did|does|do"
-    r"|when|is[ \t]+it|are[ \t]+we)(?!\w)"
+    r"|when|is[ \t]+it|are[ \t]+we|(?:is|has)[ \t]+(?:the|our))(?!\w)"  # "is the TP2 hit yet?"
 )
 _WINDOW = 24  # characters looked at before a cue for a plan or a negation
 

@@ -22,6 +22,7 @@ from verzek.signals.numbers import Price
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
 from verzek.signals.side_entry import side_entry
+from verzek.signals.sides import both_sides_spans, call_side
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.tables import header_table
 from verzek.signals.text import normalise
@@ -54,13 +55,6 @@ _REFERENCE_RE = re.compile(
 _DECIMAL_COMMA_RE = re.compile(
     r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},\d+)(?![\d.,]?\d|\s*%)"
 )
-_CLOSED_SIDE_RE = re.compile(
-    r"(?<!\w)(?:clos(?:e|ed|ing)|exit(?:ed|ing)?)[ \t]+(?:(?:the|your|our|my|all)[ \t]+)?"
-    r"(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?[ \t]+)?\Z"
-)
-# "Don't short here. LONG": a side word after a negation is the side not taken
-_NEGATED_SIDE_RE = re.compile(r"(?<![\w#$])(?:don['’]?t|do[ \t]+not|never|no|not|avoid)[ \t]+"
-                              r"(?:a[ \t]+|any[ \t]+)?\Z")
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _STOP_ORDERS = frozenset({"buystop", "sellstop"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
@@ -165,7 +159,12 @@ def parse_message(text: str) -> ParseResult:
         return ParseResult("noise", invalid_reason="a question about prices, not a call")
     if _word_search(kw.NOT_A_CALL_RE, low):
         return ParseResult("noise", invalid_reason="a reminder, test or warning, not a new call")
-    side = _side(body, draft)
+    pairs = both_sides_spans(body)
+    side = call_side(body, draft.label_spans + pairs)
+    if side is None and pairs:
+        return ParseResult("noise", invalid_reason="both sides offered (long or short): "
+                           "which one to take is unsure")
+    side = side or draft.side_hint
     return _signal_result(text, low, draft, side, symbol, strength, leverage)
 
 
@@ -174,6 +173,7 @@ def _fields(low: str, norm: str) -> _Draft:
     marks = _marks(low)
     seen_entry = seen_short = False
     weak_entries: list[Price] = []
+    cmp: list[Price] = []
     for pos, (kind, start, end) in enumerate(marks):
         if kind == "selllabel":  # "Sell: 590" after a Buy line or a long call: its target
             kind = "target" if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start) \
@@ -203,6 +203,8 @@ def _fields(low: str, norm: str) -> _Draft:
                     prices and ticked_count(low, end, stop_at))
             elif not weak_entries:  # only the first "at": "sell at 68000" is no entry
                 weak_entries, draft.weak_prose = prices, talks_on(low, end, stop_at)
+        elif kind == "cmp":
+            cmp = cmp or prices
         elif kind == "target":
             if prices and (ticked := ticked_count(low, end, stop_at)):
                 draft.ticked = len(draft.targets) + ticked
@@ -216,6 +218,8 @@ def _fields(low: str, norm: str) -> _Draft:
         elif draft.stop is None and prices:
             draft.stop = prices[0]
         draft.has_fields = draft.has_fields or bool(prices)
+    if not draft.entries and cmp:  # "CMP: 0.4520" and no Entry line: a market entry
+        draft.entries, draft.entry_is_market = cmp, True
     if not draft.entries:  # "Short BTC at 64200 ...": the "at" price is the side's too
         prices, draft.side_entry, talk = side_entry(low, norm, [m[1] for m in marks])
         if not weak_entries:
@@ -264,28 +268,6 @@ def _is_reference(low: str, start: int) -> bool:
     if not head or not head[-1].isalpha():  # a match ends its word with a letter
         return False
     return _REFERENCE_RE.search(low, max(0, start - 12), start) is not None
-
-
-def _side(text: str, draft: _Draft) -> Side | None:
-    match = kw.SIDE_RE.search(text)
-    while match is not None:
-        start = match.start()
-        for label_start, label_end in draft.label_spans:
-            if label_start <= start < label_end:
-                break  # a "Buy:" or "Sell:" label, read as a field already
-        else:
-            if not _is_closed_side(text, start) and not (
-                    start > 3 and _NEGATED_SIDE_RE.search(text, max(0, start - 16), start)):
-                return Side.LONG if match.group() in kw.LONG_SET else Side.SHORT
-        match = kw.SIDE_RE.search(text, match.end())
-    return draft.side_hint
-
-
-def _is_closed_side(text: str, start: int) -> bool:
-    """A side word naming the trade to close: "Close long, open SHORT", "exit your ETH short"."""
-    head = max(0, start - 32)
-    return ("clos" in text[head:start] or "exit" in text[head:start]) and \
-        _CLOSED_SIDE_RE.search(text, head, start) is not None
 
 
 def _is_complete(draft: _Draft) -> bool:

@@ -55,6 +55,14 @@ _RATIO_RE = re.compile(r"\d(?<![\w.,]\d)\d?:\d{1,2}(?:[.,]\d)?(?![\d.,]?\d)")
 _WORD_NOTE_RE = re.compile(
     r"\([^\W\d_]+(?:[ \t-]+[^\W\d_]+)*[ \t]*\)(?=[ \t,;/|-]*(?:(?:and|then|or)[ \t]+)?\$?\d)"
 )
+_NUMBER_RUN_RE = re.compile(r"\d[\d.,]*")
+# a line of one price: maybe a bullet or list marker before it ("🎯", "2)", "3.", "4⃣"), a "$"
+# or unit around it, and its share after it ("0.080$", "2) 0.5350 (30%)")
+_LONE_PRICE_RE = re.compile(
+    r"[^\w\n]*+(?:\d{1,2}(?:[.)]|\u20e3)[ \t]*+)?\$?[ \t]*+\d[\d.,]*+[ \t]*+\$?"
+    r"(?:[ \t]*+usdt)?(?:[ \t]*+\([ \t]*+\d{1,3}(?:[.,]\d+)?[ \t]*+%[ \t]*+\))?[ \t]*+",
+    re.IGNORECASE,
+)
 _SUBLABEL_RE = re.compile(r"[^\d\n:]{1,25}:(?=\s*\d)")
 _UNIT_WORDS_RE = re.compile(r"(?<!\w)(?:usdt|usd|usdc|busd)(?!\w)", re.IGNORECASE)
 # a price with a tick right after it: "0.55 ✅", "66500✔"; a tick before the first price is a
@@ -116,14 +124,21 @@ def section(segment: str) -> str:
     kept = [cut_prose(lines[0])]
     has_numbers = _DIGIT_RE.search(kept[0]) is not None
     header_only = not has_numbers
+    # one price a line so far: a blank line may part the list ("Targets:" over "0.078$", a
+    # blank line, "0.080$"), and after one only such a lone price goes on with it
+    lone = len(_NUMBER_RUN_RE.findall(kept[0])) <= 1
+    gap = False
     for line in lines[1:]:
         sub = _SUBLABEL_RE.match(line) if header_only else None
         if sub is not None:  # "TARGETS" then "Short Term: 36.5 - 37": a labelled sub-list
             line = line[sub.end():]
         if not line.strip():
-            if has_numbers:
+            if has_numbers and not lone:
                 break
+            gap = gap or has_numbers
             continue
+        if gap and _LONE_PRICE_RE.fullmatch(line) is None:
+            break
         if _LABEL_START_RE.match(line):
             break  # "T1 8.30", "Risk: high": a label this parser does not know ends the list
         folded = line.lower()  # every unit word holds "sd" ("ſ" is an s to IGNORECASE)
@@ -140,6 +155,7 @@ def section(segment: str) -> str:
             line = head
         kept.append(line)
         has_numbers = has_numbers or _DIGIT_RE.search(line) is not None
+        lone = lone and _LONE_PRICE_RE.fullmatch(line) is not None
     return "\n".join(kept)
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from verzek.signals.numbers import THOUSANDS_SEPARATORS, join_thousands
 
+_MATH_CHARS = {chr(code): plain for code in range(0x1D400, 0x1D800)
+               if (plain := unicodedata.normalize("NFKC", chr(code))).isascii() and plain.isalnum()}
 _TRANSLATE = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2012": "-", "\uff1a": ":", "\u00a0": " ",
     "*": " ", "`": " ", "\u0130": "I", "\u0131": "i", "\u200b": None, "\u200d": None,
@@ -18,12 +21,17 @@ _TRANSLATE = str.maketrans({
     **{chr(0x2460 + n): f"{n + 1}) " for n in range(10)},
     # fullwidth forms ("＃ＢＴＣ／ＵＳＤＴ", "６５０００") are their ASCII characters
     **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
+    # the "fancy font" of styled posts ("𝐁𝐓𝐂/𝐔𝐒𝐃𝐓 𝐋𝐎𝐍𝐆", "𝐄𝐧𝐭𝐫𝐲: 𝟔𝟑𝟓𝟎𝟎"): mathematical bold,
+    # italic, sans-serif and monospace letters and digits are their ASCII characters
+    **_MATH_CHARS,
 })
 # Not str.translate (a dict look-up per character): only the few distinct characters present are
 # replaced (no replacement is a key); one scan finds them and the thousands separators to remove.
 _REPLACE = {chr(key): value or "" for key, value in _TRANSLATE.items()}
+# (the mathematical letters as one range: a class listing each of them is slow to scan)
 _TRANSLATE_GATE_RE = re.compile(
-    "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS}))) + "]"
+    "[" + re.escape("".join(sorted({*_REPLACE, *THOUSANDS_SEPARATORS} - set(_MATH_CHARS))))
+    + "\U0001D400-\U0001D7FF]"
 )
 
 

@@ -11,14 +11,15 @@ from verzek.signals.hits import (
     ALL_TARGETS_RE,
     TARGET_PRICE_HIT_RE,
     bare_hit_at,
+    max_index,
     names_all,
     worded_hit,
 )
-from verzek.signals.hits import TARGET_HIT_FAST_RE as _TARGET_HIT_FAST_RE
+from verzek.signals.hits import TARGET_HIT_FAST_RE as _TARGET_HIT_FAST_RE  # noqa: F401 (tests)
 from verzek.signals.hits import TARGET_HIT_RE as TARGET_HIT_RE  # the plain form, for the tests
 from verzek.signals.keywords import alternation, guarded
-from verzek.signals.mood import is_asked, is_planned, is_stated, negates_hit
-from verzek.signals.numbers import read_token
+from verzek.signals.mood import is_planned, is_stated
+from verzek.signals.numbers import read_token, scan_prices
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
@@ -26,10 +27,10 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
-              "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ")
+              "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ", "达", "到达", "달성", "पूरा")
 _SL = r"stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?|استاپ|حد\s+ضرر"
-# and "cut loss", Vietnamese "cắt lỗ", Arabic "وقف الخسارة", "الستوب"
-_SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo]|وقف\s+الخسار[ةه]|(?:ال)?ستوب)"
+# and "cut loss", Vietnamese "cắt lỗ", Arabic "وقف الخسارة", "الستوب", Chinese and Korean
+_SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo]|وقف\s+الخسار[ةه]|(?:ال)?ستوب|止损|손절)"
 _SLM = f"(?:{_SL})"  # a moved stop's words: "move cut loss" is rare, and "c" is a common letter
 # "#LTC/USDT Stoploss ⛔", "Stop loss ❌ -12%": a stop word marked by an emoji, with no price after
 # it on its line or at the start of the next ("🛑 Stop Loss 🛑" over "0.45" labels a call's stop).
@@ -37,8 +38,9 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 _LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhcdاحوضس])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد)(?!\w)"
+    rf"(?=[sсhcdاحوضس止손])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد"
+    r"|(?:已|被)?触发|了)(?!\w)"  # Chinese: "止损触发", "止损了"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
     rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on)|ضرب)\s+(?:the\s+|our\s+)?"
@@ -47,17 +49,17 @@ STOP_HIT_RE = re.compile(
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
               "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel", "خورد",
-              "فعال", "dính", "chạm", "ضرب")
+              "فعال", "dính", "chạm", "ضرب", "触发", "止损了")
 
 
 def _be(n: int) -> str:
     return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыт\w*|бу|б/у"
-            r"|точку\s+входа|(?:punto\s+de\s+|pre[çc]o\s+de\s+)?entrada|giri[şs]e?"
+            r"|точку\s+входа|(?:punto\s+de\s+|ponto\s+de\s+|pre[çc]o\s+de\s+)?entrada|giri[şs]e?"
             r"|(?:نقطه\s+)?ورود|سر\s+به\s+سر)")
 
 
-def _num(n: int) -> str:
-    return rf"(?P<num{n}>\d[\d.,]*)"
+def _num(n: int) -> str:  # "63 800" is read whole, to be refused (`_move_finding`), never as 63
+    return rf"(?P<num{n}>\d{{1,3}}[ \t]\d{{3}}(?![\d.,]?\d|[ \t]*(?:%|pips?(?!\w)))|\d[\d.,]*)"
 
 
 def _tgt(n: int) -> str:  # "move SL to TP1": the price of the call's target 1
@@ -76,6 +78,9 @@ def _target_number(written: str) -> int | None:
     return index or None
 
 
+# where a stop stands: "SL at entry", Spanish "Stop en entrada", Portuguese "Stop na entrada",
+# "Stop para o ponto de entrada"
+_AT = r"(?:at|@|on|en|na|para(?:\s+[oa])?)"
 _RU_MOVES = "переносим|переставляем|переводим|передвигаем"
 # "set", "adjust", "update" and "trail" move the stop only where they say to what: "Always set
 # SL" and "adjust your stop" are advice, and a move to nowhere is read as one to the entry
@@ -93,14 +98,14 @@ MOVE_SL_RE = re.compile(
     rf"|(?<!\w)new\s+{_SLM}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
     rf"|(?<!\w){_SLM}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)})"  # "SL to BE"
     rf"|(?<!\w){_SLM}\s+(?:в|на)\s+{_be(9)}(?!\w)"  # "Стоп в БУ": the stop to breakeven
-    rf"|(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
+    rf"|(?<!\w){_SLM}\s+(?:now\s+)?{_AT}\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
 )
 # Indonesian "geser SL ke entry", Turkish "Stop girişe çekildi", "Stop'u 35.2'ye çekin",
 # Vietnamese "dời SL về entry" and Persian "استاپ را به نقطه ورود منتقل کنید": searched only when
 # their verbs are written (`_MORE_MOVES`), to keep MOVE_SL_RE lean
 MOVE_SL_MORE_RE = re.compile(
     rf"(?<!\w)(?:geser|pindahkan)\s+{_SLW}\s*(?:ke\s+)?(?:{_be(6)}(?!\w)|{_num(6)}|{_tgt(6)})?"
-    rf"|(?<!\w){_SLM}(?:['’][uüi])?\s+(?:{_be(7)}|{_num(7)}['’]?(?:[ae]|ye|ya)?)\s+"
+    rf"|(?<!\w){_SLM}(?:['’]y?[uüi])?\s+(?:{_be(7)}|{_num(7)}['’]?(?:[ae]|ye|ya)?)\s+"
     r"[çc]ek(?:ildi|tik|iyoruz|in|elim)(?!\w)"
     rf"|(?<!\w)(?:d[ờơo]i|chuy[ểe]n)\s+{_SLW}\s*(?:v[ềe]|l[êe]n)?\s*"
     rf"(?:{_be(10)}(?!\w)|{_num(10)}|{_tgt(10)})?"
@@ -118,14 +123,16 @@ _MOVE_TAIL_RE = re.compile(
     r"|(?P<near>below|above|under|over|near|around)\s*[+\-$]?\s*\d)"
 )
 # the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
-_STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?(?:at|@|on)\s+{_be(0)}(?!\w)")
+_STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?{_AT}\s+{_be(0)}(?!\w)")
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek", "dời",
               "chuyển", "منتقل")
-_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
+_CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", "cancelar", r"batal(?:kan)?", "取消", "취소",
+                 r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
                  "کنسل", "الغاء", "إلغاء", "ألغيت", "ملغا[ةه]")  # Arabic: cancelling, cancelled
 CANCEL_RE = re.compile(f"(?:{guarded(_CANCEL_WORDS)})" r"(?!\w)")
-_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "کنسل", "الغاء", "إلغاء", "ألغيت", "ملغا")
+_CANCEL_GATE = ("cancel", "отмен", "iptal", "hủy", "batal", "取消", "취소", "کنسل", "الغاء",
+                "إلغاء", "ألغيت", "ملغا")
 # "#SUI signal is invalid now ❌" (not "Setup invalidated if 4H closes below 145": a condition);
 # searched only when "invalid" is written (a call's "Invalidation: 1.2" would open CANCEL_RE)
 INVALID_RE = re.compile(
@@ -133,7 +140,8 @@ INVALID_RE = re.compile(
     r"\s+(?:is\s+|was\s+|has\s+been\s+)?(?:now\s+)?invalid(?:ated)?"
     r"(?!\w)(?!\s+(?:if|on|below|above|when|under|over|by|at)(?!\w))"
 )
-_FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", "entries", "entry", "вход")
+_FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", r"entry\s+orders?", "entries",
+                 "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
     f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
     r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
@@ -184,7 +192,8 @@ def _families(low: str) -> set[str]:
         found.add("invalid")
     if "move" not in found and ((" to " in low and (
         "sl to" in low or "stop to" in low or "ss to" in low or "s/l to" in low
-    )) or ((" at " in low or " on " in low or "@" in low) and _STOP_AT_BE_RE.search(low))
+    )) or ((" at " in low or " on " in low or "@" in low or " en " in low or " na " in low
+            or " para " in low) and _STOP_AT_BE_RE.search(low))
             or (" now" in low and _says_stop_now(low)) or "geser" in low or "pindah" in low
             or (" به " in low and ("استاپ" in low or "ضرر" in low))
             or ("стоп в " in low or "стоп на " in low)):
@@ -192,7 +201,7 @@ def _families(low: str) -> set[str]:
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
         or "lỗ" in low or "cat lo" in low or "استاپ" in low or "ضرر" in low or "وقف" in low
-        or "ستوب" in low
+        or "ستوب" in low or "止损" in low or "손절" in low
     ):
         found -= _NEED_STOP_WORD
     return found
@@ -202,40 +211,6 @@ def _says_stop_now(low: str) -> bool:
     """ "SL now 5.30", "stop loss is now at entry": a gate (MOVE_SL_RE decides), as substrings
     (every `_SLM` form ends with "l", "p" or "s", or comes before "is now")."""
     return "l now" in low or "p now" in low or "s now" in low or "is now" in low
-
-
-def _max_index(low: str) -> tuple[int | None, int, bool]:
-    """The highest target index written as hit, where, and whether only as a condition; a hit
-    negated ("TP2 not hit yet") or asked about ("will we hit TP2?") is none."""
-    best: int | None = None
-    found: re.Match[str] | None = None
-    for match in _TARGET_HIT_FAST_RE.finditer(low):
-        raw = match[match.lastindex or 0]
-        if int(raw) > (best or 0):
-            best, found = int(raw), match
-    if found is None:
-        return None, 0, False
-    phrase = found.group()  # only the hit kept is checked (inline: the usual hit passes)
-    if (("n" in phrase or "yet" in phrase) and negates_hit(phrase)) or (
-            "?" in low and is_asked(low, found.start())):
-        return _max_index_told(low)  # then each hit is, in order
-    return best, found.start(), is_planned(low, found.start())
-
-
-def _max_index_told(low: str) -> tuple[int | None, int, bool]:
-    """`_max_index` leaving out the hits negated or asked about, each checked."""
-    best: int | None = None
-    at = 0
-    for match in _TARGET_HIT_FAST_RE.finditer(low):
-        raw = match[match.lastindex or 0]
-        if int(raw) > (best or 0) and _is_told(low, match):
-            best, at = int(raw), match.start()
-    return best, at, best is not None and is_planned(low, at)
-
-
-def _is_told(low: str, match: re.Match[str]) -> bool:
-    """A target hit said as one: not "TP2 not hit yet", not "will we hit TP2 today?"."""
-    return not negates_hit(match.group()) and ("?" not in low or not is_asked(low, match.start()))
 
 
 def detect_update(low: str) -> UpdateFinding | None:
@@ -277,7 +252,7 @@ def _bare_hit(low: str) -> UpdateFinding | None:
 
 def _target_finding(low: str) -> UpdateFinding | None:
     """ "TP2 ✅" (the highest index written wins), or "all targets done" without an index."""
-    index, index_at, planned = _max_index(low)
+    index, index_at, planned = max_index(low)
     if index is not None:  # "after TP1 hit, move SL ..." in a full call is no outcome yet
         return UpdateFinding("target_hit", target_index=index, is_result=not planned,
                              at=index_at)
@@ -370,9 +345,21 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
     if name and _NEGATIVE_BEFORE_RE.search(match.string[:match.start(name)]):
         return UpdateFinding("move_sl", at=match.start(), reason="the new stop is written "
                              "as a negative number, which is no price")
-    if raw:
-        read = read_token(raw.rstrip(".,"))
-        if read is not None and not isinstance(read, list):
-            new_stop = read.value
+    if raw and (" " in raw or "\t" in raw):
+        return UpdateFinding("move_sl", at=match.start(), reason="the new stop is written as "
+                             "numbers a space apart (63800, or 63 and 800?): which is unsure")
+    if name and raw:
+        new_stop = _level(raw, match.string, match.end(name))
     return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven,
                          at=match.start())
+
+
+def _level(raw: str, low: str, end: int) -> Decimal | None:
+    """The price a stop moves to, as written at `low[:end]`: "63,800" is 63800, and "63.8k" is
+    63800 too (a "k" after the number), never 63.8."""
+    raw = raw.rstrip(".,")
+    if low.startswith("k", end) and not low[end + 1:end + 2].isalpha():
+        prices = scan_prices(raw + "k")
+        return prices[0].value if len(prices) == 1 else None
+    read = read_token(raw)
+    return read.value if read is not None and not isinstance(read, list) else None
