@@ -36,6 +36,23 @@ INVITE_PREFIX = "u:"
 MAX_INVITE_NAME = 32  # createChatInviteLink: "Invite link name; 0-32 characters"
 
 
+# A ban refused for the member itself: it never succeeds however often it is tried. Any other
+# refusal is about the group — "Forbidden: bot was kicked from the supergroup chat", "Bad
+# Request: chat not found", "Bad Request: not enough rights to restrict/unrestrict chat member"
+# (the bot is no longer an administrator) — and ends when an admin puts the bot back.
+MEMBER_REFUSALS = ("user is an administrator of the chat", "can't remove chat owner",
+                   "user not found", "participant_id_invalid", "user_id_invalid",
+                   "invalid user_id")
+
+
+def _member_refused(details: dict[str, Any]) -> bool:
+    """Whether a failed removal was refused for good because of who the member is."""
+    if not details.get("permanent") or details.get("kind") != "rejected":
+        return False
+    reason = str(details.get("reason") or "").lower()
+    return any(marker in reason for marker in MEMBER_REFUSALS)
+
+
 def _as_group(value: str | None) -> GroupName | None:
     for name in GROUP_NAMES:
         if value == name:
@@ -162,9 +179,11 @@ class GroupAccess:
         except Conflict as exc:
             logger.error("telegram: could not remove %s from %s: %s", telegram_user_id, group,
                          exc.message, extra={"user_id": user_id})
-            if not exc.details or not exc.details.get("permanent"):
-                return Removal(group, telegram_user_id, user_id, False, exc.message)
-            self._forget(group, telegram_user_id)  # e.g. an admin: never retried
+            if _member_refused(exc.details or {}):
+                self._forget(group, telegram_user_id)  # e.g. an admin: never retried
+            # else transient, or about the group (the bot removed or no longer allowed to ban,
+            # the chat gone): the member is kept and tried again at the next sweep, once an
+            # admin has put the bot back
             return Removal(group, telegram_user_id, user_id, False, exc.message)
         except Exception as exc:  # one member's trouble never ends the sweep for the others
             logger.exception("telegram: removing %s from %s failed", telegram_user_id, group,
@@ -203,7 +222,8 @@ class GroupAccess:
                                   ready_timeout_s=self.ready_timeout_s)
         except SendFailed as exc:
             raise Conflict(f"Telegram refused: {exc}",
-                           details={"permanent": exc.permanent}) from None
+                           details={"permanent": exc.permanent, "kind": exc.kind,
+                                    "reason": exc.reason}) from None
         except BotNotRunning:
             raise Conflict("the Telegram bot is not running now; try again in a minute",
                            details={"permanent": False}) from None

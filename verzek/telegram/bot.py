@@ -42,6 +42,30 @@ class BotNotRunning(Exception):
     """The bot's loop is not running (not started, restarting or stopped)."""
 
 
+# Methods that post a message: what Telegram's broadcast limits count ("no more than 30 messages
+# per second", "no more than 20 messages per minute to the same group",
+# https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+MESSAGE_METHOD_PREFIXES = ("send", "copyMessage", "forwardMessage")
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter for the methods that post messages only.
+
+    AIORateLimiter counts every call with a negative `chat_id` against that group's 20 messages
+    a minute: a sweep's banChatMember/unbanChatMember/getChat calls or a burst of /join invite
+    links (createChatInviteLink) would use up the VIP group's budget and hold the next signal
+    back for minutes. Other methods go straight through (a 429 on them is waited out by the
+    Sender)."""
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        if not endpoint.startswith(MESSAGE_METHOD_PREFIXES):
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data,
+                                             rate_limit_args)
+
+
 SEND_READ_TIMEOUT_S = 20.0
 
 
@@ -141,7 +165,15 @@ class BotService(UpdateHandlers):
         async def run() -> T:
             return await fn(self.bot)
 
-        return self.submit(run()).result(timeout_s)
+        future = self.submit(run())
+        try:
+            return future.result(timeout_s)
+        except concurrent.futures.TimeoutError:
+            # the caller gives up and reports the call as not done: it must not go on unseen
+            # (a flood wait of minutes, then an invite link nobody gets, a ban the sweep
+            # reported as not done)
+            future.cancel()
+            raise
 
     def deep_link(self, code: str) -> str | None:
         """`https://t.me/<bot>?start=<code>`: opens the bot and sends `/start <code>`; None
@@ -218,7 +250,7 @@ class BotService(UpdateHandlers):
             # after maximum of 0 retries" error with a traceback is noise.
             logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
         builder = (ApplicationBuilder().token(self._token).updater(None)
-                   .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=0))
+                   .rate_limiter(self._rate_limiter or MessageRateLimiter(max_retries=0))
                    # 5xx answers keep their status (a 504 may have been carried out)
                    .get_updates_request(BotApiRequest(connection_pool_size=1,
                                                       read_timeout=10.0))

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from verzek.clock import Clock
@@ -106,29 +107,36 @@ class Broadcaster:
         if decision.text is None:
             logger.info("broadcast skipped: %s", decision.reason)
             return
-        self._bot.submit(self.deliver(decision.text)).result(self.send_timeout_s)
+        self._bot.submit(self.deliver(decision.text, posted_at=message.received_at)).result(
+            self.send_timeout_s)
         self.counters["broadcast"] += 1
 
-    async def deliver(self, text: str) -> None:
+    async def deliver(self, text: str, *, posted_at: datetime | None = None) -> None:
         """Queue `text` on each group's lane: VIP now, TRIAL after its delay. A lane sends in
-        order; one lane waiting (a rate limit, retries, a dead group) never holds the other."""
+        order; one lane waiting (a rate limit, retries, a dead group) never holds the other.
+
+        With `posted_at` (and a clock), a copy is not posted once it would arrive later than
+        `max_age_s` after it (plus the TRIAL delay): a flood wait (a 429's `retry_after`, up to
+        minutes) or the waits of the copies before it in its lane would otherwise post a stale
+        call as a "New Signal Alert"."""
         groups = self._bot.groups.configured()
         for group, delay_s in (("VIP", 0.0), ("TRIAL", self.trial_delay_s)):
             if group in groups:
-                self._enqueue(group, text, delay_s)
+                self._enqueue(group, text, delay_s, posted_at)
 
-    def _enqueue(self, group: GroupName, text: str, delay_s: float) -> None:
+    def _enqueue(self, group: GroupName, text: str, delay_s: float,
+                 posted_at: datetime | None = None) -> None:
         loop = asyncio.get_running_loop()
         previous = self._tails.get(group)
         if previous is not None and (previous.done() or previous.get_loop() is not loop):
             previous = None  # an idle lane, or one of a loop that has stopped
-        task = loop.create_task(self._send_in_turn(previous, group, text, delay_s))
+        task = loop.create_task(self._send_in_turn(previous, group, text, delay_s, posted_at))
         self._tails[group] = task
         self._lanes.add(task)  # referenced; a stop waits for it only once its delay is over
         task.add_done_callback(self._lanes.discard)
 
     async def _send_in_turn(self, previous: asyncio.Task[None] | None, group: GroupName,
-                            text: str, delay_s: float) -> None:
+                            text: str, delay_s: float, posted_at: datetime | None) -> None:
         try:
             if delay_s > 0:
                 await self._sleep(delay_s)
@@ -141,15 +149,32 @@ class Broadcaster:
             self.counters["group_failures"] += 1
             logger.error("broadcast to the %s group lost: shutdown before its turn", group)
             raise
-        await self._send_group(group, text)
+        await self._send_group(group, text, posted_at=posted_at, delay_s=delay_s)
 
-    async def _send_group(self, group: GroupName, text: str) -> None:
+    def _time_left_s(self, posted_at: datetime | None, delay_s: float) -> float | None:
+        """How much longer a copy may wait before it is too old to post; None: no limit."""
+        if self._clock is None or posted_at is None:
+            return None
+        age_s = (self._clock.now() - posted_at).total_seconds()
+        return self.max_age_s + delay_s - age_s
+
+    async def _send_group(self, group: GroupName, text: str, *,
+                          posted_at: datetime | None = None, delay_s: float = 0.0) -> None:
         chat_id = self._bot.groups.chat_id(group)
         if chat_id is None:
             return
+        time_left_s = self._time_left_s(posted_at, delay_s)
+        if time_left_s is not None and time_left_s <= 0:
+            self.counters["too_old"] += 1
+            self.last_error = f"{group}: not posted, too old after waiting its turn"
+            logger.error("broadcast to the %s group not posted: it waited its turn (flood waits "
+                         "of the posts before it) past %.0f s after it was posted", group,
+                         self.max_age_s + delay_s)
+            return
         try:
             sent = await self._bot.sender.send_text(self._bot.bot, chat_id, text,
-                                                    what=f"broadcast ({group})")
+                                                    what=f"broadcast ({group})",
+                                                    max_wait_s=time_left_s)
         except SendFailed as exc:
             self.counters["group_failures"] += 1
             self.last_error = f"{group}: {exc}"

@@ -147,14 +147,19 @@ class UpdateHandlers(ABC):
 
     # --- private chats ----------------------------------------------------------------------
 
-    async def _reply(self, update: Update, text: str) -> None:
+    async def _reply(self, update: Update, answer: str | Callable[[], str]) -> None:
         """Answer in the chat, in as many messages as the 4096-character limit needs, in the
         chat's turn and off the update loop: a 429 for this chat (about one message a second)
-        holds back its later answers, never the updates of other chats (an admin's signal)."""
+        holds back its later answers, never the updates of other chats (an admin's signal).
+
+        `answer` may be a function that works the answer out (a command, in a worker thread):
+        it runs in the chat's turn too, so one user's commands are carried out and answered in
+        order, and a command that waits on Telegram (/join: createChatInviteLink, which may get
+        a flood wait of minutes) holds back only that chat."""
         chat = update.effective_chat
         if chat is None:
             return
-        self.track(asyncio.get_running_loop().create_task(self._answer(chat.id, text)))
+        self.track(asyncio.get_running_loop().create_task(self._answer(chat.id, answer)))
 
     def tell_admins(self, text: str) -> None:
         """Send `text` to each admin in the background, in their chat's turn (on the loop)."""
@@ -162,8 +167,17 @@ class UpdateHandlers(ABC):
         for admin_id in sorted(self.admin_ids):
             self.track(loop.create_task(self._answer(admin_id, text)))
 
-    async def _answer(self, chat_id: int, text: str) -> None:
+    async def _answer(self, chat_id: int, answer: str | Callable[[], str]) -> None:
         async with self.lanes.turn(chat_id):
+            if callable(answer):
+                try:
+                    text = await asyncio.to_thread(answer)
+                except Exception as exc:  # a task of its own: nobody else would see it
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    logger.exception("telegram bot: command in chat %s failed", chat_id)
+                    return
+            else:
+                text = answer
             for part in split_text(text):
                 try:
                     await self.sender.send_text(self.bot, chat_id, part)
@@ -179,10 +193,14 @@ class UpdateHandlers(ABC):
         if user is None:
             return
         args = list(context.args or [])
-        answer = await asyncio.to_thread(self._commands.start, user.id, args)
-        if args and answer.startswith("✅"):
-            self.counters["links"] += 1
-        await self._reply(update, answer)
+
+        def start() -> str:
+            answer = self._commands.start(user.id, args)
+            if args and answer.startswith("✅"):
+                self.counters["links"] += 1
+            return answer
+
+        await self._reply(update, start)
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sent = _text_from_user(update)
@@ -191,9 +209,8 @@ class UpdateHandlers(ABC):
         user, _, text = sent
         self.counters["commands"] += 1
         command = text.split()[0].lstrip("/").split("@", 1)[0]
-        answer = await asyncio.to_thread(self._commands.run, user.id, command,
-                                         list(context.args or []))
-        await self._reply(update, answer)
+        args = list(context.args or [])
+        await self._reply(update, lambda: self._commands.run(user.id, command, args))
 
     async def _on_unknown_command(self, update: Update,
                                   context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -207,8 +224,7 @@ class UpdateHandlers(ABC):
                           or addressee.lower() != self.bot_username.lower()):
             return  # for another bot
         self.counters["commands"] += 1
-        answer = await asyncio.to_thread(self._commands.run, user.id, command, [])
-        await self._reply(update, answer)
+        await self._reply(update, lambda: self._commands.run(user.id, command, []))
 
     async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sent = _text_from_user(update)
@@ -216,8 +232,7 @@ class UpdateHandlers(ABC):
             return
         user, message, text = sent
         if user.id not in self.admin_ids:
-            await self._reply(update, await asyncio.to_thread(self._commands.other_text,
-                                                              user.id))
+            await self._reply(update, lambda: self._commands.other_text(user.id))
             return
         verdict = self._screen(text, now=self._clock.now(), sender=user.id)
         if not verdict.accepted:

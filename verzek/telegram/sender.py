@@ -123,18 +123,21 @@ class Sender:
         self._throttle = Throttle(60.0)
 
     async def send_text(self, bot: Bot, chat_id: int | str, text: str, *,
-                        what: str = "sendMessage") -> Sent:
+                        what: str = "sendMessage", max_wait_s: float | None = None) -> Sent:
         """Send plain text (no parse mode, no link previews); follows a migration once.
 
         No parse mode on purpose: signal texts are full of `_ * [ ] ( ) ~ > # + - = | { } . !`
-        and `<`, `&`, which MarkdownV2 or HTML would refuse ("can't parse entities")."""
+        and `<`, `&`, which MarkdownV2 or HTML would refuse ("can't parse entities").
+        `max_wait_s`: how long the message may wait in all (flood waits, back-off) before it
+        is not worth posting any more (a signal turning stale)."""
         target = chat_id
         for _ in range(2):
             try:
                 message = await self.call(
                     lambda to=target: bot.send_message(chat_id=to, text=text,  # type: ignore[misc]
                                                        link_preview_options=_NO_PREVIEW),
-                    what=f"{what} to {target}", chat_id=target, resend_safe=False)
+                    what=f"{what} to {target}", chat_id=target, resend_safe=False,
+                    max_wait_s=max_wait_s)
             except ChatMoved as moved:
                 target = moved.new_chat_id
                 continue
@@ -143,12 +146,16 @@ class Sender:
         raise SendFailed(f"chat {chat_id} keeps migrating", permanent=True, chat_id=chat_id)
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, what: str,
-                   chat_id: int | str | None = None, resend_safe: bool = True) -> T:
+                   chat_id: int | str | None = None, resend_safe: bool = True,
+                   max_wait_s: float | None = None) -> T:
         """Run `fn` until it succeeds, retrying what is transient; raises SendFailed.
 
         `resend_safe=False` (posting a message): a network failure after the request went out
-        is not retried, since Telegram may have posted it; it fails as "uncertain"."""
+        is not retried, since Telegram may have posted it; it fails as "uncertain".
+        `max_wait_s`: a wait that would take the call's waits beyond it is not waited (it
+        fails as "rate_limited"): a signal posted after a long flood wait arrives stale."""
         delay = self.backoff_s
+        waited = 0.0
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
             try:
@@ -159,7 +166,12 @@ class Sender:
                 if last or wait_s > self.max_retry_after_s:
                     return self._fail(what, exc, permanent=False, chat_id=chat_id,
                                       kind="rate_limited")
+                if max_wait_s is not None and waited + wait_s > max_wait_s:
+                    return self._fail(f"{what} (a flood wait of {wait_s:.0f} s would post it "
+                                      f"too late; not sent)", exc, permanent=False,
+                                      chat_id=chat_id, kind="rate_limited")
                 logger.info("telegram: %s rate limited; retrying in %.1f s", what, wait_s)
+                waited += wait_s
                 await self._sleep(wait_s)
             except ChatMigrated as exc:
                 self.counters["migrations"] += 1
@@ -179,9 +191,10 @@ class Sender:
                                       "never posted twice)", exc, permanent=True,
                                       chat_id=chat_id, kind="uncertain")
                 self.counters["network_retries"] += 1
-                if last:
+                if last or (max_wait_s is not None and waited + delay > max_wait_s):
                     return self._fail(what, exc, permanent=False, chat_id=chat_id,
                                       kind="network")
+                waited += delay
                 await self._sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
             except TelegramError as exc:
