@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from tests.engine.conftest import Engine
+from tests.engine.test_followup_stop_moves import _live_stops
+from tests.engine.test_followup_target_hits import _follow
+from tests.engine.test_followup_target_hits import _open as open_one
 from verzek.domain.exits import breakeven_price
 from verzek.domain.models import CloseReason, Side, SignalSource
 
@@ -17,23 +20,7 @@ TAKER = D("0.0005")  # binance perpetual taker fee in the bundled snapshot: a ma
 
 
 def _open(engine: Engine, text: str, **strategy: Any) -> Any:
-    engine.price(SYM, "3000")
-    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"},
-                    strategy={"breakeven_covers_fees": True, **strategy})
-    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
-    assert decision.outcome == "executed", decision
-    (p,) = engine.positions("u1")
-    return p
-
-
-def _follow(engine: Engine, text: str) -> Any:
-    (decision,) = engine.trading.submit_text(text, SignalSource(kind="api")).decisions
-    return decision
-
-
-def _live_stops(engine: Engine) -> list[Decimal | None]:
-    (p,) = engine.positions("u1")
-    return [o.stop_price for o in p.orders if o.leg.startswith("sl") and o.status.value == "open"]
+    return open_one(engine, text, size="300", breakeven_covers_fees=True, **strategy)
 
 
 def test_the_breakeven_price_covers_the_fee_in_and_the_fee_out() -> None:
