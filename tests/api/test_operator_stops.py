@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
+from verzek.clock import ManualClock
 from verzek.runtime import Runtime
 
 
@@ -66,3 +67,45 @@ def test_the_user_answer_says_when_their_pause_is_in_force(
                        json={"paused": False}).status_code == 200
     body = client.get(url, headers=headers).get_json()
     assert (body["paused"], body["paused_until"]) == (False, None)
+
+
+def test_a_users_own_pause_over_an_operators_changes_neither_its_end_nor_its_reason(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, clock: ManualClock) -> None:
+    """A user pausing "until in 3 s" over an operator's open-ended pause shortened it: once
+    their 3 s had passed, the pause was no longer in force and they could lift it."""
+    assert runtime.trading is not None
+    user_id, headers = auth.user("kyc@example.com")
+    pause = f"/api/users/{user_id}/pause"
+    assert client.post(pause, headers=auth.admin(),
+                       json={"paused": True, "reason": "KYC review"}).status_code == 200
+    soon = (runtime.clock.now() + timedelta(seconds=3)).isoformat()
+    assert client.post(pause, headers=headers, json={"paused": True, "until": soon}
+                       ).status_code == 200
+    clock.advance(5)
+    held = runtime.trading.safety.status(user_id)["pause"]
+    assert held["in_force"] and held["until"] is None and held["reason"] == "KYC review"
+    resp = client.post(pause, headers=headers, json={"paused": False})
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "set_by_operator"
+
+
+def test_a_users_own_switch_over_an_operators_keeps_its_reason_and_its_closing(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    assert runtime.trading is not None
+    user_id, headers = auth.user("closing@example.com")
+    kill = f"/api/users/{user_id}/kill-switch"
+    assert client.post(kill, headers=auth.admin(), json={
+        "active": True, "reason": "chargeback", "close_positions": True}).status_code == 200
+    assert client.post(kill, headers=headers, json={
+        "active": True, "reason": "whatever", "close_positions": False}).status_code == 200
+    held = runtime.trading.safety.status(user_id)["kill_switch"]
+    assert held["reason"] == "chargeback" and held["close_positions"] is True
+    # a user may ask for more than the operator did: their positions closed too
+    user2, headers2 = auth.user("closing2@example.com")
+    kill2 = f"/api/users/{user2}/kill-switch"
+    assert client.post(kill2, headers=auth.admin(), json={
+        "active": True, "reason": "review"}).status_code == 200
+    assert client.post(kill2, headers=headers2, json={
+        "active": True, "close_positions": True}).status_code == 200
+    held = runtime.trading.safety.status(user2)["kill_switch"]
+    assert held["reason"] == "review" and held["close_positions"] is True
+    assert held["set_by"] == "admin"

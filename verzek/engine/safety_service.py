@@ -79,21 +79,22 @@ class SafetyService:
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,
                         user_id: str | None = None, set_by: SetBy = "user",
                         ) -> dict[str, Any]:
-        """`set_by` "admin" for an operator's switch on a user: the user cannot lift it (a
-        user's own switch on top of it stays the operator's)."""
+        """`set_by` "admin" for an operator's switch on a user: the user cannot lift it, nor
+        change its reason; a user's "on" over it can only add the closing of positions."""
         now = self._clock.now()
 
         def change(m: SafetyManager) -> None:
             held = m.state.user_kill.get(user_id) if user_id is not None else None
-            by = set_by
-            if held is not None and held.active and held.set_by == "admin" and by == "user":
-                if not active:
-                    raise Forbidden("an operator stopped your trading; only an operator can "
-                                    "lift it", code="set_by_operator",
-                                    details={"reason": held.reason})
-                by = "admin"
+            if _operator_holds(held is not None and held.active, held, set_by, active,
+                               "stopped your trading; only an operator can lift it"):
+                assert held is not None
+                if close_positions and not held.close_positions:  # a user may close more
+                    m.set_kill_switch(True, now=held.since or now, user_id=user_id,
+                                      close_positions=True, reason=held.reason,
+                                      set_by="admin")
+                return
             m.set_kill_switch(active, now=now, user_id=user_id,
-                              close_positions=close_positions, reason=reason, set_by=by)
+                              close_positions=close_positions, reason=reason, set_by=set_by)
 
         self._change(change)
         logger.warning("kill switch %s for %s: %s", "ON" if active else "off",
@@ -104,21 +105,17 @@ class SafetyService:
 
     def set_pause(self, *, paused: bool, until: datetime | None, reason: str,
                   user_id: str | None = None, set_by: SetBy = "user") -> dict[str, Any]:
-        """`set_by` as for `set_kill_switch`: an operator's pause on a user is theirs to end."""
+        """`set_by` as for `set_kill_switch`: an operator's pause on a user is theirs to end
+        or change; a user's own pause over it changes nothing (not its end, not its reason)."""
         now = self._clock.now()
 
         def change(m: SafetyManager) -> None:
             held = m.state.user_pause.get(user_id) if user_id is not None else None
-            by = set_by
-            if held is not None and held.in_force(now) and held.set_by == "admin" and \
-                    by == "user":
-                if not paused:
-                    raise Forbidden("an operator paused your trading; only an operator can "
-                                    "resume it", code="set_by_operator",
-                                    details={"reason": held.reason, "until": held.until})
-                by = "admin"
+            if _operator_holds(held is not None and held.in_force(now), held, set_by, paused,
+                               "paused your trading; only an operator can resume it"):
+                return
             if paused:
-                m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=by)
+                m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=set_by)
             else:
                 m.resume(user_id=user_id)
 
@@ -268,3 +265,17 @@ def error_rates(errors: list[ExchangeErrorEvent], now: datetime,
             counts = rates.setdefault(event.exchange, {"rejected": 0, "transient": 0})
             counts["transient" if event.transient else "rejected"] += 1
     return rates
+
+
+def _operator_holds(in_force: bool, held: Any, by: SetBy, on: bool, refusal: str) -> bool:
+    """Whether an operator's stop (`held`, in force) stays as it is against a user's request
+    (`by` "user"): a request to lift it is refused (403 `set_by_operator`); one to set it again
+    leaves it the operator's, with their end and reason (True)."""
+    if not in_force or held is None or held.set_by != "admin" or by != "user":
+        return False
+    if not on:
+        details = {"reason": held.reason}
+        if getattr(held, "until", None) is not None:
+            details["until"] = held.until
+        raise Forbidden(f"an operator {refusal}", code="set_by_operator", details=details)
+    return True
