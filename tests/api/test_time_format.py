@@ -33,3 +33,21 @@ def test_user_login_and_subscription_times_end_in_z(client: FlaskClient,
     times = _times(created) + _times(user) + _times(listed)
     assert len(times) >= 4
     assert all(UTC_Z.match(t) for t in times), times
+
+
+def test_a_time_past_the_year_9999_in_utc_is_a_clear_422(client: FlaskClient,
+                                                         auth: AuthActions) -> None:
+    """ "9999-12-31T23:59:59-05:00" is a valid date-time, but in UTC it falls in the year 10000:
+    it was a 500 (an overflow converting it) on the user's and the admin's pause."""
+    user_id, headers = auth.user("far@example.com")
+    for url, who in ((f"/api/users/{user_id}/pause", headers),
+                     ("/api/safety/pause", auth.admin())):
+        resp = client.post(url, headers=who, json={"paused": True,
+                                                   "until": "9999-12-31T23:59:59-05:00"})
+        assert resp.status_code == 422, resp.get_json()
+        assert "9999" in str(resp.get_json()["error"]), resp.get_json()
+        resp = client.post(url, headers=who, json={"paused": True,
+                                                   "until": "9999-12-31T23:59:59+05:00"})
+        assert resp.status_code == 200, resp.get_json()
+        assert client.post(url, headers=auth.admin(), json={"paused": False}
+                           ).status_code == 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 from functools import cache
@@ -151,7 +151,16 @@ def _strict_datetime(value: Any) -> Any:
     return value
 
 
-ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime)]
+def _in_utc(value: datetime) -> datetime:
+    """The time in UTC; one that falls outside years 1-9999 there ("9999-12-31T23:59:59-05:00")
+    is refused here, not met as an overflow further in."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
+
+
+ApiDatetime = Annotated[AwareDatetime, BeforeValidator(_strict_datetime), AfterValidator(_in_utc)]
 IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
 
 # One line a person typed (a name, a label, a reason): no control characters (C0, DEL and C1,

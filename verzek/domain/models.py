@@ -39,7 +39,10 @@ def _aware(value: datetime) -> datetime:
     """A timestamp with a timezone, stored in UTC ("+02:00" is converted, never kept)."""
     if value.tzinfo is None:
         raise ValueError("must carry a timezone (UTC)")
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
+    try:
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is in the year 10000 in UTC
+        raise ValueError("must fall within the years 1 to 9999 in UTC") from None
 
 
 Money = Annotated[Decimal, AfterValidator(_finite)]
