@@ -302,6 +302,19 @@ def test_disabled_or_missing_account() -> None:
         "account_disabled"
 
 
+def test_keys_that_failed_their_check_stop_live_trading_only() -> None:
+    """A failed key check read "Exchange account main is disabled." while the account showed
+    enabled, and stopped paper trading too, which needs no real keys."""
+    failed = account(mode=TradingMode.LIVE).model_copy(update={
+        "status": "failed", "status_message": "the exchange refused the API key"})
+    live = with_fields(make_user(general={"mode": "live"}), exchange_accounts=[failed])
+    decision = risk.exchange_account_usable(ctx(live, account=failed))
+    assert decision.code == "account_keys_failed"
+    assert "failed their last check (the exchange refused the API key)" in decision.message
+    demo = with_fields(make_user(general={"mode": "demo"}), exchange_accounts=[failed])
+    assert risk.exchange_account_usable(ctx(demo, account=failed)).allowed
+
+
 def test_auto_trade_switch() -> None:
     assert not risk.auto_trade_enabled(ctx(make_user(general={"auto_trade": False}))).allowed
     assert risk.auto_trade_enabled(ctx()).allowed

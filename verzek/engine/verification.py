@@ -76,6 +76,7 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
         raise NotFound("no such exchange account")
     pool.forget(account_id)
     extra: dict[str, Any] = {}
+    status = account.status
     try:
         # the account's own keys whenever it has some (or trades live): a live account of a
         # user still in demo mode was "verified" on paper, keys unchecked, and kept that
@@ -85,8 +86,12 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
         report = pool.get(user, account, paper=keyless_demo).verify_credentials()
         ok, message = report.ok, report.message
         extra = {"can_withdraw": report.can_withdraw, "ip_restricted": report.ip_restricted}
+        status = "verified" if ok else "failed"
     except Exception as exc:
         ok, message = False, safe_message(exc)
+        # an exchange away, slow or asking us to slow down says nothing of the keys: their
+        # status stays what the last real answer made it (a "failed" would stop their trading)
+        status = account.status if isinstance(exc, TransientExchangeError) else "failed"
         raw = getattr(exc, "message", None) or str(exc)
         known = isinstance(exc, VerzekError)
         # a bug's frames for the operator, without its message: that is logged redacted
@@ -95,7 +100,6 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
             "key check of account %s (user %s, %s) failed: %s (%s): %s%s", account_id,
             user_id, account.exchange.value, type(exc).__name__, getattr(exc, "code", "-"),
             redacted(raw), frames)
-    status = "verified" if ok else "failed"
 
     def apply(u: User) -> User:
         accounts = [a.model_copy(update={"status": status, "status_message": message})

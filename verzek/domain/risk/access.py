@@ -81,9 +81,16 @@ def exchange_account_usable(ctx: RiskContext) -> Decision:
     account = ctx.account
     if account is None:
         return Decision.deny("no_account", "No exchange account is chosen for this trade.")
-    if not account.enabled or account.status in ("failed", "disabled"):
-        return Decision.deny("account_disabled",
-                             f"Exchange account {account.label or account.id} is disabled.")
+    name = account.label or account.id
+    if not account.enabled or account.status == "disabled":
+        return Decision.deny("account_disabled", f"Exchange account {name} is disabled.")
+    paper = ctx.user.settings.general.mode is TradingMode.DEMO or \
+        account.mode is TradingMode.DEMO
+    if account.status == "failed" and not paper:  # paper trades need no real keys
+        return Decision.deny(
+            "account_keys_failed", f"The API keys of exchange account {name} failed their "
+            f"last check ({account.status_message or 'refused'}): fix them and verify the "
+            "account again.")
     enabled = sorted((a for a in ctx.user.exchange_accounts if a.enabled),
                      key=lambda a: (a.created_at, a.id))
     allowed_ids = {a.id for a in enabled[: ctx.features.max_exchange_accounts]}
