@@ -165,3 +165,33 @@ def test_exchange_account_validation(client: FlaskClient, auth: AuthActions) -> 
                  {**CEX, "status": "verified"}, {**CEX, "testnet": "yes"}):
         assert client.post(url, json=body, headers=headers).status_code in (403, 422), body
     assert client.get(url, headers=headers).get_json()["items"] == []
+
+
+def test_after_a_plan_change_down_accounts_are_enabled_only_within_the_plan(
+        client: FlaskClient, auth: AuthActions) -> None:
+    """A pro user (one account) left with three from vip re-enabled the two they had disabled:
+    both were accepted, and the chosen default account then stopped trading ("beyond the
+    plan")."""
+    user_id, headers = auth.user("down@example.com")
+    sub = f"/api/users/{user_id}/subscription"
+    assert client.post(sub, json={"action": "activate", "plan": "vip", "days": 30},
+                       headers=auth.admin()).status_code == 200
+    base = f"/api/users/{user_id}/exchanges"
+    ids = [client.post(base, json={"exchange": "bybit", "market_type": "spot",
+                                   "label": f"n{i}"}, headers=headers).get_json()["id"]
+           for i in range(3)]
+    assert client.post(sub, json={"action": "activate", "plan": "pro", "days": 30},
+                       headers=auth.admin()).status_code == 200
+    for account_id in ids[:2]:
+        assert client.patch(f"{base}/{account_id}", json={"enabled": False},
+                            headers=headers).status_code == 200
+    resp = client.patch(f"{base}/{ids[0]}", json={"enabled": True}, headers=headers)
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "plan_limit"
+    assert "disable another" in resp.get_json()["error"]["message"]
+    assert client.patch(f"{base}/{ids[2]}", json={"enabled": False},
+                        headers=headers).status_code == 200
+    assert client.patch(f"{base}/{ids[0]}", json={"enabled": True},
+                        headers=headers).status_code == 200
+    # an enabled account's other changes stay possible
+    assert client.patch(f"{base}/{ids[0]}", json={"enabled": True, "label": "main"},
+                        headers=headers).status_code == 200

@@ -461,3 +461,13 @@ def test_decision_as_dict_is_json_ready() -> None:
     beyond = risk.dca_within_liquidation(ctx(dca_plan=plan)).as_dict()
     assert all(isinstance(level, int) for level in beyond["details"]["levels"])
     json.dumps([data, beyond])
+
+
+def test_the_default_account_is_the_first_the_plan_allows() -> None:
+    """After a plan change down, the user's chosen default stays usable (not only the
+    oldest account)."""
+    user = with_fields(make_user(PlanName.PRO, general={"default_account_id": "a3"}),
+                       exchange_accounts=[account(n) for n in range(1, 4)])
+    default, oldest = user.exchange_accounts[2], user.exchange_accounts[0]
+    assert risk.exchange_account_usable(ctx(user, account=default)).allowed
+    assert risk.exchange_account_usable(ctx(user, account=oldest)).code == "plan_account_limit"

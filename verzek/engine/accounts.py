@@ -310,6 +310,11 @@ class AccountService:
                 if not plan_features(_current_plan(user, now)).live_trading:
                     raise Forbidden("your plan does not include live trading",
                                     code="plan_forbids")
+            if changes.get("enabled") is True and not account.enabled:
+                limit = plan_features(_current_plan(user, now)).max_exchange_accounts
+                if sum(a.enabled for a in user.exchange_accounts) >= limit:
+                    raise Forbidden(f"your plan allows {limit} enabled exchange account(s): "
+                                    "disable another one first", code="plan_limit")
             new = account.model_copy(update=changes)
             return user.model_copy(update={"exchange_accounts": [
                 new if a.id == account_id else a for a in user.exchange_accounts]})

@@ -77,7 +77,8 @@ def spot_no_short(ctx: RiskContext) -> Decision:
 
 
 def exchange_account_usable(ctx: RiskContext) -> Decision:
-    """An enabled account, and one within the plan's number of accounts (oldest first)."""
+    """An enabled account, and one within the plan's number of accounts (the default account
+    first, then the oldest)."""
     account = ctx.account
     if account is None:
         return Decision.deny("no_account", "No exchange account is chosen for this trade.")
@@ -91,8 +92,11 @@ def exchange_account_usable(ctx: RiskContext) -> Decision:
             "account_keys_failed", f"The API keys of exchange account {name} failed their "
             f"last check ({account.status_message or 'refused'}): fix them and verify the "
             "account again.")
+    # the plan's accounts: the user's default first, then the oldest (a plan changed down
+    # leaves more enabled than it allows; the one the user trades on by default stays usable)
+    default = ctx.user.settings.general.default_account_id
     enabled = sorted((a for a in ctx.user.exchange_accounts if a.enabled),
-                     key=lambda a: (a.created_at, a.id))
+                     key=lambda a: (a.id != default, a.created_at, a.id))
     allowed_ids = {a.id for a in enabled[: ctx.features.max_exchange_accounts]}
     if enabled and account.id not in allowed_ids:
         return Decision.deny(
