@@ -76,3 +76,22 @@ def test_signals_are_answered_in_plain_notation(client: FlaskClient, auth: AuthA
     resent = {k: one["signal"][k] for k in ("symbol", "side", "entries", "targets", "stop_loss")}
     resp = client.post("/api/signals", headers=admin, json={"signal": resent})
     assert resp.status_code == 200, resp.get_json()
+
+
+def test_decimals_past_18_places_are_answered_rounded_to_what_the_api_accepts(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+    """A paper balance answered "9957.446864500000000000000000", which the balance route then
+    refused as input (at most 18 decimals); an average entry had 26."""
+    user_id, headers = auth.user("longdecimals@example.com")
+    position = make_position(user_id, "p_long", runtime.clock.now())
+    position = position.model_copy(update={
+        "fees_usdt": Decimal("9957.446864500000000000000000"),
+        "average_entry": Decimal("97.17374243733794295592048401"),
+        "realised_pnl_usdt": Decimal("-39.28763399999999999999999999")})
+    runtime.positions.save(position)
+    one = _no_exponent(client.get(f"/api/users/{user_id}/positions/p_long", headers=headers))
+    assert one["fees_usdt"] == "9957.4468645"
+    assert one["average_entry"] == "97.173742437337942956"
+    assert one["realised_pnl_usdt"] == "-39.287634"
+    url = f"/api/users/{user_id}/demo/balance"
+    assert client.put(url, headers=headers, json={"usdt": one["fees_usdt"]}).status_code == 200

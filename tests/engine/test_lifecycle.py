@@ -64,7 +64,9 @@ def test_dca_three_levels_then_take_profit(engine: Engine) -> None:
     exit_fee = tp_price * qty * maker
     assert closed.close_reason is CloseReason.TAKE_PROFIT
     assert closed.fees_usdt == entry_fees + exit_fee
-    assert closed.realised_pnl_usdt == (tp_price - avg) * qty - entry_fees - exit_fee
+    # exactly the proceeds less the cost and the fees: no residue of the rounded average
+    assert closed.realised_pnl_usdt == tp_price * qty - cost - entry_fees - exit_fee
+    assert closed.realised_pnl_usdt == closed.realised_pnl_usdt.quantize(D("1E-12"))
     kinds = [e.kind for e in engine.events.events]
     assert kinds.count(EventKind.DCA_FILLED) == 3
     assert EventKind.POSITION_CLOSED in kinds

@@ -24,17 +24,38 @@ Plan = Any
 DECIMAL = "decimal"
 
 
+MAX_DECIMALS = 18  # the most a decimal the API accepts may carry after its point
+
+
 def plain_decimal(value: Any) -> Any:
-    """'1E-7' -> '0.0000001', '1E+2' -> '100'; any other value as it is."""
+    """'1E-7' -> '0.0000001', '1E+2' -> '100', and at most 18 decimals ('9957.4468645000000000
+    00000000' -> '9957.4468645'), so the value can be sent back; any other value as it is."""
     if isinstance(value, Decimal):
-        return format(value, "f")
-    if not isinstance(value, str) or ("E" not in value and "e" not in value):
+        return _at_most_18(format(value, "f")) if value.is_finite() else format(value, "f")
+    if not isinstance(value, str):
         return value
+    if "E" not in value and "e" not in value:
+        point = value.find(".")
+        return value if point < 0 or len(value) - point - 1 <= MAX_DECIMALS else \
+            _at_most_18(value)
     try:
         number = Decimal(value)
     except InvalidOperation:
         return value
-    return format(number, "f") if number.is_finite() else value
+    return _at_most_18(format(number, "f")) if number.is_finite() else value
+
+
+def _at_most_18(text: str) -> str:
+    """A plain decimal with more than 18 decimals rounded to 18 (half even), then without
+    the zeros that end it."""
+    point = text.find(".")
+    if point < 0 or len(text) - point - 1 <= MAX_DECIMALS:
+        return text
+    try:
+        number = Decimal(text).quantize(Decimal(1).scaleb(-MAX_DECIMALS))
+    except InvalidOperation:
+        return text
+    return "0" if number == 0 else format(number, "f").rstrip("0").rstrip(".")
 
 
 def _plan_of(annotation: Any) -> Plan | None:

@@ -109,11 +109,12 @@ def _apply_exit(
             f"fill {fill.trade_id} closes {fill.quantity} but position {position.id} holds "
             f"only {position.quantity}"
         )
-    pnl = gross_pnl(position.side, position.average_entry, fill.price, fill.quantity)
+    pnl, cost = exit_pnl(position.side, position.cost_usdt, position.quantity, fill.price,
+                         fill.quantity)
     quantity = position.quantity - fill.quantity
     update: dict[str, object] = {
         "quantity": quantity,
-        "cost_usdt": position.average_entry * quantity,
+        "cost_usdt": cost,
         "fees_usdt": position.fees_usdt + fill.fee_usdt,
         "realised_pnl_usdt": position.realised_pnl_usdt + pnl - fill.fee_usdt,
         "fills": [*position.fills, fill],
@@ -143,13 +144,30 @@ def realised_on(position: Position, day: date) -> Decimal:
             continue
         if quantity <= 0:
             continue
-        average = cost / quantity
         closed = min(fill.quantity, quantity)
+        pnl, cost = exit_pnl(position.side, cost, quantity, fill.price, closed)
         if fill.at.date() == day:
-            total += gross_pnl(position.side, average, fill.price, closed) - fill.fee_usdt
+            total += pnl - fill.fee_usdt
         quantity -= closed
-        cost = average * quantity
     return total
+
+
+COST_QUANTUM = Decimal("1E-18")
+
+
+def exit_pnl(side: Side, cost: Decimal, quantity: Decimal, price: Decimal,
+             closed: Decimal) -> tuple[Decimal, Decimal]:
+    """(PnL before fees, cost of what stays open) of closing `closed` of `quantity` bought
+    (sold, for a short) for `cost` at `price`. The share of the cost is taken from the cost
+    itself (to 18 decimals, the most the API writes), not from a rounded average entry: the
+    exits of a position add up to its proceeds less its cost exactly, as its fills do, and
+    the last one takes what is left of it."""
+    cost, held = non_negative("cost", cost), positive("quantity", quantity)
+    closed, price = non_negative("closed", closed), positive("price", price)
+    share = cost if closed >= held else (cost * closed / held).quantize(COST_QUANTUM)
+    proceeds = price * closed
+    pnl = proceeds - share if as_side(side) is Side.LONG else share - proceeds
+    return pnl, cost - share
 
 
 def gross_pnl(side: Side, average_entry: Decimal, price: Decimal, quantity: Decimal) -> Decimal:
@@ -192,8 +210,8 @@ def close(
         )
     # net of the fee: the exchange's own figure when it reports one (an isolated liquidation
     # gapped past the margin loses the margin, not what the price says), else the price's
-    net = gross_pnl(position.side, position.average_entry, settle_price,
-                    position.quantity) - fee_usdt if pnl_usdt is None else pnl_usdt
+    net = exit_pnl(position.side, position.cost_usdt, position.quantity, settle_price,
+                   position.quantity)[0] - fee_usdt if pnl_usdt is None else pnl_usdt
     # the exit the position's fills do not show, kept on it: its price, quantity and fee
     settlement = {"price": str(settle_price), "quantity": str(position.quantity),
                   "fee_usdt": str(fee_usdt), "pnl_usdt": str(net)}
