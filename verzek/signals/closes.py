@@ -16,7 +16,7 @@ _CLOSE_LINE = (r"[^\w\n]*(?:please\s+)?(?:manually\s+)?"  # "Manually close #AVA
 _CLOSE_COIN_NOW = (r"\s+(?:all\s+|the\s+|your\s+|our\s+)?[#$]?[a-z0-9/]{2,20}\s+"
                    r"(?:now|here|immediately|asap|manually)\b")
 _CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+rest|remaining"
-              r"|rest\s+of)\b")
+              r"|rest\s+of|at\s+(?:market|cmp))\b")  # "Close at market ⚠️ reversal"
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
 # "closed manually", and with the coin between the verb and how: "Closing #MATIC manually"

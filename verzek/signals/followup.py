@@ -15,6 +15,8 @@ from verzek.signals.closes import is_partial_close, partial_close_share
 from verzek.signals.coins import PLAIN_COINS, WORD_COINS
 from verzek.signals.followup_coin import named_coins
 from verzek.signals.names import name_ticker
+from verzek.signals.roundups import capital_head, other_coins
+from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update
 from verzek.signals.wordcoins import reads_as_word
@@ -107,10 +109,25 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         if not named.near and (named.far or named.doubt):
             return UNSURE_COIN
         symbol = next(iter(named.near), None)
+    if symbol is None and (head := capital_head(norm, low, sentence_start(norm, finding.at),
+                                                finding.at)) is not None:
+        if not any(ch.isdigit() for ch in head):  # "XYZ TP2 ✅": a coin, or a word?
+            return f"the follow-up starts with {head}, a coin or a word: which trade is unsure"
+        symbol = _symbol_of(head)  # "SHIB1000 TP2 ✅": no word has digits
+    if not strong and other_coins(norm, low, symbol):  # "LINK TP3 ✅\nDOT TP2 ✅": a round-up
+        return AMBIGUOUS_COINS
+    new_stop = finding.new_stop
+    if new_stop is not None and (in_sats(low) or (symbol or "").endswith(QUOTED_IN_COINS)):
+        if symbol is None:  # "Move SL to 130 sats": on which pair, BTC-quoted or not?
+            return "a stop in satoshis on a follow-up naming no pair: the price scale is unsure"
+        scaled = rescale(symbol, low, [], [], new_stop)  # "#XVG/BTC SL to 130 sats"
+        if isinstance(scaled, str):
+            return scaled
+        new_stop = scaled[2]
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-            target_index=finding.target_index, new_stop=finding.new_stop,
+            target_index=finding.target_index, new_stop=new_stop,
             to_breakeven=finding.to_breakeven, stop_to_target=finding.stop_to_target,
             close_share=share, raw_text=raw,
         )

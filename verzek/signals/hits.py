@@ -97,7 +97,8 @@ _TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", 
               r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف", "止盈", "目标",
               "목표", "익절", "टारगेट")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
-_HIT_AFTER_TGT = rf"\s*[#№]?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{DONE}"  # not "160"
+_HIT_AFTER_TGT = (rf"\s*[#№]?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{DONE}"  # not "160"
+                  r"(?![ \t]+(?:rate|ratio)(?!\w))")  # "TP1 hit rate: 87%" is no hit
 _TGT_AFTER_HIT = rf"\s*:?\s*{_TGT}\s*[#№]?\s*(?P<i2>\d{{1,2}})(?![\d.,]\d)(?![\s:=\-]*\d)"
 # A lookahead on the first characters every match can start with (`_TGT`, `_DONE` and "hit"
 # heads) lets the engine reject most positions before trying the alternatives.

@@ -304,7 +304,7 @@ SPOT_RE = re.compile(r"(?:spot|спот|contado)(?!\w)")
 FUTURES_RE = re.compile(
     r"(?:futures?|perpetual|perps?|фьючерс\w*|futuros|vadeli|usd[tⓢs]?-m)(?!\w)"
 )
-PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)")
+PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)|-swap(?!\w)")  # OKX "-SWAP"
 NOW_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'long', 'short', 'sell', 'enter', 'entry', 'лонг', 'шорт'))})"
     r"(?!\w)[^\n]{0,24}?(?<!\w)"

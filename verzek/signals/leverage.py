@@ -19,9 +19,10 @@ _MULTIPLES_RE = re.compile(
 
 
 def read_leverage(low: str) -> tuple[int | None, str]:
-    """The first leverage written ("Cross 20x", "Lev x31", "Leverage: 10"; a range "3-5x" at its
-    lower end, the safer one), and the text with every leverage blanked out so it can never be
-    read as a target."""
+    """The first leverage a leverage or margin word labels ("Cross 20x", "Lev x31", "Leverage:
+    10"), else the first bare one ("LONG 20x"; a range "3-5x" at its lower end, the safer one):
+    "TP: 2.55 (20x = 80%)" before "Leverage 10x" is a gain at 20x, not the call's; and the
+    text with every leverage blanked out so it can never be read as a target."""
     spans: list[tuple[int, int, int]] = []
     multiples: _Multiples | None = None
     match = kw.LEVERAGE_WORD_RE.search(low)  # search, not finditer: often there is none
@@ -29,6 +30,7 @@ def read_leverage(low: str) -> tuple[int | None, str]:
         if kw.at_word_start(low, match.start(), ""):
             spans.append((match.start(), match.end(), int(match.group("n"))))
         match = kw.LEVERAGE_WORD_RE.search(low, match.end())
+    words = len(spans)  # the leverages a leverage or margin word labels, first
     if not spans and "lev" in low:  # "Leverage: 99999999999x": refused, never ignored
         huge = _HUGE_LEVERAGE_RE.search(low)
         if huge is not None and kw.at_word_start(low, huge.start(), ""):
@@ -50,6 +52,7 @@ def read_leverage(low: str) -> tuple[int | None, str]:
         spans.append((start, match.end(), value))
     if not spans:
         return None, low
+    labelled = spans[0][2] if words else None  # "Leverage 10x" over a bare "(20x = 80%)"
     spans.sort()
     parts, last = [], 0
     for start, end, _ in spans:
@@ -59,7 +62,7 @@ def read_leverage(low: str) -> tuple[int | None, str]:
             parts.append(" " * (end - start))  # keep offsets equal to the original text
             last = end
     parts.append(low[last:])
-    return spans[0][2], "".join(parts)
+    return labelled or spans[0][2], "".join(parts)
 
 
 # a leverage word before a number too long for one (1..3 digits are read above)

@@ -28,7 +28,8 @@ _NEGATED_INSIDE_RE = re.compile(r"(?<!\w)(?:not|never|yet\s+to)(?!\w)|n['’]t(?
 # the cue in its sentence, with a "?" after the cue; an announcement is never asked.
 _ASKING_RE = re.compile(
     r"(?<!\w)(?:will|would|can|could|shall|should|gonna|going[ \t]+to|might|may|did|does|do"
-    r"|when|is[ \t]+it|are[ \t]+we|(?:is|has)[ \t]+(?:the|our))(?!\w)"  # "is the TP2 hit yet?"
+    r"|when|is[ \t]+it|are[ \t]+we|(?:is|has)[ \t]+(?:the|our)"  # "is the TP2 hit yet?"
+    r"|who|anyone|anybody|have[ \t]+you|how|why)(?!\w)"  # "Who closed ETH in profit?"
 )
 _WINDOW = 24  # characters looked at before a cue for a plan or a negation
 

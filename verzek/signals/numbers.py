@@ -86,6 +86,13 @@ def _grouped(integral: str, separator: str) -> bool:
     return 1 <= len(head) <= 3 and all(len(group) == 3 for group in groups)
 
 
+def _two_prices(head: str, tail: str) -> bool:
+    """ "3400,3380", "63500,63000": whole numbers of four digits or more, of the same size, a
+    comma apart are two prices; no price is written with four decimals after four digits."""
+    return len(head) >= 4 and len(tail) >= 4 and abs(len(head) - len(tail)) <= 1 and \
+        head[0] != "0" and tail[0] != "0"
+
+
 def read_token(raw: str) -> Price | list[Price] | None:
     """Interpret one token's separators; a comma list gives several prices, garbage gives None."""
     if "," not in raw and raw[0] != "." and raw.count(".") <= 1:
@@ -114,6 +121,8 @@ def read_token(raw: str) -> Price | list[Price] | None:
         return None
     if commas == 1:
         head, tail = raw.split(",")
+        if _two_prices(head, tail):  # "3400,3380": a list without a space, no 3400.3380
+            return [Price(v) for v in (_dec(head), _dec(tail)) if v is not None] or None
         if len(tail) != 3 or head == "0" or len(head) > 3:
             value = _dec(f"{head}.{tail}")
             return Price(value) if value is not None else None
@@ -143,9 +152,11 @@ def plain_prices(tokens: Iterable[str]) -> list[Price]:
             if value > 0:
                 out.append(new_price((value, NO_SPLIT)))
             continue
-        read = read_token(raw)  # one comma: a decimal comma, or "100,110" (two readings)
-        if isinstance(read, Price):
+        read = read_token(raw)  # one comma: a decimal comma, "100,110" (two readings), or
+        if isinstance(read, Price):  # "3400,3380" (two prices)
             out.append(read)
+        elif read is not None:
+            out.extend(read)
     return out
 
 

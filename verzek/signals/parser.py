@@ -20,6 +20,7 @@ from verzek.signals.leverage import read_leverage
 from verzek.signals.lowercase import call_coin
 from verzek.signals.numbers import Price
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
+from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
 from verzek.signals.side_entry import side_entry
 from verzek.signals.sides import both_sides_spans, call_side
@@ -53,7 +54,7 @@ _REFERENCE_RE = re.compile(
 # as decimal): the message writes decimals with commas, so its "8,125" is 8.125, not 8125.
 # Percentages are no evidence: "Profit: 12,5%" may sit under "Entry: 63,250".
 _DECIMAL_COMMA_RE = re.compile(
-    r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},\d+)(?![\d.,]?\d|\s*%)"
+    r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},(?:\d{1,3}|0\d*))(?![\d.,]?\d|\s*%)"
 )
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _STOP_ORDERS = frozenset({"buystop", "sellstop"})
@@ -304,6 +305,11 @@ def _signal_result(
         stop = draft.stop.value if draft.stop is not None else None
     if symbol is None:
         return ParseResult("noise", invalid_reason="no symbol")
+    if symbol.endswith(QUOTED_IN_COINS) or in_sats(norm):  # "120 sats", "ADA/BTC 1200"
+        scaled = rescale(symbol, norm, entries, targets, stop)
+        if isinstance(scaled, str):
+            return ParseResult("noise", invalid_reason=scaled)
+        entries, targets, stop = scaled
     pcts = bool(draft.target_pcts or draft.stop_pct)
     if not entries and not targets and stop is None and not (pcts and draft.entry_is_market):
         return ParseResult("noise", invalid_reason="no prices")
@@ -312,6 +318,9 @@ def _signal_result(
     if not targets and stop is None and not pcts:
         return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
     side_written = side is not None
+    market = _market(norm, leverage)
+    if side is None and market is MarketType.SPOT:  # a spot call only buys
+        side = Side.LONG
     if side is None:
         side = validate.infer_side(entries, targets, stop)
         if side is None:
@@ -330,7 +339,6 @@ def _signal_result(
     reason = validate.check(side, entries, targets, stop, leverage)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
-    market = _market(norm, leverage)
     if market is MarketType.SPOT and side is Side.SHORT:  # "#ETH/USDT SPOT ... SHORT"
         return ParseResult("noise", invalid_reason="a short on the spot market, which sells "
                            "nothing short")
@@ -351,7 +359,7 @@ def _signal_result(
 
 def _market(low: str, leverage: int | None) -> MarketType | None:
     if _word_search(kw.FUTURES_RE, low) or (
-        (".p" in low or "perp" in low) and kw.PERP_SUFFIX_RE.search(low)
+        (".p" in low or "perp" in low or "-swap" in low) and kw.PERP_SUFFIX_RE.search(low)
     ):
         return MarketType.FUTURES
     if _word_search(kw.SPOT_RE, low):

@@ -58,23 +58,26 @@ def _be(n: int) -> str:
             r"|(?:نقطه\s+)?ورود|سر\s+به\s+سر)")
 
 
-def _num(n: int) -> str:  # "63 800" is read whole, to be refused (`_move_finding`), never as 63
-    return rf"(?P<num{n}>\d{{1,3}}[ \t]\d{{3}}(?![\d.,]?\d|[ \t]*(?:%|pips?(?!\w)))|\d[\d.,]*)"
+def _num(n: int) -> str:  # "63 800" is read whole, to be refused (`_move_finding`), never as 63;
+    # not "2%" ("move SL 2% below entry") nor the "2" of "2nd target"
+    return (rf"(?P<num{n}>\d{{1,3}}[ \t]\d{{3}}(?![\d.,]?\d|[ \t]*(?:%|pips?(?!\w)))"
+            r"|\d[\d.,]*(?![\d.,]*[ \t]*%)(?!(?:st|nd|rd|th)(?!\w)))")
 
 
 def _tgt(n: int) -> str:  # "move SL to TP1": the price of the call's target 1
     return (rf"(?P<tg{n}>(?:tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
-            r"|(?:first|second|third|1st|2nd|3rd)\s+(?:target|tp)|цел[ьи]\s*\d)")
+            r"|(?:the\s+)?(?:first|second|third|fourth|fifth|\d(?:st|nd|rd|th))\s+(?:target|tp)"
+            r"|цел[ьи]\s*\d)")
 
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _TARGET_NUMBER_RE = re.compile(r"\d{1,2}")
 
 
 def _target_number(written: str) -> int | None:
     """1 for "tp1", "target #1", "first target", "цель 1"; None for a target 0."""
     number = _TARGET_NUMBER_RE.search(written)
-    index = int(number.group()) if number else _ORDINALS.get(written.split()[0])
+    index = int(number.group()) if number else _ORDINALS.get(written.split()[-2])
     return index or None
 
 
@@ -87,16 +90,16 @@ _RU_MOVES = "переносим|переставляем|переводим|пе
 MOVE_SL_RE = re.compile(
     rf"(?=[msautпсn])(?:(?<!\w)(?:mov(?:e|ed|ing|er|emos)|shift(?:ed)?|{_RU_MOVES}|перевели)"
     rf"\s+(?:the\s+|our\s+|your\s+|el\s+|o\s+)?{_SLW}"
-    rf"\s*(?:to|at|on|на|в|→|a|para(?:\s+[oa](?!\w))?)?\s*(?:{_be(1)}(?!\w)|{_num(1)}|{_tgt(1)})?"
+    rf"\s*(?:to|at|on|на|в|→|a|para(?:\s+[oa](?!\w))?)?\s*(?:{_be(1)}(?!\w)|{_tgt(1)}|{_num(1)})?"
     r"|(?<!\w)(?:set|adjust(?:ed)?|updat(?:e|ed)|trail(?:ed)?)"
     rf"\s+(?:the\s+|our\s+|your\s+)?{_SLW}"
-    rf"\s*(?:to|at|on|→|:)?\s*(?:{_be(8)}(?!\w)|{_num(8)}|{_tgt(8)})"
+    rf"\s*(?:to|at|on|→|:)?\s*(?:{_be(8)}(?!\w)|{_tgt(8)}|{_num(8)})"
     rf"|(?<!\w){_SLM}\s*(?:moved|move|is\s+now|now|updated|→|перенес[её]н\w*|переведен\w*"
     rf"|{_RU_MOVES})\s*"
     rf"(?:to|at|на|в)?\s*"
-    rf"(?:{_be(2)}(?!\w)|{_num(2)}|{_tgt(2)})?"
+    rf"(?:{_be(2)}(?!\w)|{_tgt(2)}|{_num(2)})?"
     rf"|(?<!\w)new\s+{_SLM}\s*[:=\-]?\s*(?:{_be(3)}(?!\w)|{_num(3)})"
-    rf"|(?<!\w){_SLM}\s+to\s+(?:{_be(4)}(?!\w)|{_num(4)}|{_tgt(4)})"  # "SL to BE"
+    rf"|(?<!\w){_SLM}\s+to\s+(?:{_be(4)}(?!\w)|{_tgt(4)}|{_num(4)})"  # "SL to BE"
     rf"|(?<!\w){_SLM}\s+(?:в|на)\s+{_be(9)}(?!\w)"  # "Стоп в БУ": the stop to breakeven
     rf"|(?<!\w){_SLM}\s+(?:now\s+)?{_AT}\s+{_be(5)}(?!\w))"  # "rest runs with SL at entry"
 )
@@ -104,11 +107,11 @@ MOVE_SL_RE = re.compile(
 # Vietnamese "dời SL về entry" and Persian "استاپ را به نقطه ورود منتقل کنید": searched only when
 # their verbs are written (`_MORE_MOVES`), to keep MOVE_SL_RE lean
 MOVE_SL_MORE_RE = re.compile(
-    rf"(?<!\w)(?:geser|pindahkan)\s+{_SLW}\s*(?:ke\s+)?(?:{_be(6)}(?!\w)|{_num(6)}|{_tgt(6)})?"
+    rf"(?<!\w)(?:geser|pindahkan)\s+{_SLW}\s*(?:ke\s+)?(?:{_be(6)}(?!\w)|{_tgt(6)}|{_num(6)})?"
     rf"|(?<!\w){_SLM}(?:['’]y?[uüi])?\s+(?:{_be(7)}|{_num(7)}['’]?(?:[ae]|ye|ya)?)\s+"
     r"[çc]ek(?:ildi|tik|iyoruz|in|elim)(?!\w)"
     rf"|(?<!\w)(?:d[ờơo]i|chuy[ểe]n)\s+{_SLW}\s*(?:v[ềe]|l[êe]n)?\s*"
-    rf"(?:{_be(10)}(?!\w)|{_num(10)}|{_tgt(10)})?"
+    rf"(?:{_be(10)}(?!\w)|{_tgt(10)}|{_num(10)})?"
     rf"|(?<!\w){_SLM}\s+(?:را\s+)?به\s+(?:{_be(11)}(?!\w)|{_num(11)})"
 )
 _MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به")
@@ -119,8 +122,8 @@ _MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به")
 _MOVE_TAIL_RE = re.compile(
     r"(?:(?!tp|target|take|and\s|then\s)[^\n.!?;,]|\.(?=\d)){0,30}?(?<!\w)"
     r"(?:(?:to|at|→|@)\s*(?:\$\s*)?"
-    rf"(?:{_be(12)}(?!\w)|{_num(12)}(?![\d.,]*\s*%)|{_tgt(12)}|(?P<odd>[+\-]?\s*\d))"
-    r"|(?P<near>below|above|under|over|near|around)\s*[+\-$]?\s*\d)"
+    rf"(?:{_be(12)}(?!\w)|{_tgt(12)}|{_num(12)}|(?P<odd>[+\-]?\s*\d))"
+    r"|(?P<near>below|above|under|over|near|around)\s*[+\-$]?\s*\d|(?P<pct>\d[\d.,]*\s*%))"
 )
 # the verbless "SL at entry" (a stop standing at the entry now), gated in `_families`
 _STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?{_AT}\s+{_be(0)}(?!\w)")
@@ -329,7 +332,7 @@ _NEGATIVE_BEFORE_RE = re.compile(r"(?:^|[\s:=(])[-−–]\Z")  # "new SL -5", "S
 def _move_finding(match: re.Match[str]) -> UpdateFinding:
     new_stop: Decimal | None = None
     groups = match.groupdict()  # be1.., num1.., tg1..: the one alternative that matched
-    if groups.get("odd") or groups.get("near"):
+    if groups.get("odd") or groups.get("near") or groups.get("pct"):
         return UpdateFinding("move_sl", at=match.start(), reason="the stop moves to a level "
                              "not written as a price: where is unsure")
     target = next((v for k, v in groups.items() if v and k.startswith("tg")), None)
@@ -350,6 +353,9 @@ def _move_finding(match: re.Match[str]) -> UpdateFinding:
                              "numbers a space apart (63800, or 63 and 800?): which is unsure")
     if name and raw:
         new_stop = _level(raw, match.string, match.end(name))
+        if new_stop is None:  # "Move SL to 3400,3380": two prices, or a date
+            return UpdateFinding("move_sl", at=match.start(), reason="the new stop is not "
+                                 "written as one price: where is unsure")
     return UpdateFinding("move_sl", new_stop=new_stop, to_breakeven=to_breakeven,
                          at=match.start())
 
