@@ -36,9 +36,10 @@ def test_after_target_one_the_stop_covers_fees_and_a_stop_out_there_loses_nothin
     engine.tick(SYM, "3060")
     (p,) = engine.positions("u1")
     assert p.targets[0].hit
-    expected = breakeven_price(Side.LONG, p.average_entry, TAKER)
-    assert p.stop_loss == expected and expected > p.average_entry
-    assert _live_stops(engine) == [D("3003.0")]  # on the market's tick (the nearest)
+    expected = breakeven_price(Side.LONG, p.average_entry, TAKER)  # 3003.001501
+    assert expected > p.average_entry
+    # on the market's tick (the nearest), as its order rests
+    assert p.stop_loss == D("3003.00") and _live_stops(engine) == [D("3003.00")]
     after_tp1 = p.realised_pnl_usdt
     engine.tick(SYM, "3003")  # back through the stop: the rest closes
     (closed,) = engine.runtime.positions.closed_positions("u1")
@@ -55,7 +56,7 @@ def test_the_channels_move_to_entry_covers_fees_for_a_short(engine: Engine) -> N
     assert (decision.outcome, decision.code) == ("executed", "update_applied")
     assert decision.reason.endswith("stop moved to 2997.0015.")  # as the user reads it
     (p,) = engine.positions("u1")
-    assert p.stop_loss == D("2997.001499") and _live_stops(engine) == [D("2997.0")]
+    assert p.stop_loss == D("2997.00") and _live_stops(engine) == [D("2997.0")]
 
 
 def test_a_market_between_the_entry_and_the_fee_breakeven_gets_the_entry(

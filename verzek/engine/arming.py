@@ -97,6 +97,7 @@ class Arming:
             min_notional = ZERO
         step = amount_step(exchange, position)
         position = self._reached(exchange, position, strategy, min_notional)
+        position = self._stop_on_tick(exchange, position)
         desired: list[protection.DesiredLeg] = []
         old_stops: list[Order] = []
         for _ in range(3):
@@ -159,6 +160,21 @@ class Arming:
         if old_stops and position.status is not PositionStatus.CLOSED:
             position = self._retire_stops(exchange, position, old_stops, desired, again=_again)
         return position
+
+    def _stop_on_tick(self, exchange: Exchange, position: Position) -> Position:
+        """The position's stop on the market's price step, as its order is placed: a stop
+        moved to an average entry ("3018.486666666666666666666667") or trailed by a % said
+        one price while the order rested at another ("3018.49"). Saved when it moves."""
+        stop = position.stop_loss
+        if stop is None or position.status is PositionStatus.CLOSED:
+            return position
+        try:
+            placed = exchange.price_to_precision(position.symbol, stop)
+        except ExchangeError:
+            return position  # the market is unknown here: the order's own check says so
+        if placed <= 0 or placed == stop:
+            return position
+        return self._host.save(position.model_copy(update={"stop_loss": placed}))
 
     def _reached(self, exchange: Exchange, position: Position, strategy: StrategySettings,
                  min_notional: Decimal) -> Position:
