@@ -308,6 +308,11 @@ class TradingService:
 
     def _on_closed(self, position: Position) -> None:
         self.stats.record_close(position)
+        if position.close_reason is CloseReason.KILL_SWITCH:
+            # an operator's (or the user's) decision to stop, not a trade the strategy lost:
+            # it must not trip the user's breaker, which would outlast the switch (the day's
+            # loss limit still counts it: the money is gone all the same)
+            return
         capital: Decimal | None
         try:
             user = self.users.get(position.user_id)
