@@ -61,6 +61,8 @@ def test_unlinking_by_the_owner_or_an_admin_never_by_another_user(
     assert own.status_code == 200 and own.get_json() == {"unlinked": True}
     assert runtime.users.get(alice).telegram_user_id is None
     assert runtime.components["telegram"].links.user_for(5001) is None
+    again = client.delete(f"/api/users/{alice}/telegram/link", headers=alice_auth)
+    assert again.status_code == 200 and again.get_json() == {"unlinked": False}  # none left
 
     by_admin = client.delete(f"/api/users/{bob}/telegram/link", headers=auth.admin())
     assert by_admin.status_code == 200

@@ -84,7 +84,9 @@ def _rows(user_id: str, status: StatusFilter) -> list[dict[str, Any]]:
 
 
 def _matches(row: dict[str, Any], query: PositionQuery) -> bool:
-    return ((query.symbol is None or row.get("symbol") == query.symbol)
+    return ((query.symbol is None or row.get("symbol") == query.symbol
+             or (":" not in query.symbol  # "BTC/USDT" names the perpetual BTC/USDT:USDT too
+                 and str(row.get("symbol", "")).partition(":")[0] == query.symbol))
             and (query.exchange is None or row.get("exchange") == query.exchange.value))
 
 

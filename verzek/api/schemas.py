@@ -165,8 +165,10 @@ IdStr = Annotated[str, Field(pattern=ID_PATTERN)]
 
 # One line a person typed (a name, a label, a reason): no control characters (C0, DEL and C1,
 # whose \x85 is a line break) nor the Unicode line and paragraph separators, which would forge
-# log lines, garble Telegram messages and split the text in a JavaScript app.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+# log lines, garble Telegram messages and split the text in a JavaScript app; nor the bidi
+# embedding, override and isolate controls, which show a name to an admin reversed
+# ("\u202egnp.exe" reads "exe.png").
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 MAX_TEXT_LENGTH = 100  # a string field of a domain model without a bound of its own
 MAX_LIST_ITEMS = 500  # a list field of a domain model without a bound of its own
 

@@ -59,10 +59,11 @@ def issue_link_code(path: UserPath) -> Response:
 
 @api.delete("/<user_id>/telegram/link", responses={200: Unlinked}, security=SECURITY)
 def unlink_telegram(path: UserPath) -> Response:
-    """Forget the user's Telegram account."""
+    """Forget the user's Telegram account; `unlinked` false when none was linked."""
     require_owner(path.user_id)
+    linked = ctx().runtime.users.get(path.user_id).telegram_user_id is not None
     _telegram().links.unlink(path.user_id)
-    return jsonify({"unlinked": True})
+    return jsonify({"unlinked": linked})
 
 
 @api.post("/<user_id>/telegram/invite", responses={200: InviteOut}, security=SECURITY)

@@ -119,8 +119,10 @@ class TelegramLinkService:
 
     def unlink(self, user_id: str) -> User:
         """Forget the user's Telegram account (from the app). Raises NotFound."""
-        user = self._users.update(user_id, lambda u: u.model_copy(
-            update={"telegram_user_id": None}))
+        user = self._users.get(user_id)
+        if user.telegram_user_id is not None:
+            user = self._users.update(user_id, lambda u: u.model_copy(
+                update={"telegram_user_id": None}))
         with self._lock:
             for tid, uid in list(self._index.items()):
                 if uid == user_id:

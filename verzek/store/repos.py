@@ -78,7 +78,7 @@ class UserRepository:
         with self._index_lock:
             key = email_key(user.email)
             if key in self._email_index:
-                raise Conflict("a user with this e-mail exists already")
+                raise Conflict("a user with this e-mail exists already", code="email_taken")
             if self.store.exists(self._rel(user.id)):
                 raise Conflict("a user with this id exists already")
             self.store.write(self._rel(user.id), user.model_dump(mode="json"))
