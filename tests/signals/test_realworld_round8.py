@@ -404,3 +404,30 @@ def test_regression_noise(text: str) -> None:
 def test_a_half_close_keeps_its_share() -> None:
     result = parse_message("#SOL/USDT close 50% and hold the rest")
     assert result.update is not None and result.update.close_share == Decimal("0.5")
+
+
+# --- "close all" --------------------------------------------------------------------------------
+# Before: a close of the chat's latest call only; the channel's other trades stayed open.
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("Close all positions now", None), ("CLOSE ALL NOW", None), ("Exit all trades", None),
+    ("Close everything, market is dumping", None), ("close all longs", "long"),
+    ("Closing all shorts now", "short"), ("Close all open positions", None),
+])
+def test_close_all_is_every_trade_of_the_channel(text: str, side: str | None) -> None:
+    update = parse_message(text).update
+    assert update is not None and update.action == "close" and update.symbol is None
+    assert update.all_positions and (update.all_side.value if update.all_side else None) == side
+
+
+@pytest.mark.parametrize("text", ["Close all #BTC positions", "#ETH closed", "Close it now",
+                                  "Close 50% of all positions"])
+def test_a_close_naming_a_coin_or_a_share_is_no_close_all(text: str) -> None:  # guard
+    update = parse_message(text).update
+    assert update is not None and not update.all_positions
+
+
+@pytest.mark.parametrize("text", ["Don't close all positions", "Should we close all positions?",
+                                  "We closed all our positions yesterday in profit"])
+def test_no_close_all_when_negated_asked_or_past(text: str) -> None:  # guard
+    assert parse_message(text).update is None

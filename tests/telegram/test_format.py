@@ -121,6 +121,8 @@ def test_summaries_say_a_breakout_and_a_partial_close() -> None:
     both = parse_message("Take 30% profit on #ETH and move SL to entry").update
     assert both is not None
     assert update_summary(both) == "📊 ETH/USDT: 30% closed, stop moved to break-even"
+    every = parse_message("Close all longs now").update
+    assert every is not None and update_summary(every) == "📊 Update: close all long positions"
 
 
 def test_a_summary_says_targets_and_stop_written_as_percentages() -> None:

@@ -391,6 +391,10 @@ class SignalUpdate(Model):
     stop_to_target: int | None = Field(default=None, ge=1, le=100)  # "SL to TP1": 1-based
     # "close 50%": the share of what is open to close (a close without it closes it all)
     close_share: Decimal | None = Field(default=None, gt=0, lt=1)
+    # "Close all positions now": every open position from the channel's calls, not one call's
+    # (a close naming no coin); `all_side` for "close all longs" / "close all shorts"
+    all_positions: bool = False
+    all_side: Side | None = None
     raw_text: str = ""
 
 

@@ -193,6 +193,9 @@ class TradingService:
         decisions: list[UserDecision] = []
         if kind == "signal" and signal is not None:
             decisions = self.orchestrator.open_signal(record)
+        elif kind == "update" and update is not None and update.all_positions and \
+                record.source.chat_id is not None:
+            decisions = self._close_all(update, record)
         elif kind == "update" and update is not None:
             decisions = self._apply_update(target, update, record) if target is not None \
                 else [no_open_position(None, update)]
@@ -235,9 +238,36 @@ class TradingService:
         routed = route_update(target, update, open_by_user, self._record_or_none,
                               chat_id=src.chat_id if src.kind == "telegram" else None,
                               replied=replied)
+        if not routed:
+            return [no_open_position(target, update)]
+        return self._apply_routed(routed, update)
+
+    def _close_all(self, update: SignalUpdate, record: SignalRecord) -> list[UserDecision]:
+        """ "Close all positions now" from a watched chat: every open position opened from that
+        chat's calls (of one side for "close all longs"), for every user; other chats' and the
+        operators' calls are not its to close."""
+        chat = str(record.source.chat_id)
+        routed: dict[str, list[tuple[Position, str]]] = {}
+        for user_id in self.positions.user_ids():
+            for position in self.positions.open_positions(user_id):
+                call = self._record_or_none(position.signal_id) if position.signal_id else None
+                if call is None or call.signal is None or call.source.kind != "telegram" or \
+                        str(call.source.chat_id) != chat or (
+                            update.all_side is not None and position.side is not update.all_side):
+                    continue
+                routed.setdefault(user_id, []).append((position, ""))
+        if not routed:
+            which = f"{update.all_side.value} " if update.all_side is not None else ""
+            return [UserDecision("", "skipped", f"No open {which}position from this channel's "
+                                 "calls to close.", "no_open_position")]
+        return self._apply_routed(routed, update)
+
+    def _apply_routed(self, routed: dict[str, list[tuple[Position, str]]],
+                      update: SignalUpdate) -> list[UserDecision]:
+        """Apply `update` to each user's routed positions, users in parallel."""
         users = [u for u in (self.users.find(uid) for uid in routed) if u is not None]
         if not users:
-            return [no_open_position(target, update)]
+            return []
         ticker = self.pool.ticker_memo()  # one price read per symbol for all of them
 
         def run(user: User) -> UserDecision:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from verzek.domain.models import Signal, SignalUpdate
+from verzek.domain.models import Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.chatwords import is_chat_word
 from verzek.signals.closes import is_partial_close, partial_close_share
@@ -60,6 +60,13 @@ EARLIER_TRADE = "the follow-up is about an earlier trade it does not name"
 # Why a follow-up naming no coin the usual way is not applied to the latest call either
 AMBIGUOUS_COINS = "the follow-up names several coins"
 UNSURE_COIN = "the follow-up may name a coin, not beside its cue: which trade is unsure"
+# "Close all positions now", "EXIT EVERYTHING", "closing all shorts": every open trade of the
+# channel (its one side with "longs"/"shorts"), not only its latest call
+_CLOSE_ALL_RE = re.compile(
+    r"(?<!\w)(?:close|closing|exit|exiting)(?:[ \t]+out)?[ \t]+(?:everything|(?:all|every)"
+    r"(?:[ \t]+(?:of[ \t]+)?(?:the|our|your|my|open|running|active|current|futures))*"
+    r"(?:[ \t]+(?:(longs?|shorts?)|positions?|trades?|orders?|signals?|calls?))?)(?!\w)"
+)
 _UPPER_WORD_RE = re.compile(r"(?<![\w#$/])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,16}(?![\w/])")
 
 
@@ -124,12 +131,16 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         if isinstance(scaled, str):
             return scaled
         new_stop = scaled[2]
+    every = _CLOSE_ALL_RE.search(low) if finding.action == "close" and symbol is None \
+        and share is None else None
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
             target_index=finding.target_index, new_stop=new_stop,
             to_breakeven=finding.to_breakeven, stop_to_target=finding.stop_to_target,
-            close_share=share, raw_text=raw,
+            close_share=share, raw_text=raw, all_positions=every is not None,
+            all_side=None if every is None or every.group(1) is None else
+            Side.LONG if every.group(1).startswith("long") else Side.SHORT,
         )
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"

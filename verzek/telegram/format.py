@@ -137,6 +137,9 @@ def update_summary(update: SignalUpdate) -> str:
     if update.close_share is not None:
         share = f"{decimal_text((update.close_share * 100).quantize(Decimal('0.01')))}% closed"
         action = share if update.action == "close" else f"{share}, {action}"
+    if update.all_positions:
+        side = f" {update.all_side.value}" if update.all_side is not None else ""
+        return f"📊 Update: close all{side} positions"
     return f"📊 {update.symbol or 'Update'}: {action}"
 
 
