@@ -141,7 +141,7 @@ class EntryPlanner:
             min_notional_usdt=market.min_notional, fee_rate=market.taker_fee,
             # free and used both zero with a total: an exchange that does not report them
             free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
-            entry_price=first_fill,
+            entry_price=first_fill, last_close_at=self._stats.last_close(user.id, symbol),
         )
         base_ctx = RiskContext(**ctx_kwargs)
         leverage = base_ctx.leverage

@@ -33,6 +33,7 @@ class StatsBook:
         self._positions = positions
         self._days: dict[str, dict[str, dict[str, Any]]] = {}
         self._counted: dict[str, set[str]] = {}
+        self._last_close: dict[str, dict[str, datetime]] = {}  # user -> symbol -> last close
         self._lock = threading.Lock()
 
     def _load(self, user_id: str) -> dict[str, dict[str, Any]]:
@@ -45,6 +46,7 @@ class StatsBook:
             if user_id not in self._days:
                 self._days[user_id] = {}
                 self._counted[user_id] = set()
+                self._last_close[user_id] = {}
                 for position in closed:
                     self._add(user_id, position)
             return self._days[user_id]
@@ -53,6 +55,11 @@ class StatsBook:
         if position.entry_quantity == 0 or position.id in self._counted[user_id]:
             return  # a cancelled entry never traded; a close counts once
         self._counted[user_id].add(position.id)
+        if position.closed_at is not None:
+            last = self._last_close[user_id]
+            before = last.get(position.symbol)
+            if before is None or position.closed_at > before:
+                last[position.symbol] = position.closed_at
         day = (position.closed_at or position.opened_at).date().isoformat()
         entry = self._days[user_id].setdefault(day, _empty())
         pnl = position.realised_pnl_usdt
@@ -68,6 +75,13 @@ class StatsBook:
         self._load(position.user_id)
         with self._lock:
             self._add(position.user_id, position)
+
+    def last_close(self, user_id: str, symbol: str) -> datetime | None:
+        """When the user last closed a trade on `symbol` (a market symbol), for the cooldown
+        after a close; None when never (an entry cancelled unfilled traded nothing)."""
+        self._load(user_id)
+        with self._lock:
+            return self._last_close.get(user_id, {}).get(symbol)
 
     def day(self, user_id: str, day: str) -> dict[str, Any]:
         return dict(self._load(user_id).get(day, _empty()))
