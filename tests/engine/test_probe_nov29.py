@@ -125,6 +125,23 @@ def test_split_entry_pieces_below_the_minimum_value_are_skipped(engine: Engine) 
     _nothing_traded(engine, "u1")
 
 
+def test_split_entry_pieces_that_round_to_nothing_are_fewer_pieces(engine: Engine) -> None:
+    """100 USDT in 3 pieces of BTC at 64,000 is 0.0005 BTC a piece, 0 on the 0.001 step: the
+    entry failed with an internal error (a quantity of 0), and the breaker counted it."""
+    engine.price("BTC/USDT:USDT", "65000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"},
+                    strategy={"entry_type": "split", "split_entries": 3})
+    (decision,) = engine.trading.submit_text(
+        "#BTC/USDT LONG\nEntry: 64800 - 64000\nTarget: 67000\nStop: 62500",
+        SignalSource()).decisions
+    assert decision.outcome == "executed", decision
+    (position,) = engine.positions("u1")
+    entries = [o for o in position.orders if o.leg.startswith("entry")]
+    assert [(o.leg, o.quantity) for o in entries] == [("entry1", Decimal("0.001"))]
+    assert engine.trading.safety.status()["user_breakers"].get("u1", {}).get(
+        "results", []) == []
+
+
 def test_an_order_beyond_the_free_balance_is_skipped(engine: Engine) -> None:
     """The margin was checked against the total balance, which counts the margin open
     positions hold: the second position's entry was refused by the exchange."""

@@ -316,14 +316,29 @@ def entry_specs(p: Prepared, position: Position, signal: Signal) -> list[tuple[s
                                              position.symbol, edge),
                                          leverage=p.leverage)))
     else:
-        n = p.user.settings.strategy.split_entries
-        low, high = min(entries), max(entries)
-        prices = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
-        for i, px in enumerate(prices, start=1):
-            px = min(px, p.price) if side.value == "buy" else max(px, p.price)
-            qty = exchange.amount_to_precision(position.symbol, p.base_usdt / n / px)
+        parts = _split_parts(p, position.symbol, side.value, entries)
+        for i, (px, qty) in enumerate(parts, start=1):
             specs.append((f"entry{i}", OrderSpec(
                 symbol=position.symbol, side=side, type=OrderType.LIMIT, quantity=qty,
                 price=exchange.price_to_precision(position.symbol, px),
                 leverage=p.leverage)))
     return specs
+
+
+def _split_parts(p: Prepared, symbol: str, side: str, entries: list[Decimal],
+                 ) -> list[tuple[Decimal, Decimal]]:
+    """(price, quantity) of each part of a split entry across the zone: the parts the user
+    set, or as many as the market's minimum order (amount and value) allows, down to one (a
+    100 USDT entry in 3 parts of BTC is 0 BTC each: it was an internal error)."""
+    exchange, market = p.exchange, p.market
+    low, high = min(entries), max(entries)
+    parts: list[tuple[Decimal, Decimal]] = []
+    for n in range(p.user.settings.strategy.split_entries, 0, -1):
+        prices = [low + (high - low) * i / max(n - 1, 1) for i in range(n)]
+        prices = [min(px, p.price) if side == "buy" else max(px, p.price) for px in prices]
+        parts = [(px, exchange.amount_to_precision(symbol, p.base_usdt / n / px))
+                 for px in prices]
+        if all(qty > 0 and qty >= market.min_amount and qty * px >= market.min_notional
+               for px, qty in parts):
+            break
+    return parts
