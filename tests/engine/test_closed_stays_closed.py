@@ -36,18 +36,37 @@ def _exchange_orders(engine: Engine) -> int:
         len(engine.paper("u1").fetch_open_orders(SYM))
 
 
-def test_a_resumed_fan_out_skips_a_user_whose_position_came_and_went(engine: Engine) -> None:
+def test_a_resumed_fan_out_does_not_trade_again_for_a_user_whose_position_came_and_went(engine: Engine) -> None:
     signal_id, pid = _closed_position(engine)
     orders_before = _exchange_orders(engine)
     record = engine.trading.get_signal(signal_id)
     user = engine.runtime.users.get("u1")
     # what resume_unfinished does for a user the crash left without a recorded decision
     (decision,) = engine.trading.orchestrator.open_signal(record, [user])
-    assert decision.outcome == "skipped" and decision.code == "duplicate_signal"
+    # nothing is traded again, and the record says the user did trade it ("skipped: you
+    # already executed" read as if they had not)
+    assert (decision.outcome, decision.code, decision.position_id) == ("executed", "executed",
+                                                                      pid)
+    assert decision.reason.startswith(f"Traded before a restart: position {pid} (closed since)")
     assert engine.positions("u1") == []
     assert _history(engine) == [pid]  # archived once, stats count it once
     assert _exchange_orders(engine) == orders_before
     assert engine.trading.user_stats("u1")["all_time"]["trades"] == 1
+
+
+def test_a_resumed_fan_out_records_an_open_position_from_the_call_as_executed(
+        engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    result = engine.trading.submit_text(SIGNAL, SignalSource(kind="api"))
+    (position,) = engine.positions("u1")
+    orders_before = _exchange_orders(engine)
+    record = engine.trading.get_signal(result.signal_id)
+    (decision,) = engine.trading.orchestrator.open_signal(record,
+                                                          [engine.runtime.users.get("u1")])
+    assert (decision.outcome, decision.position_id) == ("executed", position.id)
+    assert decision.reason.startswith(f"Traded before a restart: position {position.id} (open)")
+    assert _exchange_orders(engine) == orders_before and len(engine.positions("u1")) == 1
 
 
 def test_saving_an_open_copy_of_an_archived_position_is_refused(engine: Engine) -> None:

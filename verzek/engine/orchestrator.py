@@ -267,10 +267,9 @@ class Orchestrator:
         pid = position_id_for(record.id, user.id, account.id)
         existing = [p for p in self._positions.open_positions(user.id)]
         if any(p.id == pid for p in existing) or self._positions.is_archived(user.id, pid):
-            # open, or opened and closed already (a fan-out resumed after a crash must not
-            # trade a signal again for a user whose position from it has come and gone)
-            return UserDecision(user.id, "skipped", f"You already executed signal {record.id}.",
-                                "duplicate_signal", pid)
+            # open, or opened and closed already: a fan-out resumed after a crash must not
+            # trade a signal again, and its record says what the user's position from it did
+            return self._traded_before(user, record, pid)
         gate = self._safety.check_new_position(user.id)
         if not gate.allowed:
             return self._skip(user, record, gate)
@@ -312,6 +311,21 @@ class Orchestrator:
         if isinstance(placed, Sent):
             return Pending(record, user, account, prepared, position, placed)
         return self._entry_decision(record, user, account, placed)
+
+    def _traded_before(self, user: User, record: SignalRecord, pid: str) -> UserDecision:
+        """The decision for a user whose position from this call exists already (a fan-out
+        resumed after a restart): executed when its entry filled, else failed; it read
+        "skipped: you already executed" for users who had traded."""
+        position = self._positions.get(user.id, pid)
+        if position.entry_quantity > 0:
+            state = "open" if position.status is not PositionStatus.CLOSED else "closed since"
+            return UserDecision(user.id, "executed", f"Traded before a restart: position {pid} "
+                                f"({state}); {entry_summary(position)}", "executed", pid)
+        if position.status is not PositionStatus.CLOSED:
+            return UserDecision(user.id, "executed", f"Entry placed before a restart: position "
+                                f"{pid} waits for its fill.", "executed", pid)
+        return UserDecision(user.id, "failed", f"The entry of position {pid} was placed before "
+                            "a restart and closed unfilled.", "entry_failed", pid)
 
     def _finish_entry(self, pending: Pending) -> UserDecision:
         """The second pass of a deferred entry: its answer applied, then the decision."""
