@@ -36,7 +36,8 @@ def _exchange_orders(engine: Engine) -> int:
         len(engine.paper("u1").fetch_open_orders(SYM))
 
 
-def test_a_resumed_fan_out_does_not_trade_again_for_a_user_whose_position_came_and_went(engine: Engine) -> None:
+def test_a_resumed_fan_out_does_not_trade_again_for_a_user_whose_position_came_and_went(
+        engine: Engine) -> None:
     signal_id, pid = _closed_position(engine)
     orders_before = _exchange_orders(engine)
     record = engine.trading.get_signal(signal_id)

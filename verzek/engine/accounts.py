@@ -169,7 +169,10 @@ class AccountService:
             model = SECTION_MODELS[section].model_validate({**stored, **given})
             if isinstance(model, GeneralSettings):
                 features = plan_features(_current_plan(user, now))
-                if model.mode is TradingMode.LIVE and not features.live_trading:
+                # switching to live is refused; a live mode kept from a plan that lapsed is
+                # not (the plan trades it in demo): turning auto-trade off must never fail
+                if model.mode is TradingMode.LIVE and not features.live_trading and \
+                        user.settings.general.mode is not TradingMode.LIVE:
                     raise Forbidden("your plan does not include live trading",
                                     code="plan_forbids", details={"field": "mode"})
                 ids = {a.id for a in user.exchange_accounts}
