@@ -59,3 +59,18 @@ def test_a_short_trails_down_in_steps(engine: Engine) -> None:
     engine.tick(SYM, "98.4")  # 100.368: 0.612 better
     (p,) = engine.positions("u1")
     assert p.stop_loss == D("100.37")  # on the 0.01 tick, as its order rests
+
+
+def test_a_target_a_percent_from_the_fill_is_the_price_its_order_rests_at(
+        engine: Engine) -> None:
+    """A short filled at 149.92 with a 3 % target said 145.4224 while its order rested at
+    145.42."""
+    engine.price(SYM, "149.92")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"},
+                    strategy={"take_profit_mode": "percent", "take_profit_pct": "3"})
+    (decision,) = engine.trading.submit_text(
+        "#ETH/USDT SHORT\nEntry: 149.92\nStop: 155", SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    (p,) = engine.positions("u1")
+    (tp,) = [o for o in p.orders if o.leg.startswith("tp") and o.status.value == "open"]
+    assert [t.price for t in p.targets] == [tp.price] == [D("145.42")]

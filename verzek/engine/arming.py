@@ -97,7 +97,7 @@ class Arming:
             min_notional = ZERO
         step = amount_step(exchange, position)
         position = self._reached(exchange, position, strategy, min_notional)
-        position = self._stop_on_tick(exchange, position)
+        position = self._on_tick(exchange, position)
         desired: list[protection.DesiredLeg] = []
         old_stops: list[Order] = []
         for _ in range(3):
@@ -161,20 +161,28 @@ class Arming:
             position = self._retire_stops(exchange, position, old_stops, desired, again=_again)
         return position
 
-    def _stop_on_tick(self, exchange: Exchange, position: Position) -> Position:
-        """The position's stop on the market's price step, as its order is placed: a stop
-        moved to an average entry ("3018.486666666666666666666667") or trailed by a % said
-        one price while the order rested at another ("3018.49"). Saved when it moves."""
-        stop = position.stop_loss
-        if stop is None or position.status is PositionStatus.CLOSED:
+    def _on_tick(self, exchange: Exchange, position: Position) -> Position:
+        """The position's stop and targets on the market's price step, as their orders are
+        placed: a stop moved to an average entry ("3018.486666666666666666666667"), trailed
+        by a %, or a target a % from the fill ("145.4224") said one price while the order
+        rested at another ("3018.49", "145.42"). Saved when one moves."""
+        if position.status is PositionStatus.CLOSED:
             return position
         try:
-            placed = exchange.price_to_precision(position.symbol, stop)
+            stop = position.stop_loss
+            on_stop = exchange.price_to_precision(position.symbol, stop) \
+                if stop is not None else None
+            targets = [t.model_copy(update={"price": placed}) if (
+                placed := exchange.price_to_precision(position.symbol, t.price)) != t.price
+                and placed > 0 else t for t in position.targets]
         except ExchangeError:
-            return position  # the market is unknown here: the order's own check says so
-        if placed <= 0 or placed == stop:
-            return position
-        return self._host.save(position.model_copy(update={"stop_loss": placed}))
+            return position  # the market is unknown here: the orders' own checks say so
+        update: dict[str, Any] = {}
+        if on_stop is not None and on_stop > 0 and on_stop != stop:
+            update["stop_loss"] = on_stop
+        if targets != position.targets:
+            update["targets"] = targets
+        return self._host.save(position.model_copy(update=update)) if update else position
 
     def _reached(self, exchange: Exchange, position: Position, strategy: StrategySettings,
                  min_notional: Decimal) -> Position:
