@@ -70,6 +70,16 @@ def test_max_daily_trades(count: int, allowed: bool) -> None:
     assert risk.daily_trades(ctx(daily_trades=count)).allowed is allowed
 
 
+def test_the_counters_say_one_in_the_singular() -> None:
+    one = make_user(risk={"max_concurrent_positions": 1, "max_daily_trades": 1})
+    assert risk.concurrent_positions(ctx(one, open_positions=1)).message == \
+        "You have 1 open position; the limit is 1."
+    assert risk.daily_trades(ctx(one, daily_trades=1)).message == \
+        "You made 1 trade today; the limit is 1."
+    assert risk.daily_trades(ctx(daily_trades=21)).message == \
+        "You made 21 trades today; the limit is 20."
+
+
 @pytest.mark.parametrize("pnl,allowed", [(-100 + EPS, True), (D(-100), False),
                                          (-100 - EPS, False), (D(50), True)])
 def test_max_daily_loss_pauses_until_next_utc_day(pnl: Decimal, allowed: bool) -> None:

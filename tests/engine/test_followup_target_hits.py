@@ -66,6 +66,7 @@ def test_a_target_hit_of_a_short_above_its_entry_sells_nothing(engine: Engine) -
     engine.tick(SYM, "3004")
     decision = _follow(engine, "ETH target 1 done")
     assert decision.code == "target_not_in_profit" and "is above your" in decision.reason
+    assert "buying back now would be at a loss" in decision.reason  # a short buys back
     assert engine.positions("u1")[0].quantity == D("0.033")
 
 

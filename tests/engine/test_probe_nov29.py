@@ -125,6 +125,14 @@ def test_split_entry_pieces_below_the_minimum_value_are_skipped(engine: Engine) 
     _nothing_traded(engine, "u1")
 
 
+def test_a_short_too_small_says_it_sells(engine: Engine) -> None:
+    engine.price("BTC/USDT:USDT", "65000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "20"})
+    (decision,) = engine.trading.submit_text(
+        "#BTC/USDT SHORT\nEntry: 65000\nTarget: 64000\nStop: 66000", SignalSource()).decisions
+    assert decision.code == "below_minimum" and "20 USDT sells 0 BTC" in decision.reason
+
+
 def test_split_entry_pieces_that_round_to_nothing_are_fewer_pieces(engine: Engine) -> None:
     """100 USDT in 3 pieces of BTC at 64,000 is 0.0005 BTC a piece, 0 on the 0.001 step: the
     entry failed with an internal error (a quantity of 0), and the breaker counted it."""

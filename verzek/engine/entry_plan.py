@@ -161,14 +161,16 @@ class EntryPlanner:
         if not decision.allowed:
             return decision
         quantity = exchange.amount_to_precision(symbol, base_usdt / price)
+        trades = "buys" if signal.side.value == "long" else "sells"  # a short sells
         if quantity <= 0 or quantity < market.min_amount:
             return Decision.deny(
-                "below_minimum", f"{base_usdt} USDT buys {quantity} {market.base} at {price}, "
+                "below_minimum", f"{base_usdt} USDT {trades} {quantity} {market.base} at "
+                f"{price}, "
                 f"below the exchange's minimum amount {market.min_amount or market.amount_step}"
                 "; raise the position size.")
         if quantity * price < market.min_notional:
             return Decision.deny(
-                "below_min_notional", f"{base_usdt} USDT buys {quantity} {market.base} at "
+                "below_min_notional", f"{base_usdt} USDT {trades} {quantity} {market.base} at "
                 f"{price} on the exchange's {market.amount_step} step, worth "
                 f"{quantity * price} USDT, below the exchange's minimum order value of "
                 f"{market.min_notional} USDT; raise the position size.")

@@ -171,8 +171,8 @@ class UpdateApplier:
         where = "below" if position.side is Side.LONG else "above"
         return (f"The channel says take {share:.0%} profit, but the market price here, "
                 f"{plain(price)}, is {where} your average entry "
-                f"{plain(position.average_entry)}: selling now would be at a loss, so "
-                "nothing was sold.")
+                f"{plain(position.average_entry)}: {_closing(position)} now would be at a "
+                "loss, so nothing was sold.")
 
     def _cancel(self, exchange: Exchange, user: User, position: Position) -> UserDecision:
         """Cancel unfilled entries; a position that filled nothing is closed as cancelled."""
@@ -274,7 +274,8 @@ class UpdateApplier:
             return UserDecision(
                 user.id, "skipped", f"The channel reports target {index} hit, but the market "
                 f"price here, {plain(price)}, is {where} your average entry "
-                f"{plain(position.average_entry)}: selling now would be at a loss. Your "
+                f"{plain(position.average_entry)}: {_closing(position)} now would be at a "
+                "loss. Your "
                 f"take-profit orders stay (target {index} at "
                 f"{plain(position.targets[i].price)}).", "target_not_in_profit", position.id)
         stop_before = position.stop_loss
@@ -397,3 +398,8 @@ def _follows_channel_targets(user: User, position: Position) -> bool:
     if "tp_pct" in position.extra:
         return False
     return user.settings.strategy.take_profit_mode == "signal_targets"
+
+
+def _closing(position: Position) -> str:
+    """What taking profit does now: a long sells, a short buys back."""
+    return "selling" if position.side is Side.LONG else "buying back"

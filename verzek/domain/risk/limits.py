@@ -21,7 +21,8 @@ def concurrent_positions(ctx: RiskContext) -> Decision:
     limit = ctx.user.settings.risk.max_concurrent_positions
     if ctx.open_positions >= limit:
         return Decision.deny("max_concurrent_positions",
-                             f"You have {ctx.open_positions} open positions; the limit is {limit}.",
+                             f"You have {_count(ctx.open_positions, 'open position')}; the "
+                             f"limit is {limit}.",
                              count=ctx.open_positions, limit=limit)
     return Decision.allow("concurrent_ok", f"{ctx.open_positions} of {limit} positions open.")
 
@@ -31,7 +32,8 @@ def daily_trades(ctx: RiskContext) -> Decision:
     limit = ctx.user.settings.risk.max_daily_trades
     if ctx.daily_trades >= limit:
         return Decision.deny("max_daily_trades",
-                             f"You made {ctx.daily_trades} trades today; the limit is {limit}.",
+                             f"You made {_count(ctx.daily_trades, 'trade')} today; the limit "
+                             f"is {limit}.",
                              count=ctx.daily_trades, limit=limit)
     return Decision.allow("daily_trades_ok", f"{ctx.daily_trades} of {limit} trades today.")
 
@@ -58,3 +60,8 @@ def daily_loss(ctx: RiskContext) -> Decision:
 def utc_text(moment: datetime) -> str:
     """A time for a sentence: 2026-11-30 00:00 UTC."""
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 open position", "2 open positions"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
