@@ -431,3 +431,19 @@ def test_a_close_naming_a_coin_or_a_share_is_no_close_all(text: str) -> None:  #
                                   "We closed all our positions yesterday in profit"])
 def test_no_close_all_when_negated_asked_or_past(text: str) -> None:  # guard
     assert parse_message(text).update is None
+
+
+# --- TradingView's "{{exchange}}:{{ticker}}" for a perpetual ----------------------------------
+# Before: "BINANCE:BTCUSDT.P LONG 65000 ..." was noise ("no entry price"): the ".P" kept the
+# coin from standing before the side word.
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("BINANCE:BTCUSDT.P LONG 65000 TP 66000 SL 64000",
+     Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000", market=MarketType.FUTURES)),
+    ("BYBIT:SOLUSDT.P short 150 tp 145 sl 155",
+     Sig("SOL/USDT", "short", ("150",), ("145",), "155", market=MarketType.FUTURES)),
+    ("LONG BTCUSDT.P 65000 TP 66000 SL 64000",
+     Sig("BTC/USDT", "long", ("65000",), ("66000",), "64000", market=MarketType.FUTURES)),
+])
+def test_a_tradingview_perpetual_ticker_before_the_side(text: str, want: Sig) -> None:
+    check_signal(text, want)

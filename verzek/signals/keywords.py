@@ -200,8 +200,8 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
 # the word between a side and its price: "Buy #LINK between 14.20 ...", "Long $SOL from 140";
 # the coin may carry its quote: "Buy LINK/USDT 14.2", "long btc-usdt 65000"
 _PRICE_WORD = "(?:at|from|between|around|near)"
-_SIDE_SYM = (r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}"
-             r"(?:/[a-z]{3,5}|-(?:usdt|usdc|busd|usd))?)")
+_SIDE_SYM = (r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}"  # TradingView's perpetual ".P"
+             r"(?:/[a-z]{3,5}|-(?:usdt|usdc|busd|usd))?(?:\.p(?!\w))?)")
 SIDE_ENTRY_RE = re.compile(  # an emoji may stand between: "LONG 🟢 #SOL 142.5"
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
     rf"\s+(?:[^\w\s#$.,:]{{1,3}}\s+)?(?!{_PRICE_WORD}\W){_SIDE_SYM}"
