@@ -33,6 +33,7 @@ from verzek.api.schemas import (
     tagged_union_bodies,
 )
 from verzek.api.signals import NOT_BLANK, SYMBOL_PATTERN, TEXT_BODY_ENDPOINTS, document_text_bodies
+from verzek.api.tradingview import alert_text, is_alert
 from verzek.engine.accounts import EMAIL_RE
 from verzek.errors import BadRequest, InvalidInput, VerzekError
 
@@ -221,6 +222,11 @@ def _guard_body() -> None:
         raise InvalidInput("the request is not valid", code="validation_error", details={
             "errors": [{"loc": [], "msg": "the body must be a JSON object, not a string",
                         "type": "model_type"}]})
+    if request.endpoint in TEXT_BODY_ENDPOINTS and is_alert(parsed):
+        # a TradingView alert template's JSON ({"ticker", "action", "price", ...}): the call
+        # it stands for, read as a message ({"text": ...})
+        text = alert_text(parsed)
+        parsed = {"text": text} if text.strip() else parsed
     request._cached_json = (parsed, parsed)  # flask's own get_json() cache
 
 

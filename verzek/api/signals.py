@@ -254,10 +254,12 @@ def document_text_bodies(doc: dict[str, Any]) -> None:
 
 @webhooks_api.post("/tradingview/<secret>", responses={200: SubmitOut})
 def tradingview(path: WebhookPath, body: SignalBody) -> Response:
-    """A TradingView alert: the message as text/plain, or JSON `{"text": ...}` or a structured
-    signal; the path carries the webhook secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret
-    answers 404. A structured signal without an entry, or without targets and a stop, is a 422
-    as on `POST /api/signals` (nothing is stored or traded)."""
+    """A TradingView alert: the message as text/plain, or JSON `{"text": ...}`, a structured
+    signal, or an alert template's JSON (`{"ticker", "action", "price", "tp", "sl",
+    "leverage"}`, read as the one-line call it stands for); the path carries the webhook
+    secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret answers 404. A structured signal
+    without an entry, or without targets and a stop, is a 422 as on `POST /api/signals`
+    (nothing is stored or traded)."""
     configured = ctx().settings.tradingview_secret
     if configured is None or not hmac.compare_digest(
             path.secret.encode(), configured.get_secret_value().encode()):
