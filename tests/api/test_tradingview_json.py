@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.conftest import TV_SECRET
+from tests.api.conftest import ADMIN_TOKEN, TV_SECRET
 from verzek.api.tradingview import alert_text, is_alert
 
 URL = f"/api/webhooks/tradingview/{TV_SECRET}"
@@ -45,3 +45,7 @@ def test_a_json_alert_is_taken_by_the_webhook(client: FlaskClient) -> None:
     resp = client.post(URL, json={"ticker": "BTCUSDT", "action": "buy"})
     assert resp.status_code == 200 and resp.get_json()["kind"] == "noise"
     assert resp.get_json()["invalid_reason"]
+    # the operator sees what came in
+    record = client.get(f"/api/signals/{resp.get_json()['signal_id']}",
+                        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()
+    assert record["text"] == "BTCUSDT buy"

@@ -410,4 +410,7 @@ class SignalRecord(Model):
     signal: Signal | None = None
     update: SignalUpdate | None = None
     invalid_reason: str | None = None
+    # a message read as no trade, as it came (its first 1,000 characters): which alert or post
+    # was refused, for the operator (a call's and a follow-up's text is their `raw_text`)
+    text: str = ""
     decisions: list[dict[str, Any]] = Field(default_factory=list)

@@ -166,7 +166,8 @@ class TradingService:
         record = SignalRecord(id=f"s{uuid.uuid4().hex[:16]}",
                               received_at=received_at or self._clock.now(), source=source,
                               content_hash=chash, kind=kind,  # type: ignore[arg-type]
-                              signal=signal, update=update, invalid_reason=invalid)
+                              signal=signal, update=update, invalid_reason=invalid,
+                              text=text[:1000] if kind == "noise" else "")
         target = self._update_target(record, update) if update is not None else None
         # The same text is the same call (a cross-post); a follow-up's text is the same only
         # about the same call: "Target 1 ✅" under today's call is not the one under yesterday's
