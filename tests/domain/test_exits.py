@@ -58,6 +58,16 @@ def test_split_rounds_to_step_and_the_last_takes_the_rest() -> None:
     assert sum(parts) == D("1.0007")
 
 
+def test_leftover_steps_go_to_the_shares_the_rounding_cut_most() -> None:
+    """50/30/20 of 6 on a step of 1 was 4/1/1 (the spare step to the nearest target): the
+    shares the user asked for are nearer 3/2/1."""
+    assert split_quantity(D(6), [D(50), D(30), D(20)], D(1), leftover="nearest") == [
+        D(3), D(2), D(1)]
+    # equal remainders: the nearest first (a small position sells at the nearest targets)
+    assert split_quantity(D(2), distribution_weights(3, "even"), D(1), leftover="nearest") == [
+        D(1), D(1), D(0)]
+
+
 def test_split_below_step_gives_zeros_then_the_whole() -> None:
     assert split_quantity(D("0.003"), distribution_weights(5, "even"), D("0.001")) == [
         D(0), D(0), D(0), D(0), D("0.003")]

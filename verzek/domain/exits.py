@@ -61,11 +61,11 @@ def split_quantity(
     The result sums to `quantity` exactly, so closing the last target leaves no dust.
     A target whose share is below one step gets 0 (the engine skips it).
 
-    `leftover="nearest"` hands the whole steps the rounding left over one each to the nearest
-    targets with a share (first, second, …) instead of all to the last: every target stays
-    within one step of its share, and a position too small to give each target a step sells
-    at the nearest targets first rather than only at the farthest. What is below one step
-    still goes to the last target.
+    `leftover="nearest"` hands the whole steps the rounding left over one each to the targets
+    whose share lost the most to the rounding (the nearest first among equal ones) instead of
+    all to the last: every target stays within one step of its share, and a position too
+    small to give each target a step sells at the nearest targets first rather than only at
+    the farthest. What is below one step still goes to the last target.
     """
     total = non_negative("quantity", quantity)
     step = optional_positive("amount_step", amount_step)
@@ -73,14 +73,20 @@ def split_quantity(
         raise InvalidInput("at least one take-profit target is needed (targets is empty)")
     weights = [non_negative("weight", weight) for weight in weights_pct]
     if leftover == "nearest" and step is not None:
-        parts = [floor_to_step(total * weight / HUNDRED, step) for weight in weights]
+        exact = [total * weight / HUNDRED for weight in weights]
+        parts = [floor_to_step(share, step) for share in exact]
         spare = floor_to_step(total - sum(parts, Decimal(0)), step)
-        for i, weight in enumerate(weights):
+        # the largest remainders first (50/30/20 of 6 is 3/2/1, not 4/1/1), the nearest
+        # target first among equal ones (to a hundredth of a step: "even" thirds are 33.33,
+        # 33.33 and 33.34 %, whose remainders are the same to a trader)
+        grain = step / 100
+        order = sorted((i for i, weight in enumerate(weights) if weight > 0),
+                       key=lambda i: (-floor_to_step(exact[i] - parts[i], grain), i))
+        for i in order:
             if spare < step:
                 break
-            if weight > 0:
-                parts[i] += step
-                spare -= step
+            parts[i] += step
+            spare -= step
         parts[-1] += total - sum(parts, Decimal(0))
         return parts
     parts = []
