@@ -83,7 +83,8 @@ def test_the_counters_say_one_in_the_singular() -> None:
 @pytest.mark.parametrize("pnl,allowed", [(-100 + EPS, True), (D(-100), False),
                                          (-100 - EPS, False), (D(50), True)])
 def test_max_daily_loss_pauses_until_next_utc_day(pnl: Decimal, allowed: bool) -> None:
-    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=pnl))
+    # 10 % of the 1,000 the day started with: the balance now is 1,000 plus the day's result
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=pnl, capital_usdt=D(1000) + pnl))
     assert decision.allowed is allowed
     if not allowed:
         assert decision.details["paused_until"] == datetime(2026, 3, 2, tzinfo=UTC)

@@ -36,7 +36,8 @@ def test_the_collar_names_a_single_entry_as_a_price_and_a_zone_as_a_zone() -> No
 
 
 def test_the_daily_loss_sentence_says_its_cause_and_end_once_to_the_cent() -> None:
-    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D("-3.5631127750")))
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D("-3.5631127750"),
+                                       capital_usdt=D("32.0680149750")))  # the day began at 35.63
     assert decision.code == "max_daily_loss"
     assert decision.message == (
         "Today's loss of 3.56 USDT reached your daily limit of 10% of your capital "
@@ -47,7 +48,8 @@ def test_the_daily_loss_sentence_says_its_cause_and_end_once_to_the_cent() -> No
 
 
 def test_the_pause_it_starts_reads_as_one_sentence() -> None:
-    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D("-3.5631127750")))
+    decision = risk.daily_loss(ctx(daily_realised_pnl_usdt=D("-3.5631127750"),
+                                       capital_usdt=D("32.0680149750")))  # the day began at 35.63
     until = decision.details["paused_until"]
     safety = SafetyManager()
     safety.pause(now=T0, user_id="u1", until=until, reason=decision.details["pause_reason"])

@@ -39,10 +39,13 @@ def daily_trades(ctx: RiskContext) -> Decision:
 
 
 def daily_loss(ctx: RiskContext) -> Decision:
-    """Today's realised loss is below `max_daily_loss_pct` % of capital; at or beyond it the
-    user is paused until the next UTC day (`details["paused_until"]`)."""
+    """Today's realised loss is below `max_daily_loss_pct` % of the capital the day started
+    with (the balance now less today's realised result: a limit that shrank with each loss
+    allowed less than the user set); at or beyond it the user is paused until the next UTC
+    day (`details["paused_until"]`)."""
     limit_pct = ctx.user.settings.risk.max_daily_loss_pct
-    limit_usdt = ctx.capital_usdt * limit_pct / HUNDRED
+    start_of_day = max(ctx.capital_usdt - ctx.daily_realised_pnl_usdt, Decimal(0))
+    limit_usdt = start_of_day * limit_pct / HUNDRED
     loss_usdt = -ctx.daily_realised_pnl_usdt
     if loss_usdt >= limit_usdt:
         until = next_utc_day(ctx.now)
