@@ -23,6 +23,8 @@ URL = f"/api/webhooks/tradingview/{TV_SECRET}"
      "ETHUSDT SHORT 3000 TP 2950 2900 SL 3050 Leverage 10x"),
     ({"ticker": "SOLUSDT", "action": "sell", "price": {"bad": 1}, "sl": True},
      "SOLUSDT sell"),
+    ({"symbol": "BTCUSDT", "side": "buy", "price": 65000, "tp": 66000, "sl": 64000},
+     "BTCUSDT buy 65000 TP 66000 SL 64000"),
 ])
 def test_an_alert_reads_as_its_one_line_call(body: dict[str, Any], line: str) -> None:
     assert is_alert(body) and alert_text(body) == line
@@ -30,6 +32,7 @@ def test_an_alert_reads_as_its_one_line_call(body: dict[str, Any], line: str) ->
 
 @pytest.mark.parametrize("body", [{"text": "x", "ticker": "BTC", "action": "buy"},
                                   {"symbol": "BTC/USDT", "side": "long"},
+                                  {"signal": {"symbol": "BTC/USDT"}, "ticker": "BTCUSDT"},
                                   {"ticker": "BTCUSDT"}, ["ticker", "action"]])
 def test_our_own_shapes_and_others_are_not_alerts(body: Any) -> None:
     assert not is_alert(body)

@@ -9,14 +9,14 @@ from typing import Any
 
 # each part of the call, with the names alert templates give it (lower case, first found wins)
 FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("coin", ("ticker", "pair", "coin", "instrument")),
+    ("coin", ("ticker", "symbol", "pair", "coin", "instrument")),
     ("side", ("action", "side", "direction", "order_action", "signal", "position")),
     ("entry", ("entry", "price", "entry_price", "limit", "close")),
     ("targets", ("tp", "tps", "take_profit", "takeprofit", "targets", "target", "tp1")),
     ("stop", ("sl", "stop", "stop_loss", "stoploss", "sl_price")),
     ("leverage", ("leverage", "lev")),
 )
-OUR_KEYS = frozenset({"text", "signal", "symbol"})  # our own shapes: validated as they are
+OUR_KEYS = frozenset({"text", "signal"})  # our own shapes: validated as they are
 MAX_VALUE = 64  # one value's characters: a price, a ticker, a word
 
 
@@ -25,6 +25,9 @@ def is_alert(body: Any) -> bool:
     if not isinstance(body, dict) or OUR_KEYS & {str(k).lower() for k in body}:
         return False
     keys = {str(k).lower() for k in body}
+    symbol = next((v for k, v in body.items() if str(k).lower() == "symbol"), None)
+    if isinstance(symbol, str) and "/" in symbol:
+        return False  # a structured signal of ours ("BTC/USDT"): validated as one
     return bool(keys & set(FIELDS[0][1])) and bool(keys & set(FIELDS[1][1]))
 
 
