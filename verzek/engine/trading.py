@@ -244,15 +244,16 @@ class TradingService:
         return self._apply_routed(routed, update)
 
     def _close_all(self, update: SignalUpdate, record: SignalRecord) -> list[UserDecision]:
-        """ "Close all positions now" from a watched chat: every open position opened from that
-        chat's calls (of one side for "close all longs"), for every user; other chats' and the
-        operators' calls are not its to close."""
+        """ "Close all positions now" from a chat (a watched channel, an admin's chat with the
+        bot): every open position opened from that chat's calls (of one side for "close all
+        longs"), for every user; other chats' calls are not its to close."""
         chat = str(record.source.chat_id)
         routed: dict[str, list[tuple[Position, str]]] = {}
         for user_id in self.positions.user_ids():
             for position in self.positions.open_positions(user_id):
                 call = self._record_or_none(position.signal_id) if position.signal_id else None
-                if call is None or call.signal is None or call.source.kind != "telegram" or \
+                if call is None or call.signal is None or \
+                        call.source.kind != record.source.kind or \
                         str(call.source.chat_id) != chat or (
                             update.all_side is not None and position.side is not update.all_side):
                     continue
