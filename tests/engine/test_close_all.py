@@ -64,3 +64,16 @@ def test_close_all_with_nothing_open_from_the_channel_says_so(engine: Engine) ->
     (decision,) = result.decisions
     assert (decision.outcome, decision.code) == ("skipped", "no_open_position")
     assert _open_symbols(engine, "u1") == {"ETH/USDT:USDT", "SOL/USDT:USDT", "BNB/USDT:USDT"}
+
+
+def test_close_all_from_an_admins_chat_with_the_bot_closes_what_that_chat_posted(
+        engine: Engine) -> None:
+    engine.price("ETH/USDT:USDT", "100")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    admin_chat = 424242
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTarget: 110\nStop: 95",
+                               SignalSource(kind="bot", chat_id=admin_chat, message_id=1))
+    assert _open_symbols(engine, "u1") == {"ETH/USDT:USDT"}
+    engine.trading.submit_text("Close all positions",
+                               SignalSource(kind="bot", chat_id=admin_chat, message_id=2))
+    assert _open_symbols(engine, "u1") == set()
