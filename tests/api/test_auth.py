@@ -171,4 +171,39 @@ def test_limiter_forgets_aged_failures(clock: ManualClock) -> None:
     limiter.check("spray1@example.com", "10.0.0.1")
     limiter.SWEEP_AT = 1
     limiter.failed("last@example.com", "10.0.0.2")
-    assert len(limiter._failures) == 3  # only the fresh failure's three keys remain
+    # only the two fresh attempts' keys remain (a check counts its attempt): 3 keys each
+    assert len(limiter._failures) == 6
+
+
+def test_logins_in_flight_at_once_count_against_the_limit(clock: ManualClock) -> None:
+    """16 wrong passwords sent at once were all checked (12 answered 401): the check and the
+    count were two steps, and every request in flight passed the check."""
+    from verzek.engine.accounts import LoginLimiter
+    from verzek.errors import TooManyRequests
+
+    limiter = LoginLimiter(clock=clock)
+    checked = 0
+    for _ in range(16):  # each checked, none answered yet
+        try:
+            limiter.check("gina@example.com", "10.0.0.9")
+            checked += 1
+        except TooManyRequests:
+            pass
+    assert checked == 5
+    # a right password takes its own attempt back from the address's count
+    other = LoginLimiter(clock=clock)
+    for _ in range(30):
+        other.check("ok@example.com", "10.0.0.8")
+        other.succeeded("ok@example.com", "10.0.0.8")
+    other.check("ok@example.com", "10.0.0.8")
+
+
+def test_a_login_carrying_an_expired_token_logs_in(client: FlaskClient, auth: AuthActions,
+                                                  clock: ManualClock, runtime: Runtime) -> None:
+    """An app attaches its stored token to every request: once it expired, the login that
+    would replace it answered 401 token_expired."""
+    user_id, headers = auth.user("stale@example.com")
+    clock.advance(runtime.settings.token_ttl_s + 1)
+    resp = client.post("/api/auth/login", headers=headers,
+                       json={"email": "stale@example.com", "password": "correct horse 1"})
+    assert resp.status_code == 200 and resp.get_json()["user_id"] == user_id

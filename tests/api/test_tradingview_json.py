@@ -38,6 +38,25 @@ def test_our_own_shapes_and_others_are_not_alerts(body: Any) -> None:
     assert not is_alert(body)
 
 
+def test_an_alert_with_unquoted_decimal_prices_is_read(client: FlaskClient) -> None:
+    """{{close}} without quotes is a JSON number with decimals, which the service reads as a
+    Decimal: such values were dropped and the alert was noise."""
+    resp = client.post(URL, data=b'{"ticker": "BINANCE:BTCUSDT.P", "action": "buy", '
+                                 b'"price": 65000.5, "tp": 66000.5, "sl": 64000.5}',
+                       content_type="application/json")
+    assert resp.status_code == 200 and resp.get_json()["kind"] == "signal", resp.get_json()
+
+
+def test_a_stale_token_does_not_refuse_the_webhook_or_a_login(client: FlaskClient) -> None:
+    stale = {"Authorization": "Bearer not-a-live-token"}
+    resp = client.post(URL, headers=stale, json={"ticker": "ETHUSDT", "action": "sell",
+                                                 "price": "3000", "tp": "2900", "sl": "3100"})
+    assert resp.status_code == 200, resp.get_json()
+    resp = client.post("/api/auth/login", headers=stale,
+                       json={"email": "nobody@example.com", "password": "whatever1"})
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] != "unauthorized"
+
+
 def test_a_json_alert_is_taken_by_the_webhook(client: FlaskClient) -> None:
     resp = client.post(URL, json={"ticker": "BINANCE:BTCUSDT.P", "action": "buy",
                                   "price": "65000", "tp": "66000", "sl": "64000"})

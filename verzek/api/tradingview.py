@@ -5,6 +5,7 @@ message parser then reads like any other: one reader, one set of refusals."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 # each part of the call, with the names alert templates give it (lower case, first found wins)
@@ -39,9 +40,9 @@ def alert_text(body: dict[str, Any]) -> str:
     for part, names in FIELDS:
         value = next((lower[n] for n in names if n in lower), None)
         values = value if isinstance(value, list) else [value]
-        words = [str(v).strip() for v in values
-                 if isinstance(v, str | int | float) and not isinstance(v, bool)
-                 and 0 < len(str(v).strip()) <= MAX_VALUE]
+        words = [_word(v) for v in values
+                 if isinstance(v, str | int | float | Decimal) and not isinstance(v, bool)
+                 and 0 < len(_word(v)) <= MAX_VALUE]
         if words:
             parts[part] = words
     line = [*parts.get("coin", [])[:1], *parts.get("side", [])[:1], *parts.get("entry", [])[:1]]
@@ -52,3 +53,8 @@ def alert_text(body: dict[str, Any]) -> str:
     if "leverage" in parts:
         line += [f"Leverage {parts['leverage'][0].rstrip('xX')}x"]
     return " ".join(line)
+
+
+def _word(value: str | int | float | Decimal) -> str:
+    """A value as written: a JSON number is read as a Decimal ("65000.5"), in plain notation."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value).strip()

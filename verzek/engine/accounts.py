@@ -4,6 +4,7 @@ the Telegram commands call (no transport code here; passwords and login tokens: 
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from verzek.errors import (
     InvalidInput,
     NotFound,
     SecretError,
+    TooManyRequests,
 )
 from verzek.store.repos import PositionRepository, UserRepository, email_key
 from verzek.store.secrets import SecretBox
@@ -49,6 +51,8 @@ Section = Literal["general", "risk", "strategy", "dca"]
 SECTION_MODELS: dict[str, type[Model]] = {
     "general": GeneralSettings, "risk": RiskSettings, "strategy": StrategySettings,
     "dca": DcaSettings}
+
+logger = logging.getLogger(__name__)
 
 
 # --- users, settings, subscriptions, exchange accounts ---------------------------------------
@@ -96,15 +100,20 @@ class AccountService:
 
     def login(self, *, email: str, password: str, address: str) -> Login:
         key = email_key(email.strip())
-        self.limiter.check(key, address)
+        try:
+            self.limiter.check(key, address)
+        except TooManyRequests:
+            logger.warning("login refused for %s from %s: too many failed logins",
+                           _masked(key), address)
+            raise
         user = self.users.by_email(key)
         if user is None or not user.password_hash:
             verify_password(password, DUMMY_HASH)  # same cost whether the account exists
             ok = False
         else:
             ok = verify_password(password, user.password_hash)
-        if not ok or user is None:
-            self.limiter.failed(key, address)
+        if not ok or user is None:  # counted as a failure by the check already
+            logger.warning("failed login for %s from %s", _masked(key), address)
             raise InvalidCredentials("wrong e-mail or password")
         self.limiter.succeeded(key, address)
         token, expires = self.tokens.issue(user.id)
@@ -403,3 +412,9 @@ def effective_section(user: User, section: Section, now: datetime) -> Any:
             "max_active_safety_orders": max(1, min(value.max_active_safety_orders, cap)),
             "levels": value.levels[:cap]})
     return value
+
+
+def _masked(email: str) -> str:
+    """An e-mail for the log: its first letter and its domain ("g***@example.com")."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"

@@ -146,31 +146,42 @@ class LoginLimiter:
         return (("pair", f"{account}\n{address}"), ("address", address), ("account", account))
 
     def check(self, account: str, address: str) -> None:
-        """Raise TooManyRequests (with `retry_after_s`) when any limit is reached."""
+        """Raise TooManyRequests (with `retry_after_s`) when any limit is reached; else count
+        this attempt as a failure now, in the same step (`succeeded` takes it back): checked
+        and counted apart, 16 logins sent at once were all checked against a limit of 5."""
         now = self.clock.monotonic()
         with self._lock:
-            for key in self._keys(account, address):
+            keys = self._keys(account, address)
+            for key in keys:
                 times = self._recent(key, now)
                 if len(times) >= self.limits[key[0]]:
                     retry = max(1, int(times[0] + self.window_s - now) + 1)
                     raise TooManyRequests("too many failed logins; try again later",
                                           details={"retry_after_s": retry})
+            self._count(keys, now)
 
     def failed(self, account: str, address: str) -> None:
-        now = self.clock.monotonic()
+        """A failure not counted by `check` (a login refused before its check)."""
         with self._lock:
-            if len(self._failures) >= self.SWEEP_AT:
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in self._keys(account, address):
-                self._failures.setdefault(key, deque()).append(now)
+            self._count(self._keys(account, address), self.clock.monotonic())
+
+    def _count(self, keys: tuple[tuple[str, str], ...], now: float) -> None:
+        if len(self._failures) >= self.SWEEP_AT:
+            for key in list(self._failures):
+                self._recent(key, now)
+        for key in keys:
+            self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, account: str, address: str) -> None:
-        """The right password: that account's failures are forgotten (the address's, over
-        other accounts, are not)."""
+        """The right password: that account's failures are forgotten, and this attempt is
+        taken back from the address's count (its failures on other accounts stay)."""
         with self._lock:
-            self._failures.pop(self._keys(account, address)[0], None)
-            self._failures.pop(("account", account), None)
+            pair, by_address, by_account = self._keys(account, address)
+            self._failures.pop(pair, None)
+            self._failures.pop(by_account, None)
+            times = self._failures.get(by_address)
+            if times:
+                times.pop()
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
         times = self._failures.get(key, deque())
