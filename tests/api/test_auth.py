@@ -65,8 +65,17 @@ def test_tokens_survive_a_restart(client: FlaskClient, auth: AuthActions,
 def test_password_change_revokes_other_tokens(client: FlaskClient, auth: AuthActions) -> None:
     user_id, headers = auth.user("p@example.com")
     other = {"Authorization": f"Bearer {auth.login('p@example.com')['token']}"}
-    resp = client.patch(f"/api/users/{user_id}", json={"password": "a new password"},
+    url = f"/api/users/{user_id}"
+    # a stolen token alone cannot change the password: the current one is asked for
+    resp = client.patch(url, json={"password": "a new password"}, headers=headers)
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == \
+        "current_password_required"
+    resp = client.patch(url, json={"password": "a new password", "current_password": "guess"},
                         headers=headers)
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "wrong_password"
+    assert client.get(url, headers=other).status_code == 200  # nothing changed
+    resp = client.patch(url, json={"password": "a new password",
+                                   "current_password": "correct horse 1"}, headers=headers)
     assert resp.status_code == 200
     assert client.get(f"/api/users/{user_id}", headers=other).status_code == 401
     assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200

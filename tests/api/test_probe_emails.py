@@ -23,6 +23,7 @@ def test_an_address_in_another_normal_form_is_the_same_account(
         assert resp.status_code == 200, (form, resp.get_json())
         assert resp.get_json()["user_id"] == created["id"]
     other_id, headers = auth.user("other@example.com")
-    resp = client.patch(f"/api/users/{other_id}", headers=headers, json={"email": DECOMPOSED})
+    resp = client.patch(f"/api/users/{other_id}", headers=headers,
+                        json={"email": DECOMPOSED, "current_password": "correct horse 1"})
     assert resp.status_code == 409, resp.get_json()
     assert resp.get_json()["error"]["code"] == "email_taken"

@@ -24,7 +24,8 @@ def test_an_email_taken_has_one_code_at_signup_and_at_a_change(
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "email_taken"
     user_id, headers = auth.user("other@example.com")
     change = client.patch(f"/api/users/{user_id}", headers=headers,
-                          json={"email": "taken@example.com"})
+                          json={"email": "taken@example.com",
+                                "current_password": "correct horse 1"})
     assert change.status_code == 409 and change.get_json()["error"]["code"] == "email_taken"
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from pydantic import AfterValidator, BaseModel, Field, StrictStr
 
 from verzek.api.auth import admin_only, caller, require_admin, require_owner
@@ -54,6 +54,9 @@ class UserPatch(ApiModel):
     name: Name | None = None
     email: Email | None = None
     password: StrictStr | None = Field(default=None, min_length=8, max_length=1024)
+    # the password the user logs in with now: a user's own change of e-mail or password needs
+    # it (a stolen token alone must not take the account over); an admin's does not
+    current_password: StrictStr | None = Field(default=None, max_length=1024)
 
 
 class UserOut(BaseModel):
@@ -158,9 +161,16 @@ def get_user(path: UserPath) -> Response:
 
 @api.patch("/<user_id>", responses={200: UserOut}, security=SECURITY)
 def update_user(path: UserPath, body: UserPatch) -> Response:
-    """Change name, e-mail or password (a new password revokes the user's other tokens)."""
+    """Change name, e-mail or password (a new password revokes the user's other tokens). A
+    user changing their e-mail or password sends `current_password` too: 403
+    `current_password_required` without it, 403 `wrong_password` when it is wrong (counted
+    like a failed login); an admin needs none."""
     who = require_owner(path.user_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    current = changes.pop("current_password", None)
+    if not who.is_admin and ({"email", "password"} & set(changes)):
+        ctx().accounts.check_current_password(path.user_id, current,
+                                              request.remote_addr or "unknown")
     keep = None if who.is_admin else who.token
     return jsonify(user_out(ctx().accounts.update_user(path.user_id, changes, keep_token=keep)))
 

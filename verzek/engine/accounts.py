@@ -147,6 +147,21 @@ class AccountService:
             self.tokens.revoke_all(user_id, keep=keep_token)
         return user
 
+    def check_current_password(self, user_id: str, password: str | None, address: str) -> None:
+        """The user's own password, before a change of e-mail or password: refused (403) when
+        missing or wrong; a wrong one counts like a failed login, so a stolen token cannot
+        guess it."""
+        if not password:
+            raise Forbidden("send your current password (current_password) to change your "
+                            "e-mail or password", code="current_password_required")
+        user = self.users.get(user_id)
+        key = email_key(user.email)
+        self.limiter.check(key, address)
+        if not user.password_hash or not verify_password(password, user.password_hash):
+            logger.warning("wrong current password for %s from %s", _masked(key), address)
+            raise Forbidden("the current password is wrong", code="wrong_password")
+        self.limiter.succeeded(key, address)
+
     def delete_user(self, user_id: str) -> None:
         """Mark the user deleted and drop what could be misused from a copy of the data: the
         password hash and every exchange account with its encrypted keys. Refused (409) while
