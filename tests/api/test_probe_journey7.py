@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
 from tests.api.helpers import make_position
+from verzek.clock import ManualClock
 from verzek.domain.models import MarketType
 from verzek.runtime import Runtime
 
@@ -58,3 +59,26 @@ def test_filtering_positions_by_a_pair_lists_its_perpetual_too(
 
     assert ids("BTC/USDT") == {"p_fut", "p_spot"}
     assert ids("BTC/USDT:USDT") == {"p_fut"}
+
+
+def test_a_breaker_loss_threshold_above_100_percent_is_refused(
+        client: FlaskClient, auth: AuthActions) -> None:
+    """1000 % was accepted: a loss above the whole capital never happens, so the loss trip
+    was silently off."""
+    url = "/api/safety/circuit-breaker"
+    resp = client.put(url, headers=auth.admin(), json={"loss_pct": 1000})
+    assert resp.status_code == 422, resp.get_json()
+    assert client.put(url, headers=auth.admin(), json={"loss_pct": 100}).status_code == 200
+
+
+def test_feed_prices_are_answered_as_they_can_be_sent_back(
+        client: FlaskClient, auth: AuthActions, clock: ManualClock) -> None:
+    url = "/api/demo/prices"
+    assert client.put(url, headers=auth.admin(), json={
+        "prices": {"DOGE/USDT": "0.000000000000000001"}}).status_code == 200
+    clock.advance(30)  # the walk moves it to 8 significant digits, 26 decimals
+    prices = client.get(url, headers=auth.admin()).get_json()["prices"]
+    for price in prices.values():
+        assert "." not in price or len(price.split(".")[1]) <= 18, price
+    resp = client.put(url, headers=auth.admin(), json={"prices": {"DOGE/USDT": "0.5"}})
+    assert resp.status_code == 200

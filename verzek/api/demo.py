@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StrictBool, WithJsonSchema
 
 from verzek.api.auth import admin_only, require_admin, require_owner
 from verzek.api.context import ctx
-from verzek.api.plain import plain_answer
+from verzek.api.plain import plain_answer, plain_decimal
 from verzek.api.schemas import (
     ID_PATTERN,
     SECURITY,
@@ -59,7 +59,7 @@ def read_prices() -> Response:
     """The sim feed's prices now, every symbol it has quoted or been given, and which are
     pinned (admin, sim feed only: 409 `not_sim_feed` otherwise)."""
     require_admin()
-    return jsonify(ctx().trading.demo_prices())
+    return jsonify(_plain_prices(ctx().trading.demo_prices()))
 
 
 @api.put("/prices", responses={200: PricesOut}, security=SECURITY)
@@ -138,3 +138,11 @@ def set_demo_balance(path: UserPath, body: DemoBalanceBody) -> Response:
     {"usdt": 5000}; 0 or more (the user or an admin). A live account is refused (409)."""
     require_owner(path.user_id)
     return _balances(ctx().trading.set_demo_balance(path.user_id, body.usdt, body.account_id))
+
+
+def _plain_prices(answer: dict[str, Any]) -> dict[str, Any]:
+    """The feed's prices as the API writes decimals (at most 18 places, so each can be sent
+    back): a simulated walk keeps 8 significant digits, "0.00000000000000000099910685" of a
+    price set at 1E-18."""
+    prices = {symbol: plain_decimal(price) for symbol, price in answer["prices"].items()}
+    return {**answer, "prices": prices}
