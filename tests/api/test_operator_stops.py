@@ -4,8 +4,10 @@ own switch and pause stay theirs to set and lift."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
@@ -109,3 +111,27 @@ def test_a_users_own_switch_over_an_operators_keeps_its_reason_and_its_closing(
     held = runtime.trading.safety.status(user2)["kill_switch"]
     assert held["reason"] == "review" and held["close_positions"] is True
     assert held["set_by"] == "admin"
+
+
+def test_an_operators_actions_are_logged_and_a_resume_says_who_when_and_why(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A platform resume showed set_by "user", no reason and no time; breaker thresholds
+    changed without a log line; kill-switch and pause lines did not say who or how."""
+    assert runtime.trading is not None
+    with caplog.at_level(logging.WARNING, logger="verzek.engine.safety_service"):
+        assert client.post("/api/safety/pause", headers=auth.admin(), json={
+            "paused": True, "reason": "maintenance"}).status_code == 200
+        assert client.post("/api/safety/pause", headers=auth.admin(), json={
+            "paused": False, "reason": "incident over"}).status_code == 200
+        assert client.put("/api/safety/circuit-breaker", headers=auth.admin(),
+                          json={"loss_pct": "7"}).status_code == 200
+        assert client.post("/api/safety/kill-switch", headers=auth.admin(), json={
+            "active": True, "reason": "incident 42", "close_positions": True}).status_code == 200
+    lines = [r.getMessage() for r in caplog.records]
+    assert "trading pause ON for the platform by an admin: maintenance" in lines
+    assert "circuit breaker thresholds changed by an admin: loss_pct=7" in lines
+    assert "kill switch ON for the platform by an admin, closing positions: incident 42" in lines
+    pause = runtime.trading.safety.status()["platform_pause"]
+    assert pause["active"] is False and pause["set_by"] == "admin"
+    assert pause["reason"] == "incident over" and pause["since"] is not None

@@ -19,7 +19,7 @@ from verzek.api.schemas import (
     AnyObject,
     ApiDatetime,
     ApiModel,
-    ApiPositiveDecimal,
+    ApiSharePct,
     UserPath,
     WholeNumber,
     api_blueprint,
@@ -49,7 +49,7 @@ class ThresholdsBody(ApiModel):
     """Circuit-breaker thresholds of the platform (what is left out keeps its value)."""
 
     # a loss above 100 % of the capital never happens: such a threshold would never trip
-    loss_pct: ApiPositiveDecimal | None = Field(default=None, le=100)  # type: ignore[valid-type]
+    loss_pct: ApiSharePct | None = None  # type: ignore[valid-type]
     loss_window_s: Seconds | None = None
     max_consecutive_losses: Count | None = None
     error_burst: Count | None = None

@@ -97,8 +97,10 @@ class SafetyService:
                               close_positions=close_positions, reason=reason, set_by=set_by)
 
         self._change(change)
-        logger.warning("kill switch %s for %s: %s", "ON" if active else "off",
-                       user_id or "the platform", reason or "-")
+        logger.warning("kill switch %s for %s by %s%s: %s", "ON" if active else "off",
+                       user_id or "the platform", _who(set_by, user_id),
+                       ", closing positions" if active and close_positions else "",
+                       reason or "-")
         self._emit("kill_switch", {"active": active, "user_id": user_id,
                                    "close_positions": close_positions, "reason": reason})
         return self.status(user_id)
@@ -117,11 +119,13 @@ class SafetyService:
             if paused:
                 m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=set_by)
             else:
-                m.resume(user_id=user_id)
+                m.resume(user_id=user_id, now=now, reason=reason)
 
         self._change(change)
-        logger.warning("trading pause %s for %s: %s", "ON" if paused else "off",
-                       user_id or "the platform", reason or "-")
+        logger.warning("trading pause %s for %s by %s%s: %s", "ON" if paused else "off",
+                       user_id or "the platform", _who(set_by, user_id),
+                       f" until {until.isoformat()}" if paused and until else "",
+                       reason or "-")
         return self.status(user_id)
 
     def reset_breaker(self, user_id: str | None = None) -> dict[str, Any]:
@@ -144,6 +148,8 @@ class SafetyService:
         merged = {**self.thresholds().model_dump(), **thresholds}
         validated = BreakerThresholds.model_validate(merged)
         self._change(lambda m: m.set_thresholds(validated))
+        logger.warning("circuit breaker thresholds changed by an admin: %s", ", ".join(
+            f"{name}={value}" for name, value in sorted(thresholds.items())) or "-")
         return self.status()
 
     def thresholds(self) -> BreakerThresholds:
@@ -279,3 +285,8 @@ def _operator_holds(in_force: bool, held: Any, by: SetBy, on: bool, refusal: str
             details["until"] = held.until
         raise Forbidden(f"an operator {refusal}", code="set_by_operator", details=details)
     return True
+
+
+def _who(set_by: SetBy, user_id: str | None) -> str:
+    """Who acted, for the log: the platform's switches are an admin's alone."""
+    return "an admin" if set_by == "admin" or user_id is None else "the user"

@@ -90,10 +90,13 @@ class SafetyManager:
         else:
             self._state.user_pause[user_id] = pause
 
-    def resume(self, *, user_id: str | None = None) -> None:
-        """End the platform's or a user's pause."""
+    def resume(self, *, user_id: str | None = None, now: datetime | None = None,
+               reason: str = "") -> None:
+        """End the platform's or a user's pause; the platform's keeps when and why it ended
+        (an operator reads who resumed, when and why)."""
         if user_id is None:
-            self._state.platform_pause = Pause()
+            self._state.platform_pause = Pause(
+                reason=reason, since=_aware(now) if now is not None else None, set_by="admin")
         else:
             self._state.user_pause.pop(user_id, None)
 

@@ -101,9 +101,9 @@ class SafetyState(Model):
     """Everything the safety manager knows; persisted as one JSON document."""
 
     schema_version: int = SCHEMA_VERSION
-    platform_kill: KillSwitch = Field(default_factory=KillSwitch)
+    platform_kill: KillSwitch = Field(default_factory=lambda: KillSwitch(set_by="admin"))
     user_kill: dict[str, KillSwitch] = Field(default_factory=dict)
-    platform_pause: Pause = Field(default_factory=Pause)
+    platform_pause: Pause = Field(default_factory=lambda: Pause(set_by="admin"))
     user_pause: dict[str, Pause] = Field(default_factory=dict)
     thresholds: BreakerThresholds = Field(default_factory=BreakerThresholds)
     user_thresholds: dict[str, BreakerThresholds] = Field(default_factory=dict)
