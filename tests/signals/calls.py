@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from verzek.domain.models import MarketType, Side
-from verzek.signals import parse_message
+from verzek.signals import parse, parse_message
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,11 @@ def check_update(text: str, want: Upd) -> None:
     assert got.to_breakeven is want.breakeven
     assert got.stop_to_target == want.stop_to_target
     assert result.signal is None
+
+
+def check_noise(text: str) -> str | None:
+    """`text` reads as no trade (no call, no follow-up); its reason."""
+    result = parse_message(text)
+    assert result.kind == "noise" and result.signal is None and result.update is None, result
+    assert parse(text) is None
+    return result.invalid_reason

@@ -18,17 +18,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.signals.calls import Sig, Upd, check_signal, check_update
+from tests.signals.calls import Sig, Upd, check_noise, check_signal, check_update
 from verzek.domain.models import MarketType
-from verzek.signals import parse, parse_message
-
-
-def _check_noise(text: str) -> str | None:
-    result = parse_message(text)
-    assert result.kind == "noise" and result.signal is None and result.update is None, result
-    assert parse(text) is None
-    return result.invalid_reason
-
+from verzek.signals import parse_message
 
 _FUT = MarketType.FUTURES
 _SPOT = MarketType.SPOT
@@ -61,7 +53,7 @@ def test_sell_zone_alone_is_still_a_shorts_entry() -> None:  # guard
     "Key levels #ETH: buy zone 3300-3320, sell zone 3450-3500",
 ])
 def test_a_map_of_levels_is_no_call(text: str) -> None:  # guard
-    _check_noise(text)
+    check_noise(text)
 
 
 # --- a "Buy" line after a short's entry is where the short buys back ---------------------------
@@ -132,7 +124,7 @@ def test_order_and_setup_labels(text: str, want: Sig) -> None:
     "LEV : 5X - 10X - 25X\n\n❗️STOP LOSS : 64.4",
 ])
 def test_order_talk_is_no_call(text: str) -> None:  # guard
-    _check_noise(text)
+    check_noise(text)
 
 
 # --- misspelt stop labels -------------------------------------------------------------------------
@@ -172,7 +164,7 @@ def test_a_stop_moved_up_to_a_target() -> None:
 
 @pytest.mark.parametrize("text", ["#SOL move SL to +2%", "#SOL/USDT Move SL below 148.5"])
 def test_a_stop_moved_to_a_level_that_is_no_price_is_refused(text: str) -> None:
-    assert _check_noise(text) == "the stop moves to a level not written as a price: where is unsure"
+    assert check_noise(text) == "the stop moves to a level not written as a price: where is unsure"
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -203,7 +195,7 @@ def test_a_hashtag_side_before_its_prices() -> None:
 
 
 def test_prices_after_close_alone_are_no_close() -> None:
-    _check_noise("#BTCUSDT\nClose 63660 61500 59700")
+    check_noise("#BTCUSDT\nClose 63660 61500 59700")
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -234,7 +226,7 @@ def test_an_emoji_between_side_and_coin(text: str, want: Sig) -> None:
     "Short 🔴 BTC if it loses 62000, tp 60000 sl 63000",
 ])
 def test_an_emoji_side_in_talk_is_no_call(text: str) -> None:  # guard
-    _check_noise(text)
+    check_noise(text)
 
 
 # --- a short on the spot market -------------------------------------------------------------------
@@ -246,7 +238,7 @@ def test_an_emoji_side_in_talk_is_no_call(text: str) -> None:  # guard
     "Short Entry:\n  3679.00\n\nTarget 1 - 3666.48\nTarget 2 - 3648.69",
 ])
 def test_a_short_on_the_spot_market_is_refused(text: str) -> None:
-    assert _check_noise(text) == "a short on the spot market, which sells nothing short"
+    assert check_noise(text) == "a short on the spot market, which sells nothing short"
 
 
 def test_a_short_on_spot_and_futures_is_a_futures_short() -> None:  # guard
@@ -491,7 +483,7 @@ def test_regression_update(text: str, want: Upd) -> None:
 
 @pytest.mark.parametrize("text", NOISE)
 def test_regression_noise(text: str) -> None:
-    _check_noise(text)
+    check_noise(text)
 
 
 # --- from the end-to-end review: numbers no channel means ----------------------------------

@@ -17,17 +17,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.signals.calls import Sig, Upd, check_signal, check_update
+from tests.signals.calls import Sig, Upd, check_noise, check_signal, check_update
 from verzek.domain.models import MarketType
-from verzek.signals import parse, parse_message
-
-
-def _check_noise(text: str) -> str | None:
-    result = parse_message(text)
-    assert result.kind == "noise" and result.signal is None and result.update is None, result
-    assert parse(text) is None
-    return result.invalid_reason
-
 
 _FUT = MarketType.FUTURES
 _SPOT = MarketType.SPOT
@@ -67,7 +58,7 @@ def test_a_stop_moved_to_thousands_written_with_k() -> None:
 @pytest.mark.parametrize("text", ["#BTC/USDT Move SL to 63 800", "#BTC new SL: 63 800",
                                   "Move SL to 145 150"])
 def test_a_stop_moved_to_numbers_a_space_apart_is_refused(text: str) -> None:
-    assert _check_noise(text) == ("the new stop is written as numbers a space apart (63800, or "
+    assert check_noise(text) == ("the new stop is written as numbers a space apart (63800, or "
                                   "63 and 800?): which is unsure")
 
 
@@ -91,7 +82,7 @@ def test_stop_moves_read_right_before_stay_so(text: str, stop: str) -> None:  # 
     "#BTC/USDT лонг или шорт?\nВход: 63500\nЦели: 64500\nСтоп: 62800",
 ])
 def test_a_call_offering_both_sides_is_refused(text: str) -> None:
-    assert _check_noise(text) == "both sides offered (long or short): which one to take is unsure"
+    assert check_noise(text) == "both sides offered (long or short): which one to take is unsure"
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -115,8 +106,8 @@ def test_one_side_written_twice_is_that_side(text: str, want: Sig) -> None:  # g
 # Before: "is the TP2 hit yet?" was TP2 reached.
 
 def test_a_target_asked_about_is_no_hit() -> None:
-    _check_noise("#ETH/USDT is the TP2 hit yet?")
-    _check_noise("#ETH/USDT has the target been hit?")
+    check_noise("#ETH/USDT is the TP2 hit yet?")
+    check_noise("#ETH/USDT has the target been hit?")
     check_update("#ETH/USDT TP2 is hit ✅", Upd("ETH/USDT", "target_hit", 2))  # guard
 
 
@@ -401,4 +392,4 @@ def test_regression_update(text: str, want: Upd) -> None:
 
 @pytest.mark.parametrize("text", NOISE)
 def test_regression_noise(text: str) -> None:
-    _check_noise(text)
+    check_noise(text)

@@ -18,17 +18,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.signals.calls import Sig, Upd, check_signal, check_update
+from tests.signals.calls import Sig, Upd, check_noise, check_signal, check_update
 from verzek.domain.models import MarketType
-from verzek.signals import parse, parse_message
-
-
-def _check_noise(text: str) -> str | None:
-    result = parse_message(text)
-    assert result.kind == "noise" and result.signal is None and result.update is None, result
-    assert parse(text) is None
-    return result.invalid_reason
-
+from verzek.signals import parse_message
 
 _FUT = MarketType.FUTURES
 _SPOT = MarketType.SPOT
@@ -48,7 +40,7 @@ _SEVERAL = "the follow-up names several coins"
     "Cancel ETH and SOL orders",
 ])
 def test_a_round_up_of_bare_coins_acts_on_none(text: str) -> None:
-    assert _check_noise(text) == _SEVERAL
+    assert check_noise(text) == _SEVERAL
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -80,7 +72,7 @@ def test_a_stop_moved_to_an_ordinal_target(text: str, index: int) -> None:
 
 @pytest.mark.parametrize("text", ["#SOL/USDT move SL 2% below entry", "#SOL/USDT Move SL to 2nd"])
 def test_a_stop_moved_to_no_price_is_refused(text: str) -> None:
-    assert _check_noise(text) == ("the stop moves to a level not written as a price: where is "
+    assert check_noise(text) == ("the stop moves to a level not written as a price: where is "
                                   "unsure")
 
 
@@ -134,7 +126,7 @@ def test_a_stop_moved_in_satoshis() -> None:
     ("#ADA/BTC new SL 1150", None),
 ])
 def test_an_unsure_price_scale_is_refused(text: str, reason: str | None) -> None:
-    got = _check_noise(text)
+    got = check_noise(text)
     assert got is not None and (got == reason if reason else "price scale is unsure" in got)
 
 
@@ -175,7 +167,7 @@ def test_whole_prices_a_comma_apart_are_two(text: str, want: Sig) -> None:
 
 
 def test_a_stop_moved_to_two_prices_is_refused() -> None:
-    assert _check_noise("#ETH/USDT Move SL to 3400,3380") == (
+    assert check_noise("#ETH/USDT Move SL to 3400,3380") == (
         "the new stop is not written as one price: where is unsure")
 
 
@@ -199,12 +191,12 @@ def test_commas_read_right_before_stay_so(text: str, want: Sig) -> None:  # guar
 
 @pytest.mark.parametrize("text", ["Who closed ETH in profit? 🙋", "TP1 hit rate this month: 87%"])
 def test_a_question_or_statistic_is_no_follow_up(text: str) -> None:
-    _check_noise(text)
+    check_noise(text)
 
 
 @pytest.mark.parametrize("text", ["Anyone closed SOL?", "Have you closed ETH?"])
 def test_other_questions_stay_no_follow_up(text: str) -> None:  # guard
-    _check_noise(text)
+    check_noise(text)
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -225,7 +217,7 @@ def test_a_ticker_with_digits_in_capitals_is_the_coin() -> None:
 
 
 def test_an_unknown_word_heading_a_post_in_capitals_is_refused() -> None:
-    assert _check_noise("XYZ TP2 ✅") == (
+    assert check_noise("XYZ TP2 ✅") == (
         "the follow-up starts with XYZ, a coin or a word: which trade is unsure")
 
 
@@ -251,7 +243,7 @@ def test_a_spot_call_without_a_side_is_a_buy() -> None:
 
 
 def test_a_short_on_spot_is_still_refused() -> None:  # guard
-    assert _check_noise("#ETH/USDT SPOT SHORT\nEntry: 3400\nTP: 3300\nSL: 3500") == (
+    assert check_noise("#ETH/USDT SPOT SHORT\nEntry: 3400\nTP: 3300\nSL: 3500") == (
         "a short on the spot market, which sells nothing short")
 
 
@@ -398,7 +390,7 @@ def test_regression_update(text: str, want: Upd) -> None:
 
 @pytest.mark.parametrize("text", NOISE)
 def test_regression_noise(text: str) -> None:
-    _check_noise(text)
+    check_noise(text)
 
 
 def test_a_half_close_keeps_its_share() -> None:
