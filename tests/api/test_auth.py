@@ -174,12 +174,12 @@ def test_limiter_forgets_aged_failures(clock: ManualClock) -> None:
     from verzek.engine.accounts import LoginLimiter
 
     limiter = LoginLimiter(clock=clock)
-    for i in range(50):
-        limiter.failed(f"spray{i}@example.com", "10.0.0.1")
+    for i in range(50):  # each attempt counted by its check (from 50 machines)
+        limiter.check(f"spray{i}@example.com", f"10.0.1.{i}")
     clock.advance(15 * 60 + 1)
     limiter.check("spray1@example.com", "10.0.0.1")
     limiter.SWEEP_AT = 1
-    limiter.failed("last@example.com", "10.0.0.2")
+    limiter.check("last@example.com", "10.0.0.2")
     # only the two fresh attempts' keys remain (a check counts its attempt): 3 keys each
     assert len(limiter._failures) == 6
 

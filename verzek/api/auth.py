@@ -56,17 +56,13 @@ def authenticate() -> None:
         return  # answered from the route's methods alone; no view runs, nothing is revealed
     token = bearer_token()
     caller = resolve(token) if token else None
-    if caller is None and request.endpoint in PUBLIC_ENDPOINTS:
-        # login, sign-up and the webhook need no token: a stale one an app attaches to every
-        # request must not refuse the login that would replace it
-        g.caller = None
-        return
-    if caller is None and token and ctx().tokens.expired(token):
-        raise Unauthorized("your session has expired; log in again", code="token_expired",
-                           details={"scheme": "Bearer"})
-    if caller is None and (token or request.endpoint not in PUBLIC_ENDPOINTS):
-        raise Unauthorized("a valid bearer token is required",
-                           details={"scheme": "Bearer"})
+    if caller is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        # (login, sign-up and the webhook need no token: a stale one an app attaches to every
+        # request must not refuse the login that would replace it)
+        if token and ctx().tokens.expired(token):
+            raise Unauthorized("your session has expired; log in again",
+                               code="token_expired", details={"scheme": "Bearer"})
+        raise Unauthorized("a valid bearer token is required", details={"scheme": "Bearer"})
     g.caller = caller
 
 

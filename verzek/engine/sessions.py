@@ -160,11 +160,6 @@ class LoginLimiter:
                                           details={"retry_after_s": retry})
             self._count(keys, now)
 
-    def failed(self, account: str, address: str) -> None:
-        """A failure not counted by `check` (a login refused before its check)."""
-        with self._lock:
-            self._count(self._keys(account, address), self.clock.monotonic())
-
     def _count(self, keys: tuple[tuple[str, str], ...], now: float) -> None:
         if len(self._failures) >= self.SWEEP_AT:
             for key in list(self._failures):
