@@ -22,6 +22,7 @@ from verzek.domain.models import (
     TradingMode,
     User,
 )
+from verzek.domain.risk.access import on_paper
 from verzek.errors import Conflict, InvalidOrder, SecretError
 from verzek.exchanges.base import Exchange, MarketInfo, Ticker
 from verzek.exchanges.multipliers import ONE, find_market
@@ -43,11 +44,10 @@ def demo_account(user: User, market_type: MarketType, now: Any) -> ExchangeAccou
 
 
 def is_paper(user: User, account: ExchangeAccount) -> bool:
-    """Demo users, and demo accounts, trade on paper: the identical pipeline, no real orders.
-
-    Decides only where a NEW position opens; an existing one stays where it opened
-    (`is_paper_position`), whatever the user's mode has become since."""
-    return user.settings.general.mode is TradingMode.DEMO or account.mode is TradingMode.DEMO
+    """Demo users, and demo accounts, trade on paper (`risk.access.on_paper`, the rule the key
+    check's risk rule reads too). Decides only where a NEW position opens; an existing one
+    stays where it opened (`is_paper_position`), whatever the user's mode has become since."""
+    return on_paper(user, account)
 
 
 def is_paper_position(position: Position) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verzek.domain.decision import Decision
-from verzek.domain.models import MarketType, Side, TradingMode
+from verzek.domain.models import ExchangeAccount, MarketType, Side, TradingMode, User
 from verzek.domain.plans import allowed_dca_levels, dca_cap_note, wanted_dca_levels
 from verzek.domain.risk.context import RiskContext
 
@@ -76,6 +76,12 @@ def spot_no_short(ctx: RiskContext) -> Decision:
                           f"{ctx.market.value}.")
 
 
+def on_paper(user: User, account: ExchangeAccount) -> bool:
+    """Demo users, and demo accounts, trade on paper: the identical pipeline, no real orders
+    (where a NEW position opens; an existing one stays where it opened)."""
+    return user.settings.general.mode is TradingMode.DEMO or account.mode is TradingMode.DEMO
+
+
 def exchange_account_usable(ctx: RiskContext) -> Decision:
     """An enabled account, and one within the plan's number of accounts (the default account
     first, then the oldest)."""
@@ -85,9 +91,7 @@ def exchange_account_usable(ctx: RiskContext) -> Decision:
     name = account.label or account.id
     if not account.enabled or account.status == "disabled":
         return Decision.deny("account_disabled", f"Exchange account {name} is disabled.")
-    paper = ctx.user.settings.general.mode is TradingMode.DEMO or \
-        account.mode is TradingMode.DEMO
-    if account.status == "failed" and not paper:  # paper trades need no real keys
+    if account.status == "failed" and not on_paper(ctx.user, account):  # paper needs no keys
         return Decision.deny(
             "account_keys_failed", f"The API keys of exchange account {name} failed their "
             f"last check ({account.status_message or 'refused'}): fix them and verify the "
