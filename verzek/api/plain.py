@@ -35,9 +35,7 @@ def plain_decimal(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if "E" not in value and "e" not in value:
-        point = value.find(".")
-        return value if point < 0 or len(value) - point - 1 <= MAX_DECIMALS else \
-            _at_most_18(value)
+        return _at_most_18(value)
     try:
         number = Decimal(value)
     except InvalidOperation:

@@ -23,13 +23,13 @@ MAX_VALUE = 64  # one value's characters: a price, a ticker, a word
 
 def is_alert(body: Any) -> bool:
     """A JSON object in an alert template's shape rather than one of ours."""
-    if not isinstance(body, dict) or OUR_KEYS & {str(k).lower() for k in body}:
+    if not isinstance(body, dict):
         return False
-    keys = {str(k).lower() for k in body}
-    symbol = next((v for k, v in body.items() if str(k).lower() == "symbol"), None)
-    if isinstance(symbol, str) and "/" in symbol:
-        return False  # a structured signal of ours ("BTC/USDT"): validated as one
-    return bool(keys & set(FIELDS[0][1])) and bool(keys & set(FIELDS[1][1]))
+    lower = {str(k).lower(): v for k, v in body.items()}
+    symbol = lower.get("symbol")
+    if OUR_KEYS & lower.keys() or (isinstance(symbol, str) and "/" in symbol):
+        return False  # ours: {"text"}, {"signal"}, or a structured signal on "BTC/USDT"
+    return bool(lower.keys() & set(FIELDS[0][1])) and bool(lower.keys() & set(FIELDS[1][1]))
 
 
 def alert_text(body: dict[str, Any]) -> str:
