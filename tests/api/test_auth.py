@@ -160,6 +160,45 @@ def test_open_signup(client: FlaskClient, settings_overrides: dict[str, Any]) ->
     assert client.post("/api/users", json=body).status_code == 409
 
 
+@pytest.mark.parametrize("settings_overrides", [{"allow_signup": True}])
+def test_open_signup_is_rate_limited_per_address(client: FlaskClient, auth: AuthActions,
+                                                 clock: ManualClock, runtime: Runtime,
+                                                 settings_overrides: dict[str, Any]) -> None:
+    """A flood of sign-ups from one machine (each a scrypt hash and a user file) slowed every
+    other request to seconds; now 10 an hour from one address, and an admin is not counted."""
+    def signup(address: str, i: int) -> Any:
+        return client.post("/api/users", environ_base={"REMOTE_ADDR": address}, json={
+            "email": f"flood{address}-{i}@example.com", "password": "long enough"})
+
+    for i in range(10):
+        assert signup("10.5.5.5", i).status_code == 201
+    refused = signup("10.5.5.5", 10)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert runtime.users.by_email("flood10.5.5.5-10@example.com") is None
+    assert signup("10.6.6.6", 0).status_code == 201  # another address is not held back
+    resp = client.post("/api/users", headers=auth.admin(), environ_base={
+        "REMOTE_ADDR": "10.5.5.5"}, json={"email": "byadmin@example.com",
+                                          "password": "long enough"})
+    assert resp.status_code == 201
+    clock.advance(3601)
+    assert signup("10.5.5.5", 11).status_code == 201
+
+
+def test_signup_limiter_counts_all_addresses(clock: ManualClock) -> None:
+    from verzek.engine.sessions import SignupLimiter
+    from verzek.errors import TooManyRequests
+
+    limiter = SignupLimiter(clock=clock, per_address=2, overall=5)
+    for i in range(5):
+        limiter.check(f"10.7.0.{i}")
+    with pytest.raises(TooManyRequests):
+        limiter.check("10.7.1.1")
+    clock.advance(3601)
+    limiter.check("10.7.1.1")
+
+
 def test_user_validation(client: FlaskClient, auth: AuthActions) -> None:
     for body in ({"email": "not-an-email", "password": "long enough"},
                  {"email": "a@example.com", "password": "short"},

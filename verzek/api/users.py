@@ -140,7 +140,9 @@ def list_users(query: PageQuery) -> Response:
 
 @api.post("", responses={201: UserOut}, security=[*SECURITY, {}])
 def create_user(body: UserCreate) -> tuple[Response, int]:
-    """Create a user (admin; anyone while VERZEK_ALLOW_SIGNUP=1). Starts on the free plan."""
+    """Create a user (admin; anyone while VERZEK_ALLOW_SIGNUP=1). Starts on the free plan.
+    Open sign-ups are limited to 10 an hour from one address and 300 an hour in all (429
+    `rate_limited` with `Retry-After`); an admin's are not."""
     from flask import g
 
     who = g.get("caller")
@@ -148,7 +150,9 @@ def create_user(body: UserCreate) -> tuple[Response, int]:
         raise Unauthorized("a valid bearer token is required")
     if who is not None and not who.is_admin:
         raise Forbidden("admins only", code="admin_only")
-    user = ctx().accounts.create_user(email=body.email, password=body.password, name=body.name)
+    address = None if who is not None else request.remote_addr or "unknown"
+    user = ctx().accounts.create_user(email=body.email, password=body.password, name=body.name,
+                                      address=address)
     return jsonify(user_out(user)), 201
 
 

@@ -30,6 +30,7 @@ from verzek.domain.plans import new_subscription, plan_features, subscribe
 from verzek.engine.sessions import (
     DUMMY_HASH,
     LoginLimiter,
+    SignupLimiter,
     TokenService,
     hash_password,
     verify_password,
@@ -74,8 +75,10 @@ class AccountService:
     def __init__(self, *, users: UserRepository, tokens: TokenService, limiter: LoginLimiter,
                  secret_box: SecretBox, clock: Clock, operator_user_id: str | None = None,
                  operator_exchanges: frozenset[ExchangeName] = frozenset(),
-                 positions: PositionRepository | None = None) -> None:
+                 positions: PositionRepository | None = None,
+                 signups: SignupLimiter | None = None) -> None:
         self.users, self.tokens, self.limiter = users, tokens, limiter
+        self.signups = signups or SignupLimiter(clock=clock)
         self.positions = positions  # to refuse deleting what open positions trade on
         self.secret_box, self.clock = secret_box, clock
         # the user whose accounts without keys trade with the operator's (set for these)
@@ -90,7 +93,16 @@ class AccountService:
             return False
         return doc is not None and not doc.get("deleted")
 
-    def create_user(self, *, email: str, password: str, name: str) -> User:
+    def create_user(self, *, email: str, password: str, name: str,
+                    address: str | None = None) -> User:
+        """A new user on the free plan. `address`: an open sign-up's, counted by the sign-up
+        limiter (an admin's creation passes none)."""
+        if address is not None:
+            try:
+                self.signups.check(address)
+            except TooManyRequests:
+                logger.warning("sign-up refused from %s: too many sign-ups", address)
+                raise
         email = _check_email(email)
         now = self.clock.now()
         user = User(id="u_" + secrets.token_hex(8), email=email, name=name.strip(),

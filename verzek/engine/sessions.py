@@ -1,5 +1,5 @@
-"""Passwords (scrypt), login tokens (stored hashed, per user) and the login limiter: what a
-sign-in needs, apart from the users themselves (`accounts`)."""
+"""Passwords (scrypt), login tokens (stored hashed, per user), the login limiter and the
+sign-up limiter: what a sign-in needs, apart from the users themselves (`accounts`)."""
 
 from __future__ import annotations
 
@@ -184,4 +184,45 @@ class LoginLimiter:
             times.popleft()
         if not times:
             self._failures.pop(key, None)
+        return times
+
+
+class SignupLimiter:
+    """Open sign-ups (`VERZEK_ALLOW_SIGNUP`), in memory: at most `per_address` from one address
+    and `overall` from all addresses in one window. Each costs a scrypt hash and a user file: a
+    flood of them from one machine slowed every other request to seconds. Admins creating users
+    are not counted."""
+
+    def __init__(self, *, clock: Clock, per_address: int = 10, overall: int = 300,
+                 window_s: float = 3600.0) -> None:
+        self.clock, self.window_s = clock, window_s
+        self.per_address, self.overall = per_address, overall
+        self._by_address: dict[str, deque[float]] = {}
+        self._all: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def check(self, address: str) -> None:
+        """Count one sign-up attempt from `address`; TooManyRequests (with `retry_after_s`)
+        instead when a limit is reached."""
+        now = self.clock.monotonic()
+        with self._lock:
+            self._age(self._all, now)
+            if len(self._by_address) >= 10_000:
+                for key in list(self._by_address):
+                    if not self._age(self._by_address[key], now):
+                        del self._by_address[key]
+            mine = self._by_address.get(address, deque())
+            self._age(mine, now)
+            for times, limit in ((mine, self.per_address), (self._all, self.overall)):
+                if len(times) >= limit:
+                    retry = max(1, int(times[0] + self.window_s - now) + 1)
+                    raise TooManyRequests("too many sign-ups; try again later",
+                                          details={"retry_after_s": retry})
+            mine.append(now)
+            self._by_address[address] = mine
+            self._all.append(now)
+
+    def _age(self, times: deque[float], now: float) -> deque[float]:
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
         return times
