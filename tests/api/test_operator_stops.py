@@ -91,26 +91,44 @@ def test_a_users_own_pause_over_an_operators_changes_neither_its_end_nor_its_rea
 
 
 def test_a_users_own_switch_over_an_operators_keeps_its_reason_and_its_closing(
-        client: FlaskClient, auth: AuthActions, runtime: Runtime) -> None:
+        client: FlaskClient, auth: AuthActions, runtime: Runtime,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """...and the log says so: it read "kill switch ON for u by the user: whatever", as if
+    the user's switch had replaced the operator's."""
     assert runtime.trading is not None
     user_id, headers = auth.user("closing@example.com")
     kill = f"/api/users/{user_id}/kill-switch"
     assert client.post(kill, headers=auth.admin(), json={
         "active": True, "reason": "chargeback", "close_positions": True}).status_code == 200
-    assert client.post(kill, headers=headers, json={
-        "active": True, "reason": "whatever", "close_positions": False}).status_code == 200
+    with caplog.at_level(logging.WARNING, logger="verzek.engine.safety_service"):
+        assert client.post(kill, headers=headers, json={
+            "active": True, "reason": "whatever", "close_positions": False}).status_code == 200
+        assert client.post(f"/api/users/{user_id}/pause", headers=auth.admin(), json={
+            "paused": True, "reason": "review"}).status_code == 200
+        assert client.post(f"/api/users/{user_id}/pause", headers=headers, json={
+            "paused": True, "reason": "mine"}).status_code == 200
     held = runtime.trading.safety.status(user_id)["kill_switch"]
     assert held["reason"] == "chargeback" and held["close_positions"] is True
+    lines = [r.getMessage() for r in caplog.records]
+    assert f"kill switch ON for {user_id} asked by the user: the operator's switch stays " \
+           "as it is" in lines
+    assert f"trading pause ON for {user_id} asked by the user: the operator's pause stays " \
+           "as it is" in lines
+    assert not any(line.endswith(("by the user: whatever", "by the user: mine")) for line in lines)
     # a user may ask for more than the operator did: their positions closed too
     user2, headers2 = auth.user("closing2@example.com")
     kill2 = f"/api/users/{user2}/kill-switch"
     assert client.post(kill2, headers=auth.admin(), json={
         "active": True, "reason": "review"}).status_code == 200
-    assert client.post(kill2, headers=headers2, json={
-        "active": True, "close_positions": True}).status_code == 200
+    with caplog.at_level(logging.WARNING, logger="verzek.engine.safety_service"):
+        assert client.post(kill2, headers=headers2, json={
+            "active": True, "close_positions": True}).status_code == 200
     held = runtime.trading.safety.status(user2)["kill_switch"]
     assert held["reason"] == "review" and held["close_positions"] is True
     assert held["set_by"] == "admin"
+    assert caplog.records[-1].getMessage() == (
+        f"kill switch ON for {user2} asked by the user: the operator's switch stays, now "
+        "closing positions")
 
 
 def test_an_operators_actions_are_logged_and_a_resume_says_who_when_and_why(

@@ -82,25 +82,33 @@ class SafetyService:
         """`set_by` "admin" for an operator's switch on a user: the user cannot lift it, nor
         change its reason; a user's "on" over it can only add the closing of positions."""
         now = self._clock.now()
+        operators: list[bool] = []  # the operator's switch stays: whether closing was added
 
         def change(m: SafetyManager) -> None:
             held = m.state.user_kill.get(user_id) if user_id is not None else None
             if _operator_holds(held is not None and held.active, held, set_by, active,
                                "stopped your trading; only an operator can lift it"):
                 assert held is not None
-                if close_positions and not held.close_positions:  # a user may close more
+                added = close_positions and not held.close_positions  # a user may close more
+                if added:
                     m.set_kill_switch(True, now=held.since or now, user_id=user_id,
                                       close_positions=True, reason=held.reason,
                                       set_by="admin")
+                operators.append(added)
                 return
             m.set_kill_switch(active, now=now, user_id=user_id,
                               close_positions=close_positions, reason=reason, set_by=set_by)
 
         self._change(change)
-        logger.warning("kill switch %s for %s by %s%s: %s", "ON" if active else "off",
-                       user_id or "the platform", _who(set_by, user_id),
-                       ", closing positions" if active and close_positions else "",
-                       reason or "-")
+        if operators:
+            logger.warning("kill switch ON for %s asked by the user: the operator's switch "
+                           "stays%s", user_id, ", now closing positions" if operators[0]
+                           else " as it is")
+        else:
+            logger.warning("kill switch %s for %s by %s%s: %s", "ON" if active else "off",
+                           user_id or "the platform", _who(set_by, user_id),
+                           ", closing positions" if active and close_positions else "",
+                           reason or "-")
         self._emit("kill_switch", {"active": active, "user_id": user_id,
                                    "close_positions": close_positions, "reason": reason})
         return self.status(user_id)
@@ -110,11 +118,13 @@ class SafetyService:
         """`set_by` as for `set_kill_switch`: an operator's pause on a user is theirs to end
         or change; a user's own pause over it changes nothing (not its end, not its reason)."""
         now = self._clock.now()
+        operators: list[bool] = []
 
         def change(m: SafetyManager) -> None:
             held = m.state.user_pause.get(user_id) if user_id is not None else None
             if _operator_holds(held is not None and held.in_force(now), held, set_by, paused,
                                "paused your trading; only an operator can resume it"):
+                operators.append(True)
                 return
             if paused:
                 m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=set_by)
@@ -122,6 +132,10 @@ class SafetyService:
                 m.resume(user_id=user_id, now=now, reason=reason)
 
         self._change(change)
+        if operators:
+            logger.warning("trading pause ON for %s asked by the user: the operator's pause "
+                           "stays as it is", user_id)
+            return self.status(user_id)
         logger.warning("trading pause %s for %s by %s%s: %s", "ON" if paused else "off",
                        user_id or "the platform", _who(set_by, user_id),
                        f" until {until.isoformat()}" if paused and until else "",
