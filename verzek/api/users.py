@@ -176,14 +176,15 @@ def update_user(path: UserPath, body: UserPatch) -> Response:
         ctx().accounts.check_current_password(path.user_id, current,
                                               request.remote_addr or "unknown")
     keep = None if who.is_admin else who.token
-    return jsonify(user_out(ctx().accounts.update_user(path.user_id, changes, keep_token=keep)))
+    return jsonify(user_out(ctx().accounts.update_user(
+        path.user_id, changes, keep_token=keep, by="an admin" if who.is_admin else "the user")))
 
 
 @api.delete("/<user_id>", responses={200: Deleted}, security=SECURITY)
 def delete_user(path: UserPath) -> Response:
     """Delete a user (their tokens are revoked; the id answers 404 afterwards)."""
-    require_owner(path.user_id)
-    ctx().accounts.delete_user(path.user_id)
+    who = require_owner(path.user_id)
+    ctx().accounts.delete_user(path.user_id, by="an admin" if who.is_admin else "the user")
     return jsonify({"deleted": True})
 
 

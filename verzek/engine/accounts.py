@@ -108,7 +108,10 @@ class AccountService:
         user = User(id="u_" + secrets.token_hex(8), email=email, name=name.strip(),
                     password_hash=hash_password(password), created_at=now,
                     subscription=new_subscription(now))
-        return self.users.create(user)
+        created = self.users.create(user)
+        logger.info("user %s created %s", created.id,
+                    f"by sign-up from {address}" if address is not None else "by an admin")
+        return created
 
     def login(self, *, email: str, password: str, address: str) -> Login:
         key = email_key(email.strip())
@@ -137,9 +140,10 @@ class AccountService:
         return users[offset:offset + limit], len(users)
 
     def update_user(self, user_id: str, changes: dict[str, Any], *,
-                    keep_token: str | None = None) -> User:
+                    keep_token: str | None = None, by: str = "an admin") -> User:
         """Apply name / e-mail / password changes; anything else is refused, nothing changed.
-        A new password revokes the user's tokens but `keep_token` (the caller's own)."""
+        A new password revokes the user's tokens but `keep_token` (the caller's own). `by`:
+        who, for the log ("the user", "an admin")."""
         refused = sorted(set(changes) - USER_EDITABLE)
         if refused:
             raise Forbidden("these fields are not yours to set", code="forbidden_field",
@@ -157,6 +161,8 @@ class AccountService:
         user = self.users.update(user_id, lambda u: u.model_copy(update=values))
         if "password_hash" in values:
             self.tokens.revoke_all(user_id, keep=keep_token)
+        logger.info("user %s: %s changed by %s", user_id,
+                    ", ".join(sorted(changes)) or "nothing", by)
         return user
 
     def check_current_password(self, user_id: str, password: str | None, address: str) -> None:
@@ -174,7 +180,7 @@ class AccountService:
             raise Forbidden("the current password is wrong", code="wrong_password")
         self.limiter.succeeded(key, address)
 
-    def delete_user(self, user_id: str) -> None:
+    def delete_user(self, user_id: str, *, by: str = "an admin") -> None:
         """Mark the user deleted and drop what could be misused from a copy of the data: the
         password hash and every exchange account with its encrypted keys. Refused (409) while
         the user has open positions: their keys are what closes them."""
@@ -185,6 +191,7 @@ class AccountService:
             "settings": u.settings.model_copy(update={"general": u.settings.general.model_copy(
                 update={"auto_trade": False, "default_account_id": None})})}))
         self.tokens.revoke_all(user_id)
+        logger.warning("user %s deleted by %s", user_id, by)
 
     # settings ---------------------------------------------------------------------------
     def get_settings(self, user_id: str, section: Section) -> tuple[Any, Any]:
@@ -255,7 +262,13 @@ class AccountService:
                                    trial_ends_at=sub.trial_ends_at)
             return user.model_copy(update={"subscription": new})
 
-        return self.users.update(user_id, apply)
+        user = self.users.update(user_id, apply)
+        sub = user.subscription
+        logger.warning("subscription of %s %s by an admin: %s plan%s", user_id,
+                       {"activate": "activated", "extend": "extended"}.get(action, "cancelled"),
+                       sub.plan.value, f" until {sub.expires_at.isoformat()}"
+                       if sub.expires_at is not None else "")
+        return user
 
     # exchange accounts ------------------------------------------------------------------
     def add_account(self, user_id: str, *, exchange: ExchangeName, market_type: MarketType,

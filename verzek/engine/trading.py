@@ -203,6 +203,8 @@ class TradingService:
         self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
         if kind == "signal":
             self.signals.finish(record.id)
+        logger.info("signal %s from %s: %s", record.id, _source_text(source),
+                    _outcome_text(record, decisions))
         return SubmitResult(record.id, kind, decisions, invalid)
 
     def resume_unfinished(self) -> int:
@@ -450,7 +452,10 @@ class TradingService:
             raise NotFound(f"not listed on any paper exchange: {', '.join(unknown)}; use a "
                            "market symbol such as BTC/USDT or BTC/USDT:USDT",
                            code="unknown_symbol", details={"unknown_symbols": unknown})
-        return demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin)
+        answer = demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin)
+        logger.info("demo prices set by an admin%s: %s", " (pinned)" if pin else "",
+                    ", ".join(f"{symbol} {price}" for symbol, price in sorted(answer.items())))
+        return answer
 
     def verify_account(self, user_id: str, account_id: str) -> dict[str, Any]:
         """Check an account's keys; its owner reads a message chosen by the outcome's class,
@@ -489,3 +494,29 @@ def _render_signal(signal: Signal) -> str:
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
     return {"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason, "code": d.code,
             "position_id": d.position_id, "account_id": d.account_id}
+
+
+def _source_text(source: SignalSource) -> str:
+    """Where a signal came from, for the log: "telegram chat -100123 message 42", "api"."""
+    where: str = source.kind
+    if source.chat_id is not None:
+        where += f" chat {source.chat_id}"
+    if source.message_id is not None:
+        where += f" message {source.message_id}"
+    return where
+
+
+def _outcome_text(record: SignalRecord, decisions: list[UserDecision]) -> str:
+    """What a signal was read as and what came of it, for the log line an operator follows
+    one call by: "LONG ETH/USDT, 998 executed, 2 skipped"."""
+    if record.signal is not None:
+        what = f"{record.signal.side.value.upper()} {record.signal.symbol}"
+    elif record.update is not None:
+        what = f"{record.update.action} {record.update.symbol or ''}".rstrip()
+    else:
+        return f"no trade ({record.invalid_reason or 'not a call'})"
+    counts: dict[str, int] = {}
+    for d in decisions:
+        counts[d.outcome] = counts.get(d.outcome, 0) + 1
+    return ", ".join([what] + [f"{n} {outcome}" for outcome, n in sorted(counts.items())]) \
+        if counts else f"{what}, no user concerned"
