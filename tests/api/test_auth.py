@@ -186,6 +186,29 @@ def test_open_signup_is_rate_limited_per_address(client: FlaskClient, auth: Auth
     assert signup("10.5.5.5", 11).status_code == 201
 
 
+@pytest.mark.parametrize("settings_overrides", [{"allow_signup": True}])
+def test_a_deleted_accounts_email_signs_up_without_a_new_trial(
+        client: FlaskClient, runtime: Runtime, settings_overrides: dict[str, Any]) -> None:
+    """Deleting the account and signing up again with the same e-mail gave a fresh trial,
+    as often as one liked; also after a restart."""
+    from verzek.store.repos import UserRepository
+
+    body = {"email": "Again@example.com", "password": "long enough"}
+    first = client.post("/api/users", json=body).get_json()
+    assert first["subscription"]["trial_ends_at"] > first["created_at"]
+    token = client.post("/api/auth/login", json=body).get_json()["token"]
+    assert client.delete(f"/api/users/{first['id']}", headers={
+        "Authorization": f"Bearer {token}"}).status_code == 200
+    again = client.post("/api/users", json={**body, "email": "again@EXAMPLE.com"})
+    assert again.status_code == 201
+    sub = again.get_json()["subscription"]
+    assert sub["plan"] == "free" and sub["trial_ends_at"] == again.get_json()["created_at"]
+    assert UserRepository(runtime.store).had_deleted_account("AGAIN@example.com")
+    assert not UserRepository(runtime.store).had_deleted_account("other@example.com")
+    fresh = client.post("/api/users", json={**body, "email": "new@example.com"}).get_json()
+    assert fresh["subscription"]["trial_ends_at"] > fresh["created_at"]
+
+
 def test_signup_limiter_counts_all_addresses(clock: ManualClock) -> None:
     from verzek.engine.sessions import SignupLimiter
     from verzek.errors import TooManyRequests

@@ -110,11 +110,12 @@ def dca_cap_note(dca: DcaSettings, features: PlanFeatures) -> str | None:
     return None
 
 
-def new_subscription(now: datetime) -> Subscription:
-    """A new user's subscription: free, with the TRIAL group open for the trial days."""
-    trial = PLANS[PlanName.FREE].trial_days
+def new_subscription(now: datetime, *, trial: bool = True) -> Subscription:
+    """A new user's subscription: free, with the TRIAL group open for the trial days (none
+    with `trial` False: an e-mail that had an account before has had its trial)."""
+    days = PLANS[PlanName.FREE].trial_days if trial else 0
     return Subscription(plan=PlanName.FREE, started_at=now,
-                        trial_ends_at=now + timedelta(days=trial))
+                        trial_ends_at=now + timedelta(days=days))
 
 
 def subscribe(plan: PlanName, now: datetime, days: int | None) -> Subscription:

@@ -42,10 +42,13 @@ class UserRepository:
     def __init__(self, store: DocumentStore) -> None:
         self.store = store
         self._email_index: dict[str, str] = {}
+        self._deleted_emails: set[str] = set()  # of deleted users: they had their trial
         self._index_lock = threading.Lock()
         for _, doc in store.iter_docs(self.FOLDER):
             if not doc.get("deleted"):
                 self._email_index[email_key(str(doc["email"]))] = str(doc["id"])
+            else:
+                self._deleted_emails.add(email_key(str(doc["email"])))
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{_check_id(user_id)}.json"
@@ -65,6 +68,10 @@ class UserRepository:
     def by_email(self, email: str) -> User | None:
         user_id = self._email_index.get(email_key(email))
         return self.find(user_id) if user_id else None
+
+    def had_deleted_account(self, email: str) -> bool:
+        """Whether a deleted user had this e-mail (a new account with it gets no new trial)."""
+        return email_key(email) in self._deleted_emails
 
     def ids(self) -> list[str]:
         return [Path(rel).stem for rel in self.store.list(self.FOLDER)]
@@ -107,7 +114,8 @@ class UserRepository:
                 self._email_index.pop(email_key(old.email), None)
                 self._email_index[email_key(new.email)] = new.id
             if new.deleted:
-                self._email_index.pop(new.email.lower(), None)
+                self._email_index.pop(email_key(new.email), None)
+                self._deleted_emails.add(email_key(new.email))
         return new
 
 
