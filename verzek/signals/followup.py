@@ -27,8 +27,9 @@ _UPDATE_BARE_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[\n!?.](?:(?<!\.)|(?=\s))")  # one class first: prefiltered
 # A follow-up about an earlier trade: "Previous LONG closed in profit" under a new call.
-_EARLIER_TRADE_RE = re.compile(kw.guarded((
-    "previous", "prev", "earlier", "yesterday", r"last\s+(?:trade|call|signal|setup|position|long"
+_EARLIER_TRADE_RE = re.compile(kw.guarded((  # and "Last #SOL trade hit TP2 ✅" under a #SOL call
+    "previous", "prev", "earlier", "yesterday",
+    r"last\s+(?:[#$]?[a-z0-9]{2,10}(?:/[a-z]{3,5})?\s+)?(?:trade|call|signal|setup|position|long"
     r"|short)", r"предыдущ\w*", r"прошл\w*", "anterior")) + r"(?!\w)"
 )
 # A results summary: "Monthly PnL: +340% ... TP hit: 39, SL hit: 6" counts trades, it closes none.
@@ -159,6 +160,16 @@ def call_beside(norm: str, finding: UpdateFinding,
         return None  # another outcome: no second cut, the message stays a result post
     signal: Signal | None = parse(rest).signal
     return signal
+
+
+def about_earlier(norm: str, low: str, finding: UpdateFinding) -> bool:
+    """ "✅ Previous #KAVA trade closed at TP3" under a new #KAVA call: the cue's sentence speaks
+    of an earlier trade, even one naming the call's own coin (the parser then reads the call
+    beside it, if the rest is one)."""
+    if not _may_name_earlier(low):
+        return False
+    start, end = cue_sentence(norm, finding.at)
+    return _EARLIER_TRADE_RE.search(low, start, end) is not None
 
 
 def _closed_coin(norm: str, low: str) -> str | None:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from verzek.signals.keywords import guarded, literal_first
-from verzek.signals.mood import is_asked, is_planned, negates_hit
+from verzek.signals.mood import asked_after, is_asked, is_negated, is_planned, negates_hit
 
 DONE_WORDS = ("reached", "hit", "achieved", "done", "smashed", "completed", "booked", "secured",
               "touched", "✅", "✔️?", "☑️?", "💰", "достигнут[аы]?", "взят[аы]?",
@@ -38,10 +38,17 @@ _ORDINAL_HIT_RE = re.compile(
     rf"|الهدف\s+(?P<b>{_AR})(?=[^\n]{{0,20}}?(?:✅|{_AR_DONE}))"
     rf"|(?<!\w)(?:تارگت|هدف)\s+(?P<f>{'|'.join(_FA_ORDINALS)})(?!\w)"
     r"(?=[^\n]{0,20}?(?:✅|خورد|تاچ\s+شد))"
+    # Korean "2차 목표 달성", "1차 익절 완료"; Chinese "第二目标达成", "第2止盈完成": the
+    # ordinal before the target word
+    r"|(?P<k>\d)(?<![\d.,]\d)\s*차\s*(?:목표|익절|tp)(?=[^\n]{0,12}?(?:달성|완료|✅))"
+    r"|第\s*(?P<z>[一二三四五六七八九十\d]{1,2})\s*(?:个\s*)?(?:目标|止盈|tp)"
+    r"(?=[^\n]{0,12}?(?:达成|达到|到达|完成|✅))"
 )
+_CJK_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+                "十": 10}
 # The gate before both (literal-first, unlike them): a "/" before a digit (a count), or an
 # English ordinal's last letter ("first", "2nd", "fourth") before a target word, or "الهدف"
-_WORDED_GATE_RE = re.compile(r"/\s*\d|t(?<=[tdh][ \t]t)(?:arget|p|ake)|الهدف|تارگت|هدف")
+_WORDED_GATE_RE = re.compile(r"/\s*\d|t(?<=[tdh][ \t]t)(?:arget|p|ake)|الهدف|تارگت|هدف|차|第")
 # "4/4 targets done", "Targets 2/4 ✅": how many of the call's targets are reached
 _FRACTION_HIT_RE = re.compile(  # literal-first: a digit, or "t" not inside a word
     r"(?P<k>\d(?<![\d/.,]\d)\d?)\s*/\s*(?P<n>\d{1,2})\s+(?:targets?|tps?)(?!\w)"
@@ -68,6 +75,10 @@ def worded_hit(low: str) -> tuple[int | None, int] | None:
     hit = _ORDINAL_HIT_RE.search(low) if gate is not None else None
     if hit is None or negates_hit(hit.group()):  # "first target not reached yet"
         return None
+    if hit.group("k") or hit.group("z"):  # "2차 목표", "第二目标" (Korean, Chinese)
+        number = hit.group("k") or hit.group("z")
+        index = int(number) if number.isdigit() else _CJK_NUMBERS.get(number)
+        return (index, hit.start()) if index else None  # "第十二": no reading, no hit
     word = hit.group("o") or hit.group("a") or hit.group("b") or hit.group("f") \
         or hit.group().split()[0]
     return _ORDINALS[word], hit.start()
@@ -152,8 +163,8 @@ def max_index(low: str) -> tuple[int | None, int, bool]:
     if found is None:
         return None, 0, False
     phrase = found.group()  # only the hit kept is checked (inline: the usual hit passes)
-    if (("n" in phrase or "yet" in phrase) and negates_hit(phrase)) or (
-            "?" in low and is_asked(low, found.start())):
+    if negates_hit(phrase) or is_negated(low, found.start()) or ("?" in low and (
+            is_asked(low, found.start()) or asked_after(low, found.end()))):
         return _max_index_told(low)  # then each hit is, in order
     return best, found.start(), is_planned(low, found.start())
 
@@ -170,7 +181,8 @@ def _max_index_told(low: str) -> tuple[int | None, int, bool]:
 
 def _is_told(low: str, match: re.Match[str]) -> bool:
     """A target hit said as one: not "TP2 not hit yet", not "will we hit TP2 today?"."""
-    return not negates_hit(match.group()) and ("?" not in low or not is_asked(low, match.start()))
+    return not negates_hit(match.group()) and not is_negated(low, match.start()) and (
+        "?" not in low or not (is_asked(low, match.start()) or asked_after(low, match.end())))
 
 
 # "TP 3300 hit ✅", "target 160 reached": a target named by its price, reached (no index)

@@ -108,6 +108,7 @@ SHORT_ENTRY_WORDS = (
 )
 TARGET_WORDS = (
     r"take[\s-]?profit\s+targets?", r"profit\s+targets?", r"sell\s+targets?",
+    r"buy[\s-]?back(?:\s+(?:zone|targets?|levels?|at))?",  # a short's "Buy back: 3380 / 3320"
     r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
     r"toma\s+de\s+ganancias", r"tomar\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al",
@@ -135,8 +136,10 @@ BUY_LABELS = ("buy", "покупка", "beli")
 SELL_LABELS = ("sell", "продажа", "jual")
 # "Buy order: 0.0410 - 0.0420" over "Sell orders: 0.0440 - 0.0460", "Buy setup: 0.327 - 0.33"
 _ORDER_LABEL_RE = re.compile(r"(?:buy|sell)\s+(?:orders?|setup)")
-LABEL_WORDS = (r"b(?:uy|eli)" + _BUY_GAP, "покупка" + _BUY_GAP,
-               r"sell(?:\s+at)?" + _SELL_GAP, "продажа" + _SELL_GAP, "jual" + _SELL_GAP,
+# Indonesian "Beli di 0.45 - 0.44" / "Jual di 3.20": buy at, sell at
+LABEL_WORDS = (r"b(?:uy|eli)" + _BUY_GAP, "покупка" + _BUY_GAP, r"beli\s+di" + _BUY_GAP,
+               r"sell(?:\s+at)?" + _SELL_GAP, "продажа" + _SELL_GAP,
+               r"jual(?:\s+di)?" + _SELL_GAP,
                r"buy\s+(?:orders?|setup)" + _BUY_GAP, r"sell\s+orders?" + _SELL_GAP)
 STOP_ORDER_WORDS = (r"buy[\s-]stop(?:\s+(?:order|price|entry))?",
                     r"sell[\s-]stop(?:\s+(?:order|price|entry))?")
@@ -199,12 +202,12 @@ def index_at(low: str, end: int, previous: int | None) -> tuple[int, int] | None
 
 # the word between a side and its price: "Buy #LINK between 14.20 ...", "Long $SOL from 140";
 # the coin may carry its quote: "Buy LINK/USDT 14.2", "long btc-usdt 65000"
-_PRICE_WORD = "(?:at|from|between|around|near)"
+_PRICE_WORD = "(?:at|from|between|around|near|от|по)"  # Russian "лонг по #BTC от 65000"
 _SIDE_SYM = (r"(?P<sym>(?=[#$]?\d*[a-z])[#$]?[a-z0-9]{2,16}"  # TradingView's perpetual ".P"
              r"(?:/[a-z]{3,5}|-(?:usdt|usdc|busd|usd))?(?:\.p(?!\w))?)")
 SIDE_ENTRY_RE = re.compile(  # an emoji may stand between: "LONG 🟢 #SOL 142.5"
-    f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    rf"\s+(?:[^\w\s#$.,:]{{1,3}}\s+)?(?!{_PRICE_WORD}\W){_SIDE_SYM}"
+    f"(?:{guarded(('buy', 'sell', 'long', 'short', 'лонг', 'шорт'))})"
+    rf"\s+(?:[^\w\s#$.,:]{{1,3}}\s+)?(?:по\s+)?(?!{_PRICE_WORD}\W){_SIDE_SYM}"
     rf"\s*(?:[:@-]|{_PRICE_WORD}(?!\w))?(?=\s*\$?\d)"
 )
 # the coin first: "BTC LONG 65000 TP 66000 SL 64000", "ETH short 3450-3420 ...": the side word
@@ -235,7 +238,8 @@ def classify(word: str) -> str:
         return "buystop" if word.startswith("b") else "sellstop"
     limit = "limit" in word or word.endswith("now")  # "buy limit", "sell now"
     order = _ORDER_LABEL_RE.fullmatch(word) is not None  # "buy order", "sell orders"
-    if word in BUY_LABELS or ((limit or order) and word.startswith(("buy", "long"))):
+    if word in BUY_LABELS or word.startswith("beli") or (
+            (limit or order) and word.startswith(("buy", "long"))):
         return "buylabel"
     if limit and word.startswith(("sell", "short")):
         return "shortentry"
@@ -243,7 +247,7 @@ def classify(word: str) -> str:
         return "cmp"
     if word == "price":
         return "entry"
-    if word in SELL_LABELS or order or (word.startswith("sell") and (
+    if word in SELL_LABELS or order or word.startswith("jual") or (word.startswith("sell") and (
             word.endswith(" at") or _SHORT_ENTRY_FULL.fullmatch(word))):
         return "selllabel"  # and "Sell zone:": a short's entry, or after a buy its targets
     for kind, regex in (("shortentry", _SHORT_ENTRY_FULL), ("entry", _ENTRY_FULL),
@@ -307,7 +311,7 @@ FUTURES_RE = re.compile(
 PERP_SUFFIX_RE = re.compile(r"[a-z0-9]\.p(?!\w)|usdtperp(?!\w)|-swap(?!\w)")  # OKX "-SWAP"
 NOW_ENTRY_RE = re.compile(
     f"(?:{guarded(('buy', 'long', 'short', 'sell', 'enter', 'entry', 'лонг', 'шорт'))})"
-    r"(?!\w)[^\n]{0,24}?(?<!\w)"
+    r"(?!\w)(?:[^\n.!?]|\.(?=\d)){0,24}?(?<!\w)"  # in its sentence: not "we'll short. For now"
     r"(?:now|at\s+market|at\s+cmp|market\s+price|cmp|current\s+(?:market\s+)?price)(?!\w)"
 )
 _MARKET_WORDS = (r"market(?:\s+price)?", "cmp", "now", r"current\s+price", r"по\s+рынку", "рынок",
@@ -323,6 +327,9 @@ RESULT_RE = re.compile(  # literal-first alternatives: the engine skips other ch
                  r"status\s*:?\s*(?:closed|completed|done|finished|stopped)"),
                 suffix=r"(?!\w)")
     + r"|profit\s*[:=]?\s*\+\s*\d|\+\s*\d[\d.,]*\s*%\s*(?:profit|gain)"
+    # "Our #BNB short: entry 610, TP 590, SL 625 — closed +32% in 4 hours"
+    r"|closed\s+(?:(?:in|with|at|for)\s+)?(?:(?:a|profit|gain|loss)\s+)?(?:of\s+)?[+\-]?\s*"
+    r"\d[\d.,]*\s*%"
 )
 NOT_A_CALL_WORDS = (
     "reminder", r"still\s+(?:active|valid|open|running)", "recap", "repost(?:ed)?",
@@ -340,6 +347,11 @@ NOT_A_CALL_WORDS = (
     r"wait(?:ing)?\s+for\s+(?:the\s+)?confirmation",
     # a call quoted after the fact, or withdrawn
     r"old\s+(?:signal|call|trade|setup)s?", r"already\s+(?:in\s+)?\+\s*\d+(?:[.,]\d+)?\s*%",
+    # "Our #ARB LONG from yesterday: Entry 1.05 ...", "Short idea ... Idea only"
+    *(w + r"s?\s+from\s+(?:yesterday|earlier|last\s+(?:week|night|month))"
+      for w in ("long", "short", "call", "signal", "trade", "setup", "position")),
+    r"ideas?\s+only", r"just\s+an?\s+idea", r"no\s+trades?(?:\s+(?:for\s+now|yet|today))?",
+    r"not\s+trading",  # "If that happens we'll short. For now, no trade."
     r"no\s+longer\s+(?:valid|active)", r"not\s+valid\s+anymore",
     *(w + r"\s+(?:is\s+|was\s+)?invalidated(?!\s+(?:if|on|below|above|when|under|over|by|at))"
       for w in ("signal", "setup", "call", "trade")),

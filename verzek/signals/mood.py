@@ -18,12 +18,16 @@ _PLAN_BEFORE_RE = re.compile(
 )
 # "Don't move your SL", "Do not close #AVAX", "never cancel", "не переносим стоп": a negation
 # right before the cue (maybe with "you", "we", "yet" between). Searched up to the cue's start.
-_NEGATIONS = (r"don['’]?t", r"do[ \t]+not", "never", "not", "no", "не", r"no[ \t]+need[ \t]+to")
+_NEGATIONS = (r"don['’]?t", r"do[ \t]+not", "never", "not", "no", "не", r"no[ \t]+need[ \t]+to",
+              # a near miss or a suggestion: "Almost hit SL on #XRP", "#LINK nearly reached TP1",
+              # "consider closing manually if you are scared"
+              "almost", "nearly", r"about[ \t]+to", r"close[ \t]+to", "consider")
 _NEGATED_BEFORE_RE = re.compile(  # literal-first (`guarded`): few positions are tried
     "(?:" + guarded(_NEGATIONS) + r")[ \t]+(?:(?:you|we|yet|ever)[ \t]+)?\Z"
 )
 # "TP2 not hit yet", "target 1 wasn't reached": a negation inside the target-hit phrase
-_NEGATED_INSIDE_RE = re.compile(r"(?<!\w)(?:not|never|yet\s+to)(?!\w)|n['’]t(?!\w)")
+_NEGATED_INSIDE_RE = re.compile(
+    r"(?<!\w)(?:not|never|yet\s+to|almost|nearly)(?!\w)|n['’]t(?!\w)")  # "TP1 almost ✅"
 # "will we hit TP2 today?", "Can #BTC reach TP3?", "is the TP2 hit yet?": a question word before
 # the cue in its sentence, with a "?" after the cue; an announcement is never asked.
 _ASKING_RE = re.compile(
@@ -42,7 +46,8 @@ def is_planned(low: str, at: int) -> bool:
 
 def negates_hit(phrase: str) -> bool:
     """Whether a matched target-hit phrase says it was not reached: "TP2 not reached yet"."""
-    return ("n" in phrase or "yet" in phrase) and _NEGATED_INSIDE_RE.search(phrase) is not None
+    return ("n" in phrase or "yet" in phrase or "most" in phrase) and \
+        _NEGATED_INSIDE_RE.search(phrase) is not None
 
 
 def is_asked(low: str, at: int) -> bool:
@@ -56,9 +61,20 @@ def is_asked(low: str, at: int) -> bool:
     return _ASKING_RE.search(low, start, at) is not None
 
 
+def is_negated(low: str, at: int) -> bool:
+    """Whether a negation, a near miss or a suggestion stands right before the cue at `at`:
+    "Don't move SL", "Almost hit SL", "nearly reached TP1", "consider closing"."""
+    return at > 2 and low[at - 1] in " \t" and \
+        _NEGATED_BEFORE_RE.search(low, max(0, at - _WINDOW), at) is not None
+
+
+def asked_after(low: str, end: int) -> bool:
+    """Whether a "?" comes right after the cue ending at `end`: "#AVAX SL hit? No, wick only"."""
+    return low[end:end + 3].lstrip(" \t")[:1] == "?"
+
+
 def is_stated(low: str, at: int) -> bool:
     """Neither negated nor asked: the cue at `at` says what happened or what to do."""
-    if at > 2 and low[at - 1] in " \t" and \
-            _NEGATED_BEFORE_RE.search(low, max(0, at - _WINDOW), at) is not None:
+    if is_negated(low, at):
         return False  # "Don't move SL ...": a negation right before the cue
     return "?" not in low or not is_asked(low, at)

@@ -197,3 +197,17 @@ def scan_prices(text: str) -> list[Price]:
         else:
             out.append(read)
     return out
+
+
+def resolve(prices: list[Price], scale: Decimal | None, decimal_comma: bool) -> list[Decimal]:
+    """The values of `prices`; a "100,110" (thousands or two prices?) is 100.110 where the
+    message writes decimal commas, its two prices where the others' `scale` says so."""
+    out: list[Decimal] = []
+    for price in prices:
+        if price.split and decimal_comma:  # "8,125" where "8,25" is written: 8.125
+            out.append(price.value.scaleb(-3))
+        elif price.split and scale is not None and price.value > scale * 50:
+            out.extend(price.split)
+        else:
+            out.append(price.value)
+    return out

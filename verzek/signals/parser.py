@@ -15,10 +15,16 @@ from verzek.domain.models import MarketType, Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals import validate
 from verzek.signals.closes import weak_close_at
-from verzek.signals.followup import EARLIER_TRADE, OTHER_COIN, call_beside, read_update
+from verzek.signals.followup import (
+    EARLIER_TRADE,
+    OTHER_COIN,
+    about_earlier,
+    call_beside,
+    read_update,
+)
 from verzek.signals.leverage import read_leverage
 from verzek.signals.lowercase import call_coin
-from verzek.signals.numbers import Price
+from verzek.signals.numbers import Price, resolve
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
@@ -26,8 +32,9 @@ from verzek.signals.side_entry import side_entry
 from verzek.signals.sides import both_sides_spans, call_side
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.tables import header_table
+from verzek.signals.talk import hedged, is_condition, is_label
 from verzek.signals.text import normalise
-from verzek.signals.triggers import Direction, breakout, with_trigger
+from verzek.signals.triggers import Direction, breakout, stop_order, with_trigger
 from verzek.signals.updates import UpdateFinding, detect_update
 
 # Decisions (issue 5): entries keep the order they are written in, and a zone "0.123 - 0.130"
@@ -96,6 +103,8 @@ class _Draft:
     trigger: Direction | None = None  # "LONG above 65500": the entry waits for a cross
     ticked: int = 0  # "Targets: 0.55 ✅ 0.58": a repost, its targets reached up to this one
     entry_ticked: bool = False  # "Entry: 0.51 ✅": a repost, its entry filled
+    trigger_only: bool = False  # no entry but the price a breakout crosses: "LONG above 65500"
+    talk_at: int = -1  # where an entry written in a sentence, not as a label, is: "#BTC entry"
 
 
 def parse(text: str) -> Signal | SignalUpdate | None:
@@ -114,7 +123,8 @@ def parse_message(text: str) -> ParseResult:
     finding = detect_update(low)
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         result = _update_result(norm, low, finding, text)
-        if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE):
+        if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE) or (
+                result.update is not None and about_earlier(norm, low, finding)):
             beside = call_beside(norm, finding, parse_message)
             if beside is not None:  # the call, as the channel wrote it all
                 return ParseResult("signal", signal=beside.model_copy(update={"raw_text": text}))
@@ -132,13 +142,23 @@ def parse_message(text: str) -> ParseResult:
                               ) and kw.NOW_ENTRY_RE.search(body):
         draft.entry_is_market = True
     if draft.trigger is None:  # "LONG above 65500", "Entry: above 65500": a breakout
+        bare = not draft.entries  # then the trigger is the only entry written
         draft.trigger, draft.entries = with_trigger(body, draft.entries, draft.entry_is_market)
+        draft.trigger_only = bare and draft.trigger is not None
     if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
         finding = UpdateFinding("close", at=closed_at)  # unless a full call
     if finding is not None and (finding.is_result or not _is_complete(draft)):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
         return _NOISE
+    if draft.trigger_only and ((draft.stop is None and draft.stop_pct is None) or hedged(
+            norm, low, -1)):  # "A breakdown below 64,000 targets 62,500", "... if you trade it"
+        return ParseResult("noise", invalid_reason="a breakout level with no stop loss or in "
+                           "hedged talk, and no entry written: analysis, not a call")
+    if draft.talk_at >= 0 and hedged(norm, low, draft.talk_at):
+        # "Good entry for #BTC would be around 63,000", "#ARB entry was at 1.05": talk
+        return ParseResult("noise", invalid_reason="an entry talked about (would, could, was, "
+                           "imo...), not given: no call")
     symbols = find_symbols(norm, low)
     if not symbols and draft.entries and (draft.targets or draft.stop is not None):
         # "long btc 65000 tp 67000": a bare lower-case coin, only in a call (see lowercase.py)
@@ -174,6 +194,7 @@ def _fields(low: str, norm: str) -> _Draft:
     marks = _marks(low)
     seen_entry = seen_short = False
     weak_entries: list[Price] = []
+    weak_at = -1
     cmp: list[Price] = []
     for pos, (kind, start, end) in enumerate(marks):
         if kind == "selllabel":  # "Sell: 590" after a Buy line or a long call: its target
@@ -184,7 +205,7 @@ def _fields(low: str, norm: str) -> _Draft:
             kind = "target"  # "Buy: 1.80" after a short's entry: where it buys back (a "Buy:"
             # before any entry is the entry, even under SHORT: "SHORT LINKUSDT ❇️ Buy: 17")
         elif kind in _STOP_ORDERS:  # "Buy stop: 0.125": a long entered once the price rises to it
-            kind, draft.trigger = _stop_order(kind, seen_entry, low, start)
+            kind, draft.trigger = stop_order(kind, seen_entry, low, start)
         seen_entry = seen_entry or kind in _ENTRY_KINDS
         seen_short = seen_short or kind == "shortentry"
         draft.label_spans.append((start, end))
@@ -199,11 +220,16 @@ def _fields(low: str, norm: str) -> _Draft:
                 draft.entry_is_market = True
                 draft.has_fields = True
             if kind != "at":
+                if prices and draft.entries and is_condition(low, end):
+                    continue  # "Note: enter only if 4H closes above 38": a condition, no order
+                if prices and not draft.entries and not is_label(low, start, end):
+                    draft.talk_at = start
                 draft.entries.extend(prices)
                 draft.entry_ticked = draft.entry_ticked or bool(
                     prices and ticked_count(low, end, stop_at))
             elif not weak_entries:  # only the first "at": "sell at 68000" is no entry
                 weak_entries, draft.weak_prose = prices, talks_on(low, end, stop_at)
+                weak_at = start
         elif kind == "cmp":
             cmp = cmp or prices
         elif kind == "target":
@@ -222,23 +248,15 @@ def _fields(low: str, norm: str) -> _Draft:
     if not draft.entries and cmp:  # "CMP: 0.4520" and no Entry line: a market entry
         draft.entries, draft.entry_is_market = cmp, True
     if not draft.entries:  # "Short BTC at 64200 ...": the "at" price is the side's too
-        prices, draft.side_entry, talk = side_entry(low, norm, [m[1] for m in marks])
+        prices, draft.side_entry, talk, at = side_entry(low, norm, [m[1] for m in marks])
         if not weak_entries:
-            weak_entries, draft.weak_prose = prices, talk
+            weak_entries, draft.weak_prose, weak_at = prices, talk, at
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
+        draft.talk_at = weak_at
     return draft
 
-
-def _stop_order(kind: str, seen_entry: bool, low: str, start: int) -> tuple[str, Direction | None]:
-    """A buy stop is a long's entry above the price, a sell stop a short's below it; written
-    after the entry (a sell stop after a buy or a long) it is the trade's stop loss instead."""
-    if kind == "buystop":
-        return ("stop", None) if seen_entry else ("buylabel", "above")
-    if seen_entry or kw.LONG_BEFORE_RE.search(low, 0, start):
-        return "stop", None
-    return "shortentry", "below"
 
 
 def _marks(low: str) -> list[tuple[str, int, int]]:
@@ -275,18 +293,6 @@ def _is_complete(draft: _Draft) -> bool:
     return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
-def _resolve(prices: list[Price], scale: Decimal | None, decimal_comma: bool) -> list[Decimal]:
-    out: list[Decimal] = []
-    for price in prices:
-        if price.split and decimal_comma:  # "8,125" where "8,25" is written: 8.125
-            out.append(price.value.scaleb(-3))
-        elif price.split and scale is not None and price.value > scale * 50:
-            out.extend(price.split)
-        else:
-            out.append(price.value)
-    return out
-
-
 def _signal_result(
     raw: str, norm: str, draft: _Draft, side: Side | None, symbol: str | None, strength: int,
     leverage: int | None,
@@ -296,9 +302,9 @@ def _signal_result(
         plain = [p.value for p in written if not p.split]
         scale = median(plain) if plain else None
         comma = _DECIMAL_COMMA_RE.search(norm) is not None
-        entries = _resolve(draft.entries, scale, comma)
-        targets = _resolve(draft.targets, scale, comma)
-        stop = _resolve([draft.stop], scale, comma)[0] if draft.stop is not None else None
+        entries = resolve(draft.entries, scale, comma)
+        targets = resolve(draft.targets, scale, comma)
+        stop = resolve([draft.stop], scale, comma)[0] if draft.stop is not None else None
     else:  # the usual case: every price has one reading
         entries = list(map(_VALUE_OF, draft.entries))
         targets = list(map(_VALUE_OF, draft.targets))

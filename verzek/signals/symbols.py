@@ -38,6 +38,8 @@ _LABEL_RE = re.compile(
     r"|cặp|đồng)\s*[:=\-]\s*[#$]?(?P<base>[a-z0-9]{2,16})(?![\w])",
     re.MULTILINE,
 )
+# "$65K", "$2B", "$10M": an amount in dollars, not a tagged coin
+_AMOUNT_RE = re.compile(r"\d+[KMB]")
 _BASE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # a base's characters in `low`
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
@@ -70,10 +72,11 @@ _NOT_COIN_WORDS = """SIGNAL SIGNALS LONG SHORT BUY SELL
     ЛОНГ ШОРТ BE BREAKEVEN PRICE ZONE TPS SLS AREA RANGE AVG STRATEGY MARGIN ROI ROE THIS THAT
     HERE"""
 NOT_COINS = frozenset(_NOT_COIN_WORDS.split())
-# Plain words that are also tickers (NOT, PUMP, GO...): no coin when bare, a coin when tagged.
+# Plain words that are also tickers (NOT, PUMP, GO...): no coin when bare, a coin when tagged
+# ("#GMT" is STEPN's token: a time zone is not written with a "#").
 _WORD_TICKER_WORDS = """THE AND FOR WITH TOP MID LOW RISK TAKE ALL NOT BUT TWO INFO TO AT IN ON
     OF BY BE IS IT AS OR IF UP SO NO GO MY WE US OK ETC PUMP DUMP OPEN CLOSE CODE SALE GEM GEMS AD
-    ADS"""
+    ADS GMT"""
 _WORD_TICKERS = frozenset(_WORD_TICKER_WORDS.split())
 _NOT_TAGS = NOT_COINS - _WORD_TICKERS
 _NEVER_COINS = frozenset(
@@ -232,7 +235,7 @@ def _tags(text: str, low: str) -> list[str]:
         if not (raw.isupper() or raw.islower() or raw[0].isdigit()):
             continue  # "#Signal", "#Binance": a word, not a ticker
         base = _norm_base(raw, False, not raw.islower())  # "#NOT" is a coin, "#not" a word
-        if base and not base.isdigit():
+        if base and not base.isdigit() and _AMOUNT_RE.fullmatch(base) is None:
             out.append(_strip_quote(base))
     return out
 

@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from verzek.domain.models import Side
-from verzek.signals.keywords import guarded
+from verzek.signals.keywords import LONG_BEFORE_RE, guarded
 from verzek.signals.numbers import Price
 from verzek.signals.sections import segment_prices
 
@@ -64,3 +64,13 @@ def breakout(side: Side, direction: Direction | None) -> Direction | None:
     if direction == ("above" if side is Side.LONG else "below"):
         return direction
     return None
+
+
+def stop_order(kind: str, seen_entry: bool, low: str, start: int) -> tuple[str, Direction | None]:
+    """A buy stop is a long's entry above the price, a sell stop a short's below it; written
+    after the entry (a sell stop after a buy or a long) it is the trade's stop loss instead."""
+    if kind == "buystop":
+        return ("stop", None) if seen_entry else ("buylabel", "above")
+    if seen_entry or LONG_BEFORE_RE.search(low, 0, start):
+        return "stop", None
+    return "shortentry", "below"

@@ -18,8 +18,9 @@ from verzek.signals.hits import (
 from verzek.signals.hits import TARGET_HIT_FAST_RE as _TARGET_HIT_FAST_RE  # noqa: F401 (tests)
 from verzek.signals.hits import TARGET_HIT_RE as TARGET_HIT_RE  # the plain form, for the tests
 from verzek.signals.keywords import alternation, guarded
-from verzek.signals.mood import is_planned, is_stated
+from verzek.signals.mood import asked_after, is_planned, is_stated
 from verzek.signals.numbers import read_token, scan_prices
+from verzek.signals.sections import segment_prices, ticked_count
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
@@ -27,7 +28,8 @@ _ACTION_ORDER = ("stop_hit", "cancel", "move_sl", "close", "target_hit", "other"
 
 _DONE_GATE = ("reach", "hit", "achiev", "done", "smash", "complet", "book", "secur", "touch",
               "✅", "✔", "☑", "💰", "достиг", "взят", "alcanz", "ating", "ulaş", "ulas", "đạt",
-              "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ", "达", "到达", "달성", "पूरा")
+              "erreicht", "atteint", "tercapai", "تحق", "خورد", "تاچ", "达", "到达", "달성", "पूरा",
+              "완료", "完成")
 _SL = r"stop[\s-]?loss|stoploss|stop|sl|s/l|стоп(?:[\s-]?лосс)?|استاپ|حد\s+ضرر"
 # and "cut loss", Vietnamese "cắt lỗ", Arabic "وقف الخسارة", "الستوب", Chinese and Korean
 _SLW = rf"(?:{_SL}|cut[\s-]?loss|c[ắa]t\s+l[ỗo]|وقف\s+الخسار[ةه]|(?:ال)?ستوب|止损|손절)"
@@ -38,13 +40,17 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 _LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhcdاحوضس止손])(?:(?<!\w){_SLW}\s*(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    rf"(?=[sсhcdbاحوضس止손])(?:(?<!\w){_SLW}\s*(?::\s*)?(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
     r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد"
     r"|(?:已|被)?触发|了)(?!\w)"  # Chinese: "止损触发", "止损了"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
     rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on)|ضرب)\s+(?:the\s+|our\s+)?"
     rf"{_SLW}"
+    # "#LINK breakeven hit", "hit breakeven stop": the stop, moved to the entry, was hit
+    r"|(?<!\w)hit\s+(?:the\s+|our\s+)?break[\s-]?even"
+    r"|(?<!\w)break[\s-]?even(?:\s+(?:stop(?:[\s-]?loss)?|sl))?\s+(?:was\s+|has\s+been\s+|got\s+)?"
+    r"(?:hit|triggered|taken)(?![ \t]+(?:rate|ratio)(?!\w))"
     r"(?!\w))"
 )
 _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
@@ -55,7 +61,7 @@ _STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сраб�
 def _be(n: int) -> str:
     return (rf"(?P<be{n}>entry(?:\s+(?:point|price))?|break[\s-]?even|be|cost|безубыт\w*|бу|б/у"
             r"|точку\s+входа|(?:punto\s+de\s+|ponto\s+de\s+|pre[çc]o\s+de\s+)?entrada|giri[şs]e?"
-            r"|(?:نقطه\s+)?ورود|سر\s+به\s+سر)")
+            r"|(?:نقطه\s+)?ورود|سر\s+به\s+سر|(?:نقطة\s+|سعر\s+)?الدخول)")
 
 
 def _num(n: int) -> str:  # "63 800" is read whole, to be refused (`_move_finding`), never as 63;
@@ -65,19 +71,23 @@ def _num(n: int) -> str:  # "63 800" is read whole, to be refused (`_move_findin
 
 
 def _tgt(n: int) -> str:  # "move SL to TP1": the price of the call's target 1
-    return (rf"(?P<tg{n}>(?:tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
-            r"|(?:the\s+)?(?:first|second|third|fourth|fifth|\d(?:st|nd|rd|th))\s+(?:target|tp)"
+    # and Cornix's "Stop moved to Take-Profit target 1"
+    return (rf"(?P<tg{n}>(?:take[\s-]?profit(?:\s+target)?|tp|target|t)\s*#?\s*\d{{1,2}}(?!\d)"
+            r"|(?:the\s+)?(?:first|second|third|fourth|fifth|\d(?:st|nd|rd|th))\s+"
+            r"(?:target|tp|take[\s-]?profit)"
             r"|цел[ьи]\s*\d)")
 
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _TARGET_NUMBER_RE = re.compile(r"\d{1,2}")
+_DIGIT_RE = re.compile(r"\d")
 
 
 def _target_number(written: str) -> int | None:
     """1 for "tp1", "target #1", "first target", "цель 1"; None for a target 0."""
     number = _TARGET_NUMBER_RE.search(written)
-    index = int(number.group()) if number else _ORDINALS.get(written.split()[-2])
+    index = int(number.group()) if number else next(  # "first take profit": its first word
+        (_ORDINALS[word] for word in written.split() if word in _ORDINALS), None)
     return index or None
 
 
@@ -113,8 +123,10 @@ MOVE_SL_MORE_RE = re.compile(
     rf"|(?<!\w)(?:d[ờơo]i|chuy[ểe]n)\s+{_SLW}\s*(?:v[ềe]|l[êe]n)?\s*"
     rf"(?:{_be(10)}(?!\w)|{_tgt(10)}|{_num(10)})?"
     rf"|(?<!\w){_SLM}\s+(?:را\s+)?به\s+(?:{_be(11)}(?!\w)|{_num(11)})"
+    # Arabic "نقل وقف الخسارة إلى نقطة الدخول": move the stop loss to the entry
+    rf"|(?<!\w)(?:نقل|انقل|تحريك|حرك)\s+{_SLW}\s+(?:إلى|الى|ل)\s*(?:{_be(13)}(?!\w)|{_num(13)})"
 )
-_MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به")
+_MORE_MOVES = ("geser", "pindah", "çek", "dời", "chuyển", "به", "نقل", "تحريك", "حرك")
 # Where a move MOVE_SL_RE read to nowhere goes, written a few words on: "Move your SL on #SOL
 # to 148.5", "move SL now to 148.5", "SL updated → 148.5" (not past a comma or a target:
 # "SL moved, TP2 at 150"). A move to nowhere is one to the entry, so a level written but not
@@ -129,7 +141,7 @@ _MOVE_TAIL_RE = re.compile(
 _STOP_AT_BE_RE = re.compile(rf"(?<!\w){_SLM}\s+(?:now\s+)?{_AT}\s+{_be(0)}(?!\w)")
 _MOVE_GATE = ("mov", "shift", "set", "adjust", "updat", "trail", "new", "перенос", "переставл",
               "перенес", "перевод", "перевел", "переведен", "передвиг", "→", "çek", "dời",
-              "chuyển", "منتقل")
+              "chuyển", "منتقل", "نقل", "تحريك", "حرك")
 _CANCEL_WORDS = (r"cancel(?:l?ed)?", "cancelling", "cancelar", r"batal(?:kan)?", "取消", "취소",
                  r"отмен\w*", "cancelad[oa]", "iptal", "hủy",
                  "کنسل", "الغاء", "إلغاء", "ألغيت", "ملغا[ةه]")  # Arabic: cancelling, cancelled
@@ -143,13 +155,16 @@ INVALID_RE = re.compile(
     r"\s+(?:is\s+|was\s+|has\s+been\s+)?(?:now\s+)?invalid(?:ated)?"
     r"(?!\w)(?!\s+(?:if|on|below|above|when|under|over|by|at)(?!\w))"
 )
+# "Entry zone reached ✅", "Buy zone filled", "Limit order filled ✅": the entry filled too
 _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", r"entry\s+orders?", "entries",
-                 "entry", "вход")
+                 r"entry\s+(?:zone|area|range)", r"buy\s+(?:zone|area|range)",
+                 r"limit\s+(?:buy\s+|sell\s+)?orders?", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
     f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
-    r"(?:filled|triggered|activated|done|hit|reached|achieved|✅)"
+    r"(?:(?:was|has\s+been|got|is)\s+)?"
+    r"(?:filled|triggered|activated|done|hit|reached|achieved|touched|✅)"
 )
-_FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "✅")
+_FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "touch", "✅")
 
 
 @dataclass(slots=True)  # internal and never changed; not frozen: a frozen __init__ is 3x slower
@@ -204,7 +219,7 @@ def _families(low: str) -> set[str]:
     if ("stop" in found or "move" in found) and not (
         "sl" in low or "stop" in low or "s/l" in low or "стоп" in low or "cut" in low
         or "lỗ" in low or "cat lo" in low or "استاپ" in low or "ضرر" in low or "وقف" in low
-        or "ستوب" in low or "止损" in low or "손절" in low
+        or "ستوب" in low or "止损" in low or "손절" in low or "even" in low
     ):
         found -= _NEED_STOP_WORD
     return found
@@ -235,8 +250,9 @@ def detect_update(low: str) -> UpdateFinding | None:
         if closed >= 0 and is_stated(low, closed):  # "CLOSED HALF NEAR ENTRY ✅": no fill
             return UpdateFinding("close", is_result=True, at=closed)
         filled = ENTRY_FILLED_RE.search(low) if "filled" in families and (
-            "entr" in low or "вход" in low) else None  # every _FILLED_WORDS form holds one
-        if filled:
+            "entr" in low or "вход" in low or "zone" in low or "area" in low or "range" in low
+            or "limit" in low) else None  # every _FILLED_WORDS form holds one
+        if filled and not is_planned(low, filled.start()):  # not "buy when buy zone hit"
             return UpdateFinding("other", is_result=True, at=filled.start())
         return _partial_close(low)
     if hit is None:
@@ -271,7 +287,19 @@ def _target_finding(low: str) -> UpdateFinding | None:
             return UpdateFinding("target_hit", at=done.start())  # "once TP 3300 is hit, ..."
     if done is None or not is_stated(low, done.start()):
         return None
-    return UpdateFinding("target_hit", is_result=True, at=done.start())
+    return UpdateFinding("target_hit", _ticked_up_to(low, done), is_result=True, at=done.start())
+
+
+def _ticked_up_to(low: str, done: re.Match[str]) -> int | None:
+    """ "TP: 7.40 ✅ 7.60 ✅ 7.90" (a call's list of targets reposted ticked): target 2, the last
+    ticked; None for "TP 146 ✅" (one price: which target is not said) or "all targets done"."""
+    digit = _DIGIT_RE.search(low, done.start()) if done.re is TARGET_PRICE_HIT_RE else None
+    if digit is None:
+        return None
+    end = low.find("\n", done.start()) % (len(low) + 1)  # the line's end (-1: the text's)
+    if len(segment_prices(low, digit.start(), end)[0]) < 2:
+        return None
+    return ticked_count(low, digit.start(), end) or None
 
 
 def _instruction(low: str, families: set[str], hit: UpdateFinding | None) -> UpdateFinding | None:
@@ -309,7 +337,8 @@ def _close(low: str) -> UpdateFinding | None:
 def _stated(regex: re.Pattern[str], low: str) -> re.Match[str] | None:
     """The first match of `regex` in `low` that is neither negated nor asked about."""
     match = regex.search(low)
-    while match is not None and not is_stated(low, match.start()):
+    while match is not None and (not is_stated(low, match.start()) or (
+            "?" in low and asked_after(low, match.end()))):  # "SL hit? No, wick only"
         match = regex.search(low, match.end())
     return match
 
