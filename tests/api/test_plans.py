@@ -80,12 +80,13 @@ def test_live_mode_needs_a_plan_with_live_trading(client: FlaskClient,
     assert resp.status_code == 200
     resp = client.put(url, json={"mode": "live", "auto_trade": True}, headers=headers)
     assert resp.status_code == 200 and resp.get_json()["effective"]["mode"] == "live"
-    # the plan lapses: the stored live mode trades in demo, and must not block other changes
+    # the plan lapses: the stored live mode is not traded (signals are skipped, saying why;
+    # not traded in demo either, so "effective" stays live) and must not block other changes
     assert client.post(f"/api/users/{user_id}/subscription", headers=auth.admin(),
                        json={"action": "cancel"}).status_code == 200
     resp = client.patch(url, json={"auto_trade": False}, headers=headers)
     assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json()["effective"]["mode"] == "demo"
+    assert resp.get_json()["effective"]["mode"] == "live"
     assert resp.get_json()["settings"]["auto_trade"] is False
 
 

@@ -439,9 +439,10 @@ def effective_section(user: User, section: Section, now: datetime) -> Any:
     features = plan_features(_current_plan(user, now))
     value = getattr(user.settings, section)
     if isinstance(value, GeneralSettings):
-        mode = value.mode if features.live_trading else TradingMode.DEMO
-        return value.model_copy(update={"mode": mode,
-                                        "auto_trade": value.auto_trade and features.auto_trade})
+        # the mode is not capped: a live mode kept from a plan that lapsed is not traded in
+        # demo, its signals are skipped, saying why (`plan_no_live_trading`); "effective"
+        # said "demo" while nothing was traded at all
+        return value.model_copy(update={"auto_trade": value.auto_trade and features.auto_trade})
     if isinstance(value, RiskSettings):
         return value.model_copy(update={"max_leverage": min(value.max_leverage,
                                                             features.max_leverage)})
