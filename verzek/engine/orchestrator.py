@@ -50,11 +50,12 @@ from verzek.engine.position_manager import PositionManager
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.stats import StatsBook
 from verzek.engine.tracker import waiting_breakout
-from verzek.engine.verification import redacted
+from verzek.engine.verification import redacted, verified_before_live
 from verzek.errors import (
     DiskFault,
     ExchangeError,
     InvalidInput,
+    SecretError,
     TransientExchangeError,
     VerzekError,
 )
@@ -287,6 +288,11 @@ class Orchestrator:
             return self._skip(user, record, Decision.deny(
                 "disk_fault", "Trading is paused: the disk refused a write "
                 f"({self._positions.store.last_error})."))
+        if not is_paper(user, account):
+            account, refused = verified_before_live(self._pool, self._users, user, account)
+            if refused is not None:
+                return self._skip(user, record, Decision.deny("account_keys_unverified",
+                                                              refused))
         try:
             prepared = self._planner.prepare(record, user, account, existing)
         except TransientExchangeError as exc:  # its words are a class name ("NetworkError")
@@ -295,6 +301,13 @@ class Orchestrator:
                 f"did not answer ({exc.code}) while this trade was prepared; nothing was sent."))
         except (ExchangeError, InvalidInput) as exc:  # an exchange's text: no query strings
             return self._skip(user, record, Decision.deny(exc.code, redacted(exc.message)))
+        except SecretError:  # the operator's master keys, not the user's: an internal error
+            logger.error("stored keys of account %s (user %s) cannot be decrypted with the "
+                         "configured master keys (VERZEK_MASTER_KEYS)", account.id, user.id)
+            return self._skip(user, record, Decision.deny(
+                "credentials_unreadable", f"The service cannot read the stored API keys of "
+                f"exchange account {account.label or account.id} (an operator's setting); "
+                "nothing was sent. The operator has been told."))
         if isinstance(prepared, Decision):
             return self._skip(user, record, prepared)
         unconfirmed = self._configure_futures(prepared)

@@ -11,7 +11,7 @@ import re
 import traceback
 from typing import Any
 
-from verzek.domain.models import TradingMode, User
+from verzek.domain.models import ExchangeAccount, TradingMode, User
 from verzek.engine.pool import ExchangePool
 from verzek.errors import (
     AuthError,
@@ -42,7 +42,8 @@ SAFE_MESSAGES: tuple[tuple[type[Exception], str], ...] = (
     (UnsupportedOperation, "this exchange or market cannot check the key this way"),
     (ExchangeError, "the exchange refused the check: make sure the key belongs to this "
                     "exchange and market (and to its testnet when testnet is set)"),
-    (SecretError, "the stored keys cannot be read: enter them again"),
+    (SecretError, "the service cannot read the stored keys with its master keys (an operator's "
+                  "setting): ask the operator before entering them again"),
     (ConfigError, "the service is not set up for this account: ask the operator"),
     (VerzekError, "the keys could not be checked: try again later"),
 )
@@ -90,8 +91,10 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
     except Exception as exc:
         ok, message = False, safe_message(exc)
         # an exchange away, slow or asking us to slow down says nothing of the keys: their
-        # status stays what the last real answer made it (a "failed" would stop their trading)
-        status = account.status if isinstance(exc, TransientExchangeError) else "failed"
+        # status stays what the last real answer made it (a "failed" would stop their
+        # trading); nor does a master key the operator changed (fixed, the keys read again)
+        status = account.status if isinstance(exc, (TransientExchangeError, SecretError)) \
+            else "failed"
         raw = getattr(exc, "message", None) or str(exc)
         known = isinstance(exc, VerzekError)
         # a bug's frames for the operator, without its message: that is logged redacted
@@ -109,3 +112,21 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
     users.update(user_id, apply)
     return {"account_id": account_id, "ok": ok, "status": status, "message": message,
             **extra}
+
+
+def verified_before_live(pool: ExchangePool, users: UserRepository, user: User,
+                         account: ExchangeAccount) -> tuple[ExchangeAccount, str | None]:
+    """A live account's keys are checked before its first trade: keys never checked traded
+    live, withdrawal permission and all (only the optional verify call refused those). The
+    account as it stands after the check, and why not to trade on it (None: trade)."""
+    if account.status != "unverified":
+        return account, None
+    outcome = verify_account(pool, users, user.id, account.id)
+    checked = account.model_copy(update={"status": outcome["status"],
+                                         "status_message": outcome["message"]})
+    if outcome["ok"]:
+        return checked, None
+    name = account.label or account.id
+    return checked, (f"The API keys of exchange account {name} were checked before their "
+                     f"first live trade and not accepted ({outcome['message']}); nothing was "
+                     "sent.")
