@@ -222,7 +222,13 @@ class Orchestrator:
         enabled = [a for a in user.exchange_accounts if a.enabled]
         if signal.market is not None:
             matching = [a for a in enabled if a.market_type is signal.market]
-            enabled = matching or enabled
+            if signal.market is MarketType.SPOT and not matching:
+                # a spot call is never a leveraged perpetual (it became one at the user's
+                # maximum leverage, open to liquidation): a demo user's paper spot account,
+                # else none (said by the caller); a futures call may trade spot (a 1x buy)
+                enabled = []
+            else:
+                enabled = matching or enabled
         if not enabled:
             if general.mode is TradingMode.DEMO:  # a demo user trades on an implicit paper
                 market = signal.market or MarketType.FUTURES  # account; a live one needs one
@@ -246,6 +252,9 @@ class Orchestrator:
             enabled = [a for a in user.exchange_accounts if a.enabled]
             why = ("your exchange accounts are all disabled: enable one" if
                    user.exchange_accounts and not enabled else
+                   "this is a spot call and none of your enabled accounts is a spot account "
+                   "(a spot call is not traded with leverage): add or enable one" if enabled
+                   and signal.market is MarketType.SPOT else
                    "live trading needs an exchange account with your API keys: add one, or "
                    "switch to demo mode to trade on paper")
             return [UserDecision(user.id, "skipped", f"No exchange account to trade this call "

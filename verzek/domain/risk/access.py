@@ -102,7 +102,9 @@ def exchange_account_usable(ctx: RiskContext) -> Decision:
     enabled = sorted((a for a in ctx.user.exchange_accounts if a.enabled),
                      key=lambda a: (a.id != default, a.created_at, a.id))
     allowed_ids = {a.id for a in enabled[: ctx.features.max_exchange_accounts]}
-    if enabled and account.id not in allowed_ids:
+    # a demo user's implicit paper account (no account of theirs for the market) is no account
+    # of the plan's number
+    if account.id in {a.id for a in enabled} and account.id not in allowed_ids:
         return Decision.deny(
             "plan_account_limit",
             f"The {ctx.features.name.value} plan allows {ctx.features.max_exchange_accounts} "
