@@ -219,6 +219,12 @@ class PositionManager:
                       f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         if position.status is PositionStatus.CLOSED:
             return self.save(self.after_close(exchange, position))
+        if hit and strategy.cancel_entry_at_target and live_orders(position, "entry"):
+            # a target taken, the move is under way: the split entry's pieces still resting
+            # would buy again on a pull-back, after the profit was taken (+1.49 became -1.03)
+            position = self.cancel_all(exchange, position, "entry")
+            logger.info("position %s: target hit; the entry orders not filled are cancelled",
+                        position.id)
         if leg.startswith(("entry", "dca")):
             if leg.startswith("dca"):
                 extra = dict(position.extra)
