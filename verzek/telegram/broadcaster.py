@@ -1,7 +1,9 @@
 """Broadcaster: bus messages to the VIP group at once and the TRIAL group after a delay, each
-content once per window, never our own broadcasts again; each group has its own ordered lane, so
-one group's failure or rate limit never holds back the other; a group the bot can no longer post
-to is told to the admins once (`alerts.GroupHealth`), not at every signal.
+call once per window and each follow-up once per message (or per call it concerns), never our own
+broadcasts again; each group has its own ordered lane, so one group's failure or rate limit never
+holds back the other; a group the bot can no longer post to is told to the admins once
+(`alerts.GroupHealth`), not at every signal. A publisher that asks (`meta[ON_BROADCAST]`, the
+bot for an admin's signal) is told what was decided for its message.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from verzek.clock import Clock
 from verzek.domain.models import RiskSettings, Signal
 from verzek.engine.bus import BusMessage, SignalBus
 from verzek.signals import ParseResult, content_hash, parse_message
+from verzek.telegram.alerts import ON_BROADCAST, duration_text
 from verzek.telegram.bot import BotNotRunning, BotService
 from verzek.telegram.format import broadcast_text, clean_text, has_header
 from verzek.telegram.sender import SendFailed
@@ -35,8 +38,15 @@ class Decision:
     """What the broadcaster did with one bus message."""
 
     action: str  # "broadcast" | "skipped"
-    reason: str
+    reason: str  # worded for a reader (the admin who sent the message)
     text: str | None = None
+    # why, for a caller to act on: "new" | "not_for_broadcast" | "own" | "too_old" |
+    # "not_a_signal" | "repeat" (the same message) | "duplicate" (the same call, or the same
+    # follow-up about the same call) | "bot_not_running" | "failed"
+    code: str = "new"
+    kind: str | None = None  # "signal" | "update" as read; None when not read
+    age_s: float | None = None  # how long before the decision the message was posted
+    limit_s: float | None = None  # the age above which it is not posted
 
 
 class Broadcaster:
@@ -70,46 +80,83 @@ class Broadcaster:
         bus.subscribe(self.SUBSCRIBER, self.handle)
 
     def decide(self, message: BusMessage, *, claim: bool = True) -> Decision:
-        """Whether and what to broadcast; with `claim`, records the content in the window
-        (a repeat within the window is then skipped)."""
+        """Whether and what to broadcast; with `claim`, records the message in the window
+        (a repeat within the window is then skipped; `window_keys` says what a repeat is)."""
         if message.meta.get("no_broadcast"):
-            return Decision("skipped", "not for broadcast")
+            return Decision("skipped", "not for broadcast", code="not_for_broadcast")
         chat_id = message.source.chat_id
         if has_header(message.text) or (
                 isinstance(chat_id, int) and chat_id in self._bot.groups.own_chat_ids()):
             self.counters["own"] += 1
-            return Decision("skipped", "our own broadcast")
+            return Decision("skipped", "it is one of our own broadcasts", code="own")
+        age_s = None
         if self._clock is not None:
             age_s = (self._clock.now() - message.received_at).total_seconds()
             if age_s > self.max_age_s:
                 self.counters["too_old"] += 1
                 return Decision("skipped", f"posted {age_s:.0f} s ago, older than "
-                                f"{self.max_age_s:.0f} s: not broadcast as new")
-        text = broadcast_text(message.text, _parsed(message),
-                              with_body=not message.meta.get("rendered"))
+                                f"{self.max_age_s:.0f} s: not broadcast as new", code="too_old",
+                                age_s=age_s, limit_s=self.max_age_s)
+        parsed = _parsed(message)
+        text = broadcast_text(message.text, parsed, with_body=not message.meta.get("rendered"))
         if text is None:
             self.counters["not_signals"] += 1
-            return Decision("skipped", "neither a signal nor an update")
-        if claim and not self._window.claim(content_hash(clean_text(message.text)),
-                                            _source_key(message)):
+            return Decision("skipped", "it reads as neither a call nor a follow-up",
+                            code="not_a_signal", age_s=age_s, limit_s=self.max_age_s)
+        repeat = self._claim(message, parsed.kind) if claim else None
+        if repeat is not None:
             self.counters["duplicates"] += 1
-            return Decision("skipped", "broadcast already within the window")
-        return Decision("broadcast", "new", text)
+            what = "this call" if parsed.kind == "signal" else "this follow-up"
+            reason = (f"{what} was posted already (within the last "
+                      f"{duration_text(self._window.window_s)})" if repeat == "duplicate"
+                      else "this message was handled already")
+            return Decision("skipped", reason, code=repeat, kind=parsed.kind, age_s=age_s,
+                            limit_s=self.max_age_s)
+        return Decision("broadcast", "new", text, kind=parsed.kind, age_s=age_s,
+                        limit_s=self.max_age_s)
+
+    def _claim(self, message: BusMessage, kind: str) -> str | None:
+        """None when the message is new to the window (now claimed); else "repeat" (this very
+        message again: a redelivery after a restart) or "duplicate" (another message with the
+        same call, or the same words about the same call). A duplicate's source key is then
+        recorded too, so a redelivery of it is a repeat."""
+        content_key, source_key = window_keys(message, kind)
+        if self._window.claim(content_key, source_key):
+            return None
+        if source_key is not None and not self._window.claim(f"seen:{source_key}",
+                                                             source_key):
+            return "repeat"
+        return "duplicate"
 
     def handle(self, message: BusMessage) -> None:
-        """Bus handler (the broadcaster's own bus thread): queues the sends and returns."""
-        if self.decide(message, claim=False).text is None:
-            return
+        """Bus handler (the broadcaster's own bus thread): queues the sends and returns; tells
+        the publisher what it decided when the message asks (`meta[ON_BROADCAST]`)."""
+        try:
+            decision = self._queue(message)
+        except BotNotRunning as exc:
+            _report(message, Decision("skipped", str(exc), code="bot_not_running"))
+            raise
+        except Exception as exc:
+            _report(message, Decision("skipped", f"the broadcaster failed ({exc})",
+                                      code="failed"))
+            raise
+        _report(message, decision)
+
+    def _queue(self, message: BusMessage) -> Decision:
+        first = self.decide(message, claim=False)
+        if first.text is None:
+            return first
         if not self._bot.wait_ready(self.ready_timeout_s):  # claimed only once sendable
             self.last_error = "bot not running: broadcast dropped"
             raise BotNotRunning("the Telegram bot is not running; broadcast dropped")
         decision = self.decide(message)
         if decision.text is None:
             logger.info("broadcast skipped: %s", decision.reason)
-            return
+            return decision
         self._bot.submit(self.deliver(decision.text, posted_at=message.received_at)).result(
             self.send_timeout_s)
         self.counters["broadcast"] += 1
+        return decision
 
     async def deliver(self, text: str, *, posted_at: datetime | None = None) -> None:
         """Queue `text` on each group's lane: VIP now, TRIAL after its delay. A lane sends in
@@ -203,6 +250,51 @@ def _parsed(message: BusMessage) -> ParseResult:
     if isinstance(signal, Signal):
         return ParseResult("signal", signal=signal)
     return parse_message(message.text)
+
+
+def window_keys(message: BusMessage, kind: str) -> tuple[str, str | None]:
+    """What the broadcast window claims for a message: a content key and its source key
+    (chat:message id), either one seen within the window making it a repeat.
+
+    A call is its content: the same call cross-posted or delivered twice is posted once. A
+    follow-up's words recur from call to call ("#BTC/USDT Target 1 reached ✅" under Monday's
+    call and under Tuesday's), so its content counts only together with the call it concerns:
+    the message it replies to, or the engine's record of it (a follow-up an API ran and
+    published; the engine took a repeat about the same call as a duplicate already). Without
+    either, the same message is a repeat (its source key) and another message is not; with no
+    source key either, its content alone is all there is to go by."""
+    digest = content_hash(clean_text(message.text))
+    source_key = _source_key(message)
+    if kind != "update":
+        return digest, source_key
+    concern = _concern(message)
+    if concern is not None:
+        return f"{digest}:{concern}", source_key
+    if source_key is not None:
+        return f"{digest}:msg:{source_key}", source_key
+    return digest, None
+
+
+def _concern(message: BusMessage) -> str | None:
+    """The call a follow-up is about, as far as the bus message says."""
+    source = message.source
+    if source.reply_to_id is not None and source.chat_id is not None:
+        return f"re:{source.chat_id}:{source.reply_to_id}"
+    record_id = message.meta.get("signal_id")
+    if message.meta.get("processed") and record_id:
+        return f"run:{record_id}"
+    return None
+
+
+def _report(message: BusMessage, decision: Decision) -> None:
+    """Tell the publisher what was decided, if it asked; its trouble is not the broadcast's."""
+    report = message.meta.get(ON_BROADCAST)
+    if not callable(report):
+        return
+    try:
+        report(decision)
+    except Exception:
+        logger.exception("broadcast: the publisher's report callback failed")
 
 
 def _source_key(message: BusMessage) -> str | None:

@@ -6,7 +6,9 @@ unblocking the bot.
 An admin's signal is answered, and its update recorded as handled, only once every bus
 subscriber has acknowledged it; a stop before that leaves the update unconfirmed, so Telegram
 offers it again after the restart (the engine and the broadcaster take the repeat by its
-source key `<admin id>:<message id>`)."""
+source key `<admin id>:<message id>`). The answer says what the broadcaster decided for it:
+"Published" only when it went to the groups; else why not (a message that reached the bot
+late — the bot was down, Telegram keeps updates with their date — is too old to post)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from telegram.ext import (
 from verzek.clock import Clock
 from verzek.domain.models import SignalSource
 from verzek.engine.bus import BusMessage, SignalBus
-from verzek.telegram.alerts import GroupHealth
+from verzek.telegram.alerts import ON_BROADCAST, BroadcastOutcome, GroupHealth, signal_answer
 from verzek.telegram.commands import USER_COMMANDS, UserCommands
 from verzek.telegram.format import has_header, split_text
 from verzek.telegram.polling import UpdatePoller
@@ -241,6 +243,7 @@ class UpdateHandlers(ABC):
             return
         loop = asyncio.get_running_loop()
         handled: asyncio.Future[None] = loop.create_future()
+        broadcast: list[BroadcastOutcome] = []  # set on the broadcaster's thread, before handled
 
         def on_handled() -> None:  # on a bus thread
             try:
@@ -250,7 +253,8 @@ class UpdateHandlers(ABC):
 
         if not self._bus.publish(self.admin_message(text, user.id, message.message_id,
                                                     message.date or self._clock.now(),
-                                                    on_handled=on_handled)):
+                                                    on_handled=on_handled,
+                                                    on_broadcast=broadcast.append)):
             self.counters["admin_rejected"] += 1
             await self._reply(update, "Not published: the engine is overloaded; send it again "
                                       "in a minute.")
@@ -261,7 +265,8 @@ class UpdateHandlers(ABC):
             self.poller.leave_unconfirmed(update.update_id)
             return
         if outcome == "handled":
-            await self._reply(update, f"✅ Published ({verdict.reason}).")
+            await self._reply(update, signal_answer(verdict.reason,
+                                                    broadcast[-1] if broadcast else None))
         else:
             logger.warning("telegram bot: admin signal %s not handled within %.0f s",
                            message.message_id, self.ack_timeout_s)
@@ -286,10 +291,15 @@ class UpdateHandlers(ABC):
     @staticmethod
     def admin_message(text: str, telegram_user_id: int, message_id: int,
                       received_at: datetime,
-                      on_handled: Callable[[], None] | None = None) -> BusMessage:
+                      on_handled: Callable[[], None] | None = None,
+                      on_broadcast: Callable[[BroadcastOutcome], None] | None = None,
+                      ) -> BusMessage:
         source = SignalSource(kind="bot", chat_id=telegram_user_id, message_id=message_id)
+        meta: dict[str, Any] = {"telegram_user_id": telegram_user_id}
+        if on_broadcast is not None:  # told what the broadcaster decided (`signal_answer`)
+            meta[ON_BROADCAST] = on_broadcast
         return BusMessage(text=text, source=source, received_at=received_at, origin="bot",
-                          meta={"telegram_user_id": telegram_user_id}, on_handled=on_handled)
+                          meta=meta, on_handled=on_handled)
 
     # --- membership -------------------------------------------------------------------------
 

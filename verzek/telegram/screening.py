@@ -30,8 +30,9 @@ class SignalScreen:
 
     def __init__(self, *, message_filter: MessageFilter | None = None) -> None:
         # No duplicate window here: the same follow-up text ("TP1 hit ✅") under two different
-        # signals must both arrive; repeats are caught downstream by source id and content hash
-        # (engine) and by the broadcast window (bot).
+        # signals must both arrive; repeats are caught downstream, by source id and by content
+        # hash together with the call a follow-up concerns: in the engine, and in the broadcast
+        # window (`broadcaster.window_keys`).
         self._filter = message_filter or MessageFilter(
             settings=FilterSettings(duplicate_window_s=0))
 
