@@ -77,7 +77,7 @@ def test_one_losing_trade_in_a_row_is_singular() -> None:
 
 def test_the_breakers_loss_is_to_the_cent() -> None:
     safety = SafetyManager()
-    tripped = safety.record_trade_result("u1", D("-120.123456"), D("1000.987654"), T0)
+    tripped = safety.record_trade_result("u1", D("-120.123456"), D("880.864198"), T0)
     assert tripped.message == ("Circuit breaker tripped: realised loss of 120.12 USDT within "
                                "3600 s reached 10% of the capital (1000.99 USDT).")
 

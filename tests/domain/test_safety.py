@@ -80,11 +80,23 @@ def test_pause_must_end_in_the_future() -> None:
 
 @pytest.mark.parametrize("loss,trips", [(D("99.99"), False), (D(100), True), (D("100.01"), True)])
 def test_breaker_trips_on_loss_within_the_window(loss: Decimal, trips: bool) -> None:
+    """10 % of the capital the window started with: each result comes with the balance after
+    it (1000 less the losses so far)."""
     safety = SafetyManager()
-    safety.record_trade_result("u1", -loss / 2, D(1000), T0)
-    decision = safety.record_trade_result("u1", -loss / 2, D(1000), later(3599))
+    safety.record_trade_result("u1", -loss / 2, D(1000) - loss / 2, T0)
+    decision = safety.record_trade_result("u1", -loss / 2, D(1000) - loss, later(3599))
     assert (not decision.allowed) is trips
     assert (not safety.check_new_position("u1", later(3600)).allowed) is trips
+
+
+def test_the_loss_is_measured_against_the_capital_before_it() -> None:
+    """Measured against the balance after the losses, each loss shrank the limit: 96 USDT lost
+    from 1000 tripped a 10 % breaker (10 % of the 904 left)."""
+    safety = SafetyManager()
+    assert safety.record_trade_result("u1", D(-50), D(950), T0).allowed
+    assert safety.record_trade_result("u1", D(-46), D(904), later(60)).allowed
+    tripped = safety.record_trade_result("u1", D(-4), D(900), later(120))
+    assert not tripped.allowed and "(1000.00 USDT)" in tripped.message
 
 
 def test_losses_outside_the_window_do_not_add_up() -> None:

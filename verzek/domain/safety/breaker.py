@@ -52,21 +52,27 @@ def record_trade(
     window (net of wins in it) or on `max_consecutive_losses` losses in a row. While tripped,
     results are not counted: after the cooldown the breaker starts from a clean slate.
 
-    `capital_usdt` None (the balance could not be read): the result still counts, measured
-    against the latest capital a result in the window carried, if any."""
+    `capital_usdt` is the balance after this trade; the loss is measured against the capital
+    the window started with (that balance less the window's net result), as the daily loss
+    limit is: against the balance after the losses, each loss shrank the limit (10 % of 6.61
+    USDT, for a balance the losses had emptied). None (the balance could not be read): the
+    result still counts, measured against the latest capital a result in the window carried."""
     pnl = to_decimal("pnl_usdt", pnl_usdt)
-    capital = None if capital_usdt is None else positive("capital_usdt", capital_usdt)
+    after = None if capital_usdt is None else positive("capital_usdt", capital_usdt)
     breaker = _settle(breaker, now)
     if breaker.is_tripped(now):
         return breaker
     since = now - timedelta(seconds=thresholds.loss_window_s)
     results = [r for r in breaker.results if r.at > since]
-    if capital is None:
+    loss = -sum((r.pnl_usdt for r in results), pnl)
+    capital: Decimal | None
+    if after is not None:
+        capital = after + loss if after + loss > 0 else after
+    else:
         capital = next((r.capital_usdt for r in reversed(results)
                         if r.capital_usdt is not None), None)
     results.append(TradeResult(at=now, pnl_usdt=pnl, capital_usdt=capital))
     consecutive = breaker.consecutive_losses + 1 if pnl < 0 else 0
-    loss = -sum((r.pnl_usdt for r in results), Decimal(0))
     if capital is not None and loss >= capital * thresholds.loss_pct / HUNDRED:
         return trip(breaker, code="breaker_loss", now=now, cooldown_s=thresholds.cooldown_s,
                     reason=f"realised loss of {loss:.2f} USDT within {thresholds.loss_window_s} "
