@@ -11,13 +11,17 @@ HUNDRED = Decimal(100)
 
 
 def effective_leverage(
-    market: MarketType, signal_leverage: int | None, user_cap: int, plan_cap: int
+    market: MarketType, signal_leverage: int | None, user_cap: int, plan_cap: int,
+    market_cap: int | None = None,
 ) -> int:
-    """min(signal, user cap, plan cap) for futures (the smaller cap when the signal gives none);
-    always 1 on spot. Never above either cap, never below 1."""
+    """min(signal, user cap, plan cap, market cap) for futures (the smallest cap when the
+    signal gives none); always 1 on spot. Never above a cap, never below 1. `market_cap`: the
+    market's highest leverage, when known (a call at 50x on a 20x market was refused by the
+    exchange, not traded at 20x)."""
     if market is MarketType.SPOT:
         return 1
-    caps = [user_cap, plan_cap] + ([signal_leverage] if signal_leverage is not None else [])
+    caps = [user_cap, plan_cap] + ([signal_leverage] if signal_leverage is not None else []) \
+        + ([market_cap] if market_cap is not None else [])
     return max(1, min(caps))
 
 

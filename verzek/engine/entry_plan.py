@@ -31,6 +31,7 @@ from verzek.domain.numeric import plain
 from verzek.domain.plans import PlanFeatures
 from verzek.domain.positions import opening_side
 from verzek.domain.risk import RiskContext, check
+from verzek.domain.risk.exposure import leverage_within_caps
 from verzek.domain.risk.stops import fixed_stop
 from verzek.domain.sizing import position_cap_usdt, position_size_usdt
 from verzek.engine.entry_prices import (
@@ -142,6 +143,8 @@ class EntryPlanner:
             # free and used both zero with a total: an exchange that does not report them
             free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
             entry_price=first_fill, last_close_at=self._stats.last_close(user.id, symbol),
+            # a market that says 1x (or nothing) is left to the exchange: not a cap
+            market_max_leverage=market.max_leverage if market.max_leverage > 1 else None,
         )
         base_ctx = RiskContext(**ctx_kwargs)
         leverage = base_ctx.leverage
@@ -179,7 +182,8 @@ class EntryPlanner:
                   for lv in (dca_plan.levels if dca_plan else ()) if lv.level > 0]
         return Prepared(user, account, exchange, market, price, leverage, base_usdt, levels,
                         signal, factor, measure_again, first_fill if levels else None,
-                        (*_capped_note(user, capital), *dca_notes(dca, features, dca_plan)))
+                        (*_capped_note(user, capital), *_leverage_note(base_ctx),
+                         *dca_notes(dca, features, dca_plan)))
 
     def new_position(self, record: SignalRecord, p: Prepared, pid: str) -> Position:
         """The pending position a prepared trade opens (not saved: its entry's intent carries
@@ -218,6 +222,12 @@ class EntryPlanner:
             symbol=p.market.symbol, side=signal.side, leverage=p.leverage,
             status=PositionStatus.PENDING, stop_loss=signal.stop_loss, targets=targets,
             opened_at=now, extra=extra)
+
+
+def _leverage_note(ctx: RiskContext) -> tuple[str, ...]:
+    """"Leverage reduced from 50x to 20x by the market's highest.", when it was."""
+    decision = leverage_within_caps(ctx)
+    return (decision.message,) if decision.code == "leverage_capped" else ()
 
 
 def dca_notes(dca: DcaSettings, features: PlanFeatures,

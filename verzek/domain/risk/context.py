@@ -44,6 +44,7 @@ class RiskContext:
     # the market); None: the current price
     entry_price: Decimal | None = None
     plan: PlanFeatures | None = None  # None: the user's effective plan at `now`
+    market_max_leverage: int | None = None  # the market's highest leverage, when it says
 
     def __post_init__(self) -> None:
         for name in ("now", "signal_received_at", "last_close_at"):
@@ -79,9 +80,11 @@ class RiskContext:
 
     @property
     def leverage(self) -> int:
-        """The leverage the engine will use: min(signal, user cap, plan cap); 1 on spot."""
+        """The leverage the engine will use: min(signal, user cap, plan cap, the market's
+        highest); 1 on spot."""
         return effective_leverage(self.market, self.signal.leverage,
-                                  self.user.settings.risk.max_leverage, self.features.max_leverage)
+                                  self.user.settings.risk.max_leverage, self.features.max_leverage,
+                                  self.market_max_leverage)
 
     @property
     def expected_entry_price(self) -> Decimal:

@@ -12,12 +12,16 @@ from verzek.domain.sizing import position_cap_usdt
 
 
 def leverage_within_caps(ctx: RiskContext) -> Decision:
-    """The leverage used is min(signal, user cap, plan cap): never above a cap."""
+    """The leverage used is min(signal, user cap, plan cap, market's highest): never above a
+    cap."""
     leverage = ctx.leverage
     wanted = ctx.signal.leverage
     if ctx.market is MarketType.FUTURES and wanted is not None and wanted > leverage:
+        by = "the market's highest" if ctx.market_max_leverage == leverage and leverage < min(
+            ctx.user.settings.risk.max_leverage, ctx.features.max_leverage) else \
+            "your and your plan's caps"
         return Decision.allow("leverage_capped", f"Leverage reduced from {wanted}x to "
-                              f"{leverage}x by your and your plan's caps.", leverage=leverage)
+                              f"{leverage}x by {by}.", leverage=leverage)
     return Decision.allow("leverage_ok", f"Leverage {leverage}x.", leverage=leverage)
 
 
