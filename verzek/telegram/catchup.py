@@ -1,7 +1,9 @@
 """Reading a source chat's history for what live updates missed: the messages after the
 persisted `last_seen` (after a disconnect, a restart, a gap or silence), and the edits made
-while not connected. Each message goes through the forwarder's `ingest`; one that trips a bug
-is logged and skipped, a full bus pauses the read where it stopped, FloodWait is waited out."""
+while not connected. Each message goes through the forwarder's `ingest` (and is shown to its
+`notice` first: the service message of a basic group's upgrade names the chat to read next);
+one that trips a bug is logged and skipped, a full bus pauses the read where it stopped,
+FloodWait is waited out."""
 
 from __future__ import annotations
 
@@ -38,8 +40,10 @@ class HistoryCatchUp:
 
     def __init__(self, *, ingest: Ingest, progress: SourceProgress, clock: Clock,
                  sleep: Sleeper, counters: dict[str, int], report: Callable[[str], None],
-                 max_catch_up: int, edit_lookback: int, edit_lookback_s: float) -> None:
+                 max_catch_up: int, edit_lookback: int, edit_lookback_s: float,
+                 notice: Callable[[MessageLike], object] = lambda message: None) -> None:
         self._ingest = ingest
+        self._notice = notice
         self._progress = progress
         self._clock = clock
         self._sleep = sleep
@@ -103,6 +107,7 @@ class HistoryCatchUp:
             newest = 0
             async for message in client.iter_messages(chat_id, limit=1):
                 newest = message.id
+                self._notice(message)  # a group upgraded before we first saw it
             self._progress.settle(chat_id, newest)
             return 0
         self.counters["catch_ups"] += 1
@@ -111,6 +116,7 @@ class HistoryCatchUp:
         count = 0
         async for message in client.iter_messages(chat_id, min_id=last, reverse=True):
             try:
+                self._notice(message)
                 if await self._ingest(message, catch_up=True):
                     published += 1
             except BusFull as exc:  # read through the one before; the next catch-up goes on

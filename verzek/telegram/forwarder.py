@@ -1,11 +1,14 @@
 """The 24/7 Telethon forwarder: new and edited messages from the source chats, screened, onto
 the SignalBus; reconnects forever with back-off, honours FloodWait, and a watchdog catches up
-from history after silence or a gap, so no message is lost across a disconnect or a restart.
+from history after a gap, or when a source was quiet (Telegram does not push every chat's
+updates), so no message is lost across a disconnect or a restart.
 
 A message counts as handled (and the persisted progress moves past it) only once every bus
 subscriber has acknowledged it; until then a restart's catch-up publishes it again, which the
 engine (source key `msg:<chat>:<id>`) and the broadcaster (source key) take as a repeat. The
 forwarder waits (bounded, off the event loop) for room on the bus rather than lose a message.
+A chat's messages reach the bus in id order (`ordering.ChatTurns`): a follow-up never overtakes
+the call it follows.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telethon import events
 from telethon.errors import FloodWaitError
+from telethon.tl.types import MessageService, UpdateNewChannelMessage, UpdateNewMessage
 
 from verzek.clock import Clock
 from verzek.engine.bus import SignalBus
 from verzek.telegram.catchup import BusFull, HistoryCatchUp
+from verzek.telegram.delivery import Delivery
 from verzek.telegram.progress import SourceProgress
 from verzek.telegram.reading import MessageReader
 from verzek.telegram.screening import Screen, SignalScreen
@@ -29,10 +34,11 @@ from verzek.telegram.sources import (
     UNRESOLVABLE,
     MessageLike,
     SourcesUnresolved,
+    is_basic_group,
     parse_source,
-    resolve,
     telethon_client_factory,
 )
+from verzek.telegram.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -55,28 +61,31 @@ class Forwarder:
                  screen_text: Screen | None = None,
                  exclude_chat_ids: frozenset[int] | Callable[[], frozenset[int]] = frozenset(),
                  ignore_sender_ids: frozenset[int] = frozenset(), sleep: Sleeper = asyncio.sleep,
-                 watchdog_interval_s: float = 30.0, silence_s: float = 600.0,
+                 watchdog_interval_s: float = 30.0, silence_s: float = 60.0,
                  backoff_s: float = 1.0, max_backoff_s: float = 300.0,
                  max_catch_up: int = 2000, publish_timeout_s: float = 120.0,
                  edit_lookback: int = 50, edit_lookback_s: float = 3600.0,
                  max_edit_age_s: float = 86400.0) -> None:
         self._client_factory = client_factory
-        self.sources = tuple(parse_source(s) for s in sources)
-        self._bus = bus
         self.progress = progress
         self._clock = clock
         # Our groups' ids, asked each time: a group upgraded to a supergroup gets a new id.
         self._exclude = (exclude_chat_ids if callable(exclude_chat_ids)
                          else lambda: exclude_chat_ids)
+        self.watch = Watchlist(sources=tuple(parse_source(s) for s in sources),
+                               progress=progress, clock=clock, exclude=self._exclude)
+        self.sources = self.watch.sources
         self._sleep = sleep
         self.watchdog_interval_s = watchdog_interval_s
+        # A source quiet this long has its history read (only what is above its `last_seen`):
+        # Telegram does not push every chat's updates, and a call read 10 min late is stale.
         self.silence_s = silence_s
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
-        self.publish_timeout_s = publish_timeout_s  # how long to wait for room on the bus
-        self.chat_ids: list[int] = []
-        self.unresolved: dict[str, str] = {}  # source name (or chat id) -> why it is not read
-        self._last_update_s = clock.monotonic()
+        self._heard: dict[int, float] = {}  # chat -> when it was last known up to date
+        self._since_s = clock.monotonic()
+        self._client: Any = None  # the connected session's, to read a chat's history for it
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = threading.Event()
@@ -86,19 +95,35 @@ class Forwarder:
         self.counters: dict[str, int] = {"received": 0, "published": 0, "filtered": 0,
                                          "duplicates": 0, "edits": 0, "caught_up": 0,
                                          "catch_ups": 0, "reconnects": 0, "flood_waits": 0,
-                                         "bus_full": 0, "ignored_edits": 0}
+                                         "bus_full": 0, "ignored_edits": 0, "held": 0}
         self.reader = MessageReader(screen=screen_text or SignalScreen(), clock=clock,
                                     counters=self.counters, exclude_chat_ids=self._exclude,
                                     ignore_sender_ids=ignore_sender_ids,
                                     edit_lookback_s=edit_lookback_s,
                                     max_edit_age_s=max_edit_age_s)
+        self.delivery = Delivery(bus=bus, progress=progress, reader=self.reader,
+                                 counters=self.counters, report=self._report,
+                                 publish_timeout_s=publish_timeout_s)
         # edits made while not connected: looked for among the newest `edit_lookback` messages
         # already read, edited within the last `edit_lookback_s` (see `catch_up_edits`)
         self.history = HistoryCatchUp(ingest=self.ingest, progress=progress, clock=clock,
                                       sleep=sleep, counters=self.counters,
                                       report=self._report, max_catch_up=max_catch_up,
                                       edit_lookback=edit_lookback,
-                                      edit_lookback_s=edit_lookback_s)
+                                      edit_lookback_s=edit_lookback_s,
+                                      notice=self.watch.notice)
+
+    @property
+    def chat_ids(self) -> list[int]:
+        return self.watch.chat_ids
+
+    @chat_ids.setter
+    def chat_ids(self, ids: list[int]) -> None:
+        self.watch.chat_ids = list(ids)
+
+    @property
+    def unresolved(self) -> dict[str, str]:
+        return self.watch.unresolved
 
     @property
     def exclude_chat_ids(self) -> frozenset[int]:
@@ -115,125 +140,130 @@ class Forwarder:
 
     async def ingest(self, message: MessageLike, *, edited: bool = False,
                      catch_up: bool = False) -> bool:
-        """Screen one message and publish it; True when it went onto the bus. Raises BusFull
-        when the bus had no room in time (the message stays unhandled)."""
-        chat_id = message.chat_id
-        if chat_id is None:
-            return False
-        self.counters["received"] += 1
-        key = (chat_id, message.id)
-        if edited:
-            why = self.reader.not_an_edit(message)
-            if why is not None:
-                self.counters["ignored_edits"] += 1
-                logger.debug("forwarder: edit of %s/%s ignored: %s", chat_id, message.id, why)
-                return False
-            if not self.reader.take_edit(key, message):
-                self.counters["duplicates"] += 1
-                return False
-            self.counters["edits"] += 1
-        elif not self.progress.begin(chat_id, message.id):
-            self.counters["duplicates"] += 1
-            return False
-        else:
-            self.reader.read_as_new(key, message)
-        outcome = "open"  # until it is queued, filtered, or failed on a bug
-        try:
-            message_id = message.id
-            bus_message = self.reader.bus_message(
-                message, chat_id, edited=edited, catch_up=catch_up,
-                on_handled=None if edited else lambda: self.progress.mark(chat_id, message_id))
-            if bus_message is None:
-                outcome = "done"
-                return False
-            if not await asyncio.to_thread(self._bus.publish, bus_message,
-                                           wait_s=self.publish_timeout_s):
-                self.counters["bus_full"] += 1
-                raise BusFull(f"no room on the bus for message {chat_id}/{message.id} within "
-                              f"{self.publish_timeout_s:.0f} s")
-            outcome = "queued"
-            self.counters["published"] += 1
-            return True
-        except BusFull:
-            raise
-        except Exception:
-            outcome = "done"  # a bug would fail again on every read: skipped, logged above
-            raise
-        finally:
-            if outcome == "done" and not edited:
-                self.progress.mark(chat_id, message.id)
-            elif outcome == "open":  # not on the bus (full, or cancelled): read it again
-                if edited:
-                    self.reader.forget_edit(key)
-                else:
-                    self.progress.release(chat_id, message.id)
+        """Screen one message and publish it; see `Delivery.ingest`."""
+        return await self.delivery.ingest(message, edited=edited, catch_up=catch_up)
 
     async def on_new_message(self, event: events.NewMessage.Event) -> None:
-        self._last_update_s = self._clock.monotonic()
-        await self._safely(event.message, edited=False)
+        await self._live(event.message, edited=False)
 
     async def on_edited(self, event: events.MessageEdited.Event) -> None:
-        self._last_update_s = self._clock.monotonic()
-        await self._safely(event.message, edited=True)
+        await self._live(event.message, edited=True)
 
-    async def _safely(self, message: MessageLike, *, edited: bool) -> None:
-        try:
-            await self.ingest(message, edited=edited)
-        except BusFull as exc:
-            self.last_error = str(exc)
-            logger.error("forwarder: %s; the watchdog's catch-up reads it again", exc)
-        except Exception as exc:  # one bad message never stops the forwarder
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            logger.exception("forwarder: message %s/%s failed", message.chat_id, message.id)
+    async def on_service(self, update: Any) -> None:
+        """A watched basic group's upgrade, told live by its last message (NewMessage leaves
+        service messages out): its supergroup is watched from its first message on."""
+        message = getattr(update, "message", None)
+        if message is None or not self.watch.notice(message):
+            return
+        for chat_id in self._start_watching(self._client):
+            if self._client is not None:  # else the next session watches it from the start
+                self._read_later(chat_id)
+
+    async def _live(self, message: MessageLike, *, edited: bool) -> None:
+        chat_id = message.chat_id
+        if chat_id is not None:
+            self._heard[chat_id] = self._clock.monotonic()
+        watched = self._client is not None and chat_id in self.chat_ids
+        await self.delivery.live(message, edited=edited,
+                                 read_first=self._read_later if watched else None)
+
+    def _read_later(self, chat_id: int) -> None:
+        """Hold the chat's live messages from now on, and read its history in a task."""
+        self.delivery.turns.open_read(chat_id)
+        self._spawn(self._catch_up_source(self._client, chat_id, edits=False, opened=True))
 
     # --- catching up ---------------------------------------------------------------------------
 
     async def catch_up(self, client: Any, chat_id: int) -> int:
-        """Messages missed after `last_seen`, published; see `HistoryCatchUp.new_messages`."""
-        return await self.history.new_messages(client, chat_id)
+        """Messages missed after `last_seen`, published in the chat's turn (its live messages
+        wait for them); see `HistoryCatchUp.new_messages`."""
+        return await self._read(client, chat_id, edits=False)
 
     async def catch_up_edits(self, client: Any, chat_id: int) -> int:
         """Edits missed while not connected, published; see `HistoryCatchUp.edits`."""
         return await self.history.edits(client, chat_id)
 
+    async def _read(self, client: Any, chat_id: int, *, edits: bool,
+                    opened: bool = False) -> int:
+        if not opened:
+            self.delivery.turns.open_read(chat_id)
+        self._heard[chat_id] = self._clock.monotonic()
+
+        async def read_history() -> int:
+            published = await self.history.new_messages(client, chat_id)
+            return published + (await self.history.edits(client, chat_id) if edits else 0)
+
+        return await self.delivery.read(chat_id, read_history)
+
     async def run_once(self, client: Any, now_s: float) -> int:
-        """Watchdog step: catch up every chat with a gap, or all after `silence_s` of quiet."""
-        silent = now_s - self._last_update_s >= self.silence_s
+        """Watchdog step: read the history of every chat with a gap, and of each quiet for
+        `silence_s` (one whose updates Telegram did not push is read while its calls are
+        fresh); a source a flood wait held back is resolved once the wait is over."""
+        await self.watch.retry_due(client, now_s)
         total = 0
+        for chat_id in self._start_watching(client):
+            total += await self._catch_up_source(client, chat_id, edits=False)
         for chat_id in list(self.chat_ids):
-            if silent or self.progress.has_gap(chat_id):
+            quiet = now_s - self._heard.get(chat_id, self._since_s) >= self.silence_s
+            if chat_id in self.chat_ids and (quiet or self.progress.has_gap(chat_id)):
                 total += await self._catch_up_source(client, chat_id, edits=False)
-        if silent:
-            self._last_update_s = now_s
         return total
 
     async def resolve_sources(self, client: Any) -> list[int]:
         """Marked chat ids of the sources that resolve, our own groups left out; the others
-        are logged with their names and kept in `unresolved` (see `sources.resolve`)."""
-        ids, self.unresolved = await resolve(client, self.sources)
-        if self.unresolved and not ids:
-            raise SourcesUnresolved(f"no source could be resolved: {sorted(self.unresolved)}")
-        excluded = self.exclude_chat_ids
-        overlap = set(ids) & excluded
-        if overlap:
-            logger.error("forwarder: %s are our own groups; never watched (loop prevention)",
-                         sorted(overlap))
-        return [i for i in ids if i not in excluded]
+        are logged with their names and kept in `unresolved` (see `Watchlist.resolve`)."""
+        return await self.watch.resolve(client)
 
-    async def _catch_up_source(self, client: Any, chat_id: int, *, edits: bool) -> int:
-        """`catch_up` (and `catch_up_edits`) of one source. A chat Telegram no longer lets us
-        read (gone private, banned, left, an id not in the session) is logged, listed in
-        `unresolved` and not watched until the next session: it never costs the others."""
+    async def _catch_up_source(self, client: Any, chat_id: int, *, edits: bool,
+                               opened: bool = False) -> int:
+        """`catch_up` (and `catch_up_edits`) of one source, then of the chats it led to (its
+        upgrade to a supergroup). A chat Telegram no longer lets us read (gone private,
+        banned, left, an id not in the session) is logged, listed in `unresolved` and not
+        watched until the next session: it never costs the others."""
         try:
-            published = await self.catch_up(client, chat_id)
-            return published + (await self.catch_up_edits(client, chat_id) if edits else 0)
+            published = await self._read(client, chat_id, edits=edits, opened=opened)
         except UNRESOLVABLE as exc:
             why = f"{type(exc).__name__}: {exc}"
-            self.unresolved[str(chat_id)] = why
-            self.chat_ids = [i for i in self.chat_ids if i != chat_id]
+            self.watch.drop(chat_id, why)
             logger.error("forwarder: source %s cannot be read (%s); watching the others, "
                          "trying it again at the next reconnect", chat_id, why)
             return 0
+        for new_chat_id in self._start_watching(client):
+            published += await self._catch_up_source(client, new_chat_id, edits=False)
+        return published
+
+    def _start_watching(self, client: Any) -> list[int]:
+        """Subscribe the session to the chats watched since it began (returned)."""
+        added = self.watch.take_added()
+        if added and client is not None and client is self._client:
+            self._subscribe(client, added)
+        return added
+
+    def _subscribe(self, client: Any, chat_ids: list[int]) -> None:
+        client.add_event_handler(self.on_new_message, events.NewMessage(chats=chat_ids[:]))
+        client.add_event_handler(self.on_edited, events.MessageEdited(chats=chat_ids[:]))
+        if any(is_basic_group(i) for i in chat_ids):  # only a basic group can be upgraded
+            client.add_event_handler(self.on_service, events.Raw(
+                types=(UpdateNewMessage, UpdateNewChannelMessage),
+                func=lambda update: isinstance(update.message, MessageService)))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            logger.error("forwarder: a history read failed: %s; the watchdog reads it again",
+                         self.last_error, exc_info=exc)
+
+    async def idle(self) -> None:
+        """Wait until the history reads started for live messages are done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # --- one connection ------------------------------------------------------------------
 
@@ -244,31 +274,35 @@ class Forwarder:
             raise ForwarderAuthError("the Telegram session is not authorised: run "
                                      "`python -m verzek telegram login` and set TELEGRAM_SESSION")
         self.chat_ids = await self.resolve_sources(client)
-        client.add_event_handler(self.on_new_message, events.NewMessage(chats=self.chat_ids[:]))
-        client.add_event_handler(self.on_edited, events.MessageEdited(chats=self.chat_ids[:]))
-        self._last_update_s = self._clock.monotonic()
-        watched = list(self.chat_ids)
-        for chat_id in watched:
-            # a chat seen for the first time starts now, edits included
-            seen_before = self.progress.last_seen(chat_id) is not None
-            await self._catch_up_source(client, chat_id, edits=seen_before)
-        if watched and not self.chat_ids:
-            raise SourcesUnresolved(f"no source can be read: {sorted(self.unresolved)}")
-        self.state = "running"
-        self.last_error = None
-        logger.info("forwarder: watching %d source chat(s)", len(self.chat_ids))
+        self._client = client
         stop = self._stop_async or asyncio.Event()
-        waiters = {asyncio.ensure_future(client.run_until_disconnected()),
-                   asyncio.ensure_future(stop.wait()),
-                   asyncio.ensure_future(self._watchdog(client))}
+        waiters: set[asyncio.Future[Any]] = set()
         try:
+            if self.chat_ids:
+                self._subscribe(client, self.chat_ids)
+            self._since_s = self._clock.monotonic()
+            watched = list(self.chat_ids)
+            for chat_id in watched:
+                # a chat seen for the first time starts now, edits included
+                seen_before = self.progress.last_seen(chat_id) is not None
+                await self._catch_up_source(client, chat_id, edits=seen_before)
+            if watched and not self.chat_ids and not self.watch.waiting():
+                raise SourcesUnresolved(f"no source can be read: {sorted(self.unresolved)}")
+            self.state = "running"
+            self.last_error = None
+            logger.info("forwarder: watching %d source chat(s)", len(self.chat_ids))
+            waiters = {asyncio.ensure_future(client.run_until_disconnected()),
+                       asyncio.ensure_future(stop.wait()),
+                       asyncio.ensure_future(self._watchdog(client))}
             done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()  # re-raise what ended the session
         finally:
-            for task in waiters:
+            for task in waiters | self._tasks:
                 task.cancel()
-            await asyncio.gather(*waiters, return_exceptions=True)
+            await asyncio.gather(*waiters, *self._tasks, return_exceptions=True)
+            self._client = None
+            self.delivery.forget_reads()  # reads cancelled before they began
 
     async def _watchdog(self, client: Any) -> None:
         while True:

@@ -1,6 +1,8 @@
 """The forwarder's persisted progress per source chat: a watermark (`last_seen`) below which
 every message was handled — acknowledged by every bus subscriber, or filtered out — and the
-ids handled beyond it while an earlier one is still open."""
+ids handled beyond it while an earlier one is still open; and which chat each source is: the
+ids its names resolved to (asked of Telegram once, not at every reconnect) and the supergroups
+its basic groups were upgraded to."""
 
 from __future__ import annotations
 
@@ -42,11 +44,27 @@ class SourceProgress:
         self._chats: dict[str, _Chat] = {
             k: _Chat(last_seen=v.get("last_seen"), ahead=set(v.get("ahead", [])))
             for k, v in doc.get("chats", {}).items()}
+        self._names: dict[str, int] = {str(k): int(v) for k, v in doc.get("names", {}).items()}
+        self._migrated: dict[str, int] = {str(k): int(v)
+                                          for k, v in doc.get("migrated", {}).items()}
 
     def last_seen(self, chat_id: int) -> int | None:
         with self._lock:
             entry = self._chats.get(str(chat_id))
             return None if entry is None else entry.last_seen
+
+    def follows(self, chat_id: int, message_id: int) -> bool:
+        """Whether every id below `message_id` is handled, under way, or known from history
+        not to exist: publishing it now cannot overtake an older message of the chat."""
+        with self._lock:
+            entry = self._chats.get(str(chat_id))
+            if entry is None or entry.last_seen is None:
+                return True  # a chat seen for the first time starts here
+            low = max(entry.last_seen, entry.settled)
+            known = entry.ahead | entry.pending
+            if message_id - low - 1 > len(known):
+                return False
+            return all(i in known for i in range(low + 1, message_id))
 
     def is_seen(self, chat_id: int, message_id: int) -> bool:
         with self._lock:
@@ -110,10 +128,55 @@ class SourceProgress:
             _advance(entry)
             self._save()
 
+    # --- which chat each source is --------------------------------------------------------
+
+    def source_ids(self) -> dict[str, int]:
+        """The chat ids source names resolved to before (a name is asked of Telegram once)."""
+        with self._lock:
+            return dict(self._names)
+
+    def remember_source(self, name: str, chat_id: int) -> None:
+        with self._lock:
+            if self._names.get(name) != chat_id:
+                self._names[name] = chat_id
+                self._save()
+
+    def forget_source(self, chat_id: int) -> None:
+        """The chat cannot be read: its names are asked of Telegram again next time."""
+        with self._lock:
+            names = [k for k, v in self._names.items() if v == chat_id]
+            for name in names:
+                del self._names[name]
+            if names:
+                self._save()
+
+    def current_id(self, chat_id: int) -> int:
+        """The chat a source now is: a basic group upgraded to a supergroup lives on there."""
+        with self._lock:
+            for _ in range(8):  # a chain of migrations, bounded
+                nxt = self._migrated.get(str(chat_id))
+                if nxt is None:
+                    break
+                chat_id = nxt
+            return chat_id
+
+    def record_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The basic group `old_chat_id` became the supergroup `new_chat_id`. Every message of
+        the supergroup came after the group's last one: read from its first message when the
+        group was read before, else it is a chat seen for the first time."""
+        with self._lock:
+            self._migrated[str(old_chat_id)] = new_chat_id
+            old = self._chats.get(str(old_chat_id))
+            if str(new_chat_id) not in self._chats and old is not None \
+                    and old.last_seen is not None:
+                self._chats[str(new_chat_id)] = _Chat(last_seen=0)
+            self._save()
+
     def _save(self) -> None:
-        self._store.write(self.DOC, {"chats": {
-            k: {"last_seen": v.last_seen, "ahead": sorted(v.ahead)}
-            for k, v in self._chats.items()}})
+        self._store.write(self.DOC, {
+            "chats": {k: {"last_seen": v.last_seen, "ahead": sorted(v.ahead)}
+                      for k, v in self._chats.items()},
+            "names": dict(self._names), "migrated": dict(self._migrated)})
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         with self._lock:

@@ -6,6 +6,10 @@ links and custom emoji are entities, never in the text) screened; an album's cap
 once, however many of its photos carry it; media without a caption, stickers, polls and
 service messages (pins, title changes, joins) are empty texts, filtered quietly.
 
+Dates: a message carries when its text was posted (`sources.posted_at`): a forward its
+original's date, an edit (or a message caught up with an edit that would count as one) its
+edit date.
+
 Edits: Telegram sends an edit update for things that are no edit of the text — a reaction, a
 link preview filled in, a view count — with no edit date, or with the date of an edit made long
 ago. Only a real edit, made within `edit_lookback_s`, newer than the last one taken, counts;
@@ -118,8 +122,14 @@ class MessageReader:
                                 "sender_id": message.sender_id, "screen": verdict.reason}
         if message.edit_date is not None:
             meta["edit_date"] = message.edit_date.isoformat()
+        forwarded = getattr(getattr(message, "fwd_from", None), "date", None)
+        if forwarded is not None:
+            meta["forward_date"] = forwarded.isoformat()
+        # A message read with an edit that, come live, would have been read as one (a teaser
+        # made a call while we were away) is dated by that edit, as the edit would have been.
+        as_edit = edited or (message.edit_date is not None and self.not_an_edit(message) is None)
         return BusMessage(text=text, source=source,
-                          received_at=posted_at(message, edited=edited, now=self._clock.now()),
+                          received_at=posted_at(message, edited=as_edit, now=self._clock.now()),
                           origin="telegram", meta=meta, on_handled=on_handled)
 
     def _album_repeat(self, chat_id: int, message: MessageLike, text: str) -> bool:
