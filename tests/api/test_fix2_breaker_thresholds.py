@@ -1,5 +1,6 @@
-"""The breaker thresholds body takes `transient_error_burst` (an int >= 1, or null to turn the
-transient-failure trip off) like the other thresholds."""
+"""The breaker thresholds body takes `transient_error_burst` (an int >= 1, or 0 to turn the
+transient-failure trip off) like the other thresholds; null keeps it, as it keeps every other
+threshold."""
 
 from __future__ import annotations
 
@@ -21,14 +22,19 @@ def test_transient_error_burst_is_set_cleared_and_checked(
     assert client.put(URL, headers=admin, json={"error_burst": 4}).status_code == 200
     thresholds = client.get("/api/safety/status", headers=admin).get_json()["thresholds"]
     assert thresholds["transient_error_burst"] == 25 and thresholds["error_burst"] == 4
-    for bad in (0, -1, 1.5, "5", True):
+    for bad in (-1, 1.5, "5", True):
         resp = client.put(URL, headers=admin, json={"transient_error_burst": bad})
         assert resp.status_code == 422, (bad, resp.get_json())
     thresholds = client.get("/api/safety/status", headers=admin).get_json()["thresholds"]
     assert thresholds["transient_error_burst"] == 25  # bad input changed nothing
-    # null: the transient-failure trip is off again
+    # null: kept, as for every threshold
     assert client.put(URL, headers=admin,
                       json={"transient_error_burst": None}).status_code == 200
+    thresholds = client.get("/api/safety/status", headers=admin).get_json()["thresholds"]
+    assert thresholds["transient_error_burst"] == 25
+    # 0: the transient-failure trip is off again (the status shows null)
+    assert client.put(URL, headers=admin,
+                      json={"transient_error_burst": 0}).status_code == 200
     thresholds = client.get("/api/safety/status", headers=admin).get_json()["thresholds"]
     assert thresholds["transient_error_burst"] is None and thresholds["error_burst"] == 4
 

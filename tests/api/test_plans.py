@@ -14,6 +14,9 @@ from verzek.clock import ManualClock
 from verzek.runtime import Runtime
 
 CEX = {"exchange": "binance", "api_key": "KEYabcdefgh1234", "api_secret": "SECRETabcdefgh99"}
+# MetaApi's account id is a 36-character UUID: its last 4 are shown, never most of it
+COINEXX = {"exchange": "coinexx", "metaapi_token": "tok-1234567890abcdef",
+           "metaapi_account_id": "0f6b7c7e-2f1a-4f3c-9a57-6d1e1b2f6789"}
 
 
 def test_settings_answer_effective_values_after_plan_caps(client: FlaskClient,
@@ -120,8 +123,7 @@ def test_plan_account_limit_and_account_lifecycle(client: FlaskClient,
     base = f"/api/users/{user_id}/exchanges"
     first = client.post(base, json=CEX, headers=headers)
     assert first.status_code == 201
-    second = client.post(base, json={"exchange": "coinexx", "metaapi_token": "tok-12345",
-                                     "metaapi_account_id": "acc-6789"}, headers=headers)
+    second = client.post(base, json=COINEXX, headers=headers)
     assert second.status_code == 403 and second.get_json()["error"]["code"] == "plan_limit"
     account_id = first.get_json()["id"]
     general = f"/api/users/{user_id}/settings/general"
@@ -136,8 +138,7 @@ def test_plan_account_limit_and_account_lifecycle(client: FlaskClient,
     assert client.get(f"{base}/{account_id}", headers=headers).status_code == 404
     assert client.get(general, headers=headers).get_json()["settings"][
         "default_account_id"] is None
-    coinexx = client.post(base, json={"exchange": "coinexx", "metaapi_token": "tok-12345",
-                                      "metaapi_account_id": "acc-6789"}, headers=headers)
+    coinexx = client.post(base, json=COINEXX, headers=headers)
     assert coinexx.status_code == 201 and coinexx.get_json()["key_last4"] == "6789"
 
 

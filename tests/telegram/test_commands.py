@@ -40,7 +40,7 @@ def test_linked_user_commands(
     positions.save(make_position("p1", "u1"))
     status = commands.run(77, "status", [])
     assert "Plan: free" in status and "Open positions: 1" in status
-    assert "Auto-trade: off" in status and "Today: 3 trades, PnL +12.50 USDT" in status
+    assert "Auto-trade: off" in status and "Today: 3 trades, PnL +12.5 USDT" in status
     assert "BTC/USDT LONG x5 — qty 0.5, entry 60000" in commands.run(77, "positions", [])
     waiting = make_position("p2", "u1").model_copy(update={
         "status": PositionStatus.PENDING, "quantity": Decimal(0), "average_entry": None,
@@ -49,7 +49,7 @@ def test_linked_user_commands(
     positions.save(waiting)
     assert "entry waits for a cross above 65500" in commands.run(77, "positions", [])
     pnl = commands.run(77, "pnl", [])
-    assert "Today: +12.50 USDT" in pnl and "All time: -4.2 USDT — 10 trades" in pnl
+    assert "Today: +12.5 USDT" in pnl and "All time: -4.2 USDT — 10 trades" in pnl
     assert "Trading: active" in status
     assert commands.run(77, "pause", []).startswith("⏸")
     assert trading.is_paused("u1") and "Trading: paused" in commands.run(77, "status", [])

@@ -27,6 +27,11 @@ api = api_blueprint("exchanges", "/api/users", "exchange accounts")
 # no blank of Python's regexes nor of JSON schema's (ECMA): \x1c-\x1f and \x85 are blank in one
 NO_SPACES = r"^[^\s\x1c-\x1f\x85]+$"
 Secret = Annotated[StrictStr, Field(min_length=4, max_length=512, pattern=NO_SPACES)]
+# An exchange's key or secret, or MetaApi's token or account id: exchanges issue them 18 to 64
+# characters long (a MetaApi account id is a 36-character UUID); at 12 or more, the last 4
+# an account shows (`key_last4`) are a third of the key at most, never most of it.
+MIN_KEY_LENGTH = 12
+Key = Annotated[StrictStr, Field(min_length=MIN_KEY_LENGTH, max_length=512, pattern=NO_SPACES)]
 Label = Annotated[StrictStr, Field(max_length=100, pattern=LINE_PATTERN)]
 
 
@@ -44,9 +49,9 @@ class CexAccountIn(ApiModel):
     label: Label = ""
     # both, or neither: a demo account needs no keys, and the operator's user trades live
     # with the operator's (VERZEK_OPERATOR_USER_ID)
-    api_key: Secret | None = None
-    api_secret: Secret | None = None
-    passphrase: Secret | None = None
+    api_key: Key | None = None
+    api_secret: Key | None = None
+    passphrase: Secret | None = None  # one the user chose on the exchange: shown nowhere
 
 
 class CoinexxAccountIn(ApiModel):
@@ -55,8 +60,8 @@ class CoinexxAccountIn(ApiModel):
     mode: TradingMode = TradingMode.DEMO
     testnet: StrictBool = False
     label: Label = ""
-    metaapi_token: Secret
-    metaapi_account_id: Secret
+    metaapi_token: Key
+    metaapi_account_id: Key
 
 
 class AccountCreate(RootModel[Annotated[CexAccountIn | CoinexxAccountIn,
@@ -73,7 +78,8 @@ class AccountPatch(ApiModel):
 
 
 class AccountOut(BaseModel):
-    """What the API shows of an account: never a secret, only the key's last 4 characters."""
+    """What the API shows of an account: never a secret, only the key's last 4 characters
+    (of a key the API took at 12 characters or more)."""
 
     id: str
     exchange: ExchangeName

@@ -1,11 +1,15 @@
-"""Decimals in answers in plain notation, guided by the answer's documented model.
+"""The API's one decimal writer: every decimal answered in one plain form, guided by the
+answer's documented model.
 
-The engine and the store hand the API dicts whose decimals are already strings, written by
-`str(Decimal)` or pydantic's `mode="json"`: "1E-7", "1E+2". The API accepts a decimal only
-in plain notation ("0.0000001"), and promises that a value it answered can be sent back
-unchanged; `plain_answer(Model, data)` rewrites, in `data`, the strings of the fields that
-`Model` types as `Decimal` (through nested models, lists and dicts), and nothing else: a
-free-text field such as a reason is never touched, whatever it holds.
+`plain_text` is the form: no exponent, at most 18 places, no zeros ending the fraction and no
+point ending the number, "0" for every zero ("100", "0.0000001", "-85.649776385"). The engine
+and the store hand the API dicts whose decimals are already strings, written by
+`str(Decimal)` or pydantic's `mode="json"`: "1E-7", "1E+2", "100.0", "-85.649776385000000000".
+The API accepts a decimal only in plain notation ("0.0000001"), and promises that a value it
+answered can be sent back unchanged; `plain_answer(Model, data)` rewrites, in `data`, the
+strings of the fields that `Model` types as `Decimal` (through nested models, lists and
+dicts), and nothing else: a free-text field such as a reason is never touched, whatever it
+holds. `schemas.plain_dump` and `schemas.canonical_decimal` write with `plain_text` too.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import cache
 from typing import Annotated, Any, Union
 
@@ -25,35 +29,41 @@ DECIMAL = "decimal"
 
 
 MAX_DECIMALS = 18  # the most a decimal the API accepts may carry after its point
+_STEP = Decimal(1).scaleb(-MAX_DECIMALS)
+
+
+def plain_text(value: Decimal) -> str:
+    """The one form the API writes a finite decimal in: no exponent, at most 18 places
+    (rounded half even), no zeros ending the fraction and no point ending the number, and
+    "0" for every zero ("-0", "0E-7", "-0.000000000000000000001"): 1E+2, 100.0 and
+    100.000000000000000000 are all "100"; 5.5E+14 is "550000000000000"."""
+    if not value.is_finite():
+        return format(value, "f")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        with localcontext() as context:  # room for every digit kept: 1E+30 has 31 of them
+            context.prec = max(context.prec, value.adjusted() + MAX_DECIMALS + 2)
+            value = value.quantize(_STEP, rounding=ROUND_HALF_EVEN)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def plain_decimal(value: Any) -> Any:
-    """'1E-7' -> '0.0000001', '1E+2' -> '100', and at most 18 decimals ('9957.4468645000000000
-    00000000' -> '9957.4468645'), so the value can be sent back; any other value as it is."""
+    """A decimal, or a string holding one ('1E-7', '100.0', '-85.649776385000000000'), in
+    the API's one form (`plain_text`: '0.0000001', '100', '-85.649776385'), so the value can
+    be sent back and reads the same however the engine or the store wrote it; any other value
+    (a word, NaN) as it is."""
     if isinstance(value, Decimal):
-        return _at_most_18(format(value, "f")) if value.is_finite() else format(value, "f")
+        return plain_text(value)
     if not isinstance(value, str):
         return value
-    if "E" not in value and "e" not in value:
-        return _at_most_18(value)
     try:
         number = Decimal(value)
     except InvalidOperation:
         return value
-    return _at_most_18(format(number, "f")) if number.is_finite() else value
-
-
-def _at_most_18(text: str) -> str:
-    """A plain decimal with more than 18 decimals rounded to 18 (half even), then without
-    the zeros that end it."""
-    point = text.find(".")
-    if point < 0 or len(text) - point - 1 <= MAX_DECIMALS:
-        return text
-    try:
-        number = Decimal(text).quantize(Decimal(1).scaleb(-MAX_DECIMALS))
-    except InvalidOperation:
-        return text
-    return "0" if number == 0 else format(number, "f").rstrip("0").rstrip(".")
+    return plain_text(number) if number.is_finite() else value
 
 
 def _plan_of(annotation: Any) -> Plan | None:

@@ -46,7 +46,10 @@ class PauseBody(ApiModel):
 
 
 class ThresholdsBody(ApiModel):
-    """Circuit-breaker thresholds of the platform (what is left out keeps its value)."""
+    """Circuit-breaker thresholds of the platform: a field left out, or null, keeps its value
+    (every field alike, so a threshold read from the status can be sent back as it is).
+    `transient_error_burst: 0` turns the transient-failure trip off (the status then shows it
+    as null)."""
 
     # a loss above 100 % of the capital never happens: such a threshold would never trip
     loss_pct: ApiSharePct | None = None  # type: ignore[valid-type]
@@ -55,8 +58,10 @@ class ThresholdsBody(ApiModel):
     error_burst: Count | None = None
     error_window_s: Seconds | None = None
     # transient failures of one exchange in the error window that trip the platform breaker;
-    # an explicit null turns that trip off (they still count for the error rate)
-    transient_error_burst: Count | None = None
+    # 0 turns that trip off (they still count for the error rate): the domain's None
+    transient_error_burst: Annotated[int, Field(
+        ge=0, le=10_000, description="0: never trips (the status shows null); null: unchanged"),
+        WholeNumber] | None = None
     cooldown_s: Seconds | None = None
 
 
@@ -165,11 +170,12 @@ def reset_breaker(body: BreakerResetBody) -> Response:
 @api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)
 @admin_only
 def set_thresholds(body: ThresholdsBody) -> Response:
-    """Change the circuit-breaker thresholds (admin)."""
+    """Change the circuit-breaker thresholds (admin): a field left out or null keeps its
+    value; `transient_error_burst: 0` turns the transient-failure trip off."""
     require_admin()
     values: dict[str, Decimal | int | None] = body.model_dump(exclude_none=True)
-    if "transient_error_burst" in body.model_fields_set and body.transient_error_burst is None:
-        values["transient_error_burst"] = None  # null means "never trips", not "unchanged"
+    if values.get("transient_error_burst") == 0:
+        values["transient_error_burst"] = None  # the domain's "never trips"
     return _answer(ctx().trading.set_breaker_thresholds(values))
 
 

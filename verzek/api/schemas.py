@@ -7,7 +7,7 @@ import re
 import types
 import typing
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union
@@ -30,7 +30,9 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from verzek.api.plain import plain_text
 from verzek.api.query import query_int
+from verzek.domain.dca_bounds import MAX_ORDER_USDT, MIN_ORDER_USDT
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_DECIMAL = Decimal("1e15")  # exclusive: at most 15 integer digits, as the string form
@@ -53,18 +55,10 @@ POSITIVE_DECIMAL = r"^(0*[1-9][0-9]{0,14}(\.[0-9]{1,18})?|0{1,15}\.[0-9]{0,17}[1
 
 
 def canonical_decimal(dec: Decimal) -> Decimal:
-    """`dec` without a positive exponent (1E+2 -> 100) and rounded to 18 fraction digits, so
-    the API answers it in the plain form it accepts back."""
-    if dec.is_zero():
-        return Decimal(0)  # also -0 and 0E-7
-    exponent = dec.as_tuple().exponent
-    with localcontext() as context:
-        context.prec = 40  # 15 integer + 18 fraction digits fit; the default 28 does not
-        if isinstance(exponent, int) and exponent > 0:
-            return dec.quantize(Decimal(1))
-        if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
-            return dec.quantize(SMALLEST_STEP, rounding=ROUND_HALF_EVEN)
-    return dec
+    """`dec` as the API writes it (`plain.plain_text`): no exponent (1E+2 -> 100), rounded to
+    18 fraction digits, no zeros ending the fraction (100.0 -> 100), and 0 for every zero; so
+    what is stored is answered in the plain form the API accepts back."""
+    return Decimal(plain_text(dec))
 
 
 def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
@@ -72,7 +66,7 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
     """A decimal as a JSON number or a plain decimal string; `maximum` is (bound, exclusive),
     and `pattern` must state it too for the string form."""
     kind = ("a decimal number" if minimum is None else
-            "a number above 0" if exclusive else f"a number of {minimum} or more")
+            "a number above 0" if exclusive else f"a number of {minimum:f} or more")
     if maximum is not None:
         kind += f" and {'below' if maximum[1] else 'at most'} {maximum[0]}"
     form = (f"must be {kind}, written plainly (like \"2.5\": no exponent, at most 15 digits "
@@ -82,7 +76,7 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
         if isinstance(value, str):
             if not re.fullmatch(pattern, value):
                 raise ValueError(form)
-            return Decimal(value)
+            return canonical_decimal(Decimal(value))  # "100.0" is stored as 100
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
             raise ValueError("must be a JSON number or a decimal string")
         dec = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
@@ -91,10 +85,13 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
         if abs(dec) >= MAX_DECIMAL:
             raise ValueError(f"must be less than {MAX_DECIMAL:f} in size")
         dec = canonical_decimal(dec)
+        if abs(dec) >= MAX_DECIMAL:  # 999999999999999.9999999999999999999 rounds up to it
+            raise ValueError(f"must be less than {MAX_DECIMAL:f} in size")
         if minimum is not None and exclusive and dec < SMALLEST_STEP:
             raise ValueError(f"must be > 0 (at least {SMALLEST_STEP:f})")
         if minimum is not None and not exclusive and dec < minimum:
-            raise ValueError(f"must be >= {minimum}")
+            raise ValueError(f"must be > 0 (at least {minimum:f})" if minimum > 0
+                             else f"must be >= {minimum:f}")
         if maximum is not None and (dec >= maximum[0] if maximum[1] else dec > maximum[0]):
             raise ValueError(f"must be {'below' if maximum[1] else 'at most'} {maximum[0]}")
         return dec
@@ -108,7 +105,8 @@ def _number(minimum: Decimal | None, exclusive: bool, pattern: str,
     elif exclusive:  # a positive number: the smallest step a decimal string can state
         number["minimum"] = float(SMALLEST_STEP)
     else:
-        number["minimum"] = int(minimum)
+        number["minimum"] = int(minimum) if minimum == minimum.to_integral_value() \
+            else float(minimum)
     schema = {"anyOf": [number, {"type": "string", "pattern": pattern}]}
     return Annotated[Decimal, BeforeValidator(check), WithJsonSchema(schema)]
 
@@ -123,6 +121,18 @@ ApiPriceMovePct = _number(Decimal(0), True, rf"^(0*[1-9][0-9]?(\.[0-9]{{1,18}})?
 ApiSharePct = _number(Decimal(0), True,
                       rf"^(0*[1-9][0-9]?(\.[0-9]{{1,18}})?|0*100(\.0{{1,18}})?|{_PCT_SMALL})$",
                       (100, False))
+
+# An amount of USDT a setting holds (`*_usdt`: a position's size, a safety order, a cap on
+# them): every one ends up as, or bounds, an order, and the engine orders 1e-12 … 1e12 USDT
+# (`verzek.domain.dca_bounds`; beyond it the DCA planner refuses every signal); so the API
+# refuses where it is set what the engine could never trade.
+# The string form: below 1 a digit other than 0 within the first 12 places (1e-12 = 10^-12);
+# from 1, at most 12 digits before the point (below 1e12), or 1e12 itself.
+_FRACTION_FROM_MIN = "|".join(f"{'0' * k}[1-9][0-9]{{0,{MAX_FRACTION_DIGITS - 1 - k}}}"
+                              for k in range(-MIN_ORDER_USDT.adjusted()))
+USDT_AMOUNT = (rf"^(0*[1-9][0-9]{{0,{MAX_ORDER_USDT.adjusted() - 1}}}(\.[0-9]{{1,18}})?"
+               rf"|0*{int(MAX_ORDER_USDT)}(\.0{{1,18}})?|0{{1,15}}\.({_FRACTION_FROM_MIN}))$")
+ApiUsdtAmount = _number(MIN_ORDER_USDT, False, USDT_AMOUNT, (int(MAX_ORDER_USDT), False))
 
 
 def _whole_number(value: Any) -> Any:
@@ -187,7 +197,7 @@ def plain_dump(model: BaseModel) -> Any:
 
 def _plain(python: Any, json_value: Any) -> Any:
     if isinstance(python, Decimal):
-        return format(python, "f")
+        return plain_text(python)
     if isinstance(python, dict) and isinstance(json_value, dict):
         return {key: _plain(p, j) for (key, j), p in zip(json_value.items(), python.values(),
                                                           strict=True)}
@@ -265,14 +275,15 @@ NUMERIC_BOUNDS = (annotated_types.Ge, annotated_types.Le, annotated_types.Gt,
                   annotated_types.Lt, annotated_types.MultipleOf)
 
 
-def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
+def _strict_type(annotation: Any, metadata: list[Any], positive: Any = ApiPositiveDecimal) -> Any:
     """The strict API type for a domain annotation (Decimal → JSON number with its bounds,
     int/bool/str → no coercion, nested models → their strict twin); numeric bounds of the
-    field are moved onto the scalar so the JSON schema shows them."""
+    field are moved onto the scalar so the JSON schema shows them. `positive` is the type of
+    a positive decimal without an upper bound (`ApiUsdtAmount` for an amount of USDT)."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         base, *meta = typing.get_args(annotation)
-        return _strict_type(base, [*metadata, *meta])
+        return _strict_type(base, [*metadata, *meta], positive)
     bounds = [m for m in metadata if isinstance(m, NUMERIC_BOUNDS)]
     if annotation is Decimal:
         names = _validator_names(metadata)
@@ -284,7 +295,7 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
                 return ApiSharePct
             raise TypeError(f"no API type for a positive decimal bounded by {upper[0]}")
         if "_positive" in names:
-            return ApiPositiveDecimal
+            return positive
         if "_non_negative" in names:
             return ApiNonNegDecimal
         return ApiDecimal
@@ -299,12 +310,12 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
     if annotation is datetime:
         return ApiDatetime
     if origin in (Union, types.UnionType):
-        args = tuple(_strict_type(a, bounds if a is not type(None) else [])
+        args = tuple(_strict_type(a, bounds if a is not type(None) else [], positive)
                      for a in typing.get_args(annotation))
         return Union[args]  # noqa: UP007 - built from a tuple at run time
     if origin is list:
         (item,) = typing.get_args(annotation)
-        return Annotated[list[_strict_type(item, [])],  # type: ignore[misc]
+        return Annotated[list[_strict_type(item, [], positive)],  # type: ignore[misc]
                          Field(max_length=MAX_LIST_ITEMS)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return strict_twin(annotation)
@@ -315,10 +326,12 @@ def _strict_type(annotation: Any, metadata: list[Any]) -> Any:
 
 @cache
 def strict_twin(model: type[BaseModel]) -> type[ApiModel]:
-    """An API model with the fields, defaults and bounds of `model`, validated strictly."""
+    """An API model with the fields, defaults and bounds of `model`, validated strictly; a
+    positive amount of USDT (a field named `*_usdt`) within what the engine can order."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        strict = _strict_type(info.annotation, list(info.metadata))
+        positive = ApiUsdtAmount if name.endswith("_usdt") else ApiPositiveDecimal
+        strict = _strict_type(info.annotation, list(info.metadata), positive)
         kept = [m for m in info.metadata
                 if not isinstance(m, (AfterValidator, *NUMERIC_BOUNDS))]
         new_info = FieldInfo.merge_field_infos(info, annotation=strict)

@@ -4,6 +4,7 @@ ones with their per-user outcomes; and the TradingView webhook."""
 from __future__ import annotations
 
 import hmac
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, cast
@@ -118,6 +119,29 @@ class SubmitOut(BaseModel):
     duplicate_of: str | None = Field(default=None, description="a duplicate's first copy")
 
 
+class OutcomeCounts(BaseModel):
+    """How many decisions came out each way (one per user, or per account traded on)."""
+
+    executed: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class WebhookOut(BaseModel):
+    """What the webhook answers whoever holds its URL (TradingView, and anyone it was shared
+    with): what became of the alert and how many decisions came out each way, never whose
+    (no user, account or position, no reason: a reason tells a user's balance, sizes and
+    lists). The decisions are at `GET /api/signals/{signal_id}` (admin)."""
+
+    signal_id: str | None = Field(description="the record of this alert; for a duplicate, "
+                                              "the first copy's (null when no longer kept)")
+    kind: Literal["signal", "update", "noise", "duplicate"]
+    invalid_reason: str | None = Field(default=None, description="why the alert reads as no "
+                                                                 "trade (`noise`)")
+    duplicate_of: str | None = Field(default=None, description="a duplicate's first copy")
+    outcomes: OutcomeCounts
+
+
 class SignalPath(BaseModel):
     signal_id: Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -161,28 +185,44 @@ def refuse_incomplete(signal: Signal, prefix: list[str]) -> None:
                        for field, reason in missing]})
 
 
-def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> dict[str, Any]:
+def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> SubmitResult:
+    """Run the body's signal (a text, or structured) as `kind` through the engine."""
     source = SignalSource(kind=kind)
     data = body.root
     trading = ctx().trading
     if isinstance(data, TextSignal):
-        result: SubmitResult = trading.submit_text(data.text, source)
-    else:
-        fields = data.signal if isinstance(data, StructuredSignal) else data
-        with request_values():  # the caller's fields against the domain's own checks
-            signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
-        refuse_incomplete(signal, ["signal"] if isinstance(data, StructuredSignal) else [])
-        # an admin's explicit signal with prices that cannot be traded as written is refused
-        # naming the field; a webhook's is recorded as noise (no one reads its answer)
-        with told_at(["signal"] if isinstance(data, StructuredSignal) else []):
-            result = trading.submit_signal(signal, source, refuse_invalid=kind == "api")
+        return trading.submit_text(data.text, source)
+    fields = data.signal if isinstance(data, StructuredSignal) else data
+    with request_values():  # the caller's fields against the domain's own checks
+        signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
+    refuse_incomplete(signal, ["signal"] if isinstance(data, StructuredSignal) else [])
+    # an admin's explicit signal with prices that cannot be traded as written is refused
+    # naming the field; a webhook's is recorded as noise (no one reads its answer)
+    with told_at(["signal"] if isinstance(data, StructuredSignal) else []):
+        return trading.submit_signal(signal, source, refuse_invalid=kind == "api")
+
+
+def _head(result: SubmitResult) -> dict[str, Any]:
+    """What any caller may read of a submission: the record, its kind and why it is noise."""
     duplicate_of = (result.signal_id or None) if result.kind == "duplicate" else None
     return {"signal_id": result.signal_id or None, "kind": result.kind,
-            "duplicate_of": duplicate_of, "invalid_reason": result.invalid_reason,
+            "duplicate_of": duplicate_of, "invalid_reason": result.invalid_reason}
+
+
+def admin_answer(result: SubmitResult) -> dict[str, Any]:
+    """The whole outcome, each user's decision with it (`SubmitOut`): for an admin only."""
+    return {**_head(result),
             "decisions": [{"user_id": d.user_id, "outcome": d.outcome, "reason": d.reason,
                            "code": d.code, "position_id": d.position_id,
                            "account_id": d.account_id}
                           for d in result.decisions]}
+
+
+def webhook_answer(result: SubmitResult) -> dict[str, Any]:
+    """The outcome without whose it is (`WebhookOut`): counts per outcome, no decision."""
+    counts = Counter(d.outcome for d in result.decisions)
+    outcomes = {name: counts[name] for name in OutcomeCounts.model_fields}
+    return {**_head(result), "outcomes": outcomes}
 
 
 @api.post("", responses={200: SubmitOut}, security=SECURITY)
@@ -199,7 +239,7 @@ def submit_signal(body: SignalBody) -> Response:
     (`details.field`: `entries`, `targets`, `stop_loss` or `leverage`), and nothing is stored
     or traded. The same message again is a `duplicate` naming the first copy (see SubmitOut)."""
     require_admin()
-    return jsonify(submit(body, "api"))
+    return jsonify(admin_answer(submit(body, "api")))
 
 
 class ParseOut(BaseModel):
@@ -252,16 +292,18 @@ def document_text_bodies(doc: dict[str, Any]) -> None:
     operation["requestBody"]["content"]["text/plain"] = {"schema": TEXT_BODY_SCHEMA}
 
 
-@webhooks_api.post("/tradingview/<secret>", responses={200: SubmitOut})
+@webhooks_api.post("/tradingview/<secret>", responses={200: WebhookOut})
 def tradingview(path: WebhookPath, body: SignalBody) -> Response:
     """A TradingView alert: the message as text/plain, or JSON `{"text": ...}`, a structured
     signal, or an alert template's JSON (`{"ticker", "action", "price", "tp", "sl",
     "leverage"}`, read as the one-line call it stands for); the path carries the webhook
     secret (VERZEK_TRADINGVIEW_SECRET). A wrong secret answers 404. A structured signal
     without an entry, or without targets and a stop, is a 422 as on `POST /api/signals`
-    (nothing is stored or traded)."""
+    (nothing is stored or traded). The answer names the alert's record and counts the
+    decisions per outcome, never a user's (the secret is shared with TradingView): they are
+    at `GET /api/signals/{signal_id}` (admin)."""
     configured = ctx().settings.tradingview_secret
     if configured is None or not hmac.compare_digest(
             path.secret.encode(), configured.get_secret_value().encode()):
         raise NotFound("no such webhook")
-    return jsonify(submit(body, "webhook"))
+    return jsonify(webhook_answer(submit(body, "webhook")))

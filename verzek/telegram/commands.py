@@ -212,7 +212,14 @@ class UserCommands:
 
 
 def _usdt(value: Any) -> str:
+    """An amount as the REST API writes it: no exponent, no trailing zeros ("-0.1972", not
+    "-0.197200000")."""
     if value is None:
         return "0 USDT"
     amount = Decimal(str(value))
-    return f"{'+' if amount > 0 else ''}{amount} USDT"
+    text = format(amount, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return f"{'+' if amount > 0 else ''}{text} USDT"
