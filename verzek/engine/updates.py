@@ -350,6 +350,10 @@ def route_update(target: SignalRecord, update: SignalUpdate,
                                 f"{call.symbol} call {p.signal_id}: you hold none from the "
                                 f"latest call {target.id}.)")
                                for at, p in earlier if at == newest]
+    if update.all_side is not None:
+        # "Close ATOM short": the shorts alone (a long of the coin's latest call was closed)
+        routed = {user_id: kept for user_id, pairs in routed.items()
+                  if (kept := [(p, n) for p, n in pairs if p.side is update.all_side])}
     return routed
 
 

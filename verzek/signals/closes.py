@@ -24,8 +24,9 @@ _CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?
                    + _CLOSED_HOW)
 _CLOSED_BY = ("manually", "position", "trade", "signal")
 # "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
-_TAKE_NOW = (r"\s+(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on $WIF now"
-             r"(?:(?:on|in|of)\s+[#$]?[a-z0-9/]{2,20}\s+)?(?:now|here|immediately|asap)\b")
+_TAKE_NOW = (r"\s+(?:(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on $WIF now"
+             r"(?:(?:on|in|of)\s+[#$]?[a-z0-9/]{2,20}\s+)?(?:now|here|immediately|asap)\b"
+             r"|full\s+profits?(?!\w))")  # "Book full profit #LINK": all of it
 # "#ETH Cerrar operación ahora", "Kapat şimdi": a close verb, maybe what, then "now"; or the
 # verb and the trade or position it closes: "Закрываем сделку", "Fechar a posição", "Đóng lệnh"
 _LOCAL_CLOSE = ("cerrar", "cierren", "cierra", "cerramos", "fechar", "fechem", "fechamos",
@@ -68,7 +69,7 @@ _LOCAL_GATE = ("cerr", "cierr", "fech", "kapat", "закр", "đóng")
 CLOSE_GATE = ("clos", "exit", "закр", "cerr", "cierr", "fech", "kapat", "đóng", "chốt", "chot",
               # and `_TAKE_NOW`'s:
               *(f"profit{s} {w}" for s in ("", "s")
-                for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")))
+                for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")), "full profit")
 _CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"

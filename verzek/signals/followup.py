@@ -17,6 +17,7 @@ from verzek.signals.followup_coin import named_coins
 from verzek.signals.names import name_ticker
 from verzek.signals.roundups import capital_head, other_coins
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
+from verzek.signals.scope import all_tail_ok, close_side, condition_target, move_waits, why_not
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update
 from verzek.signals.wordcoins import reads_as_word
@@ -101,6 +102,14 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         # target's own share, which its order took)
         share = partial_close_share(low)
         share = share if share is not None and share < 1 else None
+    why = why_not(low, finding.action, finding.at, finding.is_result, share is not None)
+    if why is not None:
+        return why
+    index = finding.target_index
+    if finding.action == "move_sl" and index is None and move_waits(low, finding.at):
+        index = condition_target(low, finding.at)  # "move SL to entry after TP1": TP1's wait
+        if index is None:
+            return "a stop move on a condition or for later, not now: nothing is done"
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _closed_coin(norm, low)
@@ -134,14 +143,19 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         new_stop = scaled[2]
     every = _CLOSE_ALL_RE.search(low) if finding.action == "close" and symbol is None \
         and share is None else None
+    if every is not None and not all_tail_ok(low, every.end()):
+        return "a close of the trades of some kind (in profit, alts...): which is unsure"
+    side = every.group(1) if every is not None else None
+    if finding.action == "close" and symbol is not None:  # "Close ATOM short": that side only
+        side = close_side(low, symbol.split("/")[0].lower())
     try:
         update = SignalUpdate(
             symbol=symbol, action=finding.action,  # type: ignore[arg-type]
-            target_index=finding.target_index, new_stop=new_stop,
+            target_index=index, new_stop=new_stop,
             to_breakeven=finding.to_breakeven, stop_to_target=finding.stop_to_target,
             close_share=share, raw_text=raw, all_positions=every is not None,
-            all_side=None if every is None or every.group(1) is None else
-            Side.LONG if every.group(1).startswith("long") else Side.SHORT,
+            all_side=None if side is None else Side.LONG if side.startswith("long") else
+            Side.SHORT,
         )
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"
@@ -162,6 +176,41 @@ def call_beside(norm: str, finding: UpdateFinding,
     return signal
 
 
+_SIDE_WORD_RE = re.compile(r"(?<![\w-])(?:long|short|buy|sell)(?![\w-])")  # not "short-term"
+
+
+def new_call_beside(norm: str, low: str, finding: UpdateFinding,
+                    parse: Callable[[str], Any]) -> Signal | None:
+    """ "#ETH Long was stopped out. Now SHORT\nEntry: 2950 ...", "#BTC Short setup invalidated,
+    going LONG instead\nEntry ...", "#SOL long closed +12%\n\n#AVAX LONG\nEntry ...": a call
+    written after the outcome of another trade, on another coin or on the other side of the
+    one the outcome's clause names. The rest is read without that clause (its coin carries
+    over when the rest names none); None when the rest is no call, or the same trade."""
+    if not ("long" in low or "short" in low or "buy" in low or "sell" in low):
+        return None  # a call after the outcome writes its side
+    start, end = cue_sentence(norm, finding.at)
+    comma = norm.find(",", finding.at, end)
+    end = comma if comma >= 0 else end
+    if _SIDE_WORD_RE.search(low, end) is None:  # a call after the clause writes its side
+        return None
+    rest = norm[:start] + "\n" + norm[end:]
+    other = detect_update(rest.lower())
+    if other is not None and other.is_result:
+        return None  # another outcome: the message stays a result post
+    clause = find_symbols(norm[start:end])
+    signal: Signal | None = parse(rest).signal
+    if signal is None and len(clause) == 1 and not find_symbols(rest):
+        signal = parse(f"{clause[0][0]}\n{rest}").signal  # "#ETH ... stopped out. Now SHORT"
+    if signal is None:
+        return None
+    if clause and signal.symbol not in {s for s, _ in clause}:
+        return signal  # another coin's call
+    sides = {m.group() for m in _SIDE_WORD_RE.finditer(low, start, end)}
+    said = Side.LONG if sides <= {"long", "buy"} else Side.SHORT if sides <= {"short", "sell"} \
+        else None
+    return signal if sides and said is not None and said is not signal.side else None
+
+
 def about_earlier(norm: str, low: str, finding: UpdateFinding) -> bool:
     """ "✅ Previous #KAVA trade closed at TP3" under a new #KAVA call: the cue's sentence speaks
     of an earlier trade, even one naming the call's own coin (the parser then reads the call
@@ -178,7 +227,8 @@ def _closed_coin(norm: str, low: str) -> str | None:
     word ticker written as the word ("CLOSE NEAR ENTRY": `wordcoins.py`); or None."""
     for bare in _UPDATE_BARE_RE.finditer(norm):
         start, end = bare.span(1)
-        if not is_chat_word(low[start:end]) and not reads_as_word(low, start, end):
+        if not bare.group(1).isdigit() and not is_chat_word(low[start:end]) and \
+                not reads_as_word(low, start, end):  # not the "50" of "close 50%"
             return bare.group(1)
     return None
 

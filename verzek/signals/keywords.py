@@ -350,6 +350,11 @@ NOT_A_CALL_WORDS = (
     # "Our #ARB LONG from yesterday: Entry 1.05 ...", "Short idea ... Idea only"
     *(w + r"s?\s+from\s+(?:yesterday|earlier|last\s+(?:week|night|month))"
       for w in ("long", "short", "call", "signal", "trade", "setup", "position")),
+    # "Yesterday's call: #BTC LONG Entry 95000 ... ✅ hit TP": a recap of a past call (unless a
+    # new call follows: "Yesterday's call hit TP ✅ Today's call: ...")
+    *(w + r"['’]?s\s+(?:calls?|signals?|trades?|setups?|longs?|shorts?|picks?)(?![\s\S]*"
+      r"(?:today['’]?s|new|next)\s+(?:call|signal|trade|setup))"
+      for w in ("yesterday", r"last\s+(?:week|night|month)")),
     r"ideas?\s+only", r"just\s+an?\s+idea", r"no\s+trades?(?:\s+(?:for\s+now|yet|today))?",
     r"not\s+trading",  # "If that happens we'll short. For now, no trade."
     r"no\s+longer\s+(?:valid|active)", r"not\s+valid\s+anymore",

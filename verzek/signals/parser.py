@@ -20,6 +20,7 @@ from verzek.signals.followup import (
     OTHER_COIN,
     about_earlier,
     call_beside,
+    new_call_beside,
     read_update,
 )
 from verzek.signals.leverage import read_leverage
@@ -27,6 +28,7 @@ from verzek.signals.lowercase import call_coin
 from verzek.signals.numbers import Price, resolve
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
+from verzek.signals.scope import bare_stop
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
 from verzek.signals.side_entry import side_entry
 from verzek.signals.sides import both_sides_spans, call_side
@@ -120,7 +122,7 @@ def parse_message(text: str) -> ParseResult:
     if "|" in norm:  # "PAIR | SIDE | ENTRY" over its row: one "ENTRY: 152.4" line per column
         norm = header_table(norm) or norm
     low = norm.lower()  # same length: normalise() folds the one char (U+0130) that grows
-    finding = detect_update(low)
+    finding = detect_update(low) or bare_stop(low)  # "#LINK SL 14.2": a stop moved
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         result = _update_result(norm, low, finding, text)
         if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE) or (
@@ -128,6 +130,8 @@ def parse_message(text: str) -> ParseResult:
             beside = call_beside(norm, finding, parse_message)
             if beside is not None:  # the call, as the channel wrote it all
                 return ParseResult("signal", signal=beside.model_copy(update={"raw_text": text}))
+        elif (beside := new_call_beside(norm, low, finding, parse_message)) is not None:
+            return ParseResult("signal", signal=beside.model_copy(update={"raw_text": text}))
         return result
     closed_at = weak_close_at(low) if finding is None else -1
     if _DIGIT_RE.search(low) is None and finding is None and closed_at < 0:
@@ -165,6 +169,8 @@ def parse_message(text: str) -> ParseResult:
         symbols = call_coin(norm, low, strong=bool(draft.targets) and draft.stop is not None)
     symbol, strength = symbols[0] if symbols else (None, 0)
     if len(symbols) > 1 and sum(1 for _, level in symbols if level >= 2) > 1:
+        if finding is not None and (beside := new_call_beside(norm, low, finding, parse_message)):
+            return ParseResult("signal", signal=beside.model_copy(update={"raw_text": text}))
         return ParseResult("noise", invalid_reason="several symbols: a round-up, not one call")
     if draft.weak_entry and strength < 2 and not (
             draft.side_entry and draft.targets and draft.stop is not None and "?" not in low):

@@ -1,0 +1,24 @@
+""""Close ATOM short" closes shorts only: it closed the user's ATOM long (journey 10)."""
+
+from __future__ import annotations
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import PositionStatus, SignalSource
+
+SYM = "ATOM/USDT:USDT"
+
+
+def test_a_close_naming_a_side_leaves_the_other_side_open(engine: Engine) -> None:
+    engine.price(SYM, "6.1")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "100"})
+    call = engine.trading.submit_text("ATOM/USDT LONG\nEntry 6.1\nTP 6.3 6.5\nSL 5.8\n"
+                                      "Leverage 5x", SignalSource(kind="api"))
+    assert call.decisions[0].outcome == "executed", call.decisions
+    (position,) = engine.positions("u1")
+    wrong = engine.trading.submit_text("Close ATOM short", SignalSource(kind="api"))
+    assert wrong.kind == "update"
+    assert all(d.outcome != "executed" for d in wrong.decisions), wrong.decisions
+    assert engine.runtime.positions.get("u1", position.id).status is PositionStatus.OPEN
+    right = engine.trading.submit_text("Close ATOM long", SignalSource(kind="api"))
+    assert [d.outcome for d in right.decisions] == ["executed"], right.decisions
+    assert engine.runtime.positions.get("u1", position.id).status is PositionStatus.CLOSED

@@ -1,0 +1,200 @@
+"""Whether a detected follow-up says what to do now, to whom and to how much of a position.
+
+A follow-up is only acted on when it tells everyone in the trade to act now. Not so: an
+instruction asked about ("Close ATOM? what do you think", "Закрываем ETH?"), one on a condition
+or for later ("Close DOT if it breaks 6.3", "Cancel ETH if price goes above 3200", "Cerrar ETH si
+pierde 3000", "Close ATOM tomorrow"), an outcome for some members only ("ETH SL hit for some
+members, we are still in"), a close taken back ("we closed too early, reopen"), a close of all
+but some ("Close all except BTC") or of some named by a quality ("Close all trades in profit",
+"close all alts"), and a close of an amount that may be coins ("Close 0.5 of #XRP"). A stop
+moved "after TP1" waits for target 1 (`condition_target`), as "when TP1 hits" does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from verzek.signals.keywords import guarded
+from verzek.signals.numbers import Price, read_token
+from verzek.signals.updates import UpdateFinding
+
+_SENTENCE_END_RE = re.compile(r"[\n!?]|\.(?=\s|\Z)")
+# "if", "when" ... not about the reader or the order's fill ("Close ETH if you are still in",
+# "Cancel #SOL if not filled yet": no condition on the market, the holders act now)
+_NOT_A_CONDITION = (
+    r"\s+(?:you|u|ur|you['’]re|you\s+are|you\s+have|still|possible|needed|necessary"
+    r"|not\s+(?:yet\s+)?(?:filled|entered|triggered|activated|opened|in)"
+    r"|(?:it|the\s+order|the\s+entry|order|entry|its|it['’]s)\s+(?:is\s+|was\s+|has\s+|hasn['’]t"
+    r"\s+|isn['’]t\s+|did\s+not\s+|didn['’]t\s+)?(?:still\s+)?(?:not\s+)?(?:yet\s+)?(?:been\s+)?"
+    r"(?:filled|open|opened|triggered|activated|entered|pending))(?!\w)"
+)
+_CONDITION_RE = re.compile(
+    "(?:" + guarded(("if", "when", "whenever", "once", "unless", "until", "till", r"in\s+case",
+                     "si", "cuando", "если", "когда", r"как\s+только", "upon", "after",
+                     r"at\s+(?:the\s+)?(?:tp|target|take[\s-]?profit)\s*#?\d*"))  # "... at TP3"
+    + rf")(?!\w)(?!{_NOT_A_CONDITION})"
+)
+_LATER_RE = re.compile(
+    "(?:" + guarded(("tomorrow", "tonight", "later", r"next\s+(?:week|day|session|candle)",
+                     r"in\s+the\s+(?:morning|evening)", "mañana", "amanhã", "завтра", "позже",
+                     "вечером")) + r")(?!\w)"
+)
+# "after the rejection" beside "now" is why, not when: only "if"-like words then
+_NOW_RE = re.compile(r"(?<!\w)(?:now|immediately|asap|right\s+away|at\s+market)(?!\w)")
+# "Move SL to entry after TP1", "once target 2 is reached": the target the move waits for
+_AFTER_TARGET_RE = re.compile(
+    r"(?<!\w)(?:after|once|when|upon|on)\s+(?:the\s+|we\s+hit\s+|hitting\s+)?"
+    r"(?:(?:tp|target|take[\s-]?profit)\s*#?\s*(\d{1,2})(?![\d.,]?\d)"
+    r"|(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:target|tp|take[\s-]?profit))"
+)
+_TARGET_WORD_RE = re.compile(r"(?<!\w)(?:tp|target|take[\s-]?profit)")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+# an outcome some members met, the channel still in the trade
+_SOME_RE = re.compile(
+    r"(?<!\w)(?:some\s+(?:of\s+(?:you|us|the\s+\w+|our\s+\w+)|members|users|traders|people"
+    r"|subscribers|followers|accounts|exchanges)|for\s+some(?!\w)|a\s+few\s+of\s+(?:you|us)"
+    r"|(?:on|for)\s+(?:a\s+few|certain|a\s+couple\s+of)\s+(?:exchanges?|accounts|members|users))"
+)
+_STILL_IN_RE = re.compile(
+    r"(?<!\w)(?:(?:we\s+are|we['’]re|we|i\s+am|i['’]m)\s+(?:still\s+)?(?:in|holding|hodling)"
+    r"|(?<!you\s)(?<!you\sare\s)(?<!you['’]re\s)(?:still|keep|keeping)\s+(?:holding|hodling))(?!\w)"
+    r"(?!\s+(?:profit|loss|the\s+(?:green|red)|drawdown|range|a\s+\w+))"
+)
+_TAKEN_BACK_RE = re.compile(
+    r"(?<!\w)(?:too\s+(?:early|soon)|re-?open\w*|back\s+in(?!\s+(?:profit|the\s+green)))(?!\w)")
+_EXCEPT_RE = re.compile(
+    "(?:" + guarded(("except", "excluding", r"apart\s+from", r"other\s+than", "besides",
+                     r"save\s+for", r"all\s+but", r"everything\s+but", r"but\s+(?:not|keep|leave)",
+                     "кроме", "excepto", "menos")) + r")(?!\w)"
+)
+# "Close all positions now", "Close everything, market is dumping": nothing after the close-all
+# but when or a new clause; not "Close all trades in profit", "close all alts"
+_ALL_TAIL_RE = re.compile(
+    r"[^\w\n,.;!?]*(?:\Z|[\n,.;!?]|(?:now|immediately|asap|right\s+now|at\s+(?:market|cmp)"
+    r"|manually|please|guys|here|today|and\s+wait)(?!\w))"
+)
+# "Close 0.5 of #XRP", "Sell 100 XRP": an amount, of coins or a share of it, not a percentage
+_AMOUNT_RE = re.compile(
+    "(?:" + guarded(("close", "closing", "exit", "sell", "book", "take", "closed"))
+    + r")\s+(?:the\s+|about\s+|another\s+)?\d[\d.,]*+(?<![.,])(?![ \t]*%)"
+    r"\s+(?:of(?!\w)|[#$]?[a-z])"
+)
+
+
+def _may_except(low: str) -> bool:
+    """Whether `low` holds the first word of an `_EXCEPT_RE` form (its cheap gate)."""
+    return "exc" in low or "apart" in low or "other" in low or "besides" in low or \
+        "save" in low or " but" in low or "menos" in low or "кроме" in low
+
+
+def _sentence_end(low: str, at: int) -> int:
+    end = _SENTENCE_END_RE.search(low, at)
+    return end.start() if end else len(low)
+
+
+def _sentence_start(low: str, at: int) -> int:
+    start = max(low.rfind("\n", 0, at), low.rfind("!", 0, at), low.rfind("?", 0, at),
+                low.rfind(". ", 0, at)) + 1
+    return start
+
+
+def condition_target(low: str, at: int) -> int | None:
+    """The target a stop move at `at` waits for, written after it: "move SL to entry after
+    TP1" → 1; None when it names none."""
+    found = _AFTER_TARGET_RE.search(low, at, _sentence_end(low, at))
+    if found is None:
+        return None
+    return int(found.group(1)) if found.group(1) else _ORDINALS[found.group(2)]
+
+
+def _conditional(low: str, at: int, move: bool = False) -> bool:
+    """Whether the instruction at `at` waits for a condition or a later time, in its sentence:
+    "Close DOT if it breaks 6.3", "If ETH loses 3000, close it", "Close ATOM tomorrow". For a
+    stop move (`move`), a condition before it on a target is its plan ("Once TP 3180 is hit,
+    move SL to entry": `updates.py` reads it with the target hit)."""
+    start, end = _sentence_start(low, at), _sentence_end(low, at)
+    if _LATER_RE.search(low, at, end):
+        return True
+    for found in _CONDITION_RE.finditer(low, start, end):
+        word = found.group()
+        if word in ("after", "upon") and (found.start() < at or _NOW_RE.search(
+                low, at, found.start())):
+            continue  # "Close now, after the rejection": why, not when
+        if move and found.start() < at and _TARGET_WORD_RE.search(low, found.end(), at):
+            continue
+        return True
+    return False
+
+
+def why_not(low: str, action: str, at: int, is_result: bool, share: bool) -> str | None:
+    """Why the follow-up cue `action` at `at` cannot be acted on as written, or None."""
+    instruction = not is_result and action in ("close", "cancel", "move_sl")
+    if instruction and low[_sentence_end(low, at):][:1] == "?":
+        return "a follow-up asked about, not told: nothing is done"
+    if action == "target_hit" and not is_result:
+        return "a target hit planned (if, when, after), not reached: nothing is done"
+    if instruction and action != "move_sl" and _conditional(low, at):
+        return "a follow-up on a condition or for later, not now: nothing is done"
+    if action in ("stop_hit", "close", "target_hit") and ("some" in low or "few" in low or (
+            "certain" in low or "couple" in low)) and _SOME_RE.search(low):
+        return "an outcome for some members only, not the channel's trade: nothing is done"
+    if action in ("stop_hit", "close") and not share and ("still" in low or "hold" in low or (
+            "we" in low or "hodl" in low or "i am" in low or "i’m" in low or "i'm" in low)) and \
+            _STILL_IN_RE.search(low):
+        return "the channel says it is still in the trade: nothing is closed"
+    if action == "close" and is_result and _TAKEN_BACK_RE.search(low):
+        return "a close the channel takes back (too early, reopened): nothing is closed"
+    if action in ("close", "cancel") and _may_except(low) and _EXCEPT_RE.search(low):
+        return "a close of all but some trades, which cannot be said here: nothing is closed"
+    if action == "close" and _AMOUNT_RE.search(low):
+        return "a close of an amount (coins, or a share?): how much is unsure"
+    return None
+
+
+def move_waits(low: str, at: int) -> bool:
+    """Whether a stop move at `at` waits for a condition that names no target: "Move SL to
+    entry if BTC breaks 70k" (one after a target is `condition_target`'s)."""
+    return _conditional(low, at, move=True)
+
+
+def all_tail_ok(low: str, end: int) -> bool:
+    """Whether "close all ..." ending at `end` closes them all: nothing after it but when
+    ("now", "at market") or the next clause; not "Close all trades in profit"."""
+    return _ALL_TAIL_RE.match(low, end) is not None
+
+
+def close_side(low: str, base: str) -> str | None:
+    """ "Close ATOM short", "close the long on #ETH": the side a close of the coin `base`
+    (lower case) names, "long" or "short"; None for none or both."""
+    if "long" not in low and "short" not in low:
+        return None
+    coin = rf"[#$]?{re.escape(base)}(?:/?usdt|/[a-z]{{3,5}})?"
+    found = re.search(
+        rf"(?<!\w)(?:close|closing|exit|exiting|cancel)\s+(?:the\s+|my\s+|our\s+|your\s+|all\s+)?"
+        rf"(?:{coin}\s+(longs?|shorts?)|(longs?|shorts?)\s+(?:on\s+|of\s+|in\s+|for\s+)?{coin})"
+        r"(?!\w)(?![ \t]*(?:and|&|/|,|or)[ \t]*(?:longs?|shorts?)(?!\w))", low)  # not both
+    if found is None:
+        return None
+    return "long" if (found.group(1) or found.group(2)).startswith("long") else "short"
+
+
+# "#LINK SL 14.2", "$ATOM/USDT stop loss: 5.9": a tagged coin and a stop price, nothing else
+_BARE_STOP_RE = re.compile(
+    r"[^\w\n#$]*(?:[#$][a-z0-9]{2,12}(?:/?usdt)?|[a-z0-9]{2,12}/usdt)[ \t]*[:\-–|]?[ \t]*"
+    r"(?:sl|s/l|stop(?:[ \t-]?loss)?)[ \t]*(?:[:=]|[\-–](?=[ \t]))?[ \t]*\$?(\d[\d.,]*)[^\w\n]*"
+)
+
+
+def bare_stop(low: str) -> UpdateFinding | None:
+    """ "#LINK SL 14.2" alone: the stop of the coin's open trade moves there (like "ATOM new SL
+    7"); a message with anything more (a side, an entry, targets) is no such follow-up."""
+    if "sl" not in low and "stop" not in low and "s/l" not in low:
+        return None
+    found = _BARE_STOP_RE.fullmatch(low.strip())
+    if found is None:
+        return None
+    price = read_token(found.group(1).rstrip(".,"))
+    if not isinstance(price, Price) or price.value <= 0:
+        return None
+    return UpdateFinding("move_sl", new_stop=price.value, at=low.find(found.group(1)))
