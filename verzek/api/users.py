@@ -1,4 +1,5 @@
-"""Users: list and create (admin, or anyone when sign-up is open), read, change, delete, stats."""
+"""Users: list and create (admin, or anyone when sign-up is open), read, change, delete, stats,
+their decisions on recent signals and their trading state."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from verzek.api.plain import plain_answer
 from verzek.api.schemas import (
     LINE_PATTERN,
     SECURITY,
+    AnyObject,
     ApiModel,
     Deleted,
     PageQuery,
@@ -186,6 +188,50 @@ def delete_user(path: UserPath) -> Response:
     who = require_owner(path.user_id)
     ctx().accounts.delete_user(path.user_id, by="an admin" if who.is_admin else "the user")
     return jsonify({"deleted": True})
+
+
+class UserDecisionOut(BaseModel):
+    """What the engine did with one signal for this user."""
+
+    signal_id: str
+    received_at: datetime
+    kind: str = Field(description="signal (a call) or update (a follow-up)")
+    symbol: str | None = None
+    side: str | None = Field(default=None, description="long or short, for a call")
+    action: str | None = Field(default=None, description="the follow-up's action")
+    outcome: str = Field(description="executed, skipped or failed")
+    code: str = Field(description="the rule or step that decided, e.g. max_open_positions")
+    reason: str = Field(description="the decision in words")
+    position_id: str | None = None
+    account_id: str | None = None
+
+
+class UserDecisionPage(BaseModel):
+    items: list[UserDecisionOut]
+    limit: int
+    offset: int
+
+
+@api.get("/<user_id>/decisions", responses={200: UserDecisionPage}, security=SECURITY)
+def user_decisions(path: UserPath, query: PageQuery) -> Response:
+    """The user's own decisions on recent signals, newest first: each call or follow-up, and
+    whether it was traded for them and why (or why not: the rule's code and sentence). Only
+    this user's decisions, never another user's."""
+    require_owner(path.user_id)
+    items = ctx().trading.user_decisions(path.user_id, limit=query.limit, offset=query.offset)
+    return jsonify({"items": [UserDecisionOut.model_validate(i).model_dump(mode="json")
+                              for i in items],
+                    "limit": query.limit, "offset": query.offset})
+
+
+@api.get("/<user_id>/trading-state", responses={200: AnyObject}, security=SECURITY)
+def trading_state(path: UserPath) -> Response:
+    """Whether the user may open positions now (`new_positions_allowed`) and, if not, why
+    (`reason`): their own kill switch, pause and circuit breaker, and the platform's kill
+    switch and pause. Read-only: the user changes theirs with POST .../pause and
+    .../kill-switch."""
+    require_owner(path.user_id)
+    return jsonify(ctx().trading.user_safety(path.user_id))
 
 
 @api.get("/<user_id>/stats", responses={200: UserStats}, security=SECURITY)

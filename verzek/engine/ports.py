@@ -62,6 +62,16 @@ class TradingPort(Protocol):
         losses, win_rate, realised_pnl_usdt, volume_usdt."""
         ...
 
+    def user_decisions(self, user_id: str, *, limit: int = 50, offset: int = 0,
+                       ) -> list[dict[str, Any]]:
+        """The user's own decisions on recent signals, newest first."""
+        ...
+
+    def user_safety(self, user_id: str) -> dict[str, Any]:
+        """The user's trading state: new_positions_allowed, reason, their switches and the
+        platform's."""
+        ...
+
     def safety_status(self) -> dict[str, Any]: ...
 
     def set_kill_switch(self, *, active: bool, reason: str, close_positions: bool,

@@ -114,3 +114,30 @@ class SignalLog:
 
     def close(self) -> None:
         self._journal.close()
+
+
+def decisions_of(log: SignalLog, user_id: str, *, limit: int, offset: int,
+                 ) -> list[dict[str, Any]]:
+    """The user's own decisions on the signals kept, newest first: what each call was and
+    what the engine did with it for them (a mobile user asking "why no trade?" had only the
+    Telegram notice). Never another user's."""
+    out: list[dict[str, Any]] = []
+    for record in log.recent(KEEP, 0):
+        mine = [d for d in record.decisions if d.get("user_id") == user_id]
+        if not mine:
+            continue
+        call, update = record.signal, record.update
+        for d in mine:
+            out.append({
+                "signal_id": record.id, "received_at": record.received_at,
+                "kind": record.kind,
+                "symbol": call.symbol if call is not None else
+                (update.symbol if update is not None else None),
+                "side": call.side.value if call is not None else None,
+                "action": str(update.action) if update is not None else None,
+                "outcome": d.get("outcome"), "code": d.get("code", ""),
+                "reason": d.get("reason", ""), "position_id": d.get("position_id"),
+                "account_id": d.get("account_id")})
+        if len(out) >= offset + limit:
+            break
+    return out[offset:offset + limit]

@@ -362,6 +362,18 @@ class TradingService:
         self.users.get(user_id)
         return self.stats.summary(user_id, self._clock.now())
 
+    def user_decisions(self, user_id: str, *, limit: int = 50, offset: int = 0,
+                       ) -> list[dict[str, Any]]:
+        """The user's decisions on recent signals, newest first (`signal_log.decisions_of`)."""
+        self.users.get(user_id)
+        return signal_log.decisions_of(self.signals, user_id, limit=limit, offset=offset)
+
+    def user_safety(self, user_id: str) -> dict[str, Any]:
+        """Whether the user may open positions now and what holds them back: their own kill
+        switch, pause and breaker, and the platform's."""
+        self.users.get(user_id)
+        return self.safety.status(user_id)
+
     # --- safety -----------------------------------------------------------------------------
 
     def safety_status(self) -> dict[str, Any]:
