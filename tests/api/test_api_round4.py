@@ -293,3 +293,16 @@ def test_a_key_of_12_shows_only_its_last_4(client: FlaskClient, auth: AuthAction
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["CexAccountIn"]
     key = schema["properties"]["api_key"]["anyOf"][0]
     assert key["minLength"] == 12
+
+
+def test_the_engine_keeps_no_last_4_of_a_short_key(runtime: Any, auth: AuthActions) -> None:
+    """Defence behind the API's 12-character minimum: any other path adding an account keeps
+    no last 4 of a key so short that they are most of it."""
+    from verzek.domain.models import ExchangeName, MarketType, TradingMode
+
+    user_id, _ = auth.user("shortkey@example.com")
+    account = runtime.accounts.add_account(
+        user_id, exchange=ExchangeName.BINANCE, market_type=MarketType.FUTURES,
+        mode=TradingMode.DEMO, testnet=False, label="short",
+        credentials={"api_key": "K9x2abcd", "api_secret": "S3c4efgh"}, key_field="api_key")
+    assert account.key_last4 == ""

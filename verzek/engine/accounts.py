@@ -306,7 +306,9 @@ class AccountService:
             account = ExchangeAccount(
                 id=account_id, user_id=user_id, exchange=exchange, market_type=market_type,
                 mode=mode, testnet=testnet, label=label, created_at=now,
-                key_last4=credentials[key_field][-4:] if credentials else "",
+                # the last 4 of a key long enough that they do not give most of it away
+                key_last4=credentials[key_field][-4:] if credentials and
+                len(credentials[key_field]) >= 12 else "",
                 credentials_ciphertext=self.secret_box.encrypt(user_id, exchange, credentials)
                 if keep_keys and credentials is not None else None)
             return user.model_copy(update={"exchange_accounts": [*user.exchange_accounts,

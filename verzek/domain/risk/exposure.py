@@ -7,6 +7,7 @@ from decimal import Decimal
 from verzek.domain.decision import Decision
 from verzek.domain.exits import is_crossed
 from verzek.domain.models import MarketType
+from verzek.domain.numeric import plain
 from verzek.domain.risk.context import RiskContext
 from verzek.domain.sizing import position_cap_usdt
 
@@ -54,17 +55,18 @@ def position_size(ctx: RiskContext) -> Decision:
     if ctx.dca_plan is not None and ctx.dca_plan.levels:
         smallest = min(smallest, *(level.quote for level in ctx.dca_plan.levels))
     if smallest < ctx.min_notional_usdt:
-        return Decision.deny("below_min_notional", f"An order of {smallest} USDT is below the "
-                             f"exchange minimum of {ctx.min_notional_usdt} USDT; raise the "
-                             "position size.",
+        return Decision.deny("below_min_notional", f"An order of {plain(smallest)} USDT is "
+                             f"below the exchange minimum of {plain(ctx.min_notional_usdt)} "
+                             "USDT; raise the position size.",
                              order_usdt=smallest, min_usdt=ctx.min_notional_usdt)
-    return Decision.allow("size_ok", f"Base order {size} USDT.", size_usdt=size)
+    return Decision.allow("size_ok", f"Base order {plain(size)} USDT.", size_usdt=size)
 
 
 def _cap_check(code: str, what: str, used: Decimal, cap: Decimal | None) -> Decision | None:
     if cap is not None and used > cap:
-        return Decision.deny(code, f"This trade would bring {what} to {used} USDT, above the cap "
-                             f"of {cap} USDT.", used_usdt=used, cap_usdt=cap)
+        return Decision.deny(code, f"This trade would bring {what} to {plain(used)} USDT, "
+                             f"above the cap of {plain(cap)} USDT.", used_usdt=used,
+                             cap_usdt=cap)
     return None
 
 
@@ -84,7 +86,7 @@ def exposure_caps(ctx: RiskContext) -> Decision:
     for failure in checks:
         if failure is not None:
             return failure
-    return Decision.allow("caps_ok", f"{planned} USDT fits every cap.", planned_usdt=planned)
+    return Decision.allow("caps_ok", f"{plain(planned)} USDT fits every cap.", planned_usdt=planned)
 
 
 def dca_within_liquidation(ctx: RiskContext) -> Decision:
