@@ -65,3 +65,33 @@ def test_each_signal_and_demo_price_change_is_logged(client: FlaskClient, auth: 
     assert f"signal {call['signal_id']} from api: LONG ETH/USDT, no user concerned" in lines
     assert any(line.startswith(f"signal {noise['signal_id']} from api: no trade (")
                for line in lines)
+
+
+def test_every_change_is_logged_with_which_admin_or_user_and_no_secret(
+        client: FlaskClient, auth: AuthActions, caplog: pytest.LogCaptureFixture) -> None:
+    """Exchange accounts, settings, demo balances and closes had no line, and "by an admin"
+    did not say which of the configured admin tokens acted."""
+    from tests.api.conftest import TV_SECRET
+    from verzek.api.audit import admin_label
+
+    user_id, headers = auth.user("audited@example.com")
+    admin_token = auth.admin()["Authorization"].split(" ", 1)[1]
+    with caplog.at_level(logging.INFO, logger="verzek.api.audit"):
+        assert client.patch(f"/api/users/{user_id}/settings/risk", headers=auth.admin(),
+                            json={"max_leverage": 3}).status_code == 200
+        assert client.put(f"/api/users/{user_id}/demo/balance", headers=headers,
+                          json={"usdt": 5000}).status_code == 200
+        assert client.get(f"/api/users/{user_id}", headers=headers).status_code == 200
+        client.post(f"/api/webhooks/tradingview/{TV_SECRET}", data="hello",
+                    content_type="text/plain")
+    lines = [r.getMessage() for r in caplog.records]
+    label = admin_label(admin_token)
+    assert label.startswith("admin#") and admin_token not in label
+    assert f"api PATCH /api/users/{user_id}/settings/risk -> 200 by {label} from 127.0.0.1" \
+        in lines
+    assert f"api PUT /api/users/{user_id}/demo/balance -> 200 by user {user_id} from " \
+           "127.0.0.1" in lines
+    assert not any(" GET " in line for line in lines)
+    assert any(line.startswith("api POST /api/webhooks/tradingview/[redacted] -> ")
+               for line in lines)
+    assert not any(TV_SECRET in line or admin_token in line for line in lines)

@@ -17,6 +17,7 @@ from werkzeug import exceptions as werkzeug_exceptions
 
 from verzek import __version__
 from verzek.api import auth
+from verzek.api.audit import audit
 from verzek.api.context import ApiContext
 from verzek.api.error_handlers import (
     error_body,
@@ -169,6 +170,7 @@ def create_app(runtime: Any, settings: Any) -> OpenAPI:
     app.before_request(auth.authorize)  # then 403 / 404, before any validation
     app.before_request(_guard_body)
     app.after_request(_answer_options)
+    app.after_request(audit)
     register_error_handlers(app, validation_error_response)
     return app
 
