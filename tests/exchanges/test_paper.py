@@ -271,6 +271,21 @@ def test_resting_limit_orders_hold_funds_until_filled_or_cancelled(
     assert bal.get("USDT").free == Decimal("1000") - Decimal("500") * Decimal("1.001")
 
 
+def test_setting_the_balance_sets_what_is_free_resting_orders_keep_theirs(
+        tmp_path: Path, clock: ManualClock, feed: SimPriceFeed) -> None:
+    """Set as the wallet, free went negative under resting orders (-198.5 USDT), which were
+    refused when they filled (journey 10)."""
+    ex = paper(tmp_path, clock, feed, MarketType.SPOT)
+    ex.create_order(order("BTC/USDT", type=OrderType.LIMIT, price=Decimal("50000"),
+                          client_order_id=cid("dca1")))
+    held = Decimal("0.01") * Decimal("50000") * Decimal("1.001")
+    ex.set_balance("USDT", Decimal("300"))
+    bal = ex.fetch_balance().get("USDT")
+    assert bal.free == Decimal("300") and bal.used == held and bal.total == 300 + held
+    ex.process_prices({"BTC/USDT": Decimal("49000")})  # the resting order still fills
+    assert ex.fetch_balance().get("BTC").free == Decimal("0.01")
+
+
 def test_a_stop_that_cannot_fill_is_rejected_without_side_effects(
         tmp_path: Path, clock: ManualClock, feed: SimPriceFeed) -> None:
     ex = paper(tmp_path, clock, feed)

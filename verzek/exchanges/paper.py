@@ -138,12 +138,14 @@ class PaperExchange(Exchange):
         return doc or book.new_state(self.account_id, self.name.value, self._balance0)
 
     def set_balance(self, currency: str, amount: Decimal) -> None:
-        """Admin: set the free balance of `currency` (default 10,000 USDT at creation)."""
+        """Admin: set the free balance of `currency` (default 10,000 USDT at creation): what
+        resting orders hold stays held on top of it (set as the wallet, free went negative
+        under resting orders, which were then refused when they filled)."""
         if amount < 0:
             raise InvalidOrder("a balance cannot be negative")
 
         def apply(state: book.State) -> None:
-            state["wallet"][currency] = str(amount)
+            state["wallet"][currency] = str(amount + book.reserved(state, currency))
 
         self._mutate(apply)
 
