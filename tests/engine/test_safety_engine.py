@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from tests.engine.conftest import Engine
 from verzek.domain.models import OrderSide, OrderType, SignalSource
 from verzek.engine.notifier import EventKind
@@ -186,3 +188,32 @@ def test_a_stop_the_price_has_crossed_closes_at_market_at_once(engine: Engine) -
     refused = [o for o in closed.orders if o.leg.startswith("slr") and
                o.status.value == "rejected"]
     assert len(refused) == 1  # tried once, not on every pass
+
+
+def test_the_daily_loss_pause_is_the_limits_not_the_users(engine: Engine) -> None:
+    """It was filed as the user's own pause: their "resume" answered "trading allowed" while
+    every call was still skipped for the limit; and it cut a user's own longer pause short."""
+    from verzek.errors import Forbidden
+
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "1000", "max_daily_loss_pct": "1"})
+    engine.price(SYM, "100")
+    engine.trading.submit_text(_signal(0), SignalSource(kind="api"))
+    engine.tick(SYM, "85")
+    engine.price(SYM, "100")
+    (decision,) = engine.trading.submit_text(_signal(1), SignalSource(kind="api")).decisions
+    assert decision.code == "max_daily_loss"
+    pause = engine.trading.safety.status("u1")["pause"]
+    assert pause["set_by"] == "limit" and pause["until"].startswith("2026-01-02")
+    with pytest.raises(Forbidden) as refused:
+        engine.trading.set_pause(paused=False, until=None, reason="", user_id="u1")
+    assert refused.value.code == "daily_loss_limit"
+    assert engine.trading.safety.status("u1")["new_positions_allowed"] is False
+    # a user's own longer pause is not cut to the next UTC day by the limit
+    later = engine.clock.now() + timedelta(days=30)
+    engine.clock.advance(86400)
+    engine.trading.set_pause(paused=True, until=later, reason="holiday", user_id="u1")
+    engine.trading.safety.set_pause(paused=True, until=engine.clock.now() + timedelta(hours=5),
+                                    reason="limit", user_id="u1", set_by="limit")
+    kept = engine.trading.safety.status("u1")["pause"]
+    assert kept["set_by"] == "user" and kept["reason"] == "holiday"

@@ -408,7 +408,8 @@ class Orchestrator:
         if isinstance(until, datetime) and until > self._clock.now():
             # The daily loss limit pauses the user until the next UTC day (persisted).
             reason = decision.details.get("pause_reason", decision.message)  # the cause
-            self._safety.set_pause(paused=True, until=until, reason=reason, user_id=user.id)
+            self._safety.set_pause(paused=True, until=until, reason=reason, user_id=user.id,
+                                   set_by="limit")
         self._notifier.notify(Event(EventKind.SIGNAL_SKIPPED, user.id, self._clock.now(),
                                     f"Signal {record.signal.symbol if record.signal else ''} "
                                     f"skipped: {decision.message}",

@@ -126,6 +126,10 @@ class SafetyService:
                                "paused your trading; only an operator can resume it"):
                 operators.append(True)
                 return
+            if held is not None and held.in_force(now) and _limit_holds(held, set_by, paused,
+                                                                        until):
+                operators.append(True)
+                return
             if paused:
                 m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=set_by)
             else:
@@ -133,8 +137,12 @@ class SafetyService:
 
         self._change(change)
         if operators:
-            logger.warning("trading pause ON for %s asked by the user: the operator's pause "
-                           "stays as it is", user_id)
+            if set_by == "limit":
+                logger.warning("daily loss limit reached for %s: the longer pause in force "
+                               "stays as it is", user_id)
+            else:
+                logger.warning("trading pause ON for %s asked by the user: the operator's "
+                               "pause stays as it is", user_id)
             return self.status(user_id)
         logger.warning("trading pause %s for %s by %s%s: %s", "ON" if paused else "off",
                        user_id or "the platform", _who(set_by, user_id),
@@ -301,6 +309,22 @@ def _operator_holds(in_force: bool, held: Any, by: SetBy, on: bool, refusal: str
     return True
 
 
+def _limit_holds(held: Any, by: SetBy, on: bool, until: datetime | None) -> bool:
+    """Whether a pause in force stays as it is against the daily loss limit's, or the limit's
+    against the user. The user's "resume" under the limit's pause is refused (403
+    `daily_loss_limit`): it answered "trading allowed" while every call was still skipped for
+    the limit. The limit's pause leaves a longer pause as it is (a user's own for a month was
+    cut to the next UTC day)."""
+    if held.set_by == "limit" and by == "user" and not on:
+        raise Forbidden(f"the daily loss limit paused your new positions until "
+                        f"{held.until.isoformat() if held.until else 'the next UTC day'}; "
+                        "they resume by themselves then", code="daily_loss_limit",
+                        details={"reason": held.reason, "until": held.until})
+    return by == "limit" and (held.until is None or (until is not None and held.until >= until))
+
+
 def _who(set_by: SetBy, user_id: str | None) -> str:
     """Who acted, for the log: the platform's switches are an admin's alone."""
+    if set_by == "limit":
+        return "the daily loss limit"
     return "an admin" if set_by == "admin" or user_id is None else "the user"

@@ -27,7 +27,8 @@ class OrderPurpose(StrEnum):
     REDUCE = "reduce"  # take profit, stop loss, close
 
 
-SetBy = Literal["admin", "user"]
+# "limit": the daily loss limit's pause (until the next UTC day), the user's to wait out
+SetBy = Literal["admin", "user", "limit"]
 
 
 class KillSwitch(Model):
