@@ -26,3 +26,15 @@ def test_leverage_above_the_markets_highest_is_capped_to_it(engine: Engine) -> N
                                       f"{market.max_leverage}x.")
     assert f"Leverage reduced from 50x to {market.max_leverage}x by the market's highest." \
         in decision.reason
+
+
+def test_a_call_naming_no_leverage_says_the_users_maximum_is_used(engine: Engine) -> None:
+    engine.price(SYM, "95000")
+    engine.add_user("u1", general={"auto_trade": True},
+                    risk={"position_size_usdt": "200", "max_leverage": 7})
+    (decision,) = engine.trading.submit_text(
+        "#BTC/USDT LONG entry 95000 TP 95500 SL 94700", SignalSource(kind="api")).decisions
+    assert decision.outcome == "executed", decision
+    assert ", 7x." in decision.reason
+    assert "The call names no leverage: 7x, the most your settings and plan allow" \
+        in decision.reason

@@ -225,9 +225,17 @@ class EntryPlanner:
 
 
 def _leverage_note(ctx: RiskContext) -> tuple[str, ...]:
-    """"Leverage reduced from 50x to 20x by the market's highest.", when it was."""
+    """Where the leverage came from, when the call did not set it: "Leverage reduced from 50x
+    to 20x by the market's highest.", or, for a call naming none, that the user's maximum is
+    used (it read as the call's)."""
     decision = leverage_within_caps(ctx)
-    return (decision.message,) if decision.code == "leverage_capped" else ()
+    if decision.code == "leverage_capped":
+        return (decision.message,)
+    if ctx.market is MarketType.FUTURES and ctx.signal.leverage is None:
+        return (f"The call names no leverage: {ctx.leverage}x, the most your settings and "
+                "plan allow, is used (lower max_leverage in your risk settings to trade "
+                "such calls with less).",)
+    return ()
 
 
 def dca_notes(dca: DcaSettings, features: PlanFeatures,
