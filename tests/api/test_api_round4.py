@@ -306,3 +306,20 @@ def test_the_engine_keeps_no_last_4_of_a_short_key(runtime: Any, auth: AuthActio
         mode=TradingMode.DEMO, testnet=False, label="short",
         credentials={"api_key": "K9x2abcd", "api_secret": "S3c4efgh"}, key_field="api_key")
     assert account.key_last4 == ""
+
+
+@pytest.mark.parametrize("field,value", [("volume_scale", "1000"), ("step_scale", "0.001"),
+                                         ("deviation_pct", "1001")])
+def test_dca_figures_the_planner_refuses_are_refused_where_set(
+        client: FlaskClient, auth: AuthActions, field: str, value: str) -> None:
+    """volume_scale 1000 was stored (200); every signal was then skipped with the planner's
+    "volume_scale must be between 0.01 and 100" (journey 10)."""
+    user_id, headers = auth.user(f"dca-{field}@example.com")
+    url = f"/api/users/{user_id}/settings/dca"
+    before = client.get(url, headers=headers).get_json()["settings"]
+    resp = client.patch(url, headers=headers, json={field: value})
+    assert resp.status_code == 422, resp.get_json()
+    error = resp.get_json()["error"]
+    assert error["details"]["field"] == field and field in error["message"]
+    assert client.get(url, headers=headers).get_json()["settings"] == before
+    assert client.patch(url, headers=headers, json={field: "2"}).status_code == 200

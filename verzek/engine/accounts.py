@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from verzek.clock import Clock
+from verzek.domain.dca_bounds import MAX_SCALE, MIN_SCALE, percent
 from verzek.domain.models import (
     DcaSettings,
     ExchangeAccount,
@@ -26,6 +27,7 @@ from verzek.domain.models import (
     TradingMode,
     User,
 )
+from verzek.domain.numeric import plain
 from verzek.domain.plans import new_subscription, plan_features, subscribe
 from verzek.engine.sessions import (
     DUMMY_HASH,
@@ -223,6 +225,8 @@ class AccountService:
                 if model.default_account_id is not None and model.default_account_id not in ids:
                     raise Conflict("no such exchange account", code="unknown_account",
                                    details={"field": "default_account_id"})
+            if isinstance(model, DcaSettings):
+                _check_dca_bounds(model)
             if isinstance(model, StrategySettings) and model.tp_distribution == "explicit" \
                     and not model.tp_distribution_pcts:
                 raise Conflict("an explicit take-profit distribution needs "
@@ -428,6 +432,18 @@ def _check_email(email: str) -> str:
     if not EMAIL_RE.fullmatch(email):
         raise InvalidInput("not an e-mail address", details={"field": "email"})
     return email_key(email)
+
+
+def _check_dca_bounds(dca: DcaSettings) -> None:
+    """The DCA figures the planner can build levels from, refused where they are set (422
+    naming the field): a volume scale of 1000 was stored, then every signal was skipped with
+    the planner's own message."""
+    for name in ("step_scale", "volume_scale"):
+        value = getattr(dca, name)
+        if not MIN_SCALE <= value <= MAX_SCALE:
+            raise InvalidInput(f"{name} must be from {MIN_SCALE} to {MAX_SCALE} (got "
+                               f"{plain(value)})", details={"field": name})
+    percent("deviation_pct", dca.deviation_pct)
 
 
 def _current_plan(user: User, now: datetime) -> PlanName:
