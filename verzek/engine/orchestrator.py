@@ -8,6 +8,7 @@ account, set leverage, place the entry, protect it, arm the DCA levels.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -111,6 +112,14 @@ class Orchestrator:
         # The second pass of a new signal's fan-out (see `open_signal`) runs apart: its tasks
         # never wait behind first-pass tasks of another fan-out that may wait for its leases.
         self._books = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fanout-book")
+        # The first pass runs on its own pool, one signal at a time: two signals' first passes
+        # at once each held (leased) a user the other waited for, and neither second pass
+        # could start (every worker hung, filled entries left without a stop); on the shared
+        # pool, a follow-up's or another signal's protection tasks waiting for leased users
+        # could take every worker the first pass needed to finish.
+        self._entries = ThreadPoolExecutor(max_workers=workers,
+                                           thread_name_prefix="fanout-entry")
+        self._entries_lock = threading.Lock()
 
     # --- fan-out -------------------------------------------------------------------------
 
@@ -183,17 +192,18 @@ class Orchestrator:
                 except Exception as exc:
                     return replace(_failed(pending.user.id, exc), account_id=pending.account.id)
 
-        sent = list(self._executor.map(first, users))
-        pending = [o for out in sent for o in out if isinstance(o, Pending)]
-        finished: dict[int, UserDecision] = {}
-        try:
-            finished = dict(zip((id(p) for p in pending), self._books.map(second, pending),
-                                strict=True))
-        finally:
-            for p in pending:  # a second pass that never ran must not keep a user locked
-                if p.lease is not None and self._manager.locks.drop(p.user.id, p.lease):
-                    logger.error("entry of user %s not finished; its lock was freed",
-                                 p.user.id)
+        with self._entries_lock:
+            sent = list(self._entries.map(first, users))
+            pending = [o for out in sent for o in out if isinstance(o, Pending)]
+            finished: dict[int, UserDecision] = {}
+            try:
+                finished = dict(zip((id(p) for p in pending), self._books.map(second, pending),
+                                    strict=True))
+            finally:
+                for p in pending:  # a second pass that never ran must not keep a user locked
+                    if p.lease is not None and self._manager.locks.drop(p.user.id, p.lease):
+                        logger.error("entry of user %s not finished; its lock was freed",
+                                     p.user.id)
         return [finished[id(o)] if isinstance(o, Pending) else o for out in sent for o in out]
 
     def _protect(self, user: User, position_ids: list[str]) -> list[UserDecision]:
@@ -213,6 +223,7 @@ class Orchestrator:
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        self._entries.shutdown(wait=wait, cancel_futures=not wait)
         self._books.shutdown(wait=wait, cancel_futures=not wait)
 
     # --- one user ----------------------------------------------------------------------------
