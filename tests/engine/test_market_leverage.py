@@ -38,3 +38,22 @@ def test_a_call_naming_no_leverage_says_the_users_maximum_is_used(engine: Engine
     assert ", 7x." in decision.reason
     assert "The call names no leverage: 7x, the most your settings and plan allow" \
         in decision.reason
+
+
+def test_only_a_stated_maximum_caps_a_live_trade() -> None:
+    """ccxt's Binance listing states no maximum leverage: the default standing in for it (20)
+    capped every live 50x trade (BTCUSDT allows 125x). Bybit's states one."""
+    from verzek.exchanges.ccxt_markets import (
+        market_info_from_ccxt,
+        market_info_from_json,
+        market_info_to_json,
+    )
+
+    base = {"symbol": "BTC/USDT:USDT", "base": "BTC", "quote": "USDT", "spot": False,
+            "precision": {"amount": 0.001, "price": 0.1}, "limits": {}}
+    binance = market_info_from_ccxt(base)
+    bybit = market_info_from_ccxt({**base, "limits": {"leverage": {"max": 100}}})
+    assert not binance.leverage_stated and bybit.leverage_stated and bybit.max_leverage == 100
+    assert market_info_from_json(market_info_to_json(bybit)).leverage_stated
+    assert not market_info_from_json({**market_info_to_json(bybit),
+                                      "leverage_stated": False}).leverage_stated

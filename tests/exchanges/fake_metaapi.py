@@ -11,7 +11,7 @@ import re
 
 import responses
 
-ACCOUNT = "acc-42"
+ACCOUNT = "a3f1c2d4-0042-4e5f-8a9b-1c2d3e4f5a6b"  # a MetaApi account id is a UUID
 BASE = f"https://mt-client-api-v1.new-york.agiliumtrade.ai/users/current/accounts/{ACCOUNT}"
 TOKEN = "metaapi-token-0123456789abcdef"
 SPEC = {"symbol": "BTCUSD", "tickSize": 0.01, "minVolume": 0.01, "maxVolume": 100,

@@ -43,7 +43,7 @@ from verzek.engine.entry_prices import (
     with_pct_prices,
 )
 from verzek.engine.executor import OrderSpec
-from verzek.engine.pool import ExchangePool, is_paper
+from verzek.engine.pool import ExchangePool, is_paper, is_paper_client
 from verzek.engine.stats import StatsBook
 from verzek.exchanges.base import Exchange, MarketInfo
 from verzek.exchanges.multipliers import dot_thousands_factor, price_factor
@@ -143,8 +143,10 @@ class EntryPlanner:
             # free and used both zero with a total: an exchange that does not report them
             free_usdt=max(balance.free, ZERO) if balance.free or balance.used else None,
             entry_price=first_fill, last_close_at=self._stats.last_close(user.id, symbol),
-            # a market that says 1x (or nothing) is left to the exchange: not a cap
-            market_max_leverage=market.max_leverage if market.max_leverage > 1 else None,
+            # the market's highest when the exchange states it, or on paper (which refuses
+            # past it); a default standing in for a listing without one is no cap
+            market_max_leverage=market.max_leverage if market.max_leverage > 1 and (
+                market.leverage_stated or is_paper_client(exchange)) else None,
         )
         base_ctx = RiskContext(**ctx_kwargs)
         leverage = base_ctx.leverage

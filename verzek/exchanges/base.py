@@ -45,6 +45,9 @@ class MarketInfo:
     maker_fee: Decimal = Decimal("0.001")
     max_leverage: int = 1
     exchange_id: str = ""  # the exchange's own market id, e.g. "BTCUSDT"
+    # whether the exchange stated `max_leverage` (ccxt's Binance listing does not: a default
+    # stands in, which must not cap a trade the exchange would take at 50x)
+    leverage_stated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ def market_info_from_ccxt(m: dict[str, Any]) -> MarketInfo:
         maker_fee=dec(m.get("maker"), Decimal("0.001")),  # type: ignore[arg-type]
         max_leverage=1 if is_spot else int(leverage_max or DEFAULT_FUTURES_MAX_LEVERAGE),
         exchange_id=str(m.get("id", "")),
+        leverage_stated=not is_spot and bool(leverage_max),
     )
 
 
@@ -60,6 +61,7 @@ def market_info_to_json(info: MarketInfo) -> dict[str, Any]:
         "min_notional": str(info.min_notional), "contract_size": str(info.contract_size),
         "taker_fee": str(info.taker_fee), "maker_fee": str(info.maker_fee),
         "max_leverage": info.max_leverage, "exchange_id": info.exchange_id,
+        "leverage_stated": info.leverage_stated,
     }
 
 
@@ -71,6 +73,7 @@ def market_info_from_json(d: dict[str, Any]) -> MarketInfo:
         min_notional=Decimal(d["min_notional"]), contract_size=Decimal(d["contract_size"]),
         taker_fee=Decimal(d["taker_fee"]), maker_fee=Decimal(d["maker_fee"]),
         max_leverage=int(d["max_leverage"]), exchange_id=d.get("exchange_id", ""),
+        leverage_stated=bool(d.get("leverage_stated", False)),
     )
 
 
