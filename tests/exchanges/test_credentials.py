@@ -16,6 +16,7 @@ import responses
 
 from tests.exchanges.venues import BinanceVenue, BybitVenue
 from verzek.clock import ManualClock
+from verzek.errors import TransientExchangeError
 from verzek.exchanges.resilient import BackoffRegistry
 
 QUERY_API = "https://api.bybit.com/v5/user/query-api"
@@ -70,7 +71,6 @@ def test_bybit_key_without_withdrawal_bound_to_an_ip_is_accepted(
     {"status": 200, "json": {"retCode": 10005, "retMsg": "Permission denied, please check "
                              "your API key permissions.", "result": {}, "retExtInfo": {},
                              "time": 1700000000000}},
-    {"status": 503, "body": "<html>503 Service Temporarily Unavailable</html>"},
     {"status": 200, "json": {"retCode": 0, "retMsg": "", "result": {}, "retExtInfo": {},
                              "time": 1700000000000}},  # no permissions in the answer
 ])
@@ -85,13 +85,16 @@ def test_bybit_key_info_that_cannot_be_read_is_not_ok(
     assert report.message.startswith("could not verify the key's permissions on bybit")
 
 
-def test_binance_restrictions_that_cannot_be_read_are_not_ok(rsps: responses.RequestsMock,
-                                                             clock: ManualClock) -> None:
-    venue = BinanceVenue(rsps)
+@pytest.mark.parametrize("venue_cls,url", [
+    (BinanceVenue, r"https://api\.binance\.com/sapi/v1/account/apiRestrictions.*"),
+    (BybitVenue, r"https://api\.bybit\.com/v5/user/query-api.*")])
+def test_an_exchange_away_during_the_permission_check_says_nothing_of_the_key(
+        rsps: responses.RequestsMock, clock: ManualClock, venue_cls: Any, url: str) -> None:
+    """A 503 made the report "not ok", and the key check then stored the keys as failed,
+    which stopped the account's live trading until the user verified again by hand."""
+    venue = venue_cls(rsps)
     venue.balance()
-    rsps.get(re.compile(r"https://api\.binance\.com/sapi/v1/account/apiRestrictions.*"),
-             status=503, body="<html>503</html>")
-    report = venue.make_exchange(clock=clock,
-                                 backoff=BackoffRegistry(clock=clock)).verify_credentials()
-    assert not report.ok and report.can_withdraw is None
-    assert "could not verify" in report.message
+    rsps.get(re.compile(url), status=503, body="<html>503</html>")
+    with pytest.raises(TransientExchangeError):
+        venue.make_exchange(clock=clock, backoff=BackoffRegistry(clock=clock)
+                            ).verify_credentials()

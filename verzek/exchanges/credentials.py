@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from verzek.domain.models import ExchangeName
-from verzek.errors import VerzekError
+from verzek.errors import TransientExchangeError, VerzekError
 from verzek.exchanges.base import CredentialReport
 
 Caller = Callable[..., Any]
@@ -48,6 +48,8 @@ def credential_report(name: ExchangeName, client: Any, call: Caller, *,
         # GET /sapi/v1/account/apiRestrictions: {"ipRestrict", "enableWithdrawals", ...}
         try:
             info = call(client.sapi_get_account_apirestrictions)
+        except TransientExchangeError:
+            raise  # away or throttling says nothing of the key: its status stays as it was
         except VerzekError as exc:
             return _unverified(name.value, exc.code)
         if not isinstance(info, dict) or "enableWithdrawals" not in info:
@@ -57,6 +59,8 @@ def credential_report(name: ExchangeName, client: Any, call: Caller, *,
         # GET /v5/user/query-api: result.permissions.Wallet lists "Withdraw"; ips ["*"] = any.
         try:
             answer = call(client.private_get_v5_user_query_api)
+        except TransientExchangeError:
+            raise  # away or throttling says nothing of the key: its status stays as it was
         except VerzekError as exc:
             return _unverified(name.value, exc.code)
         result = answer.get("result") if isinstance(answer, dict) else None
