@@ -202,7 +202,8 @@ def test_the_daily_loss_limit_reached_while_waiting_cancels_the_entry(engine: En
     assert engine.positions("u1") == []
     (closed,) = [p for p in engine.runtime.positions.closed_positions("u1") if p.symbol == SYM]
     assert closed.close_reason is CloseReason.CANCELLED and closed.orders == []
-    assert engine.trading.safety.status("u1")["pause"]["active"]
+    pause = engine.trading.safety.status("u1")["pause"]
+    assert pause["active"] and pause["set_by"] == "limit"  # the limit's, not the user's
     (skipped,) = [e for e in engine.events.of_kind(EventKind.SIGNAL_SKIPPED)
                   if e.data.get("position_id") == closed.id]
     assert skipped.data["code"] == "max_daily_loss" and "Breakout entry" in skipped.message

@@ -209,6 +209,12 @@ def test_the_daily_loss_pause_is_the_limits_not_the_users(engine: Engine) -> Non
         engine.trading.set_pause(paused=False, until=None, reason="", user_id="u1")
     assert refused.value.code == "daily_loss_limit"
     assert engine.trading.safety.status("u1")["new_positions_allowed"] is False
+    # nor in two calls: a shorter pause of their own, then a resume
+    engine.trading.set_pause(paused=True, until=engine.clock.now() + timedelta(minutes=1),
+                             reason="short", user_id="u1")
+    assert engine.trading.safety.status("u1")["pause"]["set_by"] == "limit"
+    with pytest.raises(Forbidden):
+        engine.trading.set_pause(paused=False, until=None, reason="", user_id="u1")
     # a user's own longer pause is not cut to the next UTC day by the limit
     later = engine.clock.now() + timedelta(days=30)
     engine.clock.advance(86400)

@@ -75,8 +75,10 @@ class BreakoutGate:
     def _refused(self, user: User, position: Position, decision: Decision) -> None:
         until = decision.details.get("paused_until")
         if isinstance(until, datetime) and until > self._clock.now():
-            self._safety.set_pause(paused=True, until=until, reason=decision.message,
-                                   user_id=user.id)
+            # the daily loss limit's pause, as at a signal (`Orchestrator._skip`)
+            reason = decision.details.get("pause_reason", decision.message)
+            self._safety.set_pause(paused=True, until=until, reason=reason, user_id=user.id,
+                                   set_by="limit")
         self._notifier.notify(Event(
             EventKind.SIGNAL_SKIPPED, user.id, self._clock.now(),
             f"Breakout entry on {position.symbol} cancelled: {decision.message}",

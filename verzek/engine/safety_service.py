@@ -315,11 +315,15 @@ def _limit_holds(held: Any, by: SetBy, on: bool, until: datetime | None) -> bool
     `daily_loss_limit`): it answered "trading allowed" while every call was still skipped for
     the limit. The limit's pause leaves a longer pause as it is (a user's own for a month was
     cut to the next UTC day)."""
-    if held.set_by == "limit" and by == "user" and not on:
-        raise Forbidden(f"the daily loss limit paused your new positions until "
-                        f"{held.until.isoformat() if held.until else 'the next UTC day'}; "
-                        "they resume by themselves then", code="daily_loss_limit",
-                        details={"reason": held.reason, "until": held.until})
+    if held.set_by == "limit" and by == "user":
+        if not on:
+            raise Forbidden(f"the daily loss limit paused your new positions until "
+                            f"{held.until.isoformat() if held.until else 'the next UTC day'}; "
+                            "they resume by themselves then", code="daily_loss_limit",
+                            details={"reason": held.reason, "until": held.until})
+        # the user's own pause replaces it only when it lasts longer (a shorter one, then a
+        # resume, lifted the limit's pause in two calls)
+        return until is not None and held.until is not None and until <= held.until
     return by == "limit" and (held.until is None or (until is not None and held.until >= until))
 
 
