@@ -31,7 +31,6 @@ from verzek.domain.models import (
 from verzek.domain.positions import close
 from verzek.engine.cancels import LEFTOVERS
 from verzek.engine.intents import NOT_PLACED, PLACED, Intent, IntentJournal
-from verzek.engine.notifier import EventKind
 from verzek.engine.pool import (
     ExchangePool,
     demo_account,
@@ -324,16 +323,13 @@ class Reconciler:
         position = set_order_status(position, intent.client_order_id, OrderStatus.REJECTED,
                                     self._clock.now())
         position = self._close_if_empty(position)
-        self._manager.save(position)
         if position.status is PositionStatus.CLOSED:
-            # its signal's decision said "Entry placed … (unknown)": the user is told it was
-            # not (the position was closed quietly, and the user missed the trade unaware)
-            self._manager.emit(
-                EventKind.POSITION_CLOSED, position,
-                f"The entry of {position.symbol} was not placed: the exchange never showed "
-                "the order after its answer was lost, so nothing was bought and the position "
-                "is cancelled.", reason="entry_not_placed",
-                signal_id=position.signal_id or "")
+            # its signal's decision said "Entry placed … (unknown)": the close notice says
+            # why it closes (it closed quietly, and the user missed the trade unaware)
+            position = position.model_copy(update={"extra": {
+                **position.extra, "entry_cancelled": "the entry was not placed: the exchange "
+                "never showed the order after its answer was lost, so nothing was bought"}})
+        self._manager.save(position)
 
     def _close_if_empty(self, position: Position) -> Position:
         """A pending position whose every entry failed is closed as cancelled."""
