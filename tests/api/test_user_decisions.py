@@ -4,6 +4,8 @@ without an admin: decisions were admin-only, and the trading state needed a POST
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.testing import FlaskClient
 
 from tests.api.conftest import AuthActions
@@ -40,3 +42,38 @@ def test_a_user_reads_their_own_decisions_and_trading_state(client: FlaskClient,
     ok = client.get(f"/api/users/{alice}/trading-state", headers=alice_h).get_json()
     assert ok["new_positions_allowed"] is True and ok["reason"] is None
     assert client.get(f"/api/users/{bob}/decisions?limit=0", headers=bob_h).status_code == 422
+
+
+def test_the_trading_state_writes_decimals_plainly(client: FlaskClient, auth: AuthActions,
+                                                   runtime: Any) -> None:
+    from decimal import Decimal
+
+    user_id, headers = auth.user("plainstate@example.com")
+    runtime.trading.safety.record_trade_result(user_id, Decimal("-3.178500000"),
+                                               Decimal("1000.0"))
+    state = client.get(f"/api/users/{user_id}/trading-state", headers=headers).get_json()
+    (result,) = state["breaker"]["results"]
+    assert result["pnl_usdt"] == "-3.1785" and result["capital_usdt"] == "1003.1785"
+
+
+def test_a_users_decisions_are_found_again_after_a_restart(tmp_path: Any) -> None:
+    """Read through a per-user index (a scan of 5,000 signals' decisions of every user took
+    about 0.4 s a request), rebuilt from the journal at start."""
+    from datetime import UTC, datetime
+
+    from verzek.domain.models import SignalRecord, SignalSource
+    from verzek.engine.signal_log import SignalLog, decisions_of
+
+    path = tmp_path / "log.jsonl"
+    log = SignalLog(path)
+    for n in range(3):
+        log.add(SignalRecord(id=f"s{n}", received_at=datetime(2026, 11, 29, tzinfo=UTC),
+                             source=SignalSource(kind="api"), content_hash=f"h{n}",
+                             kind="noise"))
+        log.add_decisions(f"s{n}", [{"user_id": "u1" if n != 1 else "u2",
+                                     "outcome": "skipped", "reason": "r", "code": "c"}])
+    log.close()
+    again = SignalLog(path)
+    assert [r.id for r in again.user_records("u1")] == ["s2", "s0"]
+    assert [d["signal_id"] for d in decisions_of(again, "u2", limit=5, offset=0)] == ["s1"]
+    assert decisions_of(again, "u3", limit=5, offset=0) == []

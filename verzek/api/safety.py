@@ -89,10 +89,11 @@ class _UserSafety(BaseModel):
     breaker: Breaker | None = None
 
 
-def _answer(result: dict[str, Any]) -> Response:
+def safety_answer(result: dict[str, Any]) -> Response:
     """The engine's status, its decimals ("1E-7": pydantic's JSON form) in the plain form the
     thresholds body takes back."""
     return jsonify(plain_answer(_UserSafety, plain_answer(SafetyState, result)))
+
 
 
 def _pause(body: PauseBody, user_id: str | None = None) -> Response:
@@ -100,7 +101,7 @@ def _pause(body: PauseBody, user_id: str | None = None) -> Response:
     if body.paused and body.until is not None and body.until <= ctx().runtime.clock.now():
         raise Conflict("a pause must end after now", code="until_passed",
                        details={"field": "until"})
-    return _answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
+    return safety_answer(ctx().trading.set_pause(paused=body.paused, until=body.until,
                                            reason=body.reason, user_id=user_id,
                                            set_by=_set_by()))
 
@@ -124,7 +125,7 @@ def safety_status() -> Response:
     `reason`), by user id; `POST /api/safety/circuit-breaker/reset` with the `user_id` clears
     one. `user_breakers` has every user's breaker as stored, tripped or not."""
     require_admin()
-    return _answer(ctx().trading.safety_status())
+    return safety_answer(ctx().trading.safety_status())
 
 
 @api.post("/safety/kill-switch", responses={200: AnyObject}, security=SECURITY)
@@ -132,7 +133,7 @@ def safety_status() -> Response:
 def platform_kill_switch(body: KillSwitchBody) -> Response:
     """Stop all trading (optionally closing every position), or lift the stop (admin)."""
     require_admin()
-    return _answer(ctx().trading.set_kill_switch(
+    return safety_answer(ctx().trading.set_kill_switch(
         active=body.active, reason=body.reason, close_positions=body.close_positions))
 
 
@@ -158,13 +159,13 @@ def reset_breaker(body: BreakerResetBody) -> Response:
     404; an unknown field a 422. Every reset is logged."""
     require_admin()
     if body.user_id is None:
-        return _answer(ctx().trading.reset_breaker())
+        return safety_answer(ctx().trading.reset_breaker())
     try:
         ctx().accounts.users.get(body.user_id)
     except NotFound:
         raise NotFound("no such user", details={"field": "user_id", "loc": ["user_id"]}) \
             from None
-    return _answer(ctx().trading.reset_breaker(body.user_id))
+    return safety_answer(ctx().trading.reset_breaker(body.user_id))
 
 
 @api.put("/safety/circuit-breaker", responses={200: AnyObject}, security=SECURITY)
@@ -176,7 +177,7 @@ def set_thresholds(body: ThresholdsBody) -> Response:
     values: dict[str, Decimal | int | None] = body.model_dump(exclude_none=True)
     if values.get("transient_error_burst") == 0:
         values["transient_error_burst"] = None  # the domain's "never trips"
-    return _answer(ctx().trading.set_breaker_thresholds(values))
+    return safety_answer(ctx().trading.set_breaker_thresholds(values))
 
 
 @api.post("/users/<user_id>/pause", responses={200: AnyObject}, security=SECURITY)
@@ -192,6 +193,6 @@ def user_kill_switch(path: UserPath, body: KillSwitchBody) -> Response:
     """Stop this user's trading (optionally closing their positions), or lift the stop. A
     stop an admin set is the admins' to lift: the user's is 403 `set_by_operator`."""
     require_owner(path.user_id)
-    return _answer(ctx().trading.set_kill_switch(
+    return safety_answer(ctx().trading.set_kill_switch(
         active=body.active, reason=body.reason, close_positions=body.close_positions,
         user_id=path.user_id, set_by=_set_by()))

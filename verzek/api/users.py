@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictStr
 from verzek.api.auth import admin_only, caller, require_admin, require_owner
 from verzek.api.context import ctx
 from verzek.api.plain import plain_answer
+from verzek.api.safety import safety_answer
 from verzek.api.schemas import (
     LINE_PATTERN,
     SECURITY,
@@ -231,7 +232,7 @@ def trading_state(path: UserPath) -> Response:
     switch and pause. Read-only: the user changes theirs with POST .../pause and
     .../kill-switch."""
     require_owner(path.user_id)
-    return jsonify(ctx().trading.user_safety(path.user_id))
+    return safety_answer(ctx().trading.user_safety(path.user_id))
 
 
 @api.get("/<user_id>/stats", responses={200: UserStats}, security=SECURITY)

@@ -29,6 +29,9 @@ class SignalLog:
         self._journal = Journal(path, fileops=fileops, on_fault=on_fault)
         self._records: OrderedDict[str, SignalRecord] = OrderedDict()
         self._by_message: dict[tuple[str, int], str] = {}
+        # user id -> ids of the kept signals with a decision of theirs, oldest first (a user's
+        # own decisions, read without scanning every user's of 5,000 signals)
+        self._by_user: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self.unfinished: list[str] = []
         done: set[str] = set()
@@ -39,6 +42,7 @@ class SignalLog:
                 record = self._records[row["id"]]
                 self._records[row["id"]] = record.model_copy(
                     update={"decisions": [*record.decisions, *row["decisions"]]})
+                self._note_users(row["id"], row["decisions"])
             elif row.get("t") == "done":
                 done.add(row["id"])
         self.unfinished = [sid for sid, r in self._records.items()
@@ -69,6 +73,22 @@ class SignalLog:
             if record is not None:
                 self._records[signal_id] = record.model_copy(
                     update={"decisions": [*record.decisions, *decisions]})
+                self._note_users(signal_id, decisions)
+
+    def _note_users(self, signal_id: str, decisions: list[dict[str, Any]]) -> None:
+        for user_id in {str(d.get("user_id")) for d in decisions if d.get("user_id")}:
+            ids = self._by_user.setdefault(user_id, [])
+            if not ids or ids[-1] != signal_id:
+                ids.append(signal_id)
+            if len(ids) > 2 * KEEP:  # ids of signals no longer kept go, now and then
+                ids[:] = [i for i in ids if i in self._records]
+
+    def user_records(self, user_id: str) -> list[SignalRecord]:
+        """The kept signals with a decision of the user's, newest first."""
+        with self._lock:
+            ids = list(self._by_user.get(user_id, ()))
+            found = (self._records.get(i) for i in reversed(ids))
+            return [r for r in found if r is not None]
 
     def finish(self, signal_id: str) -> None:
         """The fan-out of this signal is complete (an unfinished one resumes after a crash)."""
@@ -122,7 +142,7 @@ def decisions_of(log: SignalLog, user_id: str, *, limit: int, offset: int,
     what the engine did with it for them (a mobile user asking "why no trade?" had only the
     Telegram notice). Never another user's."""
     out: list[dict[str, Any]] = []
-    for record in log.recent(KEEP, 0):
+    for record in log.user_records(user_id):
         mine = [d for d in record.decisions if d.get("user_id") == user_id]
         if not mine:
             continue
