@@ -318,8 +318,9 @@ def test_dca_figures_the_planner_refuses_are_refused_where_set(
     url = f"/api/users/{user_id}/settings/dca"
     before = client.get(url, headers=headers).get_json()["settings"]
     resp = client.patch(url, headers=headers, json={field: value})
-    assert resp.status_code == 422, resp.get_json()
+    assert resp.status_code == 409, resp.get_json()
     error = resp.get_json()["error"]
+    assert error["code"] == "dca_out_of_range"
     assert error["details"]["field"] == field and field in error["message"]
     assert client.get(url, headers=headers).get_json()["settings"] == before
     assert client.patch(url, headers=headers, json={field: "2"}).status_code == 200

@@ -9,10 +9,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal
 
 from verzek.clock import Clock
-from verzek.domain.dca_bounds import MAX_SCALE, MIN_SCALE, percent
+from verzek.domain.dca_bounds import MAX_PCT, MAX_SCALE, MIN_SCALE
 from verzek.domain.models import (
     DcaSettings,
     ExchangeAccount,
@@ -435,15 +436,20 @@ def _check_email(email: str) -> str:
 
 
 def _check_dca_bounds(dca: DcaSettings) -> None:
-    """The DCA figures the planner can build levels from, refused where they are set (422
-    naming the field): a volume scale of 1000 was stored, then every signal was skipped with
-    the planner's own message."""
-    for name in ("step_scale", "volume_scale"):
-        value = getattr(dca, name)
-        if not MIN_SCALE <= value <= MAX_SCALE:
-            raise InvalidInput(f"{name} must be from {MIN_SCALE} to {MAX_SCALE} (got "
-                               f"{plain(value)})", details={"field": name})
-    percent("deviation_pct", dca.deviation_pct)
+    """The DCA figures the planner can build levels from, refused where they are set (409
+    `dca_out_of_range` naming the field; 409 as `shares_not_100`: the schema states no such
+    bound, stored settings outside it must still load): a volume scale of 1000 was stored,
+    then every signal was skipped with the planner's own message."""
+    checks: list[tuple[str, Decimal, Decimal | None, Decimal]] = [
+        (name, getattr(dca, name), MIN_SCALE, MAX_SCALE) for name in ("step_scale",
+                                                                      "volume_scale")]
+    checks.append(("deviation_pct", dca.deviation_pct, None, MAX_PCT))
+    for name, value, low, high in checks:
+        if (low is not None and value < low) or value > high:
+            span = f"from {low} to {high}" if low is not None else f"at most {high}"
+            raise Conflict(f"{name} must be {span} (got {plain(value)}): the DCA planner "
+                           "builds no levels beyond it", code="dca_out_of_range",
+                           details={"field": name})
 
 
 def _current_plan(user: User, now: datetime) -> PlanName:
