@@ -118,7 +118,8 @@ def is_partial_close(low: str) -> bool:
     """A close of part of the position ("close 50%", "close half", "partially closed"): acting
     on it as a close would close all of it."""
     return _PARTIAL_CLOSE_RE.search(low) is not None or \
-        _PARTIAL_AMOUNT_RE.search(low) is not None or _ODD_SHARE_RE.search(low) is not None
+        _PARTIAL_AMOUNT_RE.search(low) is not None or _ODD_SHARE_RE.search(low) is not None or \
+        (("%" in low or "half" in low or "1/" in low) and _COIN_SHARE_RE.search(low) is not None)
 
 
 # "Close 1e400%": a share in exponent form is no share a channel writes (not a whole close)
@@ -152,6 +153,19 @@ _SHARE_PCT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
 _SHARE_FRACTION_RE = re.compile(r"1/([234])")
 
 
+# "Close ETH 50%", "Close ATOM long 50%": the share written after the coin (and its side), as
+# "close 50% ETH" writes it before; not a gain ("Close ETH 50% profit"), not "Closed ETH 50%"
+# (a coin word: not a preposition, "all", "it", "half")
+COIN_WORD = (r"[#$]?(?=[a-z0-9]*[a-z])(?!(?:at|in|on|by|to|of|off|for|with|near|from|all|the|it"
+             r"|half)(?!\w))[a-z0-9]{2,16}(?:/[a-z]{3,5})?(?:[ \t]+(?:long|short))?"
+             r"(?:[ \t]+(?:position|trade))?")
+_COIN_SHARE_RE = re.compile(
+    "(?:" + guarded(("close", "closing", "exit"))
+    + rf")[ \t]+(?:the[ \t]+)?{COIN_WORD}[ \t]+(?:by[ \t]+)?"
+    rf"(?:{_AMOUNT})(?!\w)(?![ \t]*(?:in[ \t]+)?(?:profits?|gains?|roi|pnl|up|down|loss)(?!\w))"
+)
+
+
 def partial_close_at(low: str) -> int:
     """Where "Close 50% of #BTC", "book half here" (a close of a stated share) is written, or
     -1; the caller reads it only when no other cue says more (a target hit's "take 50%
@@ -180,7 +194,7 @@ def partial_close_share(low: str) -> Decimal | None:
     """How much of the position a partial close closes: "close 30%" → 0.3, "close half" →
     0.5, "book 1/3" → 1/3; None when it does not say ("take some profit", "partially
     closed", "exit 150%"). 100% is the whole position (1)."""
-    match = _PARTIAL_AMOUNT_RE.search(low)
+    match = _PARTIAL_AMOUNT_RE.search(low) or _COIN_SHARE_RE.search(low)
     return None if match is None else _share_of(match.group(0))
 
 

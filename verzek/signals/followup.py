@@ -11,13 +11,21 @@ from pydantic import ValidationError
 from verzek.domain.models import Side, Signal, SignalUpdate
 from verzek.signals import keywords as kw
 from verzek.signals.chatwords import is_chat_word
-from verzek.signals.closes import is_partial_close, partial_close_share
+from verzek.signals.closes import WEAK_CLOSE_RE, is_partial_close, partial_close_share
 from verzek.signals.coins import PLAIN_COINS, WORD_COINS
 from verzek.signals.followup_coin import named_coins
 from verzek.signals.names import name_ticker
 from verzek.signals.roundups import capital_head, other_coins
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
-from verzek.signals.scope import all_tail_ok, close_side, condition_target, move_waits, why_not
+from verzek.signals.scope import (
+    PAST_DAY,
+    all_tail_ok,
+    close_side,
+    condition_target,
+    move_waits,
+    past_day,
+    why_not,
+)
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
 from verzek.signals.updates import UpdateFinding, detect_update
 from verzek.signals.wordcoins import reads_as_word
@@ -91,6 +99,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         return EARLIER_TRADE
     if finding.reason is not None:
         return finding.reason
+    if (finding.is_result or WEAK_CLOSE_RE.match(low, finding.at)) and finding.action != \
+            "other" and past_day(low, *cue_sentence(norm, finding.at)):
+        return PAST_DAY  # "Yesterday #XRP/USDT hit target 1": a recap, not today's trade
     share = None
     if finding.action == "close" and is_partial_close(low):
         share = partial_close_share(low)

@@ -28,7 +28,7 @@ from verzek.signals.lowercase import call_coin
 from verzek.signals.numbers import Price, resolve
 from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
-from verzek.signals.scope import bare_stop
+from verzek.signals.scope import PAST_DAY, bare_stop
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
 from verzek.signals.side_entry import side_entry
 from verzek.signals.sides import both_sides_spans, call_side
@@ -125,7 +125,7 @@ def parse_message(text: str) -> ParseResult:
     finding = detect_update(low) or bare_stop(low)  # "#LINK SL 14.2": a stop moved
     if finding is not None and finding.is_result:  # a past-tense outcome is never a new trade
         result = _update_result(norm, low, finding, text)
-        if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE) or (
+        if result.invalid_reason in (OTHER_COIN, EARLIER_TRADE, PAST_DAY) or (
                 result.update is not None and about_earlier(norm, low, finding)):
             beside = call_beside(norm, finding, parse_message)
             if beside is not None:  # the call, as the channel wrote it all

@@ -1,19 +1,22 @@
 """Whether a detected follow-up says what to do now, to whom and to how much of a position.
 
-A follow-up is only acted on when it tells everyone in the trade to act now. Not so: an
-instruction asked about ("Close ATOM? what do you think", "Закрываем ETH?"), one on a condition
-or for later ("Close DOT if it breaks 6.3", "Cancel ETH if price goes above 3200", "Cerrar ETH si
-pierde 3000", "Close ATOM tomorrow"), an outcome for some members only ("ETH SL hit for some
-members, we are still in"), a close taken back ("we closed too early, reopen"), a close of all
-but some ("Close all except BTC") or of some named by a quality ("Close all trades in profit",
-"close all alts"), and a close of an amount that may be coins ("Close 0.5 of #XRP"). A stop
-moved "after TP1" waits for target 1 (`condition_target`), as "when TP1 hits" does.
+A follow-up is only acted on when it tells everyone in the trade to act now. Not so: an instruction
+asked about ("Close ATOM? what do you think", "Закрываем ETH?"), one on a condition or for later
+("Close DOT if it breaks 6.3", "Cancel ETH if price goes above 3200", "Cerrar ETH si pierde 3000",
+"Close ATOM tomorrow", "Close ETH above 3100", "close ETH in an hour"), an outcome for some members
+only ("ETH SL hit for some members, we are still in"), a close taken back ("we closed too early,
+reopen"), a close of all but some ("Close all except BTC", "Close all trades but ETH") or of some
+named by a quality ("Close all trades in profit", "close all alts"), a close of an amount that may
+be coins ("Close 0.5 of #XRP", "Close ETH 0.5"), and an outcome dated a past day ("Yesterday #XRP
+hit target 1": `past_day`). A stop moved "after TP1" waits for target 1 (`condition_target`), as
+"when TP1 hits" does.
 """
 
 from __future__ import annotations
 
 import re
 
+from verzek.signals.closes import COIN_WORD, WEAK_CLOSE_RE
 from verzek.signals.keywords import guarded
 from verzek.signals.numbers import Price, read_token
 from verzek.signals.updates import UpdateFinding
@@ -34,10 +37,25 @@ _CONDITION_RE = re.compile(
                      r"at\s+(?:the\s+)?(?:tp|target|take[\s-]?profit)\s*#?\d*"))  # "... at TP3"
     + rf")(?!\w)(?!{_NOT_A_CONDITION})"
 )
+_DAY = (r"(?:weekend|week(?:ly)?\s+close|daily\s+close|close|open|end\s+of\s+\w+|news|fomc|cpi"
+        r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day)")
 _LATER_RE = re.compile(
     "(?:" + guarded(("tomorrow", "tonight", "later", r"next\s+(?:week|day|session|candle)",
                      r"in\s+the\s+(?:morning|evening)", "mañana", "amanhã", "завтра", "позже",
-                     "вечером")) + r")(?!\w)"
+                     "вечером", "eod", r"end\s+of\s+(?:the\s+)?(?:day|week|session)",
+                     r"in\s+(?:(?:an?|one|two|three|a\s+few|few)\s+(?:hours?|hrs?|minutes?"
+                     r"|mins?|days?)|\d+\s*(?:hours?|hrs?|h|minutes?|mins?|m|days?|d))",  # "in 2h"
+                     *(rf"{w}\s+(?:the\s+)?{_DAY}" for w in ("before", "by", "on", "this",
+                                                             r"over\s+the")))) + r")(?!\w)"
+)
+# "Close ETH above 3100", "close ETH on a 4h close below 2900": a level (or a candle's close)
+# the close waits for, written after the cue (before it, "ETH broke below 3000, close" is why)
+_LEVEL_RE = re.compile(
+    "(?:" + guarded((*(w + r"\s+(?:\$?\d[\d.,]*k?|(?:the\s+)?(?:entry|support|resistance|level))"
+                       for w in ("above", "below", "under", "over", "beneath", "beyond", "before")),
+                     r"or\s+(?:above|below|higher|lower|better)",
+                     r"on\s+(?:an?\s+|the\s+)?(?:\d{1,2}\s*(?:h|hr|d|w)|h\d|d1|w1|daily|weekly"
+                     r"|hourly)\s+(?:candle\s+)?close")) + r")(?!\w)"
 )
 # "after the rejection" beside "now" is why, not when: only "if"-like words then
 _NOW_RE = re.compile(r"(?<!\w)(?:now|immediately|asap|right\s+away|at\s+market)(?!\w)")
@@ -65,7 +83,9 @@ _TAKEN_BACK_RE = re.compile(
     r"(?<!\w)(?:too\s+(?:early|soon)|re-?open\w*|back\s+in(?!\s+(?:profit|the\s+green)))(?!\w)")
 _EXCEPT_RE = re.compile(
     "(?:" + guarded(("except", "excluding", r"apart\s+from", r"other\s+than", "besides",
-                     r"save\s+for", r"all\s+but", r"everything\s+but", r"but\s+(?:not|keep|leave)",
+                     r"save\s+for", r"all(?:[ \t]+[#$]?[\w/]+){0,3}?[ \t]+but",
+                     r"every(?:thing|[ \t]+\w+)(?:[ \t]+[#$]?[\w/]+){0,2}?[ \t]+but",
+                     r"but\s+(?:not|keep|leave)",
                      "кроме", "excepto", "menos")) + r")(?!\w)"
 )
 # "Close all positions now", "Close everything, market is dumping": nothing after the close-all
@@ -80,6 +100,33 @@ _AMOUNT_RE = re.compile(
     + r")\s+(?:the\s+|about\s+|another\s+)?\d[\d.,]*+(?<![.,])(?![ \t]*%)"
     r"\s+(?:of(?!\w)|[#$]?[a-z])"
 )
+
+# "Close ETH 0.5", "Close ATOM long 100": a number after the coin, coins or a price, not a share
+_COIN_AMOUNT_RE = re.compile(
+    "(?:" + guarded(("close", "exit")) + rf")[ \t]+(?:the[ \t]+)?{COIN_WORD}"
+    r"[ \t]+\$?\d[\d.,]*+(?<![.,])(?![\w%])"
+)
+
+# "Yesterday #XRP hit target 1", "Last week #SOL hit TP3": an outcome dated a past day is a
+# recap; the trade it speaks of may be long gone (not "earlier today": a late report)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_PAST_DAY_RE = re.compile(
+    r"(?<!entered\s)(?<!opened\s)(?<!called\s)(?<!posted\s)(?<!shared\s)(?<!given\s)"
+    r"(?<!from\s)(?<!since\s)(?:"  # not "(entered yesterday)": when the trade began
+    "(?:" + guarded(("yesterday", r"last\s+(?:week|month|weekend|" + _WEEKDAY + ")",
+                     r"on\s+" + _WEEKDAY, r"the\s+other\s+day", r"the\s+day\s+before",
+                     r"earlier\s+this\s+(?:week|month)", "вчера", "ayer", "ontem", "dün"))
+    + r")(?![\w'’])"  # not "yesterday's call" (which call, not when it hit)
+    r"|(?<!\w)(?:\d+|an?|one|two|three|few|a\s+few)\s+(?:days?|weeks?|months?)\s+ago(?!\w))"
+)
+PAST_DAY = "an outcome dated a past day (yesterday, last week...), a recap: nothing is done"
+
+
+def past_day(low: str, start: int, end: int) -> bool:
+    """Whether `low[start:end]` (a follow-up's sentence) dates it a past day: "Yesterday #XRP
+    hit target 1", "#SOL hit TP3 two days ago"."""
+    return ("yester" in low or "last" in low or "day" in low or "ago" in low or "earlier" in low
+            or not low.isascii()) and _PAST_DAY_RE.search(low, start, end) is not None
 
 
 def _may_except(low: str) -> bool:
@@ -116,6 +163,9 @@ def _conditional(low: str, at: int, move: bool = False) -> bool:
     start, end = _sentence_start(low, at), _sentence_end(low, at)
     if _LATER_RE.search(low, at, end):
         return True
+    level = None if move else _LEVEL_RE.search(low, at, end)  # a stop's own level is no wait
+    if level is not None and not _NOW_RE.search(low, at, level.start()):
+        return True  # "Close ETH above 3100" (not "Close ETH now, it is below 3000")
     for found in _CONDITION_RE.finditer(low, start, end):
         word = found.group()
         if word in ("after", "upon") and (found.start() < at or _NOW_RE.search(
@@ -129,7 +179,8 @@ def _conditional(low: str, at: int, move: bool = False) -> bool:
 
 def why_not(low: str, action: str, at: int, is_result: bool, share: bool) -> str | None:
     """Why the follow-up cue `action` at `at` cannot be acted on as written, or None."""
-    instruction = not is_result and action in ("close", "cancel", "move_sl")
+    instruction = not is_result and action in ("close", "cancel", "move_sl") and \
+        WEAK_CLOSE_RE.match(low, at) is None  # "#BNB/USDT closed +32% in 4 hours": told, done
     if instruction and low[_sentence_end(low, at):][:1] == "?":
         return "a follow-up asked about, not told: nothing is done"
     if action == "target_hit" and not is_result:
@@ -147,7 +198,8 @@ def why_not(low: str, action: str, at: int, is_result: bool, share: bool) -> str
         return "a close the channel takes back (too early, reopened): nothing is closed"
     if action in ("close", "cancel") and _may_except(low) and _EXCEPT_RE.search(low):
         return "a close of all but some trades, which cannot be said here: nothing is closed"
-    if action == "close" and _AMOUNT_RE.search(low):
+    if action == "close" and (_AMOUNT_RE.search(low) or (
+            not is_result and not share and _COIN_AMOUNT_RE.search(low))):
         return "a close of an amount (coins, or a share?): how much is unsure"
     return None
 
