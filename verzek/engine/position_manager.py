@@ -309,7 +309,13 @@ class PositionManager:
     # --- protection -------------------------------------------------------------------------
 
     def arm(self, exchange: Exchange, position: Position) -> Position:
-        """Make the resting TP/SL/DCA orders what the position needs now (see `Arming.arm`)."""
+        """Make the resting TP/SL/DCA orders what the position needs now (see `Arming.arm`);
+        entry pieces still resting after a target was taken are cancelled again (order sync
+        arms every pass: a cancel that timed out at the target is not left for good)."""
+        if any(t.hit for t in position.targets) and any(
+                o.status is not OrderStatus.INTENDED for o in live_orders(position, "entry")) \
+                and self.strategy_of(position).cancel_entry_at_target:
+            position = self.cancel_all(exchange, position, "entry")
         return self._arming.arm(exchange, position)
 
     def close_recently_failed(self, position: Position) -> bool:
