@@ -102,3 +102,19 @@ def test_keys_the_service_cannot_decrypt_are_the_operators_fault_not_the_users(
     check = engine.trading.verify_account("u1", "bn1")
     assert check["ok"] is False and "operator" in check["message"]
     assert _status(engine) == "verified"  # not "failed": the keys themselves were not refused
+
+
+def test_keys_verified_on_the_testnet_are_checked_again_for_mainnet(engine: Engine) -> None:
+    """"verified" survived a switch from testnet to mainnet (or spot to futures), so the
+    check before the first live trade was skipped (journey 12)."""
+    from verzek.domain.models import PlanName
+
+    engine.add_user("u2", plan=PlanName.VIP)
+    account = ExchangeAccount(id="bn2", user_id="u2", exchange=ExchangeName.BINANCE,
+                              market_type=MarketType.FUTURES, mode=TradingMode.DEMO,
+                              testnet=True, status="verified", created_at=engine.clock.now())
+    engine.runtime.users.update("u2", lambda u: u.model_copy(
+        update={"exchange_accounts": [account]}))
+    accounts = engine.runtime.accounts
+    assert accounts.update_account("u2", "bn2", {"label": "main"}).status == "verified"
+    assert accounts.update_account("u2", "bn2", {"testnet": False}).status == "unverified"

@@ -376,6 +376,11 @@ class AccountService:
                     raise Forbidden(f"your plan allows {limit} enabled exchange account(s): "
                                     "disable another one first", code="plan_limit")
             new = account.model_copy(update=changes)
+            if any(getattr(new, f) != getattr(account, f)
+                   for f in ("market_type", "testnet", "exchange")) and new.status == "verified":
+                # keys checked on the testnet, or for spot, say nothing of mainnet or futures:
+                # checked again before the account's next live trade
+                new = new.model_copy(update={"status": "unverified", "status_message": ""})
             return user.model_copy(update={"exchange_accounts": [
                 new if a.id == account_id else a for a in user.exchange_accounts]})
 
