@@ -112,13 +112,16 @@ class SignalLog:
             sid = self._by_message.get((str(chat_id), message_id))
             return self._records.get(sid) if sid else None
 
-    def latest_for(self, symbol: str | None, chat_id: object = None) -> SignalRecord | None:
-        """The newest trade signal on `symbol` (from `chat_id` when given)."""
+    def latest_for(self, symbol: str | None, chat_id: object = None, *,
+                   side: object = None) -> SignalRecord | None:
+        """The newest trade signal on `symbol` (from `chat_id`, and of `side`, when given)."""
         with self._lock:
             for record in reversed(self._records.values()):
                 if record.kind != "signal" or record.signal is None:
                     continue
                 if symbol is not None and not same_coin(record.signal.symbol, symbol):
+                    continue
+                if side is not None and record.signal.side is not side:
                     continue
                 if chat_id is not None and str(record.source.chat_id) != str(chat_id):
                     continue

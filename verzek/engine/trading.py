@@ -305,11 +305,13 @@ class TradingService:
                     update.symbol is None or same_coin(replied.signal.symbol, update.symbol)):
                 return replied
         if update.symbol:
-            own = self.signals.latest_for(update.symbol, src.chat_id) \
+            # "Close ATOM long": the newest long call on ATOM (the newest call may be a short)
+            side = update.all_side if not update.all_positions else None
+            own = self.signals.latest_for(update.symbol, src.chat_id, side=side) \
                 if src.chat_id is not None else None
             if own is not None or src.kind == "telegram":
                 return own
-            return self.signals.latest_for(update.symbol)
+            return self.signals.latest_for(update.symbol, side=side)
         if src.chat_id is not None:
             return self.signals.latest_for(None, src.chat_id)
         return None
