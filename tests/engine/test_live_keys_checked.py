@@ -118,3 +118,17 @@ def test_keys_verified_on_the_testnet_are_checked_again_for_mainnet(engine: Engi
     accounts = engine.runtime.accounts
     assert accounts.update_account("u2", "bn2", {"label": "main"}).status == "verified"
     assert accounts.update_account("u2", "bn2", {"testnet": False}).status == "unverified"
+
+
+def test_keys_not_checked_yet_that_cannot_be_read_say_so(engine: Engine) -> None:
+    """Unreadable keys on an account not checked yet were "checked and not accepted"
+    (`account_keys_unverified`): the operator's master keys, not the user's keys."""
+    def unreadable(account: ExchangeAccount) -> Exchange:
+        raise SecretError("stored credentials cannot be decrypted")
+
+    engine.trading.pool._live_builder = unreadable
+    _live_user(engine)
+    (decision,) = engine.trading.submit_text(CALL, SignalSource(kind="api")).decisions
+    assert decision.outcome == "skipped" and decision.code == "credentials_unreadable"
+    assert "could not be checked" in decision.reason and "checked again" in decision.reason
+    assert _status(engine) == "unverified"

@@ -311,8 +311,7 @@ class Orchestrator:
         if not is_paper(user, account):
             account, refused = verified_before_live(self._pool, self._users, user, account)
             if refused is not None:
-                return self._skip(user, record, Decision.deny("account_keys_unverified",
-                                                              refused))
+                return self._skip(user, record, Decision.deny(*refused))
         try:
             prepared = self._planner.prepare(record, user, account, existing)
         except TransientExchangeError as exc:  # its words are a class name ("NetworkError")

@@ -115,10 +115,14 @@ def verify_account(pool: ExchangePool, users: UserRepository, user_id: str,
 
 
 def verified_before_live(pool: ExchangePool, users: UserRepository, user: User,
-                         account: ExchangeAccount) -> tuple[ExchangeAccount, str | None]:
+                         account: ExchangeAccount,
+                         ) -> tuple[ExchangeAccount, tuple[str, str] | None]:
     """A live account's keys are checked before its first trade: keys never checked traded
     live, withdrawal permission and all (only the optional verify call refused those). The
-    account as it stands after the check, and why not to trade on it (None: trade)."""
+    account as it stands after the check, and why not to trade on it, as (code, sentence)
+    (None: trade). Keys refused are `account_keys_unverified`; keys that could not be read
+    (`credentials_unreadable`, the operator's master keys) or checked (the exchange away:
+    `account_keys_unchecked`) are asked about again at the next call."""
     if account.status != "unverified":
         return account, None
     outcome = verify_account(pool, users, user.id, account.id)
@@ -127,6 +131,12 @@ def verified_before_live(pool: ExchangePool, users: UserRepository, user: User,
     if outcome["ok"]:
         return checked, None
     name = account.label or account.id
-    return checked, (f"The API keys of exchange account {name} were checked before their "
-                     f"first live trade and not accepted ({outcome['message']}); nothing was "
-                     "sent.")
+    if outcome["status"] == "failed":
+        return checked, ("account_keys_unverified", f"The API keys of exchange account {name} "
+                         "were checked before their first live trade and not accepted "
+                         f"({outcome['message']}); nothing was sent.")
+    code = "credentials_unreadable" if outcome["message"] == safe_message(SecretError("")) \
+        else "account_keys_unchecked"
+    return checked, (code, f"The API keys of exchange account {name} could not be checked "
+                     f"before their first live trade ({outcome['message']}); nothing was "
+                     "sent, and they are checked again at the next call.")
