@@ -219,12 +219,6 @@ class PositionManager:
                       f"Target {index + 1} hit on {position.symbol}", target=index + 1)
         if position.status is PositionStatus.CLOSED:
             return self.save(self.after_close(exchange, position))
-        if hit and strategy.cancel_entry_at_target and live_orders(position, "entry"):
-            # a target taken, the move is under way: the split entry's pieces still resting
-            # would buy again on a pull-back, after the profit was taken (+1.49 became -1.03)
-            position = self.cancel_all(exchange, position, "entry")
-            logger.info("position %s: target hit; the entry orders not filled are cancelled",
-                        position.id)
         if leg.startswith(("entry", "dca")):
             if leg.startswith("dca"):
                 extra = dict(position.extra)
@@ -309,12 +303,16 @@ class PositionManager:
     # --- protection -------------------------------------------------------------------------
 
     def arm(self, exchange: Exchange, position: Position) -> Position:
-        """Make the resting TP/SL/DCA orders what the position needs now (see `Arming.arm`);
-        entry pieces still resting after a target was taken are cancelled again (order sync
-        arms every pass: a cancel that timed out at the target is not left for good)."""
+        """Make the resting TP/SL/DCA orders what the position needs now (see `Arming.arm`).
+        Entry pieces still resting once a target was taken are cancelled: the move is under
+        way, and they would buy again on a pull-back after the profit was taken (+1.49 became
+        -1.03). Asked at every arming (after a target's fill, and at each order-sync pass), so
+        a cancel that timed out is asked again."""
         if any(t.hit for t in position.targets) and any(
                 o.status is not OrderStatus.INTENDED for o in live_orders(position, "entry")) \
                 and self.strategy_of(position).cancel_entry_at_target:
+            logger.info("position %s: a target was taken; the entry orders not filled are "
+                        "cancelled", position.id)
             position = self.cancel_all(exchange, position, "entry")
         return self._arming.arm(exchange, position)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from verzek.domain.models import SignalRecord
+from verzek.domain.models import Side, SignalRecord
 from verzek.errors import NotFound
 from verzek.exchanges.multipliers import same_coin
 from verzek.store.fileops import FileOps
@@ -113,7 +113,7 @@ class SignalLog:
             return self._records.get(sid) if sid else None
 
     def latest_for(self, symbol: str | None, chat_id: object = None, *,
-                   side: object = None) -> SignalRecord | None:
+                   side: Side | None = None) -> SignalRecord | None:
         """The newest trade signal on `symbol` (from `chat_id`, and of `side`, when given)."""
         with self._lock:
             for record in reversed(self._records.values()):
