@@ -223,3 +223,47 @@ def test_the_daily_loss_pause_is_the_limits_not_the_users(engine: Engine) -> Non
                                     reason="limit", user_id="u1", set_by="limit")
     kept = engine.trading.safety.status("u1")["pause"]
     assert kept["set_by"] == "user" and kept["reason"] == "holiday"
+
+
+def test_a_users_own_pause_holds_again_when_the_operators_ends(engine: Engine) -> None:
+    """An operator's pause over the user's own dropped the user's: once the operator lifted
+    theirs (or it ran out), the user traded though they had asked for a pause."""
+    from verzek.errors import Forbidden
+
+    engine.add_user("u1", general={"auto_trade": True})
+    now = engine.clock.now()
+    safety = engine.trading.safety
+    # the user's own pause, then an operator's over it, lifted by the operator
+    safety.set_pause(paused=True, until=now + timedelta(days=7), reason="holiday",
+                     user_id="u1")
+    safety.set_pause(paused=True, until=None, reason="review", user_id="u1", set_by="admin")
+    assert safety.status("u1")["pause"]["reason"] == "review"
+    safety.set_pause(paused=False, until=None, reason="done", user_id="u1", set_by="admin")
+    status = safety.status("u1")
+    assert (status["pause"]["reason"], status["pause"]["set_by"]) == ("holiday", "user")
+    assert status["new_positions_allowed"] is False
+    engine.price(SYM, "100")
+    (decision,) = engine.trading.submit_text(_signal(0), SignalSource(kind="api")).decisions
+    assert decision.code == "paused_user" and "holiday" in decision.reason
+    # the user's own pause is theirs to end
+    safety.set_pause(paused=False, until=None, reason="", user_id="u1")
+    assert safety.status("u1")["new_positions_allowed"] is True
+
+    # asked under an operator's pause that then runs out: the user's holds from then on
+    safety.set_pause(paused=True, until=now + timedelta(hours=1), reason="check",
+                     user_id="u1", set_by="admin")
+    safety.set_pause(paused=True, until=None, reason="not today", user_id="u1")
+    assert safety.status("u1")["pause"]["reason"] == "check"  # the operator's stays on top
+    with pytest.raises(Forbidden):
+        safety.set_pause(paused=False, until=None, reason="", user_id="u1")
+    engine.clock.advance(2 * 3600)
+    status = safety.status("u1")
+    assert (status["pause"]["reason"], status["pause"]["in_force"]) == ("not today", True)
+    assert status["new_positions_allowed"] is False
+    safety.set_pause(paused=False, until=None, reason="", user_id="u1")
+    assert safety.status("u1")["new_positions_allowed"] is True
+
+    # an operator's pause over none leaves none when lifted
+    safety.set_pause(paused=True, until=None, reason="x", user_id="u1", set_by="admin")
+    safety.set_pause(paused=False, until=None, reason="", user_id="u1", set_by="admin")
+    assert safety.status("u1")["pause"] is None

@@ -183,7 +183,8 @@ def set_thresholds(body: ThresholdsBody) -> Response:
 @api.post("/users/<user_id>/pause", responses={200: AnyObject}, security=SECURITY)
 def user_pause(path: UserPath, body: PauseBody) -> Response:
     """Pause (or resume) new positions for this user. A pause an admin set is the admins' to
-    end: the user's resume is 403 `set_by_operator`."""
+    end: the user's resume is 403 `set_by_operator`, and the user's own pause asked under it
+    (or set before it) holds once it ends."""
     require_owner(path.user_id)
     return _pause(body, path.user_id)
 

@@ -124,6 +124,8 @@ class SafetyService:
             held = m.state.user_pause.get(user_id) if user_id is not None else None
             if _operator_holds(held is not None and held.in_force(now), held, set_by, paused,
                                "paused your trading; only an operator can resume it"):
+                assert user_id is not None
+                m.pause_beneath(now=now, user_id=user_id, until=until, reason=reason)
                 operators.append(True)
                 return
             if held is not None and held.in_force(now) and _limit_holds(held, set_by, paused,
@@ -133,7 +135,7 @@ class SafetyService:
             if paused:
                 m.pause(now=now, user_id=user_id, until=until, reason=reason, set_by=set_by)
             else:
-                m.resume(user_id=user_id, now=now, reason=reason)
+                m.resume(user_id=user_id, now=now, reason=reason, set_by=set_by)
 
         self._change(change)
         if operators:
@@ -142,7 +144,7 @@ class SafetyService:
                                "stays as it is", user_id)
             else:
                 logger.warning("trading pause ON for %s asked by the user: the operator's "
-                               "pause stays as it is", user_id)
+                               "pause stays as it is, the user's holds once it ends", user_id)
             return self.status(user_id)
         logger.warning("trading pause %s for %s by %s%s: %s", "ON" if paused else "off",
                        user_id or "the platform", _who(set_by, user_id),
@@ -251,7 +253,10 @@ class SafetyService:
             state["platform_pause"]["in_force"] = \
                 self._manager.state.platform_pause.in_force(now)
             for uid, pause in self._manager.state.user_pause.items():
-                state["user_pause"][uid]["in_force"] = pause.in_force(now)
+                # the pause in force: an operator's that ended shows the user's own beneath
+                shown = pause.current(now) or pause
+                state["user_pause"][uid] = {**shown.model_dump(mode="json"),
+                                            "in_force": shown.in_force(now)}
         state.pop("idempotency", None)
         reason = None if new_positions.allowed else new_positions.message
         if user_id is not None:

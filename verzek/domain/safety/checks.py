@@ -44,8 +44,9 @@ def pause_decision(state: SafetyState, user_id: str, now: datetime) -> Decision 
         return Decision.deny("paused_platform", "New positions are paused platform-wide"
                              f"{_until(state.platform_pause.until)}"
                              f"{_why(state.platform_pause.reason)}.")
-    pause = state.user_pause.get(user_id)
-    if pause is not None and pause.in_force(now):
+    held = state.user_pause.get(user_id)
+    pause = held.current(now) if held is not None else None
+    if pause is not None:
         return Decision.deny("paused_user", f"Your new positions are paused{_until(pause.until)}"
                              f"{_why(pause.reason)}.")
     return None

@@ -16,6 +16,7 @@ from verzek.domain.safety.state import (
     BreakerThresholds,
     KillSwitch,
     OrderPurpose,
+    OwnPause,
     Pause,
     SafetyState,
     SetBy,
@@ -87,18 +88,42 @@ class SafetyManager:
                       set_by=set_by if user_id is not None else "admin")
         if user_id is None:
             self._state.platform_pause = pause
+            return
+        held = self._state.user_pause.get(user_id)
+        if set_by != "user" and held is not None:
+            # an operator's (or the limit's) pause over the user's own keeps it beneath: it
+            # holds again when theirs ends (it was dropped, and the user traded unasked)
+            pause = pause.model_copy(update={"beneath": held.own(now)})
+        self._state.user_pause[user_id] = pause
+
+    def pause_beneath(self, *, now: datetime, user_id: str, until: datetime | None = None,
+                      reason: str = "") -> None:
+        """The user's own pause asked under a pause that is not theirs: kept beneath it, in
+        force once that one ends (the one on top stays as it is)."""
+        if until is not None and _aware(until) <= _aware(now):
+            raise InvalidInput("a pause must end after now", details={"field": "until"})
+        held = self._state.user_pause.get(user_id)
+        own = OwnPause(active=True, until=until, reason=reason, since=_aware(now),
+                       set_by="user")
+        if held is None or not held.in_force(now):
+            self._state.user_pause[user_id] = Pause.model_validate(own.model_dump())
         else:
-            self._state.user_pause[user_id] = pause
+            self._state.user_pause[user_id] = held.model_copy(update={"beneath": own})
 
     def resume(self, *, user_id: str | None = None, now: datetime | None = None,
-               reason: str = "") -> None:
+               reason: str = "", set_by: SetBy = "user") -> None:
         """End the platform's or a user's pause; the platform's keeps when and why it ended
-        (an operator reads who resumed, when and why)."""
+        (an operator reads who resumed, when and why). An operator's resume of their own
+        pause on a user leaves the user's own beneath it in force."""
         if user_id is None:
             self._state.platform_pause = Pause(
                 reason=reason, since=_aware(now) if now is not None else None, set_by="admin")
-        else:
-            self._state.user_pause.pop(user_id, None)
+            return
+        held = self._state.user_pause.pop(user_id, None)
+        if held is not None and held.set_by != "user" and set_by != "user" and now is not None:
+            own = held.own(_aware(now))
+            if own is not None:
+                self._state.user_pause[user_id] = Pause.model_validate(own.model_dump())
 
     def record_trade_result(
         self, user_id: str, pnl_usdt: Decimal, capital_usdt: Decimal | None, now: datetime

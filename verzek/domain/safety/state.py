@@ -41,7 +41,7 @@ class KillSwitch(Model):
     set_by: SetBy = "user"  # a user's own: "admin" when an operator set it (they alone lift it)
 
 
-class Pause(Model):
+class OwnPause(Model):
     """When in force: no new positions; open positions keep their TP, SL and DCA."""
 
     active: bool = False
@@ -53,6 +53,29 @@ class Pause(Model):
     def in_force(self, now: datetime) -> bool:
         """Whether the pause applies at `now`."""
         return self.active and (self.until is None or now < self.until)
+
+
+class Pause(OwnPause):
+    """A pause, with the user's own it covers (an operator's over the user's)."""
+
+    # the user's own pause an operator's covers: in force again when the operator's ends
+    beneath: OwnPause | None = None
+
+    def current(self, now: datetime) -> OwnPause | None:
+        """The pause in force at `now`: this one, else the user's own beneath it, else none."""
+        if self.in_force(now):
+            return self
+        if self.beneath is not None and self.beneath.in_force(now):
+            return self.beneath
+        return None
+
+    def own(self, now: datetime) -> OwnPause | None:
+        """The user's own pause in force at `now`, on top or beneath an operator's."""
+        if self.set_by == "user" and self.in_force(now):
+            return OwnPause.model_validate(self.model_dump(exclude={"beneath"}))
+        if self.beneath is not None and self.beneath.in_force(now):
+            return self.beneath
+        return None
 
 
 class BreakerThresholds(Model):
