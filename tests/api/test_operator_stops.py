@@ -113,7 +113,7 @@ def test_a_users_own_switch_over_an_operators_keeps_its_reason_and_its_closing(
     assert f"kill switch ON for {user_id} asked by the user: the operator's switch stays " \
            "as it is" in lines
     assert f"trading pause ON for {user_id} asked by the user: the operator's pause stays " \
-           "as it is" in lines
+           "as it is, the user's holds once it ends" in lines
     assert not any(line.endswith(("by the user: whatever", "by the user: mine")) for line in lines)
     # a user may ask for more than the operator did: their positions closed too
     user2, headers2 = auth.user("closing2@example.com")
