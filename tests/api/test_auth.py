@@ -203,9 +203,36 @@ def test_a_deleted_accounts_email_signs_up_without_a_new_trial(
     assert again.status_code == 201
     sub = again.get_json()["subscription"]
     assert sub["plan"] == "free" and sub["trial_ends_at"] == again.get_json()["created_at"]
-    assert UserRepository(runtime.store).had_deleted_account("AGAIN@example.com")
-    assert not UserRepository(runtime.store).had_deleted_account("other@example.com")
+    assert UserRepository(runtime.store).had_account_before("AGAIN@example.com")
+    assert not UserRepository(runtime.store).had_account_before("other@example.com")
     fresh = client.post("/api/users", json={**body, "email": "new@example.com"}).get_json()
+    assert fresh["subscription"]["trial_ends_at"] > fresh["created_at"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"allow_signup": True}])
+def test_an_email_changed_away_from_signs_up_without_a_new_trial(
+        client: FlaskClient, runtime: Runtime, settings_overrides: dict[str, Any]) -> None:
+    """Changing the e-mail, then signing up again with the old one (or deleting the account
+    after the change), gave a fresh trial each time; also after a restart."""
+    from verzek.store.repos import UserRepository
+
+    body = {"email": "first@example.com", "password": "long enough"}
+    first = client.post("/api/users", json=body).get_json()
+    token = client.post("/api/auth/login", json=body).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for address in ("second@example.com", "third@example.com"):
+        assert client.patch(f"/api/users/{first['id']}", headers=headers, json={
+            "email": address, "current_password": "long enough"}).status_code == 200
+    for address in ("FIRST@example.com", "second@example.com"):
+        again = client.post("/api/users", json={**body, "email": address})
+        assert again.status_code == 201, again.get_json()
+        sub = again.get_json()["subscription"]
+        assert sub["trial_ends_at"] == again.get_json()["created_at"], address
+    reread = UserRepository(runtime.store)  # as after a restart
+    assert reread.had_account_before("first@example.com")
+    assert reread.had_account_before("Second@example.com")
+    assert not reread.had_account_before("third@example.com")  # in use: 409 email_taken
+    fresh = client.post("/api/users", json={**body, "email": "fourth@example.com"}).get_json()
     assert fresh["subscription"]["trial_ends_at"] > fresh["created_at"]
 
 

@@ -278,6 +278,8 @@ class User(Model):
     paused: bool = False
     paused_until: UtcDatetime | None = None
     deleted: bool = False
+    # e-mails the user had before a change: a new account with one gets no new trial
+    former_emails: list[str] = Field(default_factory=list)
 
 
 # --- orders, fills, positions ----------------------------------------------------------------

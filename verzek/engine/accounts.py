@@ -111,7 +111,7 @@ class AccountService:
         user = User(id="u_" + secrets.token_hex(8), email=email, name=name.strip(),
                     password_hash=hash_password(password), created_at=now,
                     subscription=new_subscription(
-                        now, trial=not self.users.had_deleted_account(email)))
+                        now, trial=not self.users.had_account_before(email)))
         created = self.users.create(user)
         logger.info("user %s created %s", created.id,
                     f"by sign-up from {address}" if address is not None else "by an admin")

@@ -34,6 +34,9 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFC", email).lower()
 
 
+MAX_FORMER_EMAILS = 100  # kept per user (the newest): a user's document stays small
+
+
 class UserRepository:
     """Users, one document each; an e-mail index kept in memory."""
 
@@ -42,13 +45,15 @@ class UserRepository:
     def __init__(self, store: DocumentStore) -> None:
         self.store = store
         self._email_index: dict[str, str] = {}
-        self._deleted_emails: set[str] = set()  # of deleted users: they had their trial
+        # e-mails of deleted users, and those users changed away from: they had their trial
+        self._used_emails: set[str] = set()
         self._index_lock = threading.Lock()
         for _, doc in store.iter_docs(self.FOLDER):
             if not doc.get("deleted"):
                 self._email_index[email_key(str(doc["email"]))] = str(doc["id"])
             else:
-                self._deleted_emails.add(email_key(str(doc["email"])))
+                self._used_emails.add(email_key(str(doc["email"])))
+            self._used_emails.update(email_key(str(e)) for e in doc.get("former_emails", ()))
 
     def _rel(self, user_id: str) -> str:
         return f"{self.FOLDER}/{_check_id(user_id)}.json"
@@ -69,9 +74,11 @@ class UserRepository:
         user_id = self._email_index.get(email_key(email))
         return self.find(user_id) if user_id else None
 
-    def had_deleted_account(self, email: str) -> bool:
-        """Whether a deleted user had this e-mail (a new account with it gets no new trial)."""
-        return email_key(email) in self._deleted_emails
+    def had_account_before(self, email: str) -> bool:
+        """Whether a deleted user had this e-mail, or a user changed away from it (a new
+        account with it gets no new trial: changing the e-mail, then signing up again with
+        the old one, or deleting the account, gave one as often as one liked)."""
+        return email_key(email) in self._used_emails
 
     def ids(self) -> list[str]:
         return [Path(rel).stem for rel in self.store.list(self.FOLDER)]
@@ -103,6 +110,11 @@ class UserRepository:
             after = fn(before)
             if after.id != before.id:
                 raise InvalidInput("a user's id cannot change")
+            if email_key(after.email) != email_key(before.email):
+                kept = [e for e in before.former_emails
+                        if email_key(e) != email_key(after.email)]
+                after = after.model_copy(update={
+                    "former_emails": [*kept, before.email][-MAX_FORMER_EMAILS:]})
             result.append(after)
             return after.model_dump(mode="json")
 
@@ -113,9 +125,10 @@ class UserRepository:
             if email_key(new.email) != email_key(old.email):
                 self._email_index.pop(email_key(old.email), None)
                 self._email_index[email_key(new.email)] = new.id
+                self._used_emails.add(email_key(old.email))
             if new.deleted:
                 self._email_index.pop(email_key(new.email), None)
-                self._deleted_emails.add(email_key(new.email))
+                self._used_emails.add(email_key(new.email))
         return new
 
 
