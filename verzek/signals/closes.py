@@ -20,8 +20,9 @@ _CLOSE_NOW = (r"\s+(?:now|immediately|asap|all|position|trade|the\s+trade|the\s+
 _CLOSED_HOW = (r"\s+(?:manually|now|in\s+(?:profit|loss)|at|with|position|trade|all"
                r"|early|the\s+(?:trade|position|rest))")
 # "closed manually", and with the coin between the verb and how: "Closing #MATIC manually"
-_CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?=\s))?"
-                   + _CLOSED_HOW)
+# (its perpetual ".P" and its side may follow it: "Closing #BTC/USDT.P short at market")
+_CLOSED_ANY_HOW = (r"(?:\s+(?:all\s+|the\s+|our\s+|my\s+)?[#$]?[a-z0-9/]{2,20}(?:\.p)?"
+                   r"(?:[ \t]+(?:long|short))?(?=\s))?" + _CLOSED_HOW)
 _CLOSED_BY = ("manually", "position", "trade", "signal")
 # "Take profit now at 1.95", "book profits here": close it all (not "take some profit")
 _TAKE_NOW = (r"\s+(?:(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on $WIF now"
@@ -32,7 +33,7 @@ _TAKE_NOW = (r"\s+(?:(?:the\s+|your\s+|all\s+)?profits?\s+"  # "book profits on 
 _LOCAL_CLOSE = ("cerrar", "cierren", "cierra", "cerramos", "fechar", "fechem", "fechamos",
                 "kapat", "закрываем", "закрываю", "закройте", "закрыть", "đóng")
 _LOCAL_NOW = (r"(?:(?:\s+(?:la\s+|el\s+|a\s+)?[#$]?[\w/]{2,20})?"
-              r"\s+(?:ahora|ya|agora|j[áa]|[şs]imdi|сейчас)"
+              r"\s+(?:ahora|ya|agora|j[áa]|[şs]imdi|сейчас|по\s+рынку|al?\s+mercado|ao\s+mercado)"
               r"|\s+(?:la\s+|a\s+)?(?:operaci[óo]n|posici[óo]n|opera[çc][ãa]o|posi[çc][ãa]o"
               r"|сделк[уи]|позици[юи]|l[ệe]nh|v[ịi]\s+th[ếe]))(?!\w)")
 # Turkish puts the trade first ("İşlemi kapat", "Pozisyonu kapatın"); Vietnamese "chốt toàn bộ"

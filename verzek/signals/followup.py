@@ -46,7 +46,12 @@ _SUMMARY_RE = re.compile(kw.guarded((
     r"win\s*rate", "winrate", "accuracy", "pnl", r"statistics?", "stats", "recap", "summary",
     r"total\s+(?:signals|trades|calls|profit)", r"daily\s+results?", r"weekly\s+results?",
     r"monthly\s+results?",
-    r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)")) + r"(?!\w)"
+    r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)",
+    *(w + r"\s+(?:report|performance)" for w in ("daily", "weekly", "monthly")),
+    # Russian, Spanish, Portuguese, Turkish, Vietnamese: "Итоги недели", "Resultados
+    # semanales", "Resumo da semana", "Haftalık sonuçlar", "Kết quả tuần"
+    "итоги", r"статистик\w*", "resultados", r"resumo\s+d[oa]", r"sonu[çc]lar\w*",
+    r"k[ếe]t\s+qu[ảa]")) + r"(?!\w)"
 )
 # No coin named, these are about no one call (which would be the chat's latest): talk of many
 # trades ("SL hit on 2 trades today", "TP3 hit on most of our calls", "the VIP
@@ -59,6 +64,8 @@ _MANY_TRADES_RE = re.compile(
                 r"vip\s+(?:channel|group|members|signals?|calls?|only)",
                 r"free\s+(?:channel|group)"))
     + r"(?!\w)|\d(?<![\w.,/]\d)\d*\s+(?:calls|signals|trades|setups)(?!\w)"
+    # a tally of outcomes: "Today: 5 TP ✅ 1 SL ❌" counts hits, it names none
+    r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:tps?|sls?|targets|stops)[ \t]*[✅❌✔]"
 )
 _ADVICE_RE = re.compile(kw.guarded((
     "hope", "wish", r"how\s+to", r"always(?!\s+win)", "reminder", "remember", r"tips?", "rule",

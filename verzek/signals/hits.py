@@ -104,9 +104,10 @@ def bare_hit_at(low: str) -> int:
 
 # Target hits named by their number ("TP2 ✅", "hit target 3"), by their price ("TP 3300 hit"),
 # or all of them ("all targets done").
-_TGT_WORDS = ("tp", "target", r"take[\s-]?profit", "t", "цель", "тейк", "objetivo", "alvo", "hedef",
-              r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف", "止盈", "目标",
-              "목표", "익절", "टारगेट")
+# ("targets 1 and 2 done"; Russian "ТП1 взят" in Cyrillic letters)
+_TGT_WORDS = ("tp", "targets?", r"take[\s-]?profit", "t", "цель", "тейк", "тп", "objetivo",
+              "alvo", "hedef", r"m[ụu]c\s+ti[êe]u", "ziel", "objectif", "cible", "تارگت", "هدف",
+              "止盈", "目标", "목표", "익절", "टारगेट")
 _TGT = f"(?:{'|'.join(_TGT_WORDS)})"
 _HIT_AFTER_TGT = (rf"\s*[#№]?\s*(?P<i1>\d{{1,2}})(?![\d.,]?\d)[^\n]{{0,30}}?{DONE}"  # not "160"
                   r"(?![ \t]+(?:rate|ratio)(?!\w))")  # "TP1 hit rate: 87%" is no hit
@@ -128,10 +129,11 @@ TARGET_HIT_FAST_RE = re.compile(literal_first((
     ((*DONE_WORDS, "hit"), "", _TGT_AFTER_HIT.replace("?P<i2>", "")),
 )))
 # "Target 1, 2 and 3 done", "TP1-3 ✅": more indexes listed after a hit's first, rising; not a
-# share, a multiple or a time ("TP1 - 2 hours", "TP1 - 3%")
+# share, a multiple or a time ("TP1 - 2 hours", "TP1 - 3%", "TP1 - 2h"; "TP1, 2, 3 hit" is
+# no time)
 _MORE_INDEX_RE = re.compile(
     r"(?:[ \t]*(?:,|&|and(?!\w))[ \t]*(?:(?:tp|target)[ \t]*)?|-)(\d{1,2})"
-    r"(?![\d.,]?\d|[ \t]*(?:%|x(?!\w)|r(?!\w)|h|min|day|week|month))"
+    r"(?![\d.,]?\d|[ \t]*(?:%|x(?!\w)|r(?!\w)|h(?:ours?|rs?)?(?!\w)|min|day|week|month))"
 )
 
 

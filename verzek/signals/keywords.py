@@ -73,6 +73,7 @@ def literal_first(branches: Iterable[tuple[Iterable[str], str, str]]) -> str:
 ENTRY_WORDS = (
     r"entry\s+targets?", r"entry\s+zone", r"entry\s+price", r"entry\s+area", r"entry\s+range",
     r"entry\s+points?", r"entry\s+orders?", "entries", "entry",
+    "enrty", "entery", "entrty",  # misspelt: "Enrty: 1642", "Entery: 0.52"
     r"enter(?:\s+(?:at|around|near|between|above|below))?",
     r"buy(?:ing)?\s+(?:zone|range|area|price|between|around|near|at|below|under)",
     r"accumulation\s+zone", r"accumulate\s+(?:at|between|zone)", r"open(?:ing)?\s+price", "dca",
@@ -109,7 +110,9 @@ SHORT_ENTRY_WORDS = (
 TARGET_WORDS = (
     r"take[\s-]?profit\s+targets?", r"profit\s+targets?", r"sell\s+targets?",
     r"buy[\s-]?back(?:\s+(?:zone|targets?|levels?|at))?",  # a short's "Buy back: 3380 / 3320"
-    r"take[\s-]?profits?", "targets?", "tps", "tp", r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
+    r"take[\s-]?profits?", "targets?", "tps", "tp",
+    r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
+    r"tr?agets?",  # misspelt: "Tragets: 1660 - 1685", "Taget: 0.55"
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
     r"toma\s+de\s+ganancias", r"tomar\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al",
     r"m[ụu]c\s+ti[êe]u",
