@@ -44,6 +44,7 @@ from verzek.engine.entry_prices import (
 )
 from verzek.engine.executor import OrderSpec
 from verzek.engine.pool import ExchangePool, is_paper, is_paper_client
+from verzek.engine.protection import stop_rule
 from verzek.engine.stats import StatsBook
 from verzek.exchanges.base import Exchange, MarketInfo
 from verzek.exchanges.multipliers import dot_thousands_factor, price_factor
@@ -199,6 +200,8 @@ class EntryPlanner:
             "dca_execution": p.user.settings.dca.execution if p.levels else None,
             "dca_levels": p.levels,
             "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
+            # the stop is the position's as opened: a settings change is for later trades
+            "stop_rule": stop_rule(strategy),
         }
         if p.pct_exits:
             extra["pct_exits"] = p.pct_exits

@@ -53,11 +53,33 @@ def sl_rev(position: Position) -> int:
     return int(position.extra.get("sl_rev", 0))
 
 
+STOP_RULE_FIELDS = ("stop_loss_mode", "stop_loss_pct", "sl_recompute_on_dca")
+
+
+def stop_rule(strategy: StrategySettings) -> dict[str, Any]:
+    """How a position's stop is set, kept on it when opened (`extra.stop_rule`)."""
+    return strategy.model_dump(mode="json", include=set(STOP_RULE_FIELDS))
+
+
+def opened_with(position: Position, strategy: StrategySettings) -> StrategySettings:
+    """The strategy with the stop rule the position was opened with: a later change of the
+    user's settings (stop mode "none", or "signal" for a wider stop) removed or widened the
+    stop of an open position at its next DCA fill, unasked and untold. Positions opened
+    before the rule was kept follow the settings."""
+    rule = position.extra.get("stop_rule")
+    if not isinstance(rule, dict) or not rule:
+        return strategy
+    return strategy.model_copy(update=StrategySettings.model_validate(
+        {**strategy.model_dump(mode="json"), **rule}).model_dump(include=set(rule)))
+
+
 def recompute_exits(position: Position, strategy: StrategySettings, *,
                     amount_step: Decimal | None) -> Position:
-    """Targets' prices and quantities and the stop for the position as it stands now."""
+    """Targets' prices and quantities and the stop for the position as it stands now (the
+    stop by the rule it was opened with)."""
     if position.average_entry is None or position.quantity == 0:
         return position
+    strategy = opened_with(position, strategy)
     extra: dict[str, Any] = dict(position.extra)
     targets = list(position.targets)
     if extra.get("tp_pct") is not None:
