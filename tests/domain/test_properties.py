@@ -337,6 +337,20 @@ def test_exposure_caps_allow_exactly_the_trades_within_every_cap(
 
 
 @given(side=st.sampled_from(list(Side)), entry=decimals("0.00000100", "200000", 8),
+       rate_in=decimals("0", "0.01", 5), rate_out=decimals("0", "0.01", 5),
+       quantity=decimals("0.001", "100000", 3))
+def test_breakeven_covers_an_entry_and_an_exit_at_different_rates(
+        side: Side, entry: Decimal, rate_in: Decimal, rate_out: Decimal,
+        quantity: Decimal) -> None:
+    exit_price = breakeven_price(side, entry, rate_in, rate_out)
+    gross = (exit_price - entry) * quantity if side is Side.LONG else \
+        (entry - exit_price) * quantity
+    net = gross - quantity * entry * rate_in - quantity * exit_price * rate_out
+    assert net >= 0
+    assert net <= quantity * exit_price * Decimal("1E-9")
+
+
+@given(side=st.sampled_from(list(Side)), entry=decimals("0.00000100", "200000", 8),
        rate=decimals("0", "0.01", 5), quantity=decimals("0.001", "100000", 3))
 def test_closing_at_breakeven_covers_both_fees_and_not_much_more(
         side: Side, entry: Decimal, rate: Decimal, quantity: Decimal) -> None:

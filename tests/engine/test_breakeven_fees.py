@@ -79,3 +79,27 @@ def test_off_by_default_the_stop_goes_to_the_entry(engine: Engine) -> None:
     engine.tick(SYM, "3060")
     (p,) = engine.positions("u1")
     assert p.targets[0].hit and p.stop_loss == p.average_entry
+
+
+def test_a_breakeven_after_a_maker_dca_fill_covers_the_takers_exit(engine: Engine) -> None:
+    """The entry's blended rate (a market entry at taker, a resting DCA buy at maker) was
+    taken for the stop's exit too, which pays taker: a stop-out there lost the difference."""
+    from verzek.engine.protection import entry_fee_rate
+
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"},
+                    dca={"enabled": True, "max_safety_orders": 1, "safety_order_usdt": "300",
+                         "deviation_pct": "2", "execution": "limit"},
+                    strategy={"breakeven_covers_fees": True, "tp_distribution": "even"})
+    engine.trading.submit_text("#ETH/USDT LONG\nEntry: 3000\nTargets: 3100 3200\nStop: 2800",
+                               SignalSource(kind="api"))
+    engine.tick(SYM, "2939")  # the DCA buy (2940) fills as a maker
+    engine.tick(SYM, "3100")  # target 1: the stop goes to breakeven
+    (p,) = engine.positions("u1")
+    assert p.targets[0].hit and p.dca_levels_filled == 1
+    blended = entry_fee_rate(p)
+    assert D(0) < blended < TAKER
+    expected = breakeven_price(Side.LONG, p.average_entry, blended, TAKER)
+    assert expected > breakeven_price(Side.LONG, p.average_entry, blended)
+    assert abs(p.stop_loss - expected) <= D("0.005")  # on the market's 0.01 tick
+    assert p.stop_loss > breakeven_price(Side.LONG, p.average_entry, blended)

@@ -147,18 +147,22 @@ def stop_loss_price(
 MAX_FEE_RATE = Decimal("0.01")  # 1 % a side: more is a bad fill record, not a fee
 
 
-def breakeven_price(side: Side, average_entry: Decimal, fee_rate: Decimal) -> Decimal:
+def breakeven_price(side: Side, average_entry: Decimal, fee_rate: Decimal,
+                    exit_fee_rate: Decimal | None = None) -> Decimal:
     """The exit price at which the open quantity closes without a loss after fees: the entry
-    paid `fee_rate` of its value, and the exit pays the same rate of its own. A long's is
-    above the entry (E(1+f)/(1-f)), a short's below (E(1-f)/(1+f)); with no fee, the entry."""
+    paid `fee_rate` of its value, and the exit pays `exit_fee_rate` (the same rate when not
+    given) of its own. A long's is above the entry (E(1+f)/(1-g)), a short's below
+    (E(1-f)/(1+g)); with no fee, the entry."""
     entry = positive("average_entry", average_entry)
     rate = non_negative("fee_rate", fee_rate)
-    if rate > MAX_FEE_RATE:
-        raise InvalidInput(f"fee_rate must be at most {MAX_FEE_RATE}, got {rate}")
-    if rate == 0:
+    out = rate if exit_fee_rate is None else non_negative("exit_fee_rate", exit_fee_rate)
+    for name, value in (("fee_rate", rate), ("exit_fee_rate", out)):
+        if value > MAX_FEE_RATE:
+            raise InvalidInput(f"{name} must be at most {MAX_FEE_RATE}, got {value}")
+    if rate == 0 and out == 0:
         return entry
     long = as_side(side) is Side.LONG
-    price = entry * (1 + rate) / (1 - rate) if long else entry * (1 - rate) / (1 + rate)
+    price = entry * (1 + rate) / (1 - out) if long else entry * (1 - rate) / (1 + out)
     # 10 significant digits, rounded away from the entry: still no loss, and a readable price
     step = Decimal(1).scaleb(price.adjusted() - 9)
     return price.quantize(step, rounding=ROUND_CEILING if long else ROUND_FLOOR).normalize()
@@ -167,14 +171,15 @@ def breakeven_price(side: Side, average_entry: Decimal, fee_rate: Decimal) -> De
 def stop_after_target(
     side: Side, settings: StrategySettings, *, target_index: int, current_stop: Decimal | None,
     average_entry: Decimal, fee_rate: Decimal = Decimal(0),
+    exit_fee_rate: Decimal | None = None,
 ) -> Decimal | None:
     """The stop after target `target_index` (1-based) was hit: breakeven after the first when
-    set (the entry, or with `breakeven_covers_fees` the entry plus the fees in and out at
-    `fee_rate`), but never a stop that is worse than the current one."""
+    set (the entry, or with `breakeven_covers_fees` the entry plus the fees in at `fee_rate`
+    and out at `exit_fee_rate`), but never a stop that is worse than the current one."""
     if not (settings.move_sl_to_breakeven_after_tp1 and target_index >= 1):
         return current_stop
-    breakeven = breakeven_price(side, average_entry,
-                                fee_rate if settings.breakeven_covers_fees else Decimal(0))
+    breakeven = breakeven_price(side, average_entry, fee_rate, exit_fee_rate) \
+        if settings.breakeven_covers_fees else positive("average_entry", average_entry)
     current_stop = optional_positive("current_stop", current_stop)
     if current_stop is None:
         return breakeven

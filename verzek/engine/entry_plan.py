@@ -202,6 +202,8 @@ class EntryPlanner:
             "signal_stop": str(signal.stop_loss) if signal.stop_loss else None,
             # the stop is the position's as opened: a settings change is for later trades
             "stop_rule": stop_rule(strategy),
+            # what a stop's exit pays (taker), for a breakeven that covers the fees
+            "exit_fee_rate": str(p.market.taker_fee),
         }
         if p.pct_exits:
             extra["pct_exits"] = p.pct_exits

@@ -181,7 +181,8 @@ def after_target(position: Position, strategy: StrategySettings, index: int, *,
         stop = stop_after_target(position.side, strategy, target_index=index + 1,
                                  current_stop=position.stop_loss,
                                  average_entry=position.average_entry,
-                                 fee_rate=entry_fee_rate(position))
+                                 fee_rate=entry_fee_rate(position),
+                                 exit_fee_rate=exit_fee_rate(position))
         if stop != position.stop_loss and stop_past_market(position, stop, market):
             stop = position.stop_loss
     extra = dict(position.extra)
@@ -203,14 +204,28 @@ def entry_fee_rate(position: Position) -> Decimal:
     return min(fees / value, MAX_FEE_RATE) if value > 0 else ZERO
 
 
+def exit_fee_rate(position: Position) -> Decimal:
+    """The fee rate a stop's exit pays: the market's taker rate kept when the position opened
+    (a stop-market exit takes liquidity), else the rate its entry paid. The entry's own rate
+    blends maker fills (resting DCA buys) in: a stop there still lost the taker's difference."""
+    kept = position.extra.get("exit_fee_rate")
+    try:
+        return min(max(Decimal(str(kept)), ZERO), MAX_FEE_RATE) if kept is not None else \
+            entry_fee_rate(position)
+    except ArithmeticError:
+        return entry_fee_rate(position)
+
+
 def breakeven(position: Position, strategy: StrategySettings) -> Decimal | None:
     """Where "move the stop to breakeven" puts it (None before an entry fill): the average
     entry, or with `breakeven_covers_fees` the price at which the open quantity closes
     without a loss after fees."""
     if position.average_entry is None:
         return None
-    rate = entry_fee_rate(position) if strategy.breakeven_covers_fees else ZERO
-    return breakeven_price(position.side, position.average_entry, rate)
+    if not strategy.breakeven_covers_fees:
+        return position.average_entry
+    return breakeven_price(position.side, position.average_entry, entry_fee_rate(position),
+                           exit_fee_rate(position))
 
 
 def stop_past_market(position: Position, stop: Decimal | None,
