@@ -16,10 +16,11 @@ DCA = {"enabled": True, "deviation_pct": "2", "max_safety_orders": 2,
        "safety_order_usdt": "50"}
 
 
-def _open(engine: Engine, text: str, entry_type: str) -> Any:
+def _open(engine: Engine, text: str, entry_type: str, deviation: str = "2") -> Any:
     engine.price(SYM, "2000")
     engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "200"},
-                    strategy={"entry_type": entry_type}, dca=DCA)
+                    strategy={"entry_type": entry_type},
+                    dca={**DCA, "deviation_pct": deviation})
     result = engine.trading.submit_text(text, SignalSource(kind="api"))
     assert result.decisions[0].outcome == "executed", result.decisions
     (p,) = engine.positions("u1")
@@ -86,3 +87,22 @@ def test_a_split_entry_plans_its_levels_beyond_its_last_leg(engine: Engine) -> N
     assert p.average_entry == D("1950")
     assert [price for price, _ in _levels(p)] == [D("1862"), D("1824")]
     assert "dca_planned_from" not in p.extra
+
+
+def test_moved_levels_go_onto_the_tick_away_from_the_entry(slipping: Engine) -> None:
+    """A moved level off the tick was rounded to the nearest one, which may be toward the
+    entry: the buy then filled before its deviation (a long's 1940.454 rested at 1940.45,
+    1975.227 at 1975.23)."""
+    p = _open(slipping, "LONG #ETH/USDT\nEntry: market\nTP 2100\nSL 1800", "market",
+              deviation="1.73")
+    assert p.average_entry == D("2010")
+    # planned 1965.4 and 1930.8 from 2000; x 2010/2000 = 1975.227 and 1940.454
+    assert [price for price, _ in _levels(p)] == [D("1975.22"), D("1940.45")]
+
+
+def test_a_shorts_moved_levels_go_up_onto_the_tick(slipping: Engine) -> None:
+    p = _open(slipping, "SHORT #ETH/USDT\nEntry: market\nTP 1900\nSL 2200", "market",
+              deviation="1.73")
+    assert p.average_entry == D("1990")
+    # planned 2034.6 and 2069.2 from 2000; x 1990/2000 = 2024.427 and 2058.854
+    assert [price for price, _ in _levels(p)] == [D("2024.43"), D("2058.86")]

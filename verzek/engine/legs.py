@@ -83,6 +83,14 @@ def to_precision(exchange: Exchange, spec: OrderSpec) -> OrderSpec:
         return spec
 
 
+def price_step(exchange: Exchange, symbol: str) -> Decimal | None:
+    """The market's price tick, or None when the market is not known now."""
+    try:
+        return exchange.market(symbol).price_step
+    except ExchangeError:
+        return None
+
+
 def amount_step(exchange: Exchange, position: Position) -> Decimal | None:
     """The market's amount step, or None when the market is not known now."""
     try:

@@ -35,7 +35,7 @@ from verzek.engine.cancels import Cancels, still_resting
 from verzek.engine.dust import close_dust, is_dust
 from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
 from verzek.engine.late_fills import LateFills
-from verzek.engine.legs import amount_step, to_precision
+from verzek.engine.legs import amount_step, price_step, to_precision
 from verzek.engine.locks import UserLocks
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.tracker import (
@@ -236,7 +236,8 @@ class PositionManager:
                 # from the ticker read before the order (slippage, a limit below the market)
                 symbol = position.symbol
                 position = protection.measured_from_fill(
-                    position, lambda price: exchange.price_to_precision(symbol, price), step)
+                    position, lambda price: exchange.price_to_precision(symbol, price), step,
+                    price_step=price_step(exchange, symbol))
                 position = position.model_copy(
                     update={"extra": {**position.extra, "opened_notified": True}})
                 self.emit(EventKind.POSITION_OPENED, position,

@@ -110,7 +110,8 @@ def recompute_exits(position: Position, strategy: StrategySettings, *,
 
 
 def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal],
-                       amount_step: Decimal | None) -> Position:
+                       amount_step: Decimal | None, *,
+                       price_step: Decimal | None = None) -> Position:
     """At the first fill: `first_entry` becomes the price filled at; the DCA levels, planned
     from the price the entry was expected at (`dca_base`), move with it (same deviations, about
     the same quote per level); exits the call wrote as percentages (`pct_exits`: "TP 2% 4%, SL
@@ -132,7 +133,11 @@ def measured_from_fill(position: Position, to_tick: Callable[[Decimal], Decimal]
     if base and base != entry and extra.get("dca_levels"):
         levels = []
         for level in extra["dca_levels"]:
-            price = to_tick(Decimal(level["price"]) * entry / base)
+            moved = Decimal(level["price"]) * entry / base
+            # a level moved onto the tick away from the entry, as planned: never one that
+            # fills before its deviation (a long's 6.89894 went to 6.899, not 6.898)
+            price = round_to_step(moved, price_step, "down" if position.side is Side.LONG
+                                  else "up") if price_step is not None else to_tick(moved)
             quantity = Decimal(level["quantity"])
             if amount_step is not None:
                 quantity = max(round_to_step(quantity * base / entry, amount_step, "nearest"),
