@@ -35,7 +35,7 @@ from verzek.engine.cancels import Cancels, still_resting
 from verzek.engine.dust import close_dust, is_dust
 from verzek.engine.executor import OrderExecutor, OrderSpec, SendResult
 from verzek.engine.late_fills import LateFills
-from verzek.engine.legs import amount_step, price_step, to_precision
+from verzek.engine.legs import amount_step, base_leg, price_step, to_precision
 from verzek.engine.locks import UserLocks
 from verzek.engine.notifier import Event, EventKind, Notifier
 from verzek.engine.tracker import (
@@ -226,10 +226,14 @@ class PositionManager:
                 # the stop covers the new quantity (and moves, when set to follow the average)
                 extra["sl_rev"] = protection.sl_rev(position) + 1
                 position = position.model_copy(update={"extra": extra})
+                # the plan's number (as the decision named the levels, one left out too),
+                # not the count filled so far
+                number = base_leg(leg)[3:]
+                level = int(number) if number.isdigit() else position.dca_levels_filled
                 self.emit(EventKind.DCA_FILLED, position,
-                          f"DCA level {position.dca_levels_filled} filled on "
+                          f"DCA level {level} filled on "
                           f"{position.symbol}; new average {plain(position.average_entry)}",
-                          level=position.dca_levels_filled,
+                          level=level, levels_filled=position.dca_levels_filled,
                           average_entry=str(position.average_entry))
             elif not position.extra.get("opened_notified"):
                 # the first fill is the entry: stops and percent exits measure from it, not
