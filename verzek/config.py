@@ -58,6 +58,9 @@ ENV_FIELDS: dict[str, tuple[str, str]] = {
                                    "1-600"),
     "VERZEK_PAPER_FAULT_RATE": ("paper_fault_rate", "demo fault campaigns only, share of paper "
                                 "orders given an injected exchange fault: 0-0.9"),
+    "VERZEK_SIGNAL_WAIT_S": ("signal_wait_s", "seconds POST /api/signals waits for a "
+                             "signal's fan-out before answering 202 with it still running "
+                             "(the TradingView webhook waits at most 2 of them): 0-60"),
     "VERZEK_TRADINGVIEW_SECRET": ("tradingview_secret", "path secret of the TradingView "
                                   "webhook: 16-128 letters, digits, '-', '_', '.' or '~'"),
     "VERZEK_OPERATOR_USER_ID": ("operator_user_id", "the user whose exchange accounts without "
@@ -135,6 +138,10 @@ class Settings(BaseModel):
     paper_slippage_pct: Decimal = Field(default=Decimal("0.05"), ge=0, le=10)
     visibility_window_s: float = Field(default=60.0, ge=1, le=600)
     paper_fault_rate: float = Field(default=0.0, ge=0, le=0.9)
+    # Seconds `POST /api/signals` waits for a signal's fan-out before answering 202 with the
+    # fan-out still running (the TradingView webhook waits at most 2 s of it: TradingView
+    # cancels a request after 3 s); proxies commonly cut a request at 60 s.
+    signal_wait_s: float = Field(default=10.0, ge=0, le=60)
     tradingview_secret: SecretStr | None = None
     operator_user_id: str | None = None
     telegram_api_id: int | None = Field(default=None, ge=1, le=2**31 - 1)

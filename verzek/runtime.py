@@ -128,6 +128,9 @@ class Runtime:
             # Service threads are daemons; the fan-out pool's workers are what the interpreter
             # would wait for at exit.
             orchestrator = self.trading.orchestrator
+            # A submission answered 202 left its fan-out running on a thread of its own (no
+            # request waits for it): it gets the grace in-flight requests get.
+            clean = self.trading.wait_fanouts(self.remaining_s()) and clean
             clean = _finishes_within(self.remaining_s(),
                                      lambda: orchestrator.shutdown(wait=True)) and clean
             # Paper fills this run matched but could not apply yet: applied now, so a clean

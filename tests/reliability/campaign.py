@@ -44,11 +44,12 @@ class Api:
         self.responses: list[str] = []  # every answer body, for the secrets sweep
 
     def call(self, method: str, path: str, body: Any = None, timeout: float = 30,
-             ) -> tuple[int, Any]:
+             headers: dict[str, str] | None = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         for attempt in range(3):
             req = urllib.request.Request(self.base + path, data=data, method=method, headers={
-                "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+                "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                **(headers or {})})
             try:
                 with urllib.request.urlopen(req, timeout=timeout) as resp:
                     text = resp.read().decode()

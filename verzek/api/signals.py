@@ -1,15 +1,20 @@
 """Signals: submit one (text or structured) through the same pipeline as Telegram, read recent
-ones with their per-user outcomes; and the TradingView webhook."""
+ones with their per-user outcomes and where their fan-out stands; and the TradingView webhook.
+
+A submission is deduplicated, read and stored before anything is answered (its refusals are
+synchronous); its fan-out to the users is then waited for a bounded time: 200 with every
+decision when it ended by then, else 202 with `fanout: "running"` and a `Location` to poll."""
 
 from __future__ import annotations
 
 import hmac
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, cast
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StrictStr, Tag
 
 from verzek.api.auth import admin_only, require_admin
@@ -27,6 +32,8 @@ from verzek.api.schemas import (
 from verzek.domain.models import Signal, SignalRecord, SignalSource, SignalUpdate
 from verzek.engine.ports import SubmitResult
 from verzek.engine.signal_checks import INCOMPLETE, INCONSISTENT, missing_fields
+from verzek.engine.signal_log import FanoutState
+from verzek.engine.trading import Accepted
 from verzek.errors import Conflict, InvalidInput, NotFound
 from verzek.signals import parse_message
 
@@ -36,6 +43,9 @@ webhooks_api = api_blueprint("webhooks", "/api/webhooks", "inbound alerts")
 parser_api = api_blueprint("parser", "/api/parser", "how a message is read")
 blueprints = (api, webhooks_api, parser_api)
 SYMBOL_PATTERN = r"^[A-Z0-9]{1,20}/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$"
+# TradingView cancels a webhook request after 3 s ("How to configure webhook alerts"), and
+# resends only after a 5xx: the webhook waits for the fan-out at most this long
+WEBHOOK_WAIT_S = 2.0
 
 
 def _present(field: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +129,22 @@ class SubmitOut(BaseModel):
     duplicate_of: str | None = Field(default=None, description="a duplicate's first copy")
 
 
+FANOUT_DOC = ("where the fan-out to the users stands: `running` (decisions still to come), "
+              "`done` (every decision recorded), `interrupted` (stopped by an error or a "
+              "shutdown before that: a trade signal's is resumed at the next start, no user "
+              "served twice)")
+
+
+class SubmitAccepted(SubmitOut):
+    """202: the signal is stored and its fan-out runs on after the answer (it took longer
+    than the request waits, or `Prefer: respond-async` asked not to wait). `decisions` are
+    those known so far (often none); `GET /api/signals/{signal_id}` (the `Location`) shows
+    the rest and `fanout: "done"` once every user is decided."""
+
+    kind: Literal["signal", "update"]
+    fanout: Literal["running"] = Field(description=FANOUT_DOC)
+
+
 class OutcomeCounts(BaseModel):
     """How many decisions came out each way (one per user, or per account traded on)."""
 
@@ -142,6 +168,21 @@ class WebhookOut(BaseModel):
     outcomes: OutcomeCounts
 
 
+class WebhookAccepted(WebhookOut):
+    """202: the alert is stored and its fan-out runs on after the answer; `outcomes` counts
+    the decisions known so far."""
+
+    kind: Literal["signal", "update"]
+    fanout: Literal["running"] = Field(description=FANOUT_DOC)
+
+
+class SignalOut(SignalRecord):
+    """A signal as kept: its parse, source, each user's decision recorded so far, and where
+    its fan-out stands."""
+
+    fanout: Literal["running", "done", "interrupted"] = Field(description=FANOUT_DOC)
+
+
 class SignalPath(BaseModel):
     signal_id: Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -150,7 +191,7 @@ class SignalList(BaseModel):
     """A page of the signals kept (the newest `signal_log.KEEP`), newest first; `total`
     counts them all."""
 
-    items: list[SignalRecord]
+    items: list[SignalOut]
     total: int
     limit: int
     offset: int
@@ -185,13 +226,14 @@ def refuse_incomplete(signal: Signal, prefix: list[str]) -> None:
                        for field, reason in missing]})
 
 
-def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> SubmitResult:
-    """Run the body's signal (a text, or structured) as `kind` through the engine."""
+def submit(body: SignalBody, kind: Literal["api", "webhook"], wait_s: float) -> SubmitResult:
+    """Run the body's signal (a text, or structured) as `kind` through the engine, waiting at
+    most wait_s for its fan-out (`Accepted` when it runs on)."""
     source = SignalSource(kind=kind)
     data = body.root
     trading = ctx().trading
     if isinstance(data, TextSignal):
-        return trading.submit_text(data.text, source)
+        return trading.submit_text(data.text, source, wait_s=wait_s)
     fields = data.signal if isinstance(data, StructuredSignal) else data
     with request_values():  # the caller's fields against the domain's own checks
         signal = Signal.model_validate(cast(BaseModel, fields).model_dump())
@@ -199,7 +241,35 @@ def submit(body: SignalBody, kind: Literal["api", "webhook"]) -> SubmitResult:
     # an admin's explicit signal with prices that cannot be traded as written is refused
     # naming the field; a webhook's is recorded as noise (no one reads its answer)
     with told_at(["signal"] if isinstance(data, StructuredSignal) else []):
-        return trading.submit_signal(signal, source, refuse_invalid=kind == "api")
+        return trading.submit_signal(signal, source, refuse_invalid=kind == "api",
+                                     wait_s=wait_s)
+
+
+def preferences() -> dict[str, str]:
+    """The request's `Prefer` preferences (RFC 7240): name (lower case) -> value ("" for
+    none); parameters after `;` are ignored, as is anything unparsable."""
+    found: dict[str, str] = {}
+    for header in request.headers.getlist("Prefer"):
+        for item in header.split(","):
+            name, _, value = item.split(";", 1)[0].partition("=")
+            name = name.strip().lower()
+            if name and name not in found:  # the first of a repeated preference counts
+                found[name] = value.strip().strip('"')
+    return found
+
+
+def wait_bound(bound_s: float) -> tuple[float, bool]:
+    """How long this request waits for the fan-out: `bound_s`, or less when the client
+    prefers (`Prefer: wait=<seconds>`: at most that; `respond-async` alone: not at all); and
+    whether it asked for `respond-async`."""
+    prefs = preferences()
+    wait_s = bound_s
+    given = prefs.get("wait", "")
+    if re.fullmatch(r"[0-9]{1,9}", given):
+        wait_s = min(bound_s, float(given))
+    elif "respond-async" in prefs:
+        wait_s = 0.0
+    return wait_s, "respond-async" in prefs
 
 
 def _head(result: SubmitResult) -> dict[str, Any]:
@@ -225,12 +295,36 @@ def webhook_answer(result: SubmitResult) -> dict[str, Any]:
     return {**_head(result), "outcomes": outcomes}
 
 
-@api.post("", responses={200: SubmitOut}, security=SECURITY)
+def answer(result: SubmitResult, body: dict[str, Any], asked_async: bool) -> Response:
+    """200 with `body` when the fan-out ended; else 202 with `fanout: "running"` and the
+    record's address to poll (`Location`)."""
+    if not isinstance(result, Accepted):
+        return jsonify(body)
+    resp = jsonify({**body, "fanout": "running"})
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("signals.get_signal", signal_id=result.signal_id)
+    if asked_async:
+        resp.headers["Preference-Applied"] = "respond-async"
+    return resp
+
+
+def record_answer(record: SignalRecord, fanout: FanoutState) -> dict[str, Any]:
+    """A kept signal as `SignalOut`."""
+    return {**plain_dump(record), "fanout": fanout}
+
+
+@api.post("", responses={200: SubmitOut, 202: SubmitAccepted}, security=SECURITY)
 @admin_only
 def submit_signal(body: SignalBody) -> Response:
     """Run a signal (message text or structured) for every eligible user (admin).
-    Waits for each user's decision. A text that reads as no trade is recorded as `noise` with
-    the reason. A structured signal without an entry (`entries` empty and no
+    Stores it, then waits for each user's decision at most 10 s (`VERZEK_SIGNAL_WAIT_S`;
+    less with `Prefer: wait=<seconds>`, none with `Prefer: respond-async`): 200 with every
+    decision when the fan-out ended by then; else 202 Accepted with `fanout: "running"`, the
+    decisions known so far and `Location: /api/signals/{signal_id}`, which shows the decisions
+    and `fanout: "done"` once every user is decided (the fan-out goes on after the answer;
+    send the signal again and it is a `duplicate`, never a second trade). Refusals (422, 409)
+    come at once, before anything runs. A text that reads as no trade is recorded as `noise`
+    with the reason. A structured signal without an entry (`entries` empty and no
     `entry_is_market: true`) or without targets and a stop (`targets`/`target_pcts` empty and
     no `stop_loss`/`stop_pct`) is a 422 `validation_error` naming the field (`entries`,
     `targets`), and nothing is stored or traded; one whose prices cannot be traded as written
@@ -239,7 +333,9 @@ def submit_signal(body: SignalBody) -> Response:
     (`details.field`: `entries`, `targets`, `stop_loss` or `leverage`), and nothing is stored
     or traded. The same message again is a `duplicate` naming the first copy (see SubmitOut)."""
     require_admin()
-    return jsonify(admin_answer(submit(body, "api")))
+    wait_s, asked_async = wait_bound(ctx().settings.signal_wait_s)
+    result = submit(body, "api", wait_s)
+    return answer(result, admin_answer(result), asked_async)
 
 
 class ParseOut(BaseModel):
@@ -264,21 +360,33 @@ def parse_signal(body: TextSignal) -> Response:
 @api.get("", responses={200: SignalList}, security=SECURITY)
 @admin_only
 def list_signals(query: PageQuery) -> Response:
-    """Recent signals with the parse and each user's outcome (admin).
+    """Recent signals with the parse, each user's outcome and the fan-out's state (admin).
     Newest first: the reverse of the order the service took them in, the same after a
     restart. `total` counts the signals kept (the newest 5,000)."""
     require_admin()
-    records, total = ctx().trading.signals_page(query.limit, query.offset)
-    return jsonify({"items": [plain_dump(r) for r in records], "total": total,
-                    "limit": query.limit, "offset": query.offset})
+    trading = ctx().trading
+    records, total = trading.signals_page(query.limit, query.offset)
+    return jsonify({"items": [record_answer(r, trading.fanout_state(r.id)) for r in records],
+                    "total": total, "limit": query.limit, "offset": query.offset})
 
 
-@api.get("/<signal_id>", responses={200: SignalRecord}, security=SECURITY)
+@api.get("/<signal_id>", responses={200: SignalOut}, security=SECURITY)
 @admin_only
 def get_signal(path: SignalPath) -> Response:
-    """One signal with its parse and each user's outcome (admin)."""
+    """One signal with its parse, each user's outcome and the fan-out's state (admin).
+    Where a submission answered 202 points (`Location`): `fanout` is `running` while users
+    are still being decided, `done` once every decision is in `decisions`, `interrupted` when
+    an error or a shutdown stopped it first (a trade signal's resumes at the next start).
+    `Prefer: wait=<seconds>` (RFC 7240) holds the answer while the fan-out runs, at most that
+    long and never more than `VERZEK_SIGNAL_WAIT_S`: a long poll, instead of asking again
+    and again."""
     require_admin()
-    return jsonify(plain_dump(ctx().trading.get_signal(path.signal_id)))
+    trading = ctx().trading
+    trading.get_signal(path.signal_id)  # 404 at once for an unknown id, before any wait
+    wait_s = wait_bound(ctx().settings.signal_wait_s)[0] if "wait" in preferences() else 0.0
+    # the state first: a fan-out ending in between shows done with its decisions recorded
+    fanout = trading.fanout_state(path.signal_id, wait_s)
+    return jsonify(record_answer(trading.get_signal(path.signal_id), fanout))
 
 
 # TradingView posts a non-JSON alert message as text/plain: it is taken as {"text": <body>}.
@@ -286,13 +394,33 @@ TEXT_BODY_ENDPOINTS = frozenset({"webhooks.tradingview"})
 TEXT_BODY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": NOT_BLANK}
 
 
+PREFER_PARAMETER = {
+    "name": "Prefer", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "RFC 7240: `respond-async` answers 202 at once when the fan-out has not "
+                   "ended; `wait=<seconds>` waits at most that (and never more than the "
+                   "route's own bound)"}
+ACCEPTED_HEADERS = {
+    "Location": {"required": True, "schema": {"type": "string"},
+                 "description": "the signal's record: `GET /api/signals/{signal_id}` (admin)"},
+    "Preference-Applied": {"required": False, "schema": {"type": "string"},
+                           "description": "`respond-async` when the answer followed it"}}
+
+
 def document_text_bodies(doc: dict[str, Any]) -> None:
-    """Add the text/plain request body of the webhook to the OpenAPI document."""
+    """Add to the OpenAPI document what the models cannot say: the webhook's text/plain
+    request body, and the `Prefer` header and the 202's headers of both submissions."""
     operation = doc["paths"]["/api/webhooks/tradingview/{secret}"]["post"]
     operation["requestBody"]["content"]["text/plain"] = {"schema": TEXT_BODY_SCHEMA}
+    for submitting in (operation, doc["paths"]["/api/signals"]["post"]):
+        submitting.setdefault("parameters", []).append(PREFER_PARAMETER)
+        submitting["responses"]["202"]["headers"] = ACCEPTED_HEADERS
+    doc["paths"]["/api/signals/{signal_id}"]["get"].setdefault("parameters", []).append(
+        {**PREFER_PARAMETER, "description": "RFC 7240: `wait=<seconds>` holds the answer "
+         "while the fan-out runs, at most that long (and never more than the bound of "
+         "`POST /api/signals`)"})
 
 
-@webhooks_api.post("/tradingview/<secret>", responses={200: WebhookOut})
+@webhooks_api.post("/tradingview/<secret>", responses={200: WebhookOut, 202: WebhookAccepted})
 def tradingview(path: WebhookPath, body: SignalBody) -> Response:
     """A TradingView alert: the message as text/plain, or JSON `{"text": ...}`, a structured
     signal, or an alert template's JSON (`{"ticker", "action", "price", "tp", "sl",
@@ -301,9 +429,15 @@ def tradingview(path: WebhookPath, body: SignalBody) -> Response:
     without an entry, or without targets and a stop, is a 422 as on `POST /api/signals`
     (nothing is stored or traded). The answer names the alert's record and counts the
     decisions per outcome, never a user's (the secret is shared with TradingView): they are
-    at `GET /api/signals/{signal_id}` (admin)."""
-    configured = ctx().settings.tradingview_secret
+    at `GET /api/signals/{signal_id}` (admin). TradingView cancels a request after 3 s: the
+    fan-out is waited for at most 2 s (less with `Prefer`, as on `POST /api/signals`), then
+    the answer is 202 with `fanout: "running"` and the counts known so far; the fan-out goes
+    on, and the alert sent again is a `duplicate`."""
+    settings = ctx().settings
+    configured = settings.tradingview_secret
     if configured is None or not hmac.compare_digest(
             path.secret.encode(), configured.get_secret_value().encode()):
         raise NotFound("no such webhook")
-    return jsonify(webhook_answer(submit(body, "webhook")))
+    wait_s, asked_async = wait_bound(min(settings.signal_wait_s, WEBHOOK_WAIT_S))
+    result = submit(body, "webhook", wait_s)
+    return answer(result, webhook_answer(result), asked_async)

@@ -27,7 +27,8 @@ SWITCH_INTERVAL_S = 0.001
 
 class InFlight:
     """WSGI middleware counting the requests being handled, so a shutdown can wait for them
-    (a signal posted to the API runs its whole fan-out inside its request)."""
+    (a signal posted to the API runs its fan-out inside its request for a bounded time; one
+    still running when the request answers 202 is waited for by `Runtime.stop`)."""
 
     def __init__(self, app: Any) -> None:
         self._app = app

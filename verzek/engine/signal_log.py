@@ -1,7 +1,8 @@
 """The signal log: every received message's parse, its source and each user's decision.
 
 Append-only (`signals/log.jsonl`); the most recent records are kept in memory for the API and
-for tying follow-up updates (a reply, or the same symbol) to the signal they concern.
+for tying follow-up updates (a reply, or the same symbol) to the signal they concern, with
+where each one's fan-out stands (`fanout_state`: running, done, or interrupted).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from verzek.domain.models import Side, SignalRecord
 from verzek.errors import NotFound
@@ -19,6 +20,10 @@ from verzek.store.fileops import FileOps
 from verzek.store.journal import Journal
 
 KEEP = 5000
+# running: users are still being decided in this process; done: every decision is recorded;
+# interrupted: the fan-out stopped before that (an error, a crash, a shutdown): a trade
+# signal's is resumed at the next start (no user is served twice), a follow-up's is not
+FanoutState = Literal["running", "done", "interrupted"]
 
 
 class SignalLog:
@@ -33,6 +38,10 @@ class SignalLog:
         # own decisions, read without scanning every user's of 5,000 signals)
         self._by_user: dict[str, list[str]] = {}
         self._lock = threading.Lock()
+        # fan-outs under way in this process (each one's event set when it ends), and those
+        # cut short
+        self._running: dict[str, threading.Event] = {}
+        self._interrupted: set[str] = set()
         self.unfinished: list[str] = []
         done: set[str] = set()
         for row in self._journal.read():
@@ -47,6 +56,7 @@ class SignalLog:
                 done.add(row["id"])
         self.unfinished = [sid for sid, r in self._records.items()
                            if r.kind == "signal" and sid not in done]
+        self._interrupted.update(self.unfinished)
 
     def _index(self, record: SignalRecord) -> None:
         self._records[record.id] = record
@@ -56,6 +66,7 @@ class SignalLog:
             self._by_message[(str(src.chat_id), src.message_id)] = record.id
         while len(self._records) > KEEP:
             _, old = self._records.popitem(last=False)
+            self._interrupted.discard(old.id)
             if old.source.chat_id is not None and old.source.message_id is not None:
                 self._by_message.pop((str(old.source.chat_id), old.source.message_id), None)
 
@@ -93,6 +104,44 @@ class SignalLog:
     def finish(self, signal_id: str) -> None:
         """The fan-out of this signal is complete (an unfinished one resumes after a crash)."""
         self._journal.append({"t": "done", "id": signal_id})
+        with self._lock:
+            self._interrupted.discard(signal_id)
+
+    # --- where a fan-out stands (in memory: a record's journal rows tell what was done) ------
+
+    def begin_fanout(self, signal_id: str) -> None:
+        """A fan-out of this record starts in this process (`fanout_state` "running")."""
+        with self._lock:
+            self._running[signal_id] = threading.Event()
+            self._interrupted.discard(signal_id)
+
+    def end_fanout(self, signal_id: str, *, complete: bool) -> None:
+        """The fan-out ended: every decision recorded (`complete`), or cut short by an error
+        ("interrupted"). Whoever waits for it (`wait_fanout`) is woken."""
+        with self._lock:
+            ended = self._running.pop(signal_id, None)
+            if not complete:
+                self._interrupted.add(signal_id)
+        if ended is not None:
+            ended.set()
+
+    def fanout_state(self, signal_id: str) -> FanoutState:
+        """Where the fan-out of a record stands (one without a fan-out, noise: "done")."""
+        with self._lock:
+            if signal_id in self._running:
+                return "running"
+            return "interrupted" if signal_id in self._interrupted else "done"
+
+    def wait_fanout(self, signal_id: str, timeout_s: float) -> bool:
+        """Wait at most timeout_s for the record's fan-out to end; True once none runs."""
+        with self._lock:
+            running = self._running.get(signal_id)
+        return running is None or running.wait(max(0.0, timeout_s))
+
+    def running_fanouts(self) -> list[str]:
+        """The ids of the records whose fan-out runs now, oldest first."""
+        with self._lock:
+            return list(self._running)
 
     def get(self, signal_id: str) -> SignalRecord:
         with self._lock:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -35,17 +38,25 @@ from verzek.engine.position_manager import PositionManager
 from verzek.engine.reconcile import Reconciler
 from verzek.engine.safety_service import SafetyService
 from verzek.engine.signal_checks import refuse_inconsistent
-from verzek.engine.signal_log import SignalLog
+from verzek.engine.signal_log import FanoutState, SignalLog
 from verzek.engine.stats import StatsBook
 from verzek.engine.updates import UpdateApplier, no_open_position, route_update
-from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound
+from verzek.errors import Conflict, DiskFault, InvalidInput, NotFound, VerzekError
 from verzek.exchanges.base import Exchange
 from verzek.exchanges.multipliers import same_coin
+from verzek.logs import log_context
 from verzek.signals import content_hash, parse_message, validate
 from verzek.signals.render import field_lines
 from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Accepted(SubmitResult):
+    """A submission answered while its fan-out still runs (the caller stopped waiting):
+    `decisions` are those recorded so far; the record tells the rest (`get_signal`,
+    `fanout_state`)."""
 
 
 class TradingService:
@@ -104,27 +115,32 @@ class TradingService:
 
     def submit_text(self, text: str, source: SignalSource,
                     received_at: datetime | None = None, *, publish: bool = True,
-                    ) -> SubmitResult:
-        """Parse and run a message; with `publish`, hand it to the bus for the broadcaster."""
+                    wait_s: float | None = None) -> SubmitResult:
+        """Parse and run a message; with `publish`, hand it to the bus for the broadcaster
+        once every user is decided. `wait_s`: see `_submit`."""
         if not text or not text.strip():
             raise InvalidInput("the message is empty", details={"field": "text"})
         parsed = parse_message(text)
-        result = self._submit(text, source, parsed.kind, parsed.signal, parsed.update,
-                              parsed.invalid_reason, received_at)
-        if publish and self._bus is not None and result.kind in ("signal", "update"):
-            self._bus.publish(BusMessage(text=text, source=source,
-                                         received_at=received_at or self._clock.now(),
-                                         origin=source.kind,
-                                         meta={"processed": True,
-                                               "signal_id": result.signal_id}))
-        return result
+
+        def announce(result: SubmitResult) -> None:
+            if publish and self._bus is not None and result.kind in ("signal", "update"):
+                self._bus.publish(BusMessage(text=text, source=source,
+                                             received_at=received_at or self._clock.now(),
+                                             origin=source.kind,
+                                             meta={"processed": True,
+                                                   "signal_id": result.signal_id}))
+
+        return self._submit(text, source, parsed.kind, parsed.signal, parsed.update,
+                            parsed.invalid_reason, received_at, wait_s=wait_s, then=announce)
 
     def submit_signal(self, signal: Signal, source: SignalSource, *,
-                      publish: bool = True, refuse_invalid: bool = False) -> SubmitResult:
+                      publish: bool = True, refuse_invalid: bool = False,
+                      wait_s: float | None = None) -> SubmitResult:
         """Run a structured signal; with `publish`, hand it to the bus for the broadcaster
         (its text: `raw_text`, else a plain rendering; the Signal itself in `meta`). With
         `refuse_invalid`, prices that cannot be traded as written raise InvalidInput naming
-        the field (`signal_checks`) and nothing is stored; else they are recorded as noise."""
+        the field (`signal_checks`) and nothing is stored; else they are recorded as noise.
+        `wait_s`: see `_submit`."""
         if refuse_invalid:
             refuse_inconsistent(signal)
         text = signal.raw_text or _render_signal(signal)
@@ -143,18 +159,28 @@ class TradingService:
                              signal.targets, signal.stop_loss, signal.leverage)
         if why is not None:
             return self._submit(text, source, "noise", None, None, why, None)
-        result = self._submit(text, source, "signal", signal, None, None, None)
-        if publish and self._bus is not None and result.kind == "signal":
-            self._bus.publish(BusMessage(text=text, source=source, received_at=self._clock.now(),
-                                         origin=source.kind,
-                                         meta={"processed": True, "signal_id": result.signal_id,
-                                               "signal": signal,
-                                               "rendered": not signal.raw_text}))
-        return result
+
+        def announce(result: SubmitResult) -> None:
+            if publish and self._bus is not None and result.kind == "signal":
+                self._bus.publish(BusMessage(text=text, source=source,
+                                             received_at=self._clock.now(), origin=source.kind,
+                                             meta={"processed": True,
+                                                   "signal_id": result.signal_id,
+                                                   "signal": signal,
+                                                   "rendered": not signal.raw_text}))
+
+        return self._submit(text, source, "signal", signal, None, None, None, wait_s=wait_s,
+                            then=announce)
 
     def _submit(self, text: str, source: SignalSource, kind: str, signal: Signal | None,
                 update: SignalUpdate | None, invalid: str | None,
-                received_at: datetime | None) -> SubmitResult:
+                received_at: datetime | None, *, wait_s: float | None = None,
+                then: Callable[[SubmitResult], None] | None = None) -> SubmitResult:
+        """Deduplicate and persist the message (refusals raise here), then fan it out to the
+        users it concerns and record each decision; `then` runs after a fan-out that ended
+        (the broadcaster's copy). With `wait_s` None the fan-out runs in the caller's thread;
+        else on its own (`_detach`), waited for at most wait_s: still running then, the
+        answer is `Accepted` and the fan-out goes on."""
         if self._accepting is not None and not self._accepting.is_set():
             raise Conflict("the service is shutting down and takes no new signals")
         disk_error = self.positions.store.last_error
@@ -191,6 +217,16 @@ class TradingService:
                                 original or "a record no longer kept")
                     return SubmitResult(original or "", "duplicate", [], None)
         self.signals.add(record)
+        if wait_s is None or kind == "noise":  # noise: no one to decide for
+            result = self._fan_out(record, target)
+            if then is not None:
+                then(result)
+            return result
+        return self._detach(record, lambda: self._fan_out(record, target), then, wait_s)
+
+    def _fan_out(self, record: SignalRecord, target: SignalRecord | None) -> SubmitResult:
+        """Every concerned user's decision on a stored record, recorded on the signal log."""
+        kind, signal, update = record.kind, record.signal, record.update
         decisions: list[UserDecision] = []
         if kind == "signal" and signal is not None:
             decisions = self.orchestrator.open_signal(record)
@@ -203,9 +239,68 @@ class TradingService:
         self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
         if kind == "signal":
             self.signals.finish(record.id)
-        logger.info("signal %s from %s: %s", record.id, _source_text(source),
+        logger.info("signal %s from %s: %s", record.id, _source_text(record.source),
                     _outcome_text(record, decisions))
-        return SubmitResult(record.id, kind, decisions, invalid)
+        return SubmitResult(record.id, kind, decisions, record.invalid_reason)
+
+    def _detach(self, record: SignalRecord, fan_out: Callable[[], SubmitResult],
+                then: Callable[[SubmitResult], None] | None, wait_s: float) -> SubmitResult:
+        """Run a fan-out on a thread of its own and wait for it at most wait_s: its answer,
+        or the error it raised, when it ended by then; else `Accepted`. The thread does not
+        depend on the caller's: it runs to the end whenever the caller stops waiting. It is a
+        daemon, like the service threads: at shutdown (`Runtime.stop`) the orchestrator's
+        pools finish the work they hold within the grace, and a fan-out cut short there (a
+        pool stopped, the store closed) is logged and not marked done, so the next start
+        resumes a signal's (no user is served twice). `wait_fanouts` waits for them."""
+        outcome: list[SubmitResult | BaseException] = []
+
+        def run() -> None:
+            with log_context(signal_id=record.id):
+                try:
+                    result = fan_out()
+                except BaseException as exc:  # told to the waiter, if one still waits
+                    outcome.append(exc)
+                    _log_cut_short(record, exc)
+                    self.signals.end_fanout(record.id, complete=False)
+                    return
+                if then is not None:
+                    try:
+                        then(result)
+                    except Exception:  # the users are decided: only the copy is missing
+                        logger.exception("signal %s: not handed to the broadcaster", record.id)
+                outcome.append(result)
+                self.signals.end_fanout(record.id, complete=True)
+
+        self.signals.begin_fanout(record.id)
+        try:
+            threading.Thread(target=run, name=f"fanout-{record.id}", daemon=True).start()
+        except BaseException:
+            self.signals.end_fanout(record.id, complete=False)
+            raise
+        if self.signals.wait_fanout(record.id, wait_s) and outcome:
+            ended = outcome[0]
+            if isinstance(ended, BaseException):
+                raise ended
+            return ended
+        logger.info("signal %s: answered while its fan-out runs on", record.id)
+        so_far = [_decision_of(d) for d in self.signals.get(record.id).decisions]
+        return Accepted(record.id, record.kind, so_far, record.invalid_reason)
+
+    def fanout_state(self, signal_id: str, wait_s: float = 0.0) -> FanoutState:
+        """Where a signal's fan-out stands: running, done or interrupted (`signal_log`);
+        with `wait_s`, a running one is waited for at most that long first (a long poll)."""
+        if wait_s > 0:
+            self.signals.wait_fanout(signal_id, wait_s)
+        return self.signals.fanout_state(signal_id)
+
+    def wait_fanouts(self, timeout_s: float) -> bool:
+        """Wait at most timeout_s (all together) for every fan-out running on its own thread
+        to end; True when none runs any more (shutdown: before the pools stop)."""
+        deadline = self._clock.monotonic() + timeout_s
+        for signal_id in self.signals.running_fanouts():
+            if not self.signals.wait_fanout(signal_id, deadline - self._clock.monotonic()):
+                return False
+        return not self.signals.running_fanouts()
 
     def resume_unfinished(self) -> int:
         """After a crash: finish fan-outs that were cut short (no user is served twice)."""
@@ -503,6 +598,23 @@ def _render_signal(signal: Signal) -> str:
     """A structured signal without its message as plain text, every field on its own line
     (it is the signal's content for deduplication, and what the groups are shown)."""
     return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
+
+
+def _decision_of(d: dict[str, Any]) -> UserDecision:
+    """A recorded decision (`_decision_dict`) back as the engine's."""
+    return UserDecision(str(d.get("user_id", "")), str(d.get("outcome", "")),
+                        str(d.get("reason", "")), str(d.get("code", "")),
+                        d.get("position_id"), d.get("account_id"))
+
+
+def _log_cut_short(record: SignalRecord, exc: BaseException) -> None:
+    """A fan-out on its own thread that raised: said with the signal's id; a trade signal's
+    is not marked done, so the next start resumes it."""
+    resumed = " (resumed at the next start)" if record.kind == "signal" else ""
+    if isinstance(exc, VerzekError):  # expected: the disk, the store closed at shutdown
+        logger.warning("fan-out of signal %s cut short%s: %s", record.id, resumed, exc)
+    else:
+        logger.error("fan-out of signal %s failed%s", record.id, resumed, exc_info=exc)
 
 
 def _decision_dict(d: UserDecision) -> dict[str, Any]:
