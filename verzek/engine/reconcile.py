@@ -7,14 +7,25 @@ the send's answer was lost or a look-up failed (kept in the intent journal), or 
 for one a crash left; only then is the intent marked not placed.
 Every account that may hold our orders is scanned for strays, not only those with a client
 built already; what is flagged is kept (`strays.FLAGGED`) and told to listeners (`on_flagged`).
+
+The exchange work fans out across accounts on a bounded set of threads (`workers`): the look-ups
+of the open intents, the cancels of leftover orders and the checks of futures positions run for
+many (user, account) pairs at once, each account's own work in order on one thread (one
+position's legs are looked up in the order they were journaled). A pass still returns only
+once every account is done, so its counts are those of the sequential pass; whatever one
+intent, leftover or position raises is logged with its user, account and order and ends only it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from verzek.clock import Clock
 from verzek.domain.models import (
@@ -54,9 +65,19 @@ from verzek.errors import (
     VerzekError,
 )
 from verzek.exchanges.base import Exchange, OrderResult
+from verzek.logs import log_context
 from verzek.store.repos import PositionRepository, UserRepository
 
 logger = logging.getLogger(__name__)
+
+# Accounts reconciled at once. Each account's look-ups run in order on one thread and can each
+# take an exchange's whole timeout (seconds) in a fault; with this many accounts at once, the
+# start-up pass (the API answers 503 until it is over) takes a few such waits, not one per
+# intent. Kept well under the fan-out's pool: these are bursts of look-ups from one IP.
+DEFAULT_WORKERS = 16
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 class Reconciler:
@@ -64,7 +85,8 @@ class Reconciler:
 
     def __init__(self, *, intents: IntentJournal, users: UserRepository,
                  positions: PositionRepository, pool: ExchangePool, manager: PositionManager,
-                 clock: Clock, visibility_window_s: float) -> None:
+                 clock: Clock, visibility_window_s: float,
+                 workers: int = DEFAULT_WORKERS) -> None:
         self._intents = intents
         self._users = users
         self._positions = positions
@@ -72,9 +94,11 @@ class Reconciler:
         self._manager = manager
         self._clock = clock
         self._window = timedelta(seconds=visibility_window_s)
+        self._workers = max(1, workers)
         self.flags = FlagBook(store=positions.store, clock=clock)
-        self.strays = StrayScanner(intents=intents, users=users, positions=positions,
-                                   pool=pool, flags=self.flags, clock=clock)
+        self.strays: StrayScanner = _FanOutStrayScanner(
+            fan_out=self._fan_out, intents=intents, users=users, positions=positions, pool=pool,
+            flags=self.flags, clock=clock)
         self.last_run: dict[str, int] = {}
 
     @property
@@ -108,12 +132,10 @@ class Reconciler:
 
     def run_once(self) -> dict[str, int]:
         counts = {"adopted": 0, "not_placed": 0, "unknown": 0, "cleaned": 0, "strays": 0}
-        for intent in self._intents.open_intents():
-            try:
-                counts[self._resolve(intent)] += 1
-            except Exception:
-                counts["unknown"] += 1
-                logger.exception("reconciliation of %s failed", intent.client_order_id)
+        for outcome in self._fan_out(self._intents.open_intents(),
+                                     lambda i: (i.user_id, i.account_id),
+                                     self._resolve_one, self._resolve_failed):
+            counts[outcome] += 1
         counts["cleaned"] = self._clean_unsent()
         counts["strays"] = self.strays.scan()
         counts["closed_outside"] = self._match_exchange_positions()
@@ -123,6 +145,63 @@ class Reconciler:
                                    "closed_outside", "leftovers")):
             logger.warning("reconciliation: %s", counts)
         return counts
+
+    def _fan_out(self, items: Sequence[_T], key: Callable[[_T], Hashable],
+                 work: Callable[[_T], _R], failed: Callable[[_T, Exception], _R]) -> list[_R]:
+        """`work` on every item, the items of one `key` (an account) in their order on one
+        thread, the keys on up to `workers` threads at once; `failed` stands for an item
+        whose work raised (and logs it), so one item never stops the others. Returns the
+        results in the order of `items` once every item is done. The threads are daemons
+        (as the kill switch's): an exchange that never answers cannot hold up the process's
+        exit, and what it left open is reconciled at the next start."""
+        groups: dict[Hashable, list[int]] = {}
+        for n, item in enumerate(items):
+            groups.setdefault(key(item), []).append(n)
+        results: list[Any] = [None] * len(items)
+
+        def run_group(indexes: list[int]) -> None:
+            for n in indexes:
+                try:
+                    results[n] = work(items[n])
+                except Exception as exc:
+                    results[n] = failed(items[n], exc)
+
+        if self._workers == 1 or len(groups) <= 1:
+            for indexes in groups.values():
+                run_group(indexes)
+            return results
+        todo = deque(groups.values())
+        guard = threading.Lock()
+
+        def worker() -> None:
+            while True:
+                with guard:
+                    if not todo:
+                        return
+                    indexes = todo.popleft()
+                run_group(indexes)
+
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(worker,),
+                                    name=f"reconcile-{n + 1}", daemon=True)
+                   for n in range(min(self._workers, len(groups)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    def _resolve_one(self, intent: Intent) -> str:
+        with log_context(user_id=intent.user_id, symbol=intent.symbol):
+            return self._resolve(intent)
+
+    @staticmethod
+    def _resolve_failed(intent: Intent, exc: Exception) -> str:
+        """An intent whose reconciliation raised stays open (unknown): the next pass looks
+        its order up again, it is never sent again."""
+        logger.error("reconciliation of order %s (user %s, account %s, position %s) failed; "
+                     "it stays open for the next pass", intent.client_order_id,
+                     intent.user_id, intent.account_id, intent.position_id, exc_info=exc)
+        return "unknown"
 
     def _resolve(self, intent: Intent) -> str:
         paper: bool | None = None
@@ -239,10 +318,24 @@ class Reconciler:
 
     def _cancel_leftovers(self) -> int:
         """Cancel the orders closed positions left resting (their cancel was not confirmed
-        at the close); a fill since the close is reported. Returns how many were settled."""
+        at the close); a fill since the close is reported. Returns how many were settled.
+        Accounts run in parallel, each account's positions in order."""
         doc = self._positions.store.read_shared(LEFTOVERS) or {}
         settled: set[str] = set()
-        for item in doc.get("items", []):
+        for done in self._fan_out(doc.get("items", []),
+                                  lambda i: (i["user_id"], i["account_id"]),
+                                  self._cancel_leftovers_of, self._leftovers_failed):
+            settled |= done
+        if settled:
+            self._positions.store.update(LEFTOVERS, lambda current: {
+                "schema_version": 1, "items": [
+                    {**i, "orders": left} for i in (current or {}).get("items", [])
+                    if (left := [o for o in i["orders"] if o["coid"] not in settled])]})
+        return len(settled)
+
+    def _cancel_leftovers_of(self, item: dict[str, Any]) -> set[str]:
+        """One closed position's leftover orders: the client ids settled."""
+        with log_context(user_id=item["user_id"], symbol=item.get("symbol")):
             try:
                 exchange = self._exchange_for(item["user_id"], item["account_id"],
                                               MarketType(item["market_type"]),
@@ -251,19 +344,27 @@ class Reconciler:
             except VerzekError as exc:
                 logger.warning("leftover orders of %s wait: %s", item["position_id"],
                                exc.message)
-                continue
+                return set()
             if exchange is None:
-                settled.update(o["coid"] for o in item["orders"])  # the user or account is gone
-                continue
+                return {o["coid"] for o in item["orders"]}  # the user or account is gone
+            settled: set[str] = set()
             for order in item["orders"]:
-                if self._cancel_leftover(exchange, item, order):
-                    settled.add(order["coid"])
-        if settled:
-            self._positions.store.update(LEFTOVERS, lambda current: {
-                "schema_version": 1, "items": [
-                    {**i, "orders": left} for i in (current or {}).get("items", [])
-                    if (left := [o for o in i["orders"] if o["coid"] not in settled])]})
-        return len(settled)
+                try:
+                    if self._cancel_leftover(exchange, item, order):
+                        settled.add(order["coid"])
+                except Exception:  # this order waits for the next pass; the others go on
+                    logger.exception("leftover order %s of closed position %s (user %s, "
+                                     "account %s) failed; asked again next pass",
+                                     order.get("coid"), item["position_id"], item["user_id"],
+                                     item["account_id"])
+            return settled
+
+    @staticmethod
+    def _leftovers_failed(item: dict[str, Any], exc: Exception) -> set[str]:
+        logger.error("leftover orders of closed position %s (user %s, account %s) failed; "
+                     "asked again next pass", item.get("position_id"), item.get("user_id"),
+                     item.get("account_id"), exc_info=exc)
+        return set()
 
     def _cancel_leftover(self, exchange: Exchange, item: dict[str, Any],
                          order: dict[str, str]) -> bool:
@@ -359,53 +460,63 @@ class Reconciler:
 
     def _match_exchange_positions(self) -> int:
         """Futures positions the exchange no longer holds (liquidated or closed outside us,
-        perhaps while we were down) are settled at the market price, never left open."""
-        settled = 0
+        perhaps while we were down) are settled at the market price, never left open.
+        Accounts run in parallel, each account's positions in order."""
+        ours: list[tuple[str, Position]] = []
         for user_id in self._positions.user_ids():
-            ours = [p for p in self._positions.open_positions(user_id)
-                    if p.market_type.value == "futures" and p.quantity > 0]
-            if not ours:
-                continue
-            user = self._users.find(user_id)
-            if user is None:
-                continue
-            for position in ours:
+            open_futures = [p for p in self._positions.open_positions(user_id)
+                            if p.market_type.value == "futures" and p.quantity > 0]
+            if open_futures and self._users.find(user_id) is not None:
+                ours.extend((user_id, p) for p in open_futures)
+        return sum(self._fan_out(ours, lambda o: (o[0], o[1].account_id, o[1].mode),
+                                 self._match_position, self._match_failed))
+
+    def _match_position(self, owned: tuple[str, Position]) -> int:
+        """1 when the exchange no longer holds the position and it was settled, else 0."""
+        user_id, position = owned
+        with log_context(user_id=user_id, symbol=position.symbol):
+            try:
+                exchange = self._exchange_for(user_id, position.account_id,
+                                              position.market_type,
+                                              position.mode is TradingMode.DEMO)
+                if exchange is None:
+                    return 0
+                held = [i for i in exchange.fetch_positions([position.symbol])
+                        if i.side is position.side and i.quantity > 0]
+                if held:
+                    return 0
+                price = exchange.fetch_ticker(position.symbol).last
+            except VerzekError as exc:
+                logger.info("position check of %s deferred: %s", position.id, exc.code)
+                return 0
+            with self._manager.locks.hold(user_id):
+                current = self._positions.get(user_id, position.id)
+                if current.status is PositionStatus.CLOSED or current.quantity == 0:
+                    return 0
+                # Our own orders may have closed it (a fill made while we were away):
+                # count those fills before calling anything "closed outside".
+                current = self._manager.sync(exchange, current)
+                if current.status is PositionStatus.CLOSED:
+                    return 0
                 try:
-                    exchange = self._exchange_for(user_id, position.account_id,
-                                                  position.market_type,
-                                                  position.mode is TradingMode.DEMO)
-                    if exchange is None:
-                        continue
-                    held = [i for i in exchange.fetch_positions([position.symbol])
-                            if i.side is position.side and i.quantity > 0]
-                    if held:
-                        continue
-                    price = exchange.fetch_ticker(position.symbol).last
-                except VerzekError as exc:
-                    logger.info("position check of %s deferred: %s", position.id, exc.code)
-                    continue
-                with self._manager.locks.hold(user_id):
-                    current = self._positions.get(user_id, position.id)
-                    if current.status is PositionStatus.CLOSED or current.quantity == 0:
-                        continue
-                    # Our own orders may have closed it (a fill made while we were away):
-                    # count those fills before calling anything "closed outside".
-                    current = self._manager.sync(exchange, current)
-                    if current.status is PositionStatus.CLOSED:
-                        continue
-                    try:
-                        if any(i.side is current.side and i.quantity > 0 for i in
-                               exchange.fetch_positions([current.symbol])):
-                            continue
-                    except VerzekError:
-                        continue
-                    reason = CloseReason.MANUAL  # closed where we cannot see why
-                    logger.error("position %s (%s %s) is no longer on the exchange: settled "
-                                 "at %s as %s", current.id, current.side.value,
-                                 current.symbol, price, reason.value)
-                    self._manager.settle(exchange, current, reason, price)
-                    settled += 1
-        return settled
+                    if any(i.side is current.side and i.quantity > 0 for i in
+                           exchange.fetch_positions([current.symbol])):
+                        return 0
+                except VerzekError:
+                    return 0
+                reason = CloseReason.MANUAL  # closed where we cannot see why
+                logger.error("position %s (%s %s) is no longer on the exchange: settled "
+                             "at %s as %s", current.id, current.side.value,
+                             current.symbol, price, reason.value)
+                self._manager.settle(exchange, current, reason, price)
+                return 1
+
+    @staticmethod
+    def _match_failed(owned: tuple[str, Position], exc: Exception) -> int:
+        user_id, position = owned
+        logger.error("position check of %s (user %s, account %s) failed; checked again next "
+                     "pass", position.id, user_id, position.account_id, exc_info=exc)
+        return 0
 
     def _paper_of(self, user_id: str, position_id: str) -> bool | None:
         """Whether the position (open or closed) was opened in demo; None when it is gone."""
@@ -413,6 +524,66 @@ class Reconciler:
             return self._positions.get(user_id, position_id).mode is TradingMode.DEMO
         except NotFound:
             return None
+
+
+class _FanOutStrayScanner(StrayScanner):
+    """The stray scan with the accounts' open orders fetched in parallel: `scan` lists the
+    accounts to check (each `flag_strays` it makes is noted, not run), the reconciler's threads
+    fetch their open orders at once, then each account's are flagged here, one account after
+    the other in the listed order, as the plain scan would (so an order is flagged once and
+    the flags come in the same order). Were the scan ever to check accounts another way, it
+    would simply run as it is, one account at a time."""
+
+    def __init__(self, *, fan_out: Callable[..., list[Any]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._fan_out = fan_out
+        self._listing = threading.local()
+
+    def scan(self) -> int:
+        listed: list[tuple[Exchange, str, str | None]] = []
+        self._listing.accounts = listed
+        try:
+            found = super().scan()
+        finally:
+            self._listing.accounts = None
+        answers = self._fan_out(listed, lambda a: (a[1], id(a[0])),
+                                lambda a: a[0].fetch_open_orders(), lambda _a, exc: exc)
+        for (exchange, account_id, user_id), answer in zip(listed, answers, strict=True):
+            try:
+                found += len(super().flag_strays(cast(Exchange, _Fetched(exchange, answer)),
+                                                 account_id, user_id=user_id))
+            except Exception:  # this account is checked again next pass; the others go on
+                logger.exception("stray check on account %s (user %s) failed", account_id,
+                                 user_id)
+        return found
+
+    def flag_strays(self, exchange: Exchange, account_id: str, *,
+                    user_id: str | None = None) -> list[str]:
+        listed = getattr(self._listing, "accounts", None)
+        if listed is not None:  # inside `scan` on its thread: noted, checked afterwards
+            listed.append((exchange, account_id, user_id))
+            return []
+        return super().flag_strays(exchange, account_id, user_id=user_id)
+
+
+class _Fetched:
+    """An account's client whose open orders (of every symbol) were fetched already: they
+    (or what the fetch raised) answer `fetch_open_orders()`; everything else goes to it."""
+
+    def __init__(self, exchange: Exchange, answer: list[OrderResult] | Exception) -> None:
+        self._exchange = exchange
+        self._answer = answer
+
+    def fetch_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
+        if symbol is not None:
+            return self._exchange.fetch_open_orders(symbol)
+        if isinstance(self._answer, Exception):
+            raise self._answer
+        return self._answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._exchange, name)
+
 
 def _order_of(position: Position, intent: Intent) -> Order:
     """The position's order for the intent, or one rebuilt from the intent (status unknown)."""
