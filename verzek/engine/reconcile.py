@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from verzek.clock import Clock
 from verzek.domain.models import (
@@ -47,7 +47,7 @@ from verzek.engine.pool import (
     demo_account,
 )
 from verzek.engine.position_manager import PositionManager
-from verzek.engine.strays import FlagBook, OnFlagged, StrayScanner
+from verzek.engine.strays import FlagBook, OnFlagged, ScannedAccount, StrayScanner
 from verzek.engine.tracker import (
     add_order,
     applied_quantity,
@@ -96,9 +96,11 @@ class Reconciler:
         self._window = timedelta(seconds=visibility_window_s)
         self._workers = max(1, workers)
         self.flags = FlagBook(store=positions.store, clock=clock)
-        self.strays: StrayScanner = _FanOutStrayScanner(
-            fan_out=self._fan_out, intents=intents, users=users, positions=positions, pool=pool,
-            flags=self.flags, clock=clock)
+        # the stray scan fetches the accounts' open orders on the reconciler's threads
+        self.strays = StrayScanner(
+            intents=intents, users=users, positions=positions, pool=pool, flags=self.flags,
+            clock=clock, map_accounts=lambda accounts, fetch: self._fan_out(
+                accounts, lambda a: (a.account_id, id(a.exchange)), fetch, _fetch_failed))
         self.last_run: dict[str, int] = {}
 
     @property
@@ -526,63 +528,11 @@ class Reconciler:
             return None
 
 
-class _FanOutStrayScanner(StrayScanner):
-    """The stray scan with the accounts' open orders fetched in parallel: `scan` lists the
-    accounts to check (each `flag_strays` it makes is noted, not run), the reconciler's threads
-    fetch their open orders at once, then each account's are flagged here, one account after
-    the other in the listed order, as the plain scan would (so an order is flagged once and
-    the flags come in the same order). Were the scan ever to check accounts another way, it
-    would simply run as it is, one account at a time."""
-
-    def __init__(self, *, fan_out: Callable[..., list[Any]], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._fan_out = fan_out
-        self._listing = threading.local()
-
-    def scan(self) -> int:
-        listed: list[tuple[Exchange, str, str | None]] = []
-        self._listing.accounts = listed
-        try:
-            found = super().scan()
-        finally:
-            self._listing.accounts = None
-        answers = self._fan_out(listed, lambda a: (a[1], id(a[0])),
-                                lambda a: a[0].fetch_open_orders(), lambda _a, exc: exc)
-        for (exchange, account_id, user_id), answer in zip(listed, answers, strict=True):
-            try:
-                found += len(super().flag_strays(cast(Exchange, _Fetched(exchange, answer)),
-                                                 account_id, user_id=user_id))
-            except Exception:  # this account is checked again next pass; the others go on
-                logger.exception("stray check on account %s (user %s) failed", account_id,
-                                 user_id)
-        return found
-
-    def flag_strays(self, exchange: Exchange, account_id: str, *,
-                    user_id: str | None = None) -> list[str]:
-        listed = getattr(self._listing, "accounts", None)
-        if listed is not None:  # inside `scan` on its thread: noted, checked afterwards
-            listed.append((exchange, account_id, user_id))
-            return []
-        return super().flag_strays(exchange, account_id, user_id=user_id)
-
-
-class _Fetched:
-    """An account's client whose open orders (of every symbol) were fetched already: they
-    (or what the fetch raised) answer `fetch_open_orders()`; everything else goes to it."""
-
-    def __init__(self, exchange: Exchange, answer: list[OrderResult] | Exception) -> None:
-        self._exchange = exchange
-        self._answer = answer
-
-    def fetch_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
-        if symbol is not None:
-            return self._exchange.fetch_open_orders(symbol)
-        if isinstance(self._answer, Exception):
-            raise self._answer
-        return self._answer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._exchange, name)
+def _fetch_failed(account: ScannedAccount, exc: Exception) -> None:
+    """A stray check whose fetch raised unexpectedly: logged, the account is checked again
+    next pass; the others go on."""
+    logger.error("stray check on account %s (user %s) failed", account.account_id,
+                 account.user_id, exc_info=exc)
 
 
 def _order_of(position: Position, intent: Intent) -> Order:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from verzek.clock import Clock
@@ -13,7 +14,7 @@ from verzek.domain.models import ExchangeAccount, Position, TradingMode
 from verzek.engine.intents import IntentJournal
 from verzek.engine.pool import ExchangePool, is_paper, is_paper_client, position_account
 from verzek.errors import StoreError, VerzekError
-from verzek.exchanges.base import Exchange
+from verzek.exchanges.base import Exchange, OrderResult
 from verzek.exchanges.client_ids import is_ours
 from verzek.logs import Throttle
 from verzek.store.docstore import DocumentStore
@@ -54,12 +55,30 @@ class FlagBook:
                 logger.exception("flag listener failed on %s", flag.get("client_order_id"))
 
 
+@dataclass(frozen=True)
+class ScannedAccount:
+    """An account the stray scan checks: its id, its owner, its client."""
+
+    account_id: str
+    user_id: str | None
+    exchange: Exchange
+
+
+# (accounts, fetch) -> each account's open orders (None: not fetched, said by `fetch`)
+AccountMap = Callable[[list[ScannedAccount], Callable[[ScannedAccount], list[OrderResult] | None]],
+                      list[list[OrderResult] | None]]
+
+
 class StrayScanner:
     """Flags open orders with our prefix that nobody journaled (each once)."""
 
     def __init__(self, *, intents: IntentJournal, users: UserRepository,
                  positions: PositionRepository, pool: ExchangePool, flags: FlagBook,
-                 clock: Clock) -> None:
+                 clock: Clock, map_accounts: AccountMap | None = None) -> None:
+        # how `scan` fetches the accounts' open orders: one after the other, or (the
+        # reconciler's) several accounts at once; the flagging after it is one thread's
+        self._map_accounts: AccountMap = map_accounts or (
+            lambda accounts, fetch: [fetch(a) for a in accounts])
         self._intents = intents
         self._users = users
         self._positions = positions
@@ -105,18 +124,29 @@ class StrayScanner:
         for account_id, exchange in self._pool.accounts():
             scans.setdefault((account_id, is_paper_client(exchange)),
                              (self._pool.owners.get(account_id), exchange))
-        return sum(len(self.flag_strays(exchange, account_id, user_id=user_id))
-                   for (account_id, _), (user_id, exchange) in scans.items())
+        accounts = [ScannedAccount(account_id, user_id, exchange)
+                    for (account_id, _), (user_id, exchange) in scans.items()]
+        fetched = self._map_accounts(accounts, self._open_orders)
+        return sum(len(self._flag(orders, a.account_id, a.user_id))
+                   for a, orders in zip(accounts, fetched, strict=True) if orders is not None)
 
     def flag_strays(self, exchange: Exchange, account_id: str, *,
                     user_id: str | None = None) -> list[str]:
         """Open orders with our prefix on this account that the journal does not know."""
+        orders = self._open_orders(ScannedAccount(account_id, user_id, exchange))
+        return [] if orders is None else self._flag(orders, account_id, user_id)
+
+    def _open_orders(self, account: ScannedAccount) -> list[OrderResult] | None:
+        """The account's open orders, or None (logged) when the exchange did not answer."""
         try:
-            open_orders = exchange.fetch_open_orders()
+            return account.exchange.fetch_open_orders()
         except VerzekError as exc:
-            self._log_once(f"open:{account_id}", "stray check on %s skipped: %s", account_id,
-                           exc.message)
-            return []
+            self._log_once(f"open:{account.account_id}", "stray check on %s skipped: %s",
+                           account.account_id, exc.message)
+            return None
+
+    def _flag(self, open_orders: list[OrderResult], account_id: str,
+              user_id: str | None) -> list[str]:
         known = self._intents.all_client_ids()
         already = {f["client_order_id"] for f in self._flags.items}
         strays = [o for o in open_orders
