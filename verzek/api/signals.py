@@ -146,7 +146,8 @@ class SubmitAccepted(SubmitOut):
 
 
 class OutcomeCounts(BaseModel):
-    """How many decisions came out each way (one per user, or per account traded on)."""
+    """How many decisions came out each way (one per user, per account a call traded on, or
+    per position a follow-up acted on)."""
 
     executed: int = 0
     skipped: int = 0

@@ -196,6 +196,17 @@ class ExchangePool:
         "BTC/USDT:USDT")."""
         return any(symbol in self._paper_markets(venue.value) for venue in PAPER_VENUES)
 
+    def paper_bundles(self, symbol: str) -> dict[str, Decimal]:
+        """The markets of any paper venue that trade the coin of `symbol` bundled otherwise
+        ("1000PEPE/USDT:USDT" for "PEPE/USDT:USDT", and back), each with the factor its
+        prices are `symbol`'s times; `symbol` itself is not among them."""
+        found: dict[str, Decimal] = {}
+        for venue in PAPER_VENUES:
+            match = find_market(self._paper_markets(venue.value), symbol)
+            if match is not None and match[0] != symbol:
+                found.setdefault(match[0], match[1])
+        return found
+
     def paper_markets_status(self) -> dict[str, dict[str, Any]]:
         """Per venue: whether paper accounts trade on the bundled "snapshot" or the
         exchange's "public" listing, how many markets, and when the listing was loaded."""

@@ -228,6 +228,12 @@ class SafetyService:
         now = self._clock.now()
         return self._change(lambda m: m.idempotency.remember(key, now))
 
+    def seen_signal(self, key: str) -> bool:
+        """Whether `key` was remembered within the TTL (nothing is remembered)."""
+        now = self._clock.now()
+        with self._lock:
+            return self._manager.idempotency.seen(key, now)
+
     def expire(self) -> int:
         now = self._clock.now()
         return self._change(lambda m: m.idempotency.expire(now))

@@ -14,6 +14,7 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
+    MarketType,
     OrderStatus,
     Position,
     PositionStatus,
@@ -201,9 +202,19 @@ class TradingService:
                 f"hash:{chash}:{target.id if target is not None else '-'}"]
         if source.chat_id is not None and source.message_id is not None:
             keys.insert(0, f"msg:{source.chat_id}:{source.message_id}")
+        # The same trade in other words (a call as text and again as structured JSON, or
+        # cross-posted reworded) within the hour is the same call: it traded twice. Kept per
+        # hour, and the previous hour's is asked too: the same prices days later are a call.
+        earlier: list[str] = []
+        if kind == "signal" and signal is not None:
+            call, hour = _call_key(signal), int(record.received_at.timestamp() // 3600)
+            keys.append(f"call:{call}:{hour}")
+            earlier = [f"call:{call}:{hour - 1}"]
         if kind in ("signal", "update"):
             with self._originals.deciding():
                 fresh = [self.safety.remember_signal(k) for k in keys]
+                if earlier and self.safety.seen_signal(earlier[0]):
+                    keys, fresh = [*keys, *earlier], [*fresh, False]
                 if all(fresh):
                     self._originals.note(keys, record.id)
                 else:
@@ -363,23 +374,20 @@ class TradingService:
 
     def _apply_routed(self, routed: dict[str, list[tuple[Position, str]]],
                       update: SignalUpdate) -> list[UserDecision]:
-        """Apply `update` to each user's routed positions, users in parallel."""
+        """Apply `update` to each user's routed positions, users in parallel: one decision
+        per position acted on (`UpdateApplier.apply_each`)."""
         users = [u for u in (self.users.find(uid) for uid in routed) if u is not None]
         if not users:
             return []
         ticker = self.pool.ticker_memo()  # one price read per symbol for all of them
 
-        def run(user: User) -> UserDecision:
-            result = UserDecision(user.id, "skipped", "no position", "no_position")
-            for position, note in routed[user.id]:
-                current = self.positions.get(user.id, position.id)
-                if current.status is PositionStatus.CLOSED:
-                    continue
-                result = self._updates.apply(self._exchange(user, current), user, current,
-                                             update, note=note, ticker=ticker)
-            return result
+        def run(user: User) -> list[UserDecision]:
+            return self._updates.apply_each(
+                user, routed[user.id], update, ticker=ticker,
+                current=lambda p: self.positions.get(user.id, p.id),
+                exchange_of=lambda p: self._exchange(user, p))
 
-        return self.orchestrator.fan_out(users, run)
+        return self.orchestrator.fan_out_each(users, run)
 
     def _record_or_none(self, signal_id: str) -> SignalRecord | None:
         try:
@@ -561,6 +569,16 @@ class TradingService:
             raise NotFound(f"not listed on any paper exchange: {', '.join(unknown)}; use a "
                            "market symbol such as BTC/USDT or BTC/USDT:USDT",
                            code="unknown_symbol", details={"unknown_symbols": unknown})
+        # a coin its perpetual trades bundled ("PEPE/USDT": the futures market is
+        # 1000PEPE/USDT:USDT) moves the bundle too, at its multiple; it stayed at the
+        # snapshot's price, and a demo call was judged against that
+        bundled: dict[str, Decimal] = {}
+        for symbol, price in prices.items():
+            for form in (symbol, demo_prices.counterpart(symbol)):
+                if not self.pool.paper_listed(form):
+                    for bundle, factor in self.pool.paper_bundles(form).items():
+                        bundled.setdefault(bundle, price * factor)
+        prices = {**{s: p for s, p in bundled.items() if s not in prices}, **prices}
         answer = demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin)
         logger.info("demo prices set by an admin%s: %s", " (pinned)" if pin else "",
                     ", ".join(f"{symbol} {price}" for symbol, price in sorted(answer.items())))
@@ -598,6 +616,20 @@ def _render_signal(signal: Signal) -> str:
     """A structured signal without its message as plain text, every field on its own line
     (it is the signal's content for deduplication, and what the groups are shown)."""
     return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
+
+
+def _call_key(signal: Signal) -> str:
+    """What makes a call the same trade, whatever its words: the market, the side, the
+    entries, targets and stop as numbers (and their percentages), the leverage."""
+    def nums(values: list[Decimal]) -> str:
+        return ",".join(f"{v.normalize():f}" for v in values)
+    return "|".join((signal.symbol.upper(), signal.side.value, nums(signal.entries),
+                     str(signal.entry_is_market), signal.entry_trigger or "",
+                     nums(signal.targets), nums([signal.stop_loss] if signal.stop_loss else []),
+                     nums(signal.target_pcts), nums([signal.stop_pct] if signal.stop_pct else []),
+                     # a spot call is another trade; futures and unsaid trade the same
+                     str(signal.leverage or ""),
+                     "spot" if signal.market is MarketType.SPOT else ""))
 
 
 def _decision_of(d: dict[str, Any]) -> UserDecision:

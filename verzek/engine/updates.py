@@ -1,6 +1,6 @@
 """Channel follow-ups (target hit, close, cancel, move stop) applied to the positions that were
 opened from the signal they concern, for every user who follows channel updates
-(`route_update` says which positions those are).
+(`route_update` says which positions those are), with one decision per position acted on.
 
 A follow-up never turns into a loss the channel did not call: a stop move the market is
 already past is not applied (placed, it would close the position at once), and "target N hit"
@@ -25,6 +25,7 @@ from verzek.domain.models import (
     CloseReason,
     MarginMode,
     MarketType,
+    OrderStatus,
     OrderType,
     Position,
     PositionStatus,
@@ -47,6 +48,7 @@ from verzek.exchanges.multipliers import same_coin
 
 logger = logging.getLogger(__name__)
 TickerSource = Callable[[Exchange, str], Ticker]
+Routed = list[tuple[Position, str]]  # a user's positions a follow-up acts on, each with a note
 
 
 class UpdateApplier:
@@ -68,16 +70,45 @@ class UpdateApplier:
             return None
         return price if price and price > 0 else None
 
+    def apply_each(self, user: User, routed: Routed, update: SignalUpdate, *,
+                   current: Callable[[Position], Position],
+                   exchange_of: Callable[[Position], Exchange],
+                   ticker: TickerSource | None = None) -> list[UserDecision]:
+        """Apply `update` to each of the user's routed positions (`route_update`; the caller
+        holds the user's lock): one decision per position acted on, each naming its position
+        and account. A user trading several accounts holds one position of a call per account;
+        a failed close on one must not hide behind "executed" on another. `current` reads a
+        position as saved now: one closed since it was routed is not acted on (a user none of
+        whose positions is still open gets one "skipped" decision). `exchange_of` is the
+        client a position was opened on. One position's unexpected error is its own "failed"
+        decision; the user's other positions are still acted on."""
+        decisions: list[UserDecision] = []
+        for routed_position, note in routed:
+            try:
+                position = current(routed_position)
+                if position.status is PositionStatus.CLOSED:
+                    continue
+                decisions.append(self.apply(exchange_of(position), user, position, update,
+                                            note=note, ticker=ticker))
+            except Exception as exc:
+                decisions.append(_failed(user, routed_position, update, exc))
+        if not decisions:
+            return [UserDecision(user.id, "skipped", "The position this follow-up concerns "
+                                 "closed before it arrived: nothing to apply it to.",
+                                 "no_position")]
+        return decisions
+
     def apply(self, exchange: Exchange, user: User, position: Position,
               update: SignalUpdate, *, note: str = "",
               ticker: TickerSource | None = None) -> UserDecision:
-        """Apply `update` to `position`; `note` (why this position: see `route_update`) is
-        added to the decision's reason; `ticker` reads the market price (shared by every
-        user the follow-up reaches: `ExchangePool.ticker_memo`; default: a request each)."""
+        """Apply `update` to `position`: its decision, naming the position and its account;
+        `note` (why this position: see `route_update`) is added to the decision's reason;
+        `ticker` reads the market price (shared by every user the follow-up reaches:
+        `ExchangePool.ticker_memo`; default: a request each)."""
         decision = self._apply(exchange, user, position, update, ticker)
         if note:
             decision = replace(decision, reason=f"{decision.reason} {note}")
-        return decision
+        return replace(decision, position_id=position.id, account_id=position.account_id)
 
     def _apply(self, exchange: Exchange, user: User, position: Position,
                update: SignalUpdate, ticker: TickerSource | None) -> UserDecision:
@@ -89,8 +120,7 @@ class UpdateApplier:
             return self._close_share(exchange, user, position, update.close_share)[1]
         if action in ("close", "stop_hit"):
             reason = CloseReason.STOP_LOSS if action == "stop_hit" else CloseReason.CHANNEL
-            position = self._manager.close_market(exchange, position, "chan", reason)
-            return self._done(user, position, f"closed ({position.close_reason})")
+            return self._close(exchange, user, position, reason)[1]
         if action == "cancel":
             return self._cancel(exchange, user, position)
         if action == "move_sl":
@@ -122,6 +152,33 @@ class UpdateApplier:
         return UserDecision(user.id, "executed", f"Position {position.id} {what}.",
                             "update_applied", position.id)
 
+    def _close(self, exchange: Exchange, user: User, position: Position,
+               reason: CloseReason) -> tuple[Position, UserDecision]:
+        """Close at market: "failed" when the exchange refused the close order (the manager
+        re-armed the position's stop and targets), never "closed" for a position still open."""
+        before = {o.client_order_id for o in position.orders}
+        position = self._manager.close_market(exchange, position, "chan", reason)
+        if position.status is PositionStatus.CLOSED:
+            return position, self._done(user, position, f"closed ({position.close_reason})")
+        sent = [o for o in position.orders
+                if o.client_order_id not in before and o.leg.startswith("chan")]
+        if not sent:  # nothing held: the cancel of its entry awaits the exchange
+            return position, self._done(user, position, "close asked: its entry's cancel is "
+                                        "not confirmed yet, so it is asked again until it is")
+        if sent[-1].status in (OrderStatus.REJECTED, OrderStatus.CANCELED):
+            why = (f"the exchange did not take the close order ({sent[-1].status.value}); the "
+                   f"position stays open, {_stays(position)}.")
+            account = next((a.label or a.id for a in user.exchange_accounts
+                            if a.id == position.account_id), position.account_id)
+            self._manager.emit(EventKind.ATTENTION, position, f"The channel's close of your "
+                               f"{position.symbol} {position.side.value} on account {account} "
+                               f"failed: {why}", code="close_failed",
+                               account_id=position.account_id)
+            return position, UserDecision(user.id, "failed", why[0].upper() + why[1:],
+                                          "close_failed", position.id)
+        return position, self._done(user, position, "close order sent; its fill is not "
+                                    "confirmed yet and is followed until it is")
+
     def _close_share(self, exchange: Exchange, user: User, position: Position,
                      share: Decimal) -> tuple[Position, UserDecision]:
         """ "Close 50%": that share of what is open, at market; targets and stop then cover
@@ -132,9 +189,7 @@ class UpdateApplier:
                                           position.id)
         qty = exchange.amount_to_precision(position.symbol, position.quantity * share)
         if qty >= position.quantity:
-            position = self._manager.close_market(exchange, position, "chan",
-                                                  CloseReason.CHANNEL)
-            return position, self._done(user, position, f"closed ({position.close_reason})")
+            return self._close(exchange, user, position, CloseReason.CHANNEL)
         if qty <= 0:
             return position, UserDecision(
                 user.id, "skipped", f"{share:.0%} of {position.quantity} is below the "
@@ -369,6 +424,19 @@ def no_open_position(target: SignalRecord | None, update: SignalUpdate) -> UserD
     symbol = target.signal.symbol if target.signal is not None else "its coin"
     return UserDecision("", "skipped", f"No open position for call {target.id} ({symbol}): "
                         "nothing to apply this follow-up to.", "no_open_position")
+
+
+def _failed(user: User, position: Position, update: SignalUpdate,
+            exc: Exception) -> UserDecision:
+    """A follow-up that raised on one position, logged, as that position's decision."""
+    if isinstance(exc, VerzekError):  # expected: an account gone, the exchange down
+        logger.warning("follow-up %s on position %s of user %s failed: %s", update.action,
+                       position.id, user.id, exc)
+    else:
+        logger.exception("follow-up %s on position %s of user %s failed", update.action,
+                         position.id, user.id, exc_info=exc)
+    return UserDecision(user.id, "failed", f"{type(exc).__name__}: {exc}", "internal_error",
+                        position.id, position.account_id)
 
 
 def _isolated_liquidation(user: User, position: Position) -> Decimal | None:

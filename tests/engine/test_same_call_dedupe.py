@@ -1,0 +1,56 @@
+"""The same trade in other words within the hour is one call: the text of a call and then the
+same call as structured fields (an admin's JSON, a TradingView alert template), or the call
+cross-posted reworded, traded twice for every user. The same prices hours later are a new
+call."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.engine.conftest import Engine
+from verzek.domain.models import Side, Signal, SignalSource
+
+SYM = "ETH/USDT:USDT"
+TEXT = "#ETH/USDT LONG\nEntry: 100\nTargets: 104 108\nStop: 92\nLeverage 10x"
+D = Decimal
+
+
+def _structured() -> Signal:
+    return Signal(symbol="ETH/USDT", side=Side.LONG, entries=[D("100")],
+                  targets=[D("104"), D("108")], stop_loss=D("92"), leverage=10)
+
+
+def test_a_call_as_text_then_as_fields_trades_once(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    first = engine.trading.submit_text(TEXT, SignalSource(kind="api"))
+    assert [d.outcome for d in first.decisions] == ["executed"]
+    engine.clock.advance(20 * 60)
+    again = engine.trading.submit_signal(_structured(), SignalSource(kind="webhook"))
+    assert (again.kind, again.signal_id, again.decisions) == ("duplicate", first.signal_id, [])
+    reworded = engine.trading.submit_text(
+        "🚀 ETH/USDT — long\nBuy 100\nTP1 104 | TP2 108\nSL 92\n10x", SignalSource(kind="api"))
+    assert (reworded.kind, reworded.signal_id) == ("duplicate", first.signal_id)
+    assert len(engine.positions("u1")) == 1
+
+
+def test_the_hour_after_still_counts_and_hours_later_is_a_new_call(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    first = engine.trading.submit_signal(_structured(), SignalSource(kind="api"))
+    assert [d.outcome for d in first.decisions] == ["executed"]
+    engine.clock.advance(59 * 60)  # into the next clock hour whatever the start
+    assert engine.trading.submit_text(TEXT, SignalSource(kind="api")).kind == "duplicate"
+    engine.clock.advance(3 * 3600)  # (the very same words are a cross-post for days)
+    later = engine.trading.submit_text("ETH long again\nEntry 100\nTP 104, 108\nSL 92\n10x",
+                                       SignalSource(kind="api"))
+    assert later.kind == "signal" and later.signal_id != first.signal_id
+
+
+def test_other_prices_are_another_call(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(TEXT, SignalSource(kind="api"))
+    other = engine.trading.submit_signal(_structured().model_copy(update={"stop_loss": D("91")}),
+                                         SignalSource(kind="api"))
+    assert other.kind == "signal"
