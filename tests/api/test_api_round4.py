@@ -249,7 +249,8 @@ def test_stats_and_positions_answer_one_form(client: FlaskClient, auth: AuthActi
         update={"cost_usdt": Decimal("650.000"), "fees_usdt": Decimal("0E-8")}))
     stats = client.get(f"/api/users/{user_id}/stats", headers=headers).get_json()
     assert stats["all_time"]["realised_pnl_usdt"] == "-85.649776385"
-    assert stats["all_time"]["volume_usdt"] == "650"
+    # the closed trade's 650 USDT, and the open one's entry fill (650) on the day it filled
+    assert stats["all_time"]["volume_usdt"] == "1300"
     base = f"/api/users/{user_id}/positions"
     closed = client.get(f"{base}/lost1", headers=headers).get_json()
     assert closed["quantity"] == "0" and closed["realised_pnl_usdt"] == "-85.649776385"

@@ -25,6 +25,9 @@ class History:
     def closed_positions(self, user_id: str) -> list[Position]:
         return []
 
+    def open_positions(self, user_id: str) -> list[Position]:
+        return []
+
 
 def closed(pid: str, pnl: str) -> Position:
     return Position(id=pid, user_id="u1", account_id="a1", exchange=ExchangeName.BINANCE,
