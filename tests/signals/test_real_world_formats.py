@@ -18,6 +18,7 @@ from tests.signals.timing import fastest_parse_s
 from verzek.domain.models import MarketType, Side
 from verzek.signals import parse, parse_message
 from verzek.signals.parser import NOTHING_FOUND
+from verzek.signals.scope import LATER_MOVE as _LATER_MOVE
 
 
 @dataclass(frozen=True)
@@ -926,10 +927,6 @@ UPDATES = [
         "#SOL/USDT all TPs hit 🎯🎯🎯", Upd("SOL/USDT", "target_hit"), id="all_tps_hit",
     ),
     pytest.param(
-        "#BTC/USDT Once TP1 reached, move SL to entry",
-        Upd("BTC/USDT", "move_sl", 1, breakeven=True), id="plan_alone_is_an_instruction",
-    ),
-    pytest.param(
         "#BTC/USDT Ziel 1 erreicht ✅", Upd("BTC/USDT", "target_hit", 1), id="german_target",
     ),
     pytest.param(
@@ -957,10 +954,6 @@ UPDATES = [
         "#BTC/USDT LONG was posted at 64000, now 66000 🔥 TP 65000 reached, SL at entry",
         # the stop standing at the entry now: the channel moved it, and so do its followers
         Upd("BTC/USDT", "move_sl", breakeven=True), id="quoted_call_with_target_price_reached",
-    ),
-    pytest.param(
-        "#ETH/USDT Once TP 3180 is hit, move SL to entry",
-        Upd("ETH/USDT", "move_sl", breakeven=True), id="plan_after_a_target_price",
     ),
     pytest.param("SOL closed in profit ✅", Upd("SOL/USDT", "close"), id="bare_coin_before_closed"),
     pytest.param(
@@ -1018,6 +1011,12 @@ UPDATES = [
 ]
 
 REJECTED = [
+    # round 13: a stop move waiting for a target was an immediate move (a SignalUpdate cannot
+    # say "later"); now nothing is done, the position's own settings govern
+    pytest.param("#BTC/USDT Once TP1 reached, move SL to entry", Rej(_LATER_MOVE),
+                 id="plan_alone_is_an_instruction"),
+    pytest.param("#ETH/USDT Once TP 3180 is hit, move SL to entry", Rej(_LATER_MOVE),
+                 id="plan_after_a_target_price"),
     pytest.param("GM fam ☀️ who's ready for altseason?", Rej(None), id="chat"),
     pytest.param("Went long BTC at 64200 yesterday, trailing it now with TP 66000 SL 64600",
                  Rej("informal: no Entry keyword and no tagged pair"),

@@ -18,12 +18,14 @@ from verzek.signals.names import name_ticker
 from verzek.signals.roundups import capital_head, other_coins
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
 from verzek.signals.scope import (
+    LATER_MOVE,
     PAST_DAY,
     all_tail_ok,
     close_side,
-    condition_target,
+    move_told_done,
     move_waits,
     past_day,
+    waits_for_target,
     why_not,
 )
 from verzek.signals.symbols import NOT_COINS, find_symbols, normalise_symbol
@@ -124,10 +126,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if why is not None:
         return why
     index = finding.target_index
-    if finding.action == "move_sl" and index is None and move_waits(low, finding.at):
-        index = condition_target(low, finding.at)  # "move SL to entry after TP1": TP1's wait
-        if index is None:
-            return "a stop move on a condition or for later, not now: nothing is done"
+    waits = _move_wait(low, finding) if finding.action == "move_sl" else None
+    if waits is not None and waits is not LATER_MOVE:
+        return waits
     symbol = strong[0] if strong else (symbols[0][0] if len(symbols) == 1 else None)
     if symbol is None:
         bare = _closed_coin(norm, low)
@@ -137,6 +138,8 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     if symbol is None and (_MANY_TRADES_RE.search(low) or _ADVICE_RE.search(
             low, sentence_start(norm, finding.at), finding.at)):
         return "talk or advice about many trades, not a follow-up on one call"
+    if waits is not None:  # after the advice: "Tip: always move SL to entry after TP1 hits"
+        return waits
     if symbol is None:  # "sol closed in profit ✅": a bare coin word (see followup_coin.py)
         named = named_coins(norm, low, finding.at, *cue_sentence(norm, finding.at))
         if len(named.near | named.doubt) > 1:
@@ -178,6 +181,19 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
     except ValidationError as exc:
         return f"not a valid update: {exc.errors()[0]['msg']}"
     return update
+
+
+def _move_wait(low: str, finding: UpdateFinding) -> str | None:
+    """Why the stop move `finding` waits, or None: for a target ("move SL to entry after TP1",
+    "SL to BE when TP1 hits": `scope.LATER_MOVE`, unless told as done: "SL moved to entry
+    after TP1"), or on another condition ("Move SL to entry if BTC breaks 70k")."""
+    target = waits_for_target(low, finding.at)
+    done = target is False or move_told_done(low, finding.at)  # "after TP1 ✅", "SL moved"
+    if not done and (target or (finding.target_index is not None and not finding.is_result)):
+        return LATER_MOVE  # and "TP1 ✅. After TP2 move SL to TP1": not now either
+    if target is None and finding.target_index is None and move_waits(low, finding.at):
+        return "a stop move on a condition or for later, not now: nothing is done"
+    return None
 
 
 def call_beside(norm: str, finding: UpdateFinding,

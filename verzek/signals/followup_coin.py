@@ -160,7 +160,6 @@ def _has_word(low: str, start: int, stop: int) -> bool:
 
 def _only_fillers(low: str, start: int, stop: int) -> bool:
     """Only marks, spaces and filler words between; no comma or semicolon ("super, tp1 hit")."""
-    gap = low[start:stop]
-    if "," in gap or ";" in gap:
-        return False
-    return all(word in _FILLERS for word in _FILLER_RE.findall(gap))
+    if low.find(",", start, stop) >= 0 or low.find(";", start, stop) >= 0:
+        return False  # (finditer: the first word no filler ends it, "NEAR NEAR ... TP1 HIT")
+    return all(word.group() in _FILLERS for word in _FILLER_RE.finditer(low, start, stop))

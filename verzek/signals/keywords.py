@@ -218,7 +218,7 @@ SIDE_ENTRY_RE = re.compile(  # an emoji may stand between: "LONG 🟢 #SOL 142.5
 # coin right before the side word (COIN_BEFORE_RE, searched in a short window ending there)
 SIDE_THEN_PRICE_RE = re.compile(
     f"(?:{guarded(('buy', 'sell', 'long', 'short'))})"
-    r"\s*(?:[:@-]|at(?!\w)|from(?!\w))?(?=\s*\$?\d)"
+    r"\s*+(?:[:@-]|at(?!\w)|from(?!\w))?(?=\s*\$?\d)"
 )
 # the coin, then maybe a word for the kind of trade: "BTC scalp long from 66200"
 COIN_BEFORE_RE = re.compile(  # an emoji may stand between: "ARB 🔴 short 1.12-1.15"

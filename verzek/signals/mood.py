@@ -14,7 +14,8 @@ from verzek.signals.keywords import guarded
 # "After TP1 hit, move SL to entry", "once we hit TP2": maybe a plan written in a call, not an
 # outcome. Searched up to the hit's start (endpos), so \Z is that start.
 _PLAN_BEFORE_RE = re.compile(
-    r"(?<!\w)(?:after|once|when|if|until|upon|before)(?:[ \t]+(?:the|we|it|price))?[ \t]+\Z"
+    r"(?<!\w)(?:after|once|when|if|until|upon|before|as[ \t]+soon[ \t]+as)"
+    r"(?:[ \t]+(?:the|we|it|price))?[ \t]+\Z"
 )
 # "Don't move your SL", "Do not close #AVAX", "never cancel", "не переносим стоп": a negation
 # right before the cue (maybe with "you", "we", "yet" between). Searched up to the cue's start.

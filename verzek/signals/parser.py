@@ -30,7 +30,7 @@ from verzek.signals.percent import from_pct, stop_pct, target_pcts
 from verzek.signals.scale import QUOTED_IN_COINS, in_sats, rescale
 from verzek.signals.scope import PAST_DAY, bare_stop
 from verzek.signals.sections import says_market, segment_prices, talks_on, ticked_count
-from verzek.signals.side_entry import side_entry
+from verzek.signals.side_entry import arrow_call, side_entry
 from verzek.signals.sides import both_sides_spans, call_side
 from verzek.signals.symbols import find_symbol, find_symbols
 from verzek.signals.tables import header_table
@@ -107,6 +107,7 @@ class _Draft:
     entry_ticked: bool = False  # "Entry: 0.51 ✅": a repost, its entry filled
     trigger_only: bool = False  # no entry but the price a breakout crosses: "LONG above 65500"
     talk_at: int = -1  # where an entry written in a sentence, not as a label, is: "#BTC entry"
+    chain: bool = False  # "SHORT $ETH 1642 → 1620 → 1600": the entry, then the targets
 
 
 def parse(text: str) -> Signal | SignalUpdate | None:
@@ -151,7 +152,8 @@ def parse_message(text: str) -> ParseResult:
         draft.trigger_only = bare and draft.trigger is not None
     if closed_at >= 0 and find_symbol(norm, low)[1] >= 2:  # "#1INCH/USDT closed due to ...",
         finding = UpdateFinding("close", at=closed_at)  # unless a full call
-    if finding is not None and (finding.is_result or not _is_complete(draft)):
+    if finding is not None and (finding.is_result or not (  # not a whole call
+            (draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))):
         return _update_result(norm, low, finding, text)
     if not draft.has_fields:
         return _NOISE
@@ -257,12 +259,15 @@ def _fields(low: str, norm: str) -> _Draft:
         prices, draft.side_entry, talk, at = side_entry(low, norm, [m[1] for m in marks])
         if not weak_entries:
             weak_entries, draft.weak_prose, weak_at = prices, talk, at
+    if not draft.entries and not draft.target_pcts and "→" in low and (
+            chain := arrow_call(low, marks, weak_entries, weak_at, draft.targets)) is not None:
+        weak_entries, draft.targets, weak_at, side = chain  # "SHORT $ETH 1642 → 1620 → 1600"
+        draft.side_entry, draft.chain = draft.side_entry or side, True
     if not draft.entries and weak_entries:  # "Short #BTC at 65000": only without an Entry line
         draft.entries = weak_entries
         draft.weak_entry = draft.has_fields = True
         draft.talk_at = weak_at
     return draft
-
 
 
 def _marks(low: str) -> list[tuple[str, int, int]]:
@@ -293,10 +298,6 @@ def _is_reference(low: str, start: int) -> bool:
     if not head or not head[-1].isalpha():  # a match ends its word with a letter
         return False
     return _REFERENCE_RE.search(low, max(0, start - 12), start) is not None
-
-
-def _is_complete(draft: _Draft) -> bool:
-    return bool((draft.entries or draft.entry_is_market) and (draft.targets or draft.stop))
 
 
 def _signal_result(
@@ -348,7 +349,7 @@ def _signal_result(
     later_stop = draft.stop_pct if not entries and stop is None else None
     if not targets and stop is None and not (later_targets or later_stop):
         return ParseResult("noise", invalid_reason="neither targets nor a stop loss")
-    reason = validate.check(side, entries, targets, stop, leverage)
+    reason = validate.check(side, entries, targets, stop, leverage, chain=draft.chain)
     if reason is not None:
         return ParseResult("noise", invalid_reason=reason)
     if market is MarketType.SPOT and side is Side.SHORT:  # "#ETH/USDT SPOT ... SHORT"

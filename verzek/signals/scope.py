@@ -8,8 +8,10 @@ only ("ETH SL hit for some members, we are still in"), a close taken back ("we c
 reopen"), a close of all but some ("Close all except BTC", "Close all trades but ETH") or of some
 named by a quality ("Close all trades in profit", "close all alts"), a close of an amount that may
 be coins ("Close 0.5 of #XRP", "Close ETH 0.5"), and an outcome dated a past day ("Yesterday #XRP
-hit target 1": `past_day`). A stop moved "after TP1" waits for target 1 (`condition_target`), as
-"when TP1 hits" does.
+hit target 1": `past_day`). A stop move "after TP1", "when TP1 hits", "once TP 3180 is hit" waits
+for a target (`waits_for_target`): a follow-up cannot carry that wait, so nothing is done now (the
+position's own settings, such as a move to breakeven after TP1, govern); one told as done ("TP1
+done, SL moved to entry") or beside a target reached ("TP1 hit ✅ move SL to entry") is applied.
 """
 
 from __future__ import annotations
@@ -59,15 +61,22 @@ _LEVEL_RE = re.compile(
 )
 # "after the rejection" beside "now" is why, not when: only "if"-like words then
 _NOW_RE = re.compile(r"(?<!\w)(?:now|immediately|asap|right\s+away|at\s+market)(?!\w)")
-# "Move SL to entry after TP1", "once target 2 is reached": the target the move waits for
+# "Move SL to entry after TP1", "once target 2 is reached", Russian "после ТП1", Spanish
+# "después de TP1", Portuguese "após o TP1", Vietnamese "sau khi chạm TP1", Turkish "TP1
+# sonrası": a target the move waits for (not one ticked as reached: "Stop to breakeven after
+# TP1 ✅" tells what was done)
+_TGT = (r"(?:(?:tp|тп|target|take[\s-]?profit|objetivo|alvo|hedef|цел[ьи])\s*#?\s*\d{1,2}"
+        r"(?![\d.,]?\d)|(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|primer|segundo"
+        r"|первой|второй|третьей)\s+(?:target|tp|take[\s-]?profit|objetivo|цели))")
 _AFTER_TARGET_RE = re.compile(
-    r"(?<!\w)(?:after|once|when|upon|on)\s+(?:the\s+|we\s+hit\s+|hitting\s+)?"
-    r"(?:(?:tp|target|take[\s-]?profit)\s*#?\s*(\d{1,2})(?![\d.,]?\d)"
-    r"|(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:target|tp|take[\s-]?profit))"
+    r"(?<!\w)(?:(?:after|once|when|whenever|upon|on|if|as\s+soon\s+as|после|когда"
+    r"|как\s+только|despu[ée]s\s+del?|cuando|depois\s+d[oe]|ap[óo]s(?:\s+[oa])?|quando"
+    r"|sau(?:\s+khi)?)\s+(?:the\s+|we\s+(?:hit|reach)\s+|(?:hitting|reaching)\s+(?:the\s+)?"
+    r"|price\s+(?:hits|reaches)\s+|(?:toque|llegue\s+a|alcance|ch[ạa]m|đ[ạa]t)\s+)?"
+    rf"{_TGT}(?P<tick>[ \t]*(?:(?:is[ \t]+|was[ \t]+|got[ \t]+)?(?:hit|reached|done|achieved)"
+    r"[ \t]*)?[✅✔☑])?|(?:tp|hedef)\s*\d{1,2}(?:['’]?(?:den|dan|ten|tan))?\s+sonra)"
 )
 _TARGET_WORD_RE = re.compile(r"(?<!\w)(?:tp|target|take[\s-]?profit)")
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 # an outcome some members met, the channel still in the trade
 _SOME_RE = re.compile(
     r"(?<!\w)(?:some\s+(?:of\s+(?:you|us|the\s+\w+|our\s+\w+)|members|users|traders|people"
@@ -146,13 +155,40 @@ def _sentence_start(low: str, at: int) -> int:
     return start
 
 
-def condition_target(low: str, at: int) -> int | None:
-    """The target a stop move at `at` waits for, written after it: "move SL to entry after
-    TP1" → 1; None when it names none."""
-    found = _AFTER_TARGET_RE.search(low, at, _sentence_end(low, at))
-    if found is None:
-        return None
-    return int(found.group(1)) if found.group(1) else _ORDINALS[found.group(2)]
+LATER_MOVE = ("a stop move planned for when a target is hit (after TP1, once TP2 is hit): a "
+              "conditional move is not applied now; the position's own settings (such as a move "
+              "to breakeven after TP1) govern")
+
+
+# a stop move told as done, not asked for, from the cue's start: "SL moved to entry", "stop
+# is now at BE", "Stop girişe çekildi", "стоп перенесен в БУ" ("TP1 done, SL moved to entry"
+# happened: it is applied)
+_MOVED_RE = re.compile(
+    r"[^\n.!?,;]{0,24}?(?<!\w)(?:moved|shifted|updated|adjusted|trailed|перенес\w*|переведен\w*"
+    r"|перевели|[çc]ekildi|[çc]ektik|(?:sl|stop|стоп)\s+(?:is\s+)?now)(?!\w)")
+
+
+def move_told_done(low: str, at: int) -> bool:
+    """Whether the stop move at `at` is told as done: "SL moved to entry (after TP1)"."""
+    return _MOVED_RE.match(low, at) is not None
+
+
+def waits_for_target(low: str, at: int) -> bool | None:
+    """Whether the stop move at `at` waits for a target, in its sentence: after it ("move SL
+    to entry after TP1", "SL to BE when TP1 hits") or before it ("Once TP 3180 is hit, move SL
+    to entry"); False for a target ticked as reached ("Stop to breakeven after TP1 ✅"), None
+    for no target named as a condition."""
+    start = _sentence_start(low, at)
+    found = _AFTER_TARGET_RE.search(low, at, _sentence_end(low, at)) or \
+        _AFTER_TARGET_RE.search(low, start, at)  # "После ТП1 стоп в БУ"
+    if found is not None:
+        return not found.group("tick")
+    # "Once TP 3180 is hit, move SL ...": a condition, then a target word before the move (only
+    # the first condition is tried: a target word after a later one is after the first too)
+    first = _CONDITION_RE.search(low, start, at)
+    if first is not None and _TARGET_WORD_RE.search(low, first.end(), at) is not None:
+        return True
+    return None
 
 
 def _conditional(low: str, at: int, move: bool = False) -> bool:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from verzek.signals import keywords as kw
 from verzek.signals.lowercase import ends_name, is_coin_word, starts_line
 from verzek.signals.numbers import Price, scan_prices
@@ -60,3 +62,49 @@ def _prices_after(low: str, after: int,
     prices = scan_prices(cut_prose(segment))  # not the next field's: "65k tp 67k" has no prose
     clean = bool(prices) and cut_prose(segment).strip() == segment.strip()
     return prices, clean, talks_on(segment, 0, len(segment)), after
+
+
+# "SHORT $ETH 1642 → 1620 → 1600, SL 1665": prices joined by arrows and nothing else (an "at" or
+# "@" before them, a comma or a "|" after), a path from the entry through the targets
+_CHAIN_RE = re.compile(r"(?:at|@)?[ \t]*\$?\d[\d.,]*k?(?:[ \t]*→[ \t]*\$?\d[\d.,]*k?)+[ \t,;|]*")
+
+
+def arrow_call(low: str, marks: list[tuple[str, int, int]], weak: list[Price], weak_at: int,
+               targets: list[Price]) -> tuple[list[Price], list[Price], int, bool] | None:
+    """ "SHORT $ETH 1642 → 1620 → 1600, SL 1665", "LONG #SOL 98.5 -> 101 -> 104 SL 95": the
+    prices right after side and coin (`weak`, at `weak_at`; no Entry or target field) joined by
+    arrows are a path from the entry through the targets; and "BTC long 🎯 27300 ➜ 27600 ➜
+    28000": such a chain after a 🎯, the only target field, right after side and coin. Entry,
+    targets, where the entry is written, and whether right after side and coin; None for no
+    such chain (`validate.check(..., chain=True)` then wants it to go the side's way, with a
+    stop on the other side of the entry)."""
+    starts = [m[1] for m in marks]
+    if weak:
+        if len(weak) < 2 or targets or not _is_chain(low, weak_at, starts):
+            return None
+        return weak[:1], weak[1:], weak_at, False
+    found = [m for m in marks if m[0] == "target"]
+    if len(targets) < 2 or len(found) != 1 or low[found[0][1]:found[0][2]] != "🎯":
+        return None
+    _, start, end = found[0]
+    if _SIDE_COIN_RE.fullmatch(low, low.rfind("\n", 0, start) + 1, start) is None or \
+            not _is_chain(low, end, starts):
+        return None
+    return targets[:1], targets[1:], start, True
+
+
+def _is_chain(low: str, at: int, mark_starts: list[int]) -> bool:
+    """Whether the prices at `at`, up to the next field on their line, are an arrow chain:
+    "1642 → 1620 → 1600" (`text.normalise` makes "->", "➜" and "➡️" this arrow)."""
+    if at < 0:
+        return False
+    line_end = low.find("\n", at)
+    end = min((s for s in mark_starts if s > at), default=len(low))  # past an "at" mark's own
+    end = min(end, line_end) if line_end >= 0 else end
+    return _CHAIN_RE.fullmatch(low[at:end].strip()) is not None
+
+
+_SIDE = r"(?:long|short|buy|sell)"
+_COIN = r"[#$]?[a-z0-9]{2,16}(?:/[a-z]{3,5}|usdt)?(?:\.p)?"
+# a line that starts with side and coin only ("BTC long ", "SHORT $ETH "), emojis aside
+_SIDE_COIN_RE = re.compile(rf"[^\w#$\n]*(?:{_COIN}[ \t]+{_SIDE}|{_SIDE}[ \t]+{_COIN})[^\w\n]*")

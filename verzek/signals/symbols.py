@@ -43,11 +43,11 @@ _AMOUNT_RE = re.compile(r"\d+[KMB]")
 _BASE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # a base's characters in `low`
 # A bare upper-case word next to the side keyword: "LONG SOL", "SOL SHORT", "BUY ETH".
 _BARE_RE = re.compile(
-    r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт|做多|做空)\s*[^\w\n]{0,6}\s*"
+    r"(?:(?<![\w/])(?:long|short|buy|sell|лонг|шорт|做多|做空)\s*+[^\w\n]{0,6}+\s*+"
     r"(?:(?:on|по|en|em|на|de)\s+)?(?P<b1>[a-z0-9]{2,16})(?!\w)"
     # the side word of the second branch is looked at, not taken: "Scalp short BTC" still
     # offers "short BTC" to the first branch
-    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*[^\w\n]{0,6}\s*"
+    r"|(?<![\w/#$])(?P<b2>[a-z0-9]{2,16})\s*+[^\w\n]{0,6}+\s*+"
     r"(?=(?:(?:scalp|swing|spot|quick|futures|perp)\s+)?(?:long|short|buy|sell|лонг|шорт|做多|做空)"
     r"(?![\w])))"
 )

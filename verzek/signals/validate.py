@@ -48,8 +48,29 @@ def check(
     targets: list[Decimal],
     stop: Decimal | None,
     leverage: int | None,
+    *,
+    chain: bool = False,
 ) -> str | None:
-    """Why this call cannot be traded as written, or None when it is consistent."""
+    """Why this call cannot be traded as written, or None when it is consistent.
+
+    A `chain` is a call written as an arrow chain ("SHORT $ETH 1642 → 1620 → 1600, SL 1665"),
+    read as its entry then its targets: only when the chain goes the side's way and a stop is
+    written on the other side of the entry; refused otherwise, never read another way.
+    """
+    if chain:
+        reason = "no stop loss" if stop is None else _check(side, entries, targets, stop, leverage)
+        return None if reason is None else \
+            f"an arrow chain of prices read as entry then targets, refused: {reason}"
+    return _check(side, entries, targets, stop, leverage)
+
+
+def _check(
+    side: Side,
+    entries: list[Decimal],
+    targets: list[Decimal],
+    stop: Decimal | None,
+    leverage: int | None,
+) -> str | None:
     if leverage is not None and not 1 <= leverage <= MAX_LEVERAGE:
         return f"leverage {leverage}x is outside 1..{MAX_LEVERAGE}"
     if len(entries) > 1 and max(entries) / min(entries) > MAX_ENTRY_SPREAD:  # one: ratio 1
