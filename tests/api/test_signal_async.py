@@ -321,3 +321,46 @@ def test_a_fanout_cut_off_at_shutdown_is_resumed_at_the_next_start(
         assert again.trading.fanout_state(signal_id) == "interrupted"
     finally:
         again.stop()
+
+
+@pytest.mark.parametrize("settings_overrides", [PATIENT])
+def test_with_every_waiting_slot_taken_a_submission_answers_at_once(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, gate: Gate,
+        settings_overrides: dict[str, Any]) -> None:
+    """Waits for fan-outs hold the server's handler threads: at most four at once, so the
+    app's users are still answered; a submission finding none free answers 202 at once."""
+    from verzek.api.signals import WAITING_SLOTS
+
+    _trader(client, auth, "busy@example.com")
+    taken = 0
+    while WAITING_SLOTS.acquire(blocking=False):
+        taken += 1
+    try:
+        assert taken == 4
+        resp = client.post("/api/signals", headers=ADMIN, json={"text": TEXT})
+        assert resp.status_code == 202, resp.get_json()
+        assert "Preference-Applied" not in resp.headers
+        record = client.get(resp.headers["Location"], headers={**ADMIN, "Prefer": "wait=30"})
+        assert record.get_json()["fanout"] == "running"  # no slot: not held either
+    finally:
+        for _ in range(taken):
+            WAITING_SLOTS.release()
+
+
+@pytest.mark.parametrize("settings_overrides", [PATIENT])
+@pytest.mark.parametrize("prefer", ["wait", "wait=abc", "wait=-1", "wait=1e3", "wait=;x"])
+def test_an_unreadable_wait_preference_on_the_record_does_not_hold_it(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, gate: Gate,
+        settings_overrides: dict[str, Any], prefer: str) -> None:
+    """RFC 7240: a preference that cannot be read is ignored; on the record that is no wait
+    (a bare `wait` held the handler thread for the whole bound)."""
+    _trader(client, auth, "garbled@example.com")
+    resp = client.post("/api/signals", headers={**ADMIN, "Prefer": "respond-async"},
+                       json={"text": TEXT})
+    assert resp.status_code == 202 and gate.entered.wait(TIMEOUT_S)
+    answers: list[Any] = []
+    poller = threading.Thread(target=lambda: answers.append(client.get(
+        resp.headers["Location"], headers={**ADMIN, "Prefer": prefer}).get_json()))
+    poller.start()
+    poller.join(TIMEOUT_S)  # answered at once, while the fan-out is still held
+    assert not poller.is_alive() and answers[0]["fanout"] == "running"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -259,18 +260,44 @@ def preferences() -> dict[str, str]:
     return found
 
 
+# Requests holding a handler thread while a fan-out runs (a submission's wait, a long poll):
+# at most half the server's 8 HTTP threads (cli/serve.py), so the app's users are still
+# answered while admins or TradingView wait; a request finding none free does not wait
+WAITING_SLOTS = threading.BoundedSemaphore(4)
+
+
+@contextmanager
+def waiting(wait_s: float) -> Iterator[float]:
+    """How long this request may hold its thread for a fan-out: `wait_s` while a waiting slot
+    is free (held until the block ends), else 0 (answered at once: 202 while it runs)."""
+    if wait_s <= 0 or not WAITING_SLOTS.acquire(blocking=False):
+        yield 0.0
+        return
+    try:
+        yield wait_s
+    finally:
+        WAITING_SLOTS.release()
+
+
 def wait_bound(bound_s: float) -> tuple[float, bool]:
     """How long this request waits for the fan-out: `bound_s`, or less when the client
     prefers (`Prefer: wait=<seconds>`: at most that; `respond-async` alone: not at all); and
     whether it asked for `respond-async`."""
     prefs = preferences()
     wait_s = bound_s
-    given = prefs.get("wait", "")
-    if re.fullmatch(r"[0-9]{1,9}", given):
-        wait_s = min(bound_s, float(given))
+    given = asked_wait(prefs)
+    if given is not None:
+        wait_s = min(bound_s, given)
     elif "respond-async" in prefs:
         wait_s = 0.0
     return wait_s, "respond-async" in prefs
+
+
+def asked_wait(prefs: dict[str, str]) -> float | None:
+    """The seconds of a valid `Prefer: wait=<seconds>` (decimals allowed), else None: an
+    unparsable preference is ignored (RFC 7240)."""
+    given = prefs.get("wait", "")
+    return float(given) if re.fullmatch(r"[0-9]{1,9}(?:\.[0-9]{1,6})?", given) else None
 
 
 def _head(result: SubmitResult) -> dict[str, Any]:
@@ -335,7 +362,8 @@ def submit_signal(body: SignalBody) -> Response:
     or traded. The same message again is a `duplicate` naming the first copy (see SubmitOut)."""
     require_admin()
     wait_s, asked_async = wait_bound(ctx().settings.signal_wait_s)
-    result = submit(body, "api", wait_s)
+    with waiting(wait_s) as wait_s:
+        result = submit(body, "api", wait_s)
     return answer(result, admin_answer(result), asked_async)
 
 
@@ -384,9 +412,13 @@ def get_signal(path: SignalPath) -> Response:
     require_admin()
     trading = ctx().trading
     trading.get_signal(path.signal_id)  # 404 at once for an unknown id, before any wait
-    wait_s = wait_bound(ctx().settings.signal_wait_s)[0] if "wait" in preferences() else 0.0
+    # a long poll only for a valid `wait` (a bare or garbled one held the thread for the
+    # whole bound)
+    asked = asked_wait(preferences())
+    wait_s = min(ctx().settings.signal_wait_s, asked) if asked is not None else 0.0
     # the state first: a fan-out ending in between shows done with its decisions recorded
-    fanout = trading.fanout_state(path.signal_id, wait_s)
+    with waiting(wait_s) as wait_s:
+        fanout = trading.fanout_state(path.signal_id, wait_s)
     return jsonify(record_answer(trading.get_signal(path.signal_id), fanout))
 
 
@@ -440,5 +472,6 @@ def tradingview(path: WebhookPath, body: SignalBody) -> Response:
             path.secret.encode(), configured.get_secret_value().encode()):
         raise NotFound("no such webhook")
     wait_s, asked_async = wait_bound(min(settings.signal_wait_s, WEBHOOK_WAIT_S))
-    result = submit(body, "webhook", wait_s)
+    with waiting(wait_s) as wait_s:
+        result = submit(body, "webhook", wait_s)
     return answer(result, webhook_answer(result), asked_async)
