@@ -364,3 +364,73 @@ def test_an_unreadable_wait_preference_on_the_record_does_not_hold_it(
     poller.start()
     poller.join(TIMEOUT_S)  # answered at once, while the fan-out is still held
     assert not poller.is_alive() and answers[0]["fanout"] == "running"
+
+
+BTC = "#BTC/USDT LONG\nEntry: 65000\nTargets: 66000 67000\nStop: 64000"
+
+
+@pytest.mark.parametrize("settings_overrides", [QUICK])
+def test_a_close_sent_while_its_call_fans_out_waits_for_it(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, gate: Gate,
+        settings_overrides: dict[str, Any]) -> None:
+    """"Close ETH now" sent right after the ETH call answered 202 routed against the positions
+    opened so far (none): "no open position", and the call then opened the position the admin
+    had closed. The close now acts once the call has decided every user."""
+    user_id = _trader(client, auth, "order@example.com")
+    client.put("/api/demo/prices", headers=ADMIN, json={"prices": {"BTC/USDT": 65000}})
+    assert client.post("/api/signals", headers=ADMIN, json={"text": BTC}).status_code == 202
+    assert gate.entered.wait(TIMEOUT_S)  # BTC's entry is held; ETH's fan-out queues behind
+    eth = client.post("/api/signals", headers=ADMIN, json={"text": TEXT})
+    assert eth.status_code == 202
+    close = client.post("/api/signals", headers=ADMIN, json={"text": "Close ETH now"})
+    assert close.status_code == 202 and close.get_json()["kind"] == "update"
+    gate.release.set()
+    _finished(runtime)
+    done = client.get(close.headers["Location"], headers=ADMIN).get_json()
+    assert done["fanout"] == "done"
+    assert [(d["outcome"], d["code"]) for d in done["decisions"]] == \
+        [("executed", "update_applied")]
+    positions = client.get(f"/api/users/{user_id}/positions?status=all",
+                           headers=ADMIN).get_json()["items"]
+    eth_positions = [p for p in positions if p["symbol"].startswith("ETH")]
+    assert [p["status"] for p in eth_positions] == ["closed"]
+
+
+def test_a_follow_up_cut_at_shutdown_reads_interrupted_after_a_restart(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """Only trade signals were known unfinished after a restart: a close cut off at shutdown
+    (no user decided) read `done`."""
+    data_dir = tmp_path / "data"
+    rt = build_runtime(make_settings(data_dir, signal_wait_s=0.05, shutdown_grace_s=0.2),
+                       clock=clock)
+    gate = Gate()
+    try:
+        rt.accepting.set()
+        hold_orders(rt, gate)
+        app = create_app(rt, rt.settings)
+        app.config["TESTING"] = True
+        client = app.test_client()
+        _trader(client, AuthActions(client), "cut@example.com")
+        gate.release.set()
+        assert client.post("/api/signals", headers=ADMIN, json={"text": TEXT}).status_code \
+            in (200, 202)
+        _finished(rt)
+        gate.entered.clear()
+        gate.release.clear()  # the close order is held
+        resp = client.post("/api/signals", headers=ADMIN, json={"text": "Close ETH now"})
+        assert resp.status_code == 202, resp.get_json()
+        update_id = resp.get_json()["signal_id"]
+        assert gate.entered.wait(TIMEOUT_S)
+        assert rt.stop() is False  # the grace ends while the close is held: cut off
+        gate.release.set()
+        assert rt.trading is not None and rt.trading.signals.wait_fanout(update_id, TIMEOUT_S)
+        assert rt.trading.fanout_state(update_id) == "interrupted"
+    finally:
+        gate.release.set()
+    again = build_runtime(make_settings(data_dir), clock=clock)
+    try:
+        assert again.trading is not None
+        assert again.trading.get_signal(update_id).decisions == []
+        assert again.trading.fanout_state(update_id) == "interrupted"
+    finally:
+        again.stop()

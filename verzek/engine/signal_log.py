@@ -44,6 +44,7 @@ class SignalLog:
         self._interrupted: set[str] = set()
         self.unfinished: list[str] = []
         done: set[str] = set()
+        begun: set[str] = set()
         for row in self._journal.read():
             if row.get("t") == "signal":
                 self._index(SignalRecord.model_validate(row["record"]))
@@ -54,9 +55,14 @@ class SignalLog:
                 self._note_users(row["id"], row["decisions"])
             elif row.get("t") == "done":
                 done.add(row["id"])
+            elif row.get("t") == "begun":
+                begun.add(row["id"])
         self.unfinished = [sid for sid, r in self._records.items()
                            if r.kind == "signal" and sid not in done]
         self._interrupted.update(self.unfinished)
+        # a follow-up run on a thread of its own and never finished (cut at a shutdown or a
+        # crash): it read "done" after a restart though no user was decided; not resumed
+        self._interrupted.update(sid for sid in begun - done if sid in self._records)
 
     def _index(self, record: SignalRecord) -> None:
         self._records[record.id] = record
@@ -110,7 +116,9 @@ class SignalLog:
     # --- where a fan-out stands (in memory: a record's journal rows tell what was done) ------
 
     def begin_fanout(self, signal_id: str) -> None:
-        """A fan-out of this record starts in this process (`fanout_state` "running")."""
+        """A fan-out of this record starts in this process (`fanout_state` "running"); kept
+        in the journal, so one never finished reads "interrupted" after a restart."""
+        self._journal.append({"t": "begun", "id": signal_id})
         with self._lock:
             self._running[signal_id] = threading.Event()
             self._interrupted.discard(signal_id)

@@ -53,6 +53,10 @@ from verzek.store.repos import PositionRepository, UserRepository
 logger = logging.getLogger(__name__)
 
 
+# How long a follow-up waits for the call it is about to finish deciding its users
+FOLLOW_UP_WAIT_S = 120
+
+
 @dataclass(frozen=True)
 class Accepted(SubmitResult):
     """A submission answered while its fan-out still runs (the caller stopped waiting):
@@ -239,6 +243,8 @@ class TradingService:
         """Every concerned user's decision on a stored record, recorded on the signal log."""
         kind, signal, update = record.kind, record.signal, record.update
         decisions: list[UserDecision] = []
+        if kind == "update" and update is not None:
+            self._after_calls(record, target, every=update.all_positions)
         if kind == "signal" and signal is not None:
             decisions = self.orchestrator.open_signal(record)
         elif kind == "update" and update is not None and update.all_positions and \
@@ -248,11 +254,26 @@ class TradingService:
             decisions = self._apply_update(target, update, record) if target is not None \
                 else [no_open_position(None, update)]
         self.signals.add_decisions(record.id, [_decision_dict(d) for d in decisions])
-        if kind == "signal":
+        if kind in ("signal", "update"):
             self.signals.finish(record.id)
         logger.info("signal %s from %s: %s", record.id, _source_text(record.source),
                     _outcome_text(record, decisions))
         return SubmitResult(record.id, kind, decisions, record.invalid_reason)
+
+    def _after_calls(self, record: SignalRecord, target: SignalRecord | None, *,
+                     every: bool) -> None:
+        """A follow-up acts once the call it is about has decided every user (`every`: once
+        every running call has): sent right after a call answered 202, "Close ETH now"
+        routed against the positions opened so far, and the call then opened the position
+        it meant to close. Waited for at most FOLLOW_UP_WAIT_S, then applied to what is open."""
+        calls = self.signals.running_fanouts() if every else \
+            [target.id] if target is not None else []
+        deadline = self._clock.monotonic() + FOLLOW_UP_WAIT_S
+        for call in calls:
+            if call != record.id and not self.signals.wait_fanout(
+                    call, deadline - self._clock.monotonic()):
+                logger.warning("follow-up %s: call %s still fans out after %d s; applied to "
+                               "the positions open now", record.id, call, FOLLOW_UP_WAIT_S)
 
     def _detach(self, record: SignalRecord, fan_out: Callable[[], SubmitResult],
                 then: Callable[[SubmitResult], None] | None, wait_s: float) -> SubmitResult:
