@@ -54,3 +54,31 @@ def test_other_prices_are_another_call(engine: Engine) -> None:
     other = engine.trading.submit_signal(_structured().model_copy(update={"stop_loss": D("91")}),
                                          SignalSource(kind="api"))
     assert other.kind == "signal"
+
+
+def test_a_market_call_with_exits_in_percent_is_not_kept_as_the_same_call(
+        engine: Engine) -> None:
+    """It names no price: the same trade in other words an hour later is a new entry at
+    another price, not a duplicate."""
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    first = engine.trading.submit_text("#ETH/USDT LONG\nEntry: market\nTP 2%\nSL 1%\n10x",
+                                       SignalSource(kind="api"))
+    assert first.kind == "signal"
+    engine.clock.advance(40 * 60)
+    again = engine.trading.submit_text("#ETH/USDT LONG\nEntry: CMP\nTarget: 2%\nStop: 1%\n"
+                                       "Leverage 10x", SignalSource(kind="api"))
+    assert again.kind == "signal"
+
+
+def test_repeats_do_not_stretch_the_window(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    engine.trading.submit_text(TEXT, SignalSource(kind="api"))
+    engine.clock.advance(70 * 60)  # the next clock hour (the clock starts on the hour)
+    assert engine.trading.submit_signal(_structured(), SignalSource(kind="api")).kind == \
+        "duplicate"
+    engine.clock.advance(70 * 60)  # the hour after that: the call's hour is past
+    later = engine.trading.submit_text("ETH long once more\nEntry 100\nTP 104, 108\nSL 92\n10x",
+                                       SignalSource(kind="api"))
+    assert later.kind == "signal"

@@ -209,17 +209,23 @@ class TradingService:
         # The same trade in other words (a call as text and again as structured JSON, or
         # cross-posted reworded) within the hour is the same call: it traded twice. Kept per
         # hour, and the previous hour's is asked too: the same prices days later are a call.
-        earlier: list[str] = []
-        if kind == "signal" and signal is not None:
+        # (A market entry with exits in percent names no price: the same words an hour later
+        # are a new trade at another price.)
+        calls: list[str] = []
+        if kind == "signal" and signal is not None and (signal.entries or signal.targets
+                                                        or signal.stop_loss is not None):
             call, hour = _call_key(signal), int(record.received_at.timestamp() // 3600)
-            keys.append(f"call:{call}:{hour}")
-            earlier = [f"call:{call}:{hour - 1}"]
+            calls = [f"call:{call}:{hour}", f"call:{call}:{hour - 1}"]
         if kind in ("signal", "update"):
             with self._originals.deciding():
                 fresh = [self.safety.remember_signal(k) for k in keys]
-                if earlier and self.safety.seen_signal(earlier[0]):
-                    keys, fresh = [*keys, *earlier], [*fresh, False]
+                # asked, not remembered: a repeat does not stretch the window hour by hour
+                seen = [k for k in calls if self.safety.seen_signal(k)]
+                keys, fresh = [*keys, *seen], [*fresh, *(False for _ in seen)]
                 if all(fresh):
+                    if calls:
+                        self.safety.remember_signal(calls[0])
+                        keys.append(calls[0])
                     self._originals.note(keys, record.id)
                 else:
                     # named by its first copy's id ("" when that is no longer kept); the keys
