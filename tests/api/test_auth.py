@@ -305,3 +305,23 @@ def test_a_login_carrying_an_expired_token_logs_in(client: FlaskClient, auth: Au
     resp = client.post("/api/auth/login", headers=headers,
                        json={"email": "stale@example.com", "password": "correct horse 1"})
     assert resp.status_code == 200 and resp.get_json()["user_id"] == user_id
+
+
+def test_the_hundred_and_first_email_change_is_refused(runtime: Runtime) -> None:
+    """Only the newest 100 former e-mails were kept: after 101 changes and a restart, the
+    first was free for a new trial. Past 100 changes the change is refused, nothing changes."""
+    from datetime import UTC, datetime
+
+    from verzek.domain.models import User
+    from verzek.errors import Conflict
+    from verzek.store.repos import MAX_FORMER_EMAILS, UserRepository
+
+    users = runtime.users
+    users.create(User(id="u_many", email="e0@example.com", created_at=datetime.now(UTC)))
+    for n in range(1, MAX_FORMER_EMAILS + 1):
+        users.update("u_many", lambda u, n=n: u.model_copy(update={"email": f"e{n}@example.com"}))
+    with pytest.raises(Conflict) as refused:
+        users.update("u_many", lambda u: u.model_copy(update={"email": "last@example.com"}))
+    assert refused.value.code == "email_changes_exhausted"
+    assert users.get("u_many").email == f"e{MAX_FORMER_EMAILS}@example.com"
+    assert UserRepository(runtime.store).had_account_before("e0@example.com")

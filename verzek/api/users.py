@@ -171,7 +171,9 @@ def update_user(path: UserPath, body: UserPatch) -> Response:
     """Change name, e-mail or password (a new password revokes the user's other tokens). A
     user changing their e-mail or password sends `current_password` too: 403
     `current_password_required` without it, 403 `wrong_password` when it is wrong (counted
-    like a failed login); an admin needs none."""
+    like a failed login); an admin needs none. An e-mail changed away from gets no new trial
+    when signed up with again; past 100 changes of one account's e-mail the change is 409
+    `email_changes_exhausted`."""
     who = require_owner(path.user_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     current = changes.pop("current_password", None)

@@ -34,7 +34,7 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFC", email).lower()
 
 
-MAX_FORMER_EMAILS = 100  # kept per user (the newest): a user's document stays small
+MAX_FORMER_EMAILS = 100  # e-mail changes per user: a user's document stays small
 
 
 class UserRepository:
@@ -113,8 +113,11 @@ class UserRepository:
             if email_key(after.email) != email_key(before.email):
                 kept = [e for e in before.former_emails
                         if email_key(e) != email_key(after.email)]
-                after = after.model_copy(update={
-                    "former_emails": [*kept, before.email][-MAX_FORMER_EMAILS:]})
+                if len(kept) >= MAX_FORMER_EMAILS:
+                    # the oldest dropped would be free for a new trial after a restart
+                    raise Conflict("this account's e-mail was changed too many times; ask "
+                                   "support to change it", code="email_changes_exhausted")
+                after = after.model_copy(update={"former_emails": [*kept, before.email]})
             result.append(after)
             return after.model_dump(mode="json")
 
