@@ -224,8 +224,10 @@ def test_demo_prices_are_answered_plain(client: FlaskClient, auth: AuthActions) 
     resp = client.put("/api/demo/prices", headers=auth.admin(), content_type=JSON,
                       data=b'{"prices": {"PEPE/USDT": 1e-7, "BTC/USDT": 6.5E4}}')
     assert resp.status_code == 200, resp.get_json()
+    # PEPE's perpetual trades 1000 of them (a price set for none of the paper markets'
+    # symbols, "PEPE/USDT:USDT", is not made up)
     assert resp.get_json()["prices"] == {"PEPE/USDT": "0.0000001", "BTC/USDT": "65000",
-                                         "PEPE/USDT:USDT": "0.0000001",
+                                         "1000PEPE/USDT:USDT": "0.0001",
                                          "BTC/USDT:USDT": "65000"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +13,12 @@ DOC = "demo_prices.json"
 
 
 def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal],
-               pin: bool = False) -> dict[str, str]:
+               pin: bool = False, listed: Callable[[str], bool] | None = None,
+               ) -> dict[str, str]:
     """Set each symbol's price on the sim feed (Conflict for any other feed) and keep it;
     `pin`: the random walk leaves those prices where they are until they are set again
-    without it (a test of a price path sets each price in turn)."""
+    without it (a test of a price path sets each price in turn). A symbol's counterpart is
+    set too where `listed` says a paper market trades it (every one without `listed`)."""
     if getattr(feed, "kind", "") != "sim":
         raise Conflict("demo prices can be set only while VERZEK_PRICE_FEED=sim")
     for symbol, price in prices.items():
@@ -23,7 +26,8 @@ def set_prices(feed: Any, store: DocumentStore, prices: dict[str, Decimal],
             raise InvalidInput(f"price of {symbol} must be a positive number")
     # "BTC/USDT" moves the USDT-margined perpetual "BTC/USDT:USDT" too (demo users trade
     # futures by default), and the other way round, unless both are given
-    prices = {**{counterpart(s): p for s, p in prices.items()}, **prices}
+    prices = {**{counterpart(s): p for s, p in prices.items()
+                 if listed is None or listed(counterpart(s))}, **prices}
     for symbol, price in prices.items():
         if pin:
             feed.pin(symbol, price)

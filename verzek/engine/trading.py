@@ -604,9 +604,11 @@ class TradingService:
             for form in (symbol, demo_prices.counterpart(symbol)):
                 if not self.pool.paper_listed(form):
                     for bundle, factor in self.pool.paper_bundles(form).items():
-                        bundled.setdefault(bundle, price * factor)
+                        bundled.setdefault(bundle, Decimal(format(
+                            (price * factor).normalize(), "f")))
         prices = {**{s: p for s, p in bundled.items() if s not in prices}, **prices}
-        answer = demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin)
+        answer = demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin,
+                                        listed=self.pool.paper_listed)
         logger.info("demo prices set by an admin%s: %s", " (pinned)" if pin else "",
                     ", ".join(f"{symbol} {price}" for symbol, price in sorted(answer.items())))
         return answer
