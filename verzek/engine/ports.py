@@ -39,12 +39,24 @@ class SubmitResult:
 class TradingPort(Protocol):
     """The engine's facade."""
 
-    def submit_text(self, text: str, source: SignalSource) -> SubmitResult:
-        """Parse a message and run it through the pipeline, waiting for every user's decision."""
+    def submit_text(self, text: str, source: SignalSource, *,
+                    wait_s: float | None = None) -> SubmitResult:
+        """Parse a message and run it through the pipeline: waiting for every user's
+        decision, or (`wait_s`) at most that long, then an `Accepted` result while the
+        fan-out runs on (`fanout_state`)."""
         ...
 
-    def submit_signal(self, signal: Signal, source: SignalSource) -> SubmitResult:
+    def submit_signal(self, signal: Signal, source: SignalSource, *,
+                      wait_s: float | None = None) -> SubmitResult:
         """Run an already structured signal through the same pipeline."""
+        ...
+
+    def fanout_state(self, signal_id: str, wait_s: float = 0.0) -> str:
+        """"running", "done" or "interrupted"; `wait_s`: a running one is waited for first."""
+        ...
+
+    def wait_fanouts(self, timeout_s: float) -> bool:
+        """Wait for every fan-out running on its own thread; True when none runs."""
         ...
 
     def recent_signals(self, limit: int, offset: int) -> list[SignalRecord]: ...
