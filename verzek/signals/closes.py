@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from verzek.signals.keywords import guarded
+from verzek.signals.mood import asked_after, is_stated
 
 # Every regex runs on lower-cased text and only after a cheap substring gate says it may match.
 
@@ -71,7 +72,7 @@ CLOSE_GATE = ("clos", "exit", "закр", "cerr", "cierr", "fech", "kapat", "đ�
               # and `_TAKE_NOW`'s:
               *(f"profit{s} {w}" for s in ("", "s")
                 for w in ("now", "here", "imm", "asap", "on ", "in ", "of ")), "full profit")
-_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "cerrad[oa]", "fechad[oa]", "kapatildi")
+_CLOSED_WORDS = ("closed", "закрыт[аоы]?", "закрыли", "cerrad[oa]", "fechad[oa]", "kapatildi")
 WEAK_CLOSE_RE = re.compile(f"(?:{guarded(_CLOSED_WORDS)})" r"(?!\w)")
 _PART = (r"\d{1,3}(?:[.,]\d+)?\s*%|half|part|some|1/[234]|половин\w*|част\w*|la\s+mitad|metade"
          r"|yar[iı]s[iı]n[iı]")
@@ -108,10 +109,13 @@ def close_search(low: str) -> re.Match[str] | None:
 def weak_close_at(low: str) -> int:
     """Where a bare past-tense "closed" is written (-1: nowhere): a close update only when the
     message names its coin."""
-    if not ("clos" in low or "закрыт" in low or "cerrad" in low or "fechad" in low
+    if not ("clos" in low or "закры" in low or "cerrad" in low or "fechad" in low
             or "kapat" in low):
         return -1
     match = WEAK_CLOSE_RE.search(low)
+    while match is not None and (not is_stated(low, match.start()) or asked_after(
+            low, match.end())):  # "#ETH not closed yet", "#ETH closed?": no close
+        match = WEAK_CLOSE_RE.search(low, match.end())
     return -1 if match is None else match.start()
 
 

@@ -92,6 +92,9 @@ ENTRY_WORDS = (
     r"limit\s+(?:order|entry|price|buy|sell)", r"order\s+price",
     # "Price: 151.20" (copy-trade bots, TradingView alerts): only as a line's first word
     r"price(?=[ \t]*:)",
+    # "Zone: 0.52 – 0.55 (DCA 0.50)": a bare zone is the entry's, only as a line's first word
+    # (not "Support zone:", "Demand zone:": analysis)
+    r"zone(?=[ \t]*:)",
     # "CMP: 0.4520", "Long Now / CMP 0.4520": the current market price, a market entry at it
     # (`classify`: "cmp"; only where no entry is written: beside "Entry: 0.44" it is a note)
     r"cmp(?=[ \t]*[:\-@=]?[ \t]*\$?\d)",
@@ -248,7 +251,7 @@ def classify(word: str) -> str:
         return "shortentry"
     if word == "cmp":
         return "cmp"
-    if word == "price":
+    if word in ("price", "zone"):
         return "entry"
     if word in SELL_LABELS or order or word.startswith("jual") or (word.startswith("sell") and (
             word.endswith(" at") or _SHORT_ENTRY_FULL.fullmatch(word))):

@@ -22,7 +22,7 @@ _PLAN_BEFORE_RE = re.compile(
 _NEGATIONS = (r"don['’]?t", r"do[ \t]+not", "never", "not", "no", "не", r"no[ \t]+need[ \t]+to",
               # a near miss or a suggestion: "Almost hit SL on #XRP", "#LINK nearly reached TP1",
               # "consider closing manually if you are scared"
-              "almost", "nearly", r"about[ \t]+to", r"close[ \t]+to", "consider")
+              "almost", "nearly", r"about[ \t]+to", r"close[ \t]+to", "consider", "почти")
 _NEGATED_BEFORE_RE = re.compile(  # literal-first (`guarded`): few positions are tried
     "(?:" + guarded(_NEGATIONS) + r")[ \t]+(?:(?:you|we|yet|ever)[ \t]+)?\Z"
 )

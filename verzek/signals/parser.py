@@ -65,6 +65,7 @@ _REFERENCE_RE = re.compile(
 _DECIMAL_COMMA_RE = re.compile(
     r"(?<![\d.,])(?:0,\d+|\d{1,3},(?:\d{1,2}|\d{4,})|\d{4,},(?:\d{1,3}|0\d*))(?![\d.,]?\d|\s*%)"
 )
+_LINE_FIRST = frozenset({(5, "p"), (4, "z")})  # "price", "zone": labels as a line's first word
 _ENTRY_KINDS = frozenset({"entry", "shortentry", "buylabel", "at"})
 _STOP_ORDERS = frozenset({"buystop", "sellstop"})
 _VALUE_OF, _SPLIT_OF = itemgetter(0), itemgetter(1)  # Price.value, Price.split, mapped in C
@@ -281,9 +282,9 @@ def _marks(low: str) -> list[tuple[str, int, int]]:
         if start > 1 and low[start - 1] in " \t" and _is_reference(low, start):
             continue  # "5% below entry (2945)": the entry is mentioned, not given
         kind = kw.classify(mark.group())
-        if end - start == 5 and low[start] == "p" and _LETTER_RE.search(
+        if (end - start, low[start]) in _LINE_FIRST and _LETTER_RE.search(
                 low, low.rfind("\n", 0, start) + 1, start):
-            continue  # "Mark price:" is no label: only a line's first word is
+            continue  # "Mark price:", "Support zone:" are no label: only a line's first word is
         if kind == "at" and marks and not low[marks[-1][2]:start].strip(" :-"):
             continue
         if kind in ("entry", "target") and (index := kw.index_at(low, end, last.get(kind))):

@@ -40,22 +40,22 @@ _STOP_MARKED = (r"[ \t]*[⛔🛑❌](?=(?:[^\d\n]++|\d[\d.,]*+[ \t]*+%)*+"
                 r"(?:\Z|\n(?![^\w]*+\d[\d.,]*+(?![ \t]*%))))")
 _LOSS = r"(?:\(?[-–][ \t]*\d{1,3}(?:[.,]\d+)?[ \t]*%\)?\s*)"  # "SL -5% hit", "SL (-5%) hit"
 STOP_HIT_RE = re.compile(
-    rf"(?=[sсhcdbاحوضس止손])(?:(?<!\w){_SLW}\s*(?::\s*)?(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
-    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|oldu|خورد|فعال\s+شد"
-    r"|(?:已|被)?触发|了)(?!\w)"  # Chinese: "止损触发", "止损了"
+    rf"(?=[sсhcdbвпاحوضس止손])(?:(?<!\w){_SLW}\s*(?::\s*)?(?:targets?\s+)?{_LOSS}?(?:was\s+|has\s+been\s+|got\s+)?(?:hit|triggered|reached|touched|taken"
+    r"|сработал|выбит|alcanzado|tocado|atingido|kena|ausgelöst|touché|olduk?|خورد|فعال\s+شد"
+    r"|ativado|acionado|çalişti|(?:已|被)?触发|了)(?!\w)"  # and Chinese "止损触发", "止损了"
     rf"|(?<!\w){_SLW}{_STOP_MARKED}"
     r"|(?<!\w)stopped\s+(?:out|(?:at|on)\s+(?:the\s+|our\s+)?(?:entry|break[\s-]?even|be|cost)"
-    rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on)|ضرب)\s+(?:the\s+|our\s+)?"
-    rf"{_SLW}"
+    rf"(?!\w))|(?<!\w)(?:hit|d[íi]nh|ch[ạa]m|closed\s+(?:at|by|on)|ضرب"
+    rf"|выбило\s+по|словили|поймали)\s+(?:the\s+|our\s+)?{_SLW}"
     # "#LINK breakeven hit", "hit breakeven stop": the stop, moved to the entry, was hit
     r"|(?<!\w)hit\s+(?:the\s+|our\s+)?break[\s-]?even"
     r"|(?<!\w)break[\s-]?even(?:\s+(?:stop(?:[\s-]?loss)?|sl))?\s+(?:was\s+|has\s+been\s+|got\s+)?"
     r"(?:hit|triggered|taken)(?![ \t]+(?:rate|ratio)(?!\w))"
     r"(?!\w))"
 )
-_STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выбит",
-              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel", "خورد",
-              "فعال", "dính", "chạm", "ضرب", "触发", "止损了")
+_STOP_GATE = ("hit", "trigger", "reach", "touch", "taken", "stopped", "сработ", "выби", "ловил",
+              "alcanz", "tocad", "ating", "closed", "⛔", "🛑", "❌", "kena", "ausgel", "ativad",
+              "aciona", "خورد", "فعال", "dính", "chạm", "ضرب", "触发", "止损了", "çalişt", "поймал")
 
 
 def _be(n: int) -> str:
@@ -160,11 +160,11 @@ _FILLED_WORDS = (r"all\s+entry\s+targets?", r"entry\s+targets?", r"entry\s+order
                  r"entry\s+(?:zone|area|range)", r"buy\s+(?:zone|area|range)",
                  r"limit\s+(?:buy\s+|sell\s+)?orders?", "entry", "вход")
 ENTRY_FILLED_RE = re.compile(
-    f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*"
-    r"(?:(?:was|has\s+been|got|is)\s+)?"
-    r"(?:filled|triggered|activated|done|hit|reached|achieved|touched|✅)"
+    f"(?:{guarded(_FILLED_WORDS)})" r"\s*#?\d?\s*(?:(?:was|has\s+been|got|is)\s+)?"
+    r"(?:filled|triggered|activated|done|hit|reached|achieved|touched|исполнен|✅)"
 )
-_FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "touch", "✅")
+_FILLED_GATE = ("fill", "trigger", "activ", "done", "hit", "reach", "achiev", "touch", "✅",
+                "исполн")
 
 
 @dataclass(slots=True)  # internal and never changed; not frozen: a frozen __init__ is 3x slower
