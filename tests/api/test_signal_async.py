@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from tests.api.conftest import ADMIN_TOKEN, TV_SECRET, AuthActions, make_settings
 from verzek.api.app import create_app
 from verzek.clock import ManualClock
+from verzek.domain.models import SignalSource
 from verzek.engine.signal_log import SignalLog
 from verzek.exchanges.faults import FaultyExchange
 from verzek.runtime import Runtime, build_runtime
@@ -410,7 +411,7 @@ def test_a_follow_up_cut_at_shutdown_reads_interrupted_after_a_restart(
         app = create_app(rt, rt.settings)
         app.config["TESTING"] = True
         client = app.test_client()
-        _trader(client, AuthActions(client), "cut@example.com")
+        user_id = _trader(client, AuthActions(client), "cut@example.com")
         gate.release.set()
         assert client.post("/api/signals", headers=ADMIN, json={"text": TEXT}).status_code \
             in (200, 202)
@@ -432,5 +433,13 @@ def test_a_follow_up_cut_at_shutdown_reads_interrupted_after_a_restart(
         assert again.trading is not None
         assert again.trading.get_signal(update_id).decisions == []
         assert again.trading.fanout_state(update_id) == "interrupted"
+        # not resumed; the same words again are no duplicate of it: the retry acts
+        again.accepting.set()
+        retry = again.trading.submit_text("Close ETH now", SignalSource(kind="api"))
+        assert retry.kind == "update" and retry.signal_id != update_id
+        (decision,) = retry.decisions  # its close is sent (the cut one's is reconciled)
+        assert (decision.outcome, decision.code) == ("executed", "update_applied")
+        assert [p.id for p in again.positions.open_positions(user_id)] in (
+            [], [decision.position_id])
     finally:
         again.stop()

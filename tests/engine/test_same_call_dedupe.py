@@ -82,3 +82,15 @@ def test_repeats_do_not_stretch_the_window(engine: Engine) -> None:
     later = engine.trading.submit_text("ETH long once more\nEntry 100\nTP 104, 108\nSL 92\n10x",
                                        SignalSource(kind="api"))
     assert later.kind == "signal"
+
+
+def test_the_leverage_and_the_perpetuals_name_do_not_make_another_call(engine: Engine) -> None:
+    engine.price(SYM, "100")
+    engine.add_user("u1", general={"auto_trade": True})
+    first = engine.trading.submit_text("#ETH/USDT LONG\nEntry: 100\nTargets: 104 108\nStop: 92",
+                                       SignalSource(kind="api"))
+    assert first.kind == "signal"
+    again = engine.trading.submit_signal(_structured().model_copy(update={
+        "symbol": "ETH/USDT:USDT", "leverage": 5}), SignalSource(kind="api"))
+    assert (again.kind, again.signal_id) == ("duplicate", first.signal_id)
+    assert len(engine.positions("u1")) == 1

@@ -232,11 +232,19 @@ class TradingService:
                     # first seen now (a cross-post's message) lead there too
                     old = [k for k, new in zip(keys, fresh, strict=True) if not new]
                     original = self._originals.find(old, record, target)
-                    if original is not None:
-                        self._originals.note([k for k in keys if k not in old], original)
-                    logger.info("duplicate signal ignored (%s), first taken as %s", keys,
-                                original or "a record no longer kept")
-                    return SubmitResult(original or "", "duplicate", [], None)
+                    if original is not None and kind == "update" and \
+                            self.signals.fanout_state(original) == "interrupted":
+                        # its first copy was cut off (a restart) before deciding its users,
+                        # and is not resumed: the same words again are how it is retried
+                        logger.info("follow-up %s was cut off before it acted: %s takes it "
+                                    "again", original, record.id)
+                        self._originals.note(keys, record.id)
+                    else:
+                        if original is not None:
+                            self._originals.note([k for k in keys if k not in old], original)
+                        logger.info("duplicate signal ignored (%s), first taken as %s", keys,
+                                    original or "a record no longer kept")
+                        return SubmitResult(original or "", "duplicate", [], None)
         self.signals.add(record)
         if wait_s is None or kind == "noise":  # noise: no one to decide for
             result = self._fan_out(record, target)
@@ -648,16 +656,18 @@ def _render_signal(signal: Signal) -> str:
 
 
 def _call_key(signal: Signal) -> str:
-    """What makes a call the same trade, whatever its words: the market, the side, the
-    entries, targets and stop as numbers (and their percentages), the leverage."""
+    """What makes a call the same trade, whatever its words: the coin, the side, the
+    entries, targets and stop as numbers (and their percentages), spot or not."""
     def nums(values: list[Decimal]) -> str:
         return ",".join(f"{v.normalize():f}" for v in values)
-    return "|".join((signal.symbol.upper(), signal.side.value, nums(signal.entries),
+    # "SOL/USDT" and its perpetual "SOL/USDT:USDT" are one coin's call; the leverage is the
+    # user's to cap, not another trade
+    return "|".join((signal.symbol.upper().split(":", 1)[0], signal.side.value,
+                     nums(signal.entries),
                      str(signal.entry_is_market), signal.entry_trigger or "",
                      nums(signal.targets), nums([signal.stop_loss] if signal.stop_loss else []),
                      nums(signal.target_pcts), nums([signal.stop_pct] if signal.stop_pct else []),
                      # a spot call is another trade; futures and unsaid trade the same
-                     str(signal.leverage or ""),
                      "spot" if signal.market is MarketType.SPOT else ""))
 
 
