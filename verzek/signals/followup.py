@@ -49,6 +49,7 @@ _SUMMARY_RE = re.compile(kw.guarded((
     r"total\s+(?:signals|trades|calls|profit)", r"daily\s+results?", r"weekly\s+results?",
     r"monthly\s+results?",
     r"results?\s+(?:of|for)\s+(?:the\s+)?(?:day|week|month)",
+    r"results?\s+(?:today|yesterday|this\s+(?:week|month))", r"today'?s?\s+results?",
     *(w + r"\s+(?:report|performance)" for w in ("daily", "weekly", "monthly")),
     # Russian, Spanish, Portuguese, Turkish, Vietnamese: "Итоги недели", "Resultados
     # semanales", "Resumo da semana", "Haftalık sonuçlar", "Kết quả tuần"
@@ -66,8 +67,11 @@ _MANY_TRADES_RE = re.compile(
                 r"vip\s+(?:channel|group|members|signals?|calls?|only)",
                 r"free\s+(?:channel|group)"))
     + r"(?!\w)|\d(?<![\w.,/]\d)\d*\s+(?:calls|signals|trades|setups)(?!\w)"
-    # a tally of outcomes: "Today: 5 TP ✅ 1 SL ❌" counts hits, it names none
+    # a tally of outcomes: "Today: 5 TP ✅ 1 SL ❌" counts hits, it names none; so do "1 SL
+    # hit, 5 TP hit" and "5 wins, 1 loss"
     r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:tps?|sls?|targets|stops)[ \t]*[✅❌✔]"
+    r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:tps?|sls?|stops?)[ \t]+hits?(?!\w)"
+    r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:wins?|loss(?:es)?|losers?|winners?)(?!\w)"
 )
 _ADVICE_RE = re.compile(kw.guarded((
     "hope", "wish", r"how\s+to", r"always(?!\s+win)", "reminder", "remember", r"tips?", "rule",

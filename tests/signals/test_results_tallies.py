@@ -1,0 +1,31 @@
+"""A results tally that names no coin ("Results today: 5 wins, 1 loss, 1 SL hit", "1 SL hit
+today, 5 TP hit") was read as a stop hit; a follow-up naming no coin acts on the chat's latest
+call, and a stop hit closes its positions at market. A tally is noise; a stop hit said alone or
+on a coin is still one."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.signals.calls import Upd, check_noise, check_update
+
+
+@pytest.mark.parametrize("text", [
+    "Results today: 5 wins, 1 loss, 1 SL hit",
+    "1 SL hit today, 5 TP hit",
+    "Today results: 4 TP hit, 2 SL hit",
+    "Today's results: SL hit on DOGE, TP2 on ETH",
+    "Results this week: 12 wins, 3 losses",
+    "Yesterday: 2 SL hits, 6 TP hits 💪",
+])
+def test_a_tally_is_no_stop_hit(text: str) -> None:
+    check_noise(text)
+
+
+@pytest.mark.parametrize("text", ["SL hit", "Stop loss hit ❌", "Stop hit on this one 😢"])
+def test_a_stop_hit_said_alone_is_still_one(text: str) -> None:
+    check_update(text, Upd(None, "stop_hit"))
+
+
+def test_a_stop_hit_on_a_coin_is_still_one() -> None:
+    check_update("#ETH SL hit", Upd("ETH/USDT", "stop_hit"))
