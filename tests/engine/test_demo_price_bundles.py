@@ -31,3 +31,11 @@ def test_a_price_given_for_the_bundle_is_kept(engine: Engine) -> None:
     answer = engine.trading.set_demo_prices({"PEPE/USDT": D("0.00002"),
                                              "1000PEPE/USDT:USDT": D("0.0199")})
     assert answer["1000PEPE/USDT:USDT"] == "0.0199"
+
+
+def test_a_symbol_no_paper_market_lists_is_not_kept(engine: Engine) -> None:
+    """"PEPE/USDT:USDT" (the perpetual is 1000PEPE's) was stored and random-walked, traded by
+    no one; it stands for PEPE's spot and the bundle."""
+    answer = engine.trading.set_demo_prices({"PEPE/USDT:USDT": D("0.00001")})
+    assert answer == {"PEPE/USDT": "0.00001", "1000PEPE/USDT:USDT": "0.01"}
+    assert "PEPE/USDT:USDT" not in engine.trading.demo_prices()["prices"]

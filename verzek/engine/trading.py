@@ -614,7 +614,13 @@ class TradingService:
                     for bundle, factor in self.pool.paper_bundles(form).items():
                         bundled.setdefault(bundle, Decimal(format(
                             (price * factor).normalize(), "f")))
-        prices = {**{s: p for s, p in bundled.items() if s not in prices}, **prices}
+        # a symbol no paper market lists stands for its counterpart (the coin's other form)
+        # and bundle: it is not kept itself (it took a random walk no one trades on)
+        listed = {s: p for s, p in prices.items() if self.pool.paper_listed(s)}
+        for symbol, price in prices.items():
+            if symbol not in listed:
+                listed.setdefault(demo_prices.counterpart(symbol), price)
+        prices = {**{s: p for s, p in bundled.items() if s not in listed}, **listed}
         answer = demo_prices.set_prices(self.pool.price_feed, self.positions.store, prices, pin,
                                         listed=self.pool.paper_listed)
         logger.info("demo prices set by an admin%s: %s", " (pinned)" if pin else "",
