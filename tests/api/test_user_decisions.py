@@ -27,6 +27,7 @@ def test_a_user_reads_their_own_decisions_and_trading_state(client: FlaskClient,
     page = client.get(f"/api/users/{bob}/decisions", headers=bob_h)
     assert page.status_code == 200, page.get_json()
     (item,) = page.get_json()["items"]
+    assert page.get_json()["total"] == 1  # a list like every other: items, total, limit, offset
     assert item["signal_id"] == sent["signal_id"] and item["symbol"] == "ETH/USDT"
     assert item["side"] == "long" and item["outcome"] == "skipped"
     assert item["code"] and "paused" in item["reason"].lower()

@@ -29,3 +29,13 @@ def test_a_stop_hit_said_alone_is_still_one(text: str) -> None:
 
 def test_a_stop_hit_on_a_coin_is_still_one() -> None:
     check_update("#ETH SL hit", Upd("ETH/USDT", "stop_hit"))
+
+
+def test_a_misspelt_targest_label_keeps_the_targets() -> None:
+    from decimal import Decimal
+
+    from verzek.signals import parse_message
+
+    result = parse_message("#ETH/USDT LONG\nEntry: 3000\nTargest: 3060 3120\nStop: 2900")
+    assert result.signal is not None
+    assert result.signal.targets == [Decimal("3060"), Decimal("3120")]

@@ -211,6 +211,7 @@ class UserDecisionOut(BaseModel):
 
 class UserDecisionPage(BaseModel):
     items: list[UserDecisionOut]
+    total: int
     limit: int
     offset: int
 
@@ -221,9 +222,11 @@ def user_decisions(path: UserPath, query: PageQuery) -> Response:
     whether it was traded for them and why (or why not: the rule's code and sentence). Only
     this user's decisions, never another user's."""
     require_owner(path.user_id)
-    items = ctx().trading.user_decisions(path.user_id, limit=query.limit, offset=query.offset)
+    trading = ctx().trading
+    items = trading.user_decisions(path.user_id, limit=query.limit, offset=query.offset)
     return jsonify({"items": [UserDecisionOut.model_validate(i).model_dump(mode="json")
                               for i in items],
+                    "total": trading.user_decisions_total(path.user_id),
                     "limit": query.limit, "offset": query.offset})
 
 

@@ -261,7 +261,7 @@ class SafetyService:
             for uid, pause in self._manager.state.user_pause.items():
                 # the pause in force: an operator's that ended shows the user's own beneath
                 shown = pause.current(now) or pause
-                state["user_pause"][uid] = {**shown.model_dump(mode="json"),
+                state["user_pause"][uid] = {"beneath": None, **shown.model_dump(mode="json"),
                                             "in_force": shown.in_force(now)}
         state.pop("idempotency", None)
         reason = None if new_positions.allowed else new_positions.message

@@ -221,3 +221,9 @@ def decisions_of(log: SignalLog, user_id: str, *, limit: int, offset: int,
         if len(out) >= offset + limit:
             break
     return out[offset:offset + limit]
+
+
+def decisions_total(log: SignalLog, user_id: str) -> int:
+    """How many decisions of the user the signals kept hold (a page's `total`)."""
+    return sum(1 for record in log.user_records(user_id) for d in record.decisions
+               if d.get("user_id") == user_id)

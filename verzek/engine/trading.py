@@ -508,6 +508,10 @@ class TradingService:
         self.users.get(user_id)
         return signal_log.decisions_of(self.signals, user_id, limit=limit, offset=offset)
 
+    def user_decisions_total(self, user_id: str) -> int:
+        """How many decisions of the user are kept (`signal_log.decisions_total`)."""
+        return signal_log.decisions_total(self.signals, user_id)
+
     def user_safety(self, user_id: str) -> dict[str, Any]:
         """Whether the user may open positions now and what holds them back: their own kill
         switch, pause and breaker, and the platform's."""

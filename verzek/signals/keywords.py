@@ -115,7 +115,7 @@ TARGET_WORDS = (
     r"buy[\s-]?back(?:\s+(?:zone|targets?|levels?|at))?",  # a short's "Buy back: 3380 / 3320"
     r"take[\s-]?profits?", "targets?", "tps", "tp",
     r"t(?=\d{1,2}(?:\s*[:=)\-]|[ \t]+\$?\d))",
-    r"tr?agets?",  # misspelt: "Tragets: 1660 - 1685", "Taget: 0.55"
+    r"tr?agets?", "targest",  # misspelt: "Tragets: 1660 - 1685", "Taget: 0.55", "Targest:"
     r"тейк[\s-]?профит\w*", "тейки", "тейк", "цели", "цель", "тп", "objetivos?",
     r"toma\s+de\s+ganancias", r"tomar\s+ganancias", "alvos?", "hedefler", "hedef", r"kar\s+al",
     r"m[ụu]c\s+ti[êe]u",
