@@ -94,3 +94,17 @@ def test_the_leverage_and_the_perpetuals_name_do_not_make_another_call(engine: E
         "symbol": "ETH/USDT:USDT", "leverage": 5}), SignalSource(kind="api"))
     assert (again.kind, again.signal_id) == ("duplicate", first.signal_id)
     assert len(engine.positions("u1")) == 1
+
+
+def test_a_call_corrected_to_another_leverage_is_traded(engine: Engine) -> None:
+    """"8x" after the same call at "10x" was skipped (its stop beyond the liquidation) is the
+    channel's correction, not a duplicate; one naming no leverage after either is one."""
+    engine.price(SYM, "3000")
+    engine.add_user("u1", general={"auto_trade": True}, risk={"position_size_usdt": "300"})
+    call = "#ETH/USDT LONG\nEntry: 3000\nTargets: 3300\nStop: 2650\n{}"
+    (first,) = engine.trading.submit_text(call.format("10x"), SignalSource(kind="api")).decisions
+    assert first.code == "stop_beyond_liquidation"
+    (fixed,) = engine.trading.submit_text(call.format("8x"), SignalSource(kind="api")).decisions
+    assert fixed.outcome == "executed", fixed.reason
+    bare = engine.trading.submit_text(call.format("(cross-post)"), SignalSource(kind="api"))
+    assert bare.kind == "duplicate"

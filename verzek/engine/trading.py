@@ -209,13 +209,8 @@ class TradingService:
         # The same trade in other words (a call as text and again as structured JSON, or
         # cross-posted reworded) within the hour is the same call: it traded twice. Kept per
         # hour, and the previous hour's is asked too: the same prices days later are a call.
-        # (A market entry with exits in percent names no price: the same words an hour later
-        # are a new trade at another price.)
-        calls: list[str] = []
-        if kind == "signal" and signal is not None and (signal.entries or signal.targets
-                                                        or signal.stop_loss is not None):
-            call, hour = _call_key(signal), int(record.received_at.timestamp() // 3600)
-            calls = [f"call:{call}:{hour}", f"call:{call}:{hour - 1}"]
+        calls, kept = _call_keys(signal, record.received_at) \
+            if kind == "signal" and signal is not None else ([], [])
         if kind in ("signal", "update"):
             with self._originals.deciding():
                 fresh = [self.safety.remember_signal(k) for k in keys]
@@ -223,9 +218,9 @@ class TradingService:
                 seen = [k for k in calls if self.safety.seen_signal(k)]
                 keys, fresh = [*keys, *seen], [*fresh, *(False for _ in seen)]
                 if all(fresh):
-                    if calls:
-                        self.safety.remember_signal(calls[0])
-                        keys.append(calls[0])
+                    for k in kept:
+                        self.safety.remember_signal(k)
+                    keys.extend(kept)
                     self._originals.note(keys, record.id)
                 else:
                     # named by its first copy's id ("" when that is no longer kept); the keys
@@ -665,13 +660,29 @@ def _render_signal(signal: Signal) -> str:
     return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
 
 
+def _call_keys(signal: Signal, at: datetime) -> tuple[list[str], list[str]]:
+    """(keys a call is a duplicate by, keys it is kept by) as the same trade in other words
+    (`_call_key`), per clock hour and the one before. The leverage: a call naming none is the
+    same as one naming any (a cross-post adding it); two naming different ones are not (a
+    corrected call, "8x" after "10x" was refused for the stop's liquidation, is traded). A
+    market entry with exits in percent names no price: no keys (the same words an hour later
+    are a new trade at another price)."""
+    if not (signal.entries or signal.targets or signal.stop_loss is not None):
+        return [], []
+    base, hour = _call_key(signal), int(at.timestamp() // 3600)
+    lev = str(signal.leverage) if signal.leverage else "none"
+    asked = [lev, "none"] if signal.leverage else ["any"]
+    return ([f"call:{base}:{tag}:{h}" for tag in dict.fromkeys(asked) for h in (hour, hour - 1)],
+            [f"call:{base}:{lev}:{hour}", f"call:{base}:any:{hour}"])
+
+
 def _call_key(signal: Signal) -> str:
     """What makes a call the same trade, whatever its words: the coin, the side, the
     entries, targets and stop as numbers (and their percentages), spot or not."""
     def nums(values: list[Decimal]) -> str:
         return ",".join(f"{v.normalize():f}" for v in values)
-    # "SOL/USDT" and its perpetual "SOL/USDT:USDT" are one coin's call; the leverage is the
-    # user's to cap, not another trade
+    # "SOL/USDT" and its perpetual "SOL/USDT:USDT" are one coin's call (the leverage: see
+    # `_call_keys`)
     return "|".join((signal.symbol.upper().split(":", 1)[0], signal.side.value,
                      nums(signal.entries),
                      str(signal.entry_is_market), signal.entry_trigger or "",
