@@ -16,10 +16,9 @@ from verzek.domain.models import (
     OrderStatus,
     Position,
     PositionStatus,
-    Side,
     StrategySettings,
 )
-from verzek.domain.numeric import plain, round_to_step
+from verzek.domain.numeric import plain
 from verzek.domain.safety.state import OrderPurpose
 from verzek.engine import protection, target_hits
 from verzek.engine.cancels import Cancels
@@ -173,14 +172,6 @@ class Arming:
             stop = position.stop_loss
             on_stop = exchange.price_to_precision(position.symbol, stop) \
                 if stop is not None else None
-            entry = position.average_entry
-            if stop is not None and entry is not None and on_stop is not None and \
-                    _gives_back(position.side, stop, on_stop, entry):
-                # a stop at or past the entry (breakeven that covers the fees, a profit
-                # locked) goes onto the tick toward the market: the nearest tick put a fee
-                # breakeven's 19.87534 at 19.875, a stop-out there a small loss
-                on_stop = round_to_step(stop, exchange.market(position.symbol).price_step,
-                                        "up" if position.side is Side.LONG else "down")
             targets = [t.model_copy(update={"price": placed}) if (
                 placed := exchange.price_to_precision(position.symbol, t.price)) != t.price
                 and placed > 0 else t for t in position.targets]
@@ -281,11 +272,3 @@ class Arming:
                             f"{count} times ({result.message[:200]}); it is not sent again. "
                             "Please check this position.", leg=leg, code=result.code)
         return position
-
-
-def _gives_back(side: Side, stop: Decimal, on_tick: Decimal, entry: Decimal) -> bool:
-    """Whether the nearest tick moved a stop at or past the entry (a long's at or above it)
-    back toward the entry: it would give back part of what it locks."""
-    if side is Side.LONG:
-        return stop >= entry and on_tick < stop
-    return stop <= entry and on_tick > stop
