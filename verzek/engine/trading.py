@@ -227,10 +227,13 @@ class TradingService:
                     # first seen now (a cross-post's message) lead there too
                     old = [k for k, new in zip(keys, fresh, strict=True) if not new]
                     original = self._originals.find(old, record, target)
-                    if original is not None and kind == "update" and \
+                    if original is not None and update is not None and \
+                            _repeatable(update) and \
                             self.signals.fanout_state(original) == "interrupted":
                         # its first copy was cut off (a restart) before deciding its users,
-                        # and is not resumed: the same words again are how it is retried
+                        # and is not resumed: the same words again are how it is retried (only
+                        # a follow-up that does nothing more the second time: a partial close
+                        # cut after its orders went out would sell again)
                         logger.info("follow-up %s was cut off before it acted: %s takes it "
                                     "again", original, record.id)
                         self._originals.note(keys, record.id)
@@ -658,6 +661,13 @@ def _render_signal(signal: Signal) -> str:
     """A structured signal without its message as plain text, every field on its own line
     (it is the signal's content for deduplication, and what the groups are shown)."""
     return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
+
+
+def _repeatable(update: SignalUpdate) -> bool:
+    """Whether applying the follow-up again after it (perhaps) acted changes nothing more: a
+    whole close, a cancel, a stop moved or hit; not a share closed, nor a target's take."""
+    return update.close_share is None and update.action in ("close", "cancel", "move_sl",
+                                                            "stop_hit")
 
 
 def _call_keys(signal: Signal, at: datetime) -> tuple[list[str], list[str]]:
