@@ -39,3 +39,11 @@ def test_a_misspelt_targest_label_keeps_the_targets() -> None:
     result = parse_message("#ETH/USDT LONG\nEntry: 3000\nTargest: 3060 3120\nStop: 2900")
     assert result.signal is not None
     assert result.signal.targets == [Decimal("3060"), Decimal("3120")]
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("Stop hit, 1 loss", "stop_hit"), ("Closed with 1 loss", "close"),
+    ("1 TP hit ✅", "target_hit"), ("2 TP hit", "target_hit")])
+def test_one_count_alone_is_the_calls_own(text: str, action: str) -> None:
+    """One count is no tally: "Stop hit, 1 loss" under a call is its stop hit."""
+    check_update(text, Upd(None, action))

@@ -67,12 +67,14 @@ _MANY_TRADES_RE = re.compile(
                 r"vip\s+(?:channel|group|members|signals?|calls?|only)",
                 r"free\s+(?:channel|group)"))
     + r"(?!\w)|\d(?<![\w.,/]\d)\d*\s+(?:calls|signals|trades|setups)(?!\w)"
-    # a tally of outcomes: "Today: 5 TP ✅ 1 SL ❌" counts hits, it names none; so do "1 SL
-    # hit, 5 TP hit" and "5 wins, 1 loss"
+    # a tally of outcomes: "Today: 5 TP ✅ 1 SL ❌" counts hits, it names none
     r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:tps?|sls?|targets|stops)[ \t]*[✅❌✔]"
-    r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:tps?|sls?|stops?)[ \t]+hits?(?!\w)"
-    r"|\d(?<![\w.,/]\d)\d*[ \t]+(?:wins?|loss(?:es)?|losers?|winners?)(?!\w)"
 )
+# Counted outcomes: two or more make a tally ("1 SL hit today, 5 TP hit", "5 wins, 1 loss");
+# one alone may be the call's own ("Stop hit, 1 loss", "1 TP hit ✅")
+_COUNTED_RE = re.compile(
+    r"\d(?<![\w.,/]\d)\d*[ \t]+(?:(?:tps?|sls?|stops?)[ \t]+hits?"
+    r"|wins?|loss(?:es)?|losers?|winners?)(?!\w)")
 _ADVICE_RE = re.compile(kw.guarded((
     "hope", "wish", r"how\s+to", r"always(?!\s+win)", "reminder", "remember", r"tips?", "rule",
     "rules")) + r"(?!\w)")  # not "ALWAYS WIN VIP"
@@ -139,8 +141,9 @@ def read_update(norm: str, low: str, finding: UpdateFinding, raw: str) -> Signal
         symbol = _symbol_of(bare) if bare else _one_upper_coin(norm, low)
     if symbol is None and _SUMMARY_RE.search(low):  # no coin: it would act on the latest call
         return "a results summary, not a follow-up on one call"
-    if symbol is None and (_MANY_TRADES_RE.search(low) or _ADVICE_RE.search(
-            low, sentence_start(norm, finding.at), finding.at)):
+    if symbol is None and (_MANY_TRADES_RE.search(low) or len(_COUNTED_RE.findall(low)) > 1
+                           or _ADVICE_RE.search(low, sentence_start(norm, finding.at),
+                                                finding.at)):
         return "talk or advice about many trades, not a follow-up on one call"
     if waits is not None:  # after the advice: "Tip: always move SL to entry after TP1 hits"
         return waits
