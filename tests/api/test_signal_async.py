@@ -443,3 +443,29 @@ def test_a_follow_up_cut_at_shutdown_reads_interrupted_after_a_restart(
             [], [decision.position_id])
     finally:
         again.stop()
+
+
+@pytest.mark.parametrize("settings_overrides", [QUICK])
+def test_a_close_waits_for_a_call_fanning_out_in_its_callers_thread(
+        client: FlaskClient, auth: AuthActions, runtime: Runtime, gate: Gate,
+        settings_overrides: dict[str, Any]) -> None:
+    """A call from the Telegram bus runs its fan-out in the caller's thread; it was not known
+    as running, so a close sent through the API meanwhile found no position to close."""
+    user_id = _trader(client, auth, "bus@example.com")
+    assert runtime.trading is not None
+    call = threading.Thread(target=lambda: runtime.trading.submit_text(  # type: ignore[union-attr]
+        TEXT, SignalSource(kind="api")))
+    call.start()
+    assert gate.entered.wait(TIMEOUT_S)  # the call's entry is held
+    close = client.post("/api/signals", headers={**ADMIN, "Prefer": "respond-async"},
+                        json={"text": "Close ETH now"})
+    assert close.status_code == 202
+    gate.release.set()
+    call.join(TIMEOUT_S)
+    _finished(runtime)
+    done = client.get(close.headers["Location"], headers=ADMIN).get_json()
+    assert [(d["outcome"], d["code"]) for d in done["decisions"]] == \
+        [("executed", "update_applied")]
+    positions = client.get(f"/api/users/{user_id}/positions?status=all",
+                           headers=ADMIN).get_json()["items"]
+    assert [p["status"] for p in positions] == ["closed"]

@@ -245,7 +245,16 @@ class TradingService:
                         return SubmitResult(original or "", "duplicate", [], None)
         self.signals.add(record)
         if wait_s is None or kind == "noise":  # noise: no one to decide for
-            result = self._fan_out(record, target)
+            if kind != "signal":
+                result = self._fan_out(record, target)
+            else:  # known running, for a follow-up from another source to wait for
+                self.signals.begin_fanout(record.id)
+                complete = False
+                try:
+                    result = self._fan_out(record, target)
+                    complete = True
+                finally:
+                    self.signals.end_fanout(record.id, complete=complete)
             if then is not None:
                 then(result)
             return result
@@ -278,7 +287,9 @@ class TradingService:
         every running call has): sent right after a call answered 202, "Close ETH now"
         routed against the positions opened so far, and the call then opened the position
         it meant to close. Waited for at most FOLLOW_UP_WAIT_S, then applied to what is open."""
-        calls = self.signals.running_fanouts() if every else \
+        calls = [c for c in self.signals.running_fanouts()  # calls, not other follow-ups
+                 if (r := self._record_or_none(c)) is not None and r.kind == "signal"] \
+            if every else \
             [target.id] if target is not None else []
         deadline = self._clock.monotonic() + FOLLOW_UP_WAIT_S
         for call in calls:
