@@ -14,7 +14,6 @@ from typing import Any
 from verzek.clock import Clock
 from verzek.domain.models import (
     CloseReason,
-    MarketType,
     OrderStatus,
     Position,
     PositionStatus,
@@ -27,6 +26,7 @@ from verzek.domain.models import (
 from verzek.domain.safety.state import SetBy
 from verzek.engine import demo_balance, demo_prices, signal_log, valuation, verification
 from verzek.engine.bus import BusMessage, NotHandled
+from verzek.engine.call_keys import call_keys, repeatable
 from verzek.engine.intents import IntentJournal
 from verzek.engine.kill_switch import KillSwitchEnforcer
 from verzek.engine.monitor import PriceMonitor
@@ -209,7 +209,7 @@ class TradingService:
         # The same trade in other words (a call as text and again as structured JSON, or
         # cross-posted reworded) within the hour is the same call: it traded twice. Kept per
         # hour, and the previous hour's is asked too: the same prices days later are a call.
-        calls, kept = _call_keys(signal, record.received_at) \
+        calls, kept = call_keys(signal, record.received_at) \
             if kind == "signal" and signal is not None else ([], [])
         if kind in ("signal", "update"):
             with self._originals.deciding():
@@ -228,7 +228,7 @@ class TradingService:
                     old = [k for k, new in zip(keys, fresh, strict=True) if not new]
                     original = self._originals.find(old, record, target)
                     if original is not None and update is not None and \
-                            _repeatable(update) and \
+                            repeatable(update) and \
                             self.signals.fanout_state(original) == "interrupted":
                         # its first copy was cut off (a restart) before deciding its users,
                         # and is not resumed: the same words again are how it is retried (only
@@ -672,45 +672,6 @@ def _render_signal(signal: Signal) -> str:
     """A structured signal without its message as plain text, every field on its own line
     (it is the signal's content for deduplication, and what the groups are shown)."""
     return "\n".join([f"{signal.symbol} {signal.side.value.upper()}", *field_lines(signal)])
-
-
-def _repeatable(update: SignalUpdate) -> bool:
-    """Whether applying the follow-up again after it (perhaps) acted changes nothing more: a
-    whole close, a cancel, a stop moved or hit; not a share closed, nor a target's take."""
-    return update.close_share is None and update.action in ("close", "cancel", "move_sl",
-                                                            "stop_hit")
-
-
-def _call_keys(signal: Signal, at: datetime) -> tuple[list[str], list[str]]:
-    """(keys a call is a duplicate by, keys it is kept by) as the same trade in other words
-    (`_call_key`), per clock hour and the one before. The leverage: a call naming none is the
-    same as one naming any (a cross-post adding it); two naming different ones are not (a
-    corrected call, "8x" after "10x" was refused for the stop's liquidation, is traded). A
-    market entry with exits in percent names no price: no keys (the same words an hour later
-    are a new trade at another price)."""
-    if not (signal.entries or signal.targets or signal.stop_loss is not None):
-        return [], []
-    base, hour = _call_key(signal), int(at.timestamp() // 3600)
-    lev = str(signal.leverage) if signal.leverage else "none"
-    asked = [lev, "none"] if signal.leverage else ["any"]
-    return ([f"call:{base}:{tag}:{h}" for tag in dict.fromkeys(asked) for h in (hour, hour - 1)],
-            [f"call:{base}:{lev}:{hour}", f"call:{base}:any:{hour}"])
-
-
-def _call_key(signal: Signal) -> str:
-    """What makes a call the same trade, whatever its words: the coin, the side, the
-    entries, targets and stop as numbers (and their percentages), spot or not."""
-    def nums(values: list[Decimal]) -> str:
-        return ",".join(f"{v.normalize():f}" for v in values)
-    # "SOL/USDT" and its perpetual "SOL/USDT:USDT" are one coin's call (the leverage: see
-    # `_call_keys`)
-    return "|".join((signal.symbol.upper().split(":", 1)[0], signal.side.value,
-                     nums(signal.entries),
-                     str(signal.entry_is_market), signal.entry_trigger or "",
-                     nums(signal.targets), nums([signal.stop_loss] if signal.stop_loss else []),
-                     nums(signal.target_pcts), nums([signal.stop_pct] if signal.stop_pct else []),
-                     # a spot call is another trade; futures and unsaid trade the same
-                     "spot" if signal.market is MarketType.SPOT else ""))
 
 
 def _decision_of(d: dict[str, Any]) -> UserDecision:
